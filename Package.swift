@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "reachproof",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "reachproof", targets: ["reachproof"]),
+        .library(name: "ReachproofKit", targets: ["KubeModel", "Reachability", "Claims", "Reporting", "SMT"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+    ],
+    targets: [
+        // Z3's C API, found through pkg-config (Debian: libz3-dev).
+        .systemLibrary(name: "CZ3", pkgConfig: "z3", providers: [.apt(["libz3-dev"])]),
+        // A thin, reference-counted Swift wrapper over Z3 (QF_BV only).
+        .target(name: "SMT", dependencies: ["CZ3"]),
+        // Loading manifests with source positions; typed Kubernetes resources; selectors.
+        .target(name: "KubeModel", dependencies: ["Yams"]),
+        // The semantics: compiled policy stages, the concrete evaluator and the Z3 encoder.
+        .target(name: "Reachability", dependencies: ["KubeModel", "SMT"]),
+        // Claims files and their verification.
+        .target(name: "Claims", dependencies: ["KubeModel", "Reachability", "Yams"]),
+        // Output formats: text, JSON, SARIF, JUnit, pairs.
+        .target(name: "Reporting", dependencies: ["KubeModel", "Reachability", "Claims"]),
+        // The command line: argument parsing only, every command calls one library entry point.
+        .executableTarget(name: "reachproof", dependencies: [
+            "KubeModel", "Reachability", "Claims", "Reporting",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "SMTTests", dependencies: ["SMT"]),
+        .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
+        .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "KubeModel", "SMT"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Reachability", "KubeModel", "Reporting"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

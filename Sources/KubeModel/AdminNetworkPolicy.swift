@@ -1,0 +1,135 @@
+/// AdminNetworkPolicy and BaselineAdminNetworkPolicy (`policy.networking.k8s.io/v1alpha1`), normalised into one
+/// tiered form: the admin tier is evaluated before NetworkPolicy, the baseline tier after it.
+public struct AdminNetworkPolicy: Hashable, Sendable {
+    public enum Tier: String, Sendable { case admin = "AdminNetworkPolicy", baseline = "BaselineAdminNetworkPolicy" }
+    public enum Action: String, Sendable { case allow = "Allow", deny = "Deny", pass = "Pass" }
+
+    /// Pods chosen across namespaces: by namespace labels alone, or by namespace and pod labels.
+    public struct PodSet: Hashable, Sendable {
+        public let namespaces: LabelSelector
+        public let pods: LabelSelector
+    }
+
+    public enum Peer: Hashable, Sendable {
+        case pods(PodSet)
+        case nodes(LabelSelector)
+        case networks([CIDR])
+    }
+
+    public enum Port: Hashable, Sendable {
+        case number(L4Protocol, Int)
+        case named(String)
+        case range(L4Protocol, Int, Int)
+    }
+
+    public struct Rule: Hashable, Sendable {
+        public let name: String
+        public let action: Action
+        public let peers: [Peer]
+        /// nil: every port.
+        public let ports: [Port]?
+        public let ref: RuleRef
+    }
+
+    public let tier: Tier
+    public let name: String
+    /// Lower is evaluated first; the baseline has none.
+    public let priority: Int
+    public let subject: PodSet
+    public let ingress: [Rule]
+    public let egress: [Rule]
+    public let location: SourceLocation
+
+    static func parse(_ spec: Field, tier: Tier, name: String, location: SourceLocation) throws -> AdminNetworkPolicy {
+        try spec.requireKnownKeys(["priority", "subject", "ingress", "egress"])
+        if tier == .baseline && name != "default" {
+            throw spec.error("a BaselineAdminNetworkPolicy must be named 'default' (it is a singleton)")
+        }
+        let priority: Int
+        if tier == .admin {
+            guard let p = spec["priority"] else { throw spec.error("missing priority") }
+            priority = try p.int(in: 0...1000)
+        } else {
+            priority = Int.max
+        }
+        guard let subjectField = spec["subject"] else { throw spec.error("missing subject") }
+        let subject = try parsePodSet(subjectField)
+
+        func rules(_ key: String, peersKey: String, allowNodes: Bool) throws -> [Rule] {
+            let items = try spec[key]?.items() ?? []
+            if items.count > 100 { throw spec[key]!.error("at most 100 rules are allowed") }
+            return try items.map { item in
+                try item.requireKnownKeys(["name", "action", peersKey, "ports"])
+                let ruleName = try item["name"]?.string() ?? ""
+                guard let actionField = item["action"] else { throw item.error("missing action") }
+                let actionText = try actionField.string()
+                guard let action = Action(rawValue: actionText), !(tier == .baseline && action == .pass) else {
+                    throw actionField.error("unknown action '\(actionText)' (expected \(tier == .admin ? "Allow, Deny or Pass" : "Allow or Deny"))")
+                }
+                guard let peersField = item[peersKey] else { throw item.error("missing \(peersKey)") }
+                let peerItems = try peersField.items()
+                if peerItems.isEmpty { throw peersField.error("\(peersKey) must list at least one peer") }
+                let peers = try peerItems.map { p -> Peer in
+                    try p.requireKnownKeys(allowNodes ? ["namespaces", "pods", "nodes", "networks"] : ["namespaces", "pods"])
+                    if let n = p["namespaces"] { return .pods(PodSet(namespaces: try LabelSelector.parse(n), pods: .everything)) }
+                    if let pods = p["pods"] { return .pods(try parsePodSelection(pods)) }
+                    if let n = p["nodes"] { return .nodes(try LabelSelector.parse(n)) }
+                    if let n = p["networks"] { return .networks(try n.items().map { try $0.cidr() }) }
+                    throw p.error("a peer needs namespaces, pods\(allowNodes ? ", nodes or networks" : "")")
+                }
+                let ports = try item["ports"].map { pf in
+                    try pf.items().map { port -> Port in
+                        try port.requireKnownKeys(["portNumber", "namedPort", "portRange"])
+                        if let pn = port["portNumber"] {
+                            try pn.requireKnownKeys(["protocol", "port"])
+                            guard let p = pn["port"] else { throw pn.error("missing port") }
+                            return .number(try pn["protocol"]?.l4Protocol() ?? .tcp, try p.int(in: 1...65535))
+                        }
+                        if let np = port["namedPort"] {
+                            guard case .name(let s) = try np.portRef() else { throw np.error("namedPort must be a name") }
+                            return .named(s)
+                        }
+                        if let pr = port["portRange"] {
+                            try pr.requireKnownKeys(["protocol", "start", "end"])
+                            guard let s = pr["start"], let e = pr["end"] else { throw pr.error("portRange needs start and end") }
+                            let start = try s.int(in: 1...65535), end = try e.int(in: 1...65535)
+                            guard end >= start else { throw e.error("end \(end) is below start \(start)") }
+                            return .range(try pr["protocol"]?.l4Protocol() ?? .tcp, start, end)
+                        }
+                        throw port.error("a port needs portNumber, namedPort or portRange")
+                    }
+                }
+                return Rule(name: ruleName, action: action, peers: peers, ports: ports,
+                            ref: RuleRef(kind: tier.rawValue, namespace: nil, name: name, path: item.path, location: item.location))
+            }
+        }
+        return AdminNetworkPolicy(tier: tier, name: name, priority: priority, subject: subject,
+                                  ingress: try rules("ingress", peersKey: "from", allowNodes: false),
+                                  egress: try rules("egress", peersKey: "to", allowNodes: true),
+                                  location: location)
+    }
+
+    static func parsePodSet(_ field: Field) throws -> PodSet {
+        if let n = field["namespaces"] {
+            try field.requireKnownKeys(["namespaces", "pods"])
+            if field["pods"] != nil { throw field.error("namespaces and pods are exclusive") }
+            return PodSet(namespaces: try LabelSelector.parse(n), pods: .everything)
+        }
+        if let p = field["pods"] {
+            try field.requireKnownKeys(["namespaces", "pods"])
+            return try parsePodSelection(p)
+        }
+        // Already the inside of a `pods` peer.
+        return try parsePodSelection(field)
+    }
+
+    static func parsePodSelection(_ field: Field) throws -> PodSet {
+        try field.requireKnownKeys(["namespaceSelector", "podSelector"])
+        guard let ps = field["podSelector"] ?? (field.has("podSelector") ? field : nil) else {
+            throw field.error("missing podSelector")
+        }
+        let pods = field["podSelector"] == nil ? LabelSelector.everything : try LabelSelector.parse(ps)
+        let ns = try field["namespaceSelector"].map(LabelSelector.parse) ?? .everything
+        return PodSet(namespaces: ns, pods: pods)
+    }
+}

@@ -1,0 +1,334 @@
+import Foundation
+import Yams
+
+/// Everything the manifests declare that the engine reads, plus what the loader noticed and skipped.
+public struct ClusterModel {
+    public internal(set) var namespaces: [String: Namespace] = [:]
+    public internal(set) var workloads: [Workload] = []
+    public internal(set) var services: [Service] = []
+    public internal(set) var networkPolicies: [NetworkPolicy] = []
+    /// Admin-tier policies, in evaluation order (priority, then name).
+    public internal(set) var adminPolicies: [AdminNetworkPolicy] = []
+    public internal(set) var baselinePolicy: AdminNetworkPolicy?
+    /// Every object read, by identity, with where it was defined.
+    public internal(set) var objects: [ObjectID: SourceLocation] = [:]
+    /// Objects of kinds the tool knows of but does not model yet (they belong to later layers).
+    public internal(set) var unmodelled: [String: [ObjectID]] = [:]
+    /// Objects of kinds the tool does not know.
+    public internal(set) var unknownKinds: [String: [ObjectID]] = [:]
+    /// Documents with neither apiVersion nor kind (values files, expected results): not Kubernetes objects.
+    public internal(set) var skippedDocuments: [SourceLocation] = []
+    /// Identical objects defined more than once (kept once).
+    public internal(set) var duplicates: [ObjectID] = []
+    public internal(set) var documentCount = 0
+
+    public init() {}
+
+    public var sortedNamespaces: [Namespace] { namespaces.values.sorted { $0.name < $1.name } }
+    public var inferredNamespaces: [String] { namespaces.values.filter(\.inferred).map(\.name).sorted() }
+
+    public func workload(_ id: String) -> Workload? { workloads.first { $0.id == id } }
+}
+
+/// Kinds and the API versions accepted for them.
+enum Kinds {
+    static let workloadKinds: Set<String> = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"]
+    static let versions: [String: Set<String>] = [
+        "Namespace": ["v1"], "Pod": ["v1"], "Service": ["v1"], "ReplicationController": ["v1"],
+        "Deployment": ["apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"],
+        "StatefulSet": ["apps/v1", "apps/v1beta1", "apps/v1beta2"],
+        "DaemonSet": ["apps/v1", "apps/v1beta2", "extensions/v1beta1"],
+        "ReplicaSet": ["apps/v1", "apps/v1beta2", "extensions/v1beta1"],
+        "Job": ["batch/v1"], "CronJob": ["batch/v1", "batch/v1beta1"],
+        "NetworkPolicy": ["networking.k8s.io/v1", "extensions/v1beta1"],
+        "AdminNetworkPolicy": ["policy.networking.k8s.io/v1alpha1"],
+        "BaselineAdminNetworkPolicy": ["policy.networking.k8s.io/v1alpha1"],
+    ]
+    /// Kinds that decide reachability at layers this version does not model yet; they are listed, never dropped silently.
+    static let laterLayers: [String: String] = [
+        "Ingress": "networking.k8s.io", "IngressClass": "networking.k8s.io",
+        "EndpointSlice": "discovery.k8s.io", "Endpoints": "",
+        "PeerAuthentication": "security.istio.io", "AuthorizationPolicy": "security.istio.io",
+        "RequestAuthentication": "security.istio.io",
+        "DestinationRule": "networking.istio.io", "VirtualService": "networking.istio.io",
+        "Gateway": "networking.istio.io", "Sidecar": "networking.istio.io", "ServiceEntry": "networking.istio.io",
+    ]
+    static let clusterScoped: Set<String> = ["Namespace", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "IngressClass",
+        "Node", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume", "StorageClass",
+        "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "GlobalNetworkPolicy"]
+
+    static func apiGroup(_ apiVersion: String) -> String {
+        apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
+    }
+}
+
+/// Turns parsed documents into a `ClusterModel`, collecting every input error rather than stopping at the first.
+public struct ModelLoader {
+    public var limits: LoadLimits
+    public init(limits: LoadLimits = LoadLimits()) { self.limits = limits }
+
+    /// Reads and models the given paths (`-` for stdin).
+    public func load(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
+        -> (model: ClusterModel, errors: [InputError])
+    {
+        let (documents, readErrors) = ManifestReader(limits: limits).read(paths: paths, stdin: stdin)
+        var (model, errors) = build(documents)
+        errors.append(contentsOf: readErrors)
+        model.documentCount = documents.count
+        return (model, errors.sorted { ($0.location, $0.field) < ($1.location, $1.field) })
+    }
+
+    /// An object as found in a document, before typing.
+    struct RawObject {
+        let apiVersion: String
+        let kind: String
+        let root: Field
+    }
+
+    public func build(_ documents: [Document]) -> (ClusterModel, [InputError]) {
+        var model = ClusterModel()
+        var errors: [InputError] = []
+        var raw: [RawObject] = []
+        for doc in documents {
+            let root = Field(node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
+            if root.isNull { continue }
+            do { try collect(root, into: &raw, model: &model) } catch let e as InputError { errors.append(e) } catch {}
+        }
+        // Deduplicate by identity: identical repeats are kept once, different content is an error naming both places.
+        var seen: [ObjectID: (Node, SourceLocation)] = [:]
+        var unique: [(ObjectID, RawObject)] = []
+        for object in raw {
+            do {
+                let id = try identity(object)
+                if let (node, location) = seen[id] {
+                    if node == object.root.node {
+                        model.duplicates.append(id)
+                    } else {
+                        errors.append(InputError(object.root.location, "metadata.name",
+                            "\(id) is defined twice with different content (first at \(location))"))
+                    }
+                    continue
+                }
+                seen[id] = (object.root.node, object.root.location)
+                model.objects[id] = object.root.location
+                unique.append((id, object))
+            } catch let e as InputError { errors.append(e) } catch {}
+        }
+        var declaredNamespaces: [String: Namespace] = [:]
+        var admin: [AdminNetworkPolicy] = []
+        var podsByOwner: [String: Int] = [:]
+        for (id, object) in unique {
+            do {
+                try typed(id, object, model: &model, namespaces: &declaredNamespaces, admin: &admin, podsByOwner: &podsByOwner)
+            } catch let e as InputError { errors.append(e) } catch {}
+        }
+        model.adminPolicies = admin.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }
+        // Namespaces referenced but not declared are created with their name label.
+        var referenced = Set<String>()
+        for id in model.objects.keys { if let ns = id.namespace { referenced.insert(ns) } }
+        model.namespaces = declaredNamespaces
+        for ns in referenced where declaredNamespaces[ns] == nil {
+            model.namespaces[ns] = Namespace(name: ns, labels: [:], inferred: true, location: nil)
+        }
+        model.workloads.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        model.networkPolicies.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        model.services.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        return (model, errors)
+    }
+
+    /// Expands `List` kinds and separates Kubernetes objects from other YAML.
+    func collect(_ root: Field, into raw: inout [RawObject], model: inout ClusterModel, inheritedKind: String? = nil, inheritedVersion: String? = nil) throws {
+        guard case .mapping = root.node else {
+            model.skippedDocuments.append(root.location)
+            return
+        }
+        let kindField = root["kind"], versionField = root["apiVersion"]
+        if kindField == nil && versionField == nil && inheritedKind == nil {
+            model.skippedDocuments.append(root.location)
+            return
+        }
+        let kind = try kindField?.string() ?? inheritedKind ?? ""
+        if kind.isEmpty { throw root.error("missing kind") }
+        guard let apiVersion = try versionField?.string() ?? inheritedVersion else { throw root.error("missing apiVersion") }
+        if kind == "List" || (kind.hasSuffix("List") && root.has("items")) {
+            // kubectl writes items of typed lists (PodList, ...) without their own kind.
+            let itemKind = kind == "List" ? nil : String(kind.dropLast(4))
+            let itemVersion = kind == "List" ? nil : apiVersion
+            for item in try root["items"]?.items() ?? [] {
+                try collect(item, into: &raw, model: &model, inheritedKind: itemKind, inheritedVersion: itemVersion)
+            }
+            return
+        }
+        raw.append(RawObject(apiVersion: apiVersion, kind: kind, root: root))
+    }
+
+    func identity(_ object: RawObject) throws -> ObjectID {
+        guard let metadata = object.root["metadata"] else { throw object.root.error("missing metadata") }
+        guard let name = try metadata["name"]?.string() ?? metadata["generateName"]?.string(), !name.isEmpty else {
+            throw metadata.error("missing metadata.name")
+        }
+        let scoped = Kinds.clusterScoped.contains(object.kind)
+        let namespace = scoped ? nil : (try metadata["namespace"]?.string() ?? "default")
+        return ObjectID(kind: object.kind, namespace: namespace, name: name)
+    }
+
+    func typed(_ id: ObjectID, _ object: RawObject, model: inout ClusterModel, namespaces: inout [String: Namespace],
+               admin: inout [AdminNetworkPolicy], podsByOwner: inout [String: Int]) throws {
+        let root = object.root
+        if let versions = Kinds.versions[object.kind] {
+            guard versions.contains(object.apiVersion) else {
+                throw root["apiVersion"]!.error("unknown apiVersion '\(object.apiVersion)' for \(object.kind) (expected \(versions.sorted().joined(separator: " or ")))")
+            }
+        } else if let group = Kinds.laterLayers[object.kind], Kinds.apiGroup(object.apiVersion) == group {
+            model.unmodelled[object.kind, default: []].append(id)
+            return
+        } else {
+            model.unknownKinds[object.kind, default: []].append(id)
+            return
+        }
+        let metadata = root["metadata"]!
+        let spec = root["spec"]
+        switch object.kind {
+        case "Namespace":
+            let labels = try metadata["labels"].map(LabelSyntax.checkLabels) ?? [:]
+            namespaces[id.name] = Namespace(name: id.name, labels: labels, inferred: false, location: root.location)
+        case "NetworkPolicy":
+            guard let spec else { throw root.error("missing spec") }
+            model.networkPolicies.append(try NetworkPolicy.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
+        case "AdminNetworkPolicy", "BaselineAdminNetworkPolicy":
+            guard let spec else { throw root.error("missing spec") }
+            let tier: AdminNetworkPolicy.Tier = object.kind == "AdminNetworkPolicy" ? .admin : .baseline
+            let policy = try AdminNetworkPolicy.parse(spec, tier: tier, name: id.name, location: root.location)
+            if tier == .admin { admin.append(policy) } else { model.baselinePolicy = policy }
+        case "Service":
+            guard let spec else { throw root.error("missing spec") }
+            model.services.append(try ServiceParser.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
+        default:
+            if let w = try WorkloadParser.parse(kind: object.kind, root: root, id: id) {
+                if object.kind == "Pod", let owner = try WorkloadParser.controllerOwner(metadata) {
+                    // Pods from a live dump: one workload per owner, named after it.
+                    let key = "\(w.namespace)/\(owner.name)"
+                    if let i = podsByOwner[key] {
+                        let prev = model.workloads[i]
+                        if prev.labels == w.labels && prev.ports == w.ports {
+                            model.workloads[i] = prev.withReplicas((prev.replicas ?? 1) + 1)
+                            return
+                        }
+                    }
+                    podsByOwner[key] = model.workloads.count
+                    model.workloads.append(w.renamed(owner.name, kind: owner.kind))
+                } else {
+                    model.workloads.append(w)
+                }
+            }
+        }
+    }
+}
+
+extension Workload {
+    func withReplicas(_ n: Int) -> Workload {
+        Workload(kind: kind, name: name, namespace: namespace, labels: labels, annotations: annotations, serviceAccount: serviceAccount,
+                 ports: ports, hostNetwork: hostNetwork, replicas: n, containerNames: containerNames, location: location)
+    }
+
+    func renamed(_ newName: String, kind newKind: String) -> Workload {
+        Workload(kind: newKind, name: newName, namespace: namespace, labels: labels, annotations: annotations, serviceAccount: serviceAccount,
+                 ports: ports, hostNetwork: hostNetwork, replicas: replicas, containerNames: containerNames, location: location)
+    }
+}
+
+enum WorkloadParser {
+    /// The pod template of a workload object (the object itself for a Pod).
+    static func parse(kind: String, root: Field, id: ObjectID) throws -> Workload? {
+        guard Kinds.workloadKinds.contains(kind) else { return nil }
+        guard let spec = root["spec"] else { throw root.error("missing spec") }
+        var replicas: Int? = 1
+        var podMeta: Field?
+        var podSpec: Field
+        switch kind {
+        case "Pod":
+            podMeta = root["metadata"]
+            podSpec = spec
+        case "CronJob":
+            guard let jt = spec["jobTemplate"], let js = jt["spec"], let t = js["template"], let ps = t["spec"] else {
+                throw spec.error("missing jobTemplate.spec.template.spec")
+            }
+            podMeta = t["metadata"]
+            podSpec = ps
+            replicas = nil
+        default:
+            guard let t = spec["template"], let ps = t["spec"] else { throw spec.error("missing template.spec") }
+            podMeta = t["metadata"]
+            podSpec = ps
+            if kind == "DaemonSet" { replicas = nil }
+            if kind == "Job" { replicas = try spec["parallelism"]?.int(in: 0...1_000_000) ?? 1 }
+            if ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"].contains(kind) {
+                replicas = try spec["replicas"]?.int(in: 0...1_000_000) ?? 1
+            }
+            if let selector = spec["selector"], kind != "ReplicationController", kind != "Job" {
+                // The selector must select the template's own labels, or the API server rejects the object.
+                let sel = try LabelSelector.parse(selector)
+                let labels = try podMeta?["labels"].map(LabelSyntax.checkLabels) ?? [:]
+                if !sel.matches(labels) { throw selector.error("selector \(sel) does not match the template labels") }
+            }
+        }
+        let labels = try podMeta?["labels"].map(LabelSyntax.checkLabels) ?? [:]
+        let annotations = try podMeta?["annotations"]?.stringMap() ?? [:]
+        let sa = try podSpec["serviceAccountName"]?.string() ?? podSpec["serviceAccount"]?.string() ?? "default"
+        let hostNetwork = try podSpec["hostNetwork"]?.bool() ?? false
+        var ports: [ContainerPort] = []
+        var names: [String] = []
+        for key in ["initContainers", "containers"] {
+            for c in try podSpec[key]?.items() ?? [] {
+                if let n = c["name"] { names.append(try n.string()) }
+                guard key == "containers" || c["restartPolicy"] != nil else { continue } // native sidecars serve ports too
+                for p in try c["ports"]?.items() ?? [] {
+                    if case .mapping(let m) = p.node, m.count == 0 { continue }
+                    guard let numberField = p["containerPort"] else { throw p.error("missing containerPort") }
+                    let number = try numberField.int(in: 1...65535)
+                    let proto = try p["protocol"]?.l4Protocol() ?? .tcp
+                    var name: String?
+                    if let nf = p["name"] {
+                        let n = try nf.string()
+                        if let problem = PortName.validate(n) { throw nf.error(problem) }
+                        name = n
+                    }
+                    ports.append(ContainerPort(name: name, number: number, proto: proto))
+                }
+            }
+        }
+        return Workload(kind: kind, name: id.name, namespace: id.namespace ?? "default", labels: labels, annotations: annotations,
+                        serviceAccount: sa, ports: ports, hostNetwork: hostNetwork, replicas: replicas,
+                        containerNames: names, location: root.location)
+    }
+
+    static func controllerOwner(_ metadata: Field) throws -> (kind: String, name: String)? {
+        for owner in try metadata["ownerReferences"]?.items() ?? [] {
+            let isController = try owner["controller"]?.bool() ?? false
+            if isController, let kind = try owner["kind"]?.string(), let name = try owner["name"]?.string() { return (kind, name) }
+        }
+        return nil
+    }
+}
+
+enum ServiceParser {
+    static func parse(_ spec: Field, name: String, namespace: String, location: SourceLocation) throws -> Service {
+        let type = try spec["type"]?.string() ?? "ClusterIP"
+        guard ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].contains(type) else {
+            throw spec["type"]!.error("unknown Service type '\(type)'")
+        }
+        let selector = try spec["selector"]?.stringMap()
+        let ports = try (spec["ports"]?.items() ?? []).map { p -> ServicePort in
+            guard let portField = p["port"] else { throw p.error("missing port") }
+            let port = try portField.int(in: 1...65535)
+            let target = try p["targetPort"]?.portRef() ?? .number(port)
+            let nodePort = try p["nodePort"]?.int(in: 1...65535)
+            return ServicePort(name: try p["name"]?.string(), proto: try p["protocol"]?.l4Protocol() ?? .tcp, port: port,
+                               targetPort: target, nodePort: nodePort, appProtocol: try p["appProtocol"]?.string(), location: p.location)
+        }
+        let ranges = try (spec["loadBalancerSourceRanges"]?.items() ?? []).map { try $0.cidr() }
+        return Service(name: name, namespace: namespace, type: type, clusterIP: try spec["clusterIP"]?.string(),
+                       selector: selector, ports: ports, externalTrafficPolicy: try spec["externalTrafficPolicy"]?.string() ?? "Cluster",
+                       loadBalancerSourceRanges: ranges, location: location)
+    }
+}

@@ -1,0 +1,51 @@
+/// Where something was written: a file (or `<stdin>`) and a 1-based line.
+public struct SourceLocation: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public let file: String
+    public let line: Int
+
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { "\(file):\(line)" }
+
+    public static func < (a: SourceLocation, b: SourceLocation) -> Bool {
+        (a.file, a.line) < (b.file, b.line)
+    }
+}
+
+/// A problem with the input, reported as `file:line: field: message`.
+public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
+    public let location: SourceLocation
+    /// The field path inside the object (`spec.ingress[0].ports[1].port`), or a short subject (`yaml`).
+    public let field: String
+    public let message: String
+
+    public init(_ location: SourceLocation, _ field: String, _ message: String) {
+        self.location = location
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String { "\(location): \(field): \(message)" }
+}
+
+/// Several input errors at once: a loader reports every bad file and object, not only the first.
+public struct InputErrors: Error, CustomStringConvertible {
+    public let errors: [InputError]
+    public init(_ errors: [InputError]) { self.errors = errors.sorted { ($0.location, $0.field) < ($1.location, $1.field) } }
+    public var description: String { errors.map(\.description).joined(separator: "\n") }
+}
+
+/// Limits that protect the loader from hostile input. Every limit is reported by name when exceeded.
+public struct LoadLimits: Sendable {
+    /// Largest single input file or stdin stream, in bytes.
+    public var maxInputBytes: Int = 256 << 20
+    /// Deepest nesting of mappings and sequences in one document.
+    public var maxDepth: Int = 300
+    /// Most nodes a document may expand to once aliases are followed (guards against "billion laughs").
+    public var maxNodesPerDocument: Int = 1_000_000
+
+    public init() {}
+}

@@ -1,0 +1,160 @@
+import Yams
+
+/// A YAML node together with where it came from and the field path that led to it. Every typed accessor
+/// either returns a well-formed value or throws an `InputError` naming file, line and field.
+public struct Field {
+    public let node: Node
+    public let path: String
+    public let file: String
+    /// Line of the enclosing node, used when a node carries no mark of its own.
+    let fallbackLine: Int
+    /// Lines before the chunk this node was parsed from (documents are parsed apart, in parallel).
+    let lineOffset: Int
+
+    public init(node: Node, path: String, file: String, fallbackLine: Int = 1, lineOffset: Int = 0) {
+        self.node = node
+        self.path = path
+        self.file = file
+        self.fallbackLine = fallbackLine
+        self.lineOffset = lineOffset
+    }
+
+    public var location: SourceLocation {
+        SourceLocation(file: file, line: node.mark.map { $0.line + lineOffset } ?? fallbackLine)
+    }
+
+    public func error(_ message: String) -> InputError { InputError(location, path, message) }
+
+    /// Plain `null`, `~` or an empty plain scalar, as YAML 1.1 and Kubernetes read them.
+    public var isNull: Bool {
+        guard case .scalar(let s) = node, s.style == .plain || s.style == .any else { return false }
+        return s.string.isEmpty || s.string == "~" || s.string == "null" || s.string == "Null" || s.string == "NULL"
+    }
+
+    var kindName: String {
+        switch node {
+        case .scalar: return isNull ? "null" : "a scalar"
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+
+    private func child(_ node: Node, _ path: String) -> Field {
+        Field(node: node, path: path, file: file, fallbackLine: location.line, lineOffset: lineOffset)
+    }
+
+    /// The entries of a mapping, keys as strings; `null` reads as an empty mapping.
+    public func entries() throws -> [(key: String, value: Field)] {
+        if isNull { return [] }
+        guard case .mapping(let m) = node else { throw error("expected a mapping, found \(kindName)") }
+        return try m.map { pair in
+            guard case .scalar(let k) = pair.key else { throw error("mapping keys must be scalars") }
+            let sub = path.isEmpty ? k.string : "\(path).\(k.string)"
+            return (k.string, child(pair.value, sub))
+        }
+    }
+
+    /// The value at `key`, or nil when it is absent or null.
+    public subscript(key: String) -> Field? {
+        guard case .mapping(let m) = node else { return nil }
+        for pair in m where pair.key.string == key {
+            let f = child(pair.value, path.isEmpty ? key : "\(path).\(key)")
+            return f.isNull ? nil : f
+        }
+        return nil
+    }
+
+    /// Whether `key` is present at all (even as null or empty).
+    public func has(_ key: String) -> Bool {
+        guard case .mapping(let m) = node else { return false }
+        return m.contains { $0.key.string == key }
+    }
+
+    /// Rejects keys outside `allowed`: a misspelt policy field would otherwise change a verdict silently.
+    public func requireKnownKeys(_ allowed: Set<String>) throws {
+        for entry in try entries() where !allowed.contains(entry.key) {
+            throw entry.value.error("unknown field (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+        }
+    }
+
+    /// The items of a sequence; `null` reads as an empty list.
+    public func items() throws -> [Field] {
+        if isNull { return [] }
+        guard case .sequence(let s) = node else { throw error("expected a list, found \(kindName)") }
+        return s.enumerated().map { child($0.element, "\(path)[\($0.offset)]") }
+    }
+
+    public func string() throws -> String {
+        guard case .scalar(let s) = node, !isNull else { throw error("expected a string, found \(kindName)") }
+        return s.string
+    }
+
+    var isQuoted: Bool {
+        guard case .scalar(let s) = node else { return false }
+        return s.style == .singleQuoted || s.style == .doubleQuoted
+    }
+
+    public func int(in range: ClosedRange<Int>? = nil) throws -> Int {
+        guard case .scalar(let s) = node, !isNull, !isQuoted, let value = Int(s.string) else {
+            throw error("expected an integer, found \(describeScalar)")
+        }
+        if let range, !range.contains(value) {
+            throw error("\(value) is out of range \(range.lowerBound)-\(range.upperBound)")
+        }
+        return value
+    }
+
+    public func bool() throws -> Bool {
+        if case .scalar(let s) = node, !isQuoted {
+            switch s.string {
+            case "true", "True", "TRUE": return true
+            case "false", "False", "FALSE": return false
+            default: break
+            }
+        }
+        throw error("expected true or false, found \(describeScalar)")
+    }
+
+    var describeScalar: String {
+        guard case .scalar(let s) = node, !isNull else { return kindName }
+        return isQuoted ? "the string \"\(s.string)\"" : "'\(s.string)'"
+    }
+
+    /// An int-or-string port: plain digits are a number, anything else a name.
+    public func portRef(allowName: Bool = true) throws -> PortRef {
+        guard case .scalar(let s) = node, !isNull else { throw error("expected a port number or name, found \(kindName)") }
+        if !isQuoted, let n = Int(s.string) {
+            guard (1...65535).contains(n) else { throw error("port \(n) is out of range 1-65535") }
+            return .number(n)
+        }
+        guard allowName else { throw error("expected a port number, found \(describeScalar)") }
+        if let problem = PortName.validate(s.string) { throw error(problem) }
+        return .name(s.string)
+    }
+
+    /// A map of strings to strings (labels, annotations, selectors). Scalars of any style read as strings.
+    public func stringMap() throws -> [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in try entries() {
+            guard case .scalar(let s) = v.node else { throw v.error("expected a string value, found \(v.kindName)") }
+            out[k] = v.isNull ? "" : s.string
+        }
+        return out
+    }
+
+    public func stringList() throws -> [String] { try items().map { try $0.string() } }
+
+    public func l4Protocol() throws -> L4Protocol {
+        let s = try string()
+        guard let p = L4Protocol(rawValue: s) else { throw error("unsupported protocol '\(s)' (expected TCP, UDP or SCTP)") }
+        return p
+    }
+
+    public func cidr() throws -> CIDR {
+        switch CIDR.parse(try string()) {
+        case .success(let c): return c
+        case .failure(let problem): throw error(problem.message)
+        }
+    }
+}

@@ -1,0 +1,39 @@
+/// What a set of manifests contains: counts by kind and namespace, pods per workload, and what was skipped.
+public struct Inventory: Codable, Equatable {
+    public struct WorkloadEntry: Codable, Equatable {
+        public let workload: String
+        public let kind: String
+        /// nil for DaemonSets and CronJobs (not a fixed count).
+        public let replicas: Int?
+    }
+
+    public let documents: Int
+    public let objects: Int
+    public let kinds: [String: Int]
+    public let namespaces: [String: Int]
+    public let workloads: [WorkloadEntry]
+    public let unknownKinds: [String: Int]
+    public let notYetModelled: [String: Int]
+    public let inferredNamespaces: [String]
+    public let skippedDocuments: [String]
+    public let duplicates: [String]
+
+    public init(_ model: ClusterModel) {
+        documents = model.documentCount
+        objects = model.objects.count
+        var kinds: [String: Int] = [:]
+        var namespaces: [String: Int] = [:]
+        for id in model.objects.keys {
+            kinds[id.kind, default: 0] += 1
+            if let ns = id.namespace { namespaces[ns, default: 0] += 1 }
+        }
+        self.kinds = kinds
+        self.namespaces = namespaces
+        workloads = model.workloads.map { WorkloadEntry(workload: $0.id, kind: $0.kind, replicas: $0.replicas) }
+        unknownKinds = model.unknownKinds.mapValues(\.count)
+        notYetModelled = model.unmodelled.mapValues(\.count)
+        inferredNamespaces = model.inferredNamespaces
+        skippedDocuments = model.skippedDocuments.sorted().map(\.description)
+        duplicates = model.duplicates.map(\.description)
+    }
+}

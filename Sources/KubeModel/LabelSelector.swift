@@ -1,0 +1,154 @@
+/// One `matchExpressions` requirement.
+public struct LabelRequirement: Hashable, Sendable {
+    public enum Operator: String, Sendable { case `in` = "In", notIn = "NotIn", exists = "Exists", doesNotExist = "DoesNotExist" }
+    public let key: String
+    public let op: Operator
+    public let values: [String]
+
+    public init(key: String, op: Operator, values: [String] = []) {
+        self.key = key
+        self.op = op
+        self.values = values
+    }
+
+    public func matches(_ labels: [String: String]) -> Bool {
+        switch op {
+        case .in: return labels[key].map(values.contains) ?? false
+        case .notIn: return labels[key].map { !values.contains($0) } ?? true
+        case .exists: return labels[key] != nil
+        case .doesNotExist: return labels[key] == nil
+        }
+    }
+}
+
+/// A Kubernetes label selector: the conjunction of `matchLabels` equalities and `matchExpressions`.
+/// The empty selector matches everything; whether an absent selector means "all" or "none" is decided
+/// where it is used.
+public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
+    public let requirements: [LabelRequirement]
+
+    public init(requirements: [LabelRequirement]) { self.requirements = requirements }
+    public init(matchLabels: [String: String]) {
+        requirements = matchLabels.sorted { $0.key < $1.key }.map { LabelRequirement(key: $0.key, op: .in, values: [$0.value]) }
+    }
+
+    public static let everything = LabelSelector(requirements: [])
+    public var isEmpty: Bool { requirements.isEmpty }
+
+    public func matches(_ labels: [String: String]) -> Bool { requirements.allSatisfy { $0.matches(labels) } }
+
+    public var description: String {
+        if requirements.isEmpty { return "{}" }
+        return requirements.map { r in
+            switch r.op {
+            case .in where r.values.count == 1: return "\(r.key)=\(r.values[0])"
+            case .in: return "\(r.key) in (\(r.values.joined(separator: ",")))"
+            case .notIn: return "\(r.key) notin (\(r.values.joined(separator: ",")))"
+            case .exists: return r.key
+            case .doesNotExist: return "!\(r.key)"
+            }
+        }.joined(separator: ",")
+    }
+
+    /// Parses a `metav1.LabelSelector` (`matchLabels`, `matchExpressions`), validating keys, values and operators.
+    public static func parse(_ field: Field) throws -> LabelSelector {
+        try field.requireKnownKeys(["matchLabels", "matchExpressions"])
+        var requirements: [LabelRequirement] = []
+        if let ml = field["matchLabels"] {
+            for (key, value) in try ml.entries() {
+                try LabelSyntax.checkKey(key, value)
+                guard case .scalar(let s) = value.node else { throw value.error("expected a string value, found \(value.kindName)") }
+                let text = value.isNull ? "" : s.string
+                try LabelSyntax.checkValue(text, value)
+                requirements.append(LabelRequirement(key: key, op: .in, values: [text]))
+            }
+        }
+        if let me = field["matchExpressions"] {
+            for item in try me.items() {
+                try item.requireKnownKeys(["key", "operator", "values"])
+                guard let keyField = item["key"] else { throw item.error("missing key") }
+                let key = try keyField.string()
+                try LabelSyntax.checkKey(key, keyField)
+                guard let opField = item["operator"] else { throw item.error("missing operator") }
+                let opText = try opField.string()
+                guard let op = LabelRequirement.Operator(rawValue: opText) else {
+                    throw opField.error("unknown operator '\(opText)' (expected In, NotIn, Exists or DoesNotExist)")
+                }
+                let values = try item["values"].map { try $0.stringList() } ?? []
+                if let vf = item["values"] { for v in values { try LabelSyntax.checkValue(v, vf) } }
+                switch op {
+                case .in, .notIn:
+                    if values.isEmpty { throw item.error("operator \(opText) needs a non-empty values list") }
+                case .exists, .doesNotExist:
+                    if !values.isEmpty { throw item.error("operator \(opText) must not have values") }
+                }
+                requirements.append(LabelRequirement(key: key, op: op, values: values))
+            }
+        }
+        return LabelSelector(requirements: requirements)
+    }
+}
+
+/// Label key and value syntax as Kubernetes validates it.
+public enum LabelSyntax {
+    static func isNameChar(_ c: Character) -> Bool {
+        c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_" || c == ".")
+    }
+
+    static func isAlnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+
+    /// nil when valid, else the reason.
+    public static func keyProblem(_ key: String) -> String? {
+        var name = Substring(key)
+        let parts = key.split(separator: "/", omittingEmptySubsequences: false)
+        if parts.count > 2 { return "label key '\(key)' has more than one '/'" }
+        if parts.count == 2 {
+            let prefix = parts[0]
+            name = parts[1]
+            if prefix.isEmpty || prefix.count > 253 { return "label key prefix '\(prefix)' must be 1-253 characters" }
+            let labels = prefix.split(separator: ".", omittingEmptySubsequences: false)
+            for l in labels {
+                guard let f = l.first, let e = l.last, l.count <= 63,
+                      l.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }),
+                      isAlnum(f), isAlnum(e) else {
+                    return "label key prefix '\(prefix)' must be a lowercase DNS subdomain"
+                }
+            }
+        }
+        if name.isEmpty || name.count > 63 { return "label key name '\(name)' must be 1-63 characters" }
+        guard let f = name.first, let e = name.last, isAlnum(f), isAlnum(e), name.allSatisfy(isNameChar) else {
+            return "label key name '\(name)' must be alphanumeric, '-', '_' or '.', beginning and ending with an alphanumeric"
+        }
+        return nil
+    }
+
+    public static func valueProblem(_ value: String) -> String? {
+        if value.isEmpty { return nil }
+        if value.count > 63 { return "label value '\(value)' is longer than 63 characters" }
+        guard let f = value.first, let e = value.last, isAlnum(f), isAlnum(e), value.allSatisfy(isNameChar) else {
+            return "label value '\(value)' must be alphanumeric, '-', '_' or '.', beginning and ending with an alphanumeric"
+        }
+        return nil
+    }
+
+    static func checkKey(_ key: String, _ field: Field) throws {
+        if let p = keyProblem(key) { throw field.error(p) }
+    }
+
+    static func checkValue(_ value: String, _ field: Field) throws {
+        if let p = valueProblem(value) { throw field.error(p) }
+    }
+
+    /// Validates a labels map of an object's metadata.
+    static func checkLabels(_ field: Field) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for (k, v) in try field.entries() {
+            try checkKey(k, v)
+            guard case .scalar(let s) = v.node else { throw v.error("expected a string value, found \(v.kindName)") }
+            let text = v.isNull ? "" : s.string
+            try checkValue(text, v)
+            out[k] = text
+        }
+        return out
+    }
+}

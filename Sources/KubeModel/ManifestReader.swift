@@ -1,0 +1,259 @@
+import Foundation
+import Yams
+
+/// One YAML document of an input, parsed, with its place in the input.
+public struct Document {
+    public let root: Node
+    public let file: String
+    /// First line of the document in its file.
+    public let line: Int
+    /// Add to the node marks' lines to get lines in the file.
+    public let lineOffset: Int
+    /// Position of the document in its file (0-based).
+    public let index: Int
+}
+
+/// Reads files, folders (recursively, `*.yaml`, `*.yml`, `*.json`, sorted) and stdin (`-`) into YAML documents.
+/// Parsing is spread over all cores by splitting each stream at its `---` document markers.
+public struct ManifestReader {
+    public var limits: LoadLimits
+    public init(limits: LoadLimits = LoadLimits()) { self.limits = limits }
+
+    /// The input files a list of paths names, in the order they will be read.
+    public func expand(paths: [String]) -> (files: [String], errors: [InputError]) {
+        var files: [String] = []
+        var errors: [InputError] = []
+        let fm = FileManager.default
+        for path in paths {
+            if path == "-" { files.append("-"); continue }
+            var isDirectory: ObjCBool = false
+            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                errors.append(InputError(SourceLocation(file: path, line: 0), "path", "no such file or directory"))
+                continue
+            }
+            if !isDirectory.boolValue { files.append(path); continue }
+            guard let walker = fm.enumerator(atPath: path) else { continue }
+            var found: [String] = []
+            for case let relative as String in walker {
+                let name = (relative as NSString).lastPathComponent
+                if name.hasPrefix(".") { if isDir(path + "/" + relative) { walker.skipDescendants() }; continue }
+                let ext = (name as NSString).pathExtension.lowercased()
+                if ["yaml", "yml", "json"].contains(ext), !isDir(path + "/" + relative) {
+                    found.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
+                }
+            }
+            files.append(contentsOf: found.sorted())
+        }
+        return (files, errors)
+    }
+
+    private func isDir(_ p: String) -> Bool {
+        var d: ObjCBool = false
+        return FileManager.default.fileExists(atPath: p, isDirectory: &d) && d.boolValue
+    }
+
+    /// Reads and parses every input. Errors do not stop the reading of other files.
+    public func read(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
+        -> (documents: [Document], errors: [InputError])
+    {
+        let (files, pathErrors) = expand(paths: paths)
+        var errors = pathErrors
+        var chunks: [Chunk] = []
+        for file in files {
+            let name = file == "-" ? "<stdin>" : file
+            let data: Data
+            if file == "-" {
+                data = stdin()
+            } else {
+                guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
+                      let size = attributes[.size] as? Int else {
+                    errors.append(InputError(SourceLocation(file: name, line: 0), "file", "cannot be read"))
+                    continue
+                }
+                if size > limits.maxInputBytes {
+                    errors.append(InputError(SourceLocation(file: name, line: 0), "file",
+                        "\(size) bytes exceeds the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"))
+                    continue
+                }
+                guard let d = FileManager.default.contents(atPath: file) else {
+                    errors.append(InputError(SourceLocation(file: name, line: 0), "file", "cannot be read"))
+                    continue
+                }
+                data = d
+            }
+            switch decodeText(data, file: name) {
+            case .failure(let e): errors.append(e)
+            case .success(let text):
+                chunks.append(contentsOf: split(text, file: name, isJSON: name.lowercased().hasSuffix(".json")))
+            }
+        }
+        // Parse chunks on every core; the results keep input order.
+        var results = [ChunkResult](repeating: ChunkResult(), count: chunks.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer
+            DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
+                out[i] = parse(chunks[i])
+            }
+        }
+        var documents: [Document] = []
+        for r in results {
+            documents.append(contentsOf: r.documents)
+            errors.append(contentsOf: r.errors)
+        }
+        return (documents, errors)
+    }
+
+    struct Chunk {
+        let text: String
+        let file: String
+        /// 1-based line in the file of the chunk's first line.
+        let firstLine: Int
+        let firstIndex: Int
+        let isJSON: Bool
+    }
+
+    struct ChunkResult {
+        var documents: [Document] = []
+        var errors: [InputError] = []
+    }
+
+    /// Checks that the bytes are text, strips a UTF-8 byte-order mark.
+    func decodeText(_ data: Data, file: String) -> Result<String, InputError> {
+        var bytes = data
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        if bytes.contains(0) {
+            return .failure(InputError(SourceLocation(file: file, line: 1), "file", "binary data (NUL byte); not a YAML or JSON text"))
+        }
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            return .failure(InputError(SourceLocation(file: file, line: 1), "file", "not valid UTF-8 text"))
+        }
+        return .success(text)
+    }
+
+    /// Splits a stream at lines that begin with `---` (libyaml ends a document there even inside a block
+    /// scalar), so that documents can be parsed in parallel. Lines stay where they were in the file.
+    func split(_ text: String, file: String, isJSON: Bool) -> [Chunk] {
+        if isJSON { return [Chunk(text: text, file: file, firstLine: 1, firstIndex: 0, isJSON: true)] }
+        var chunks: [Chunk] = []
+        var start = text.startIndex
+        var startLine = 1
+        var line = 1
+        var index = text.startIndex
+        let utf8 = text.utf8
+        var atLineStart = true
+        var i = utf8.startIndex
+        while i != utf8.endIndex {
+            if atLineStart, utf8[i] == UInt8(ascii: "-") {
+                let rest = utf8[i...]
+                if rest.starts(with: "---".utf8) {
+                    let after = utf8.index(i, offsetBy: 3, limitedBy: utf8.endIndex) ?? utf8.endIndex
+                    let boundary = after == utf8.endIndex || [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(utf8[after])
+                    if boundary, line > startLine || i != utf8.startIndex {
+                        index = i
+                        let piece = String(text[start..<index])
+                        if !piece.isEmpty {
+                            chunks.append(Chunk(text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false))
+                        }
+                        start = index
+                        startLine = line
+                    }
+                }
+            }
+            atLineStart = utf8[i] == UInt8(ascii: "\n")
+            if atLineStart { line += 1 }
+            i = utf8.index(after: i)
+        }
+        let piece = String(text[start...])
+        chunks.append(Chunk(text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false))
+        return chunks
+    }
+
+    func parse(_ chunk: Chunk) -> ChunkResult {
+        var result = ChunkResult()
+        var text = chunk.text
+        if let problem = TextChecks.helmLeftover(text) {
+            result.errors.append(InputError(SourceLocation(file: chunk.file, line: chunk.firstLine + problem - 1), "yaml",
+                "unrendered Helm template expression '{{ ... }}'; render the chart first (helm template)"))
+            return result
+        }
+        if chunk.isJSON {
+            if let line = TextChecks.jsonTrailingComma(text) {
+                result.errors.append(InputError(SourceLocation(file: chunk.file, line: line), "json", "trailing comma is not allowed in JSON"))
+                return result
+            }
+            text = TextChecks.jsonTabsToSpaces(text)
+        }
+        if let (depth, line) = TextChecks.nestingDepth(text, limit: limits.maxDepth) {
+            result.errors.append(InputError(SourceLocation(file: chunk.file, line: chunk.firstLine + line - 1), "yaml",
+                "nesting deeper than \(depth) levels exceeds the limit of \(limits.maxDepth) (--max-depth)"))
+            return result
+        }
+        do {
+            let parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
+            var index = 0
+            while let root = try parser.nextRoot() {
+                let line = (root.mark?.line ?? 1) + chunk.firstLine - 1
+                var counter = 0
+                if !NodeBudget.fits(root, limit: limits.maxNodesPerDocument, counted: &counter) {
+                    result.errors.append(InputError(SourceLocation(file: chunk.file, line: line), "yaml",
+                        "document expands to more than \(limits.maxNodesPerDocument) nodes through aliases (--max-nodes)"))
+                } else {
+                    result.documents.append(Document(root: root, file: chunk.file, line: line, lineOffset: chunk.firstLine - 1,
+                                                     index: chunk.firstIndex + index))
+                }
+                index += 1
+            }
+        } catch let error as YamlError {
+            result.errors.append(YAMLErrorText.inputError(error, file: chunk.file, lineOffset: chunk.firstLine - 1))
+        } catch {
+            result.errors.append(InputError(SourceLocation(file: chunk.file, line: chunk.firstLine), "yaml", "\(error)"))
+        }
+        return result
+    }
+}
+
+/// Counts nodes with aliases followed, stopping at the limit.
+enum NodeBudget {
+    static func fits(_ node: Node, limit: Int, counted: inout Int) -> Bool {
+        counted += 1
+        if counted > limit { return false }
+        switch node {
+        case .scalar, .alias: return true
+        case .mapping(let m):
+            for pair in m where !(fits(pair.key, limit: limit, counted: &counted) && fits(pair.value, limit: limit, counted: &counted)) {
+                return false
+            }
+            return true
+        case .sequence(let s):
+            for item in s where !fits(item, limit: limit, counted: &counted) { return false }
+            return true
+        }
+    }
+}
+
+enum YAMLErrorText {
+    static func inputError(_ error: YamlError, file: String, lineOffset: Int) -> InputError {
+        func at(_ line: Int) -> SourceLocation { SourceLocation(file: file, line: line + lineOffset) }
+        switch error {
+        case .scanner(let context, let problem, let mark, _):
+            return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: problem.contains("tab")))
+        case .parser(let context, let problem, let mark, _):
+            return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: false))
+        case .composer(let context, let problem, let mark, _):
+            return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: false))
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return InputError(at(context.mark.line), "yaml", "duplicate key(s) \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping")
+        case .reader(let problem, _, _, _):
+            return InputError(at(1), "yaml", problem)
+        default:
+            return InputError(at(1), "yaml", "\(error)")
+        }
+    }
+
+    static func describe(_ problem: String, _ context: YamlError.Context?, tabHint: Bool) -> String {
+        var text = problem
+        if let context { text += " (\(context.text) at line \(context.mark.line))" }
+        if tabHint { text += "; YAML does not allow tabs for indentation" }
+        return text
+    }
+}

@@ -1,0 +1,135 @@
+/// A reference to one rule (or part of one) in a resource, as reports show it.
+public struct RuleRef: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let kind: String
+    public let namespace: String?
+    public let name: String
+    /// Field path inside the resource, e.g. `spec.ingress[0].from[1]`.
+    public let path: String
+    public let location: SourceLocation
+
+    public init(kind: String, namespace: String?, name: String, path: String, location: SourceLocation) {
+        self.kind = kind
+        self.namespace = namespace
+        self.name = name
+        self.path = path
+        self.location = location
+    }
+
+    public var qualifiedName: String { namespace.map { "\($0)/\(name)" } ?? name }
+    public var description: String { "\(kind) \(qualifiedName) \(path) (\(location))" }
+    public static func < (a: RuleRef, b: RuleRef) -> Bool { (a.kind, a.qualifiedName, a.path) < (b.kind, b.qualifiedName, b.path) }
+}
+
+/// One `networking.k8s.io/v1` NetworkPolicy, validated as the API server would.
+public struct NetworkPolicy: Hashable, Sendable {
+    public struct Peer: Hashable, Sendable {
+        public enum Selection: Hashable, Sendable {
+            /// Pods chosen by selectors. An absent namespace selector means the policy's own namespace;
+            /// an absent pod selector means every pod of the selected namespaces.
+            case pods(namespaces: LabelSelector?, pods: LabelSelector?)
+            case ipBlock(cidr: CIDR, except: [CIDR])
+        }
+        public let selection: Selection
+        public let ref: RuleRef
+    }
+
+    public struct Port: Hashable, Sendable {
+        public let proto: L4Protocol
+        /// nil: every port of the protocol.
+        public let port: PortRef?
+        public let endPort: Int?
+        public let ref: RuleRef
+    }
+
+    public struct Rule: Hashable, Sendable {
+        /// Empty: every peer, external addresses included.
+        public let peers: [Peer]
+        /// Empty: every port and protocol.
+        public let ports: [Port]
+        public let ref: RuleRef
+    }
+
+    public let name: String
+    public let namespace: String
+    public let podSelector: LabelSelector
+    public let isolatesIngress: Bool
+    public let isolatesEgress: Bool
+    public let ingress: [Rule]
+    public let egress: [Rule]
+    public let location: SourceLocation
+
+    public var id: String { "\(namespace)/\(name)" }
+
+    static func parse(_ spec: Field, name: String, namespace: String, location: SourceLocation) throws -> NetworkPolicy {
+        try spec.requireKnownKeys(["podSelector", "policyTypes", "ingress", "egress"])
+        func ref(_ f: Field) -> RuleRef { RuleRef(kind: "NetworkPolicy", namespace: namespace, name: name, path: f.path, location: f.location) }
+        guard spec.has("podSelector") else { throw spec.error("missing podSelector (use {} to select every pod)") }
+        let podSelector = try spec["podSelector"].map(LabelSelector.parse) ?? .everything
+        var types: [String] = []
+        if let pt = spec["policyTypes"] {
+            for item in try pt.items() {
+                let t = try item.string()
+                guard t == "Ingress" || t == "Egress" else { throw item.error("unknown policy type '\(t)' (expected Ingress or Egress)") }
+                types.append(t)
+            }
+        }
+        let ingressItems = try spec["ingress"]?.items() ?? []
+        let egressItems = try spec["egress"]?.items() ?? []
+        // API defaulting: Ingress always; Egress only when egress rules exist.
+        let explicit = spec["policyTypes"] != nil && !types.isEmpty
+        let isolatesIngress = explicit ? types.contains("Ingress") : true
+        let isolatesEgress = explicit ? types.contains("Egress") : !egressItems.isEmpty
+
+        func rule(_ item: Field, peersKey: String) throws -> Rule {
+            try item.requireKnownKeys([peersKey, "ports"])
+            let peers = try (item[peersKey]?.items() ?? []).map { p -> Peer in
+                try p.requireKnownKeys(["podSelector", "namespaceSelector", "ipBlock"])
+                if let block = p["ipBlock"] {
+                    if p.has("podSelector") || p.has("namespaceSelector") {
+                        throw p.error("ipBlock cannot be combined with podSelector or namespaceSelector in one peer")
+                    }
+                    try block.requireKnownKeys(["cidr", "except"])
+                    guard let cidrField = block["cidr"] else { throw block.error("missing cidr") }
+                    let cidr = try cidrField.cidr()
+                    let except = try (block["except"]?.items() ?? []).map { e -> CIDR in
+                        let x = try e.cidr()
+                        switch (cidr, x) {
+                        case (.v4(let outer), .v4(let inner)):
+                            guard outer.contains(inner), inner.prefix > outer.prefix else {
+                                throw e.error("except \(x) must be a strict subset of cidr \(cidr)")
+                            }
+                        case (.v6, .v6): break
+                        default: throw e.error("except \(x) is not of the same IP family as cidr \(cidr)")
+                        }
+                        return x
+                    }
+                    return Peer(selection: .ipBlock(cidr: cidr, except: except), ref: ref(p))
+                }
+                let ns = try p["namespaceSelector"].map(LabelSelector.parse) ?? (p.has("namespaceSelector") ? .everything : nil)
+                let pods = try p["podSelector"].map(LabelSelector.parse) ?? (p.has("podSelector") ? .everything : nil)
+                if ns == nil && pods == nil { throw p.error("a peer needs podSelector, namespaceSelector or ipBlock") }
+                return Peer(selection: .pods(namespaces: ns, pods: pods), ref: ref(p))
+            }
+            let ports = try (item["ports"]?.items() ?? []).map { pf -> Port in
+                try pf.requireKnownKeys(["protocol", "port", "endPort"])
+                let proto = try pf["protocol"]?.l4Protocol() ?? .tcp
+                let port = try pf["port"]?.portRef()
+                let endPort = try pf["endPort"]?.int(in: 1...65535)
+                if let endPort {
+                    guard case .number(let start)? = port else {
+                        throw pf.error("endPort requires a numeric port")
+                    }
+                    guard endPort >= start else { throw pf["endPort"]!.error("endPort \(endPort) is below port \(start)") }
+                }
+                return Port(proto: proto, port: port, endPort: endPort, ref: ref(pf))
+            }
+            return Rule(peers: peers, ports: ports, ref: ref(item))
+        }
+        return NetworkPolicy(
+            name: name, namespace: namespace, podSelector: podSelector,
+            isolatesIngress: isolatesIngress, isolatesEgress: isolatesEgress,
+            ingress: try ingressItems.map { try rule($0, peersKey: "from") },
+            egress: try egressItems.map { try rule($0, peersKey: "to") },
+            location: location)
+    }
+}

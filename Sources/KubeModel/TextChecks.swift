@@ -1,0 +1,97 @@
+/// Checks on raw text that give clearer errors than the YAML parser would.
+enum TextChecks {
+    /// The 1-based line of the first `{{` outside a comment, which only an unrendered Helm template has.
+    static func helmLeftover(_ text: String) -> Int? {
+        guard text.contains("{{") else { return nil }
+        var line = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            line += 1
+            let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            if content.contains("{{") && content.contains("}}") { return line }
+        }
+        return nil
+    }
+
+    /// The line of a `,` directly followed (after blanks) by `]` or `}`, outside strings.
+    static func jsonTrailingComma(_ text: String) -> Int? {
+        var inString = false, escaped = false
+        var line = 1
+        var pendingCommaLine: Int?
+        for ch in text.unicodeScalars {
+            if ch == "\n" { line += 1 }
+            if inString {
+                if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { inString = false }
+                continue
+            }
+            switch ch {
+            case "\"": inString = true; pendingCommaLine = nil
+            case ",": pendingCommaLine = line
+            case "]", "}": if let l = pendingCommaLine { return l }
+            case " ", "\t", "\n", "\r": break
+            default: pendingCommaLine = nil
+            }
+        }
+        return nil
+    }
+
+    /// JSON allows tabs between tokens; YAML's block rules do not, so they become spaces (outside strings).
+    static func jsonTabsToSpaces(_ text: String) -> String {
+        guard text.contains("\t") else { return text }
+        var out = String.UnicodeScalarView()
+        var inString = false, escaped = false
+        for ch in text.unicodeScalars {
+            if inString {
+                if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { inString = false }
+                out.append(ch)
+            } else {
+                if ch == "\"" { inString = true }
+                out.append(ch == "\t" ? " " : ch)
+            }
+        }
+        return String(out)
+    }
+
+    /// A conservative estimate of the nesting depth (block indentation levels plus flow brackets); returns
+    /// (limit, line) at the first line where it exceeds the limit. The parser recurses per level, so this
+    /// check runs first.
+    static func nestingDepth(_ text: String, limit: Int) -> (Int, Int)? {
+        var indents: [Int] = []
+        var flow = 0
+        var line = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            line += 1
+            var indent = 0
+            var dashes = 0
+            var it = raw.unicodeScalars.makeIterator()
+            var first: Unicode.Scalar?
+            while let c = it.next() {
+                if c == " " { indent += 1; continue }
+                if c == "-" { // "- - - x" nests sequences on one line
+                    if let n = it.next(), n == " " { dashes += 1; indent += 2; continue } else { first = c; break }
+                }
+                first = c
+                break
+            }
+            if flow == 0, let f = first, f != "#" {
+                while let last = indents.last, last >= indent { indents.removeLast() }
+                indents.append(indent)
+            }
+            var inSingle = false, inDouble = false
+            for c in raw.unicodeScalars {
+                if inDouble { if c == "\"" { inDouble = false }; continue }
+                if inSingle { if c == "'" { inSingle = false }; continue }
+                switch c {
+                case "\"": inDouble = true
+                case "'": inSingle = true
+                case "#": break
+                case "[", "{": flow += 1
+                case "]", "}": flow = max(0, flow - 1)
+                default: break
+                }
+                if c == "#" { break }
+            }
+            if indents.count + dashes + flow > limit { return (limit, line) }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import KubeModel
+
+public enum InventoryReport {
+    public static func text(_ inv: Inventory) -> String {
+        var out = "\(inv.objects) objects in \(inv.documents) documents\n\nBy kind:\n"
+        for (kind, n) in inv.kinds.sorted(by: { $0.key < $1.key }) { out += "  \(kind.padding(toLength: 28, withPad: " ", startingAt: 0)) \(n)\n" }
+        out += "\nBy namespace:\n"
+        for (ns, n) in inv.namespaces.sorted(by: { $0.key < $1.key }) { out += "  \(ns.padding(toLength: 28, withPad: " ", startingAt: 0)) \(n)\n" }
+        out += "\nPods per workload:\n"
+        for w in inv.workloads {
+            let replicas = w.replicas.map(String.init) ?? (w.kind == "DaemonSet" ? "one per node" : "per run")
+            out += "  \(w.workload) (\(w.kind)): \(replicas)\n"
+        }
+        if !inv.inferredNamespaces.isEmpty {
+            out += "\nNamespaces referenced but not declared (created with their name label): \(inv.inferredNamespaces.joined(separator: ", "))\n"
+        }
+        out += Notices.text(unknownKinds: inv.unknownKinds, notYetModelled: inv.notYetModelled, skipped: inv.skippedDocuments)
+        return out
+    }
+
+    public static func json(_ inv: Inventory) -> String { JSON.encode(inv) }
+}
+
+/// The one notice about objects the tool read but does not use.
+public enum Notices {
+    public static func text(unknownKinds: [String: Int], notYetModelled: [String: Int], skipped: [String]) -> String {
+        var out = ""
+        if !unknownKinds.isEmpty {
+            out += "\nNotice: kinds not modelled (skipped): " + unknownKinds.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + "\n"
+        }
+        if !notYetModelled.isEmpty {
+            out += "Notice: kinds of layers this version does not model yet: " + notYetModelled.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + "\n"
+        }
+        if !skipped.isEmpty {
+            out += "Notice: \(skipped.count) document(s) without apiVersion and kind are not Kubernetes objects and were skipped: \(skipped.prefix(10).joined(separator: ", "))\(skipped.count > 10 ? ", ..." : "")\n"
+        }
+        return out
+    }
+}
+
+public enum JSON {
+    public static func encode<T: Encodable>(_ value: T) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(value), let s = String(data: data, encoding: .utf8) else { return "{}" }
+        return s + "\n"
+    }
+}

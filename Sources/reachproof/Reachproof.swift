@@ -1,0 +1,55 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import Reporting
+
+struct Reachproof: ParsableCommand {
+    static let version = "0.1.0"
+    static let configuration = CommandConfiguration(
+        commandName: "reachproof",
+        abstract: "Prove or refute reachability claims about Kubernetes network policy.",
+        version: version,
+        subcommands: [Inventory.self])
+}
+
+/// Options every command that reads manifests shares.
+struct InputOptions: ParsableArguments {
+    @Argument(help: "Manifest files or folders (YAML or JSON); '-' reads stdin.")
+    var paths: [String]
+
+    @Option(help: "Largest input file, in bytes.") var maxInputBytes: Int = LoadLimits().maxInputBytes
+    @Option(help: "Deepest nesting of a YAML document.") var maxDepth: Int = LoadLimits().maxDepth
+    @Option(help: "Most nodes a document may expand to through aliases.") var maxNodes: Int = LoadLimits().maxNodesPerDocument
+
+    var limits: LoadLimits {
+        var l = LoadLimits()
+        l.maxInputBytes = maxInputBytes
+        l.maxDepth = maxDepth
+        l.maxNodesPerDocument = maxNodes
+        return l
+    }
+
+    /// Loads the manifests, or prints every input error and exits with code 2.
+    func load() throws -> ClusterModel {
+        let (model, errors) = ModelLoader(limits: limits).load(paths: paths)
+        if !errors.isEmpty {
+            for e in errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
+            FileHandle.standardError.write(Data("\(errors.count) input error(s)\n".utf8))
+            throw ExitCode(2)
+        }
+        return model
+    }
+}
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+
+struct Inventory: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Count what the manifests declare.")
+    @OptionGroup var input: InputOptions
+    @Option(help: "text or json") var format: OutputFormat = .text
+
+    func run() throws {
+        let inventory = KubeModel.Inventory(try input.load())
+        print(format == .json ? InventoryReport.json(inventory) : InventoryReport.text(inventory), terminator: "")
+    }
+}
