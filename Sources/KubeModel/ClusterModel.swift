@@ -249,6 +249,8 @@ enum WorkloadParser {
         case "Pod":
             podMeta = root["metadata"]
             podSpec = spec
+            // A pod that ran to completion (or failed) has no IP any more: present but empty.
+            if let phase = try root["status"]?["phase"]?.string(), phase == "Succeeded" || phase == "Failed" { replicas = 0 }
         case "CronJob":
             guard let jt = spec["jobTemplate"], let js = jt["spec"], let t = js["template"], let ps = t["spec"] else {
                 throw spec.error("missing jobTemplate.spec.template.spec")

@@ -81,6 +81,8 @@ public struct Field {
     /// The items of a sequence; `null` reads as an empty list.
     public func items() throws -> [Field] {
         if isNull { return [] }
+        // Some kubectl-era dumps write an empty list as `{}`; it carries nothing either way.
+        if case .mapping(let m) = node, m.count == 0 { return [] }
         guard case .sequence(let s) = node else { throw error("expected a list, found \(kindName)") }
         return s.enumerated().map { child($0.element, "\(path)[\($0.offset)]") }
     }

@@ -1,0 +1,59 @@
+import KubeModel
+
+/// Analysis profiles (SEMANTICS.md §10): how behaviour that Kubernetes leaves to the CNI is bound.
+public enum Profile: String, CaseIterable, Sendable {
+    /// Upstream behaviour and the reference implementations.
+    case conformance
+    /// A flow counts as admitted if some plausible implementation admits it (for proving isolation).
+    case conservativeSecurity = "conservative-security"
+    /// A flow counts as admitted only if every plausible implementation admits it (for proving reachability).
+    case conservativeAvailability = "conservative-availability"
+}
+
+/// The bindings of the assumptions the NetworkPolicy layer depends on, and the address plan.
+public struct Assumptions: Hashable, Sendable {
+    /// `A-IPBLOCK-PODIP`: an ipBlock is compared with pod IPs (`matches`) or never matches a pod (`ignored`).
+    public var ipBlockMatchesPods: Bool
+    /// `A-HOSTNET`: H1 (hostNetwork pods are selected and matched like other pods) or H2 (they are not: their
+    /// traffic is node traffic). Conformance binds H2.
+    public var hostNetworkSelectable: Bool = false
+    /// `A-ENDPORT-SUPPORT`: the CNI honours `endPort`; otherwise a range degrades to its first port.
+    public var endPortSupported: Bool
+    /// The pod network. Pod IPs are unknown members of it; external addresses lie outside it.
+    /// nil: pod IPs are unconstrained and external addresses may be any IPv4 address.
+    public var podCIDR: IPv4CIDR?
+
+    public static let defaultPodCIDR = IPv4CIDR(base: 0x0AF4_0000, prefix: 16) // 10.244.0.0/16
+
+    public init(profile: Profile = .conformance, podCIDR: IPv4CIDR? = Assumptions.defaultPodCIDR) {
+        switch profile {
+        case .conformance, .conservativeSecurity:
+            ipBlockMatchesPods = true
+            endPortSupported = true
+        case .conservativeAvailability:
+            ipBlockMatchesPods = false
+            endPortSupported = false
+        }
+        self.podCIDR = podCIDR
+    }
+
+    /// The IPv4 ranges an external endpoint may come from.
+    public var externalSpace: [AddressRange] {
+        podCIDR.map { AddressSpace.complement(of: [$0]) } ?? [AddressRange(first: 0, last: UInt32.max)]
+    }
+
+    /// Whether some pod IP may fall in the given set.
+    func podSpaceOverlaps(_ c: IPv4CIDR) -> Bool {
+        guard let podCIDR else { return true }
+        return podCIDR.contains(c) || c.contains(podCIDR)
+    }
+
+    /// The assumption identifiers whose binding differs from conformance, for reports.
+    public var describedBindings: [String] {
+        var out = ["A-IPBLOCK-PODIP=\(ipBlockMatchesPods ? "matches" : "ignored")",
+                   "A-ENDPORT-SUPPORT=\(endPortSupported ? "supported" : "unsupported")"]
+        out.append("A-HOSTNET=\(hostNetworkSelectable ? "H1" : "H2")")
+        out.append("pod CIDR \(podCIDR?.description ?? "unspecified")")
+        return out
+    }
+}

@@ -1,0 +1,94 @@
+import KubeModel
+
+public enum Direction: String, Sendable { case ingress = "INGRESS", egress = "EGRESS" }
+
+public enum Effect: String, Sendable, Codable { case allow = "ALLOW", deny = "DENY" }
+
+/// The decision of one side (the source's egress or the destination's ingress) for one concrete flow.
+public struct SideDecision: Hashable, Sendable {
+    /// Stage id as in SEMANTICS.md §8.1: ANP-INGRESS, NP-EGRESS, BANP-INGRESS, ...
+    public let stage: String
+    public let effect: Effect
+    /// The rule that decided, nil for a default.
+    public let rule: RuleRef?
+    /// For defaults: "(default: not isolated)", "(default: isolated, no rule matched)", ...
+    public let reason: String
+    /// For an isolated side with no matching rule: the policies that isolate it (what a user must change).
+    public let isolatingPolicies: [RuleRef]
+}
+
+/// Why one concrete flow is allowed or denied.
+public struct FlowExplanation: Hashable, Sendable {
+    public let allowed: Bool
+    /// nil when the source is not a pod.
+    public let egress: SideDecision?
+    /// nil when the destination is not a pod.
+    public let ingress: SideDecision?
+    /// Set when the flow never meets policy (a pod talking to itself).
+    public let note: String?
+}
+
+/// What one side's policies do for one remote endpoint, rule by rule, in evaluation order. Both the set
+/// semantics (`allowed`) and the single-flow explanation are read from this one structure.
+struct SideProgram {
+    struct Entry {
+        let action: AdminNetworkPolicy.Action
+        let conns: ConnSet
+        let ref: RuleRef
+    }
+    var admin: [Entry] = []
+    var isolating: [RuleRef] = []
+    var npRules: [(ConnSet, RuleRef)] = []
+    var baseline: [Entry] = []
+
+    var allowed: ConnSet {
+        var remaining = ConnSet.all, allowed = ConnSet.none, passed = ConnSet.none
+        for e in admin {
+            let m = remaining.intersection(e.conns)
+            if m.isEmpty { continue }
+            switch e.action {
+            case .allow: allowed = allowed.union(m)
+            case .pass: passed = passed.union(m)
+            case .deny: break
+            }
+            remaining = remaining.subtracting(m)
+        }
+        var toNetworkPolicy = remaining.union(passed)
+        if !isolating.isEmpty {
+            let admitted = npRules.reduce(ConnSet.none) { $0.union($1.0) }
+            return allowed.union(toNetworkPolicy.intersection(admitted))
+        }
+        for e in baseline {
+            let m = toNetworkPolicy.intersection(e.conns)
+            if m.isEmpty { continue }
+            if e.action == .allow { allowed = allowed.union(m) }
+            toNetworkPolicy = toNetworkPolicy.subtracting(m)
+        }
+        return allowed.union(toNetworkPolicy)
+    }
+
+    func decide(_ proto: FlowProtocol, _ port: Int, direction: Direction) -> SideDecision {
+        let d = direction.rawValue
+        var passedBy: RuleRef?
+        for e in admin where e.conns.contains(proto, port) {
+            switch e.action {
+            case .allow: return SideDecision(stage: "ANP-\(d)", effect: .allow, rule: e.ref, reason: "", isolatingPolicies: [])
+            case .deny: return SideDecision(stage: "ANP-\(d)", effect: .deny, rule: e.ref, reason: "", isolatingPolicies: [])
+            case .pass: passedBy = e.ref
+            }
+            break
+        }
+        let passNote = passedBy.map { " after Pass by \($0.qualifiedName) \($0.path)" } ?? ""
+        if !isolating.isEmpty {
+            if let hit = npRules.first(where: { $0.0.contains(proto, port) }) {
+                return SideDecision(stage: "NP-\(d)", effect: .allow, rule: hit.1, reason: passNote, isolatingPolicies: [])
+            }
+            return SideDecision(stage: "NP-\(d)", effect: .deny, rule: nil,
+                                reason: "(default: isolated, no rule matched)\(passNote)", isolatingPolicies: isolating)
+        }
+        if let hit = baseline.first(where: { $0.conns.contains(proto, port) }) {
+            return SideDecision(stage: "BANP-\(d)", effect: hit.action == .allow ? .allow : .deny, rule: hit.ref, reason: passNote, isolatingPolicies: [])
+        }
+        return SideDecision(stage: "NP-\(d)", effect: .allow, rule: nil, reason: "(default: not isolated)\(passNote)", isolatingPolicies: [])
+    }
+}

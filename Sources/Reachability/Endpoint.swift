@@ -1,0 +1,110 @@
+import KubeModel
+
+/// A pod as the policy stages see it: a declared workload, or a hypothetical pod a query invents.
+public struct PodEndpoint: Hashable, Sendable {
+    public let namespace: String
+    public let namespaceLabels: [String: String]
+    public let labels: [String: String]
+    public let ports: [ContainerPort]
+    public let hostNetwork: Bool
+    public let serviceAccount: String
+    /// `ns/name` of the declared workload, nil for a hypothetical pod.
+    public let workload: String?
+
+    public init(namespace: String, namespaceLabels: [String: String], labels: [String: String], ports: [ContainerPort] = [],
+                hostNetwork: Bool = false, serviceAccount: String = "default", workload: String? = nil) {
+        self.namespace = namespace
+        self.namespaceLabels = namespaceLabels
+        self.labels = labels
+        self.ports = ports
+        self.hostNetwork = hostNetwork
+        self.serviceAccount = serviceAccount
+        self.workload = workload
+    }
+
+    public init(_ w: Workload, namespace ns: Namespace?) {
+        self.init(namespace: w.namespace, namespaceLabels: ns?.labels ?? ["kubernetes.io/metadata.name": w.namespace],
+                  labels: w.labels, ports: w.ports, hostNetwork: w.hostNetwork, serviceAccount: w.serviceAccount, workload: w.id)
+    }
+
+    var withoutHostNetwork: PodEndpoint {
+        PodEndpoint(namespace: namespace, namespaceLabels: namespaceLabels, labels: labels, ports: ports, hostNetwork: false,
+                    serviceAccount: serviceAccount, workload: workload)
+    }
+
+    public func port(named name: String, proto: L4Protocol) -> Int? {
+        ports.first { $0.name == name && $0.proto == proto }?.number
+    }
+
+    public var displayName: String { workload ?? "<pod in \(namespace) with labels {\(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))}>" }
+}
+
+/// A contiguous range of IPv4 addresses outside the pod network, inside which every policy answers alike.
+public struct AddressRange: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public let first: UInt32
+    public let last: UInt32
+
+    public init(first: UInt32, last: UInt32) {
+        self.first = first
+        self.last = last
+    }
+
+    public init(_ c: IPv4CIDR) { self.init(first: c.first, last: c.last) }
+
+    public var cidrs: [IPv4CIDR] { IPv4CIDR.covering(first, last) }
+    public var description: String { cidrs.map(\.description).joined(separator: ",") }
+    public static func < (a: AddressRange, b: AddressRange) -> Bool { a.first < b.first }
+
+    public func isInside(_ c: IPv4CIDR) -> Bool { c.contains(first) && c.contains(last) }
+    public func overlaps(_ c: IPv4CIDR) -> Bool { first <= c.last && c.first <= last }
+}
+
+/// Either end of a flow.
+public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
+    case pod(PodEndpoint)
+    case external(AddressRange)
+
+    public var pod: PodEndpoint? { if case .pod(let p) = self { return p } else { return nil } }
+
+    public var description: String {
+        switch self {
+        case .pod(let p): return p.displayName
+        case .external(let r): return "external:\(r)"
+        }
+    }
+}
+
+/// Cuts the address space outside the pod network into ranges no policy can tell apart.
+public enum AddressSpace {
+    /// The ranges of `space` (default: all of IPv4 minus the pod CIDR) split at every CIDR boundary in `cidrs`.
+    public static func segments(cidrs: [IPv4CIDR], within space: [AddressRange]) -> [AddressRange] {
+        var cuts = Set<UInt64>()
+        for c in cidrs {
+            cuts.insert(UInt64(c.first))
+            cuts.insert(UInt64(c.last) + 1)
+        }
+        var out: [AddressRange] = []
+        for r in space {
+            var start = UInt64(r.first)
+            let inner = cuts.filter { $0 > UInt64(r.first) && $0 <= UInt64(r.last) }.sorted()
+            for cut in inner {
+                out.append(AddressRange(first: UInt32(start), last: UInt32(cut - 1)))
+                start = cut
+            }
+            out.append(AddressRange(first: UInt32(start), last: r.last))
+        }
+        return out
+    }
+
+    /// All IPv4 addresses minus `excluded`.
+    public static func complement(of excluded: [IPv4CIDR]) -> [AddressRange] {
+        var out: [AddressRange] = []
+        var next: UInt64 = 0
+        for c in excluded.sorted() {
+            if UInt64(c.first) > next { out.append(AddressRange(first: UInt32(next), last: c.first - 1)) }
+            next = max(next, UInt64(c.last) + 1)
+        }
+        if next <= UInt64(UInt32.max) { out.append(AddressRange(first: UInt32(next), last: UInt32.max)) }
+        return out
+    }
+}

@@ -1,0 +1,224 @@
+import KubeModel
+
+/// The concrete evaluator: computes, for declared endpoints and address ranges, exactly which connections the
+/// NetworkPolicy layer (AdminNetworkPolicy, NetworkPolicy, BaselineAdminNetworkPolicy) admits, without a solver.
+/// It is the reference the Z3 encoding is checked against, and it explains single flows rule by rule.
+public final class Evaluator: @unchecked Sendable {
+    public let model: ClusterModel
+    public let assumptions: Assumptions
+    let policiesByNamespace: [String: [NetworkPolicy]]
+    /// Ranges of the pod network that no ipBlock or ANP network can tell apart. A pod's IP may be in any of
+    /// them (∃ placement, SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
+    let podAddressRanges: [AddressRange?]
+    public let endpoints: [PodEndpoint]
+
+    public init(model: ClusterModel, assumptions: Assumptions) {
+        self.model = model
+        self.assumptions = assumptions
+        policiesByNamespace = Dictionary(grouping: model.networkPolicies, by: \.namespace)
+        if assumptions.ipBlockMatchesPods {
+            let podSpace = assumptions.podCIDR.map { [AddressRange($0)] } ?? [AddressRange(first: 0, last: .max)]
+            podAddressRanges = AddressSpace.segments(cidrs: Evaluator.policyCIDRs(model), within: podSpace)
+        } else {
+            podAddressRanges = [nil]
+        }
+        endpoints = model.workloads.map { w in
+            let e = PodEndpoint(w, namespace: model.namespaces[w.namespace])
+            // Under H1 a hostNetwork pod is seen by policy like any other pod.
+            return assumptions.hostNetworkSelectable ? e.withoutHostNetwork : e
+        }
+    }
+
+    /// Every IPv4 prefix any policy mentions.
+    public static func policyCIDRs(_ model: ClusterModel) -> [IPv4CIDR] {
+        var out: [IPv4CIDR] = []
+        for p in model.networkPolicies {
+            for rule in p.ingress + p.egress {
+                for peer in rule.peers {
+                    if case .ipBlock(let c, let except) = peer.selection {
+                        out.append(contentsOf: ([c] + except).compactMap(\.ipv4))
+                    }
+                }
+            }
+        }
+        for p in model.adminPolicies + [model.baselinePolicy].compactMap({ $0 }) {
+            for rule in p.egress {
+                for peer in rule.peers { if case .networks(let cs) = peer { out.append(contentsOf: cs.compactMap(\.ipv4)) } }
+            }
+        }
+        return out
+    }
+
+    /// External address ranges that every policy treats uniformly.
+    public var externalRanges: [AddressRange] {
+        AddressSpace.segments(cidrs: Evaluator.policyCIDRs(model), within: assumptions.externalSpace)
+    }
+
+    // MARK: Matching
+
+    func selects(_ p: NetworkPolicy, _ pod: PodEndpoint) -> Bool {
+        // hostNetwork pods are not selected by policies (A-HOSTNET = H2 under conformance).
+        p.namespace == pod.namespace && !pod.hostNetwork && p.podSelector.matches(pod.labels)
+    }
+
+    func matches(_ set: AdminNetworkPolicy.PodSet, _ pod: PodEndpoint) -> Bool {
+        !pod.hostNetwork && set.namespaces.matches(pod.namespaceLabels) && set.pods.matches(pod.labels)
+    }
+
+    /// Whether an address of the remote lies in an IP set. External ranges are uniform by construction; a pod's
+    /// address is one of the pod-network ranges, or unknown when ipBlocks do not apply to pods.
+    func addressIn(_ cidr: IPv4CIDR, except: [IPv4CIDR], remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
+        let range: AddressRange
+        switch remote {
+        case .external(let r): range = r
+        case .pod(let p):
+            guard assumptions.ipBlockMatchesPods, !p.hostNetwork, let r = remoteAddress else { return false }
+            range = r
+        }
+        return range.isInside(cidr) && !except.contains { range.overlaps($0) }
+    }
+
+    func peerMatches(_ peer: NetworkPolicy.Peer, policyNamespace: String, remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
+        switch peer.selection {
+        case .pods(let nsSel, let podSel):
+            guard case .pod(let r) = remote, !r.hostNetwork else { return false }
+            if let nsSel { guard nsSel.matches(r.namespaceLabels) else { return false } } else if r.namespace != policyNamespace { return false }
+            return podSel?.matches(r.labels) ?? true
+        case .ipBlock(let cidr, let except):
+            guard case .v4(let c) = cidr else { return false }
+            return addressIn(c, except: except.compactMap(\.ipv4), remote: remote, remoteAddress: remoteAddress)
+        }
+    }
+
+    func anpPeerMatches(_ peer: AdminNetworkPolicy.Peer, remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
+        switch peer {
+        case .pods(let set):
+            guard case .pod(let r) = remote else { return false }
+            return matches(set, r)
+        case .nodes:
+            return false // nodes are not endpoints of this model
+        case .networks(let cidrs):
+            return cidrs.compactMap(\.ipv4).contains { addressIn($0, except: [], remote: remote, remoteAddress: remoteAddress) }
+        }
+    }
+
+    /// The connections a NetworkPolicy port list admits; named ports resolve on the flow's destination pod.
+    func conns(_ ports: [NetworkPolicy.Port], destination: Endpoint) -> ConnSet {
+        if ports.isEmpty { return .all }
+        var out = ConnSet.none
+        for p in ports {
+            switch p.port {
+            case nil: out[p.proto] = .all
+            case .number(let n)?:
+                let end = assumptions.endPortSupported ? (p.endPort ?? n) : n
+                out[p.proto] = out[p.proto].union(PortRanges([n...end]))
+            case .name(let name)?:
+                if case .pod(let d) = destination, let n = d.port(named: name, proto: p.proto) {
+                    out[p.proto] = out[p.proto].union(PortRanges([n...n]))
+                }
+            }
+        }
+        return out
+    }
+
+    func conns(_ ports: [AdminNetworkPolicy.Port]?, destination: Endpoint) -> ConnSet {
+        guard let ports else { return .all }
+        var out = ConnSet.none
+        for p in ports {
+            switch p {
+            case .number(let proto, let n): out[proto] = out[proto].union(PortRanges([n...n]))
+            case .range(let proto, let a, let b): out[proto] = out[proto].union(PortRanges([a...b]))
+            case .named(let name):
+                if case .pod(let d) = destination {
+                    for proto in L4Protocol.allCases {
+                        if let n = d.port(named: name, proto: proto) { out[proto] = out[proto].union(PortRanges([n...n])) }
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    // MARK: Sides
+
+    /// The rules of `subject`'s side that match `remote`, in evaluation order.
+    func program(_ direction: Direction, subject: PodEndpoint, remote: Endpoint, remoteAddress: AddressRange?) -> SideProgram {
+        var program = SideProgram()
+        let destination: Endpoint = direction == .ingress ? .pod(subject) : remote
+        for anp in model.adminPolicies where matches(anp.subject, subject) {
+            for rule in direction == .ingress ? anp.ingress : anp.egress
+            where rule.peers.contains(where: { anpPeerMatches($0, remote: remote, remoteAddress: remoteAddress) }) {
+                program.admin.append(.init(action: rule.action, conns: conns(rule.ports, destination: destination), ref: rule.ref))
+            }
+        }
+        for p in policiesByNamespace[subject.namespace] ?? [] where selects(p, subject) {
+            guard direction == .ingress ? p.isolatesIngress : p.isolatesEgress else { continue }
+            program.isolating.append(RuleRef(kind: "NetworkPolicy", namespace: p.namespace, name: p.name, path: "spec", location: p.location))
+            for rule in direction == .ingress ? p.ingress : p.egress {
+                let peerOK = rule.peers.isEmpty || rule.peers.contains {
+                    peerMatches($0, policyNamespace: p.namespace, remote: remote, remoteAddress: remoteAddress)
+                }
+                if peerOK { program.npRules.append((conns(rule.ports, destination: destination), rule.ref)) }
+            }
+        }
+        if program.isolating.isEmpty, let banp = model.baselinePolicy, matches(banp.subject, subject) {
+            for rule in direction == .ingress ? banp.ingress : banp.egress
+            where rule.peers.contains(where: { anpPeerMatches($0, remote: remote, remoteAddress: remoteAddress) }) {
+                program.baseline.append(.init(action: rule.action, conns: conns(rule.ports, destination: destination), ref: rule.ref))
+            }
+        }
+        return program
+    }
+
+    /// Addresses a remote endpoint may have, as seen by ipBlocks.
+    func addresses(of e: Endpoint) -> [AddressRange?] {
+        switch e {
+        case .external(let r): return [r]
+        case .pod(let p): return p.hostNetwork ? [nil] : podAddressRanges
+        }
+    }
+
+    /// Connections `dst` admits from `src` (ingress side alone), over every address `src` may have.
+    public func ingress(to dst: PodEndpoint, from src: Endpoint) -> ConnSet {
+        addresses(of: src).reduce(ConnSet.none) { $0.union(program(.ingress, subject: dst, remote: src, remoteAddress: $1).allowed) }
+    }
+
+    /// Connections `src` may open to `dst` (egress side alone), over every address `dst` may have.
+    public func egress(from src: PodEndpoint, to dst: Endpoint) -> ConnSet {
+        addresses(of: dst).reduce(ConnSet.none) { $0.union(program(.egress, subject: src, remote: dst, remoteAddress: $1).allowed) }
+    }
+
+    /// Connections from `src` to `dst` admitted by both sides. Egress depends only on the destination's address
+    /// and ingress only on the source's, so "some placement admits" is the intersection of the two unions.
+    public func connections(from src: Endpoint, to dst: Endpoint) -> ConnSet {
+        switch (src, dst) {
+        case (.pod(let s), .pod(let d)):
+            let e = egress(from: s, to: dst)
+            return e.isEmpty ? .none : e.intersection(ingress(to: d, from: src))
+        case (.pod(let s), .external):
+            return egress(from: s, to: dst)
+        case (.external, .pod(let d)):
+            return ingress(to: d, from: src)
+        case (.external, .external):
+            return .none
+        }
+    }
+
+    /// Why one flow is allowed or denied: the deciding rule of each side.
+    public func explain(from src: Endpoint, to dst: Endpoint, proto: FlowProtocol, port: Int) -> FlowExplanation {
+        func best(_ decisions: [SideDecision]) -> SideDecision? {
+            decisions.first { $0.effect == .allow } ?? decisions.first
+        }
+        var egressDecision: SideDecision?
+        var ingressDecision: SideDecision?
+        if case .pod(let s) = src {
+            egressDecision = best(addresses(of: dst).map { program(.egress, subject: s, remote: dst, remoteAddress: $0).decide(proto, port, direction: .egress) })
+        }
+        if case .pod(let d) = dst {
+            ingressDecision = best(addresses(of: src).map { program(.ingress, subject: d, remote: src, remoteAddress: $0).decide(proto, port, direction: .ingress) })
+        }
+        let allowed = (egressDecision?.effect ?? .allow) == .allow && (ingressDecision?.effect ?? .allow) == .allow
+            && (src.pod != nil || dst.pod != nil)
+        return FlowExplanation(allowed: allowed, egress: egressDecision, ingress: ingressDecision, note: nil)
+    }
+}

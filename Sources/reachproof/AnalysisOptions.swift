@@ -1,0 +1,40 @@
+import ArgumentParser
+import KubeModel
+import Reachability
+
+extension Profile: ExpressibleByArgument {}
+
+/// Options that bind the semantics: the profile and the address plan.
+struct AnalysisOptions: ParsableArguments {
+    @Option(help: "conformance, conservative-security or conservative-availability.")
+    var profile: Profile = .conformance
+
+    @Option(help: "The pod network CIDR ('none': pod IPs unconstrained, external addresses anywhere).")
+    var podCidr: String = Assumptions.defaultPodCIDR.description
+
+    @Option(help: "Override an assumption: A-IPBLOCK-PODIP=matches|ignored, A-ENDPORT-SUPPORT=supported|unsupported.")
+    var assume: [String] = []
+
+    func assumptions() throws -> Assumptions {
+        var podCIDR: IPv4CIDR?
+        if podCidr != "none" {
+            guard case .success(.v4(let c)) = CIDR.parse(podCidr) else { throw ValidationError("--pod-cidr: '\(podCidr)' is not an IPv4 CIDR") }
+            podCIDR = c
+        }
+        var a = Assumptions(profile: profile, podCIDR: podCIDR)
+        for binding in assume {
+            switch binding {
+            case "A-IPBLOCK-PODIP=matches": a.ipBlockMatchesPods = true
+            case "A-IPBLOCK-PODIP=ignored": a.ipBlockMatchesPods = false
+            case "A-HOSTNET=H1": a.hostNetworkSelectable = true
+            case "A-HOSTNET=H2": a.hostNetworkSelectable = false
+            case "A-ENDPORT-SUPPORT=supported": a.endPortSupported = true
+            case "A-ENDPORT-SUPPORT=unsupported": a.endPortSupported = false
+            default: throw ValidationError("--assume: unknown binding '\(binding)'")
+            }
+        }
+        return a
+    }
+}
+
+enum Layer: String, ExpressibleByArgument, CaseIterable { case netpol }
