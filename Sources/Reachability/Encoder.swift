@@ -1,0 +1,440 @@
+import KubeModel
+import SMT
+
+/// Encodes the NetworkPolicy layer (AdminNetworkPolicy, NetworkPolicy, BaselineAdminNetworkPolicy) as QF_BV
+/// constraints over symbolic endpoints, following SEMANTICS.md §9. An endpoint role is a declared workload, a
+/// hypothetical pod (any labels, in a chosen namespace or a new one), or an external IPv4 address. Label values
+/// are encoded as codes over the constants selectors compare against, plus one code for "any other value",
+/// which is exact because selectors only test equality with constants.
+public final class Encoder {
+    public let z: Z3Context
+    public let evaluator: Evaluator
+    var model: ClusterModel { evaluator.model }
+    var assumptions: Assumptions { evaluator.assumptions }
+
+    /// Constants per pod label key, and per namespace label key.
+    let podValues: [String: [String]]
+    let nsValues: [String: [String]]
+    /// Declared namespaces; code `namespaces.count` is a new namespace.
+    public let namespaces: [String]
+    /// Named ports any policy refers to.
+    let portNames: [String]
+    let kindWidth = 2, nsWidth: Int, workloadWidth: Int
+
+    public static let declared: UInt64 = 0, hypothetical: UInt64 = 1, external: UInt64 = 2
+
+    /// - Parameter extraSelectors: selectors used by the question (claims, queries), whose constants must be
+    ///   representable too.
+    public init(evaluator: Evaluator, context: Z3Context = Z3Context(), extraPodSelectors: [LabelSelector] = [],
+                extraNamespaceSelectors: [LabelSelector] = []) {
+        self.z = context
+        self.evaluator = evaluator
+        var pods: [String: Set<String>] = [:], nss: [String: Set<String>] = [:], names = Set<String>()
+        func add(_ s: LabelSelector, _ into: inout [String: Set<String>]) {
+            for r in s.requirements { into[r.key, default: []].formUnion(r.values) }
+        }
+        let model = evaluator.model
+        for p in model.networkPolicies {
+            add(p.podSelector, &pods)
+            for rule in p.ingress + p.egress {
+                for peer in rule.peers {
+                    if case .pods(let n, let ps) = peer.selection {
+                        if let n { add(n, &nss) }
+                        if let ps { add(ps, &pods) }
+                    }
+                }
+                for port in rule.ports { if case .name(let s)? = port.port { names.insert(s) } }
+            }
+        }
+        for a in model.adminPolicies + [model.baselinePolicy].compactMap({ $0 }) {
+            add(a.subject.namespaces, &nss)
+            add(a.subject.pods, &pods)
+            for rule in a.ingress + a.egress {
+                for peer in rule.peers { if case .pods(let set) = peer { add(set.namespaces, &nss); add(set.pods, &pods) } }
+                for port in rule.ports ?? [] { if case .named(let s) = port { names.insert(s) } }
+            }
+        }
+        for s in extraPodSelectors { add(s, &pods) }
+        for s in extraNamespaceSelectors { add(s, &nss) }
+        podValues = pods.mapValues { $0.sorted() }
+        nsValues = nss.mapValues { $0.sorted() }
+        portNames = names.sorted()
+        namespaces = model.namespaces.keys.sorted()
+        nsWidth = Encoder.bits(namespaces.count + 1)
+        workloadWidth = Encoder.bits(max(1, model.workloads.count))
+    }
+
+    static func bits(_ n: Int) -> Int {
+        var w = 1
+        while (1 << w) < n { w += 1 }
+        return w
+    }
+
+    /// Symbolic variables of one endpoint.
+    public final class Role {
+        public let name: String
+        let kind: Expr, workload: Expr, ns: Expr, ip: Expr, hostNetwork: Expr
+        var has: [String: Expr] = [:], val: [String: Expr] = [:]
+        /// Labels of a new namespace (free).
+        var freshHas: [String: Expr] = [:], freshVal: [String: Expr] = [:]
+        var portHas: [String: Expr] = [:], portNum: [String: Expr] = [:]
+
+        init(_ e: Encoder, _ name: String) {
+            self.name = name
+            let z = e.z
+            kind = z.bvConst("\(name).kind", width: e.kindWidth)
+            workload = z.bvConst("\(name).wl", width: e.workloadWidth)
+            ns = z.bvConst("\(name).ns", width: e.nsWidth)
+            ip = z.bvConst("\(name).ip", width: 32)
+            hostNetwork = z.boolConst("\(name).hostNetwork")
+            for (k, vs) in e.podValues {
+                has[k] = z.boolConst("\(name).has[\(k)]")
+                val[k] = z.bvConst("\(name).val[\(k)]", width: Encoder.bits(vs.count + 1))
+            }
+            for (k, vs) in e.nsValues {
+                freshHas[k] = z.boolConst("\(name).nsHas[\(k)]")
+                freshVal[k] = z.bvConst("\(name).nsVal[\(k)]", width: Encoder.bits(vs.count + 1))
+            }
+            for n in e.portNames {
+                for p in L4Protocol.allCases {
+                    portHas["\(n)/\(p.rawValue)"] = z.boolConst("\(name).port[\(n)/\(p.rawValue)]")
+                    portNum["\(n)/\(p.rawValue)"] = z.bvConst("\(name).portNum[\(n)/\(p.rawValue)]", width: 16)
+                }
+            }
+        }
+    }
+
+    /// The protocol and destination port of a flow.
+    public struct Flow {
+        public let proto: Expr
+        public let port: Expr
+    }
+
+    public func makeRole(_ name: String) -> Role { Role(self, name) }
+    public func makeFlow() -> Flow { Flow(proto: z.bvConst("proto", width: 2), port: z.bvConst("port", width: 16)) }
+
+    public static func code(_ p: FlowProtocol) -> UInt64 {
+        switch p {
+        case .tcp: return 0
+        case .udp: return 1
+        case .sctp: return 2
+        case .other: return 3
+        }
+    }
+
+    func isKind(_ r: Role, _ k: UInt64) -> Expr { r.kind == z.bv(k, width: kindWidth) }
+    func isPod(_ r: Role) -> Expr { z.or([isKind(r, Encoder.declared), isKind(r, Encoder.hypothetical)]) }
+    func nsIs(_ r: Role, _ name: String) -> Expr {
+        guard let i = namespaces.firstIndex(of: name) else { return z.falseExpr }
+        return r.ns == z.bv(UInt64(i), width: nsWidth)
+    }
+    var freshNamespaceCode: UInt64 { UInt64(namespaces.count) }
+
+    func code(_ value: String, in values: [String]) -> UInt64 { UInt64(values.firstIndex(of: value) ?? values.count) }
+
+    func inCIDR(_ ip: Expr, _ c: IPv4CIDR) -> Expr {
+        if c.prefix == 0 { return z.trueExpr }
+        let m = UInt64(IPv4CIDR.mask(c.prefix))
+        return z.bvand(ip, z.bv(m, width: 32)) == z.bv(UInt64(c.base), width: 32)
+    }
+
+    // MARK: Domains
+
+    /// Constraints that hold for every role: well-formed codes, and what a declared workload's variables are.
+    /// `workloads` limits the declared workloads the role may be (all when nil).
+    public func wellFormed(_ r: Role, workloads: [Int]? = nil) -> Expr {
+        var out: [Expr] = [z.ule(r.kind, z.bv(Encoder.external, width: kindWidth))]
+        for (k, vs) in podValues { out.append(z.ule(r.val[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1)))) }
+        for (k, vs) in nsValues { out.append(z.ule(r.freshVal[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1)))) }
+        // A new namespace still has its name label, with a name no declared namespace has.
+        if let names = nsValues["kubernetes.io/metadata.name"] {
+            out.append(r.freshHas["kubernetes.io/metadata.name"]!)
+            out.append(r.freshVal["kubernetes.io/metadata.name"]! == z.bv(UInt64(names.count), width: Encoder.bits(names.count + 1)))
+        }
+        out.append(z.ule(r.ns, z.bv(freshNamespaceCode, width: nsWidth)))
+        // Addresses: pods in the pod network, external endpoints outside it.
+        if let pod = assumptions.podCIDR {
+            out.append(z.implies(isPod(r), inCIDR(r.ip, pod)))
+            out.append(z.implies(isKind(r, Encoder.external), !inCIDR(r.ip, pod)))
+        }
+        out.append(z.implies(!isKind(r, Encoder.declared), !r.hostNetwork))
+        let indices = workloads ?? Array(evaluator.endpoints.indices)
+        var alternatives: [Expr] = []
+        for i in indices {
+            let e = evaluator.endpoints[i]
+            var facts: [Expr] = [nsIs(r, e.namespace), z.bool(e.hostNetwork) == r.hostNetwork]
+            for (k, vs) in podValues {
+                if let v = e.labels[k] {
+                    facts.append(r.has[k]!)
+                    facts.append(r.val[k]! == z.bv(code(v, in: vs), width: Encoder.bits(vs.count + 1)))
+                } else {
+                    facts.append(!r.has[k]!)
+                    facts.append(r.val[k]! == z.bv(0, width: Encoder.bits(vs.count + 1)))
+                }
+            }
+            for n in portNames {
+                for p in L4Protocol.allCases {
+                    let key = "\(n)/\(p.rawValue)"
+                    if let number = e.port(named: n, proto: p) {
+                        facts.append(r.portHas[key]!)
+                        facts.append(r.portNum[key]! == z.bv(UInt64(number), width: 16))
+                    } else {
+                        facts.append(!r.portHas[key]!)
+                    }
+                }
+            }
+            alternatives.append(z.and([r.workload == z.bv(UInt64(i), width: workloadWidth)] + facts))
+        }
+        out.append(z.implies(isKind(r, Encoder.declared), z.or(alternatives)))
+        return z.and(out)
+    }
+
+    /// The role is one of the given declared workloads.
+    public func isWorkload(_ r: Role, _ indices: [Int]) -> Expr {
+        z.and([isKind(r, Encoder.declared), z.or(indices.map { r.workload == z.bv(UInt64($0), width: workloadWidth) })])
+    }
+
+    /// The role is a pod anyone could create: in one of `namespaces` (declared names), or also in a new namespace.
+    public func isHypothetical(_ r: Role, namespaces names: [String], orNew: Bool) -> Expr {
+        var options = names.map { nsIs(r, $0) }
+        if orNew { options.append(r.ns == z.bv(freshNamespaceCode, width: nsWidth)) }
+        return z.and([isKind(r, Encoder.hypothetical), z.or(options)])
+    }
+
+    /// The role is an external address inside one of the CIDRs.
+    public func isExternal(_ r: Role, in cidrs: [IPv4CIDR]) -> Expr {
+        z.and([isKind(r, Encoder.external), z.or(cidrs.map { inCIDR(r.ip, $0) })])
+    }
+
+    // MARK: Selectors
+
+    func podLabel(_ r: Role, _ req: LabelRequirement) -> Expr {
+        guard let has = r.has[req.key], let val = r.val[req.key], let vs = podValues[req.key] else {
+            // A key no vocabulary knows: only declared constants could matter, and there are none.
+            return z.bool(req.op == .notIn || req.op == .doesNotExist)
+        }
+        let w = Encoder.bits(vs.count + 1)
+        let anyOf = z.or(req.values.map { val == z.bv(code($0, in: vs), width: w) })
+        switch req.op {
+        case .in: return z.and([has, anyOf])
+        case .notIn: return z.or([!has, !anyOf])
+        case .exists: return has
+        case .doesNotExist: return !has
+        }
+    }
+
+    public func podSelector(_ s: LabelSelector, _ r: Role) -> Expr { z.and(s.requirements.map { podLabel(r, $0) }) }
+
+    func nsLabel(_ r: Role, _ req: LabelRequirement) -> Expr {
+        // Declared namespaces: a table over the namespace code; a new namespace: free variables.
+        var declaredCases: [Expr] = []
+        for (i, name) in namespaces.enumerated() {
+            if req.matches(model.namespaces[name]!.labels) { declaredCases.append(r.ns == z.bv(UInt64(i), width: nsWidth)) }
+        }
+        var fresh: Expr
+        if let has = r.freshHas[req.key], let val = r.freshVal[req.key], let vs = nsValues[req.key] {
+            let w = Encoder.bits(vs.count + 1)
+            let anyOf = z.or(req.values.map { val == z.bv(code($0, in: vs), width: w) })
+            switch req.op {
+            case .in: fresh = z.and([has, anyOf])
+            case .notIn: fresh = z.or([!has, !anyOf])
+            case .exists: fresh = has
+            case .doesNotExist: fresh = !has
+            }
+        } else {
+            fresh = z.bool(req.op == .notIn || req.op == .doesNotExist)
+        }
+        declaredCases.append(z.and([r.ns == z.bv(freshNamespaceCode, width: nsWidth), fresh]))
+        return z.or(declaredCases)
+    }
+
+    public func namespaceSelector(_ s: LabelSelector, _ r: Role) -> Expr { z.and(s.requirements.map { nsLabel(r, $0) }) }
+
+    // MARK: Policy semantics
+
+    func selectable(_ r: Role) -> Expr { z.and([isPod(r), !r.hostNetwork]) }
+
+    func ipBlock(_ cidr: CIDR, _ except: [CIDR], _ r: Role) -> Expr {
+        guard case .v4(let c) = cidr else { return z.falseExpr }
+        let inside = z.and([inCIDR(r.ip, c)] + except.compactMap(\.ipv4).map { !inCIDR(r.ip, $0) })
+        let who = assumptions.ipBlockMatchesPods ? z.or([isKind(r, Encoder.external), selectable(r)]) : isKind(r, Encoder.external)
+        return z.and([who, inside])
+    }
+
+    func peer(_ p: NetworkPolicy.Peer, policyNamespace: String, _ r: Role) -> Expr {
+        switch p.selection {
+        case .pods(let nsSel, let podSel):
+            return z.and([selectable(r), nsSel.map { namespaceSelector($0, r) } ?? nsIs(r, policyNamespace),
+                          podSel.map { podSelector($0, r) } ?? z.trueExpr])
+        case .ipBlock(let cidr, let except):
+            return ipBlock(cidr, except, r)
+        }
+    }
+
+    func ports(_ ports: [NetworkPolicy.Port], destination d: Role, _ f: Flow) -> Expr {
+        if ports.isEmpty { return z.trueExpr }
+        return z.or(ports.map { p in
+            let proto = f.proto == z.bv(Encoder.code(FlowProtocol(p.proto)), width: 2)
+            switch p.port {
+            case nil: return proto
+            case .number(let n)?:
+                let end = assumptions.endPortSupported ? (p.endPort ?? n) : n
+                return z.and([proto, z.inRange(f.port, UInt64(n), UInt64(end), width: 16)])
+            case .name(let s)?:
+                let key = "\(s)/\(p.proto.rawValue)"
+                return z.and([proto, isPod(d), d.portHas[key]!, f.port == d.portNum[key]!])
+            }
+        })
+    }
+
+    func anpPorts(_ ports: [AdminNetworkPolicy.Port]?, destination d: Role, _ f: Flow) -> Expr {
+        guard let ports else { return z.trueExpr }
+        return z.or(ports.map { p in
+            switch p {
+            case .number(let proto, let n):
+                return z.and([f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2), f.port == z.bv(UInt64(n), width: 16)])
+            case .range(let proto, let a, let b):
+                return z.and([f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2), z.inRange(f.port, UInt64(a), UInt64(b), width: 16)])
+            case .named(let s):
+                return z.or(L4Protocol.allCases.map { proto in
+                    let key = "\(s)/\(proto.rawValue)"
+                    return z.and([f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2), isPod(d), d.portHas[key]!, f.port == d.portNum[key]!])
+                })
+            }
+        })
+    }
+
+    func podSet(_ s: AdminNetworkPolicy.PodSet, _ r: Role) -> Expr {
+        z.and([selectable(r), namespaceSelector(s.namespaces, r), podSelector(s.pods, r)])
+    }
+
+    func anpPeer(_ p: AdminNetworkPolicy.Peer, _ r: Role) -> Expr {
+        switch p {
+        case .pods(let s): return podSet(s, r)
+        case .nodes: return z.falseExpr
+        case .networks(let cidrs): return z.or(cidrs.map { ipBlock($0, [], r) })
+        }
+    }
+
+    /// Whether `subject`'s side (its ingress from `remote`, or its egress to `remote`) admits the flow.
+    public func side(_ direction: Direction, subject x: Role, remote: Role, _ f: Flow) -> Expr {
+        let destination = direction == .ingress ? x : remote
+        var isolating: [Expr] = []
+        var admitted: [Expr] = []
+        for p in evaluator.policiesByNamespace.values.joined() {
+            guard direction == .ingress ? p.isolatesIngress : p.isolatesEgress else { continue }
+            let selected = z.and([selectable(x), nsIs(x, p.namespace), podSelector(p.podSelector, x)])
+            isolating.append(selected)
+            for rule in direction == .ingress ? p.ingress : p.egress {
+                let peers = rule.peers.isEmpty ? z.trueExpr : z.or(rule.peers.map { peer($0, policyNamespace: p.namespace, remote) })
+                admitted.append(z.and([selected, peers, ports(rule.ports, destination: destination, f)]))
+            }
+        }
+        var baseline: Expr = z.trueExpr
+        if let banp = model.baselinePolicy {
+            let subject = podSet(banp.subject, x)
+            for rule in (direction == .ingress ? banp.ingress : banp.egress).reversed() {
+                let matches = z.and([subject, z.or(rule.peers.map { anpPeer($0, remote) }), anpPorts(rule.ports, destination: destination, f)])
+                baseline = z.ite(matches, z.bool(rule.action == .allow), baseline)
+            }
+        }
+        let networkPolicyTier = z.ite(z.or(isolating), z.or(admitted), baseline)
+        var chain = networkPolicyTier
+        for anp in model.adminPolicies.reversed() {
+            let subject = podSet(anp.subject, x)
+            for rule in (direction == .ingress ? anp.ingress : anp.egress).reversed() {
+                let matches = z.and([subject, z.or(rule.peers.map { anpPeer($0, remote) }), anpPorts(rule.ports, destination: destination, f)])
+                let outcome: Expr
+                switch rule.action {
+                case .allow: outcome = z.trueExpr
+                case .deny: outcome = z.falseExpr
+                case .pass: outcome = networkPolicyTier
+                }
+                chain = z.ite(matches, outcome, chain)
+            }
+        }
+        return chain
+    }
+
+    /// The flow from `src` to `dst` is admitted by the source's egress (if a pod) and the destination's ingress (if a pod).
+    public func admitted(from src: Role, to dst: Role, _ f: Flow) -> Expr {
+        z.and([
+            z.or([isPod(src), isPod(dst)]),
+            z.implies(isPod(src), side(.egress, subject: src, remote: dst, f)),
+            z.implies(isPod(dst), side(.ingress, subject: dst, remote: src, f)),
+            // A real flow has a protocol and, for port protocols, a port.
+            z.or([f.proto == z.bv(3, width: 2), z.ugt(f.port, z.bv(0, width: 16))]),
+        ])
+    }
+
+    /// The flow lies in a connection set.
+    public func inConns(_ c: ConnSet, _ f: Flow) -> Expr {
+        var options: [Expr] = []
+        for p in L4Protocol.allCases {
+            let protoIs = f.proto == z.bv(Encoder.code(FlowProtocol(p)), width: 2)
+            options.append(z.and([protoIs, z.or(c[p].ranges.map { z.inRange(f.port, UInt64($0.lowerBound), UInt64($0.upperBound), width: 16) })]))
+        }
+        if c.other { options.append(f.proto == z.bv(3, width: 2)) }
+        return z.or(options)
+    }
+
+    // MARK: Decoding
+
+    /// The concrete endpoint a model assigns to a role.
+    public func decode(_ r: Role, _ m: Model) -> Endpoint {
+        let kind = m.uint(r.kind) ?? Encoder.external
+        if kind == Encoder.declared, let i = m.uint(r.workload), Int(i) < evaluator.endpoints.count {
+            return .pod(evaluator.endpoints[Int(i)])
+        }
+        if kind == Encoder.external {
+            let ip = UInt32(m.uint(r.ip) ?? 0)
+            return .external(AddressRange(first: ip, last: ip))
+        }
+        let nsCode = Int(m.uint(r.ns) ?? 0)
+        let namespace: String
+        var nsLabels: [String: String]
+        if nsCode < namespaces.count {
+            namespace = namespaces[nsCode]
+            nsLabels = model.namespaces[namespace]!.labels
+        } else {
+            namespace = Encoder.unusedValue(avoiding: nsValues["kubernetes.io/metadata.name"] ?? [], base: "new-namespace")
+            nsLabels = ["kubernetes.io/metadata.name": namespace]
+            for (k, vs) in nsValues where k != "kubernetes.io/metadata.name" {
+                if m.bool(r.freshHas[k]!) == true {
+                    let c = Int(m.uint(r.freshVal[k]!) ?? 0)
+                    nsLabels[k] = c < vs.count ? vs[c] : Encoder.unusedValue(avoiding: vs, base: "other")
+                }
+            }
+        }
+        var labels: [String: String] = [:]
+        for (k, vs) in podValues where m.bool(r.has[k]!) == true {
+            let c = Int(m.uint(r.val[k]!) ?? 0)
+            labels[k] = c < vs.count ? vs[c] : Encoder.unusedValue(avoiding: vs, base: "other")
+        }
+        var ports: [ContainerPort] = []
+        for n in portNames {
+            for p in L4Protocol.allCases where m.bool(r.portHas["\(n)/\(p.rawValue)"]!) == true {
+                ports.append(ContainerPort(name: n, number: Int(m.uint(r.portNum["\(n)/\(p.rawValue)"]!) ?? 0), proto: p))
+            }
+        }
+        return .pod(PodEndpoint(namespace: namespace, namespaceLabels: nsLabels, labels: labels, ports: ports))
+    }
+
+    static func unusedValue(avoiding values: [String], base: String) -> String {
+        var candidate = base
+        var i = 1
+        while values.contains(candidate) { i += 1; candidate = "\(base)-\(i)" }
+        return candidate
+    }
+
+    public func decodeFlow(_ f: Flow, _ m: Model) -> (FlowProtocol, Int) {
+        let p: FlowProtocol
+        switch m.uint(f.proto) ?? 0 {
+        case 0: p = .tcp
+        case 1: p = .udp
+        case 2: p = .sctp
+        default: p = .other
+        }
+        return (p, Int(m.uint(f.port) ?? 0))
+    }
+}
