@@ -22,7 +22,7 @@ func loadModel(_ yaml: String, file: String = "test.yaml") throws -> ClusterMode
     return model
 }
 
-func run(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
+func runProcess(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
