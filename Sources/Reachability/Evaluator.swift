@@ -204,6 +204,12 @@ public final class Evaluator: @unchecked Sendable {
         }
     }
 
+    /// Connections between two pods when their addresses are fixed to given pod-network ranges (nil: unknown).
+    func connections(from s: PodEndpoint, at sourceAddress: AddressRange?, to d: PodEndpoint, at destinationAddress: AddressRange?) -> ConnSet {
+        program(.egress, subject: s, remote: .pod(d), remoteAddress: destinationAddress).allowed
+            .intersection(program(.ingress, subject: d, remote: .pod(s), remoteAddress: sourceAddress).allowed)
+    }
+
     /// Why one flow is allowed or denied: the deciding rule of each side.
     public func explain(from src: Endpoint, to dst: Endpoint, proto: FlowProtocol, port: Int) -> FlowExplanation {
         func best(_ decisions: [SideDecision]) -> SideDecision? {

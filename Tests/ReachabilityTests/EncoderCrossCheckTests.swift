@@ -1,0 +1,115 @@
+import XCTest
+import KubeModel
+import SMT
+@testable import Reachability
+
+/// The Z3 encoding and the concrete evaluator must agree on every declared pair and every port; models found
+/// for hypothetical pods and external addresses must replay to the same verdict in the evaluator.
+final class EncoderCrossCheckTests: XCTestCase {
+    /// Generates a cluster with the oracle's generator (PyYAML needed).
+    func generated(seed: Int, namespaces: Int, deployments: Int, policies: Int, flags: [String]) throws -> ClusterModel {
+        let generator = Shared.path("oracle/gen_cluster.py")
+        guard FileManager.default.fileExists(atPath: generator) else { throw XCTSkip("../shared/oracle is absent") }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(seed)-\(UUID().uuidString)")
+        let (status, output) = try runProcess("/usr/bin/env", ["python3", generator, "--namespaces", "\(namespaces)", "--deployments", "\(deployments)",
+                                                              "--policies", "\(policies)", "--seed", "\(seed)", "--out", out.path] + flags)
+        guard status == 0 else { throw XCTSkip("gen_cluster.py failed (PyYAML missing?): \(output)") }
+        defer { try? FileManager.default.removeItem(at: out) }
+        let (model, errors) = ModelLoader().load(paths: [out.path])
+        XCTAssertEqual(errors, [])
+        return model
+    }
+
+    /// For every ordered pair of declared workloads and every placement of their IPs in the pod network, asks Z3
+    /// for a flow on which encoder and evaluator differ.
+    func crossCheckPairs(_ model: ClusterModel, assumptions: Assumptions, file: StaticString = #filePath, line: UInt = #line) throws {
+        let evaluator = Evaluator(model: model, assumptions: assumptions)
+        let encoder = Encoder(evaluator: evaluator)
+        let z = encoder.z
+        let src = encoder.makeRole("src"), dst = encoder.makeRole("dst"), flow = encoder.makeFlow()
+        let solver = Solver(z)
+        solver.assert(encoder.wellFormed(src))
+        solver.assert(encoder.wellFormed(dst))
+        let admitted = encoder.admitted(from: src, to: dst, flow)
+        var checked = 0
+        func within(_ ip: Expr, _ r: AddressRange?) -> Expr {
+            guard let r else { return z.trueExpr }
+            return z.inRange(ip, UInt64(r.first), UInt64(r.last), width: 32)
+        }
+        for i in evaluator.endpoints.indices {
+            for j in evaluator.endpoints.indices where i != j {
+              for sourceAddress in evaluator.podAddressRanges {
+                for destinationAddress in evaluator.podAddressRanges {
+                let expected = evaluator.connections(from: evaluator.endpoints[i], at: sourceAddress, to: evaluator.endpoints[j], at: destinationAddress)
+                solver.push()
+                solver.assert(within(src.ip, sourceAddress))
+                solver.assert(within(dst.ip, destinationAddress))
+                solver.assert(encoder.isWorkload(src, [i]))
+                solver.assert(encoder.isWorkload(dst, [j]))
+                // A real flow: a port protocol with a port, or OTHER.
+                solver.assert(z.or([flow.proto == z.bv(3, width: 2), z.ugt(flow.port, z.bv(0, width: 16))]))
+                solver.assert(z.not(z.iff(admitted, encoder.inConns(expected, flow))))
+                let result = try solver.check()
+                if case .sat(let m) = result {
+                    let (p, port) = encoder.decodeFlow(flow, m)
+                    XCTFail("encoder and evaluator disagree on \(model.workloads[i].id) -> \(model.workloads[j].id) \(p)/\(port): evaluator says \(expected)", file: file, line: line)
+                }
+                solver.pop()
+                checked += 1
+                }
+              }
+            }
+        }
+        XCTAssertGreaterThan(checked, 0, file: file, line: line)
+    }
+
+    func testEncoderAgreesWithEvaluatorOnGeneratedClusters() throws {
+        for (seed, flags) in [(1, ["--named-ports"]), (2, ["--ipblocks", "--named-ports"]), (3, ["--ipblocks", "--services"])] {
+            let model = try generated(seed: seed, namespaces: 4, deployments: 14, policies: 12, flags: flags)
+            try crossCheckPairs(model, assumptions: Assumptions())
+            try crossCheckPairs(model, assumptions: Assumptions(profile: .conservativeAvailability))
+        }
+    }
+
+    func testEncoderAgreesOnAdminTiersAndVectors() throws {
+        let extra = NetworkPolicyVectorTests.anp("p5", "{priority: 5, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {team: b}}, podSelector: {matchLabels: {app: c}}}}]}], egress: [{action: Deny, to: [{networks: [203.0.113.0/24]}]}]}")
+            + NetworkPolicyVectorTests.anp("p10", "{priority: 10, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: b}}}], ports: [{portRange: {start: 8000, end: 9000}}]}]}")
+            + "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: c}}}], ports: [{namedPort: http}]}]}\n"
+            + NetworkPolicyVectorTests.np("a", "n1", "{podSelector: {matchLabels: {app: y}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}")
+        let model = try loadModel(NetworkPolicyVectorTests.fixture + extra)
+        try crossCheckPairs(model, assumptions: Assumptions())
+        try crossCheckPairs(model, assumptions: Assumptions(profile: .conservativeAvailability))
+    }
+
+    /// Hypothetical pods and external addresses: every model the solver finds replays to the same verdict.
+    func testModelsOfHypotheticalAndExternalSourcesReplayInTheEvaluator() throws {
+        let model = try generated(seed: 7, namespaces: 4, deployments: 12, policies: 10, flags: ["--ipblocks", "--named-ports"])
+        let evaluator = Evaluator(model: model, assumptions: Assumptions())
+        let encoder = Encoder(evaluator: evaluator)
+        let z = encoder.z
+        var replayed = 0
+        for j in evaluator.endpoints.indices {
+            for sourceKind in ["hypothetical", "external"] {
+                for wantAdmitted in [true, false] {
+                    let src = encoder.makeRole("src"), dst = encoder.makeRole("dst"), flow = encoder.makeFlow()
+                    let solver = Solver(z)
+                    solver.assert(encoder.wellFormed(src))
+                    solver.assert(encoder.wellFormed(dst))
+                    solver.assert(encoder.isWorkload(dst, [j]))
+                    solver.assert(sourceKind == "external" ? encoder.isExternal(src, in: [IPv4CIDR(base: 0, prefix: 0)])
+                                                           : encoder.isHypothetical(src, namespaces: encoder.namespaces, orNew: true))
+                    solver.assert(z.or([flow.proto == z.bv(3, width: 2), z.ugt(flow.port, z.bv(0, width: 16))]))
+                    let ok = encoder.admitted(from: src, to: dst, flow)
+                    solver.assert(wantAdmitted ? ok : z.not(ok))
+                    guard case .sat(let m) = try solver.check() else { continue }
+                    let (p, port) = encoder.decodeFlow(flow, m)
+                    let decodedSource = encoder.decode(src, m)
+                    let verdict = evaluator.explain(from: decodedSource, to: .pod(evaluator.endpoints[j]), proto: p, port: port)
+                    XCTAssertEqual(verdict.allowed, wantAdmitted, "\(decodedSource) -> \(model.workloads[j].id) \(p)/\(port)")
+                    replayed += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(replayed, 20)
+    }
+}
