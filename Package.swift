@@ -33,7 +33,7 @@ let package = Package(
         .testTarget(name: "SMTTests", dependencies: ["SMT"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
         .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "KubeModel", "SMT"]),
-        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Reachability", "KubeModel", "Reporting"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Reachability", "KubeModel", "Reporting", "Yams"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -19,7 +19,7 @@ public final class Encoder {
     public let namespaces: [String]
     /// Named ports any policy refers to.
     let portNames: [String]
-    let kindWidth = 2, nsWidth: Int, workloadWidth: Int
+    public let kindWidth = 2, nsWidth: Int, workloadWidth: Int
 
     public static let declared: UInt64 = 0, hypothetical: UInt64 = 1, external: UInt64 = 2
 
@@ -73,7 +73,7 @@ public final class Encoder {
     /// Symbolic variables of one endpoint.
     public final class Role {
         public let name: String
-        let kind: Expr, workload: Expr, ns: Expr, ip: Expr, hostNetwork: Expr
+        public let kind: Expr, workload: Expr, ns: Expr, ip: Expr, hostNetwork: Expr
         var has: [String: Expr] = [:], val: [String: Expr] = [:]
         /// Labels of a new namespace (free).
         var freshHas: [String: Expr] = [:], freshVal: [String: Expr] = [:]
@@ -122,9 +122,9 @@ public final class Encoder {
         }
     }
 
-    func isKind(_ r: Role, _ k: UInt64) -> Expr { r.kind == z.bv(k, width: kindWidth) }
+    public func isKind(_ r: Role, _ k: UInt64) -> Expr { r.kind == z.bv(k, width: kindWidth) }
     func isPod(_ r: Role) -> Expr { z.or([isKind(r, Encoder.declared), isKind(r, Encoder.hypothetical)]) }
-    func nsIs(_ r: Role, _ name: String) -> Expr {
+    public func nsIs(_ r: Role, _ name: String) -> Expr {
         guard let i = namespaces.firstIndex(of: name) else { return z.falseExpr }
         return r.ns == z.bv(UInt64(i), width: nsWidth)
     }

@@ -9,7 +9,7 @@ struct Reachproof: ParsableCommand {
         commandName: "reachproof",
         abstract: "Prove or refute reachability claims about Kubernetes network policy.",
         version: version,
-        subcommands: [Inventory.self, MapCommand.self])
+        subcommands: [CheckCommand.self, MapCommand.self, Inventory.self])
 }
 
 /// Options every command that reads manifests shares.

@@ -1,0 +1,72 @@
+import KubeModel
+import Reachability
+
+/// Which endpoints one side of a claim means.
+public struct EndpointSelector: Hashable, Sendable, CustomStringConvertible {
+    public enum Universe: String, Sendable { case existing, any }
+    public var namespace: String?
+    public var namespaceSelector: LabelSelector?
+    public var podSelector: LabelSelector?
+    public var workload: String?
+    public var external: IPv4CIDR?
+    public var universe: Universe = .existing
+    public let location: SourceLocation
+
+    public var description: String {
+        if let workload { return workload }
+        if let external { return "external:\(external)" }
+        var parts: [String] = []
+        if let namespace { parts.append("namespace \(namespace)") }
+        if let namespaceSelector { parts.append("namespaces {\(namespaceSelector)}") }
+        if let podSelector { parts.append("pods {\(podSelector)}") }
+        if parts.isEmpty { parts.append("every pod") }
+        if universe == .any { parts.append("(any pod that could be created)") }
+        return parts.joined(separator: " ")
+    }
+
+    /// Whether a declared endpoint is selected.
+    func selects(_ e: PodEndpoint) -> Bool {
+        if external != nil { return false }
+        if let workload { return e.workload == workload }
+        if let namespace, e.namespace != namespace { return false }
+        if let namespaceSelector, !namespaceSelector.matches(e.namespaceLabels) { return false }
+        return podSelector?.matches(e.labels) ?? true
+    }
+}
+
+/// A port range of one protocol, as `TCP/8775` or `TCP/8000-8100`.
+public struct PortSpec: Hashable, Sendable, CustomStringConvertible {
+    public let proto: L4Protocol
+    public let range: ClosedRange<Int>
+    public var description: String { range.count == 1 ? "\(proto.rawValue)/\(range.lowerBound)" : "\(proto.rawValue)/\(range.lowerBound)-\(range.upperBound)" }
+
+    public static func parse(_ text: String) -> PortSpec? {
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let proto = L4Protocol(rawValue: parts[0].uppercased()) else { return nil }
+        let bounds = parts[1].split(separator: "-")
+        guard (1...2).contains(bounds.count), let lo = Int(bounds[0]), let hi = Int(bounds.last!), 1 <= lo, lo <= hi, hi <= 65535 else { return nil }
+        return PortSpec(proto: proto, range: lo...hi)
+    }
+}
+
+public struct Claim: Sendable {
+    public enum Kind: String, Sendable { case allowed, denied, only }
+    public let name: String
+    public let description: String?
+    public let kind: Kind
+    public let from: [EndpointSelector]
+    public let to: EndpointSelector
+    /// Empty: every port of every protocol.
+    public let ports: [PortSpec]
+    /// `netpol` (default), or a later layer this version cannot decide yet.
+    public let layer: String
+    public let allowEmpty: Bool
+    /// For `only`: also count pods anyone could create as outside sources.
+    public let outsideUniverse: EndpointSelector.Universe
+    public let location: SourceLocation
+}
+
+public struct ClaimsFile: Sendable {
+    public let path: String
+    public let claims: [Claim]
+}

@@ -1,0 +1,209 @@
+import Foundation
+import KubeModel
+import Reachability
+import SMT
+
+public enum Verdict: String, Sendable, Codable { case proved = "PROVED", refuted = "REFUTED", unknown = "UNKNOWN" }
+
+/// One concrete flow that refutes a claim, with the rule each side decided by.
+public struct Counterexample: Sendable {
+    public let source: Endpoint
+    public let destination: Endpoint
+    public let proto: FlowProtocol
+    public let port: Int
+    public let explanation: FlowExplanation
+}
+
+public struct ClaimResult: Sendable {
+    public let claim: Claim
+    public let verdict: Verdict
+    /// Why the verdict is UNKNOWN, or a note on a PROVED/REFUTED one.
+    public let reason: String?
+    public let counterexamples: [Counterexample]
+    /// For `only` claims: every source that can open a connection (claimed or not), sorted.
+    public let admittedSources: [String]
+    public let layer: String
+    public let profile: Profile
+    public let assumptions: [String]
+    public let seconds: Double
+}
+
+/// Checks claims: the negated claim is handed to Z3 (QF_BV); a model is decoded into a concrete flow and
+/// replayed through the evaluator, which names the deciding rules. PROVED is printed only for an UNSAT answer.
+public final class ClaimChecker {
+    public let evaluator: Evaluator
+    public let profile: Profile
+    /// Seconds per solver call.
+    public let timeout: Double
+    public let maxCounterexamples: Int
+
+    public init(model: ClusterModel, profile: Profile, assumptions: Assumptions, timeout: Double = 30, maxCounterexamples: Int = 20) {
+        evaluator = Evaluator(model: model, assumptions: assumptions)
+        self.profile = profile
+        self.timeout = timeout
+        self.maxCounterexamples = maxCounterexamples
+    }
+
+    var model: ClusterModel { evaluator.model }
+
+    /// Declared endpoints that exist (A-ZERO-REPLICAS: a workload with zero replicas has no pods).
+    func declared(_ s: EndpointSelector) -> [Int] {
+        evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 && s.selects(evaluator.endpoints[$0]) }
+    }
+
+    /// Claims naming namespaces or workloads that do not exist, or selecting no destination pod, are input errors.
+    public func validate(_ file: ClaimsFile) -> [InputError] {
+        var errors: [InputError] = []
+        for claim in file.claims {
+            for s in claim.from + [claim.to] {
+                if let w = s.workload, model.workload(w) == nil {
+                    errors.append(InputError(s.location, "workload", "no workload '\(w)' in the manifests"))
+                }
+                if let ns = s.namespace, model.namespaces[ns] == nil {
+                    errors.append(InputError(s.location, "namespace", "no namespace '\(ns)' in the manifests"))
+                }
+            }
+            if !claim.allowEmpty && claim.to.universe == .existing && declared(claim.to).isEmpty {
+                errors.append(InputError(claim.to.location, "to", "selects no pod (set allowEmpty: true if that is intended)"))
+            }
+        }
+        return errors
+    }
+
+    public func check(_ claim: Claim) -> ClaimResult {
+        let start = Date()
+        func result(_ v: Verdict, _ reason: String?, _ cex: [Counterexample] = [], admitted: [String] = []) -> ClaimResult {
+            ClaimResult(claim: claim, verdict: v, reason: reason, counterexamples: cex, admittedSources: admitted, layer: claim.layer,
+                        profile: profile, assumptions: evaluator.assumptions.describedBindings, seconds: Date().timeIntervalSince(start))
+        }
+        guard claim.layer == "netpol" else {
+            return result(.unknown, "layer '\(claim.layer)' is not modelled by this version (it decides the netpol layer only)")
+        }
+        let encoder = Encoder(evaluator: evaluator, context: Z3Context(),
+                              extraPodSelectors: (claim.from + [claim.to]).compactMap(\.podSelector),
+                              extraNamespaceSelectors: (claim.from + [claim.to]).compactMap(\.namespaceSelector))
+        let z = encoder.z
+        let src = encoder.makeRole("src"), dst = encoder.makeRole("dst"), flow = encoder.makeFlow()
+        let solver = Solver(z)
+        solver.assert(encoder.wellFormed(src))
+        solver.assert(encoder.wellFormed(dst))
+        solver.assert(member(claim.to, dst, encoder, hypothetical: claim.to.universe == .any))
+        solver.assert(ports(claim.ports, flow, z))
+        // A pod's traffic to itself never meets policy; replicas of one workload are not distinguished either.
+        solver.assert(z.not(z.and([encoder.isKind(src, Encoder.declared), encoder.isKind(dst, Encoder.declared), src.workload == dst.workload])))
+        let admitted = encoder.admitted(from: src, to: dst, flow)
+        switch claim.kind {
+        case .allowed:
+            solver.assert(member(claim.from[0], src, encoder, hypothetical: claim.from[0].universe == .any))
+            solver.assert(z.not(admitted))
+        case .denied:
+            solver.assert(member(claim.from[0], src, encoder, hypothetical: claim.from[0].universe == .any))
+            solver.assert(admitted)
+        case .only:
+            let listed = z.or(claim.from.map { member($0, src, encoder, hypothetical: true) })
+            var sources = [encoder.isWorkload(src, evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }),
+                           encoder.isExternal(src, in: [IPv4CIDR(base: 0, prefix: 0)])]
+            if claim.outsideUniverse == .any { sources.append(encoder.isHypothetical(src, namespaces: encoder.namespaces, orNew: true)) }
+            solver.assert(z.or(sources))
+            solver.assert(z.not(listed))
+            solver.assert(admitted)
+        }
+        var found: [Counterexample] = []
+        while found.count < maxCounterexamples {
+            let answer: CheckResult
+            do { answer = try solver.check(timeout: timeout) } catch {
+                return result(.unknown, "solver error: \(error)", found)
+            }
+            switch answer {
+            case .unknown(let why):
+                let reason = why == "timeout" || why == "canceled" ? "solver timeout after \(timeout) s" : "solver: \(why)"
+                return result(found.isEmpty ? .unknown : .refuted, found.isEmpty ? reason : "counterexample list cut short: \(reason)", found)
+            case .unsat:
+                return finish(claim, found, result)
+            case .sat(let m):
+                let s = encoder.decode(src, m), d = encoder.decode(dst, m)
+                let (p, port) = encoder.decodeFlow(flow, m)
+                let why = evaluator.explain(from: s, to: d, proto: p, port: port)
+                if why.allowed != (claim.kind != .allowed) {
+                    return result(.unknown, "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator")
+                }
+                found.append(Counterexample(source: s, destination: d, proto: p, port: port, explanation: why))
+                solver.assert(block(src, dst, m, encoder, kind: claim.kind))
+            }
+        }
+        return finish(claim, found, result)
+    }
+
+    private func finish(_ claim: Claim, _ found: [Counterexample], _ result: (Verdict, String?, [Counterexample], [String]) -> ClaimResult) -> ClaimResult {
+        let admitted = claim.kind == .only ? admittedSources(claim) : []
+        if found.isEmpty { return result(.proved, nil, [], admitted) }
+        return result(.refuted, nil, found, admitted)
+    }
+
+    /// Stops the solver from returning the same endpoints again.
+    private func block(_ src: Encoder.Role, _ dst: Encoder.Role, _ m: Model, _ e: Encoder, kind: Claim.Kind) -> Expr {
+        let z = e.z
+        func same(_ r: Encoder.Role) -> Expr {
+            let k = m.uint(r.kind) ?? 0
+            if k == Encoder.declared { return z.and([e.isKind(r, k), r.workload == z.bv(m.uint(r.workload) ?? 0, width: e.workloadWidth)]) }
+            return e.isKind(r, k)
+        }
+        return kind == .only ? z.not(same(src)) : z.not(z.and([same(src), same(dst)]))
+    }
+
+    /// The endpoints a selector means, as a constraint on a role.
+    func member(_ s: EndpointSelector, _ r: Encoder.Role, _ e: Encoder, hypothetical: Bool) -> Expr {
+        let z = e.z
+        if let c = s.external { return e.isExternal(r, in: [c]) }
+        var options: [Expr] = []
+        let indices = declared(s)
+        if !indices.isEmpty { options.append(e.isWorkload(r, indices)) }
+        if hypothetical && s.workload == nil {
+            var conds = [e.isKind(r, Encoder.hypothetical)]
+            if let ns = s.namespace { conds.append(e.nsIs(r, ns)) }
+            if let nsSel = s.namespaceSelector { conds.append(e.namespaceSelector(nsSel, r)) }
+            if let podSel = s.podSelector { conds.append(e.podSelector(podSel, r)) }
+            options.append(z.and(conds))
+        }
+        return z.or(options)
+    }
+
+    func ports(_ specs: [PortSpec], _ f: Encoder.Flow, _ z: Z3Context) -> Expr {
+        if specs.isEmpty { return z.or([f.proto == z.bv(3, width: 2), z.ugt(f.port, z.bv(0, width: 16))]) }
+        return z.or(specs.map {
+            z.and([f.proto == z.bv(Encoder.code(FlowProtocol($0.proto)), width: 2),
+                   z.inRange(f.port, UInt64($0.range.lowerBound), UInt64($0.range.upperBound), width: 16)])
+        })
+    }
+
+    /// Every declared workload and external range that can open a connection to the destination on the ports.
+    func admittedSources(_ claim: Claim) -> [String] {
+        let targets = declared(claim.to)
+        let wanted: ConnSet = claim.ports.isEmpty ? .all : claim.ports.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.range]))) }
+        var out = Set<String>()
+        for (i, e) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 && !targets.contains(i) {
+            if targets.contains(where: { !evaluator.connections(from: .pod(e), to: .pod(evaluator.endpoints[$0])).intersection(wanted).isEmpty }) {
+                out.insert(e.workload!)
+            }
+        }
+        let ranges = evaluator.externalRanges
+        let admitted = ranges.filter { r in
+            targets.contains { !evaluator.connections(from: .external(r), to: .pod(evaluator.endpoints[$0])).intersection(wanted).isEmpty }
+        }
+        if admitted.count == ranges.count && !ranges.isEmpty {
+            // Every address outside the pod network.
+            out.insert("external:0.0.0.0/0")
+        } else {
+            var merged: [AddressRange] = []
+            for r in admitted {
+                if let last = merged.last, UInt64(last.last) + 1 == UInt64(r.first) {
+                    merged[merged.count - 1] = AddressRange(first: last.first, last: r.last)
+                } else {
+                    merged.append(r)
+                }
+            }
+            for r in merged { for c in r.cidrs { out.insert("external:\(c)") } }
+        }
+        return out.sorted()
+    }
+}

@@ -1,0 +1,91 @@
+import KubeModel
+
+/// Reads claims files with the same care as manifests: unknown keys, bad ports or CIDRs are errors with file:line.
+public enum ClaimsParser {
+    public static func load(_ path: String) -> (ClaimsFile?, [InputError]) {
+        let (documents, readErrors) = ManifestReader().read(paths: [path])
+        if !readErrors.isEmpty { return (nil, readErrors) }
+        guard let doc = documents.first, documents.count == 1 else {
+            return (nil, [InputError(SourceLocation(file: path, line: 1), "claims", "expected exactly one YAML document with a 'claims' list")])
+        }
+        let root = Field(node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
+        var errors: [InputError] = []
+        var claims: [Claim] = []
+        do {
+            try root.requireKnownKeys(["claims"])
+            guard let list = root["claims"] else { throw root.error("missing 'claims'") }
+            var names = Set<String>()
+            for item in try list.items() {
+                do {
+                    let claim = try parseClaim(item)
+                    if !names.insert(claim.name).inserted { throw item["name"]!.error("duplicate claim name '\(claim.name)'") }
+                    claims.append(claim)
+                } catch let e as InputError { errors.append(e) }
+            }
+        } catch let e as InputError { errors.append(e) } catch {}
+        return (errors.isEmpty ? ClaimsFile(path: path, claims: claims) : nil, errors)
+    }
+
+    static func parseClaim(_ f: Field) throws -> Claim {
+        try f.requireKnownKeys(["name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe"])
+        guard let nameField = f["name"] else { throw f.error("missing name") }
+        let name = try nameField.string()
+        let kinds = Claim.Kind.allCasesInOrder.filter { f[$0.rawValue] != nil }
+        guard kinds.count == 1, let kind = kinds.first, let body = f[kind.rawValue] else {
+            throw f.error("a claim needs exactly one of allowed, denied, only")
+        }
+        try body.requireKnownKeys(["from", "to", "ports"])
+        guard let fromField = body["from"], let toField = body["to"] else { throw body.error("needs from and to") }
+        let from: [EndpointSelector]
+        if case .sequence = fromField.node { from = try fromField.items().map(parseSelector) } else { from = [try parseSelector(fromField)] }
+        if kind != .only && from.count != 1 { throw fromField.error("\(kind.rawValue) takes one source selector") }
+        let to = try parseSelector(toField)
+        if to.external != nil { throw toField.error("the destination must be pods; external destinations arrive with the Services issue") }
+        let ports = try (body["ports"]?.items() ?? []).map { p -> PortSpec in
+            let text = try p.string()
+            guard let spec = PortSpec.parse(text) else { throw p.error("'\(text)' is not a port (expected PROTO/N or PROTO/N-M, 1-65535, TCP/UDP/SCTP)") }
+            return spec
+        }
+        let layer = try f["layer"]?.string() ?? "netpol"
+        guard ["netpol", "mesh", "end-to-end"].contains(layer) else { throw f["layer"]!.error("unknown layer '\(layer)' (netpol, mesh or end-to-end)") }
+        let universe = try f["universe"].map { u -> EndpointSelector.Universe in
+            guard let v = EndpointSelector.Universe(rawValue: try u.string()) else { throw u.error("universe is existing or any") }
+            return v
+        } ?? .existing
+        return Claim(name: name, description: try f["description"]?.string(), kind: kind, from: from, to: to, ports: ports,
+                     layer: layer, allowEmpty: try f["allowEmpty"]?.bool() ?? false, outsideUniverse: universe, location: f.location)
+    }
+
+    static func parseSelector(_ f: Field) throws -> EndpointSelector {
+        try f.requireKnownKeys(["namespace", "namespaceSelector", "pods", "podSelector", "workload", "external", "universe"])
+        var s = EndpointSelector(location: f.location)
+        if let e = f["external"] {
+            guard case .v4(let c) = try e.cidr() else { throw e.error("only IPv4 external CIDRs are modelled") }
+            if try f.entries().count > 1 { throw f.error("external cannot be combined with other selectors") }
+            s.external = c
+            return s
+        }
+        if let w = f["workload"] {
+            let text = try w.string()
+            guard text.split(separator: "/").count == 2 else { throw w.error("workload is namespace/name") }
+            s.workload = text
+        }
+        s.namespace = try f["namespace"]?.string()
+        s.namespaceSelector = try f["namespaceSelector"].map(LabelSelector.parse)
+        if f["pods"] != nil && f["podSelector"] != nil { throw f.error("use pods or podSelector, not both") }
+        if let p = f["pods"] { s.podSelector = LabelSelector(matchLabels: try p.stringMap()) }
+        if let p = f["podSelector"] { s.podSelector = try LabelSelector.parse(p) }
+        if let u = f["universe"] {
+            guard let v = EndpointSelector.Universe(rawValue: try u.string()) else { throw u.error("universe is existing or any") }
+            s.universe = v
+        }
+        if s.workload != nil && (s.namespace != nil || s.namespaceSelector != nil || s.podSelector != nil) {
+            throw f.error("workload cannot be combined with other selectors")
+        }
+        return s
+    }
+}
+
+extension Claim.Kind {
+    static let allCasesInOrder: [Claim.Kind] = [.allowed, .denied, .only]
+}

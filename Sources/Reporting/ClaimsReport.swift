@@ -1,0 +1,162 @@
+import Foundation
+import KubeModel
+import Reachability
+import Claims
+
+/// Renders claim results; every format reads the same `ClaimResult`s and computes nothing.
+public enum ClaimsReport {
+    static func side(_ label: String, _ d: SideDecision?) -> String {
+        guard let d else { return "    \(label): SKIPPED (not a pod)\n" }
+        var line = "    \(d.stage.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.effect.rawValue)"
+        if let r = d.rule { line += " \(r.kind) \(r.qualifiedName) \(r.path) (\(r.location))" }
+        if !d.reason.isEmpty { line += " \(d.reason)" }
+        if !d.isolatingPolicies.isEmpty { line += "; isolated by " + d.isolatingPolicies.map { "\($0.qualifiedName) (\($0.location))" }.joined(separator: ", ") }
+        return line + "\n"
+    }
+
+    public static func flowText(_ c: Counterexample) -> String {
+        "\(c.source) -> \(c.destination) \(c.proto.rawValue)\(c.proto == .other ? "" : "/\(c.port)")"
+    }
+
+    public static func text(_ results: [ClaimResult]) -> String {
+        var out = ""
+        for r in results {
+            out += "\(r.verdict.rawValue)  \(r.claim.name)  [layer \(r.layer), profile \(r.profile.rawValue)]  (\(r.claim.location))\n"
+            if let d = r.claim.description { out += "  \(d)\n" }
+            if let reason = r.reason { out += "  reason: \(reason)\n" }
+            for c in r.counterexamples {
+                out += "  counterexample: \(flowText(c))\n"
+                out += side("egress", c.explanation.egress)
+                out += side("ingress", c.explanation.ingress)
+            }
+            if r.claim.kind == .only && !r.admittedSources.isEmpty {
+                out += "  admitted sources: \(r.admittedSources.joined(separator: ", "))\n"
+            }
+        }
+        let proved = results.filter { $0.verdict == .proved }.count
+        let refuted = results.filter { $0.verdict == .refuted }.count
+        let unknown = results.filter { $0.verdict == .unknown }.count
+        let assumptions = results.first?.assumptions.joined(separator: ", ") ?? ""
+        out += "\n\(results.count) claim(s): \(proved) proved, \(refuted) refuted, \(unknown) unknown (assumptions: \(assumptions))\n"
+        return out
+    }
+
+    struct SideJSON: Encodable {
+        let stage: String, effect: String, rule: String?, file: String?, line: Int?, reason: String?, isolatedBy: [String]?
+        init?(_ d: SideDecision?) {
+            guard let d else { return nil }
+            stage = d.stage
+            effect = d.effect.rawValue
+            rule = d.rule.map { "\($0.kind) \($0.qualifiedName) \($0.path)" }
+            file = d.rule?.location.file
+            line = d.rule?.location.line
+            reason = d.reason.isEmpty ? nil : d.reason
+            isolatedBy = d.isolatingPolicies.isEmpty ? nil : d.isolatingPolicies.map(\.qualifiedName)
+        }
+    }
+
+    struct CounterexampleJSON: Encodable {
+        let source: String, destination: String, proto: String, port: Int?, egress: SideJSON?, ingress: SideJSON?
+    }
+
+    struct ResultJSON: Encodable {
+        let name: String, kind: String, verdict: String, layer: String, profile: String, assumptions: [String]
+        let reason: String?, file: String, line: Int, counterexamples: [CounterexampleJSON], admittedSources: [String]?
+    }
+
+    public static func json(_ results: [ClaimResult]) -> String {
+        JSON.encode(results.map { r in
+            ResultJSON(name: r.claim.name, kind: r.claim.kind.rawValue, verdict: r.verdict.rawValue, layer: r.layer, profile: r.profile.rawValue,
+                       assumptions: r.assumptions, reason: r.reason, file: r.claim.location.file, line: r.claim.location.line,
+                       counterexamples: r.counterexamples.map {
+                           CounterexampleJSON(source: $0.source.description, destination: $0.destination.description, proto: $0.proto.rawValue,
+                                              port: $0.proto == .other ? nil : $0.port, egress: SideJSON($0.explanation.egress), ingress: SideJSON($0.explanation.ingress))
+                       },
+                       admittedSources: r.claim.kind == .only ? r.admittedSources : nil)
+        })
+    }
+
+    static func message(_ r: ClaimResult) -> String {
+        switch r.verdict {
+        case .proved: return "Claim '\(r.claim.name)' is proved."
+        case .unknown: return "Claim '\(r.claim.name)' could not be decided: \(r.reason ?? "unknown")."
+        case .refuted:
+            let flows = r.counterexamples.prefix(5).map(flowText).joined(separator: "; ")
+            return "Claim '\(r.claim.name)' is refuted: \(flows)\(r.counterexamples.count > 5 ? "; ..." : "")."
+        }
+    }
+
+    /// SARIF 2.1.0: one result per refuted or unknown claim, at the claim's line, related locations at the deciding rules.
+    public static func sarif(_ results: [ClaimResult], toolVersion: String) -> String {
+        var sarifResults: [[String: Any]] = []
+        for r in results where r.verdict != .proved {
+            var related: [[String: Any]] = []
+            var seen = Set<RuleRef>()
+            for c in r.counterexamples {
+                for d in [c.explanation.egress, c.explanation.ingress].compactMap({ $0 }) {
+                    for ref in ([d.rule].compactMap { $0 } + d.isolatingPolicies) where seen.insert(ref).inserted {
+                        related.append([
+                            "id": related.count,
+                            "message": ["text": "\(d.stage) \(d.effect.rawValue): \(ref.kind) \(ref.qualifiedName) \(ref.path)"],
+                            "physicalLocation": ["artifactLocation": ["uri": ref.location.file], "region": ["startLine": max(1, ref.location.line)]],
+                        ])
+                    }
+                }
+            }
+            var result: [String: Any] = [
+                "ruleId": r.verdict == .refuted ? "claim-refuted" : "claim-unknown",
+                "level": r.verdict == .refuted ? "error" : "warning",
+                "message": ["text": message(r)],
+                "locations": [["physicalLocation": ["artifactLocation": ["uri": r.claim.location.file], "region": ["startLine": max(1, r.claim.location.line)]]]],
+                "properties": ["claim": r.claim.name, "layer": r.layer, "profile": r.profile.rawValue],
+            ]
+            if !related.isEmpty { result["relatedLocations"] = related }
+            sarifResults.append(result)
+        }
+        let log: [String: Any] = [
+            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+            "version": "2.1.0",
+            "runs": [[
+                "tool": ["driver": [
+                    "name": "reachproof", "version": toolVersion, "informationUri": "https://example.invalid/reachproof",
+                    "rules": [
+                        ["id": "claim-refuted", "shortDescription": ["text": "A reachability claim is refuted by the manifests."]],
+                        ["id": "claim-unknown", "shortDescription": ["text": "A reachability claim could not be decided."]],
+                    ],
+                ]],
+                "results": sarifResults,
+            ]],
+        ]
+        guard let data = try? JSONSerialization.data(withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self) + "\n"
+    }
+
+    static func xml(_ s: String) -> String {
+        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// JUnit XML: one testcase per claim; refuted claims fail with their counterexamples, unknown ones are errors.
+    public static func junit(_ results: [ClaimResult]) -> String {
+        let failures = results.filter { $0.verdict == .refuted }.count
+        let errors = results.filter { $0.verdict == .unknown }.count
+        let file = results.first?.claim.location.file ?? "claims"
+        var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+        out += "<testsuites tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
+        out += "  <testsuite name=\"\(xml(file))\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
+        for r in results {
+            out += "    <testcase classname=\"reachproof.\(r.claim.kind.rawValue)\" name=\"\(xml(r.claim.name))\" file=\"\(xml(r.claim.location.file))\" line=\"\(r.claim.location.line)\">\n"
+            switch r.verdict {
+            case .proved: break
+            case .refuted:
+                let body = text([r]).split(separator: "\n").dropLast(2).joined(separator: "\n")
+                out += "      <failure message=\"\(xml(message(r)))\">\(xml(body))</failure>\n"
+            case .unknown:
+                out += "      <error message=\"\(xml(message(r)))\"/>\n"
+            }
+            out += "    </testcase>\n"
+        }
+        out += "  </testsuite>\n</testsuites>\n"
+        return out
+    }
+}

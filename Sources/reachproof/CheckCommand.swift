@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import Reachability
+import Claims
+import Reporting
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Prove or refute the claims of claims files. Exit 0: all proved; 1: refuted or unknown; 2: input errors.")
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, junit }
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var analysis: AnalysisOptions
+    @Option(name: .long, help: "Claims file (repeatable).") var claims: [String]
+    @Option(help: "text, json, sarif or junit.") var format: Format = .text
+    @Option(help: "Write the report to this file instead of stdout.") var output: String?
+    @Option(help: "Seconds the solver may spend on one query.") var timeout: Double = 30
+    @Flag(help: "Let UNKNOWN verdicts pass (exit 0).") var allowUnknown = false
+
+    func run() throws {
+        let model = try input.load()
+        let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
+        var files: [ClaimsFile] = []
+        var errors: [InputError] = []
+        for path in claims {
+            let (file, fileErrors) = ClaimsParser.load(path)
+            errors.append(contentsOf: fileErrors)
+            if let file { errors.append(contentsOf: checker.validate(file)); files.append(file) }
+        }
+        if !errors.isEmpty {
+            for e in errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
+            throw ExitCode(2)
+        }
+        let results = files.flatMap(\.claims).map(checker.check)
+        let report: String
+        switch format {
+        case .text: report = ClaimsReport.text(results)
+        case .json: report = ClaimsReport.json(results)
+        case .sarif: report = ClaimsReport.sarif(results, toolVersion: Reachproof.version)
+        case .junit: report = ClaimsReport.junit(results)
+        }
+        if let output { try report.write(toFile: output, atomically: true, encoding: .utf8) } else { print(report, terminator: "") }
+        let failed = results.contains { $0.verdict == .refuted || ($0.verdict == .unknown && !allowUnknown) }
+        if failed { throw ExitCode(1) }
+    }
+}
