@@ -84,7 +84,9 @@ enum TextChecks {
                 case "\"": inDouble = true
                 case "'": inSingle = true
                 case "#": break
-                case "[", "{": flow += 1
+                case "[", "{":
+                    flow += 1
+                    if indents.count + dashes + flow > limit { return (limit, line) }
                 case "]", "}": flow = max(0, flow - 1)
                 default: break
                 }

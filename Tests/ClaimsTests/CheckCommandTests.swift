@@ -1,0 +1,130 @@
+import XCTest
+import KubeModel
+import Reachability
+@testable import Claims
+@testable import Reporting
+
+/// The shipped Verrazzano example and its claims, through the library and through the built CLI.
+final class CheckCommandTests: XCTestCase {
+    func results() throws -> [ClaimResult] {
+        let (model, errors) = ModelLoader().load(paths: [packageRoot.appendingPathComponent("examples/verrazzano").path])
+        XCTAssertEqual(errors, [])
+        let (file, claimErrors) = ClaimsParser.load(packageRoot.appendingPathComponent("policies/verrazzano.yaml").path)
+        XCTAssertEqual(claimErrors, [])
+        let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        XCTAssertEqual(checker.validate(file!), [])
+        return file!.claims.map(checker.check)
+    }
+
+    /// Documented claims that the manifests refute stay in the claims file; their verdicts are recorded here.
+    func testVerrazzanoVerdicts() throws {
+        let verdicts = Dictionary(uniqueKeysWithValues: try results().map { ($0.claim.name, $0) })
+        XCTAssertEqual(verdicts["only-nginx-reaches-authproxy"]?.verdict, .refuted)
+        XCTAssertEqual(Set(verdicts["only-nginx-reaches-authproxy"]!.counterexamples.map { $0.source.description }),
+                       ["verrazzano-ingress-nginx/default-backend", "verrazzano-system/fluentd"])
+        XCTAssertEqual(verdicts["opensearch-only-from-proxy-collector-dashboards"]?.verdict, .refuted)
+        XCTAssertEqual(verdicts["opensearch-only-from-proxy-collector-dashboards"]?.counterexamples.map { $0.source.description }, ["verrazzano-monitoring/prometheus"])
+        XCTAssertEqual(verdicts["keycloak-only-from-nginx-controller"]?.verdict, .refuted)
+        for proved in ["nginx-and-fluentd-are-the-authproxy-clients", "nginx-reaches-authproxy", "mysql-only-from-keycloak", "keycloak-reaches-mysql",
+                       "internet-cannot-reach-mysql", "api-server-reaches-webhooks", "prometheus-scrapes-authproxy-sidecar", "tenant-pods-cannot-reach-opensearch"] {
+            XCTAssertEqual(verdicts[proved]?.verdict, .proved, proved)
+        }
+        let cex = verdicts["only-nginx-reaches-authproxy"]!.counterexamples.first { $0.source.description == "verrazzano-system/fluentd" }!
+        XCTAssertEqual(cex.explanation.ingress?.rule?.path, "spec.ingress[1]")
+        XCTAssertEqual(cex.explanation.ingress?.rule?.location.line, 15)
+    }
+
+    /// A hypothetical pod with spoofed labels: the claim over existing pods holds, over any pod it does not.
+    func testHypotheticalPodRefutesWhatExistingPodsProve() throws {
+        let (model, _) = ModelLoader().load(paths: [packageRoot.appendingPathComponent("examples/verrazzano").path])
+        let yaml = """
+        claims:
+          - name: existing
+            only: {from: [{namespace: keycloak, pods: {app.kubernetes.io/name: keycloak}}], to: {workload: keycloak/mysql}, ports: [TCP/3306]}
+          - name: any-pod
+            universe: any
+            only: {from: [{workload: keycloak/keycloak}], to: {workload: keycloak/mysql}, ports: [TCP/3306]}
+        """
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("hyp-\(UUID().uuidString).yaml")
+        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        let (file, errors) = ClaimsParser.load(url.path)
+        XCTAssertEqual(errors, [])
+        let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        XCTAssertEqual(checker.check(file!.claims[0]).verdict, .proved)
+        let any = checker.check(file!.claims[1])
+        XCTAssertEqual(any.verdict, .refuted)
+        guard case .pod(let p)? = any.counterexamples.first?.source else { return XCTFail("expected a hypothetical pod") }
+        XCTAssertNil(p.workload)
+        XCTAssertEqual(p.namespace, "keycloak")
+        XCTAssertEqual(p.labels["app.kubernetes.io/name"], "keycloak")
+    }
+
+    func testClaimsFileErrorsNameFileAndLine() throws {
+        let yaml = """
+        claims:
+          - name: bad
+            denied:
+              from: {workload: nowhere/nothing}
+              to: {namespace: keycloak, pods: {tier: mysql}}
+              ports: [TCP/70000]
+        """
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml")
+        try yaml.write(to: url, atomically: true, encoding: .utf8)
+        let (_, errors) = ClaimsParser.load(url.path)
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertEqual(errors.first?.location.line, 6)
+        XCTAssertTrue(errors.first!.message.contains("TCP/70000"))
+    }
+
+    func testSarifValidatesAgainstTheSchema() throws {
+        let schema = sharedRoot.appendingPathComponent("schemas/sarif-schema-2.1.0.json").path
+        guard FileManager.default.fileExists(atPath: schema) else { throw XCTSkip("../shared/schemas is absent") }
+        let sarif = ClaimsReport.sarif(try results(), toolVersion: "test")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString).sarif")
+        try sarif.write(to: url, atomically: true, encoding: .utf8)
+        let script = "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"
+        let (status, output) = try shell("/usr/bin/env", ["python3", "-c", script, schema, url.path])
+        if output.contains("No module named 'jsonschema'") { throw XCTSkip("python3 jsonschema is not installed") }
+        XCTAssertEqual(status, 0, output)
+        let log = try JSONSerialization.jsonObject(with: Data(sarif.utf8)) as! [String: Any]
+        let run = (log["runs"] as! [[String: Any]])[0]
+        XCTAssertEqual((run["results"] as! [Any]).count, 3, "one result per refuted claim")
+    }
+
+    func testJUnitHasOneTestcasePerClaimAndFailuresForRefuted() throws {
+        let xml = ClaimsReport.junit(try results())
+        XCTAssertEqual(xml.components(separatedBy: "<testcase ").count - 1, 11)
+        XCTAssertEqual(xml.components(separatedBy: "<failure ").count - 1, 3)
+        XCTAssertTrue(xml.contains("tests=\"11\" failures=\"3\" errors=\"0\""))
+    }
+
+    func testExitCodes() throws {
+        let binary = packageRoot.appendingPathComponent(".build/debug/reachproof").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the CLI first (swift build)") }
+        let examples = packageRoot.appendingPathComponent("examples/verrazzano").path
+        let refuted = try shell(binary, ["check", examples, "--claims", packageRoot.appendingPathComponent("policies/verrazzano.yaml").path])
+        XCTAssertEqual(refuted.status, 1)
+        XCTAssertTrue(refuted.output.contains("11 claim(s): 8 proved, 3 refuted, 0 unknown"))
+        let proved = FileManager.default.temporaryDirectory.appendingPathComponent("ok-\(UUID().uuidString).yaml")
+        try "claims:\n  - name: db\n    denied:\n      from: {external: 0.0.0.0/0}\n      to: {workload: keycloak/mysql}\n      ports: [TCP/3306]\n".write(to: proved, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try shell(binary, ["check", examples, "--claims", proved.path]).status, 0)
+        let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
+        try "claims:\n  - name: db\n    denied:\n      from: {external: 10.0.0.0/33}\n      to: {workload: keycloak/mysql}\n".write(to: broken, atomically: true, encoding: .utf8)
+        let bad = try shell(binary, ["check", examples, "--claims", broken.path])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.output.contains("\(broken.path):4:"), bad.output)
+    }
+
+    func shell(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = pipe
+        try p.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+}
