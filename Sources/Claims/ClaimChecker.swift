@@ -116,7 +116,7 @@ public final class ClaimChecker {
             }
             switch answer {
             case .unknown(let why):
-                let reason = why == "timeout" || why == "canceled" ? "solver timeout after \(timeout) s" : "solver: \(why)"
+                let reason = ["timeout", "canceled", "interrupted"].contains(why) ? "solver timeout after \(timeout) s" : "solver: \(why)"
                 return result(found.isEmpty ? .unknown : .refuted, found.isEmpty ? reason : "counterexample list cut short: \(reason)", found)
             case .unsat:
                 return finish(claim, found, result)

@@ -31,7 +31,7 @@ public final class Z3Context: @unchecked Sendable {
 
     deinit { Z3_del_context(raw) }
 
-    /// Ask a running `check` on this context to stop; it then answers `unknown("canceled")`.
+    /// Ask a running `check` on this context to stop; it then answers `unknown` ("canceled" or "interrupted").
     public func interrupt() { Z3_interrupt(raw) }
 
     /// Records the current Z3 error, if any, and reports whether the last call succeeded.

@@ -88,7 +88,7 @@ final class SolverTests: XCTestCase {
         let ctx = z
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { ctx.interrupt() }
         guard case .unknown(let reason) = try s.check() else { return XCTFail("expected unknown") }
-        XCTAssertEqual(reason, "canceled")
+        XCTAssertTrue(["canceled", "interrupted"].contains(reason), "reason was \(reason)")
     }
 
     /// Mixing sorts is a Z3 error; it must become a Swift error, not a process exit.
