@@ -194,15 +194,9 @@ public final class ClaimChecker {
             // Every address outside the pod network.
             out.insert("external:0.0.0.0/0")
         } else {
-            var merged: [AddressRange] = []
-            for r in admitted {
-                if let last = merged.last, UInt64(last.last) + 1 == UInt64(r.first) {
-                    merged[merged.count - 1] = AddressRange(first: last.first, last: r.last)
-                } else {
-                    merged.append(r)
-                }
+            for (r, _) in AddressSpace.mergeAdjacent(admitted.map { ($0, true) }) {
+                for c in r.cidrs { out.insert("external:\(c)") }
             }
-            for r in merged { for c in r.cidrs { out.insert("external:\(c)") } }
         }
         return out.sorted()
     }

@@ -67,11 +67,6 @@ public struct Workload: Hashable, Sendable {
         self.containerNames = containerNames
         self.location = location
     }
-
-    /// Resolves a named port on this pod for a protocol.
-    public func port(named name: String, proto: L4Protocol) -> Int? {
-        ports.first { $0.name == name && $0.proto == proto }?.number
-    }
 }
 
 public struct ServicePort: Hashable, Sendable {
@@ -95,6 +90,4 @@ public struct Service: Hashable, Sendable {
     public let externalTrafficPolicy: String
     public let loadBalancerSourceRanges: [CIDR]
     public let location: SourceLocation
-
-    public var isHeadless: Bool { clusterIP == "None" }
 }

@@ -19,15 +19,15 @@ public struct ConnectivityMap {
         func focus(_ w: Workload) -> Bool {
             (namespace == nil || w.namespace == namespace) && (workload == nil || w.id == workload)
         }
-        var merged: [String: ConnSet] = [:]
-        func add(_ s: String, _ d: String, _ c: ConnSet) {
-            if c.isEmpty { return }
-            let key = "\(s) => \(d)"
-            merged[key] = merged[key].map { $0.union(c) } ?? c
-        }
+        // Pods of one workload that differ (live dumps) are separate endpoints; their connections are joined.
+        struct Ends: Hashable { let source: String, destination: String }
+        var merged: [Ends: ConnSet] = [:]
         for (sw, se) in present {
             for (dw, de) in present where sw.id != dw.id && (focus(sw) || focus(dw)) {
-                add(sw.id, dw.id, evaluator.connections(from: .pod(se), to: .pod(de)))
+                let c = evaluator.connections(from: .pod(se), to: .pod(de))
+                if c.isEmpty { continue }
+                let key = Ends(source: sw.id, destination: dw.id)
+                merged[key] = merged[key, default: .none].union(c)
             }
         }
         // External ranges: adjacent ranges with the same connections are merged, then written as minimal CIDRs.
@@ -35,30 +35,18 @@ public struct ConnectivityMap {
         var externalPairs: [Pair] = []
         for (w, e) in present where focus(w) {
             for outbound in [true, false] {
-                var run: (AddressRange, ConnSet)?
-                func flush() {
-                    guard let (r, c) = run, !c.isEmpty else { return }
+                let perRange = ranges.map { r in
+                    (r, outbound ? evaluator.connections(from: .pod(e), to: .external(r)) : evaluator.connections(from: .external(r), to: .pod(e)))
+                }
+                for (r, c) in AddressSpace.mergeAdjacent(perRange) where !c.isEmpty {
                     for cidr in r.cidrs {
                         externalPairs.append(outbound ? Pair(source: w.id, destination: "external:\(cidr)", conns: c)
                                                       : Pair(source: "external:\(cidr)", destination: w.id, conns: c))
                     }
                 }
-                for r in ranges {
-                    let c = outbound ? evaluator.connections(from: .pod(e), to: .external(r)) : evaluator.connections(from: .external(r), to: .pod(e))
-                    if let (prev, pc) = run, pc == c, UInt64(prev.last) + 1 == UInt64(r.first) {
-                        run = (AddressRange(first: prev.first, last: r.last), c)
-                    } else {
-                        flush()
-                        run = (r, c)
-                    }
-                }
-                flush()
             }
         }
-        var all = merged.map { key, c -> Pair in
-            let parts = key.components(separatedBy: " => ")
-            return Pair(source: parts[0], destination: parts[1], conns: c)
-        }
+        var all = merged.map { Pair(source: $0.key.source, destination: $0.key.destination, conns: $0.value) }
         all.append(contentsOf: externalPairs)
         pairs = all.sorted { $0.line < $1.line }
     }

@@ -96,6 +96,19 @@ public enum AddressSpace {
         return out
     }
 
+    /// Joins ranges that touch and carry equal values; the input is in address order.
+    public static func mergeAdjacent<Value: Equatable>(_ items: [(AddressRange, Value)]) -> [(AddressRange, Value)] {
+        var out: [(AddressRange, Value)] = []
+        for (r, v) in items {
+            if let (last, lastValue) = out.last, lastValue == v, UInt64(last.last) + 1 == UInt64(r.first) {
+                out[out.count - 1] = (AddressRange(first: last.first, last: r.last), v)
+            } else {
+                out.append((r, v))
+            }
+        }
+        return out
+    }
+
     /// All IPv4 addresses minus `excluded`.
     public static func complement(of excluded: [IPv4CIDR]) -> [AddressRange] {
         var out: [AddressRange] = []

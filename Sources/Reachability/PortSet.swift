@@ -22,7 +22,6 @@ public struct PortRanges: Hashable, Sendable, CustomStringConvertible {
     public var isEmpty: Bool { ranges.isEmpty }
     public var isFull: Bool { ranges == [1...65535] }
     public func contains(_ p: Int) -> Bool { ranges.contains { $0.contains(p) } }
-    public var first: Int? { ranges.first?.lowerBound }
 
     public func union(_ o: PortRanges) -> PortRanges {
         if o.isEmpty { return self }
