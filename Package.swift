@@ -1,11 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
+import Foundation
 
 let package = Package(
     name: "reachproof",
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "reachproof", targets: ["reachproof"]),
+        .executable(name: "reachproof-bench", targets: ["ReachproofBench"]),
         .library(name: "ReachproofKit", targets: ["KubeModel", "Reachability", "Claims", "Reporting", "SMT"]),
     ],
     dependencies: [
@@ -30,10 +32,20 @@ let package = Package(
             "KubeModel", "Reachability", "Claims", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        // Measurements outside the test suite (see bench/ and docs/PERFORMANCE.md).
+        .executableTarget(name: "ReachproofBench", dependencies: ["KubeModel", "Yams"]),
+        // Paths, inline manifests and process helpers shared by the test targets.
+        .target(name: "TestSupport", dependencies: ["KubeModel"], path: "Tests/TestSupport"),
         .testTarget(name: "SMTTests", dependencies: ["SMT"]),
-        .testTarget(name: "KubeModelTests", dependencies: ["KubeModel"]),
-        .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "KubeModel", "SMT"]),
-        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Reachability", "KubeModel", "Reporting", "Yams"]),
+        .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport"]),
+        .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "KubeModel", "SMT", "TestSupport"]),
+        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Reachability", "KubeModel", "Reporting", "Yams", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )
+
+// The libFuzzer target over the manifest loader and the claims parser is only declared for fuzz builds
+// (fuzz/run.sh), because it has no `main` of its own: libFuzzer supplies it.
+if ProcessInfo.processInfo.environment["REACHPROOF_FUZZ"] != nil {
+    package.targets.append(.executableTarget(name: "FuzzLoader", dependencies: ["KubeModel", "Claims"]))
+}

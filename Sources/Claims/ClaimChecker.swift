@@ -152,12 +152,13 @@ public final class ClaimChecker {
     }
 
     /// The endpoints a selector means, as a constraint on a role.
-    func member(_ s: EndpointSelector, _ r: Encoder.Role, _ e: Encoder, hypothetical: Bool) -> Expr {
+    /// `onlyNew` leaves out declared pods when the selector means pods that could be created.
+    func member(_ s: EndpointSelector, _ r: Encoder.Role, _ e: Encoder, hypothetical: Bool, onlyNew: Bool = false) -> Expr {
         let z = e.z
         if let c = s.external { return e.isExternal(r, in: [c]) }
         var options: [Expr] = []
         let indices = declared(s)
-        if !indices.isEmpty { options.append(e.isWorkload(r, indices)) }
+        if !indices.isEmpty && !(onlyNew && hypothetical) { options.append(e.isWorkload(r, indices)) }
         if hypothetical && s.workload == nil {
             var conds = [e.isKind(r, Encoder.hypothetical)]
             if let ns = s.namespace { conds.append(e.nsIs(r, ns)) }

@@ -1,9 +1,13 @@
+import Foundation
 import KubeModel
 
 /// Reads claims files with the same care as manifests: unknown keys, bad ports or CIDRs are errors with file:line.
 public enum ClaimsParser {
-    public static func load(_ path: String) -> (ClaimsFile?, [InputError]) {
-        let (documents, readErrors) = ManifestReader().read(paths: [path])
+    /// Reads a claims file; `-` reads standard input (or `stdin`, which tests and the fuzzer supply).
+    public static func load(_ path: String, stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
+        -> (ClaimsFile?, [InputError])
+    {
+        let (documents, readErrors) = ManifestReader().read(paths: [path], stdin: stdin)
         if !readErrors.isEmpty { return (nil, readErrors) }
         guard let doc = documents.first, documents.count == 1 else {
             return (nil, [InputError(SourceLocation(file: path, line: 1), "claims", "expected exactly one YAML document with a 'claims' list")])

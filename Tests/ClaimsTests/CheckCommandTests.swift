@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import KubeModel
 import Reachability
 @testable import Claims
@@ -7,9 +8,9 @@ import Reachability
 /// The shipped Verrazzano example and its claims, through the library and through the built CLI.
 final class CheckCommandTests: XCTestCase {
     func results() throws -> [ClaimResult] {
-        let (model, errors) = ModelLoader().load(paths: [packageRoot.appendingPathComponent("examples/verrazzano").path])
+        let (model, errors) = ModelLoader().load(paths: [Paths.packageRoot.appendingPathComponent("examples/verrazzano").path])
         XCTAssertEqual(errors, [])
-        let (file, claimErrors) = ClaimsParser.load(packageRoot.appendingPathComponent("policies/verrazzano.yaml").path)
+        let (file, claimErrors) = ClaimsParser.load(Paths.packageRoot.appendingPathComponent("policies/verrazzano.yaml").path)
         XCTAssertEqual(claimErrors, [])
         let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
         XCTAssertEqual(checker.validate(file!), [])
@@ -36,7 +37,7 @@ final class CheckCommandTests: XCTestCase {
 
     /// A hypothetical pod with spoofed labels: the claim over existing pods holds, over any pod it does not.
     func testHypotheticalPodRefutesWhatExistingPodsProve() throws {
-        let (model, _) = ModelLoader().load(paths: [packageRoot.appendingPathComponent("examples/verrazzano").path])
+        let (model, _) = ModelLoader().load(paths: [Paths.packageRoot.appendingPathComponent("examples/verrazzano").path])
         let yaml = """
         claims:
           - name: existing
@@ -77,13 +78,13 @@ final class CheckCommandTests: XCTestCase {
     }
 
     func testSarifValidatesAgainstTheSchema() throws {
-        let schema = sharedRoot.appendingPathComponent("schemas/sarif-schema-2.1.0.json").path
+        let schema = Paths.shared.appendingPathComponent("schemas/sarif-schema-2.1.0.json").path
         guard FileManager.default.fileExists(atPath: schema) else { throw XCTSkip("../shared/schemas is absent") }
         let sarif = ClaimsReport.sarif(try results(), toolVersion: "test")
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString).sarif")
         try sarif.write(to: url, atomically: true, encoding: .utf8)
         let script = "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"
-        let (status, output) = try shell("/usr/bin/env", ["python3", "-c", script, schema, url.path])
+        let (status, output) = try runProcess("/usr/bin/env", ["python3", "-c", script, schema, url.path])
         if output.contains("No module named 'jsonschema'") { throw XCTSkip("python3 jsonschema is not installed") }
         XCTAssertEqual(status, 0, output)
         let log = try JSONSerialization.jsonObject(with: Data(sarif.utf8)) as! [String: Any]
@@ -99,32 +100,19 @@ final class CheckCommandTests: XCTestCase {
     }
 
     func testExitCodes() throws {
-        let binary = packageRoot.appendingPathComponent(".build/debug/reachproof").path
+        let binary = Paths.packageRoot.appendingPathComponent(".build/debug/reachproof").path
         guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the CLI first (swift build)") }
-        let examples = packageRoot.appendingPathComponent("examples/verrazzano").path
-        let refuted = try shell(binary, ["check", examples, "--claims", packageRoot.appendingPathComponent("policies/verrazzano.yaml").path])
+        let examples = Paths.packageRoot.appendingPathComponent("examples/verrazzano").path
+        let refuted = try runProcess(binary, ["check", examples, "--claims", Paths.packageRoot.appendingPathComponent("policies/verrazzano.yaml").path])
         XCTAssertEqual(refuted.status, 1)
         XCTAssertTrue(refuted.output.contains("11 claim(s): 8 proved, 3 refuted, 0 unknown"))
         let proved = FileManager.default.temporaryDirectory.appendingPathComponent("ok-\(UUID().uuidString).yaml")
         try "claims:\n  - name: db\n    denied:\n      from: {external: 0.0.0.0/0}\n      to: {workload: keycloak/mysql}\n      ports: [TCP/3306]\n".write(to: proved, atomically: true, encoding: .utf8)
-        XCTAssertEqual(try shell(binary, ["check", examples, "--claims", proved.path]).status, 0)
+        XCTAssertEqual(try runProcess(binary, ["check", examples, "--claims", proved.path]).status, 0)
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
         try "claims:\n  - name: db\n    denied:\n      from: {external: 10.0.0.0/33}\n      to: {workload: keycloak/mysql}\n".write(to: broken, atomically: true, encoding: .utf8)
-        let bad = try shell(binary, ["check", examples, "--claims", broken.path])
+        let bad = try runProcess(binary, ["check", examples, "--claims", broken.path])
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.output.contains("\(broken.path):4:"), bad.output)
-    }
-
-    func shell(_ executable: String, _ args: [String]) throws -> (status: Int32, output: String) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: executable)
-        p.arguments = args
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = pipe
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

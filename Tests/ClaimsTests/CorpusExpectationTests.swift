@@ -1,17 +1,16 @@
 import XCTest
+import TestSupport
 import Yams
 import KubeModel
 import Reachability
 @testable import Claims
 
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-let sharedRoot = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
 
 /// Every `layer: netpol` flow and `only` entry of ../shared/corpora/*/expected.yaml, read in place.
 final class CorpusExpectationTests: XCTestCase {
     /// Corpus folders holding an expected.yaml next to their manifests.
     func corpusFolders() throws -> [String] {
-        let corpora = sharedRoot.appendingPathComponent("corpora").path
+        let corpora = Paths.shared.appendingPathComponent("corpora").path
         guard FileManager.default.fileExists(atPath: corpora) else { throw XCTSkip("../shared/corpora is absent; corpus tests skipped") }
         var out: [String] = []
         let e = FileManager.default.enumerator(atPath: corpora)!

@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import KubeModel
 import SMT
 @testable import Reachability
@@ -8,7 +9,7 @@ import SMT
 final class EncoderCrossCheckTests: XCTestCase {
     /// Generates a cluster with the oracle's generator (PyYAML needed).
     func generated(seed: Int, namespaces: Int, deployments: Int, policies: Int, flags: [String]) throws -> ClusterModel {
-        let generator = Shared.path("oracle/gen_cluster.py")
+        let generator = Paths.shared("oracle/gen_cluster.py")
         guard FileManager.default.fileExists(atPath: generator) else { throw XCTSkip("../shared/oracle is absent") }
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(seed)-\(UUID().uuidString)")
         let (status, output) = try runProcess("/usr/bin/env", ["python3", generator, "--namespaces", "\(namespaces)", "--deployments", "\(deployments)",

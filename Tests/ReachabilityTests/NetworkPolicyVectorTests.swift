@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import KubeModel
 @testable import Reachability
 

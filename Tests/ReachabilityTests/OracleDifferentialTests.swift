@@ -1,4 +1,5 @@
 import XCTest
+import TestSupport
 import KubeModel
 @testable import Reachability
 
@@ -11,7 +12,7 @@ final class OracleDifferentialTests: XCTestCase {
     }
 
     func testMapAgreesWithNetworkConfigAnalyzerCases() throws {
-        let casesDir = Shared.path("oracle/cases/k8s")
+        let casesDir = Paths.shared("oracle/cases/k8s")
         guard FileManager.default.fileExists(atPath: casesDir) else {
             throw XCTSkip("../shared/oracle is absent; differential cases skipped")
         }
@@ -19,7 +20,7 @@ final class OracleDifferentialTests: XCTestCase {
             throw XCTSkip("python3 is needed to run the oracle's compare.py")
         }
         let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "/usr/local/bin/python3"
-        let knownFile = Shared.packageRoot.appendingPathComponent("Tests/ReachabilityTests/oracle-known-differences.tsv")
+        let knownFile = Paths.packageRoot.appendingPathComponent("Tests/ReachabilityTests/oracle-known-differences.tsv")
         var known: [String: String] = [:]
         for line in try String(contentsOf: knownFile, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
             let parts = line.split(separator: "\t", maxSplits: 1)
@@ -49,7 +50,7 @@ final class OracleDifferentialTests: XCTestCase {
                     .filter { !$0.contains("-livesim") && !Self.isIPv6(String($0)) }
                     .map { $0 + "\n" }.joined()
                 try nca.write(to: expected, atomically: true, encoding: .utf8)
-                let (status, output) = try runProcess(python, [Shared.path("oracle/compare.py"), expected.path, actual.path, "--quiet"])
+                let (status, output) = try runProcess(python, [Paths.shared("oracle/compare.py"), expected.path, actual.path, "--quiet"])
                 agrees = status == 0
                 detail = output.split(separator: "\n").last.map(String.init) ?? ""
             } else {

@@ -1,0 +1,236 @@
+import Foundation
+import KubeModel
+import Reachability
+import SMT
+
+/// One side of a `query`: a declared workload, a pod that could be created in a namespace, or external addresses.
+public enum QueryEndpoint: Sendable, CustomStringConvertible {
+    case workload(Int)
+    /// A new pod in the namespace carrying at least `labels` (any others too).
+    case hypothetical(namespace: String, labels: [String: String])
+    case external(IPv4CIDR)
+
+    public var description: String {
+        switch self {
+        case .workload: return "workload"
+        case .hypothetical(let ns, let labels):
+            return labels.isEmpty ? "\(ns)/* (any new pod)" : "\(ns)/* (any new pod with \(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")))"
+        case .external(let c): return "external:\(c)"
+        }
+    }
+
+    /// Reads `ns/workload`, `ns/pod` (a pod name generated from its workload's name), `ns/*` or `external:CIDR`.
+    public static func parse(_ text: String, labels: [String: String], model: ClusterModel) throws -> QueryEndpoint {
+        if text.hasPrefix("external:") {
+            let cidrText = String(text.dropFirst("external:".count))
+            switch CIDR.parse(cidrText.contains("/") ? cidrText : cidrText + "/32") {
+            case .success(.v4(let c)): return .external(c)
+            default: throw QueryError("'\(cidrText)' is not an IPv4 address or CIDR")
+            }
+        }
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+            throw QueryError("'\(text)' is not ns/workload, ns/pod, ns/* or external:CIDR")
+        }
+        let (ns, name) = (parts[0], parts[1])
+        guard model.namespaces[ns] != nil else { throw QueryError("no namespace '\(ns)' in the manifests") }
+        if name == "*" { return .hypothetical(namespace: ns, labels: labels) }
+        if !labels.isEmpty { throw QueryError("labels apply to a new pod (ns/*), not to '\(text)'") }
+        if let i = model.workloads.firstIndex(where: { $0.namespace == ns && $0.name == name }) { return .workload(i) }
+        // A pod name as kubectl shows it: the workload's name, a dash and generated suffixes.
+        let owners = model.workloads.indices.filter { model.workloads[$0].namespace == ns && name.hasPrefix(model.workloads[$0].name + "-") }
+        if let i = owners.max(by: { model.workloads[$0].name.count < model.workloads[$1].name.count }) { return .workload(i) }
+        let known = model.workloads.filter { $0.namespace == ns }.map(\.name)
+        throw QueryError("no workload or pod '\(name)' in namespace \(ns)" + (known.isEmpty ? "" : " (workloads: \(known.prefix(10).joined(separator: ", "))\(known.count > 10 ? ", ..." : ""))"))
+    }
+}
+
+public struct QueryError: Error, CustomStringConvertible {
+    public let description: String
+    init(_ d: String) { description = d }
+}
+
+/// The answer to can-A-reach-B: one part per port range (and per source address group) whose verdict or deciding
+/// rules differ, each with the endpoints it was decided for.
+public struct QueryAnswer: Sendable {
+    public enum Verdict: String, Sendable { case allowed = "ALLOWED", denied = "DENIED", unknown = "UNKNOWN" }
+    public struct Part: Sendable {
+        public let verdict: Verdict
+        /// The connections (protocol and port range) this part covers.
+        public let conns: ConnSet
+        /// The concrete endpoints decided: a workload, the witness of a new pod, or the first address of a range.
+        public let source: Endpoint
+        public let destination: Endpoint
+        /// The external address ranges this part covers (empty for pods), all treated alike by every policy.
+        public let sourceRanges: [AddressRange]
+        /// One flow of the part, with each side's deciding rule.
+        public let witnessProto: FlowProtocol
+        public let witnessPort: Int
+        public let explanation: FlowExplanation
+    }
+    public let from: String
+    public let to: String
+    public let parts: [Part]
+    public let notes: [String]
+    public let reason: String?
+    public let layers: [String]
+    public let profile: Profile
+    public let assumptions: [String]
+
+    public var verdict: Verdict {
+        if reason != nil { return .unknown }
+        return parts.contains { $0.verdict == .allowed } ? .allowed : .denied
+    }
+}
+
+/// Answers can-A-reach-B. Declared workloads and external ranges are decided by the concrete evaluator; a new pod
+/// with free labels is decided by Z3 over every label assignment, one witness per port range it can open.
+public final class QueryEngine {
+    let checker: ClaimChecker
+    var evaluator: Evaluator { checker.evaluator }
+
+    public init(checker: ClaimChecker) { self.checker = checker }
+
+    public func answer(from: QueryEndpoint, fromText: String, to: QueryEndpoint, toText: String, ports: [PortSpec]) -> QueryAnswer {
+        let wanted: ConnSet = ports.isEmpty ? .all : ports.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.range]))) }
+        var notes: [String] = []
+        for case .workload(let i) in [from, to] where evaluator.model.workloads[i].replicas == 0 {
+            notes.append("\(evaluator.model.workloads[i].id) has zero replicas: it has no pods, the answer is for a pod it would create")
+        }
+        var parts: [QueryAnswer.Part] = []
+        var reason: String?
+        switch (from, to) {
+        case (.external, .external):
+            reason = "neither endpoint is a pod: traffic between external addresses never meets cluster policy"
+        case (.hypothetical, _), (_, .hypothetical):
+            (parts, reason) = solve(from, to, wanted)
+        case (.external(let c), _):
+            let space = evaluator.assumptions.externalSpace.filter { $0.overlaps(c) }
+            if space.isEmpty { reason = "\(c) lies inside the pod network (--pod-cidr); an external client cannot have such an address" }
+            let clipped = space.map { AddressRange(first: max($0.first, c.first), last: min($0.last, c.last)) }
+            if clipped.count > 0 && (clipped.first!.first != c.first || clipped.last!.last != c.last) {
+                notes.append("addresses of \(c) inside the pod network are not external clients and were left out")
+            }
+            let segments = AddressSpace.segments(cidrs: Evaluator.policyCIDRs(evaluator.model), within: clipped)
+            let destination = endpoint(to)
+            // Address ranges the policies treat alike are answered once.
+            var groups: [(ranges: [AddressRange], allowed: ConnSet)] = []
+            for segment in segments {
+                let allowed = evaluator.connections(from: .external(segment), to: destination).intersection(wanted)
+                if let i = groups.firstIndex(where: { $0.allowed == allowed }) { groups[i].ranges.append(segment) } else { groups.append(([segment], allowed)) }
+            }
+            for g in groups {
+                let first = g.ranges[0]
+                parts += split(source: .external(AddressRange(first: first.first, last: first.first)), destination: destination,
+                               allowed: g.allowed, wanted: wanted, sourceRanges: g.ranges)
+            }
+        default:
+            let s = endpoint(from), d = endpoint(to)
+            parts = split(source: s, destination: d, allowed: evaluator.connections(from: s, to: d), wanted: wanted)
+        }
+        if case .workload(let a) = from, case .workload(let b) = to, a == b {
+            notes.append("source and destination are the same workload: a pod's traffic to itself is never filtered; the answer is for two of its replicas")
+        }
+        // Allowed ranges first; otherwise protocol order.
+        let ordered = parts.enumerated().sorted { a, b in
+            let (x, y) = (a.element.verdict == .allowed ? 0 : 1, b.element.verdict == .allowed ? 0 : 1)
+            return x != y ? x < y : a.offset < b.offset
+        }.map(\.element)
+        return QueryAnswer(from: fromText, to: toText, parts: ordered, notes: notes, reason: reason, layers: ["netpol"],
+                           profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
+    }
+
+    func endpoint(_ q: QueryEndpoint) -> Endpoint {
+        switch q {
+        case .workload(let i): return .pod(evaluator.endpoints[i])
+        case .external(let c): return .external(AddressRange(c))
+        case .hypothetical(let ns, let labels):
+            return .pod(PodEndpoint(namespace: ns, namespaceLabels: evaluator.model.namespaces[ns]?.labels ?? [:], labels: labels))
+        }
+    }
+
+    /// Splits the wanted connections into allowed and denied port ranges, explains each at its first port, and
+    /// joins the ranges whose verdict and deciding rules are the same.
+    func split(source: Endpoint, destination: Endpoint, allowed: ConnSet, wanted: ConnSet, sourceRanges: [AddressRange] = []) -> [QueryAnswer.Part] {
+        var parts: [QueryAnswer.Part] = []
+        func add(_ verdict: QueryAnswer.Verdict, _ conns: ConnSet, _ proto: FlowProtocol, _ port: Int) {
+            let why = evaluator.explain(from: source, to: destination, proto: proto, port: port)
+            if let i = parts.firstIndex(where: { $0.verdict == verdict && $0.explanation == why }) {
+                let p = parts[i]
+                parts[i] = QueryAnswer.Part(verdict: verdict, conns: p.conns.union(conns), source: source, destination: destination,
+                                            sourceRanges: sourceRanges, witnessProto: p.witnessProto, witnessPort: p.witnessPort, explanation: why)
+            } else {
+                parts.append(QueryAnswer.Part(verdict: verdict, conns: conns, source: source, destination: destination,
+                                              sourceRanges: sourceRanges, witnessProto: proto, witnessPort: port, explanation: why))
+            }
+        }
+        for (verdict, set) in [(QueryAnswer.Verdict.allowed, allowed.intersection(wanted)), (.denied, wanted.subtracting(allowed))] {
+            for proto in L4Protocol.allCases {
+                for range in set[proto].ranges { add(verdict, ConnSet(proto, PortRanges([range])), FlowProtocol(proto), range.lowerBound) }
+            }
+            if set.other { add(verdict, ConnSet(other: true), .other, 0) }
+        }
+        return parts
+    }
+
+    /// A new pod on either side: ask Z3 for a label assignment that opens a still-unexplained connection, take its
+    /// concrete connections as one witness, and repeat until the rest is proved closed for every assignment.
+    func solve(_ from: QueryEndpoint, _ to: QueryEndpoint, _ wanted: ConnSet) -> ([QueryAnswer.Part], String?) {
+        func selector(_ q: QueryEndpoint) -> EndpointSelector {
+            var s = EndpointSelector(location: SourceLocation(file: "<query>", line: 0))
+            switch q {
+            case .workload(let i): s.workload = evaluator.model.workloads[i].id
+            case .external(let c): s.external = c
+            case .hypothetical(let ns, let labels):
+                s.namespace = ns
+                if !labels.isEmpty { s.podSelector = LabelSelector(matchLabels: labels) }
+                s.universe = .any
+            }
+            return s
+        }
+        let (fromSelector, toSelector) = (selector(from), selector(to))
+        let encoder = Encoder(evaluator: evaluator, context: Z3Context(),
+                              extraPodSelectors: [fromSelector, toSelector].compactMap(\.podSelector))
+        let z = encoder.z
+        let src = encoder.makeRole("src"), dst = encoder.makeRole("dst"), flow = encoder.makeFlow()
+        let solver = Solver(z)
+        solver.assert(encoder.wellFormed(src))
+        solver.assert(encoder.wellFormed(dst))
+        solver.assert(checker.member(fromSelector, src, encoder, hypothetical: fromSelector.universe == .any, onlyNew: true))
+        solver.assert(checker.member(toSelector, dst, encoder, hypothetical: toSelector.universe == .any, onlyNew: true))
+        solver.assert(encoder.admitted(from: src, to: dst, flow))
+        var parts: [QueryAnswer.Part] = []
+        var open = ConnSet.none
+        // Each round finds a connection no earlier witness opens, so the loop ends within the number of distinct
+        // rule outcomes; the bound only guards against a disagreement between solver and evaluator.
+        for _ in 0..<64 {
+            let remaining = wanted.subtracting(open)
+            if remaining.isEmpty { return (parts, nil) }
+            solver.push()
+            solver.assert(encoder.inConns(remaining, flow))
+            let result: CheckResult
+            do { result = try solver.check(timeout: checker.timeout) } catch { return (parts, "solver error: \(error)") }
+            solver.pop()
+            switch result {
+            case .unknown(let why):
+                let timedOut = ["timeout", "canceled", "interrupted"].contains(why)
+                return (parts, timedOut ? "solver timeout after \(checker.timeout) s" : "solver: \(why)")
+            case .unsat:
+                // Proved: no label assignment opens the rest. Explain it for the pod with exactly the given labels.
+                let s = endpoint(from), d = endpoint(to)
+                let denied = split(source: s, destination: d, allowed: .none, wanted: remaining)
+                return (parts + denied, nil)
+            case .sat(let m):
+                let s = encoder.decode(src, m), d = encoder.decode(dst, m)
+                let allowed = evaluator.connections(from: s, to: d).intersection(remaining)
+                let (p, port) = encoder.decodeFlow(flow, m)
+                guard allowed.contains(p, port) else {
+                    return (parts, "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator")
+                }
+                parts += split(source: s, destination: d, allowed: allowed, wanted: allowed)
+                open = open.union(allowed)
+            }
+        }
+        return (parts, "more than 64 distinct witnesses; narrow the query with --port or labels")
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+import Yams
+import KubeModel
+
+// reachproof-bench: measurements that do not belong in the test suite (no test asserts on wall time).
+//
+//   reachproof-bench parse FILE...   how long reading the manifests takes with reachproof's loader
+//                                    (Yams Node API, basic resolver, direct walk, both cores) versus
+//                                    Codable decoding with YAMLDecoder of the same fields.
+//
+// Scale runs of the CLI (map, check, peak memory) are driven by bench/scale.sh on the release binary.
+
+func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+}
+
+/// The fields reachproof reads from Namespaces, workloads, Services and NetworkPolicies, as Codable types.
+/// Decoding into these is what a Codable-based loader would do; it is the baseline the Node walk is measured against.
+struct CodableManifest: Decodable {
+    struct Selector: Decodable {
+        struct Requirement: Decodable { var key: String; var `operator`: String; var values: [String]? }
+        var matchLabels: [String: String]?
+        var matchExpressions: [Requirement]?
+    }
+    struct Metadata: Decodable {
+        var name: String?; var namespace: String?
+        var labels: [String: String]?; var annotations: [String: String]?
+    }
+    struct PortValue: Decodable {
+        var value: String
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if let i = try? c.decode(Int.self) { value = String(i) } else { value = try c.decode(String.self) }
+        }
+    }
+    struct Container: Decodable {
+        struct Port: Decodable { var name: String?; var containerPort: Int; var `protocol`: String? }
+        var name: String?; var ports: [Port]?
+    }
+    struct PodSpec: Decodable {
+        var containers: [Container]?; var hostNetwork: Bool?; var serviceAccountName: String?
+    }
+    struct Template: Decodable { var metadata: Metadata?; var spec: PodSpec? }
+    struct Peer: Decodable {
+        struct IPBlock: Decodable { var cidr: String; var except: [String]? }
+        var podSelector: Selector?; var namespaceSelector: Selector?; var ipBlock: IPBlock?
+    }
+    struct PolicyPort: Decodable { var `protocol`: String?; var port: PortValue?; var endPort: Int? }
+    struct Rule: Decodable { var from: [Peer]?; var to: [Peer]?; var ports: [PolicyPort]? }
+    struct ServicePort: Decodable {
+        var name: String?; var port: Int; var targetPort: PortValue?; var `protocol`: String?; var nodePort: Int?
+    }
+    struct Spec: Decodable {
+        // Workloads
+        var replicas: Int?; var selector: Selector?; var template: Template?
+        // NetworkPolicy
+        var podSelector: Selector?; var policyTypes: [String]?; var ingress: [Rule]?; var egress: [Rule]?
+        // Service (its selector is a plain map, decoded separately to keep one Spec type)
+        var ports: [ServicePort]?; var type: String?
+    }
+    var apiVersion: String?; var kind: String?; var metadata: Metadata?
+    var spec: Spec?
+}
+
+/// Splits a stream at `---` lines, as the loader does, so both paths see the same documents.
+func documents(of text: String) -> [String] {
+    var docs: [String] = []
+    var current: [Substring] = []
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.hasPrefix("---") {
+            if !current.isEmpty { docs.append(current.joined(separator: "\n")) }
+            current = []
+        } else {
+            current.append(line)
+        }
+    }
+    if current.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) { docs.append(current.joined(separator: "\n")) }
+    return docs
+}
+
+func parseBenchmark(_ paths: [String]) {
+    let reader = ManifestReader()
+    let (files, _) = reader.expand(paths: paths)
+    let texts = files.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
+    let docs = texts.flatMap(documents(of:))
+    let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+    print("input: \(files.count) files, \(docs.count) documents, \(String(format: "%.1f", Double(bytes) / 1e6)) MB")
+
+    var loaded: (documents: [Document], errors: [InputError]) = ([], [])
+    let read = seconds { loaded = reader.read(paths: paths) }
+    var modelObjects = 0
+    let build = seconds {
+        let (model, _) = ModelLoader().build(loaded.documents)
+        modelObjects = model.workloads.count + model.networkPolicies.count + model.namespaces.count + model.services.count
+    }
+    print(String(format: "reachproof loader, Node walk, 2 cores:   parse %.2f s + model %.2f s = %.2f s (%d objects, %d errors)",
+                 read, build, read + build, modelObjects, loaded.errors.count))
+
+    // Codable: one YAMLDecoder call per document (Yams' default resolver), both cores like the loader.
+    var decoded = [Int](repeating: 0, count: docs.count)
+    var failures = 0
+    let codable = seconds {
+        decoded.withUnsafeMutableBufferPointer { out in
+            let buffer = out
+            DispatchQueue.concurrentPerform(iterations: docs.count) { i in
+                buffer[i] = (try? YAMLDecoder().decode(CodableManifest.self, from: docs[i])) == nil ? 0 : 1
+            }
+        }
+        failures = decoded.count - decoded.reduce(0, +)
+    }
+    print(String(format: "Codable, YAMLDecoder per document, 2 cores: %.2f s (%d documents failed to decode)", codable, failures))
+    print(String(format: "ratio Codable / Node walk: %.1fx", codable / (read + build)))
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+switch arguments.first {
+case "parse" where arguments.count > 1:
+    parseBenchmark(Array(arguments.dropFirst()))
+default:
+    FileHandle.standardError.write("usage: reachproof-bench parse FILE|DIR...\n".data(using: .utf8)!)
+    exit(2)
+}

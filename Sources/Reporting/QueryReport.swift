@@ -1,0 +1,61 @@
+import Foundation
+import KubeModel
+import Reachability
+import Claims
+
+/// Renders a `query` answer: one block per port range (and external address group) with its deciding rules.
+public enum QueryReport {
+    static func endpointDetail(_ e: Endpoint) -> String {
+        switch e {
+        case .external(let r): return "address \(IPv4CIDR(base: r.first, prefix: 32).description.dropLast(3))"
+        case .pod(let p):
+            let labels = p.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            return p.workload ?? "new pod in \(p.namespace) with labels {\(labels)}"
+        }
+    }
+
+    static func cidrs(_ ranges: [AddressRange]) -> String {
+        AddressSpace.mergeAdjacent(ranges.map { ($0, true) }).map(\.0.description).joined(separator: ",")
+    }
+
+    public static func text(_ a: QueryAnswer, explain: Bool) -> String {
+        var out = "query: \(a.from) -> \(a.to)  [layers: \(a.layers.joined(separator: ", ")); profile \(a.profile.rawValue)]\n"
+        if let reason = a.reason { out += "UNKNOWN  \(reason)\n" }
+        for part in a.parts {
+            var line = "\(part.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(part.conns)"
+            if !part.sourceRanges.isEmpty { line += "  from \(cidrs(part.sourceRanges))" }
+            out += line + "\n"
+            if part.verdict == .allowed || explain {
+                let port = part.witnessProto == .other ? "" : "/\(part.witnessPort)"
+                out += "    \(part.verdict == .allowed ? "witness" : "example"): \(endpointDetail(part.source)) -> \(endpointDetail(part.destination)) \(part.witnessProto.rawValue)\(port)\n"
+            }
+            out += ClaimsReport.side("egress", part.explanation.egress)
+            out += ClaimsReport.side("ingress", part.explanation.ingress)
+        }
+        for note in a.notes { out += "note: \(note)\n" }
+        if explain { out += "assumptions: \(a.assumptions.joined(separator: ", "))\n" }
+        out += "answer: \(a.verdict.rawValue)\n"
+        return out
+    }
+
+    struct PartJSON: Encodable {
+        let verdict: String, connections: String, sourceAddresses: String?, source: String, destination: String
+        let witness: String, egress: ClaimsReport.SideJSON?, ingress: ClaimsReport.SideJSON?
+    }
+    struct AnswerJSON: Encodable {
+        let from: String, to: String, answer: String, reason: String?, layers: [String], profile: String, assumptions: [String]
+        let notes: [String], parts: [PartJSON]
+    }
+
+    public static func json(_ a: QueryAnswer) -> String {
+        JSON.encode(AnswerJSON(
+            from: a.from, to: a.to, answer: a.verdict.rawValue, reason: a.reason, layers: a.layers, profile: a.profile.rawValue,
+            assumptions: a.assumptions, notes: a.notes,
+            parts: a.parts.map { p in
+                PartJSON(verdict: p.verdict.rawValue, connections: p.conns.description, sourceAddresses: p.sourceRanges.isEmpty ? nil : cidrs(p.sourceRanges),
+                         source: endpointDetail(p.source), destination: endpointDetail(p.destination),
+                         witness: p.witnessProto == .other ? "OTHER" : "\(p.witnessProto.rawValue)/\(p.witnessPort)",
+                         egress: ClaimsReport.SideJSON(p.explanation.egress), ingress: ClaimsReport.SideJSON(p.explanation.ingress))
+            }))
+    }
+}

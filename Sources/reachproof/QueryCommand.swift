@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import Claims
+import Reporting
+
+struct QueryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "query", abstract: "Can A reach B? Each port range's verdict with the deciding rules.",
+        discussion: """
+        A and B are ns/workload, ns/pod (a pod name generated from its workload), ns/* (a new pod in the namespace, \
+        with any labels, or at least --from-labels/--to-labels) or external:CIDR.
+        Exit code: 0 ALLOWED, 1 DENIED or UNKNOWN, 2 input errors.
+        """)
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var analysis: AnalysisOptions
+    @Option(help: "Source endpoint.") var from: String
+    @Option(help: "Destination endpoint.") var to: String
+    @Option(help: "Labels a new source pod carries (k=v,...), with --from ns/*.") var fromLabels: String?
+    @Option(help: "Labels a new destination pod carries (k=v,...), with --to ns/*.") var toLabels: String?
+    @Option(help: "PROTO/PORT or PROTO/LOW-HIGH; repeatable. Default: every protocol and port.") var port: [String] = []
+    @Option(help: "Layer to evaluate (netpol is the only layer of this version).") var layer: Layer = .netpol
+    @Flag(help: "Also show the endpoints decided for denied ranges and the assumptions used.") var explain = false
+    @Option(help: "text or json") var format: OutputFormat = .text
+    @Option(help: "Seconds the solver may spend on a new-pod query.") var timeout: Double = 30
+
+    static func labels(_ text: String?, option: String) throws -> [String: String] {
+        guard let text else { return [:] }
+        var out: [String: String] = [:]
+        for pair in text.split(separator: ",") {
+            let kv = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            guard kv.count == 2, LabelSyntax.keyProblem(kv[0]) == nil, LabelSyntax.valueProblem(kv[1]) == nil else {
+                throw ValidationError("\(option): '\(pair)' is not a valid key=value label")
+            }
+            out[kv[0]] = kv[1]
+        }
+        return out
+    }
+
+    func run() throws {
+        let ports = try port.map { text -> PortSpec in
+            guard let p = PortSpec.parse(text) else { throw ValidationError("--port: '\(text)' is not PROTO/PORT or PROTO/LOW-HIGH (TCP, UDP or SCTP)") }
+            return p
+        }
+        let model = try input.load()
+        let source: QueryEndpoint, destination: QueryEndpoint
+        do {
+            source = try QueryEndpoint.parse(from, labels: try Self.labels(fromLabels, option: "--from-labels"), model: model)
+            destination = try QueryEndpoint.parse(to, labels: try Self.labels(toLabels, option: "--to-labels"), model: model)
+        } catch let e as QueryError {
+            FileHandle.standardError.write(Data("error: \(e)\n".utf8))
+            throw ExitCode(2)
+        }
+        let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
+        let answer = QueryEngine(checker: checker).answer(from: source, fromText: from, to: destination, toText: to, ports: ports)
+        print(format == .json ? QueryReport.json(answer) : QueryReport.text(answer, explain: explain), terminator: "")
+        if answer.verdict != .allowed { throw ExitCode(1) }
+    }
+}

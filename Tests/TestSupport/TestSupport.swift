@@ -1,0 +1,55 @@
+import Foundation
+import KubeModel
+
+/// Helpers every test target shares: paths beside the package, inline manifests, running the built CLI.
+public enum Paths {
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    /// `../shared` holds the oracle, corpora and schemas (absent on a user's machine: tests that need it skip).
+    public static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
+    public static var sharedAvailable: Bool { FileManager.default.fileExists(atPath: shared.path) }
+    public static func shared(_ p: String) -> String { shared.appendingPathComponent(p).path }
+    public static func package(_ p: String) -> String { packageRoot.appendingPathComponent(p).path }
+    /// The debug CLI that `swift build` leaves behind (tests that run it skip when it is missing).
+    public static var cli: String? {
+        let p = package(".build/debug/reachproof")
+        return FileManager.default.isExecutableFile(atPath: p) ? p : nil
+    }
+}
+
+/// Writes text to a fresh temporary file and returns its path.
+public func temporaryFile(_ text: String, name: String = "test.yaml") throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reachproof-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let url = dir.appendingPathComponent(name)
+    try text.write(to: url, atomically: true, encoding: .utf8)
+    return url.path
+}
+
+/// Loads manifests written inline in a test; input errors are thrown.
+public func loadModel(_ yaml: String, file: String = "test.yaml") throws -> ClusterModel {
+    let path = try temporaryFile(yaml, name: file)
+    defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+    let (model, errors) = ModelLoader().load(paths: [path])
+    if !errors.isEmpty { throw InputErrors(errors) }
+    return model
+}
+
+/// Runs a program; returns its exit status and its stdout and stderr together.
+public func runProcess(_ executable: String, _ args: [String], stdin: Data? = nil) throws -> (status: Int32, output: String) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: executable)
+    p.arguments = args
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    p.standardError = pipe
+    let input = Pipe()
+    if stdin != nil { p.standardInput = input }
+    try p.run()
+    if let stdin {
+        input.fileHandleForWriting.write(stdin)
+        try input.fileHandleForWriting.close()
+    }
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+}
