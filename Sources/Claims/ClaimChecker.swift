@@ -63,7 +63,7 @@ public final class ClaimChecker {
                     errors.append(InputError(s.location, "namespace", "no namespace '\(ns)' in the manifests"))
                 }
             }
-            if !claim.allowEmpty && claim.to.universe == .existing && declared(claim.to).isEmpty {
+            if !claim.allowEmpty && claim.to.universe == .existing && claim.to.external == nil && declared(claim.to).isEmpty {
                 errors.append(InputError(claim.to.location, "to", "selects no pod (set allowEmpty: true if that is intended)"))
             }
         }
@@ -121,12 +121,16 @@ public final class ClaimChecker {
             case .unsat:
                 return finish(claim, found, result)
             case .sat(let m):
-                let s = encoder.decode(src, m), d = encoder.decode(dst, m)
+                var s = encoder.decode(src, m), d = encoder.decode(dst, m)
                 let (p, port) = encoder.decodeFlow(flow, m)
-                let why = evaluator.explain(from: s, to: d, proto: p, port: port)
-                if why.allowed != (claim.kind != .allowed) {
+                let counterexample = { (s: Endpoint, d: Endpoint) in self.isCounterexample(claim, s, d, p, port) }
+                if !counterexample(s, d) {
                     return result(.unknown, "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator")
                 }
+                // The solver gives new pods arbitrary extra labels; keep only those the counterexample needs.
+                s = simplified(s) { counterexample($0, d) }
+                d = simplified(d) { counterexample(s, $0) }
+                let why = evaluator.explain(from: s, to: d, proto: p, port: port)
                 found.append(Counterexample(source: s, destination: d, proto: p, port: port, explanation: why))
                 solver.assert(block(src, dst, m, encoder, kind: claim.kind))
             }
@@ -137,7 +141,52 @@ public final class ClaimChecker {
     private func finish(_ claim: Claim, _ found: [Counterexample], _ result: (Verdict, String?, [Counterexample], [String]) -> ClaimResult) -> ClaimResult {
         let admitted = claim.kind == .only ? admittedSources(claim) : []
         if found.isEmpty { return result(.proved, nil, [], admitted) }
-        return result(.refuted, nil, found, admitted)
+        // The solver's order depends on hashing seeds; reports list counterexamples in a stable order.
+        let ordered = found.sorted {
+            ($0.source.description, $0.destination.description, $0.proto.rawValue, $0.port) < ($1.source.description, $1.destination.description, $1.proto.rawValue, $1.port)
+        }
+        return result(.refuted, nil, ordered, admitted)
+    }
+
+    /// Whether a concrete flow refutes the claim, replayed by the evaluator (the solver's answers are checked this way).
+    func isCounterexample(_ claim: Claim, _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int) -> Bool {
+        func within(_ sel: EndpointSelector, _ e: Endpoint) -> Bool {
+            switch e {
+            case .external(let r): return sel.external.map { r.isInside($0) } ?? false
+            case .pod(let pod): return pod.workload == nil ? sel.universe == .any && sel.workload == nil && sel.selects(pod) : sel.selects(pod)
+            }
+        }
+        let allowed = evaluator.explain(from: s, to: d, proto: p, port: port).allowed
+        switch claim.kind {
+        case .allowed: return within(claim.from[0], s) && within(claim.to, d) && !allowed
+        case .denied: return within(claim.from[0], s) && within(claim.to, d) && allowed
+        case .only:
+            let listed = claim.from.contains { sel in
+                if case .pod(let pod) = s { return sel.external == nil && (sel.workload == nil || pod.workload == sel.workload) && sel.selects(pod) }
+                return within(sel, s)
+            }
+            return within(claim.to, d) && !listed && allowed
+        }
+    }
+
+    /// A new pod (or a pod in a new namespace) with each label the predicate does not need removed, in key order.
+    func simplified(_ e: Endpoint, keeping holds: (Endpoint) -> Bool) -> Endpoint {
+        guard case .pod(var pod) = e, pod.workload == nil else { return e }
+        for key in pod.labels.keys.sorted() {
+            var labels = pod.labels
+            labels[key] = nil
+            let candidate = pod.with(labels: labels, namespaceLabels: pod.namespaceLabels)
+            if holds(.pod(candidate)) { pod = candidate }
+        }
+        if pod.inNewNamespace {
+            for key in pod.namespaceLabels.keys.sorted() where key != "kubernetes.io/metadata.name" {
+                var labels = pod.namespaceLabels
+                labels[key] = nil
+                let candidate = pod.with(labels: pod.labels, namespaceLabels: labels)
+                if holds(.pod(candidate)) { pod = candidate }
+            }
+        }
+        return .pod(pod)
     }
 
     /// Stops the solver from returning the same endpoints again.

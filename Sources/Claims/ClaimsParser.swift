@@ -44,7 +44,8 @@ public enum ClaimsParser {
         if case .sequence = fromField.node { from = try fromField.items().map(parseSelector) } else { from = [try parseSelector(fromField)] }
         if kind != .only && from.count != 1 { throw fromField.error("\(kind.rawValue) takes one source selector") }
         let to = try parseSelector(toField)
-        if to.external != nil { throw toField.error("the destination must be pods; external destinations arrive with the Services issue") }
+        if to.external != nil && kind == .only { throw toField.error("an 'only' claim is about who reaches pods; its destination cannot be external") }
+        if to.external != nil && from.contains(where: { $0.external != nil }) { throw toField.error("external to external traffic never meets cluster policy") }
         let ports = try (body["ports"]?.items() ?? []).map { p -> PortSpec in
             let text = try p.string()
             guard let spec = PortSpec.parse(text) else { throw p.error("'\(text)' is not a port (expected PROTO/N or PROTO/N-M, 1-65535, TCP/UDP/SCTP)") }

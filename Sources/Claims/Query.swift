@@ -221,9 +221,19 @@ public final class QueryEngine {
                 let denied = split(source: s, destination: d, allowed: .none, wanted: remaining)
                 return (parts + denied, nil)
             case .sat(let m):
-                let s = encoder.decode(src, m), d = encoder.decode(dst, m)
-                let allowed = evaluator.connections(from: s, to: d).intersection(remaining)
+                var s = encoder.decode(src, m), d = encoder.decode(dst, m)
                 let (p, port) = encoder.decodeFlow(flow, m)
+                // Drop the labels the witness does not need, as check does for counterexamples.
+                func opens(_ s: Endpoint, _ d: Endpoint) -> Bool {
+                    let members = [(fromSelector, s), (toSelector, d)].allSatisfy { sel, e in
+                        if case .pod(let pod) = e, pod.workload == nil { return sel.selects(pod) }
+                        return true
+                    }
+                    return members && evaluator.connections(from: s, to: d).contains(p, port)
+                }
+                s = checker.simplified(s) { opens($0, d) }
+                d = checker.simplified(d) { opens(s, $0) }
+                let allowed = evaluator.connections(from: s, to: d).intersection(remaining)
                 guard allowed.contains(p, port) else {
                     return (parts, "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator")
                 }

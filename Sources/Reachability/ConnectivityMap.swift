@@ -10,6 +10,9 @@ public struct ConnectivityMap {
     }
 
     public let pairs: [Pair]
+    /// The same pairs for people to read: where one connection set holds for every external address, the
+    /// external CIDRs are written once as `external:any` (every address outside the pod network).
+    public let readablePairs: [Pair]
 
     /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given.
     public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil) {
@@ -32,23 +35,30 @@ public struct ConnectivityMap {
         }
         // External ranges: adjacent ranges with the same connections are merged, then written as minimal CIDRs.
         let ranges = evaluator.externalRanges
-        var externalPairs: [Pair] = []
+        var externalPairs: [Pair] = [], readableExternal: [Pair] = []
         for (w, e) in present where focus(w) {
             for outbound in [true, false] {
+                func pair(_ external: String, _ c: ConnSet) -> Pair {
+                    outbound ? Pair(source: w.id, destination: external, conns: c) : Pair(source: external, destination: w.id, conns: c)
+                }
                 let perRange = ranges.map { r in
                     (r, outbound ? evaluator.connections(from: .pod(e), to: .external(r)) : evaluator.connections(from: .external(r), to: .pod(e)))
                 }
+                var found: [Pair] = []
                 for (r, c) in AddressSpace.mergeAdjacent(perRange) where !c.isEmpty {
-                    for cidr in r.cidrs {
-                        externalPairs.append(outbound ? Pair(source: w.id, destination: "external:\(cidr)", conns: c)
-                                                      : Pair(source: "external:\(cidr)", destination: w.id, conns: c))
-                    }
+                    found += r.cidrs.map { pair("external:\($0)", c) }
+                }
+                externalPairs += found
+                if let c = perRange.first?.1, !c.isEmpty, perRange.allSatisfy({ $0.1 == c }) {
+                    readableExternal.append(pair("external:any", c))
+                } else {
+                    readableExternal += found
                 }
             }
         }
-        var all = merged.map { Pair(source: $0.key.source, destination: $0.key.destination, conns: $0.value) }
-        all.append(contentsOf: externalPairs)
-        pairs = all.sorted { $0.line < $1.line }
+        let podPairs = merged.map { Pair(source: $0.key.source, destination: $0.key.destination, conns: $0.value) }
+        pairs = (podPairs + externalPairs).sorted { $0.line < $1.line }
+        readablePairs = (podPairs + readableExternal).sorted { $0.line < $1.line }
     }
 }
 

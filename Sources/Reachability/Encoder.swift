@@ -87,11 +87,11 @@ public final class Encoder {
             ns = z.bvConst("\(name).ns", width: e.nsWidth)
             ip = z.bvConst("\(name).ip", width: 32)
             hostNetwork = z.boolConst("\(name).hostNetwork")
-            for (k, vs) in e.podValues {
+            for (k, vs) in e.podValues.sorted(by: { $0.key < $1.key }) {
                 has[k] = z.boolConst("\(name).has[\(k)]")
                 val[k] = z.bvConst("\(name).val[\(k)]", width: Encoder.bits(vs.count + 1))
             }
-            for (k, vs) in e.nsValues {
+            for (k, vs) in e.nsValues.sorted(by: { $0.key < $1.key }) {
                 freshHas[k] = z.boolConst("\(name).nsHas[\(k)]")
                 freshVal[k] = z.bvConst("\(name).nsVal[\(k)]", width: Encoder.bits(vs.count + 1))
             }
@@ -144,8 +144,8 @@ public final class Encoder {
     /// `workloads` limits the declared workloads the role may be (all when nil).
     public func wellFormed(_ r: Role, workloads: [Int]? = nil) -> Expr {
         var out: [Expr] = [z.ule(r.kind, z.bv(Encoder.external, width: kindWidth))]
-        for (k, vs) in podValues { out.append(z.ule(r.val[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1)))) }
-        for (k, vs) in nsValues { out.append(z.ule(r.freshVal[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1)))) }
+        for (k, vs) in podValues.sorted(by: { $0.key < $1.key }) { out.append(z.ule(r.val[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1)))) }
+        for (k, vs) in nsValues.sorted(by: { $0.key < $1.key }) { out.append(z.ule(r.freshVal[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1)))) }
         // A new namespace still has its name label, with a name no declared namespace has.
         if let names = nsValues["kubernetes.io/metadata.name"] {
             out.append(r.freshHas["kubernetes.io/metadata.name"]!)
@@ -163,7 +163,7 @@ public final class Encoder {
         for i in indices {
             let e = evaluator.endpoints[i]
             var facts: [Expr] = [nsIs(r, e.namespace), z.bool(e.hostNetwork) == r.hostNetwork]
-            for (k, vs) in podValues {
+            for (k, vs) in podValues.sorted(by: { $0.key < $1.key }) {
                 if let v = e.labels[k] {
                     facts.append(r.has[k]!)
                     facts.append(r.val[k]! == z.bv(code(v, in: vs), width: Encoder.bits(vs.count + 1)))
@@ -399,7 +399,7 @@ public final class Encoder {
         } else {
             namespace = Encoder.unusedValue(avoiding: nsValues["kubernetes.io/metadata.name"] ?? [], base: "new-namespace")
             nsLabels = ["kubernetes.io/metadata.name": namespace]
-            for (k, vs) in nsValues where k != "kubernetes.io/metadata.name" {
+            for (k, vs) in nsValues.sorted(by: { $0.key < $1.key }) where k != "kubernetes.io/metadata.name" {
                 if m.bool(r.freshHas[k]!) == true {
                     let c = Int(m.uint(r.freshVal[k]!) ?? 0)
                     nsLabels[k] = c < vs.count ? vs[c] : Encoder.unusedValue(avoiding: vs, base: "other")
@@ -407,7 +407,7 @@ public final class Encoder {
             }
         }
         var labels: [String: String] = [:]
-        for (k, vs) in podValues where m.bool(r.has[k]!) == true {
+        for (k, vs) in podValues.sorted(by: { $0.key < $1.key }) where m.bool(r.has[k]!) == true {
             let c = Int(m.uint(r.val[k]!) ?? 0)
             labels[k] = c < vs.count ? vs[c] : Encoder.unusedValue(avoiding: vs, base: "other")
         }
@@ -417,7 +417,7 @@ public final class Encoder {
                 ports.append(ContainerPort(name: n, number: Int(m.uint(r.portNum["\(n)/\(p.rawValue)"]!) ?? 0), proto: p))
             }
         }
-        return .pod(PodEndpoint(namespace: namespace, namespaceLabels: nsLabels, labels: labels, ports: ports))
+        return .pod(PodEndpoint(namespace: namespace, namespaceLabels: nsLabels, labels: labels, ports: ports, inNewNamespace: nsCode >= namespaces.count))
     }
 
     static func unusedValue(avoiding values: [String], base: String) -> String {

@@ -10,9 +10,11 @@ public struct PodEndpoint: Hashable, Sendable {
     public let serviceAccount: String
     /// `ns/name` of the declared workload, nil for a hypothetical pod.
     public let workload: String?
+    /// A hypothetical pod's namespace does not exist yet (its labels are then part of the witness).
+    public let inNewNamespace: Bool
 
     public init(namespace: String, namespaceLabels: [String: String], labels: [String: String], ports: [ContainerPort] = [],
-                hostNetwork: Bool = false, serviceAccount: String = "default", workload: String? = nil) {
+                hostNetwork: Bool = false, serviceAccount: String = "default", workload: String? = nil, inNewNamespace: Bool = false) {
         self.namespace = namespace
         self.namespaceLabels = namespaceLabels
         self.labels = labels
@@ -20,11 +22,18 @@ public struct PodEndpoint: Hashable, Sendable {
         self.hostNetwork = hostNetwork
         self.serviceAccount = serviceAccount
         self.workload = workload
+        self.inNewNamespace = inNewNamespace
     }
 
     public init(_ w: Workload, namespace ns: Namespace?) {
         self.init(namespace: w.namespace, namespaceLabels: ns?.labels ?? ["kubernetes.io/metadata.name": w.namespace],
                   labels: w.labels, ports: w.ports, hostNetwork: w.hostNetwork, serviceAccount: w.serviceAccount, workload: w.id)
+    }
+
+    /// The same pod with other labels (witness simplification).
+    public func with(labels: [String: String], namespaceLabels: [String: String]) -> PodEndpoint {
+        PodEndpoint(namespace: namespace, namespaceLabels: namespaceLabels, labels: labels, ports: ports, hostNetwork: hostNetwork,
+                    serviceAccount: serviceAccount, workload: workload, inNewNamespace: inNewNamespace)
     }
 
     var withoutHostNetwork: PodEndpoint {
@@ -36,7 +45,14 @@ public struct PodEndpoint: Hashable, Sendable {
         ports.first { $0.name == name && $0.proto == proto }?.number
     }
 
-    public var displayName: String { workload ?? "<pod in \(namespace) with labels {\(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))}>" }
+    public var displayName: String {
+        if let workload { return workload }
+        func text(_ l: [String: String]) -> String { l.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+        let place = inNewNamespace
+            ? "a new namespace \(namespace) labelled {\(text(namespaceLabels.filter { $0.key != "kubernetes.io/metadata.name" }))}"
+            : namespace
+        return "<pod in \(place) with labels {\(text(labels))}>"
+    }
 }
 
 /// A contiguous range of IPv4 addresses outside the pod network, inside which every policy answers alike.

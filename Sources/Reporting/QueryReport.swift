@@ -10,6 +10,7 @@ public enum QueryReport {
         case .external(let r): return "address \(IPv4CIDR(base: r.first, prefix: 32).description.dropLast(3))"
         case .pod(let p):
             let labels = p.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            if p.inNewNamespace { return p.displayName }
             return p.workload ?? "new pod in \(p.namespace) with labels {\(labels)}"
         }
     }

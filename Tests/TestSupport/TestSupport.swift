@@ -35,8 +35,9 @@ public func loadModel(_ yaml: String, file: String = "test.yaml") throws -> Clus
 }
 
 /// Runs a program; returns its exit status and its stdout and stderr together.
-public func runProcess(_ executable: String, _ args: [String], stdin: Data? = nil) throws -> (status: Int32, output: String) {
+public func runProcess(_ executable: String, _ args: [String], stdin: Data? = nil, in directory: String? = nil) throws -> (status: Int32, output: String) {
     let p = Process()
+    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
     let pipe = Pipe()

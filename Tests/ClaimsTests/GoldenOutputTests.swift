@@ -1,0 +1,56 @@
+import XCTest
+import TestSupport
+
+/// The reports users and CI read, compared byte for byte with reviewed golden files that live beside the
+/// example they come from (`examples/NAME/golden/`). Run with REACHPROOF_UPDATE_GOLDEN=1 to rewrite them after
+/// an intended change, then review the diff before committing.
+final class GoldenOutputTests: XCTestCase {
+    func compare(_ args: [String], golden: String, expectStatus: Int32) throws {
+        guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
+        // Relative paths, so the outputs name files as a user in the repository would see them.
+        let (status, output) = try runProcess(cli, args, in: Paths.packageRoot.path)
+        XCTAssertEqual(status, expectStatus, output)
+        let path = Paths.package(golden)
+        if ProcessInfo.processInfo.environment["REACHPROOF_UPDATE_GOLDEN"] != nil {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try output.write(toFile: path, atomically: true, encoding: .utf8)
+            return
+        }
+        let expected = try String(contentsOfFile: path, encoding: .utf8)
+        if output != expected {
+            let a = expected.split(separator: "\n", omittingEmptySubsequences: false), b = output.split(separator: "\n", omittingEmptySubsequences: false)
+            let first = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
+            XCTFail("\(golden) differs at line \(first + 1):\n expected: \(first < a.count ? a[first] : "<end>")\n   actual: \(first < b.count ? b[first] : "<end>")")
+        }
+    }
+
+    func testVerrazzanoCheckText() throws {
+        try compare(["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml"], golden: "examples/verrazzano/golden/check.text.golden", expectStatus: 1)
+    }
+
+    func testVerrazzanoCheckJSON() throws {
+        try compare(["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml", "--format", "json"],
+                    golden: "examples/verrazzano/golden/check.json.golden", expectStatus: 1)
+    }
+
+    func testVerrazzanoCheckSARIF() throws {
+        try compare(["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml", "--format", "sarif"],
+                    golden: "examples/verrazzano/golden/check.sarif.golden", expectStatus: 1)
+    }
+
+    func testVerrazzanoCheckJUnit() throws {
+        try compare(["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml", "--format", "junit"],
+                    golden: "examples/verrazzano/golden/check.junit.golden", expectStatus: 1)
+    }
+
+    func testVerrazzanoQueryExplain() throws {
+        try compare(["query", "examples/verrazzano", "--from", "verrazzano-ingress-nginx/ingress-controller", "--to", "verrazzano-system/verrazzano-authproxy",
+                     "--port", "TCP/8775", "--explain"], golden: "examples/verrazzano/golden/query-authproxy.text.golden", expectStatus: 0)
+    }
+
+    func testOnlineBoutiqueCheckAndMap() throws {
+        try compare(["check", "examples/online-boutique", "--claims", "policies/online-boutique.yaml"],
+                    golden: "examples/online-boutique/golden/check.text.golden", expectStatus: 0)
+        try compare(["map", "examples/online-boutique"], golden: "examples/online-boutique/golden/map.text.golden", expectStatus: 0)
+    }
+}
