@@ -37,7 +37,7 @@ let package = Package(
         // Paths, inline manifests and process helpers shared by the test targets.
         .target(name: "TestSupport", dependencies: ["KubeModel"], path: "Tests/TestSupport"),
         .testTarget(name: "SMTTests", dependencies: ["SMT"]),
-        .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport"]),
+        .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport", "Yams"]),
         .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "KubeModel", "SMT", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Reachability", "KubeModel", "Reporting", "Yams", "TestSupport"]),
     ],

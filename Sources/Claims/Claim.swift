@@ -11,6 +11,8 @@ public struct EndpointSelector: Hashable, Sendable, CustomStringConvertible {
     public var external: IPv4CIDR?
     public var universe: Universe = .existing
     public let location: SourceLocation
+    /// Where the selector is in its claims file (`claims[2].only.from[0]`), for error messages.
+    public var path: String = ""
 
     public var description: String {
         if let workload { return workload }

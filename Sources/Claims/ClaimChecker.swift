@@ -46,6 +46,13 @@ public final class ClaimChecker {
 
     var model: ClusterModel { evaluator.model }
 
+    /// Set when the input holds policy objects of a CNI's own API: they can allow or deny what Kubernetes policy
+    /// decides, so no verdict computed without them is sound.
+    public var unmodelledPolicyReason: String? {
+        guard let first = model.cniPolicies.first else { return nil }
+        return "the input holds \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) that this version does not model"
+    }
+
     /// Declared endpoints that exist (A-ZERO-REPLICAS: a workload with zero replicas has no pods).
     func declared(_ s: EndpointSelector) -> [Int] {
         evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 && s.selects(evaluator.endpoints[$0]) }
@@ -57,14 +64,14 @@ public final class ClaimChecker {
         for claim in file.claims {
             for s in claim.from + [claim.to] {
                 if let w = s.workload, model.workload(w) == nil {
-                    errors.append(InputError(s.location, "workload", "no workload '\(w)' in the manifests"))
+                    errors.append(InputError(s.location, s.path + ".workload", "no workload '\(w)' in the manifests"))
                 }
                 if let ns = s.namespace, model.namespaces[ns] == nil {
-                    errors.append(InputError(s.location, "namespace", "no namespace '\(ns)' in the manifests"))
+                    errors.append(InputError(s.location, s.path + ".namespace", "no namespace '\(ns)' in the manifests"))
                 }
             }
             if !claim.allowEmpty && claim.to.universe == .existing && claim.to.external == nil && declared(claim.to).isEmpty {
-                errors.append(InputError(claim.to.location, "to", "selects no pod (set allowEmpty: true if that is intended)"))
+                errors.append(InputError(claim.to.location, claim.to.path, "selects no pod (set allowEmpty: true if that is intended)"))
             }
         }
         return errors
@@ -76,6 +83,7 @@ public final class ClaimChecker {
             ClaimResult(claim: claim, verdict: v, reason: reason, counterexamples: cex, admittedSources: admitted, layer: claim.layer,
                         profile: profile, assumptions: evaluator.assumptions.describedBindings, seconds: Date().timeIntervalSince(start))
         }
+        if let reason = unmodelledPolicyReason { return result(.unknown, reason) }
         guard claim.layer == "netpol" else {
             return result(.unknown, "layer '\(claim.layer)' is not modelled by this version (it decides the netpol layer only)")
         }

@@ -7,7 +7,7 @@ public enum ClaimsParser {
     public static func load(_ path: String, stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
         -> (ClaimsFile?, [InputError])
     {
-        let (documents, readErrors) = ManifestReader().read(paths: [path], stdin: stdin)
+        let (documents, readErrors, _) = ManifestReader().read(paths: [path], stdin: stdin)
         if !readErrors.isEmpty { return (nil, readErrors) }
         guard let doc = documents.first, documents.count == 1 else {
             return (nil, [InputError(SourceLocation(file: path, line: 1), "claims", "expected exactly one YAML document with a 'claims' list")])
@@ -17,7 +17,7 @@ public enum ClaimsParser {
         var claims: [Claim] = []
         do {
             try root.requireKnownKeys(["claims"])
-            guard let list = root["claims"] else { throw root.error("missing 'claims'") }
+            guard let list = root["claims"] else { throw root.missing("claims") }
             var names = Set<String>()
             for item in try list.items() {
                 do {
@@ -32,7 +32,7 @@ public enum ClaimsParser {
 
     static func parseClaim(_ f: Field) throws -> Claim {
         try f.requireKnownKeys(["name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe"])
-        guard let nameField = f["name"] else { throw f.error("missing name") }
+        guard let nameField = f["name"] else { throw f.missing("name") }
         let name = try nameField.string()
         let kinds = Claim.Kind.allCasesInOrder.filter { f[$0.rawValue] != nil }
         guard kinds.count == 1, let kind = kinds.first, let body = f[kind.rawValue] else {
@@ -63,7 +63,7 @@ public enum ClaimsParser {
 
     static func parseSelector(_ f: Field) throws -> EndpointSelector {
         try f.requireKnownKeys(["namespace", "namespaceSelector", "pods", "podSelector", "workload", "external", "universe"])
-        var s = EndpointSelector(location: f.location)
+        var s = EndpointSelector(location: f.location, path: f.path)
         if let e = f["external"] {
             guard case .v4(let c) = try e.cidr() else { throw e.error("only IPv4 external CIDRs are modelled") }
             if try f.entries().count > 1 { throw f.error("external cannot be combined with other selectors") }

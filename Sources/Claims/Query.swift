@@ -100,6 +100,8 @@ public final class QueryEngine {
         var parts: [QueryAnswer.Part] = []
         var reason: String?
         switch (from, to) {
+        case _ where checker.unmodelledPolicyReason != nil:
+            reason = checker.unmodelledPolicyReason
         case (.external, .external):
             reason = "neither endpoint is a pod: traffic between external addresses never meets cluster policy"
         case (.hypothetical, _), (_, .hypothetical):

@@ -47,12 +47,12 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
         }
         let priority: Int
         if tier == .admin {
-            guard let p = spec["priority"] else { throw spec.error("missing priority") }
+            guard let p = spec["priority"] else { throw spec.missing("priority") }
             priority = try p.int(in: 0...1000)
         } else {
             priority = Int.max
         }
-        guard let subjectField = spec["subject"] else { throw spec.error("missing subject") }
+        guard let subjectField = spec["subject"] else { throw spec.missing("subject") }
         let subject = try parsePodSet(subjectField)
 
         func rules(_ key: String, peersKey: String, allowNodes: Bool) throws -> [Rule] {
@@ -61,12 +61,12 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
             return try items.map { item in
                 try item.requireKnownKeys(["name", "action", peersKey, "ports"])
                 let ruleName = try item["name"]?.string() ?? ""
-                guard let actionField = item["action"] else { throw item.error("missing action") }
+                guard let actionField = item["action"] else { throw item.missing("action") }
                 let actionText = try actionField.string()
                 guard let action = Action(rawValue: actionText), !(tier == .baseline && action == .pass) else {
                     throw actionField.error("unknown action '\(actionText)' (expected \(tier == .admin ? "Allow, Deny or Pass" : "Allow or Deny"))")
                 }
-                guard let peersField = item[peersKey] else { throw item.error("missing \(peersKey)") }
+                guard let peersField = item[peersKey] else { throw item.missing(peersKey) }
                 let peerItems = try peersField.items()
                 if peerItems.isEmpty { throw peersField.error("\(peersKey) must list at least one peer") }
                 let peers = try peerItems.map { p -> Peer in
@@ -82,7 +82,7 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
                         try port.requireKnownKeys(["portNumber", "namedPort", "portRange"])
                         if let pn = port["portNumber"] {
                             try pn.requireKnownKeys(["protocol", "port"])
-                            guard let p = pn["port"] else { throw pn.error("missing port") }
+                            guard let p = pn["port"] else { throw pn.missing("port") }
                             return .number(try pn["protocol"]?.l4Protocol() ?? .tcp, try p.int(in: 1...65535))
                         }
                         if let np = port["namedPort"] {
@@ -126,7 +126,7 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
     static func parsePodSelection(_ field: Field) throws -> PodSet {
         try field.requireKnownKeys(["namespaceSelector", "podSelector"])
         guard let ps = field["podSelector"] ?? (field.has("podSelector") ? field : nil) else {
-            throw field.error("missing podSelector")
+            throw field.missing("podSelector")
         }
         let pods = field["podSelector"] == nil ? LabelSelector.everything : try LabelSelector.parse(ps)
         let ns = try field["namespaceSelector"].map(LabelSelector.parse) ?? .everything

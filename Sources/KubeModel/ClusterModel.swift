@@ -16,6 +16,8 @@ public struct ClusterModel {
     public internal(set) var unmodelled: [String: [ObjectID]] = [:]
     /// Objects of kinds the tool does not know.
     public internal(set) var unknownKinds: [String: [ObjectID]] = [:]
+    /// CNI-specific policies (Calico, Cilium, Antrea) among the unknown kinds: while any is present, no verdict is sound.
+    public internal(set) var cniPolicies: [ObjectID] = []
     /// Documents with neither apiVersion nor kind (values files, expected results): not Kubernetes objects.
     public internal(set) var skippedDocuments: [SourceLocation] = []
     /// Identical objects defined more than once (kept once).
@@ -53,7 +55,10 @@ enum Kinds {
         "DestinationRule": "networking.istio.io", "VirtualService": "networking.istio.io",
         "Gateway": "networking.istio.io", "Sidecar": "networking.istio.io", "ServiceEntry": "networking.istio.io",
     ]
-    static let clusterScoped: Set<String> = ["Namespace", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "IngressClass",
+    /// API groups of CNI-specific policy (Calico, Cilium, Antrea): objects there change verdicts this version cannot compute.
+    static let cniPolicyGroups: Set<String> = ["projectcalico.org", "crd.projectcalico.org", "cilium.io", "crd.antrea.io", "security.antrea.io"]
+    static let clusterScoped: Set<String> = ["GlobalNetworkPolicy.projectcalico.org", "GlobalNetworkPolicy.crd.projectcalico.org",
+        "CiliumClusterwideNetworkPolicy", "ClusterNetworkPolicy","Namespace", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "IngressClass",
         "Node", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume", "StorageClass",
         "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "GlobalNetworkPolicy"]
 
@@ -71,9 +76,16 @@ public struct ModelLoader {
     public func load(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
         -> (model: ClusterModel, errors: [InputError])
     {
-        let (documents, readErrors) = ManifestReader(limits: limits).read(paths: paths, stdin: stdin)
+        let (documents, readErrors, emptyFiles) = ManifestReader(limits: limits).read(paths: paths, stdin: stdin)
         var (model, errors) = build(documents)
         errors.append(contentsOf: readErrors)
+        // An empty file beside others is listed (a policies file may well be empty); alone, there is nothing to verify:
+        // an empty render (a failed `helm template > file`) must not pass as "no policies".
+        if documents.isEmpty && readErrors.isEmpty {
+            errors += emptyFiles.map { InputError(SourceLocation(file: $0, line: 1), "file", "contains no YAML document (empty, or only comments): nothing to analyse") }
+        } else {
+            model.skippedDocuments += emptyFiles.map { SourceLocation(file: $0, line: 1) }
+        }
         model.documentCount = documents.count
         return (model, errors.sorted { ($0.location, $0.field) < ($1.location, $1.field) })
     }
@@ -148,8 +160,8 @@ public struct ModelLoader {
             return
         }
         let kind = try kindField?.string() ?? inheritedKind ?? ""
-        if kind.isEmpty { throw root.error("missing kind") }
-        guard let apiVersion = try versionField?.string() ?? inheritedVersion else { throw root.error("missing apiVersion") }
+        if kind.isEmpty { throw root.missing("kind") }
+        guard let apiVersion = try versionField?.string() ?? inheritedVersion else { throw root.missing("apiVersion") }
         if kind == "List" || (kind.hasSuffix("List") && root.has("items")) {
             // kubectl writes items of typed lists (PodList, ...) without their own kind.
             let itemKind = kind == "List" ? nil : String(kind.dropLast(4))
@@ -159,13 +171,19 @@ public struct ModelLoader {
             }
             return
         }
-        raw.append(RawObject(apiVersion: apiVersion, kind: kind, root: root))
+        // A kind of another API group (Calico's NetworkPolicy) is another resource: name it by its group.
+        let group = Kinds.apiGroup(apiVersion)
+        if let versions = Kinds.versions[kind], !versions.contains(where: { Kinds.apiGroup($0) == group }) {
+            raw.append(RawObject(apiVersion: apiVersion, kind: "\(kind).\(group)", root: root))
+        } else {
+            raw.append(RawObject(apiVersion: apiVersion, kind: kind, root: root))
+        }
     }
 
     func identity(_ object: RawObject) throws -> ObjectID {
-        guard let metadata = object.root["metadata"] else { throw object.root.error("missing metadata") }
+        guard let metadata = object.root["metadata"] else { throw object.root.missing("metadata") }
         guard let name = try metadata["name"]?.string() ?? metadata["generateName"]?.string(), !name.isEmpty else {
-            throw metadata.error("missing metadata.name")
+            throw metadata.missing("name")
         }
         let scoped = Kinds.clusterScoped.contains(object.kind)
         let namespace = scoped ? nil : (try metadata["namespace"]?.string() ?? "default")
@@ -184,24 +202,26 @@ public struct ModelLoader {
             return
         } else {
             model.unknownKinds[object.kind, default: []].append(id)
+            if Kinds.cniPolicyGroups.contains(Kinds.apiGroup(object.apiVersion)) { model.cniPolicies.append(id) }
             return
         }
         let metadata = root["metadata"]!
         let spec = root["spec"]
+        if let spec, case .mapping = spec.node {} else if let spec { throw spec.error("expected a mapping, found \(spec.kindName)") }
         switch object.kind {
         case "Namespace":
             let labels = try metadata["labels"].map(LabelSyntax.checkLabels) ?? [:]
             namespaces[id.name] = Namespace(name: id.name, labels: labels, inferred: false, location: root.location)
         case "NetworkPolicy":
-            guard let spec else { throw root.error("missing spec") }
+            guard let spec else { throw root.missing("spec") }
             model.networkPolicies.append(try NetworkPolicy.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
         case "AdminNetworkPolicy", "BaselineAdminNetworkPolicy":
-            guard let spec else { throw root.error("missing spec") }
+            guard let spec else { throw root.missing("spec") }
             let tier: AdminNetworkPolicy.Tier = object.kind == "AdminNetworkPolicy" ? .admin : .baseline
             let policy = try AdminNetworkPolicy.parse(spec, tier: tier, name: id.name, location: root.location)
             if tier == .admin { admin.append(policy) } else { model.baselinePolicy = policy }
         case "Service":
-            guard let spec else { throw root.error("missing spec") }
+            guard let spec else { throw root.missing("spec") }
             model.services.append(try ServiceParser.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
         default:
             if let w = try WorkloadParser.parse(kind: object.kind, root: root, id: id) {
@@ -241,7 +261,7 @@ enum WorkloadParser {
     /// The pod template of a workload object (the object itself for a Pod).
     static func parse(kind: String, root: Field, id: ObjectID) throws -> Workload? {
         guard Kinds.workloadKinds.contains(kind) else { return nil }
-        guard let spec = root["spec"] else { throw root.error("missing spec") }
+        guard let spec = root["spec"] else { throw root.missing("spec") }
         var replicas: Int? = 1
         var podMeta: Field?
         var podSpec: Field
@@ -253,13 +273,13 @@ enum WorkloadParser {
             if let phase = try root["status"]?["phase"]?.string(), phase == "Succeeded" || phase == "Failed" { replicas = 0 }
         case "CronJob":
             guard let jt = spec["jobTemplate"], let js = jt["spec"], let t = js["template"], let ps = t["spec"] else {
-                throw spec.error("missing jobTemplate.spec.template.spec")
+                throw spec.missing("jobTemplate.spec.template.spec")
             }
             podMeta = t["metadata"]
             podSpec = ps
             replicas = nil
         default:
-            guard let t = spec["template"], let ps = t["spec"] else { throw spec.error("missing template.spec") }
+            guard let t = spec["template"], let ps = t["spec"] else { throw spec.missing("template.spec") }
             podMeta = t["metadata"]
             podSpec = ps
             if kind == "DaemonSet" { replicas = nil }
@@ -286,7 +306,7 @@ enum WorkloadParser {
                 guard key == "containers" || c["restartPolicy"] != nil else { continue } // native sidecars serve ports too
                 for p in try c["ports"]?.items() ?? [] {
                     if case .mapping(let m) = p.node, m.count == 0 { continue }
-                    guard let numberField = p["containerPort"] else { throw p.error("missing containerPort") }
+                    guard let numberField = p["containerPort"] else { throw p.missing("containerPort") }
                     let number = try numberField.int(in: 1...65535)
                     let proto = try p["protocol"]?.l4Protocol() ?? .tcp
                     var name: String?
@@ -321,7 +341,7 @@ enum ServiceParser {
         }
         let selector = try spec["selector"]?.stringMap()
         let ports = try (spec["ports"]?.items() ?? []).map { p -> ServicePort in
-            guard let portField = p["port"] else { throw p.error("missing port") }
+            guard let portField = p["port"] else { throw p.missing("port") }
             let port = try portField.int(in: 1...65535)
             let target = try p["targetPort"]?.portRef() ?? .number(port)
             let nodePort = try p["nodePort"]?.int(in: 1...65535)

@@ -41,7 +41,7 @@ public struct InputErrors: Error, CustomStringConvertible {
 /// Limits that protect the loader from hostile input. Every limit is reported by name when exceeded.
 public struct LoadLimits: Sendable {
     /// Largest single input file or stdin stream, in bytes.
-    public var maxInputBytes: Int = 256 << 20
+    public var maxInputBytes: Int = 128 << 20
     /// Deepest nesting of mappings and sequences in one document.
     public var maxDepth: Int = 300
     /// Most nodes a document may expand to once aliases are followed (guards against "billion laughs").

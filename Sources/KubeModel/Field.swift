@@ -25,6 +25,11 @@ public struct Field {
 
     public func error(_ message: String) -> InputError { InputError(location, path, message) }
 
+    /// A required key that is absent, reported under its own path.
+    public func missing(_ key: String, hint: String? = nil) -> InputError {
+        InputError(location, path.isEmpty ? key : "\(path).\(key)", "required field is missing" + (hint.map { " (\($0))" } ?? ""))
+    }
+
     /// Plain `null`, `~` or an empty plain scalar, as YAML 1.1 and Kubernetes read them.
     public var isNull: Bool {
         guard case .scalar(let s) = node, s.style == .plain || s.style == .any else { return false }

@@ -66,10 +66,10 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
         if let me = field["matchExpressions"] {
             for item in try me.items() {
                 try item.requireKnownKeys(["key", "operator", "values"])
-                guard let keyField = item["key"] else { throw item.error("missing key") }
+                guard let keyField = item["key"] else { throw item.missing("key") }
                 let key = try keyField.string()
                 try LabelSyntax.checkKey(key, keyField)
-                guard let opField = item["operator"] else { throw item.error("missing operator") }
+                guard let opField = item["operator"] else { throw item.missing("operator") }
                 let opText = try opField.string()
                 guard let op = LabelRequirement.Operator(rawValue: opText) else {
                     throw opField.error("unknown operator '\(opText)' (expected In, NotIn, Exists or DoesNotExist)")

@@ -54,16 +54,22 @@ public struct ManifestReader {
 
     /// Reads and parses every input. Errors do not stop the reading of other files.
     public func read(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
-        -> (documents: [Document], errors: [InputError])
+        -> (documents: [Document], errors: [InputError], emptyFiles: [String])
     {
         let (files, pathErrors) = expand(paths: paths)
         var errors = pathErrors
+        var emptyFiles: [String] = []
         var chunks: [Chunk] = []
         for file in files {
             let name = file == "-" ? "<stdin>" : file
             let data: Data
             if file == "-" {
                 data = stdin()
+                if data.count > limits.maxInputBytes {
+                    errors.append(InputError(SourceLocation(file: name, line: 0), "file",
+                        "\(data.count) bytes exceeds the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"))
+                    continue
+                }
             } else {
                 guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
                       let size = attributes[.size] as? Int else {
@@ -84,6 +90,14 @@ public struct ManifestReader {
             switch decodeText(data, file: name) {
             case .failure(let e): errors.append(e)
             case .success(let text):
+                // Empty files are reported by the model loader: a notice among other files, an error when alone.
+                if !text.split(whereSeparator: \.isNewline).contains(where: { line in
+                    let t = line.trimmingCharacters(in: .whitespaces)
+                    return !t.isEmpty && !t.hasPrefix("#") && t != "---" && t != "..."
+                }) {
+                    emptyFiles.append(name)
+                    continue
+                }
                 chunks.append(contentsOf: split(text, file: name, isJSON: name.lowercased().hasSuffix(".json")))
             }
         }
@@ -100,7 +114,7 @@ public struct ManifestReader {
             documents.append(contentsOf: r.documents)
             errors.append(contentsOf: r.errors)
         }
-        return (documents, errors)
+        return (documents, errors, emptyFiles)
     }
 
     struct Chunk {
@@ -204,7 +218,7 @@ public struct ManifestReader {
                 index += 1
             }
         } catch let error as YamlError {
-            result.errors.append(YAMLErrorText.inputError(error, file: chunk.file, lineOffset: chunk.firstLine - 1))
+            result.errors.append(YAMLErrorText.inputError(error, file: chunk.file, lineOffset: chunk.firstLine - 1, text: chunk.text))
         } catch {
             result.errors.append(InputError(SourceLocation(file: chunk.file, line: chunk.firstLine), "yaml", "\(error)"))
         }
@@ -232,11 +246,14 @@ enum NodeBudget {
 }
 
 enum YAMLErrorText {
-    static func inputError(_ error: YamlError, file: String, lineOffset: Int) -> InputError {
+    static func inputError(_ error: YamlError, file: String, lineOffset: Int, text: String) -> InputError {
         func at(_ line: Int) -> SourceLocation { SourceLocation(file: file, line: line + lineOffset) }
         switch error {
         case .scanner(let context, let problem, let mark, _):
-            return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: problem.contains("tab")))
+            // libyaml reports a tab in indentation as a character that cannot start a token; say what it is.
+            let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(mark.line - 1).first ?? ""
+            let tabIndented = line.prefix { $0 == " " || $0 == "\t" }.contains("\t")
+            return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: problem.contains("tab") || tabIndented))
         case .parser(let context, let problem, let mark, _):
             return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: false))
         case .composer(let context, let problem, let mark, _):

@@ -63,7 +63,7 @@ public struct NetworkPolicy: Hashable, Sendable {
     static func parse(_ spec: Field, name: String, namespace: String, location: SourceLocation) throws -> NetworkPolicy {
         try spec.requireKnownKeys(["podSelector", "policyTypes", "ingress", "egress"])
         func ref(_ f: Field) -> RuleRef { RuleRef(kind: "NetworkPolicy", namespace: namespace, name: name, path: f.path, location: f.location) }
-        guard spec.has("podSelector") else { throw spec.error("missing podSelector (use {} to select every pod)") }
+        guard spec.has("podSelector") else { throw spec.missing("podSelector", hint: "use {} to select every pod") }
         let podSelector = try spec["podSelector"].map(LabelSelector.parse) ?? .everything
         var types: [String] = []
         if let pt = spec["policyTypes"] {
@@ -89,7 +89,7 @@ public struct NetworkPolicy: Hashable, Sendable {
                         throw p.error("ipBlock cannot be combined with podSelector or namespaceSelector in one peer")
                     }
                     try block.requireKnownKeys(["cidr", "except"])
-                    guard let cidrField = block["cidr"] else { throw block.error("missing cidr") }
+                    guard let cidrField = block["cidr"] else { throw block.missing("cidr") }
                     let cidr = try cidrField.cidr()
                     let except = try (block["except"]?.items() ?? []).map { e -> CIDR in
                         let x = try e.cidr()

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import KubeModel
 import Reachability
@@ -16,6 +17,9 @@ struct MapCommand: ParsableCommand {
 
     func run() throws {
         let model = try input.load()
+        if let first = model.cniPolicies.first {
+            FileHandle.standardError.write(Data("warning: \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) are not modelled; this map ignores them and may be wrong\n".utf8))
+        }
         let evaluator = Evaluator(model: model, assumptions: try analysis.assumptions())
         let map = ConnectivityMap(evaluator: evaluator, namespace: namespace, workload: workload)
         switch format {
