@@ -33,7 +33,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Measurements outside the test suite (see bench/ and docs/PERFORMANCE.md).
-        .executableTarget(name: "ReachproofBench", dependencies: ["KubeModel", "Yams"]),
+        .executableTarget(name: "ReachproofBench", dependencies: ["KubeModel", "Reachability", "Yams"]),
         // Paths, inline manifests and process helpers shared by the test targets.
         .target(name: "TestSupport", dependencies: ["KubeModel"], path: "Tests/TestSupport"),
         .testTarget(name: "SMTTests", dependencies: ["SMT"]),

@@ -1,7 +1,9 @@
 import KubeModel
 
 /// Workload-level connectivity of the NetworkPolicy layer: every ordered pair of workloads, and every external
-/// address range, with the connections allowed between them.
+/// address range, with the connections allowed between them. Connections are computed once per pair of endpoint
+/// classes (`EndpointClasses`) and expanded to workloads as the pairs are listed, in sorted order, without
+/// holding them all: a large cluster's map is streamed.
 public struct ConnectivityMap {
     public struct Pair: Hashable, Sendable {
         public let source: String
@@ -9,57 +11,128 @@ public struct ConnectivityMap {
         public let conns: ConnSet
     }
 
-    public let pairs: [Pair]
-    /// The same pairs for people to read: where one connection set holds for every external address, the
-    /// external CIDRs are written once as `external:any` (every address outside the pod network).
-    public let readablePairs: [Pair]
+    let evaluator: Evaluator
+    public let classes: EndpointClasses
+    /// Workload ids in the map (present, and touching the focus when one is set), sorted as strings, each with
+    /// its endpoints (several only when a live dump's pods of one workload differ).
+    let ids: [(id: String, endpoints: [Int])]
+    let focused: Set<String>
+    /// Per class: the external CIDRs it may reach and be reached from, merged and named like the oracle's pairs.
+    let outbound: [[(name: String, conns: ConnSet)]]
+    let inbound: [[(name: String, conns: ConnSet)]]
+    /// The same, collapsed to `external:any` where one connection set holds for every external address.
+    let outboundReadable: [[(name: String, conns: ConnSet)]]
+    let inboundReadable: [[(name: String, conns: ConnSet)]]
+    private let cache = ClassPairCache()
 
     /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given.
     public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil) {
+        self.evaluator = evaluator
         let model = evaluator.model
+        classes = EndpointClasses(model: model, endpoints: evaluator.endpoints)
         // Workloads with zero replicas have no pods (A-ZERO-REPLICAS, conformance: absent).
-        let present = zip(model.workloads, evaluator.endpoints).filter { $0.0.replicas != 0 }
-        func focus(_ w: Workload) -> Bool {
-            (namespace == nil || w.namespace == namespace) && (workload == nil || w.id == workload)
-        }
-        // Pods of one workload that differ (live dumps) are separate endpoints; their connections are joined.
-        struct Ends: Hashable { let source: String, destination: String }
-        var merged: [Ends: ConnSet] = [:]
-        for (sw, se) in present {
-            for (dw, de) in present where sw.id != dw.id && (focus(sw) || focus(dw)) {
-                let c = evaluator.connections(from: .pod(se), to: .pod(de))
-                if c.isEmpty { continue }
-                let key = Ends(source: sw.id, destination: dw.id)
-                merged[key] = merged[key, default: .none].union(c)
-            }
-        }
-        // External ranges: adjacent ranges with the same connections are merged, then written as minimal CIDRs.
+        var byID: [String: [Int]] = [:]
+        for (i, w) in model.workloads.enumerated() where w.replicas != 0 { byID[w.id, default: []].append(i) }
+        ids = byID.keys.sorted().map { ($0, byID[$0]!) }
+        focused = Set(model.workloads.filter {
+            $0.replicas != 0 && (namespace == nil || $0.namespace == namespace) && (workload == nil || $0.id == workload)
+        }.map(\.id))
         let ranges = evaluator.externalRanges
-        var externalPairs: [Pair] = [], readableExternal: [Pair] = []
-        for (w, e) in present where focus(w) {
-            for outbound in [true, false] {
-                func pair(_ external: String, _ c: ConnSet) -> Pair {
-                    outbound ? Pair(source: w.id, destination: external, conns: c) : Pair(source: external, destination: w.id, conns: c)
+        var outbound: [[(String, ConnSet)]] = [], inbound: [[(String, ConnSet)]] = []
+        var outboundReadable: [[(String, ConnSet)]] = [], inboundReadable: [[(String, ConnSet)]] = []
+        for c in 0..<classes.count {
+            let e = Endpoint.pod(evaluator.endpoints[classes.representative(c)])
+            for isOutbound in [true, false] {
+                let perRange = ranges.map { r in (r, isOutbound ? evaluator.connections(from: e, to: .external(r)) : evaluator.connections(from: .external(r), to: e)) }
+                var found: [(String, ConnSet)] = []
+                for (r, conns) in AddressSpace.mergeAdjacent(perRange) where !conns.isEmpty {
+                    found += r.cidrs.map { ("external:\($0)", conns) }
                 }
-                let perRange = ranges.map { r in
-                    (r, outbound ? evaluator.connections(from: .pod(e), to: .external(r)) : evaluator.connections(from: .external(r), to: .pod(e)))
-                }
-                var found: [Pair] = []
-                for (r, c) in AddressSpace.mergeAdjacent(perRange) where !c.isEmpty {
-                    found += r.cidrs.map { pair("external:\($0)", c) }
-                }
-                externalPairs += found
-                if let c = perRange.first?.1, !c.isEmpty, perRange.allSatisfy({ $0.1 == c }) {
-                    readableExternal.append(pair("external:any", c))
-                } else {
-                    readableExternal += found
-                }
+                found.sort { $0.0 < $1.0 }
+                var readable = found
+                if let first = perRange.first?.1, !first.isEmpty, perRange.allSatisfy({ $0.1 == first }) { readable = [("external:any", first)] }
+                if isOutbound { outbound.append(found); outboundReadable.append(readable) } else { inbound.append(found); inboundReadable.append(readable) }
             }
         }
-        let podPairs = merged.map { Pair(source: $0.key.source, destination: $0.key.destination, conns: $0.value) }
-        pairs = (podPairs + externalPairs).sorted { $0.line < $1.line }
-        readablePairs = (podPairs + readableExternal).sorted { $0.line < $1.line }
+        self.outbound = outbound.map { $0.map { (name: $0.0, conns: $0.1) } }
+        self.inbound = inbound.map { $0.map { (name: $0.0, conns: $0.1) } }
+        self.outboundReadable = outboundReadable.map { $0.map { (name: $0.0, conns: $0.1) } }
+        self.inboundReadable = inboundReadable.map { $0.map { (name: $0.0, conns: $0.1) } }
     }
+
+    /// Connections between two classes, computed on first use.
+    func conns(_ s: Int, _ d: Int) -> ConnSet {
+        let key = s * classes.count + d
+        if let c = cache.values[key] { return c }
+        let c = evaluator.connections(from: .pod(evaluator.endpoints[classes.representative(s)]), to: .pod(evaluator.endpoints[classes.representative(d)]))
+        cache.values[key] = c
+        return c
+    }
+
+    /// Calls `body` for every allowed pair, sorted by the oracle's line order (source, then destination).
+    /// `readable` names external ranges that every policy treats alike `external:any`.
+    public func forEachPair(readable: Bool = false, _ body: (Pair) -> Void) {
+        let outbound = readable ? outboundReadable : self.outbound
+        let inbound = readable ? inboundReadable : self.inbound
+        // External sources, by name, with the classes they reach.
+        var externalSources: [String: [(Int, ConnSet)]] = [:]
+        for (c, list) in inbound.enumerated() { for (name, conns) in list { externalSources[name, default: []].append((c, conns)) } }
+        var sources: [(name: String, workload: Int?)] = ids.indices.map { (ids[$0].id, $0) }
+        sources += externalSources.keys.map { ($0, nil) }
+        sources.sort { $0.name < $1.name }
+        for source in sources {
+            guard let si = source.workload else {
+                let reached = Dictionary(externalSources[source.name]!.map { ($0.0, $0.1) }, uniquingKeysWith: { $0.union($1) })
+                for (id, endpoints) in ids where focused.contains(id) {
+                    let c = endpoints.reduce(ConnSet.none) { $0.union(reached[classes.classOf[$1]] ?? .none) }
+                    if !c.isEmpty { body(Pair(source: source.name, destination: id, conns: c)) }
+                }
+                continue
+            }
+            let (sid, sourceEndpoints) = ids[si]
+            let sourceFocused = focused.contains(sid)
+            // Destinations: workloads and this source's external ranges, merged in name order.
+            var external: [String: ConnSet] = [:]
+            if sourceFocused {
+                for e in sourceEndpoints { for (name, c) in outbound[classes.classOf[e]] { external[name] = external[name, default: .none].union(c) } }
+            }
+            let externalNames = external.keys.sorted()
+            var x = 0
+            for (did, destinationEndpoints) in ids {
+                while x < externalNames.count && externalNames[x] < did {
+                    body(Pair(source: sid, destination: externalNames[x], conns: external[externalNames[x]]!))
+                    x += 1
+                }
+                guard did != sid, sourceFocused || focused.contains(did) else { continue }
+                var c = ConnSet.none
+                for s in sourceEndpoints { for d in destinationEndpoints { c = c.union(conns(classes.classOf[s], classes.classOf[d])) } }
+                if !c.isEmpty { body(Pair(source: sid, destination: did, conns: c)) }
+            }
+            while x < externalNames.count {
+                body(Pair(source: sid, destination: externalNames[x], conns: external[externalNames[x]]!))
+                x += 1
+            }
+        }
+    }
+
+    /// Every allowed pair, in the oracle's line order.
+    public var pairs: [Pair] {
+        var out: [Pair] = []
+        forEachPair { out.append($0) }
+        return out
+    }
+
+    /// The same pairs for people to read: external ranges every policy treats alike are written `external:any`.
+    public var readablePairs: [Pair] {
+        var out: [Pair] = []
+        forEachPair(readable: true) { out.append($0) }
+        return out
+    }
+}
+
+/// Memo of class-pair connections; a class so the map's listing functions need not be mutating.
+private final class ClassPairCache {
+    var values: [Int: ConnSet] = [:]
 }
 
 extension ConnectivityMap.Pair {

@@ -1,6 +1,7 @@
 import Foundation
 import Yams
 import KubeModel
+import Reachability
 
 // reachproof-bench: measurements that do not belong in the test suite (no test asserts on wall time).
 //
@@ -114,8 +115,20 @@ func parseBenchmark(_ paths: [String]) {
     print(String(format: "ratio Codable / Node walk: %.1fx", codable / (read + build)))
 }
 
+/// How much the equivalence classes compress a cluster: workloads, classes, and the time to find them.
+func classesBenchmark(_ paths: [String]) {
+    let (model, errors) = ModelLoader().load(paths: paths)
+    guard errors.isEmpty else { print("\(errors.count) input errors"); return }
+    let evaluator = Evaluator(model: model, assumptions: Assumptions())
+    var classes: EndpointClasses?
+    let t = seconds { classes = EndpointClasses(model: model, endpoints: evaluator.endpoints) }
+    print(String(format: "%d workloads, %d policies -> %d classes (%.2f s)", model.workloads.count, model.networkPolicies.count, classes!.count, t))
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
+case "classes" where arguments.count > 1:
+    classesBenchmark(Array(arguments.dropFirst()))
 case "parse" where arguments.count > 1:
     parseBenchmark(Array(arguments.dropFirst()))
 default:

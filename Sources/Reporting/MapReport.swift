@@ -2,9 +2,22 @@ import KubeModel
 import Reachability
 
 public enum MapReport {
-    /// One `SRC => DST : CONN` line per allowed pair, sorted.
+    /// One `SRC => DST : CONN` line per allowed pair, sorted, written as they are found (a large map is never held).
+    public static func writePairs(_ map: ConnectivityMap, to write: (String) -> Void) {
+        var buffer = ""
+        buffer.reserveCapacity(1 << 16)
+        map.forEachPair { pair in
+            buffer += pair.line
+            buffer += "\n"
+            if buffer.utf8.count >= 1 << 16 { write(buffer); buffer.removeAll(keepingCapacity: true) }
+        }
+        write(buffer)
+    }
+
     public static func pairs(_ map: ConnectivityMap) -> String {
-        map.pairs.map { $0.line + "\n" }.joined()
+        var out = ""
+        writePairs(map) { out += $0 }
+        return out
     }
 
     public static func table(_ map: ConnectivityMap) -> String {

@@ -23,7 +23,7 @@ struct MapCommand: ParsableCommand {
         let evaluator = Evaluator(model: model, assumptions: try analysis.assumptions())
         let map = ConnectivityMap(evaluator: evaluator, namespace: namespace, workload: workload)
         switch format {
-        case .pairs: print(MapReport.pairs(map), terminator: "")
+        case .pairs: MapReport.writePairs(map) { FileHandle.standardOutput.write(Data($0.utf8)) }
         case .table: print(MapReport.table(map), terminator: "")
         case .json: print(MapReport.json(map), terminator: "")
         }

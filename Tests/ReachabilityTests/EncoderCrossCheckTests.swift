@@ -7,20 +7,6 @@ import SMT
 /// The Z3 encoding and the concrete evaluator must agree on every declared pair and every port; models found
 /// for hypothetical pods and external addresses must replay to the same verdict in the evaluator.
 final class EncoderCrossCheckTests: XCTestCase {
-    /// Generates a cluster with the oracle's generator (PyYAML needed).
-    func generated(seed: Int, namespaces: Int, deployments: Int, policies: Int, flags: [String]) throws -> ClusterModel {
-        let generator = Paths.shared("oracle/gen_cluster.py")
-        guard FileManager.default.fileExists(atPath: generator) else { throw XCTSkip("../shared/oracle is absent") }
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(seed)-\(UUID().uuidString)")
-        let (status, output) = try runProcess("/usr/bin/env", ["python3", generator, "--namespaces", "\(namespaces)", "--deployments", "\(deployments)",
-                                                              "--policies", "\(policies)", "--seed", "\(seed)", "--out", out.path] + flags)
-        guard status == 0 else { throw XCTSkip("gen_cluster.py failed (PyYAML missing?): \(output)") }
-        defer { try? FileManager.default.removeItem(at: out) }
-        let (model, errors) = ModelLoader().load(paths: [out.path])
-        XCTAssertEqual(errors, [])
-        return model
-    }
-
     /// For every ordered pair of declared workloads and every placement of their IPs in the pod network, asks Z3
     /// for a flow on which encoder and evaluator differ.
     func crossCheckPairs(_ model: ClusterModel, assumptions: Assumptions, file: StaticString = #filePath, line: UInt = #line) throws {
@@ -66,7 +52,7 @@ final class EncoderCrossCheckTests: XCTestCase {
 
     func testEncoderAgreesWithEvaluatorOnGeneratedClusters() throws {
         for (seed, flags) in [(1, ["--named-ports"]), (2, ["--ipblocks", "--named-ports"]), (3, ["--ipblocks", "--services"])] {
-            let model = try generated(seed: seed, namespaces: 4, deployments: 14, policies: 12, flags: flags)
+            let model = try generatedCluster(seed: seed, namespaces: 4, deployments: 14, policies: 12, flags: flags)
             try crossCheckPairs(model, assumptions: Assumptions())
             try crossCheckPairs(model, assumptions: Assumptions(profile: .conservativeAvailability))
         }
@@ -84,7 +70,7 @@ final class EncoderCrossCheckTests: XCTestCase {
 
     /// Hypothetical pods and external addresses: every model the solver finds replays to the same verdict.
     func testModelsOfHypotheticalAndExternalSourcesReplayInTheEvaluator() throws {
-        let model = try generated(seed: 7, namespaces: 4, deployments: 12, policies: 10, flags: ["--ipblocks", "--named-ports"])
+        let model = try generatedCluster(seed: 7, namespaces: 4, deployments: 12, policies: 10, flags: ["--ipblocks", "--named-ports"])
         let evaluator = Evaluator(model: model, assumptions: Assumptions())
         let encoder = Encoder(evaluator: evaluator)
         let z = encoder.z
@@ -112,5 +98,45 @@ final class EncoderCrossCheckTests: XCTestCase {
             }
         }
         XCTAssertGreaterThan(replayed, 20)
+    }
+}
+
+/// Generates a cluster with the oracle's generator (PyYAML needed); skips when ../shared is absent.
+func generatedCluster(seed: Int, namespaces: Int, deployments: Int, policies: Int, flags: [String]) throws -> ClusterModel {
+    let generator = Paths.shared("oracle/gen_cluster.py")
+    guard FileManager.default.fileExists(atPath: generator) else { throw XCTSkip("../shared/oracle is absent") }
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(seed)-\(UUID().uuidString)")
+    let (status, output) = try runProcess("/usr/bin/env", ["python3", generator, "--namespaces", "\(namespaces)", "--deployments", "\(deployments)",
+                                                          "--policies", "\(policies)", "--seed", "\(seed)", "--out", out.path] + flags)
+    guard status == 0 else { throw XCTSkip("gen_cluster.py failed (PyYAML missing?): \(output)") }
+    defer { try? FileManager.default.removeItem(at: out) }
+    let (model, errors) = ModelLoader().load(paths: [out.path])
+    XCTAssertEqual(errors, [])
+    return model
+}
+
+/// The map works on endpoint classes; it must list exactly what evaluating every workload pair one by one gives.
+final class ClassMapCrossCheckTests: XCTestCase {
+    func testClassMapEqualsPairByPairEvaluation() throws {
+        for (seed, flags) in [(5, ["--named-ports"]), (6, ["--ipblocks", "--named-ports"]), (7, [String]())] {
+            let model = try generatedCluster(seed: seed, namespaces: 6, deployments: 120, policies: 50, flags: flags)
+            let evaluator = Evaluator(model: model, assumptions: Assumptions())
+            let map = ConnectivityMap(evaluator: evaluator)
+            XCTAssertLessThan(map.classes.count, model.workloads.count, "seed \(seed): classes should merge some workloads")
+            var expected: [String: ConnSet] = [:]
+            for (i, s) in evaluator.endpoints.enumerated() {
+                for (j, d) in evaluator.endpoints.enumerated() where i != j {
+                    let c = evaluator.connections(from: .pod(s), to: .pod(d))
+                    if !c.isEmpty { expected["\(s.workload!) => \(d.workload!)"] = c }
+                }
+            }
+            var actual: [String: ConnSet] = [:]
+            for p in map.pairs where !p.source.hasPrefix("external:") && !p.destination.hasPrefix("external:") {
+                actual["\(p.source) => \(p.destination)"] = p.conns
+            }
+            XCTAssertEqual(actual, expected, "seed \(seed)")
+            let lines = map.pairs.map { $0.line }
+            XCTAssertEqual(lines, lines.sorted(), "seed \(seed): pairs are listed in line order")
+        }
     }
 }
