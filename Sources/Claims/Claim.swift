@@ -9,6 +9,8 @@ public struct EndpointSelector: Hashable, Sendable, CustomStringConvertible {
     public var podSelector: LabelSelector?
     public var workload: String?
     public var external: IPv4CIDR?
+    /// `ns/name` of a Service: its backend pods, on the target ports its listed ports translate to.
+    public var service: String?
     public var universe: Universe = .existing
     public let location: SourceLocation
     /// Where the selector is in its claims file (`claims[2].only.from[0]`), for error messages.
@@ -17,6 +19,7 @@ public struct EndpointSelector: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         if let workload { return workload }
         if let external { return "external:\(external)" }
+        if let service { return "service \(service)" }
         var parts: [String] = []
         if let namespace { parts.append("namespace \(namespace)") }
         if let namespaceSelector { parts.append("namespaces {\(namespaceSelector)}") }
@@ -28,7 +31,7 @@ public struct EndpointSelector: Hashable, Sendable, CustomStringConvertible {
 
     /// Whether a declared endpoint is selected.
     func selects(_ e: PodEndpoint) -> Bool {
-        if external != nil { return false }
+        if external != nil || service != nil { return false }
         if let workload { return e.workload == workload }
         if let namespace, e.namespace != namespace { return false }
         if let namespaceSelector, !namespaceSelector.matches(e.namespaceLabels) { return false }
@@ -40,6 +43,10 @@ public struct EndpointSelector: Hashable, Sendable, CustomStringConvertible {
 public struct PortSpec: Hashable, Sendable, CustomStringConvertible {
     public let proto: L4Protocol
     public let range: ClosedRange<Int>
+    public init(proto: L4Protocol, range: ClosedRange<Int>) {
+        self.proto = proto
+        self.range = range
+    }
     public var description: String { range.count == 1 ? "\(proto.rawValue)/\(range.lowerBound)" : "\(proto.rawValue)/\(range.lowerBound)-\(range.upperBound)" }
 
     public static func parse(_ text: String) -> PortSpec? {
@@ -58,7 +65,7 @@ public struct Claim: Sendable {
     public let kind: Kind
     public let from: [EndpointSelector]
     public let to: EndpointSelector
-    /// Empty: every port of every protocol.
+    /// Empty: every port of every protocol. For a Service destination: the Service's ports, before translation.
     public let ports: [PortSpec]
     /// `netpol` (default), or a later layer this version cannot decide yet.
     public let layer: String

@@ -12,6 +12,8 @@ public struct Counterexample: Sendable {
     public let proto: FlowProtocol
     public let port: Int
     public let explanation: FlowExplanation
+    /// The Service port the flow was addressed to, when the claim's destination is a Service.
+    public var via: String? = nil
 }
 
 public struct ClaimResult: Sendable {
@@ -70,11 +72,36 @@ public final class ClaimChecker {
                     errors.append(InputError(s.location, s.path + ".namespace", "no namespace '\(ns)' in the manifests"))
                 }
             }
+            if let id = claim.to.service {
+                guard let svc = service(id) else {
+                    errors.append(InputError(claim.to.location, claim.to.path + ".service", "no Service '\(id)' in the manifests"))
+                    continue
+                }
+                let unmatched = claim.ports.filter { spec in !svc.ports.contains { $0.proto == spec.proto && spec.range.contains($0.port) } }
+                for spec in unmatched {
+                    errors.append(InputError(claim.to.location, claim.to.path + ".service",
+                        "Service \(id) has no port in \(spec) (its ports: \(svc.ports.map { "\($0.proto.rawValue)/\($0.port)" }.joined(separator: ", ")))"))
+                }
+                if unmatched.isEmpty && !claim.allowEmpty, case .backends(let b)? = serviceBackends(claim), b.isEmpty {
+                    errors.append(InputError(claim.to.location, claim.to.path, "Service \(id) selects no pod on those ports (set allowEmpty: true if that is intended)"))
+                }
+                continue
+            }
             if !claim.allowEmpty && claim.to.universe == .existing && claim.to.external == nil && declared(claim.to).isEmpty {
                 errors.append(InputError(claim.to.location, claim.to.path, "selects no pod (set allowEmpty: true if that is intended)"))
             }
         }
         return errors
+    }
+
+    func service(_ id: String) -> Service? { model.services.first { "\($0.namespace)/\($0.name)" == id } }
+
+    /// For a Service destination: its backends on the claim's ports, or why it cannot be followed; nil otherwise.
+    func serviceBackends(_ claim: Claim) -> ServiceStage.Resolution? {
+        guard let id = claim.to.service else { return nil }
+        guard let svc = service(id) else { return .unresolvable("no Service \(id)") }
+        let ports = claim.ports.isEmpty ? svc.ports : svc.ports.filter { sp in claim.ports.contains { $0.proto == sp.proto && $0.range.contains(sp.port) } }
+        return ServiceStage.resolve(svc, ports: ports, evaluator: evaluator)
     }
 
     public func check(_ claim: Claim) -> ClaimResult {
@@ -95,8 +122,21 @@ public final class ClaimChecker {
         let solver = Solver(z)
         solver.assert(encoder.wellFormed(src))
         solver.assert(encoder.wellFormed(dst))
-        solver.assert(member(claim.to, dst, encoder, hypothetical: claim.to.universe == .any))
-        solver.assert(ports(claim.ports, flow, z))
+        var backends: [ServiceStage.Backend]?
+        switch serviceBackends(claim) {
+        case .unresolvable(let why)?:
+            return result(.unknown, why)
+        case .backends(let b)?:
+            // The destination is a backend pod, on the target port its Service port translates to.
+            backends = b
+            solver.assert(z.or(b.map {
+                z.and([encoder.isWorkload(dst, [$0.endpoint]), flow.proto == z.bv(Encoder.code(FlowProtocol($0.proto)), width: 2),
+                       flow.port == z.bv(UInt64($0.targetPort), width: 16)])
+            }))
+        case nil:
+            solver.assert(member(claim.to, dst, encoder, hypothetical: claim.to.universe == .any))
+            solver.assert(ports(claim.ports, flow, z))
+        }
         // A pod's traffic to itself never meets policy; replicas of one workload are not distinguished either.
         solver.assert(z.not(z.and([encoder.isKind(src, Encoder.declared), encoder.isKind(dst, Encoder.declared), src.workload == dst.workload])))
         let admitted = encoder.admitted(from: src, to: dst, flow)
@@ -131,7 +171,7 @@ public final class ClaimChecker {
             case .sat(let m):
                 var s = encoder.decode(src, m), d = encoder.decode(dst, m)
                 let (p, port) = encoder.decodeFlow(flow, m)
-                let counterexample = { (s: Endpoint, d: Endpoint) in self.isCounterexample(claim, s, d, p, port) }
+                let counterexample = { (s: Endpoint, d: Endpoint) in self.isCounterexample(claim, s, d, p, port, backends: backends) }
                 if !counterexample(s, d) {
                     return result(.unknown, "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator")
                 }
@@ -139,7 +179,11 @@ public final class ClaimChecker {
                 s = simplified(s) { counterexample($0, d) }
                 d = simplified(d) { counterexample(s, $0) }
                 let why = evaluator.explain(from: s, to: d, proto: p, port: port)
-                found.append(Counterexample(source: s, destination: d, proto: p, port: port, explanation: why))
+                var cex = Counterexample(source: s, destination: d, proto: p, port: port, explanation: why)
+                if let b = backends?.first(where: { d.pod?.workload == model.workloads[$0.endpoint].id && FlowProtocol($0.proto) == p && $0.targetPort == port }) {
+                    cex.via = "Service \(claim.to.service!) \(b.proto.rawValue)/\(b.servicePort)"
+                }
+                found.append(cex)
                 solver.assert(block(src, dst, m, encoder, kind: claim.kind))
             }
         }
@@ -147,7 +191,7 @@ public final class ClaimChecker {
     }
 
     private func finish(_ claim: Claim, _ found: [Counterexample], _ result: (Verdict, String?, [Counterexample], [String]) -> ClaimResult) -> ClaimResult {
-        let admitted = claim.kind == .only ? admittedSources(claim) : []
+        let admitted = claim.kind == .only ? admittedSources(claim, targets: targets(claim)) : []
         if found.isEmpty { return result(.proved, nil, [], admitted) }
         // The solver's order depends on hashing seeds; reports list counterexamples in a stable order.
         let ordered = found.sorted {
@@ -157,8 +201,12 @@ public final class ClaimChecker {
     }
 
     /// Whether a concrete flow refutes the claim, replayed by the evaluator (the solver's answers are checked this way).
-    func isCounterexample(_ claim: Claim, _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int) -> Bool {
+    func isCounterexample(_ claim: Claim, _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int,
+                          backends: [ServiceStage.Backend]? = nil) -> Bool {
         func within(_ sel: EndpointSelector, _ e: Endpoint) -> Bool {
+            if sel.service != nil {
+                return backends?.contains { e.pod?.workload == model.workloads[$0.endpoint].id && FlowProtocol($0.proto) == p && $0.targetPort == port } ?? false
+            }
             switch e {
             case .external(let r): return sel.external.map { r.isInside($0) } ?? false
             case .pod(let pod): return pod.workload == nil ? sel.universe == .any && sel.workload == nil && sel.selects(pod) : sel.selects(pod)
@@ -234,20 +282,29 @@ public final class ClaimChecker {
         })
     }
 
-    /// Every declared workload and external range that can open a connection to the destination on the ports.
-    func admittedSources(_ claim: Claim) -> [String] {
-        let targets = declared(claim.to)
-        let wanted: ConnSet = claim.ports.isEmpty ? .all : claim.ports.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.range]))) }
-        var out = Set<String>()
-        for (i, e) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 && !targets.contains(i) {
-            if targets.contains(where: { !evaluator.connections(from: .pod(e), to: .pod(evaluator.endpoints[$0])).intersection(wanted).isEmpty }) {
-                out.insert(e.workload!)
+    /// The destination endpoints of a claim, each with the connections the claim is about.
+    func targets(_ claim: Claim) -> [(endpoint: Int, wanted: ConnSet)] {
+        if case .backends(let backends)? = serviceBackends(claim) {
+            return Dictionary(grouping: backends, by: \.endpoint).map { e, bs in
+                (e, bs.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.targetPort...$1.targetPort]))) })
             }
         }
-        let ranges = evaluator.externalRanges
-        let admitted = ranges.filter { r in
-            targets.contains { !evaluator.connections(from: .external(r), to: .pod(evaluator.endpoints[$0])).intersection(wanted).isEmpty }
+        let wanted: ConnSet = claim.ports.isEmpty ? .all : claim.ports.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.range]))) }
+        return declared(claim.to).map { ($0, wanted) }
+    }
+
+    /// Every declared workload and external range that can open a connection to the destination on the ports.
+    func admittedSources(_ claim: Claim, targets: [(endpoint: Int, wanted: ConnSet)]) -> [String] {
+        let targetSet = Set(targets.map(\.endpoint))
+        func reaches(_ source: Endpoint) -> Bool {
+            targets.contains { !evaluator.connections(from: source, to: .pod(evaluator.endpoints[$0.endpoint])).intersection($0.wanted).isEmpty }
         }
+        var out = Set<String>()
+        for (i, e) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 && !targetSet.contains(i) && reaches(.pod(e)) {
+            out.insert(e.workload!)
+        }
+        let ranges = evaluator.externalRanges
+        let admitted = ranges.filter { reaches(.external($0)) }
         if admitted.count == ranges.count && !ranges.isEmpty {
             // Every address outside the pod network.
             out.insert("external:0.0.0.0/0")

@@ -44,6 +44,9 @@ public enum ClaimsParser {
         if case .sequence = fromField.node { from = try fromField.items().map(parseSelector) } else { from = [try parseSelector(fromField)] }
         if kind != .only && from.count != 1 { throw fromField.error("\(kind.rawValue) takes one source selector") }
         let to = try parseSelector(toField)
+        if from.contains(where: { $0.service != nil }) {
+            throw fromField.error("a Service is a destination: a connection's source is a pod or an address")
+        }
         if to.external != nil && kind == .only { throw toField.error("an 'only' claim is about who reaches pods; its destination cannot be external") }
         if to.external != nil && from.contains(where: { $0.external != nil }) { throw toField.error("external to external traffic never meets cluster policy") }
         let ports = try (body["ports"]?.items() ?? []).map { p -> PortSpec in
@@ -62,8 +65,15 @@ public enum ClaimsParser {
     }
 
     static func parseSelector(_ f: Field) throws -> EndpointSelector {
-        try f.requireKnownKeys(["namespace", "namespaceSelector", "pods", "podSelector", "workload", "external", "universe"])
+        try f.requireKnownKeys(["namespace", "namespaceSelector", "pods", "podSelector", "workload", "external", "universe", "service"])
         var s = EndpointSelector(location: f.location, path: f.path)
+        if let svc = f["service"] {
+            let text = try svc.string()
+            guard text.split(separator: "/").count == 2 else { throw svc.error("service is namespace/name") }
+            if try f.entries().count > 1 { throw f.error("service cannot be combined with other selectors") }
+            s.service = text
+            return s
+        }
         if let e = f["external"] {
             guard case .v4(let c) = try e.cidr() else { throw e.error("only IPv4 external CIDRs are modelled") }
             if try f.entries().count > 1 { throw f.error("external cannot be combined with other selectors") }

@@ -9,9 +9,12 @@ public enum QueryEndpoint: Sendable, CustomStringConvertible {
     /// A new pod in the namespace carrying at least `labels` (any others too).
     case hypothetical(namespace: String, labels: [String: String])
     case external(IPv4CIDR)
+    /// A Service (index into the model's services): its backend pods, on translated ports.
+    case service(Int)
 
     public var description: String {
         switch self {
+        case .service: return "service"
         case .workload: return "workload"
         case .hypothetical(let ns, let labels):
             return labels.isEmpty ? "\(ns)/* (any new pod)" : "\(ns)/* (any new pod with \(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")))"
@@ -29,8 +32,15 @@ public enum QueryEndpoint: Sendable, CustomStringConvertible {
             }
         }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 3 && parts[1] == "svc" {
+            guard let i = model.services.firstIndex(where: { $0.namespace == parts[0] && $0.name == parts[2] }) else {
+                throw QueryError("no Service '\(parts[2])' in namespace \(parts[0])")
+            }
+            if !labels.isEmpty { throw QueryError("labels apply to a new pod (ns/*), not to a Service") }
+            return .service(i)
+        }
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
-            throw QueryError("'\(text)' is not ns/workload, ns/pod, ns/* or external:CIDR")
+            throw QueryError("'\(text)' is not ns/workload, ns/pod, ns/*, ns/svc/name or external:CIDR")
         }
         let (ns, name) = (parts[0], parts[1])
         guard model.namespaces[ns] != nil else { throw QueryError("no namespace '\(ns)' in the manifests") }
@@ -63,6 +73,8 @@ public struct QueryAnswer: Sendable {
         public let destination: Endpoint
         /// The external address ranges this part covers (empty for pods), all treated alike by every policy.
         public let sourceRanges: [AddressRange]
+        /// The Service port the part was addressed to, for a Service destination.
+        public var via: String? = nil
         /// One flow of the part, with each side's deciding rule.
         public let witnessProto: FlowProtocol
         public let witnessPort: Int
@@ -102,6 +114,25 @@ public final class QueryEngine {
         switch (from, to) {
         case _ where checker.unmodelledPolicyReason != nil:
             reason = checker.unmodelledPolicyReason
+        case (.service, _):
+            reason = "a Service is a destination: a connection's source is a pod or an address"
+        case (_, .service(let i)):
+            // Each backend on the target port its Service port translates to, answered as a pod destination.
+            let svc = evaluator.model.services[i]
+            let servicePorts = ports.isEmpty ? svc.ports : svc.ports.filter { sp in ports.contains { $0.proto == sp.proto && $0.range.contains(sp.port) } }
+            if servicePorts.isEmpty { reason = "Service \(svc.namespace)/\(svc.name) has no port in \(ports.map(\.description).joined(separator: ", "))" }
+            switch ServiceStage.resolve(svc, ports: servicePorts, evaluator: evaluator) {
+            case .unresolvable(let why): reason = why
+            case .backends(let backends):
+                if backends.isEmpty && reason == nil { reason = "Service \(svc.namespace)/\(svc.name) selects no pod on those ports" }
+                for b in backends {
+                    let sub = answer(from: from, fromText: fromText, to: .workload(b.endpoint), toText: toText,
+                                     ports: [PortSpec(proto: b.proto, range: b.targetPort...b.targetPort)])
+                    if reason == nil { reason = sub.reason }
+                    notes += sub.notes.filter { !notes.contains($0) }
+                    parts += sub.parts.map { var p = $0; p.via = "Service \(svc.namespace)/\(svc.name) \(b.proto.rawValue)/\(b.servicePort)"; return p }
+                }
+            }
         case (.external, .external):
             reason = "neither endpoint is a pod: traffic between external addresses never meets cluster policy"
         case (.hypothetical, _), (_, .hypothetical):
@@ -146,6 +177,7 @@ public final class QueryEngine {
         switch q {
         case .workload(let i): return .pod(evaluator.endpoints[i])
         case .external(let c): return .external(AddressRange(c))
+        case .service: preconditionFailure("a Service destination is answered backend by backend")
         case .hypothetical(let ns, let labels):
             return .pod(PodEndpoint(namespace: ns, namespaceLabels: evaluator.model.namespaces[ns]?.labels ?? [:], labels: labels))
         }
@@ -183,6 +215,7 @@ public final class QueryEngine {
             switch q {
             case .workload(let i): s.workload = evaluator.model.workloads[i].id
             case .external(let c): s.external = c
+            case .service(let i): s.service = "\(evaluator.model.services[i].namespace)/\(evaluator.model.services[i].name)"
             case .hypothetical(let ns, let labels):
                 s.namespace = ns
                 if !labels.isEmpty { s.podSelector = LabelSelector(matchLabels: labels) }

@@ -15,7 +15,7 @@ public enum ClaimsReport {
     }
 
     public static func flowText(_ c: Counterexample) -> String {
-        "\(c.source) -> \(c.destination) \(c.proto.rawValue)\(c.proto == .other ? "" : "/\(c.port)")"
+        "\(c.source) -> \(c.destination) \(c.proto.rawValue)\(c.proto == .other ? "" : "/\(c.port)")" + (c.via.map { " (via \($0))" } ?? "")
     }
 
     public static func text(_ results: [ClaimResult]) -> String {
@@ -56,7 +56,7 @@ public enum ClaimsReport {
     }
 
     struct CounterexampleJSON: Encodable {
-        let source: String, destination: String, proto: String, port: Int?, egress: SideJSON?, ingress: SideJSON?
+        let source: String, destination: String, proto: String, port: Int?, via: String?, egress: SideJSON?, ingress: SideJSON?
     }
 
     struct ResultJSON: Encodable {
@@ -70,7 +70,7 @@ public enum ClaimsReport {
                        assumptions: r.assumptions, reason: r.reason, file: r.claim.location.file, line: r.claim.location.line,
                        counterexamples: r.counterexamples.map {
                            CounterexampleJSON(source: $0.source.description, destination: $0.destination.description, proto: $0.proto.rawValue,
-                                              port: $0.proto == .other ? nil : $0.port, egress: SideJSON($0.explanation.egress), ingress: SideJSON($0.explanation.ingress))
+                                              port: $0.proto == .other ? nil : $0.port, via: $0.via, egress: SideJSON($0.explanation.egress), ingress: SideJSON($0.explanation.ingress))
                        },
                        admittedSources: r.claim.kind == .only ? r.admittedSources : nil)
         })

@@ -25,6 +25,7 @@ public enum QueryReport {
         for part in a.parts {
             var line = "\(part.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(part.conns)"
             if !part.sourceRanges.isEmpty { line += "  from \(cidrs(part.sourceRanges))" }
+            if let via = part.via { line += "  via \(via) -> \(endpointDetail(part.destination))" }
             out += line + "\n"
             if part.verdict == .allowed || explain {
                 let port = part.witnessProto == .other ? "" : "/\(part.witnessPort)"
@@ -40,7 +41,7 @@ public enum QueryReport {
     }
 
     struct PartJSON: Encodable {
-        let verdict: String, connections: String, sourceAddresses: String?, source: String, destination: String
+        let verdict: String, connections: String, sourceAddresses: String?, source: String, destination: String, via: String?
         let witness: String, egress: ClaimsReport.SideJSON?, ingress: ClaimsReport.SideJSON?
     }
     struct AnswerJSON: Encodable {
@@ -54,7 +55,7 @@ public enum QueryReport {
             assumptions: a.assumptions, notes: a.notes,
             parts: a.parts.map { p in
                 PartJSON(verdict: p.verdict.rawValue, connections: p.conns.description, sourceAddresses: p.sourceRanges.isEmpty ? nil : cidrs(p.sourceRanges),
-                         source: endpointDetail(p.source), destination: endpointDetail(p.destination),
+                         source: endpointDetail(p.source), destination: endpointDetail(p.destination), via: p.via,
                          witness: p.witnessProto == .other ? "OTHER" : "\(p.witnessProto.rawValue)/\(p.witnessPort)",
                          egress: ClaimsReport.SideJSON(p.explanation.egress), ingress: ClaimsReport.SideJSON(p.explanation.ingress))
             }))

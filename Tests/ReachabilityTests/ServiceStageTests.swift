@@ -1,0 +1,90 @@
+import XCTest
+import TestSupport
+import KubeModel
+@testable import Reachability
+
+/// Service translation: which pods a Service reaches, on which port.
+final class ServiceStageTests: XCTestCase {
+    static let pods = """
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web-v1, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: web, version: v1}}
+      template:
+        metadata: {labels: {app: web, version: v1}}
+        spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}, {name: dns, containerPort: 53, protocol: UDP}]}]}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web-v2, namespace: shop}
+    spec:
+      selector: {matchLabels: {app: web, version: v2}}
+      template:
+        metadata: {labels: {app: web, version: v2}}
+        spec: {containers: [{name: c, ports: [{name: http, containerPort: 9090}]}]}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web-idle, namespace: shop}
+    spec:
+      replicas: 0
+      selector: {matchLabels: {app: web, version: idle}}
+      template:
+        metadata: {labels: {app: web, version: idle}}
+        spec: {containers: [{name: c, ports: [{name: http, containerPort: 7070}]}]}
+    ---
+    apiVersion: apps/v1
+    kind: Deployment
+    metadata: {name: web, namespace: other}
+    spec:
+      selector: {matchLabels: {app: web}}
+      template:
+        metadata: {labels: {app: web}}
+        spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
+
+    """
+
+    func resolve(_ service: String) throws -> ServiceStage.Resolution {
+        let model = try loadModel(Self.pods + "---\n" + service)
+        let evaluator = Evaluator(model: model, assumptions: Assumptions())
+        return ServiceStage.resolve(model.services[0], evaluator: evaluator)
+    }
+
+    func backends(_ service: String) throws -> [String] {
+        let model = try loadModel(Self.pods + "---\n" + service)
+        let evaluator = Evaluator(model: model, assumptions: Assumptions())
+        guard case .backends(let b) = ServiceStage.resolve(model.services[0], evaluator: evaluator) else { XCTFail("unresolvable"); return [] }
+        return b.map { "\(model.workloads[$0.endpoint].id) \($0.proto.rawValue)/\($0.servicePort)->\($0.targetPort)" }.sorted()
+    }
+
+    func testNumberedTargetPortOnEveryBackendOfTheNamespace() throws {
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, targetPort: 8000}]\n"
+        XCTAssertEqual(try backends(svc), ["shop/web-v1 TCP/80->8000", "shop/web-v2 TCP/80->8000"], "zero replicas and other namespaces are not backends")
+    }
+
+    func testTargetPortDefaultsToPort() throws {
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {version: v2}\n  ports: [{port: 9090}]\n"
+        XCTAssertEqual(try backends(svc), ["shop/web-v2 TCP/9090->9090"])
+    }
+
+    func testNamedTargetPortResolvesPerPod() throws {
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {app: web}\n  ports: [{name: h, port: 80, targetPort: http}, {name: d, port: 53, protocol: UDP, targetPort: dns}]\n"
+        // web-v2 has no UDP port named dns: it is no endpoint of that Service port.
+        XCTAssertEqual(try backends(svc), ["shop/web-v1 TCP/80->8080", "shop/web-v1 UDP/53->53", "shop/web-v2 TCP/80->9090"])
+    }
+
+    func testEveryServiceTypeWithASelectorReachesItsPods() throws {
+        for (type, extra) in [("ClusterIP", "  clusterIP: None\n"), ("NodePort", ""), ("LoadBalancer", "  externalTrafficPolicy: Local\n")] {
+            let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: web, namespace: shop}\nspec:\n  type: \(type)\n\(extra)  selector: {version: v1}\n  ports: [{port: 80, targetPort: http}]\n"
+            XCTAssertEqual(try backends(svc), ["shop/web-v1 TCP/80->8080"], type)
+        }
+    }
+
+    func testExternalNameAndSelectorlessServicesAreUnresolvable() throws {
+        guard case .unresolvable(let a) = try resolve("apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: shop}\nspec:\n  type: ExternalName\n  externalName: db.example.com\n") else { return XCTFail() }
+        XCTAssertTrue(a.contains("ExternalName"))
+        guard case .unresolvable(let b) = try resolve("apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: shop}\nspec:\n  ports: [{port: 5432}]\n") else { return XCTFail() }
+        XCTAssertTrue(b.contains("no selector"))
+    }
+}

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Measures reachproof alone on generated clusters of growing size (release build): reading the manifests, the
+# model, `map --format pairs`, `check` of 50 generated claims, and peak memory of each run.
+#   bench/scale.sh [--sizes 'W:P ...'] [--seed S] [--work DIR]
+# Default sizes (workloads:policies, 1:3 policies per workload, namespaces = workloads/100, at least 20):
+# 100:33 1000:333 5000:1666 20000:6666.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+oracle="$root/../shared/oracle"
+[ -d "$oracle" ] || { echo "scale.sh: $oracle not found" >&2; exit 2; }
+sizes="100:33 1000:333 5000:1666 20000:6666"; seed=42; work=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --sizes) sizes="$2"; shift 2;;
+    --seed) seed="$2"; shift 2;;
+    --work) work="$2"; shift 2;;
+    *) echo "scale.sh: unknown argument $1" >&2; exit 2;;
+  esac
+done
+[ -n "$work" ] || work="$(mktemp -d)"
+(cd "$root" && swift build -c release --product reachproof --product reachproof-bench >&2)
+rp="$root/.build/release/reachproof"
+bench="$root/.build/release/reachproof-bench"
+# Runs a command, prints "seconds peak-MiB".
+measure() {
+  /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > "$work/out.txt" 2> "$work/err.txt" || true
+  read -r secs kb < "$work/time.txt"
+  echo "$secs $(( kb / 1024 ))"
+}
+echo "reachproof $("$rp" --version); $(date -u +%Y-%m-%d); $(nproc) cores; seed $seed; generator flags --named-ports"
+echo
+echo "| workloads | policies | documents | MB | classes | inventory s (load+model) | map s | map MiB | pair lines | check 50 claims s | check MiB |"
+echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+for s in $sizes; do
+  w="${s%%:*}"; p="${s##*:}"; ns=$(( w / 100 )); [ "$ns" -lt 20 ] && ns=20
+  d="$work/s-$w-$p"
+  rm -rf "$d"
+  python3 "$oracle/gen_cluster.py" --namespaces "$ns" --deployments "$w" --policies "$p" --seed "$seed" --out "$d" --named-ports >/dev/null
+  docs=$(cat "$d"/*.yaml | grep -c '^kind:')
+  mb=$(du -cm "$d"/*.yaml | tail -1 | cut -f1)
+  classes=$("$bench" classes "$d" | sed -E 's/.*-> ([0-9]+) classes.*/\1/')
+  read -r inv_s _ <<< "$(measure "$rp" inventory "$d")"
+  read -r map_s map_mb <<< "$(measure "$rp" map "$d" --format pairs)"
+  lines=$(wc -l < "$work/out.txt")
+  # 50 claims: denied/allowed/only over generated namespaces and external ranges.
+  python3 - "$d" "$ns" > "$d.claims.yaml" <<'PY'
+import sys, random
+d, ns = sys.argv[1], int(sys.argv[2])
+random.seed(7)
+print("claims:")
+for i in range(50):
+    a, b = f"ns-{random.randrange(ns):03d}", f"ns-{random.randrange(ns):03d}"
+    kind = ["denied", "allowed", "only"][i % 3]
+    src = f"{{namespace: {a}}}" if i % 5 else "{external: 0.0.0.0/0}"
+    if kind == "only":
+        print(f"  - name: c{i}\n    only:\n      from: [{src}]\n      to: {{namespace: {b}}}\n      ports: [TCP/{8000 + i}]\n    allowEmpty: true")
+    else:
+        print(f"  - name: c{i}\n    {kind}:\n      from: {src}\n      to: {{namespace: {b}}}\n      ports: [TCP/{8000 + i}]\n    allowEmpty: true")
+PY
+  read -r check_s check_mb <<< "$(measure "$rp" check "$d" --claims "$d.claims.yaml" --allow-unknown)"
+  echo "| $w | $p | $docs | $mb | $classes | $inv_s | $map_s | $map_mb | $lines | $check_s | $check_mb |"
+done
