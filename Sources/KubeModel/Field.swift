@@ -60,26 +60,41 @@ public struct Field {
         }
     }
 
-    /// The value at `key`, or nil when it is absent or null.
-    public subscript(key: String) -> Field? {
-        guard case .mapping(let m) = node else { return nil }
-        for pair in m where pair.key.string == key {
-            let f = child(pair.value, path.isEmpty ? key : "\(path).\(key)")
-            return f.isNull ? nil : f
+    /// Position of `key` in a mapping. Walks indices: iterating a Yams mapping copies all of its pairs first.
+    private static func index(of key: String, in m: Node.Mapping) -> Int? {
+        var i = m.startIndex
+        while i < m.endIndex {
+            if case .scalar(let k) = m[i].key, k.string == key { return i }
+            i += 1
         }
         return nil
+    }
+
+    /// The value at `key`, or nil when it is absent or null.
+    public subscript(key: String) -> Field? {
+        guard case .mapping(let m) = node, let i = Self.index(of: key, in: m) else { return nil }
+        let f = child(m[i].value, path.isEmpty ? key : "\(path).\(key)")
+        return f.isNull ? nil : f
     }
 
     /// Whether `key` is present at all (even as null or empty).
     public func has(_ key: String) -> Bool {
         guard case .mapping(let m) = node else { return false }
-        return m.contains { $0.key.string == key }
+        return Self.index(of: key, in: m) != nil
     }
 
     /// Rejects keys outside `allowed`: a misspelt policy field would otherwise change a verdict silently.
     public func requireKnownKeys(_ allowed: Set<String>) throws {
-        for entry in try entries() where !allowed.contains(entry.key) {
-            throw entry.value.error("unknown field (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+        if isNull { return }
+        guard case .mapping(let m) = node else { throw error("expected a mapping, found \(kindName)") }
+        var i = m.startIndex
+        while i < m.endIndex {
+            guard case .scalar(let k) = m[i].key else { throw error("mapping keys must be scalars") }
+            if !allowed.contains(k.string) {
+                throw child(m[i].value, path.isEmpty ? k.string : "\(path).\(k.string)")
+                    .error("unknown field (expected one of: \(allowed.sorted().joined(separator: ", ")))")
+            }
+            i += 1
         }
     }
 

@@ -91,11 +91,16 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
 
 /// Label key and value syntax as Kubernetes validates it.
 public enum LabelSyntax {
-    static func isNameChar(_ c: Character) -> Bool {
-        c.isASCII && (c.isLetter || c.isNumber || c == "-" || c == "_" || c == ".")
-    }
+    // Byte tests: label syntax is ASCII, and Character's Unicode properties are slow on large inputs.
+    static func isAlnum(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
+    static func isNameChar(_ b: UInt8) -> Bool { isAlnum(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".") }
+    static func isAlnum(_ c: Character) -> Bool { c.asciiValue.map(isAlnum) ?? false }
 
-    static func isAlnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+    /// 1-63 name characters, beginning and ending with an alphanumeric (label names and values).
+    static func isName(_ s: Substring.UTF8View) -> Bool {
+        guard let f = s.first, let e = s.last else { return false }
+        return isAlnum(f) && isAlnum(e) && s.allSatisfy(isNameChar)
+    }
 
     /// nil when valid, else the reason.
     public static func keyProblem(_ key: String) -> String? {
@@ -115,8 +120,8 @@ public enum LabelSyntax {
                 }
             }
         }
-        if name.isEmpty || name.count > 63 { return "label key name '\(name)' must be 1-63 characters" }
-        guard let f = name.first, let e = name.last, isAlnum(f), isAlnum(e), name.allSatisfy(isNameChar) else {
+        if name.isEmpty || (name.utf8.count > 63 && name.count > 63) { return "label key name '\(name)' must be 1-63 characters" }
+        guard isName(name.utf8) else {
             return "label key name '\(name)' must be alphanumeric, '-', '_' or '.', beginning and ending with an alphanumeric"
         }
         return nil
@@ -124,8 +129,8 @@ public enum LabelSyntax {
 
     public static func valueProblem(_ value: String) -> String? {
         if value.isEmpty { return nil }
-        if value.count > 63 { return "label value '\(value)' is longer than 63 characters" }
-        guard let f = value.first, let e = value.last, isAlnum(f), isAlnum(e), value.allSatisfy(isNameChar) else {
+        if value.utf8.count > 63 && value.count > 63 { return "label value '\(value)' is longer than 63 characters" }
+        guard isName(Substring(value).utf8) else {
             return "label value '\(value)' must be alphanumeric, '-', '_' or '.', beginning and ending with an alphanumeric"
         }
         return nil

@@ -91,10 +91,7 @@ public struct ManifestReader {
             case .failure(let e): errors.append(e)
             case .success(let text):
                 // Empty files are reported by the model loader: a notice among other files, an error when alone.
-                if !text.split(whereSeparator: \.isNewline).contains(where: { line in
-                    let t = line.trimmingCharacters(in: .whitespaces)
-                    return !t.isEmpty && !t.hasPrefix("#") && t != "---" && t != "..."
-                }) {
+                if !TextChecks.hasContent(text) {
                     emptyFiles.append(name)
                     continue
                 }
@@ -234,7 +231,8 @@ enum NodeBudget {
         switch node {
         case .scalar, .alias: return true
         case .mapping(let m):
-            for pair in m where !(fits(pair.key, limit: limit, counted: &counted) && fits(pair.value, limit: limit, counted: &counted)) {
+            // Indices, not iteration: iterating a Yams mapping copies all of its pairs first.
+            for i in m.indices where !(fits(m[i].key, limit: limit, counted: &counted) && fits(m[i].value, limit: limit, counted: &counted)) {
                 return false
             }
             return true

@@ -96,4 +96,18 @@ enum TextChecks {
         }
         return nil
     }
+
+    /// Whether the text holds anything but blank lines, comments and document markers. Stops at the first
+    /// line with content, so a large file costs one line.
+    static func hasContent(_ text: String) -> Bool {
+        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+            guard let first = line.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }) else { continue }
+            let rest = line[first...]
+            if rest.first == UInt8(ascii: "#") { continue }
+            let trimmed = Array(rest.reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }.reversed())
+            if trimmed == Array("---".utf8) || trimmed == Array("...".utf8) { continue }
+            return true
+        }
+        return false
+    }
 }

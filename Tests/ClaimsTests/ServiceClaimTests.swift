@@ -6,25 +6,10 @@ import Reachability
 
 /// Claims and queries addressed to a Service: its backends, on translated ports.
 final class ServiceClaimTests: XCTestCase {
-    static let manifests = """
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: web-v1, namespace: shop}
-    spec:
-      selector: {matchLabels: {app: web, version: v1}}
-      template:
-        metadata: {labels: {app: web, version: v1}}
-        spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: web-v2, namespace: shop}
-    spec:
-      selector: {matchLabels: {app: web, version: v2}}
-      template:
-        metadata: {labels: {app: web, version: v2}}
-        spec: {containers: [{name: c, ports: [{name: http, containerPort: 9090}]}]}
-    ---
+    /// The shared web pods, a client, the Service and a policy that admits the client on 8080 only.
+    static var manifests: String {
+        get throws {
+            try String(contentsOfFile: Paths.package("Tests/Fixtures/services/web-versions.yaml"), encoding: .utf8) + "---\n" + """
     apiVersion: apps/v1
     kind: Deployment
     metadata: {name: client, namespace: shop}
@@ -48,9 +33,11 @@ final class ServiceClaimTests: XCTestCase {
       - from: [{podSelector: {matchLabels: {app: client}}}]
         ports: [{port: 8080}]
     """
+        }
+    }
 
     func claims(_ yaml: String) throws -> (ClaimChecker, ClaimsFile) {
-        let model = try loadModel(Self.manifests)
+        let model = try loadModel(try Self.manifests)
         let (file, errors) = ClaimsParser.load("-", stdin: { Data(yaml.utf8) })
         XCTAssertEqual(errors, [])
         return (ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()), file!)
@@ -93,7 +80,7 @@ final class ServiceClaimTests: XCTestCase {
     }
 
     func testQueryToAServiceAnswersPerBackend() throws {
-        let model = try loadModel(Self.manifests)
+        let model = try loadModel(try Self.manifests)
         let engine = QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()))
         let to = try QueryEndpoint.parse("shop/svc/web", labels: [:], model: model)
         let a = engine.answer(from: try QueryEndpoint.parse("shop/client", labels: [:], model: model), fromText: "shop/client", to: to, toText: "shop/svc/web",

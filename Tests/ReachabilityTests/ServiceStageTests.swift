@@ -5,54 +5,17 @@ import KubeModel
 
 /// Service translation: which pods a Service reaches, on which port.
 final class ServiceStageTests: XCTestCase {
-    static let pods = """
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: web-v1, namespace: shop}
-    spec:
-      selector: {matchLabels: {app: web, version: v1}}
-      template:
-        metadata: {labels: {app: web, version: v1}}
-        spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}, {name: dns, containerPort: 53, protocol: UDP}]}]}
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: web-v2, namespace: shop}
-    spec:
-      selector: {matchLabels: {app: web, version: v2}}
-      template:
-        metadata: {labels: {app: web, version: v2}}
-        spec: {containers: [{name: c, ports: [{name: http, containerPort: 9090}]}]}
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: web-idle, namespace: shop}
-    spec:
-      replicas: 0
-      selector: {matchLabels: {app: web, version: idle}}
-      template:
-        metadata: {labels: {app: web, version: idle}}
-        spec: {containers: [{name: c, ports: [{name: http, containerPort: 7070}]}]}
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: web, namespace: other}
-    spec:
-      selector: {matchLabels: {app: web}}
-      template:
-        metadata: {labels: {app: web}}
-        spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
-
-    """
+    /// Pods shared by the Service tests (Tests/Fixtures/services/web-versions.yaml).
+    static var pods: String { get throws { try String(contentsOfFile: Paths.package("Tests/Fixtures/services/web-versions.yaml"), encoding: .utf8) + "---\n" } }
 
     func resolve(_ service: String) throws -> ServiceStage.Resolution {
-        let model = try loadModel(Self.pods + "---\n" + service)
+        let model = try loadModel(try Self.pods + service)
         let evaluator = Evaluator(model: model, assumptions: Assumptions())
         return ServiceStage.resolve(model.services[0], evaluator: evaluator)
     }
 
     func backends(_ service: String) throws -> [String] {
-        let model = try loadModel(Self.pods + "---\n" + service)
+        let model = try loadModel(try Self.pods + service)
         let evaluator = Evaluator(model: model, assumptions: Assumptions())
         guard case .backends(let b) = ServiceStage.resolve(model.services[0], evaluator: evaluator) else { XCTFail("unresolvable"); return [] }
         return b.map { "\(model.workloads[$0.endpoint].id) \($0.proto.rawValue)/\($0.servicePort)->\($0.targetPort)" }.sorted()
