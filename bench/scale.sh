@@ -24,7 +24,7 @@ bench="$root/.build/release/reachproof-bench"
 # Runs a command, prints "seconds peak-MiB".
 measure() {
   /usr/bin/time -f "%e %M" -o "$work/time.txt" "$@" > "$work/out.txt" 2> "$work/err.txt" || true
-  read -r secs kb < "$work/time.txt"
+  read -r secs kb <<< "$(tail -1 "$work/time.txt")"
   echo "$secs $(( kb / 1024 ))"
 }
 echo "reachproof $("$rp" --version); $(date -u +%Y-%m-%d); $(nproc) cores; seed $seed; generator flags --named-ports"

@@ -1,4 +1,16 @@
+import Foundation
 import KubeModel
+
+/// A NetworkPolicy behind one reference, so that lists of them are cheap to pass around.
+final class PolicyBox: Sendable {
+    let policy: NetworkPolicy
+    /// The policy as a whole, as named when it isolates a pod.
+    let ref: RuleRef
+    init(_ p: NetworkPolicy) {
+        policy = p
+        ref = RuleRef(kind: "NetworkPolicy", namespace: p.namespace, name: p.name, path: "spec", location: p.location)
+    }
+}
 
 /// The concrete evaluator: computes, for declared endpoints and address ranges, exactly which connections the
 /// NetworkPolicy layer (AdminNetworkPolicy, NetworkPolicy, BaselineAdminNetworkPolicy) admits, without a solver.
@@ -7,6 +19,10 @@ public final class Evaluator: @unchecked Sendable {
     public let model: ClusterModel
     public let assumptions: Assumptions
     let policiesByNamespace: [String: [NetworkPolicy]]
+    /// The NetworkPolicies selecting each declared workload, by workload id: the map asks for the same
+    /// destination thousands of times. Boxed so that reading them does not copy every field.
+    private var selectingCache: [String: [PolicyBox]] = [:]
+    private let cacheLock = NSLock()
     /// Ranges of the pod network that no ipBlock or ANP network can tell apart. A pod's IP may be in any of
     /// them (∃ placement, SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
     let podAddressRanges: [AddressRange?]
@@ -151,12 +167,13 @@ public final class Evaluator: @unchecked Sendable {
                 program.admin.append(.init(action: rule.action, conns: conns(rule.ports, destination: destination), ref: rule.ref))
             }
         }
-        for p in policiesByNamespace[subject.namespace] ?? [] where selects(p, subject) {
-            guard direction == .ingress ? p.isolatesIngress : p.isolatesEgress else { continue }
-            program.isolating.append(RuleRef(kind: "NetworkPolicy", namespace: p.namespace, name: p.name, path: "spec", location: p.location))
-            for rule in direction == .ingress ? p.ingress : p.egress {
+        for box in selecting(subject) {
+            // Fields are read through the box: binding the policy to a local would copy all of it, per flow.
+            guard direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress else { continue }
+            program.isolating.append(box.ref)
+            for rule in direction == .ingress ? box.policy.ingress : box.policy.egress {
                 let peerOK = rule.peers.isEmpty || rule.peers.contains {
-                    peerMatches($0, policyNamespace: p.namespace, remote: remote, remoteAddress: remoteAddress)
+                    peerMatches($0, policyNamespace: box.policy.namespace, remote: remote, remoteAddress: remoteAddress)
                 }
                 if peerOK { program.npRules.append((conns(rule.ports, destination: destination), rule.ref)) }
             }
@@ -168,6 +185,18 @@ public final class Evaluator: @unchecked Sendable {
             }
         }
         return program
+    }
+
+    /// The NetworkPolicies of the subject's namespace that select it.
+    func selecting(_ subject: PodEndpoint) -> [PolicyBox] {
+        func compute() -> [PolicyBox] { (policiesByNamespace[subject.namespace] ?? []).filter { selects($0, subject) }.map(PolicyBox.init) }
+        guard let id = subject.workload else { return compute() }
+        cacheLock.lock()
+        defer { cacheLock.unlock() }
+        if let cached = selectingCache[id + (subject.hostNetwork ? "#host" : "")] { return cached }
+        let found = compute()
+        selectingCache[id + (subject.hostNetwork ? "#host" : "")] = found
+        return found
     }
 
     /// Addresses a remote endpoint may have, as seen by ipBlocks.
