@@ -19,9 +19,9 @@ public final class Evaluator: @unchecked Sendable {
     public let model: ClusterModel
     public let assumptions: Assumptions
     let policiesByNamespace: [String: [NetworkPolicy]]
-    /// The NetworkPolicies selecting each declared workload, by workload id: the map asks for the same
+    /// The NetworkPolicies selecting each declared pod (pods of one workload may differ in a live dump): the map asks for the same
     /// destination thousands of times. Boxed so that reading them does not copy every field.
-    private var selectingCache: [String: [PolicyBox]] = [:]
+    private var selectingCache: [[PolicyBox]?]
     private let cacheLock = NSLock()
     /// Ranges of the pod network that no ipBlock or ANP network can tell apart. A pod's IP may be in any of
     /// them (∃ placement, SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
@@ -38,11 +38,14 @@ public final class Evaluator: @unchecked Sendable {
         } else {
             podAddressRanges = [nil]
         }
-        endpoints = model.workloads.map { w in
-            let e = PodEndpoint(w, namespace: model.namespaces[w.namespace])
+        endpoints = model.workloads.enumerated().map { i, w in
+            let pod = PodEndpoint(w, namespace: model.namespaces[w.namespace])
             // Under H1 a hostNetwork pod is seen by policy like any other pod.
-            return assumptions.hostNetworkSelectable ? e.withoutHostNetwork : e
+            var e = assumptions.hostNetworkSelectable ? pod.withoutHostNetwork : pod
+            e.declaredIndex = i
+            return e
         }
+        selectingCache = Array(repeating: nil, count: model.workloads.count)
     }
 
     /// Every IPv4 prefix any policy mentions.
@@ -190,12 +193,12 @@ public final class Evaluator: @unchecked Sendable {
     /// The NetworkPolicies of the subject's namespace that select it.
     func selecting(_ subject: PodEndpoint) -> [PolicyBox] {
         func compute() -> [PolicyBox] { (policiesByNamespace[subject.namespace] ?? []).filter { selects($0, subject) }.map(PolicyBox.init) }
-        guard let id = subject.workload else { return compute() }
+        guard let i = subject.declaredIndex else { return compute() }
         cacheLock.lock()
         defer { cacheLock.unlock() }
-        if let cached = selectingCache[id + (subject.hostNetwork ? "#host" : "")] { return cached }
+        if let cached = selectingCache[i] { return cached }
         let found = compute()
-        selectingCache[id + (subject.hostNetwork ? "#host" : "")] = found
+        selectingCache[i] = found
         return found
     }
 
