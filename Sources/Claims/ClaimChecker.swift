@@ -38,6 +38,8 @@ public final class ClaimChecker {
     /// Seconds per solver call.
     public let timeout: Double
     public let maxCounterexamples: Int
+    /// Decide every claim with Z3, also those enumeration decides (the tests cross-check the two paths).
+    var solverOnly = false
 
     public init(model: ClusterModel, profile: Profile, assumptions: Assumptions, timeout: Double = 30, maxCounterexamples: Int = 20) {
         evaluator = Evaluator(model: model, assumptions: assumptions)
@@ -113,6 +115,15 @@ public final class ClaimChecker {
         if let reason = unmodelledPolicyReason { return result(.unknown, reason) }
         guard claim.layer == "netpol" else {
             return result(.unknown, "layer '\(claim.layer)' is not modelled by this version (it decides the netpol layer only)")
+        }
+        // Claims over the pods that exist and external addresses are decided by enumeration; pods that could be
+        // created (any labels, new namespaces) need the solver.
+        if !solverOnly && claim.from.allSatisfy({ $0.universe == .existing }) && claim.to.universe == .existing
+            && (claim.kind != .only || claim.outsideUniverse == .existing) {
+            switch serviceBackends(claim) {
+            case .unresolvable(let why)?: return result(.unknown, why)
+            default: return finish(claim, enumerate(claim), result)
+            }
         }
         let encoder = Encoder(evaluator: evaluator, context: Z3Context(),
                               extraPodSelectors: (claim.from + [claim.to]).compactMap(\.podSelector),
@@ -198,6 +209,67 @@ public final class ClaimChecker {
             ($0.source.description, $0.destination.description, $0.proto.rawValue, $0.port) < ($1.source.description, $1.destination.description, $1.proto.rawValue, $1.port)
         }
         return result(.refuted, nil, ordered, admitted)
+    }
+
+    /// The concrete sources a selector means: declared workloads, or the external ranges of a CIDR.
+    func concreteSources(_ s: EndpointSelector) -> [Endpoint] {
+        if let c = s.external { return evaluator.externalSegments(of: c).map { .external($0) } }
+        return declared(s).map { .pod(evaluator.endpoints[$0]) }
+    }
+
+    /// Decides a claim over existing pods and external address ranges with the evaluator alone, one
+    /// counterexample per failing (source, destination) pair, at most `maxCounterexamples`.
+    func enumerate(_ claim: Claim) -> [Counterexample] {
+        let backends: [ServiceStage.Backend]? = { if case .backends(let b)? = serviceBackends(claim) { return b }; return nil }()
+        // Destinations with the connections the claim is about: pods, or external ranges for an external `to`.
+        let destinations: [(endpoint: Endpoint, wanted: ConnSet)]
+        if let c = claim.to.external {
+            let wanted: ConnSet = claim.ports.isEmpty ? .all : claim.ports.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.range]))) }
+            destinations = evaluator.externalSegments(of: c).map { (.external($0), wanted) }
+        } else {
+            destinations = targets(claim).map { (.pod(evaluator.endpoints[$0.endpoint]), $0.wanted) }
+        }
+        var found: [Counterexample] = []
+        func add(_ s: Endpoint, _ d: Endpoint, _ conns: ConnSet) {
+            guard let (p, port) = conns.first else { return }
+            var cex = Counterexample(source: s, destination: d, proto: p, port: port, explanation: evaluator.explain(from: s, to: d, proto: p, port: port))
+            if let b = backends?.first(where: { d.pod?.declaredIndex == $0.endpoint && FlowProtocol($0.proto) == p && $0.targetPort == port }) {
+                cex.via = "Service \(claim.to.service!) \(b.proto.rawValue)/\(b.servicePort)"
+            }
+            found.append(cex)
+        }
+        // A pod's traffic to itself is out of scope; replicas of one workload are not told apart.
+        func sameWorkload(_ s: Endpoint, _ d: Endpoint) -> Bool { s.pod?.workload != nil && s.pod?.workload == d.pod?.workload }
+        switch claim.kind {
+        case .allowed, .denied:
+            for s in concreteSources(claim.from[0]) {
+                for (d, wanted) in destinations where !sameWorkload(s, d) {
+                    let open = evaluator.connections(from: s, to: d).intersection(wanted)
+                    add(s, d, claim.kind == .allowed ? wanted.subtracting(open) : open)
+                    if found.count >= maxCounterexamples { return found }
+                }
+            }
+        case .only:
+            let outside = evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }.map { Endpoint.pod(evaluator.endpoints[$0]) }
+                + evaluator.externalSegments(of: IPv4CIDR(base: 0, prefix: 0)).map { Endpoint.external($0) }
+            for s in outside {
+                let listed = claim.from.contains { sel in
+                    if case .pod(let pod) = s { return sel.selects(pod) }
+                    if case .external(let r) = s, let c = sel.external { return r.isInside(c) }
+                    return false
+                }
+                if listed { continue }
+                // One counterexample per admitted source, as the solver's enumeration gives.
+                for (d, wanted) in destinations where !sameWorkload(s, d) {
+                    let open = evaluator.connections(from: s, to: d).intersection(wanted)
+                    if open.isEmpty { continue }
+                    add(s, d, open)
+                    break
+                }
+                if found.count >= maxCounterexamples { return found }
+            }
+        }
+        return found
     }
 
     /// Whether a concrete flow refutes the claim, replayed by the evaluator (the solver's answers are checked this way).

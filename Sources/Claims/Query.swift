@@ -138,13 +138,11 @@ public final class QueryEngine {
         case (.hypothetical, _), (_, .hypothetical):
             (parts, reason) = solve(from, to, wanted)
         case (.external(let c), _):
-            let space = evaluator.assumptions.externalSpace.filter { $0.overlaps(c) }
-            if space.isEmpty { reason = "\(c) lies inside the pod network (--pod-cidr); an external client cannot have such an address" }
-            let clipped = space.map { AddressRange(first: max($0.first, c.first), last: min($0.last, c.last)) }
-            if clipped.count > 0 && (clipped.first!.first != c.first || clipped.last!.last != c.last) {
+            let segments = evaluator.externalSegments(of: c)
+            if segments.isEmpty { reason = "\(c) lies inside the pod network (--pod-cidr); an external client cannot have such an address" }
+            if !segments.isEmpty && (segments.first!.first != c.first || segments.last!.last != c.last) {
                 notes.append("addresses of \(c) inside the pod network are not external clients and were left out")
             }
-            let segments = AddressSpace.segments(cidrs: Evaluator.policyCIDRs(evaluator.model), within: clipped)
             let destination = endpoint(to)
             // Address ranges the policies treat alike are answered once.
             var groups: [(ranges: [AddressRange], allowed: ConnSet)] = []

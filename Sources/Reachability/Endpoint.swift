@@ -13,7 +13,7 @@ public struct PodEndpoint: Hashable, Sendable {
     /// A hypothetical pod's namespace does not exist yet (its labels are then part of the witness).
     public let inNewNamespace: Bool
     /// Position in `Evaluator.endpoints` of a declared pod, for the evaluator's caches.
-    var declaredIndex: Int? = nil
+    public internal(set) var declaredIndex: Int? = nil
 
     public init(namespace: String, namespaceLabels: [String: String], labels: [String: String], ports: [ContainerPort] = [],
                 hostNetwork: Bool = false, serviceAccount: String = "default", workload: String? = nil, inNewNamespace: Bool = false) {

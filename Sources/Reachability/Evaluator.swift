@@ -68,6 +68,13 @@ public final class Evaluator: @unchecked Sendable {
         return out
     }
 
+    /// The external addresses of a CIDR (its part outside the pod network), cut into ranges every policy treats
+    /// alike. Empty when the CIDR lies inside the pod network.
+    public func externalSegments(of c: IPv4CIDR) -> [AddressRange] {
+        let clipped = assumptions.externalSpace.filter { $0.overlaps(c) }.map { AddressRange(first: max($0.first, c.first), last: min($0.last, c.last)) }
+        return AddressSpace.segments(cidrs: Evaluator.policyCIDRs(model), within: clipped)
+    }
+
     /// External address ranges that every policy treats uniformly.
     public var externalRanges: [AddressRange] {
         AddressSpace.segments(cidrs: Evaluator.policyCIDRs(model), within: assumptions.externalSpace)

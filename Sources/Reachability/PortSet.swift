@@ -120,6 +120,14 @@ public struct ConnSet: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var isEmpty: Bool { tcp.isEmpty && udp.isEmpty && sctp.isEmpty && !other }
+
+    /// The lowest connection of the set (TCP, UDP, SCTP, then other), as a witness flow.
+    public var first: (FlowProtocol, Int)? {
+        if let r = tcp.ranges.first { return (.tcp, r.lowerBound) }
+        if let r = udp.ranges.first { return (.udp, r.lowerBound) }
+        if let r = sctp.ranges.first { return (.sctp, r.lowerBound) }
+        return other ? (.other, 0) : nil
+    }
     public var isAll: Bool { self == .all }
 
     public func contains(_ p: FlowProtocol, _ port: Int) -> Bool {

@@ -1,0 +1,57 @@
+import XCTest
+import TestSupport
+import KubeModel
+import Reachability
+@testable import Claims
+
+/// Claims over existing pods and external ranges are decided by enumeration; the solver must agree on every
+/// verdict and, where it lists them all, on the failing (source, destination) pairs.
+final class EnumerationCrossCheckTests: XCTestCase {
+    func testEnumerationAgreesWithTheSolver() throws {
+        guard Paths.sharedAvailable else { throw XCTSkip("../shared/oracle is absent") }
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("enum-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let gen = try runProcess("/usr/bin/env", ["python3", Paths.shared("oracle/gen_cluster.py"), "--namespaces", "5", "--deployments", "60",
+                                                  "--policies", "30", "--seed", "11", "--ipblocks", "--named-ports", "--out", out])
+        XCTAssertEqual(gen.status, 0, gen.output)
+        let (model, errors) = ModelLoader().load(paths: [out])
+        XCTAssertEqual(errors, [])
+        var yaml = "claims:\n"
+        let namespaces = model.namespaces.keys.sorted()
+        for (i, a) in namespaces.enumerated() {
+            for (j, b) in namespaces.enumerated() where (i + j) % 2 == 0 {
+                let port = [80, 443, 8080, 5432][(i + j) % 4]
+                yaml += "  - {name: d-\(a)-\(b), allowEmpty: true, denied: {from: {namespace: \(a)}, to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
+                yaml += "  - {name: a-\(a)-\(b), allowEmpty: true, allowed: {from: {namespace: \(a)}, to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
+                yaml += "  - {name: o-\(a)-\(b), allowEmpty: true, only: {from: [{namespace: \(a)}], to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
+            }
+            yaml += "  - {name: x-\(a), allowEmpty: true, denied: {from: {external: 0.0.0.0/0}, to: {namespace: \(a)}}}\n"
+            yaml += "  - {name: e-\(a), allowEmpty: true, denied: {from: {namespace: \(a)}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}\n"
+        }
+        let (file, claimErrors) = ClaimsParser.load("-", stdin: { Data(yaml.utf8) })
+        XCTAssertEqual(claimErrors, [])
+        let enumerating = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        let solving = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        solving.solverOnly = true
+        var refuted = 0
+        for claim in file!.claims {
+            let e = enumerating.check(claim), s = solving.check(claim)
+            XCTAssertEqual(e.verdict, s.verdict, claim.name)
+            XCTAssertEqual(e.admittedSources, s.admittedSources, claim.name)
+            if s.counterexamples.count < solving.maxCounterexamples && e.counterexamples.count < enumerating.maxCounterexamples {
+                // Both lists are complete: same failing pairs (external ranges compared by containment).
+                func pairs(_ r: ClaimResult) -> Set<String> {
+                    Set(r.counterexamples.map { c in
+                        let src = c.source.pod?.workload ?? "external"
+                        let dst = c.destination.pod?.workload ?? "external"
+                        return claim.kind == .only ? src : "\(src) -> \(dst)"
+                    })
+                }
+                if claim.from.first?.external == nil && claim.to.external == nil { XCTAssertEqual(pairs(e), pairs(s), claim.name) }
+            }
+            if e.verdict == .refuted { refuted += 1 }
+        }
+        XCTAssertGreaterThan(refuted, 3)
+        XCTAssertLessThan(refuted, file!.claims.count)
+    }
+}
