@@ -122,7 +122,9 @@ public final class ClaimChecker {
             && (claim.kind != .only || claim.outsideUniverse == .existing) {
             switch serviceBackends(claim) {
             case .unresolvable(let why)?: return result(.unknown, why)
-            default: return finish(claim, enumerate(claim), result)
+            default:
+                let (found, admitted) = enumerate(claim)
+                return finish(claim, found, result, admitted: admitted)
             }
         }
         let encoder = Encoder(evaluator: evaluator, context: Z3Context(),
@@ -201,8 +203,9 @@ public final class ClaimChecker {
         return finish(claim, found, result)
     }
 
-    private func finish(_ claim: Claim, _ found: [Counterexample], _ result: (Verdict, String?, [Counterexample], [String]) -> ClaimResult) -> ClaimResult {
-        let admitted = claim.kind == .only ? admittedSources(claim, targets: targets(claim)) : []
+    private func finish(_ claim: Claim, _ found: [Counterexample], _ result: (Verdict, String?, [Counterexample], [String]) -> ClaimResult,
+                        admitted known: [String]? = nil) -> ClaimResult {
+        let admitted = claim.kind == .only ? known ?? admittedSources(claim, targets: targets(claim)) : []
         if found.isEmpty { return result(.proved, nil, [], admitted) }
         // The solver's order depends on hashing seeds; reports list counterexamples in a stable order.
         let ordered = found.sorted {
@@ -219,7 +222,7 @@ public final class ClaimChecker {
 
     /// Decides a claim over existing pods and external address ranges with the evaluator alone, one
     /// counterexample per failing (source, destination) pair, at most `maxCounterexamples`.
-    func enumerate(_ claim: Claim) -> [Counterexample] {
+    func enumerate(_ claim: Claim) -> (found: [Counterexample], admitted: [String]?) {
         let backends: [ServiceStage.Backend]? = { if case .backends(let b)? = serviceBackends(claim) { return b }; return nil }()
         // Destinations with the connections the claim is about: pods, or external ranges for an external `to`.
         let destinations: [(endpoint: Endpoint, wanted: ConnSet)]
@@ -246,30 +249,38 @@ public final class ClaimChecker {
                 for (d, wanted) in destinations where !sameWorkload(s, d) {
                     let open = evaluator.connections(from: s, to: d).intersection(wanted)
                     add(s, d, claim.kind == .allowed ? wanted.subtracting(open) : open)
-                    if found.count >= maxCounterexamples { return found }
+                    if found.count >= maxCounterexamples { return (found, nil) }
                 }
             }
+            return (found, nil)
         case .only:
+            // One pass over every outside source: counterexamples for the unlisted, admitted sources for all.
+            let targetSet = Set(targets(claim).map(\.endpoint))
+            var admittedPods = Set<String>(), admittedRanges: [AddressRange] = []
+            let ranges = evaluator.externalRanges
             let outside = evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }.map { Endpoint.pod(evaluator.endpoints[$0]) }
-                + evaluator.externalSegments(of: IPv4CIDR(base: 0, prefix: 0)).map { Endpoint.external($0) }
+                + ranges.map { Endpoint.external($0) }
             for s in outside {
+                var reached: (Endpoint, ConnSet)?
+                for (d, wanted) in destinations where !sameWorkload(s, d) {
+                    let open = evaluator.connections(from: s, to: d).intersection(wanted)
+                    if !open.isEmpty { reached = (d, open); break }
+                }
+                guard let (d, open) = reached else { continue }
+                switch s {
+                case .pod(let pod): if !targetSet.contains(pod.declaredIndex ?? -1) { admittedPods.insert(pod.workload!) }
+                case .external(let r): admittedRanges.append(r)
+                }
                 let listed = claim.from.contains { sel in
                     if case .pod(let pod) = s { return sel.selects(pod) }
                     if case .external(let r) = s, let c = sel.external { return r.isInside(c) }
                     return false
                 }
-                if listed { continue }
                 // One counterexample per admitted source, as the solver's enumeration gives.
-                for (d, wanted) in destinations where !sameWorkload(s, d) {
-                    let open = evaluator.connections(from: s, to: d).intersection(wanted)
-                    if open.isEmpty { continue }
-                    add(s, d, open)
-                    break
-                }
-                if found.count >= maxCounterexamples { return found }
+                if !listed && found.count < maxCounterexamples { add(s, d, open) }
             }
+            return (found, admittedNames(pods: admittedPods, ranges: admittedRanges))
         }
-        return found
     }
 
     /// Whether a concrete flow refutes the claim, replayed by the evaluator (the solver's answers are checked this way).
@@ -375,10 +386,15 @@ public final class ClaimChecker {
         for (i, e) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 && !targetSet.contains(i) && reaches(.pod(e)) {
             out.insert(e.workload!)
         }
+        return admittedNames(pods: out, ranges: evaluator.externalRanges.filter { reaches(.external($0)) })
+    }
+
+    /// Admitted workloads and external ranges as listed in reports: every address outside the pod network is
+    /// `external:0.0.0.0/0`, otherwise merged ranges as minimal CIDRs.
+    func admittedNames(pods: Set<String>, ranges admitted: [AddressRange]) -> [String] {
+        var out = pods
         let ranges = evaluator.externalRanges
-        let admitted = ranges.filter { reaches(.external($0)) }
         if admitted.count == ranges.count && !ranges.isEmpty {
-            // Every address outside the pod network.
             out.insert("external:0.0.0.0/0")
         } else {
             for (r, _) in AddressSpace.mergeAdjacent(admitted.map { ($0, true) }) {
