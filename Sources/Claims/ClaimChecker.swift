@@ -38,6 +38,8 @@ public final class ClaimChecker {
     /// Seconds per solver call.
     public let timeout: Double
     public let maxCounterexamples: Int
+    /// Evaluate every claim at this layer instead of its own (`check --layer`).
+    public var layerOverride: String?
     /// Decide every claim with Z3, also those enumeration decides (the tests cross-check the two paths).
     var solverOnly = false
 
@@ -108,13 +110,14 @@ public final class ClaimChecker {
 
     public func check(_ claim: Claim) -> ClaimResult {
         let start = Date()
+        let layer = layerOverride ?? claim.layer
         func result(_ v: Verdict, _ reason: String?, _ cex: [Counterexample] = [], admitted: [String] = []) -> ClaimResult {
-            ClaimResult(claim: claim, verdict: v, reason: reason, counterexamples: cex, admittedSources: admitted, layer: claim.layer,
+            ClaimResult(claim: claim, verdict: v, reason: reason, counterexamples: cex, admittedSources: admitted, layer: layer,
                         profile: profile, assumptions: evaluator.assumptions.describedBindings, seconds: Date().timeIntervalSince(start))
         }
         if let reason = unmodelledPolicyReason { return result(.unknown, reason) }
-        guard claim.layer == "netpol" else {
-            return result(.unknown, "layer '\(claim.layer)' is not modelled by this version (it decides the netpol layer only)")
+        guard layer == "netpol" else {
+            return result(.unknown, "layer '\(layer)' is not modelled by this version (it decides the netpol layer only)")
         }
         // Claims over the pods that exist and external addresses are decided by enumeration; pods that could be
         // created (any labels, new namespaces) need the solver.

@@ -4,23 +4,13 @@ import Reachability
 import SMT
 
 /// One side of a `query`: a declared workload, a pod that could be created in a namespace, or external addresses.
-public enum QueryEndpoint: Sendable, CustomStringConvertible {
+public enum QueryEndpoint: Sendable {
     case workload(Int)
     /// A new pod in the namespace carrying at least `labels` (any others too).
     case hypothetical(namespace: String, labels: [String: String])
     case external(IPv4CIDR)
     /// A Service (index into the model's services): its backend pods, on translated ports.
     case service(Int)
-
-    public var description: String {
-        switch self {
-        case .service: return "service"
-        case .workload: return "workload"
-        case .hypothetical(let ns, let labels):
-            return labels.isEmpty ? "\(ns)/* (any new pod)" : "\(ns)/* (any new pod with \(labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")))"
-        case .external(let c): return "external:\(c)"
-        }
-    }
 
     /// Reads `ns/workload`, `ns/pod` (a pod name generated from its workload's name), `ns/*` or `external:CIDR`.
     public static func parse(_ text: String, labels: [String: String], model: ClusterModel) throws -> QueryEndpoint {
@@ -140,7 +130,8 @@ public final class QueryEngine {
         case (.external(let c), _):
             let segments = evaluator.externalSegments(of: c)
             if segments.isEmpty { reason = "\(c) lies inside the pod network (--pod-cidr); an external client cannot have such an address" }
-            if !segments.isEmpty && (segments.first!.first != c.first || segments.last!.last != c.last) {
+            let covered = segments.reduce(UInt64(0)) { $0 + UInt64($1.last - $1.first) + 1 }
+            if !segments.isEmpty && covered < UInt64(c.last - c.first) + 1 {
                 notes.append("addresses of \(c) inside the pod network are not external clients and were left out")
             }
             let destination = endpoint(to)

@@ -16,10 +16,12 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of stdout.") var output: String?
     @Option(help: "Seconds the solver may spend on one query.") var timeout: Double = 30
     @Flag(help: "Let UNKNOWN verdicts pass (exit 0).") var allowUnknown = false
+    @Option(help: "Evaluate every claim at this layer, whatever its own (netpol is the only layer of this version).") var layer: Layer?
 
     func run() throws {
         let model = try input.load()
         let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
+        checker.layerOverride = layer?.rawValue
         var files: [ClaimsFile] = []
         var errors: [InputError] = []
         for path in claims {

@@ -158,4 +158,16 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.output.contains("\(broken.path):4:"), bad.output)
     }
+
+    /// A claim at a layer this version does not model is UNKNOWN with the reason; `--layer netpol` decides it there.
+    func testLayerOverride() throws {
+        guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
+        let claims = try temporaryFile("claims:\n  - name: m\n    layer: mesh\n    denied: {from: {external: 0.0.0.0/0}, to: {workload: keycloak/mysql}}\n")
+        let mesh = try runProcess(cli, ["check", Paths.package("examples/verrazzano"), "--claims", claims])
+        XCTAssertEqual(mesh.status, 1)
+        XCTAssertTrue(mesh.output.contains("reason: layer 'mesh' is not modelled by this version"), mesh.output)
+        let netpol = try runProcess(cli, ["check", Paths.package("examples/verrazzano"), "--claims", claims, "--layer", "netpol"])
+        XCTAssertEqual(netpol.status, 0, netpol.output)
+        XCTAssertTrue(netpol.output.contains("PROVED  m  [layer netpol"), netpol.output)
+    }
 }
