@@ -52,6 +52,32 @@ public final class ClaimChecker {
 
     var model: ClusterModel { evaluator.model }
 
+    /// Endpoint classes (pods no selector tells apart) and connections already computed between them: the
+    /// claims of one file ask about the same pods again and again.
+    private lazy var classes = EndpointClasses(model: model, endpoints: evaluator.endpoints)
+    private var podPairs: [Int: ConnSet] = [:]
+    private var addressPairs: [AddressRange: [Int: ConnSet]] = [:]
+
+    /// `Evaluator.connections`, memoized per pair of classes for declared pods and per class for external ranges.
+    func connections(_ s: Endpoint, _ d: Endpoint) -> ConnSet {
+        guard let di = d.pod?.declaredIndex else { return evaluator.connections(from: s, to: d) }
+        let dc = classes.classOf[di]
+        switch s {
+        case .pod(let pod):
+            guard let si = pod.declaredIndex else { return evaluator.connections(from: s, to: d) }
+            let key = classes.classOf[si] * classes.count + dc
+            if let c = podPairs[key] { return c }
+            let c = evaluator.connections(from: s, to: d)
+            podPairs[key] = c
+            return c
+        case .external(let r):
+            if let c = addressPairs[r]?[dc] { return c }
+            let c = evaluator.connections(from: s, to: d)
+            addressPairs[r, default: [:]][dc] = c
+            return c
+        }
+    }
+
     /// Set when the input holds policy objects of a CNI's own API: they can allow or deny what Kubernetes policy
     /// decides, so no verdict computed without them is sound.
     public var unmodelledPolicyReason: String? {
@@ -250,7 +276,7 @@ public final class ClaimChecker {
         case .allowed, .denied:
             for s in concreteSources(claim.from[0]) {
                 for (d, wanted) in destinations where !sameWorkload(s, d) {
-                    let open = evaluator.connections(from: s, to: d).intersection(wanted)
+                    let open = connections(s, d).intersection(wanted)
                     add(s, d, claim.kind == .allowed ? wanted.subtracting(open) : open)
                     if found.count >= maxCounterexamples { return (found, nil) }
                 }
@@ -266,7 +292,7 @@ public final class ClaimChecker {
             for s in outside {
                 var reached: (Endpoint, ConnSet)?
                 for (d, wanted) in destinations where !sameWorkload(s, d) {
-                    let open = evaluator.connections(from: s, to: d).intersection(wanted)
+                    let open = connections(s, d).intersection(wanted)
                     if !open.isEmpty { reached = (d, open); break }
                 }
                 guard let (d, open) = reached else { continue }
@@ -383,7 +409,7 @@ public final class ClaimChecker {
     func admittedSources(_ claim: Claim, targets: [(endpoint: Int, wanted: ConnSet)]) -> [String] {
         let targetSet = Set(targets.map(\.endpoint))
         func reaches(_ source: Endpoint) -> Bool {
-            targets.contains { !evaluator.connections(from: source, to: .pod(evaluator.endpoints[$0.endpoint])).intersection($0.wanted).isEmpty }
+            targets.contains { !connections(source, .pod(evaluator.endpoints[$0.endpoint])).intersection($0.wanted).isEmpty }
         }
         var out = Set<String>()
         for (i, e) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 && !targetSet.contains(i) && reaches(.pod(e)) {
