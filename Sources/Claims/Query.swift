@@ -268,3 +268,82 @@ public final class QueryEngine {
         return (parts, "more than 64 distinct witnesses; narrow the query with --port or labels")
     }
 }
+
+/// A request from outside through the ingress-nginx controller, hop by hop.
+public struct IngressPathAnswer: Sendable {
+    public struct Hop: Sendable {
+        public let title: String
+        public let answer: QueryAnswer
+    }
+    public let route: String?
+    public let hops: [Hop]
+    public let reason: String?
+    public var notes: [String] = []
+
+    public var verdict: QueryAnswer.Verdict {
+        if reason != nil { return .unknown }
+        if hops.contains(where: { $0.answer.verdict == .unknown }) { return .unknown }
+        return hops.count == 2 && hops.allSatisfy { $0.answer.verdict == .allowed } ? .allowed : .denied
+    }
+}
+
+extension QueryEngine {
+    /// External client -> controller (its Service when one publishes the port) -> Ingress routing by host and
+    /// path -> backend Service -> backend pods, with the controller pod as the source of the second hop.
+    public func throughIngress(from: QueryEndpoint, fromText: String, to service: Int, host: String?, path: String,
+                               clientPort: PortSpec, controller explicit: Int?) -> IngressPathAnswer {
+        let model = evaluator.model
+        let target = model.services[service]
+        let controllers = explicit.map { [$0] } ?? IngressStage.controllers(model)
+        guard let controller = controllers.first else {
+            return IngressPathAnswer(route: nil, hops: [], reason: "no ingress-nginx controller workload found (labels app.kubernetes.io/name=ingress-nginx, component controller); name it with --ingress-controller")
+        }
+        let ingresses = IngressStage.nginxIngresses(model)
+        guard let route = IngressStage.route(ingresses, host: host, path: path) else {
+            return IngressPathAnswer(route: "no Ingress rule matches host \(host ?? "(none)") path \(path): the controller answers 404 itself", hops: [], reason: nil)
+        }
+        let routeText = "Ingress \(route.ingress.namespace)/\(route.ingress.name) (\(route.ingress.location)): \(route.match) -> Service \(route.ingress.namespace)/\(route.backend.service ?? "(resource backend)")"
+        guard let backendName = route.backend.service, route.ingress.namespace == target.namespace, backendName == target.name else {
+            return IngressPathAnswer(route: routeText + ", not \(target.namespace)/\(target.name)", hops: [], reason: nil)
+        }
+        // Hop 1: the client to the controller, through the Service that publishes the client's port when there is one.
+        let cw = model.workloads[controller]
+        let published = model.services.indices.first { i in
+            let s = model.services[i]
+            guard s.namespace == cw.namespace, let sel = s.selector, !sel.isEmpty, sel.allSatisfy({ cw.labels[$0.key] == $0.value }) else { return false }
+            return s.ports.contains { $0.proto == clientPort.proto && clientPort.range.contains($0.port) }
+        }
+        let hop1 = answer(from: from, fromText: fromText, to: published.map { .service($0) } ?? .workload(controller),
+                          toText: published.map { "\(model.services[$0].namespace)/svc/\(model.services[$0].name)" } ?? cw.id, ports: [clientPort])
+        var notes: [String] = []
+        if let i = published, model.services[i].externalTrafficPolicy != "Local", case .external = from {
+            // externalTrafficPolicy Cluster: the node forwarding the packet rewrites its source to a node address.
+            // Selectors never match a node; only ipBlocks could, and node addresses are not in the input.
+            let ipBlocks = model.networkPolicies.contains { p in
+                p.namespace == cw.namespace && p.podSelector.matches(cw.labels)
+                    && p.ingress.contains { $0.peers.contains { if case .ipBlock = $0.selection { return true } else { return false } } }
+            }
+            if ipBlocks {
+                return IngressPathAnswer(route: nil, hops: [.init(title: "client -> controller", answer: hop1)],
+                                         reason: "Service \(model.services[i].namespace)/\(model.services[i].name) has externalTrafficPolicy Cluster: the controller sees a node address, not the client's, and its ipBlock rules decide on addresses the input does not describe")
+            }
+            notes.append("externalTrafficPolicy Cluster: the controller sees a node address instead of the client's; its policies do not look at addresses, so the verdict is the same")
+        }
+        // Hop 2: the controller pod opens the upstream connection to the backend Service's port.
+        let servicePort: ServicePort? = target.ports.first { sp in
+            switch route.backend.port {
+            case .number(let n)?: return sp.port == n
+            case .name(let name)?: return sp.name == name
+            case nil: return false
+            }
+        }
+        guard let sp = servicePort else {
+            return IngressPathAnswer(route: routeText, hops: [.init(title: "client -> controller", answer: hop1)],
+                                     reason: "Service \(target.namespace)/\(target.name) has no port \(route.backend.port.map { "\($0)" } ?? "")")
+        }
+        let hop2 = answer(from: .workload(controller), fromText: cw.id, to: .service(service), toText: "\(target.namespace)/svc/\(target.name)",
+                          ports: [PortSpec(proto: sp.proto, range: sp.port...sp.port)])
+        return IngressPathAnswer(route: routeText, hops: [.init(title: "client -> controller", answer: hop1), .init(title: "controller -> backend", answer: hop2)],
+                                 reason: nil, notes: notes)
+    }
+}

@@ -6,6 +6,8 @@ public struct ClusterModel {
     public internal(set) var namespaces: [String: Namespace] = [:]
     public internal(set) var workloads: [Workload] = []
     public internal(set) var services: [Service] = []
+    public internal(set) var ingresses: [Ingress] = []
+    public internal(set) var ingressClasses: [IngressClass] = []
     public internal(set) var networkPolicies: [NetworkPolicy] = []
     /// Admin-tier policies, in evaluation order (priority, then name).
     public internal(set) var adminPolicies: [AdminNetworkPolicy] = []
@@ -44,11 +46,11 @@ enum Kinds {
         "Job": ["batch/v1"], "CronJob": ["batch/v1", "batch/v1beta1"],
         "NetworkPolicy": ["networking.k8s.io/v1", "extensions/v1beta1"],
         "AdminNetworkPolicy": ["policy.networking.k8s.io/v1alpha1"],
+        "Ingress": ["networking.k8s.io/v1"], "IngressClass": ["networking.k8s.io/v1"],
         "BaselineAdminNetworkPolicy": ["policy.networking.k8s.io/v1alpha1"],
     ]
     /// Kinds that decide reachability at layers this version does not model yet; they are listed, never dropped silently.
     static let laterLayers: [String: String] = [
-        "Ingress": "networking.k8s.io", "IngressClass": "networking.k8s.io",
         "EndpointSlice": "discovery.k8s.io", "Endpoints": "",
         "PeerAuthentication": "security.istio.io", "AuthorizationPolicy": "security.istio.io",
         "RequestAuthentication": "security.istio.io",
@@ -145,6 +147,7 @@ public struct ModelLoader {
         model.workloads.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         model.networkPolicies.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         model.services.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        model.ingresses.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         return (model, errors)
     }
 
@@ -220,6 +223,12 @@ public struct ModelLoader {
             let tier: AdminNetworkPolicy.Tier = object.kind == "AdminNetworkPolicy" ? .admin : .baseline
             let policy = try AdminNetworkPolicy.parse(spec, tier: tier, name: id.name, location: root.location)
             if tier == .admin { admin.append(policy) } else { model.baselinePolicy = policy }
+        case "Ingress":
+            guard let spec else { throw root.missing("spec") }
+            model.ingresses.append(try Ingress.parse(spec, metadata: metadata, name: id.name, namespace: id.namespace!, location: root.location))
+        case "IngressClass":
+            guard let spec else { throw root.missing("spec") }
+            model.ingressClasses.append(try IngressClass.parse(spec, metadata: metadata, name: id.name))
         case "Service":
             guard let spec else { throw root.missing("spec") }
             model.services.append(try ServiceParser.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))

@@ -60,4 +60,17 @@ public enum QueryReport {
                          egress: ClaimsReport.SideJSON(p.explanation.egress), ingress: ClaimsReport.SideJSON(p.explanation.ingress))
             }))
     }
+
+    /// A request through the ingress controller: the route, then each hop as a query answer.
+    public static func text(_ a: IngressPathAnswer, explain: Bool) -> String {
+        var out = ""
+        if let route = a.route { out += "route: \(route)\n" }
+        if let reason = a.reason { out += "UNKNOWN  \(reason)\n" }
+        for (i, hop) in a.hops.enumerated() {
+            out += "\nhop \(i + 1), \(hop.title): " + text(hop.answer, explain: explain)
+        }
+        for note in a.notes { out += "note: \(note)\n" }
+        out += "\nend to end: \(a.verdict.rawValue)\n"
+        return out
+    }
 }

@@ -24,6 +24,9 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "Also show the endpoints decided for denied ranges and the assumptions used.") var explain = false
     @Option(help: "text or json") var format: OutputFormat = .text
     @Option(help: "Seconds the solver may spend on a new-pod query.") var timeout: Double = 30
+    @Option(help: "HTTP host of a request through the ingress-nginx controller (with --to ns/svc/name).") var host: String?
+    @Option(help: "HTTP path of a request through the ingress-nginx controller (default /).") var path: String?
+    @Option(help: "The ingress controller workload (ns/name), when its labels are not the chart's.") var ingressController: String?
 
     static func labels(_ text: String?, option: String) throws -> [String: String] {
         guard let text else { return [:] }
@@ -53,7 +56,23 @@ struct QueryCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
-        let answer = QueryEngine(checker: checker).answer(from: source, fromText: from, to: destination, toText: to, ports: ports)
+        let engine = QueryEngine(checker: checker)
+        if host != nil || path != nil || ingressController != nil {
+            // A request through the ingress controller: hop by hop.
+            guard case .service(let svc) = destination else { throw ValidationError("--host/--path follow a request to a Service: use --to ns/svc/name") }
+            var controller: Int?
+            if let name = ingressController {
+                guard let i = model.workloads.firstIndex(where: { $0.id == name }) else { throw ValidationError("--ingress-controller: no workload '\(name)'") }
+                controller = i
+            }
+            guard ports.count <= 1 else { throw ValidationError("a request through the ingress enters on one port (--port TCP/80 or TCP/443)") }
+            let a = engine.throughIngress(from: source, fromText: from, to: svc, host: host, path: path ?? "/",
+                                          clientPort: ports.first ?? PortSpec(proto: .tcp, range: 80...80), controller: controller)
+            print(QueryReport.text(a, explain: explain), terminator: "")
+            if a.verdict != .allowed { throw ExitCode(1) }
+            return
+        }
+        let answer = engine.answer(from: source, fromText: from, to: destination, toText: to, ports: ports)
         print(format == .json ? QueryReport.json(answer) : QueryReport.text(answer, explain: explain), terminator: "")
         if answer.verdict != .allowed { throw ExitCode(1) }
     }

@@ -48,6 +48,12 @@ final class GoldenOutputTests: XCTestCase {
                      "--port", "TCP/8775", "--explain"], golden: "examples/verrazzano/golden/query-authproxy.text.golden", expectStatus: 0)
     }
 
+    func testVerrazzanoRequestThroughTheIngressController() throws {
+        try compare(["query", "examples/verrazzano", "--from", "external:203.0.113.7", "--to", "verrazzano-system/svc/verrazzano-authproxy",
+                     "--host", "verrazzano.default.example.com", "--path", "/console", "--port", "TCP/443"],
+                    golden: "examples/verrazzano/golden/query-through-ingress.text.golden", expectStatus: 0)
+    }
+
     func testOnlineBoutiqueCheckAndMap() throws {
         try compare(["check", "examples/online-boutique", "--claims", "policies/online-boutique.yaml"],
                     golden: "examples/online-boutique/golden/check.text.golden", expectStatus: 0)

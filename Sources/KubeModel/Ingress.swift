@@ -1,0 +1,98 @@
+/// An Ingress (networking.k8s.io/v1): host and path rules that send HTTP requests reaching an ingress
+/// controller to Services.
+public struct Ingress: Hashable, Sendable {
+    public struct Backend: Hashable, Sendable {
+        /// Service name in the Ingress's namespace; nil for a `resource` backend (not a Service).
+        public let service: String?
+        public let port: PortRef?
+        public let location: SourceLocation
+    }
+
+    public enum PathType: String, Sendable { case exact = "Exact", prefix = "Prefix", implementationSpecific = "ImplementationSpecific" }
+
+    public struct Path: Hashable, Sendable {
+        public let path: String
+        public let type: PathType
+        public let backend: Backend
+    }
+
+    public struct Rule: Hashable, Sendable {
+        /// nil: every host. May start with `*.` (one DNS label).
+        public let host: String?
+        public let paths: [Path]
+    }
+
+    public let name: String
+    public let namespace: String
+    public let className: String?
+    public let defaultBackend: Backend?
+    public let rules: [Rule]
+    public let tlsHosts: [String]
+    public let location: SourceLocation
+
+    static func parse(_ spec: Field, metadata: Field, name: String, namespace: String, location: SourceLocation) throws -> Ingress {
+        try spec.requireKnownKeys(["ingressClassName", "defaultBackend", "rules", "tls", "backend"])
+        if let old = spec["backend"] { throw old.error("'backend' is the pre-v1 field; networking.k8s.io/v1 calls it defaultBackend") }
+        // The class may still be named by the annotation that predates ingressClassName.
+        let className = try spec["ingressClassName"]?.string() ?? metadata["annotations"]?["kubernetes.io/ingress.class"]?.string()
+        var rules: [Rule] = []
+        for item in try spec["rules"]?.items() ?? [] {
+            try item.requireKnownKeys(["host", "http"])
+            let host = try item["host"]?.string()
+            if let host, host.contains("*"), !(host.hasPrefix("*.") && !host.dropFirst(2).contains("*")) {
+                throw item["host"]!.error("a wildcard host is '*.' followed by a DNS name")
+            }
+            var paths: [Path] = []
+            if let http = item["http"] {
+                try http.requireKnownKeys(["paths"])
+                for p in try http["paths"]?.items() ?? [] {
+                    try p.requireKnownKeys(["path", "pathType", "backend"])
+                    guard let typeField = p["pathType"] else { throw p.missing("pathType") }
+                    guard let type = PathType(rawValue: try typeField.string()) else {
+                        throw typeField.error("unknown pathType '\(try typeField.string())' (Exact, Prefix or ImplementationSpecific)")
+                    }
+                    let path = try p["path"]?.string() ?? "/"
+                    if type != .implementationSpecific && !path.hasPrefix("/") { throw p["path"]!.error("path must begin with '/'") }
+                    guard let b = p["backend"] else { throw p.missing("backend") }
+                    paths.append(Path(path: path, type: type, backend: try backend(b)))
+                }
+            }
+            rules.append(Rule(host: host, paths: paths))
+        }
+        var tlsHosts: [String] = []
+        for t in try spec["tls"]?.items() ?? [] {
+            try t.requireKnownKeys(["hosts", "secretName"])
+            tlsHosts += try t["hosts"]?.items().map { try $0.string() } ?? []
+        }
+        return Ingress(name: name, namespace: namespace, className: className, defaultBackend: try spec["defaultBackend"].map(backend),
+                       rules: rules, tlsHosts: tlsHosts, location: location)
+    }
+
+    static func backend(_ f: Field) throws -> Backend {
+        try f.requireKnownKeys(["service", "resource"])
+        if f["resource"] != nil { return Backend(service: nil, port: nil, location: f.location) }
+        guard let svc = f["service"] else { throw f.missing("service") }
+        try svc.requireKnownKeys(["name", "port"])
+        guard let name = svc["name"] else { throw svc.missing("name") }
+        guard let port = svc["port"] else { throw svc.missing("port") }
+        try port.requireKnownKeys(["number", "name"])
+        let ref: PortRef
+        if let n = port["number"] { ref = .number(try n.int(in: 1...65535)) } else if let n = port["name"] { ref = .name(try n.string()) } else {
+            throw port.error("needs number or name")
+        }
+        return Backend(service: try name.string(), port: ref, location: f.location)
+    }
+}
+
+/// An IngressClass: which controller implements the Ingresses that name it.
+public struct IngressClass: Hashable, Sendable {
+    public let name: String
+    public let controller: String
+    public let isDefault: Bool
+
+    static func parse(_ spec: Field, metadata: Field, name: String) throws -> IngressClass {
+        guard let c = spec["controller"] else { throw spec.missing("controller") }
+        let isDefault = try metadata["annotations"]?["ingressclass.kubernetes.io/is-default-class"]?.string() == "true"
+        return IngressClass(name: name, controller: try c.string(), isDefault: isDefault)
+    }
+}
