@@ -103,14 +103,11 @@ final class EncoderCrossCheckTests: XCTestCase {
 
 /// Generates a cluster with the oracle's generator (PyYAML needed); skips when ../shared is absent.
 func generatedCluster(seed: Int, namespaces: Int, deployments: Int, policies: Int, flags: [String]) throws -> ClusterModel {
-    let generator = Paths.shared("oracle/gen_cluster.py")
-    guard FileManager.default.fileExists(atPath: generator) else { throw XCTSkip("../shared/oracle is absent") }
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(seed)-\(UUID().uuidString)")
-    let (status, output) = try runProcess("/usr/bin/env", ["python3", generator, "--namespaces", "\(namespaces)", "--deployments", "\(deployments)",
-                                                          "--policies", "\(policies)", "--seed", "\(seed)", "--out", out.path] + flags)
-    guard status == 0 else { throw XCTSkip("gen_cluster.py failed (PyYAML missing?): \(output)") }
-    defer { try? FileManager.default.removeItem(at: out) }
-    let (model, errors) = ModelLoader().load(paths: [out.path])
+    guard let out = try generateCluster(namespaces: namespaces, deployments: deployments, policies: policies, seed: seed, flags: flags) else {
+        throw XCTSkip("../shared/oracle is absent")
+    }
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let (model, errors) = ModelLoader().load(paths: [out])
     XCTAssertEqual(errors, [])
     return model
 }

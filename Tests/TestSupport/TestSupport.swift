@@ -54,3 +54,19 @@ public func runProcess(_ executable: String, _ args: [String], stdin: Data? = ni
     p.waitUntilExit()
     return (p.terminationStatus, String(decoding: data, as: UTF8.self))
 }
+
+public struct GeneratorFailed: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Writes a cluster from `../shared/oracle/gen_cluster.py` into a fresh folder and returns its path (the caller
+/// removes it); nil when ../shared is absent.
+public func generateCluster(namespaces: Int, deployments: Int, policies: Int, seed: Int, flags: [String]) throws -> String? {
+    guard Paths.sharedAvailable else { return nil }
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(seed)-\(UUID().uuidString)").path
+    let (status, output) = try runProcess("/usr/bin/env", ["python3", Paths.shared("oracle/gen_cluster.py"), "--namespaces", "\(namespaces)",
+                                                          "--deployments", "\(deployments)", "--policies", "\(policies)", "--seed", "\(seed)",
+                                                          "--out", out] + flags)
+    guard status == 0 else { throw GeneratorFailed(description: "gen_cluster.py failed (PyYAML missing?): \(output)") }
+    return out
+}
