@@ -7,7 +7,7 @@ public enum ClaimsParser {
     public static func load(_ path: String, stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
         -> (ClaimsFile?, [InputError])
     {
-        let (documents, readErrors, _) = ManifestReader().read(paths: [path], stdin: stdin)
+        let (documents, readErrors, _, _) = ManifestReader().read(paths: [path], stdin: stdin)
         if !readErrors.isEmpty { return (nil, readErrors) }
         guard let doc = documents.first, documents.count == 1 else {
             return (nil, [InputError(SourceLocation(file: path, line: 1), "claims", "expected exactly one YAML document with a 'claims' list")])

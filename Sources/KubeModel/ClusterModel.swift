@@ -25,6 +25,8 @@ public struct ClusterModel {
     /// Identical objects defined more than once (kept once).
     public internal(set) var duplicates: [ObjectID] = []
     public internal(set) var documentCount = 0
+    /// Documents that began without a `---` (concatenated files), where a repeated top-level key showed the start.
+    public internal(set) var inferredDocumentStarts: [SourceLocation] = []
 
     public init() {}
 
@@ -78,8 +80,9 @@ public struct ModelLoader {
     public func load(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
         -> (model: ClusterModel, errors: [InputError])
     {
-        let (documents, readErrors, emptyFiles) = ManifestReader(limits: limits).read(paths: paths, stdin: stdin)
+        let (documents, readErrors, emptyFiles, inferredStarts) = ManifestReader(limits: limits).read(paths: paths, stdin: stdin)
         var (model, errors) = build(documents)
+        model.inferredDocumentStarts = inferredStarts
         errors.append(contentsOf: readErrors)
         // An empty file beside others is listed (a policies file may well be empty); alone, there is nothing to verify:
         // an empty render (a failed `helm template > file`) must not pass as "no policies".

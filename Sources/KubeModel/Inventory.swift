@@ -16,6 +16,7 @@ public struct Inventory: Codable, Equatable {
     public let notYetModelled: [String: Int]
     public let inferredNamespaces: [String]
     public let skippedDocuments: [String]
+    public let inferredDocumentStarts: [String]
     public let duplicates: [String]
 
     public init(_ model: ClusterModel) {
@@ -34,6 +35,7 @@ public struct Inventory: Codable, Equatable {
         notYetModelled = model.unmodelled.mapValues(\.count)
         inferredNamespaces = model.inferredNamespaces
         skippedDocuments = model.skippedDocuments.sorted().map(\.description)
+        inferredDocumentStarts = model.inferredDocumentStarts.map(\.description)
         duplicates = model.duplicates.map(\.description)
     }
 }

@@ -54,7 +54,7 @@ public struct ManifestReader {
 
     /// Reads and parses every input. Errors do not stop the reading of other files.
     public func read(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
-        -> (documents: [Document], errors: [InputError], emptyFiles: [String])
+        -> (documents: [Document], errors: [InputError], emptyFiles: [String], inferredStarts: [SourceLocation])
     {
         let (files, pathErrors) = expand(paths: paths)
         var errors = pathErrors
@@ -111,7 +111,8 @@ public struct ManifestReader {
             documents.append(contentsOf: r.documents)
             errors.append(contentsOf: r.errors)
         }
-        return (documents, errors, emptyFiles)
+        let inferredStarts = chunks.filter(\.inferredStart).map { SourceLocation(file: $0.file, line: $0.firstLine) }
+        return (documents, errors, emptyFiles, inferredStarts)
     }
 
     struct Chunk {
@@ -121,6 +122,8 @@ public struct ManifestReader {
         let firstLine: Int
         let firstIndex: Int
         let isJSON: Bool
+        /// The document had no `---` before it: its start was inferred from a repeated top-level key.
+        var inferredStart = false
     }
 
     struct ChunkResult {
@@ -149,25 +152,35 @@ public struct ManifestReader {
         var start = text.startIndex
         var startLine = 1
         var line = 1
-        var index = text.startIndex
         let utf8 = text.utf8
         var atLineStart = true
         var i = utf8.startIndex
+        // Top-level `apiVersion:` and `kind:` keys seen in the current document. Files concatenated without a
+        // `---` between them (`cat a.yaml b.yaml`) repeat one, which no valid document does: a document starts there.
+        var topLevelKeys = Set<String>()
+        var inferred = false
+        func cut(at index: String.Index, nextStartsInferred: Bool) {
+            let piece = String(text[start..<index])
+            if !piece.isEmpty {
+                chunks.append(Chunk(text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false, inferredStart: inferred))
+            }
+            start = index
+            startLine = line
+            topLevelKeys = []
+            inferred = nextStartsInferred
+        }
         while i != utf8.endIndex {
             if atLineStart, utf8[i] == UInt8(ascii: "-") {
                 let rest = utf8[i...]
                 if rest.starts(with: "---".utf8) {
                     let after = utf8.index(i, offsetBy: 3, limitedBy: utf8.endIndex) ?? utf8.endIndex
                     let boundary = after == utf8.endIndex || [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(utf8[after])
-                    if boundary, line > startLine || i != utf8.startIndex {
-                        index = i
-                        let piece = String(text[start..<index])
-                        if !piece.isEmpty {
-                            chunks.append(Chunk(text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false))
-                        }
-                        start = index
-                        startLine = line
-                    }
+                    if boundary, line > startLine || i != utf8.startIndex { cut(at: i, nextStartsInferred: false) }
+                }
+            } else if atLineStart, utf8[i] == UInt8(ascii: "a") || utf8[i] == UInt8(ascii: "k") {
+                for key in ["apiVersion:", "kind:"] where utf8[i...].starts(with: key.utf8) {
+                    if topLevelKeys.contains(key) { cut(at: i, nextStartsInferred: true) }
+                    topLevelKeys.insert(key)
                 }
             }
             atLineStart = utf8[i] == UInt8(ascii: "\n")
@@ -175,7 +188,7 @@ public struct ManifestReader {
             i = utf8.index(after: i)
         }
         let piece = String(text[start...])
-        chunks.append(Chunk(text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false))
+        chunks.append(Chunk(text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false, inferredStart: inferred))
         return chunks
     }
 

@@ -89,7 +89,7 @@ func parseBenchmark(_ paths: [String]) {
     let bytes = texts.reduce(0) { $0 + $1.utf8.count }
     print("input: \(files.count) files, \(docs.count) documents, \(String(format: "%.1f", Double(bytes) / 1e6)) MB")
 
-    var loaded: (documents: [Document], errors: [InputError], emptyFiles: [String]) = ([], [], [])
+    var loaded: (documents: [Document], errors: [InputError], emptyFiles: [String], inferredStarts: [SourceLocation]) = ([], [], [], [])
     let read = seconds { loaded = reader.read(paths: paths) }
     var modelObjects = 0
     let build = seconds {

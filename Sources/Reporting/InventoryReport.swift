@@ -15,7 +15,7 @@ public enum InventoryReport {
         if !inv.inferredNamespaces.isEmpty {
             out += "\nNamespaces referenced but not declared (created with their name label): \(inv.inferredNamespaces.joined(separator: ", "))\n"
         }
-        out += Notices.text(unknownKinds: inv.unknownKinds, notYetModelled: inv.notYetModelled, skipped: inv.skippedDocuments)
+        out += Notices.text(inv)
         return out
     }
 
@@ -24,7 +24,8 @@ public enum InventoryReport {
 
 /// The one notice about objects the tool read but does not use.
 public enum Notices {
-    public static func text(unknownKinds: [String: Int], notYetModelled: [String: Int], skipped: [String]) -> String {
+    public static func text(_ inv: Inventory) -> String {
+        let (unknownKinds, notYetModelled, skipped) = (inv.unknownKinds, inv.notYetModelled, inv.skippedDocuments)
         var out = ""
         if !unknownKinds.isEmpty {
             out += "\nNotice: kinds not modelled (skipped): " + unknownKinds.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + "\n"
@@ -34,6 +35,10 @@ public enum Notices {
         }
         if !skipped.isEmpty {
             out += "Notice: \(skipped.count) document(s) without apiVersion and kind are not Kubernetes objects and were skipped: \(skipped.prefix(10).joined(separator: ", "))\(skipped.count > 10 ? ", ..." : "")\n"
+        }
+        let inferred = inv.inferredDocumentStarts
+        if !inferred.isEmpty {
+            out += "Notice: \(inferred.count) document(s) began without '---' (concatenated files?); a repeated top-level apiVersion or kind marked their start: \(inferred.prefix(10).joined(separator: ", "))\(inferred.count > 10 ? ", ..." : "")\n"
         }
         return out
     }

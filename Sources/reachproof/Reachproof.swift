@@ -29,14 +29,17 @@ struct InputOptions: ParsableArguments {
         return l
     }
 
-    /// Loads the manifests, or prints every input error and exits with code 2.
-    func load() throws -> ClusterModel {
+    /// Loads the manifests, or prints every input error and exits with code 2. What was read but not used
+    /// (unknown kinds, skipped documents) is listed on stderr, never dropped silently.
+    func load(printNotices: Bool = true) throws -> ClusterModel {
         let (model, errors) = ModelLoader(limits: limits).load(paths: paths)
         if !errors.isEmpty {
             for e in errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
             FileHandle.standardError.write(Data("\(errors.count) input error(s)\n".utf8))
             throw ExitCode(2)
         }
+        let notices = Notices.text(KubeModel.Inventory(model)).trimmingCharacters(in: .newlines)
+        if printNotices && !notices.isEmpty { FileHandle.standardError.write(Data((notices + "\n").utf8)) }
         return model
     }
 }
@@ -49,7 +52,7 @@ struct Inventory: ParsableCommand {
     @Option(help: "text or json") var format: OutputFormat = .text
 
     func run() throws {
-        let inventory = KubeModel.Inventory(try input.load())
+        let inventory = KubeModel.Inventory(try input.load(printNotices: false))
         print(format == .json ? InventoryReport.json(inventory) : InventoryReport.text(inventory), terminator: "")
     }
 }

@@ -85,3 +85,28 @@ final class NoLostObjectsTests: XCTestCase {
         }
     }
 }
+
+/// `cat a.yaml b.yaml | reachproof ... -`: files concatenated without `---` still read as their documents.
+final class ConcatenatedInputTests: XCTestCase {
+    func testRepeatedTopLevelKeyStartsADocument() throws {
+        let text = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n---\nkind: Namespace\napiVersion: v1\nmetadata: {name: c}\n"
+        let (model, errors) = ModelLoader().load(paths: ["-"], stdin: { Data(text.utf8) })
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(model.namespaces.keys.sorted(), ["a", "b", "c"])
+        XCTAssertEqual(model.inferredDocumentStarts, [SourceLocation(file: "<stdin>", line: 4)])
+    }
+
+    func testCorpusThroughStdinReadsLikeTheFolder() throws {
+        let dir = Paths.shared("corpora/verrazzano/manifests")
+        guard FileManager.default.fileExists(atPath: dir) else { throw XCTSkip("../shared/corpora is absent") }
+        let files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }.sorted()
+        let joined = try files.map { try String(contentsOfFile: dir + "/" + $0, encoding: .utf8) }.joined()
+        let (piped, pipeErrors) = ModelLoader().load(paths: ["-"], stdin: { Data(joined.utf8) })
+        let (folder, folderErrors) = ModelLoader().load(paths: [dir])
+        XCTAssertEqual(pipeErrors, [])
+        XCTAssertEqual(folderErrors, [])
+        XCTAssertEqual(Inventory(piped).kinds, Inventory(folder).kinds)
+        XCTAssertEqual(Inventory(piped).namespaces, Inventory(folder).namespaces)
+        XCTAssertEqual(Inventory(piped).workloads, Inventory(folder).workloads)
+    }
+}
