@@ -28,6 +28,8 @@ public struct Ingress: Hashable, Sendable {
     public let defaultBackend: Backend?
     public let rules: [Rule]
     public let tlsHosts: [String]
+    /// ingress-nginx reads paths as regular expressions (`use-regex`, which `rewrite-target` implies).
+    public let regexPaths: Bool
     public let location: SourceLocation
 
     static func parse(_ spec: Field, metadata: Field, name: String, namespace: String, location: SourceLocation) throws -> Ingress {
@@ -64,8 +66,10 @@ public struct Ingress: Hashable, Sendable {
             try t.requireKnownKeys(["hosts", "secretName"])
             tlsHosts += try t["hosts"]?.items().map { try $0.string() } ?? []
         }
+        let annotations = try metadata["annotations"]?.stringMap() ?? [:]
+        let regexPaths = annotations["nginx.ingress.kubernetes.io/use-regex"] == "true" || annotations["nginx.ingress.kubernetes.io/rewrite-target"] != nil
         return Ingress(name: name, namespace: namespace, className: className, defaultBackend: try spec["defaultBackend"].map(backend),
-                       rules: rules, tlsHosts: tlsHosts, location: location)
+                       rules: rules, tlsHosts: tlsHosts, regexPaths: regexPaths, location: location)
     }
 
     static func backend(_ f: Field) throws -> Backend {

@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// The ingress-nginx hop: which Service a request for a host and path is sent to, and which pods run the
@@ -12,8 +13,14 @@ public enum IngressStage {
     }
 
     /// Whether a request path matches an Ingress path. Prefix matches element by element (`/foo` matches
-    /// `/foo` and `/foo/bar`, not `/foobar`); ingress-nginx treats ImplementationSpecific as a plain prefix.
-    public static func matches(_ p: Ingress.Path, _ path: String) -> Bool {
+    /// `/foo` and `/foo/bar`, not `/foobar`); ingress-nginx treats ImplementationSpecific as a plain prefix, and
+    /// with `use-regex` (or `rewrite-target`) reads every path as a case-insensitive regular expression
+    /// anchored at the start.
+    public static func matches(_ p: Ingress.Path, _ path: String, regex: Bool = false) -> Bool {
+        if regex {
+            guard let re = try? NSRegularExpression(pattern: "^(?:" + p.path + ")", options: [.caseInsensitive]) else { return false }
+            return re.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) != nil
+        }
         switch p.type {
         case .exact: return path == p.path
         case .implementationSpecific: return path.hasPrefix(p.path)
@@ -42,7 +49,7 @@ public enum IngressStage {
         if server.isEmpty { server = all.filter { $0.rule.host == nil } }
         var best: (Candidate, Ingress.Path)?
         for c in server {
-            for p in c.rule.paths where matches(p, path) {
+            for p in c.rule.paths where matches(p, path, regex: c.ingress.regexPaths) {
                 guard let (_, b) = best else { best = (c, p); continue }
                 if p.path.count > b.path.count || (p.path.count == b.path.count && p.type == .exact && b.type != .exact) { best = (c, p) }
             }

@@ -54,6 +54,12 @@ final class GoldenOutputTests: XCTestCase {
                     golden: "examples/verrazzano/golden/query-through-ingress.text.golden", expectStatus: 0)
     }
 
+    func testGuestbookCheckAndIngressQuery() throws {
+        try compare(["check", "examples/guestbook", "--claims", "policies/guestbook.yaml"], golden: "examples/guestbook/golden/check.text.golden", expectStatus: 0)
+        try compare(["query", "examples/guestbook", "--from", "external:198.51.100.7", "--to", "blog/svc/wordpress",
+                     "--host", "apps.example.com", "--path", "/blog/wp-admin"], golden: "examples/guestbook/golden/query-blog.text.golden", expectStatus: 0)
+    }
+
     func testOnlineBoutiqueCheckAndMap() throws {
         try compare(["check", "examples/online-boutique", "--claims", "policies/online-boutique.yaml"],
                     golden: "examples/online-boutique/golden/check.text.golden", expectStatus: 0)
