@@ -79,3 +79,10 @@ public struct ClaimsFile: Sendable {
     public let path: String
     public let claims: [Claim]
 }
+
+extension Service {
+    /// The Service ports a list of port specs names (all of them for an empty list).
+    func ports(in specs: [PortSpec]) -> [ServicePort] {
+        specs.isEmpty ? ports : ports.filter { sp in specs.contains { $0.proto == sp.proto && $0.range.contains(sp.port) } }
+    }
+}

@@ -107,7 +107,7 @@ public final class ClaimChecker {
                     errors.append(InputError(claim.to.location, claim.to.path + ".service", "no Service '\(id)' in the manifests"))
                     continue
                 }
-                let unmatched = claim.ports.filter { spec in !svc.ports.contains { $0.proto == spec.proto && spec.range.contains($0.port) } }
+                let unmatched = claim.ports.filter { svc.ports(in: [$0]).isEmpty }
                 for spec in unmatched {
                     errors.append(InputError(claim.to.location, claim.to.path + ".service",
                         "Service \(id) has no port in \(spec) (its ports: \(svc.ports.map { "\($0.proto.rawValue)/\($0.port)" }.joined(separator: ", ")))"))
@@ -130,8 +130,7 @@ public final class ClaimChecker {
     func serviceBackends(_ claim: Claim) -> ServiceStage.Resolution? {
         guard let id = claim.to.service else { return nil }
         guard let svc = service(id) else { return .unresolvable("no Service \(id)") }
-        let ports = claim.ports.isEmpty ? svc.ports : svc.ports.filter { sp in claim.ports.contains { $0.proto == sp.proto && $0.range.contains(sp.port) } }
-        return ServiceStage.resolve(svc, ports: ports, evaluator: evaluator)
+        return ServiceStage.resolve(svc, ports: svc.ports(in: claim.ports), evaluator: evaluator)
     }
 
     public func check(_ claim: Claim) -> ClaimResult {

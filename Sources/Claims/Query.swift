@@ -109,7 +109,7 @@ public final class QueryEngine {
         case (_, .service(let i)):
             // Each backend on the target port its Service port translates to, answered as a pod destination.
             let svc = evaluator.model.services[i]
-            let servicePorts = ports.isEmpty ? svc.ports : svc.ports.filter { sp in ports.contains { $0.proto == sp.proto && $0.range.contains(sp.port) } }
+            let servicePorts = svc.ports(in: ports)
             if servicePorts.isEmpty { reason = "Service \(svc.namespace)/\(svc.name) has no port in \(ports.map(\.description).joined(separator: ", "))" }
             switch ServiceStage.resolve(svc, ports: servicePorts, evaluator: evaluator) {
             case .unresolvable(let why): reason = why
@@ -308,11 +308,7 @@ extension QueryEngine {
         }
         // Hop 1: the client to the controller, through the Service that publishes the client's port when there is one.
         let cw = model.workloads[controller]
-        let published = model.services.indices.first { i in
-            let s = model.services[i]
-            guard s.namespace == cw.namespace, let sel = s.selector, !sel.isEmpty, sel.allSatisfy({ cw.labels[$0.key] == $0.value }) else { return false }
-            return s.ports.contains { $0.proto == clientPort.proto && clientPort.range.contains($0.port) }
-        }
+        let published = model.services.indices.first { model.services[$0].selects(cw) && !model.services[$0].ports(in: [clientPort]).isEmpty }
         let hop1 = answer(from: from, fromText: fromText, to: published.map { .service($0) } ?? .workload(controller),
                           toText: published.map { "\(model.services[$0].namespace)/svc/\(model.services[$0].name)" } ?? cw.id, ports: [clientPort])
         var notes: [String] = []

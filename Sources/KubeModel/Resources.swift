@@ -90,4 +90,10 @@ public struct Service: Hashable, Sendable {
     public let externalTrafficPolicy: String
     public let loadBalancerSourceRanges: [CIDR]
     public let location: SourceLocation
+
+    /// Whether the workload's pods are endpoints of this Service (a Service without a selector has none here).
+    public func selects(_ w: Workload) -> Bool {
+        guard let selector, !selector.isEmpty, w.namespace == namespace else { return false }
+        return selector.allSatisfy { w.labels[$0.key] == $0.value }
+    }
 }

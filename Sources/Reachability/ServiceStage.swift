@@ -27,8 +27,7 @@ public struct ServiceStage {
             return .unresolvable("Service \(svc.namespace)/\(svc.name) has no selector: its endpoints are managed by hand and not in the input")
         }
         var out: [Backend] = []
-        for (i, w) in evaluator.model.workloads.enumerated() where w.namespace == svc.namespace && w.replicas != 0 {
-            guard selector.allSatisfy({ w.labels[$0.key] == $0.value }) else { continue }
+        for (i, w) in evaluator.model.workloads.enumerated() where w.replicas != 0 && svc.selects(w) {
             for sp in ports ?? svc.ports {
                 switch sp.targetPort {
                 case .number(let n):
