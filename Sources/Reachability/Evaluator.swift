@@ -219,12 +219,33 @@ public final class Evaluator: @unchecked Sendable {
 
     /// Connections `dst` admits from `src` (ingress side alone), over every address `src` may have.
     public func ingress(to dst: PodEndpoint, from src: Endpoint) -> ConnSet {
-        addresses(of: src).reduce(ConnSet.none) { $0.union(program(.ingress, subject: dst, remote: src, remoteAddress: $1).allowed) }
+        addresses(of: src).reduce(ConnSet.none) { $0.union(allowed(.ingress, subject: dst, remote: src, remoteAddress: $1)) }
     }
 
     /// Connections `src` may open to `dst` (egress side alone), over every address `dst` may have.
     public func egress(from src: PodEndpoint, to dst: Endpoint) -> ConnSet {
-        addresses(of: dst).reduce(ConnSet.none) { $0.union(program(.egress, subject: src, remote: dst, remoteAddress: $1).allowed) }
+        addresses(of: dst).reduce(ConnSet.none) { $0.union(allowed(.egress, subject: src, remote: dst, remoteAddress: $1)) }
+    }
+
+    /// What one side admits. Without admin-tier policies this is the union of the matching NetworkPolicy rules
+    /// (everything when no policy isolates the side), computed without building the rule-by-rule program that
+    /// explanations need: `map` and `check` ask it millions of times.
+    func allowed(_ direction: Direction, subject: PodEndpoint, remote: Endpoint, remoteAddress: AddressRange?) -> ConnSet {
+        guard model.adminPolicies.isEmpty, model.baselinePolicy == nil else {
+            return program(direction, subject: subject, remote: remote, remoteAddress: remoteAddress).allowed
+        }
+        let destination: Endpoint = direction == .ingress ? .pod(subject) : remote
+        var isolated = false
+        var out = ConnSet.none
+        for box in selecting(subject) where direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress {
+            isolated = true
+            for rule in direction == .ingress ? box.policy.ingress : box.policy.egress
+            where rule.peers.isEmpty || rule.peers.contains(where: { peerMatches($0, policyNamespace: box.policy.namespace, remote: remote, remoteAddress: remoteAddress) }) {
+                out = out.union(conns(rule.ports, destination: destination))
+                if out.isAll { return out }
+            }
+        }
+        return isolated ? out : .all
     }
 
     /// Connections from `src` to `dst` admitted by both sides. Egress depends only on the destination's address
