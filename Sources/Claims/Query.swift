@@ -36,10 +36,8 @@ public enum QueryEndpoint: Sendable {
         guard model.namespaces[ns] != nil else { throw QueryError("no namespace '\(ns)' in the manifests") }
         if name == "*" { return .hypothetical(namespace: ns, labels: labels) }
         if !labels.isEmpty { throw QueryError("labels apply to a new pod (ns/*), not to '\(text)'") }
-        if let i = model.workloads.firstIndex(where: { $0.namespace == ns && $0.name == name }) { return .workload(i) }
-        // A pod name as kubectl shows it: the workload's name, a dash and generated suffixes.
-        let owners = model.workloads.indices.filter { model.workloads[$0].namespace == ns && name.hasPrefix(model.workloads[$0].name + "-") }
-        if let i = owners.max(by: { model.workloads[$0].name.count < model.workloads[$1].name.count }) { return .workload(i) }
+        // A workload name, or a pod name as kubectl shows it: the workload's name, a dash and generated suffixes.
+        if let i = ServiceStage.workload(ofPod: name, namespace: ns, model) { return .workload(i) }
         let known = model.workloads.filter { $0.namespace == ns }.map(\.name)
         throw QueryError("no workload or pod '\(name)' in namespace \(ns)" + (known.isEmpty ? "" : " (workloads: \(known.prefix(10).joined(separator: ", "))\(known.count > 10 ? ", ..." : ""))"))
     }

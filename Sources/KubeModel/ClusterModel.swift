@@ -8,6 +8,8 @@ public struct ClusterModel {
     public internal(set) var services: [Service] = []
     public internal(set) var ingresses: [Ingress] = []
     public internal(set) var ingressClasses: [IngressClass] = []
+    /// Endpoints and EndpointSlices, for Services without a selector.
+    public internal(set) var serviceEndpoints: [ServiceEndpoints] = []
     public internal(set) var networkPolicies: [NetworkPolicy] = []
     /// Admin-tier policies, in evaluation order (priority, then name).
     public internal(set) var adminPolicies: [AdminNetworkPolicy] = []
@@ -49,11 +51,11 @@ enum Kinds {
         "NetworkPolicy": ["networking.k8s.io/v1", "extensions/v1beta1"],
         "AdminNetworkPolicy": ["policy.networking.k8s.io/v1alpha1"],
         "Ingress": ["networking.k8s.io/v1"], "IngressClass": ["networking.k8s.io/v1"],
+        "Endpoints": ["v1"], "EndpointSlice": ["discovery.k8s.io/v1"],
         "BaselineAdminNetworkPolicy": ["policy.networking.k8s.io/v1alpha1"],
     ]
     /// Kinds that decide reachability at layers this version does not model yet; they are listed, never dropped silently.
     static let laterLayers: [String: String] = [
-        "EndpointSlice": "discovery.k8s.io", "Endpoints": "",
         "PeerAuthentication": "security.istio.io", "AuthorizationPolicy": "security.istio.io",
         "RequestAuthentication": "security.istio.io",
         "DestinationRule": "networking.istio.io", "VirtualService": "networking.istio.io",
@@ -229,6 +231,10 @@ public struct ModelLoader {
         case "Ingress":
             guard let spec else { throw root.missing("spec") }
             model.ingresses.append(try Ingress.parse(spec, metadata: metadata, name: id.name, namespace: id.namespace!, location: root.location))
+        case "Endpoints":
+            model.serviceEndpoints.append(try ServiceEndpoints.parseEndpoints(root, name: id.name, namespace: id.namespace!, location: root.location))
+        case "EndpointSlice":
+            model.serviceEndpoints.append(try ServiceEndpoints.parseSlice(root, metadata: metadata, namespace: id.namespace!, location: root.location))
         case "IngressClass":
             guard let spec else { throw root.missing("spec") }
             model.ingressClasses.append(try IngressClass.parse(spec, metadata: metadata, name: id.name))

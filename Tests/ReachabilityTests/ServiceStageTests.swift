@@ -50,4 +50,34 @@ final class ServiceStageTests: XCTestCase {
         guard case .unresolvable(let b) = try resolve("apiVersion: v1\nkind: Service\nmetadata: {name: db, namespace: shop}\nspec:\n  ports: [{port: 5432}]\n") else { return XCTFail() }
         XCTAssertTrue(b.contains("no selector"))
     }
+
+    /// A Service without a selector reaches the pods its Endpoints or EndpointSlices name.
+    func testSelectorlessServiceFollowsItsEndpoints() throws {
+        let svc = "apiVersion: v1\nkind: Service\nmetadata: {name: legacy, namespace: shop}\nspec:\n  ports: [{name: web, port: 80, targetPort: 8080}]\n"
+        let endpoints = """
+        ---
+        apiVersion: v1
+        kind: Endpoints
+        metadata: {name: legacy, namespace: shop}
+        subsets:
+        - addresses: [{ip: 10.244.1.5, targetRef: {kind: Pod, name: web-v1-7d9c8b6f5-x2x4z, namespace: shop}}]
+          notReadyAddresses: [{ip: 10.244.1.6, targetRef: {kind: Pod, name: web-v2-5f6d7c8b9-abcde, namespace: shop}}]
+          ports: [{name: web, port: 8081}]
+        """
+        XCTAssertEqual(try backends(svc + endpoints), ["shop/web-v1 TCP/80->8081"], "the Endpoints' port, ready addresses only")
+        let slice = """
+        ---
+        apiVersion: discovery.k8s.io/v1
+        kind: EndpointSlice
+        metadata: {name: legacy-x1, namespace: shop, labels: {kubernetes.io/service-name: legacy}}
+        addressType: IPv4
+        endpoints:
+        - {addresses: [10.244.2.7], conditions: {ready: true}, targetRef: {kind: Pod, name: web-v2-5f6d7c8b9-abcde, namespace: shop}}
+        - {addresses: [10.244.2.8], conditions: {ready: false}, targetRef: {kind: Pod, name: web-v1-7d9c8b6f5-x2x4z, namespace: shop}}
+        ports: [{name: web, port: 9090, protocol: TCP}]
+        """
+        XCTAssertEqual(try backends(svc + slice), ["shop/web-v2 TCP/80->9090"])
+        guard case .unresolvable(let why) = try resolve(svc + "---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: legacy, namespace: shop}\nsubsets: [{addresses: [{ip: 192.0.2.10}], ports: [{port: 5432}]}]\n") else { return XCTFail() }
+        XCTAssertTrue(why.contains("192.0.2.10"), why)
+    }
 }
