@@ -27,14 +27,21 @@ public final class Evaluator: @unchecked Sendable {
     /// them (∃ placement, SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
     let podAddressRanges: [AddressRange?]
     public let endpoints: [PodEndpoint]
+    /// Every IPv4 prefix a policy mentions, the boundaries of the address ranges policies tell apart.
+    let policyCIDRs: [IPv4CIDR]
+    /// External address ranges that every policy treats uniformly.
+    public let externalRanges: [AddressRange]
 
     public init(model: ClusterModel, assumptions: Assumptions) {
         self.model = model
         self.assumptions = assumptions
         policiesByNamespace = Dictionary(grouping: model.networkPolicies, by: \.namespace)
+        let cidrs = Evaluator.policyCIDRs(model)
+        policyCIDRs = cidrs
+        externalRanges = AddressSpace.segments(cidrs: cidrs, within: assumptions.externalSpace)
         if assumptions.ipBlockMatchesPods {
             let podSpace = assumptions.podCIDR.map { [AddressRange($0)] } ?? [AddressRange(first: 0, last: .max)]
-            podAddressRanges = AddressSpace.segments(cidrs: Evaluator.policyCIDRs(model), within: podSpace)
+            podAddressRanges = AddressSpace.segments(cidrs: cidrs, within: podSpace)
         } else {
             podAddressRanges = [nil]
         }
@@ -72,12 +79,7 @@ public final class Evaluator: @unchecked Sendable {
     /// alike. Empty when the CIDR lies inside the pod network.
     public func externalSegments(of c: IPv4CIDR) -> [AddressRange] {
         let clipped = assumptions.externalSpace.filter { $0.overlaps(c) }.map { AddressRange(first: max($0.first, c.first), last: min($0.last, c.last)) }
-        return AddressSpace.segments(cidrs: Evaluator.policyCIDRs(model), within: clipped)
-    }
-
-    /// External address ranges that every policy treats uniformly.
-    public var externalRanges: [AddressRange] {
-        AddressSpace.segments(cidrs: Evaluator.policyCIDRs(model), within: assumptions.externalSpace)
+        return AddressSpace.segments(cidrs: policyCIDRs, within: clipped)
     }
 
     // MARK: Matching
