@@ -49,6 +49,11 @@ public struct PortSpec: Hashable, Sendable, CustomStringConvertible {
     }
     public var description: String { range.count == 1 ? "\(proto.rawValue)/\(range.lowerBound)" : "\(proto.rawValue)/\(range.lowerBound)-\(range.upperBound)" }
 
+    /// The connections a list of specs names; every protocol and port for an empty list.
+    public static func conns(_ specs: [PortSpec]) -> ConnSet {
+        specs.isEmpty ? .all : specs.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.range]))) }
+    }
+
     public static func parse(_ text: String) -> PortSpec? {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let proto = L4Protocol(rawValue: parts[0].uppercased()) else { return nil }

@@ -205,26 +205,21 @@ public final class ClaimChecker {
             }
             switch answer {
             case .unknown(let why):
-                let reason = ["timeout", "canceled", "interrupted"].contains(why) ? "solver timeout after \(timeout) s" : "solver: \(why)"
+                let reason = unknownReason(why)
                 return result(found.isEmpty ? .unknown : .refuted, found.isEmpty ? reason : "counterexample list cut short: \(reason)", found)
             case .unsat:
                 return finish(claim, found, result)
             case .sat(let m):
                 var s = encoder.decode(src, m), d = encoder.decode(dst, m)
                 let (p, port) = encoder.decodeFlow(flow, m)
-                let counterexample = { (s: Endpoint, d: Endpoint) in self.isCounterexample(claim, s, d, p, port, backends: backends) }
-                if !counterexample(s, d) {
+                let refutes = { (s: Endpoint, d: Endpoint) in self.isCounterexample(claim, s, d, p, port, backends: backends) }
+                if !refutes(s, d) {
                     return result(.unknown, "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator")
                 }
                 // The solver gives new pods arbitrary extra labels; keep only those the counterexample needs.
-                s = simplified(s) { counterexample($0, d) }
-                d = simplified(d) { counterexample(s, $0) }
-                let why = evaluator.explain(from: s, to: d, proto: p, port: port)
-                var cex = Counterexample(source: s, destination: d, proto: p, port: port, explanation: why)
-                if let b = backends?.first(where: { d.pod?.workload == model.workloads[$0.endpoint].id && FlowProtocol($0.proto) == p && $0.targetPort == port }) {
-                    cex.via = "Service \(claim.to.service!) \(b.proto.rawValue)/\(b.servicePort)"
-                }
-                found.append(cex)
+                s = simplified(s) { refutes($0, d) }
+                d = simplified(d) { refutes(s, $0) }
+                found.append(counterexample(claim, s, d, p, port, backends: backends))
                 solver.assert(block(src, dst, m, encoder, kind: claim.kind))
             }
         }
@@ -242,6 +237,31 @@ public final class ClaimChecker {
         return result(.refuted, nil, ordered, admitted)
     }
 
+    /// Why the solver gave up, in words: Z3 4.8 says "interrupted" for a timeout, later versions "timeout" or "canceled".
+    func unknownReason(_ why: String) -> String {
+        ["timeout", "canceled", "interrupted"].contains(why) ? "solver timeout after \(timeout) s" : "solver: \(why)"
+    }
+
+    /// A counterexample with each side's deciding rule and, for a Service destination, the Service port it used.
+    func counterexample(_ claim: Claim, _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int,
+                        backends: [ServiceStage.Backend]?) -> Counterexample {
+        var cex = Counterexample(source: s, destination: d, proto: p, port: port, explanation: evaluator.explain(from: s, to: d, proto: p, port: port))
+        if let b = backends?.first(where: { d.pod?.declaredIndex == $0.endpoint && FlowProtocol($0.proto) == p && $0.targetPort == port }) {
+            cex.via = "Service \(claim.to.service!) \(b.proto.rawValue)/\(b.servicePort)"
+        }
+        return cex
+    }
+
+    /// Whether an `only` claim lists the source (a pod its selectors select, or an address inside a listed CIDR).
+    func isListed(_ claim: Claim, _ s: Endpoint) -> Bool {
+        claim.from.contains { sel in
+            switch s {
+            case .pod(let pod): return sel.selects(pod)
+            case .external(let r): return sel.external.map { r.isInside($0) } ?? false
+            }
+        }
+    }
+
     /// The concrete sources a selector means: declared workloads, or the external ranges of a CIDR.
     func concreteSources(_ s: EndpointSelector) -> [Endpoint] {
         if let c = s.external { return evaluator.externalSegments(of: c).map { .external($0) } }
@@ -255,19 +275,14 @@ public final class ClaimChecker {
         // Destinations with the connections the claim is about: pods, or external ranges for an external `to`.
         let destinations: [(endpoint: Endpoint, wanted: ConnSet)]
         if let c = claim.to.external {
-            let wanted: ConnSet = claim.ports.isEmpty ? .all : claim.ports.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.range]))) }
-            destinations = evaluator.externalSegments(of: c).map { (.external($0), wanted) }
+            destinations = evaluator.externalSegments(of: c).map { (.external($0), PortSpec.conns(claim.ports)) }
         } else {
             destinations = targets(claim).map { (.pod(evaluator.endpoints[$0.endpoint]), $0.wanted) }
         }
         var found: [Counterexample] = []
         func add(_ s: Endpoint, _ d: Endpoint, _ conns: ConnSet) {
             guard let (p, port) = conns.first else { return }
-            var cex = Counterexample(source: s, destination: d, proto: p, port: port, explanation: evaluator.explain(from: s, to: d, proto: p, port: port))
-            if let b = backends?.first(where: { d.pod?.declaredIndex == $0.endpoint && FlowProtocol($0.proto) == p && $0.targetPort == port }) {
-                cex.via = "Service \(claim.to.service!) \(b.proto.rawValue)/\(b.servicePort)"
-            }
-            found.append(cex)
+            found.append(counterexample(claim, s, d, p, port, backends: backends))
         }
         // A pod's traffic to itself is out of scope; replicas of one workload are not told apart.
         func sameWorkload(_ s: Endpoint, _ d: Endpoint) -> Bool { s.pod?.workload != nil && s.pod?.workload == d.pod?.workload }
@@ -299,13 +314,8 @@ public final class ClaimChecker {
                 case .pod(let pod): if !targetSet.contains(pod.declaredIndex ?? -1) { admittedPods.insert(pod.workload!) }
                 case .external(let r): admittedRanges.append(r)
                 }
-                let listed = claim.from.contains { sel in
-                    if case .pod(let pod) = s { return sel.selects(pod) }
-                    if case .external(let r) = s, let c = sel.external { return r.isInside(c) }
-                    return false
-                }
                 // One counterexample per admitted source, as the solver's enumeration gives.
-                if !listed && found.count < maxCounterexamples { add(s, d, open) }
+                if !isListed(claim, s) && found.count < maxCounterexamples { add(s, d, open) }
             }
             return (found, admittedNames(pods: admittedPods, ranges: admittedRanges))
         }
@@ -328,11 +338,7 @@ public final class ClaimChecker {
         case .allowed: return within(claim.from[0], s) && within(claim.to, d) && !allowed
         case .denied: return within(claim.from[0], s) && within(claim.to, d) && allowed
         case .only:
-            let listed = claim.from.contains { sel in
-                if case .pod(let pod) = s { return sel.external == nil && (sel.workload == nil || pod.workload == sel.workload) && sel.selects(pod) }
-                return within(sel, s)
-            }
-            return within(claim.to, d) && !listed && allowed
+            return within(claim.to, d) && !isListed(claim, s) && allowed
         }
     }
 
@@ -400,7 +406,7 @@ public final class ClaimChecker {
                 (e, bs.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.targetPort...$1.targetPort]))) })
             }
         }
-        let wanted: ConnSet = claim.ports.isEmpty ? .all : claim.ports.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.range]))) }
+        let wanted = PortSpec.conns(claim.ports)
         return declared(claim.to).map { ($0, wanted) }
     }
 

@@ -92,7 +92,7 @@ public final class QueryEngine {
     public init(checker: ClaimChecker) { self.checker = checker }
 
     public func answer(from: QueryEndpoint, fromText: String, to: QueryEndpoint, toText: String, ports: [PortSpec]) -> QueryAnswer {
-        let wanted: ConnSet = ports.isEmpty ? .all : ports.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.range]))) }
+        let wanted = PortSpec.conns(ports)
         var notes: [String] = []
         for case .workload(let i) in [from, to] where evaluator.model.workloads[i].replicas == 0 {
             notes.append("\(evaluator.model.workloads[i].id) has zero replicas: it has no pods, the answer is for a pod it would create")
@@ -235,8 +235,7 @@ public final class QueryEngine {
             solver.pop()
             switch result {
             case .unknown(let why):
-                let timedOut = ["timeout", "canceled", "interrupted"].contains(why)
-                return (parts, timedOut ? "solver timeout after \(checker.timeout) s" : "solver: \(why)")
+                return (parts, checker.unknownReason(why))
             case .unsat:
                 // Proved: no label assignment opens the rest. Explain it for the pod with exactly the given labels.
                 let s = endpoint(from), d = endpoint(to)
