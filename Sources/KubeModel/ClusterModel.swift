@@ -14,6 +14,14 @@ public struct ClusterModel {
     /// Admin-tier policies, in evaluation order (priority, then name).
     public internal(set) var adminPolicies: [AdminNetworkPolicy] = []
     public internal(set) var baselinePolicy: AdminNetworkPolicy?
+    public internal(set) var peerAuthentications: [PeerAuthentication] = []
+    public internal(set) var authorizationPolicies: [AuthorizationPolicy] = []
+    public internal(set) var destinationRules: [DestinationRule] = []
+    public internal(set) var istioGateways: [IstioGateway] = []
+    public internal(set) var virtualServices: [VirtualService] = []
+    public internal(set) var sidecars: [SidecarScope] = []
+    /// Objects Istio's validation would have refused (they could never be applied): reported and left out.
+    public internal(set) var rejected: [(id: ObjectID, location: SourceLocation, reason: String)] = []
     /// Every object read, by identity, with where it was defined.
     public internal(set) var objects: [ObjectID: SourceLocation] = [:]
     /// Objects of kinds the tool knows of but does not model yet (they belong to later layers).
@@ -53,13 +61,17 @@ enum Kinds {
         "Ingress": ["networking.k8s.io/v1"], "IngressClass": ["networking.k8s.io/v1"],
         "Endpoints": ["v1"], "EndpointSlice": ["discovery.k8s.io/v1"],
         "BaselineAdminNetworkPolicy": ["policy.networking.k8s.io/v1alpha1"],
+        "PeerAuthentication": ["security.istio.io/v1", "security.istio.io/v1beta1"],
+        "AuthorizationPolicy": ["security.istio.io/v1", "security.istio.io/v1beta1"],
+        "DestinationRule": ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"],
+        "VirtualService": ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"],
+        "Gateway": ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"],
+        "Sidecar": ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"],
     ]
     /// Kinds that decide reachability at layers this version does not model yet; they are listed, never dropped silently.
     static let laterLayers: [String: String] = [
-        "PeerAuthentication": "security.istio.io", "AuthorizationPolicy": "security.istio.io",
-        "RequestAuthentication": "security.istio.io",
-        "DestinationRule": "networking.istio.io", "VirtualService": "networking.istio.io",
-        "Gateway": "networking.istio.io", "Sidecar": "networking.istio.io", "ServiceEntry": "networking.istio.io",
+        "RequestAuthentication": "security.istio.io", "ServiceEntry": "networking.istio.io",
+        "WorkloadEntry": "networking.istio.io", "EnvoyFilter": "networking.istio.io",
     ]
     /// API groups of CNI-specific policy (Calico, Cilium, Antrea): objects there change verdicts this version cannot compute.
     static let cniPolicyGroups: Set<String> = ["projectcalico.org", "crd.projectcalico.org", "cilium.io", "crd.antrea.io", "security.antrea.io"]
@@ -153,6 +165,7 @@ public struct ModelLoader {
         model.networkPolicies.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         model.services.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         model.ingresses.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        model.sortIstioObjects()
         return (model, errors)
     }
 
@@ -215,6 +228,7 @@ public struct ModelLoader {
         }
         let metadata = root["metadata"]!
         let spec = root["spec"]
+        let created = try metadata["creationTimestamp"]?.string()
         if let spec, case .mapping = spec.node {} else if let spec { throw spec.error("expected a mapping, found \(spec.kindName)") }
         switch object.kind {
         case "Namespace":
@@ -238,6 +252,24 @@ public struct ModelLoader {
         case "IngressClass":
             guard let spec else { throw root.missing("spec") }
             model.ingressClasses.append(try IngressClass.parse(spec, metadata: metadata, name: id.name))
+        case "PeerAuthentication":
+            let pa = try PeerAuthentication.parse(spec ?? root, name: id.name, namespace: id.namespace!, created: created, location: root.location)
+            if let why = pa.rejection { model.rejected.append((id, root.location, why)) } else { model.peerAuthentications.append(pa) }
+        case "AuthorizationPolicy":
+            let ap = try AuthorizationPolicy.parse(spec, name: id.name, namespace: id.namespace!, location: root.location)
+            if let why = ap.rejection { model.rejected.append((id, root.location, why)) } else { model.authorizationPolicies.append(ap) }
+        case "DestinationRule":
+            guard let spec else { throw root.missing("spec") }
+            model.destinationRules.append(try DestinationRule.parse(spec, name: id.name, namespace: id.namespace!, created: created, location: root.location))
+        case "Gateway":
+            guard let spec else { throw root.missing("spec") }
+            model.istioGateways.append(try IstioGateway.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
+        case "VirtualService":
+            guard let spec else { throw root.missing("spec") }
+            model.virtualServices.append(try VirtualService.parse(spec, name: id.name, namespace: id.namespace!, created: created, location: root.location))
+        case "Sidecar":
+            guard let spec else { throw root.missing("spec") }
+            model.sidecars.append(try SidecarScope.parse(spec, name: id.name, namespace: id.namespace!, created: created, location: root.location))
         case "Service":
             guard let spec else { throw root.missing("spec") }
             model.services.append(try ServiceParser.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))

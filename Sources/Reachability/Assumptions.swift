@@ -22,6 +22,8 @@ public struct Assumptions: Hashable, Sendable {
     /// The pod network. Pod IPs are unknown members of it; external addresses lie outside it.
     /// nil: pod IPs are unconstrained and external addresses may be any IPv4 address.
     public var podCIDR: IPv4CIDR?
+    /// Istio's `meshConfig.rootNamespace`: where mesh-wide PeerAuthentication and AuthorizationPolicy live.
+    public var meshRootNamespace = "istio-system"
 
     public static let defaultPodCIDR = IPv4CIDR(base: 0x0AF4_0000, prefix: 16) // 10.244.0.0/16
 

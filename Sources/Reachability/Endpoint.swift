@@ -47,6 +47,14 @@ public struct PodEndpoint: Hashable, Sendable {
         ports.first { $0.name == name && $0.proto == proto }?.number
     }
 
+    /// The container port a Service's targetPort means on this pod (nil: a name the pod does not declare).
+    public func resolve(_ target: PortRef, proto: L4Protocol) -> Int? {
+        switch target {
+        case .number(let n): return n
+        case .name(let name): return port(named: name, proto: proto)
+        }
+    }
+
     public var displayName: String {
         if let workload { return workload }
         func text(_ l: [String: String]) -> String { l.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }

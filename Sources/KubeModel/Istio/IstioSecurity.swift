@@ -1,0 +1,160 @@
+/// Istio security objects (security.istio.io): PeerAuthentication and AuthorizationPolicy.
+
+/// A workload selector of an Istio object: `selector.matchLabels` (an empty one selects like none).
+public typealias IstioSelector = [String: String]
+
+/// The `creationTimestamp` of an object, when the input carries one (live dumps do; rendered charts do not).
+public typealias CreationTime = String?
+
+public struct PeerAuthentication: Hashable, Sendable {
+    public enum Mode: String, Sendable { case unset = "UNSET", disable = "DISABLE", permissive = "PERMISSIVE", strict = "STRICT" }
+    public let name: String
+    public let namespace: String
+    public let selector: IstioSelector?
+    /// nil when `mtls` is absent (UNSET).
+    public let mode: Mode
+    /// Keyed by the container (target) port.
+    public let portLevel: [Int: Mode]
+    public let created: CreationTime
+    public let location: SourceLocation
+
+    static func parse(_ spec: Field, name: String, namespace: String, created: CreationTime, location: SourceLocation) throws -> PeerAuthentication {
+        func mode(_ f: Field?) throws -> Mode {
+            guard let f, let m = f["mode"] else { return .unset }
+            let text = try m.string()
+            guard let mode = Mode(rawValue: text) else { throw m.error("unknown mTLS mode '\(text)' (UNSET, DISABLE, PERMISSIVE or STRICT)") }
+            return mode
+        }
+        var portLevel: [Int: Mode] = [:]
+        for (key, value) in try spec["portLevelMtls"]?.entries() ?? [] {
+            guard let port = Int(key), (1...65535).contains(port) else { throw value.error("portLevelMtls key '\(key)' is not a port number") }
+            portLevel[port] = try mode(value)
+        }
+        let selector = try spec["selector"]?["matchLabels"]?.stringMap()
+        return PeerAuthentication(name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil,
+                                  mode: try mode(spec["mtls"]), portLevel: portLevel, created: created, location: location)
+    }
+
+    /// Why Istio's validation would refuse the object (it could never have been applied), or nil.
+    public var rejection: String? {
+        selector == nil && !portLevel.isEmpty ? "mesh/namespace PeerAuthentication cannot have portLevelMtls (Istio validation rejects it); ignored" : nil
+    }
+}
+
+public struct AuthorizationPolicy: Hashable, Sendable {
+    public enum Action: String, Sendable { case allow = "ALLOW", deny = "DENY", audit = "AUDIT", custom = "CUSTOM" }
+
+    /// A list-valued field with its positive and negative forms (`principals` / `notPrincipals`); nil when absent.
+    public struct Values: Hashable, Sendable {
+        public let values: [String]?
+        public let notValues: [String]?
+        public var isPresent: Bool { values != nil || notValues != nil }
+        static let absent = Values(values: nil, notValues: nil)
+    }
+
+    public struct Source: Hashable, Sendable {
+        public let principals: Values
+        public let namespaces: Values
+        public let ipBlocks: Values
+        public let remoteIpBlocks: Values
+        public let requestPrincipals: Values
+    }
+
+    public struct Operation: Hashable, Sendable {
+        public let hosts: Values
+        public let ports: Values
+        public let methods: Values
+        public let paths: Values
+    }
+
+    public struct Condition: Hashable, Sendable {
+        public let key: String
+        public let values: Values
+    }
+
+    public struct Rule: Hashable, Sendable {
+        /// nil: `from` absent (any source).
+        public let from: [Source]?
+        public let to: [Operation]?
+        public let when: [Condition]
+        /// `spec.rules[2]`, for reports.
+        public let path: String
+    }
+
+    public let name: String
+    public let namespace: String
+    public let selector: IstioSelector?
+    /// `targetRef`/`targetRefs` attach to Gateway API gateways and waypoints, not to sidecars.
+    public let hasTargetRef: Bool
+    public let action: Action
+    public let provider: String?
+    /// nil or empty: the policy matches nothing.
+    public let rules: [Rule]
+    public let location: SourceLocation
+
+    static let sourceKeys: Set<String> = ["principals", "notPrincipals", "namespaces", "notNamespaces", "ipBlocks", "notIpBlocks",
+                                          "remoteIpBlocks", "notRemoteIpBlocks", "requestPrincipals", "notRequestPrincipals"]
+    static let operationKeys: Set<String> = ["hosts", "notHosts", "ports", "notPorts", "methods", "notMethods", "paths", "notPaths"]
+
+    static func parse(_ spec: Field?, name: String, namespace: String, location: SourceLocation) throws -> AuthorizationPolicy {
+        guard let spec else {
+            return AuthorizationPolicy(name: name, namespace: namespace, selector: nil, hasTargetRef: false, action: .allow,
+                                       provider: nil, rules: [], location: location)
+        }
+        try spec.requireKnownKeys(["selector", "targetRef", "targetRefs", "action", "provider", "rules"])
+        let actionText = try spec["action"]?.string() ?? "ALLOW"
+        guard let action = Action(rawValue: actionText) else { throw spec["action"]!.error("unknown action '\(actionText)' (ALLOW, DENY, AUDIT or CUSTOM)") }
+        func values(_ f: Field, _ key: String) throws -> Values {
+            let notKey = "not" + key.prefix(1).uppercased() + key.dropFirst()
+            return Values(values: try f[key]?.stringList(), notValues: try f[notKey]?.stringList())
+        }
+        var rules: [Rule] = []
+        for rule in try spec["rules"]?.items() ?? [] {
+            try rule.requireKnownKeys(["from", "to", "when"])
+            let from = try rule["from"].map { f -> [Source] in
+                let items = try f.items()
+                if items.isEmpty { throw f.error("an empty 'from' list is rejected by Istio validation") }
+                return try items.map { item in
+                    try item.requireKnownKeys(["source"])
+                    guard let s = item["source"] else { throw item.missing("source") }
+                    try s.requireKnownKeys(sourceKeys)
+                    if try s.entries().isEmpty { throw s.error("an empty source is rejected by Istio validation") }
+                    return Source(principals: try values(s, "principals"), namespaces: try values(s, "namespaces"),
+                                  ipBlocks: try values(s, "ipBlocks"), remoteIpBlocks: try values(s, "remoteIpBlocks"),
+                                  requestPrincipals: try values(s, "requestPrincipals"))
+                }
+            }
+            let to = try rule["to"].map { f -> [Operation] in
+                let items = try f.items()
+                if items.isEmpty { throw f.error("an empty 'to' list is rejected by Istio validation") }
+                return try items.map { item in
+                    try item.requireKnownKeys(["operation"])
+                    guard let o = item["operation"] else { throw item.missing("operation") }
+                    try o.requireKnownKeys(operationKeys)
+                    if try o.entries().isEmpty { throw o.error("an empty operation is rejected by Istio validation") }
+                    return Operation(hosts: try values(o, "hosts"), ports: try values(o, "ports"),
+                                     methods: try values(o, "methods"), paths: try values(o, "paths"))
+                }
+            }
+            let when = try (rule["when"]?.items() ?? []).map { c -> Condition in
+                try c.requireKnownKeys(["key", "values", "notValues"])
+                guard let key = c["key"] else { throw c.missing("key") }
+                return Condition(key: try key.string(), values: Values(values: try c["values"]?.stringList(), notValues: try c["notValues"]?.stringList()))
+            }
+            rules.append(Rule(from: from, to: to, when: when, path: rule.path))
+        }
+        let selector = try spec["selector"]?["matchLabels"]?.stringMap()
+        return AuthorizationPolicy(name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil,
+                                   hasTargetRef: spec.has("targetRef") || spec.has("targetRefs"), action: action,
+                                   provider: try spec["provider"]?["name"]?.string(), rules: rules, location: location)
+    }
+
+    /// Why Istio's validation would refuse the object, or nil.
+    public var rejection: String? {
+        if (action == .deny || action == .custom) && rules.isEmpty {
+            return "\(action.rawValue) AuthorizationPolicy without rules is rejected by Istio validation; ignored"
+        }
+        if action == .custom && provider == nil { return "CUSTOM AuthorizationPolicy without provider is rejected by Istio validation; ignored" }
+        return nil
+    }
+}

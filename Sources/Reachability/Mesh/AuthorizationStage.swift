@@ -1,0 +1,152 @@
+import KubeModel
+
+/// Where the server's proxy sees a connection come from, for `ipBlocks` and `source.ip`.
+enum PeerAddress {
+    /// A pod: some address of the pod network, which one the input does not say.
+    case pod
+    /// An external client, inside one range every policy treats alike.
+    case range(AddressRange)
+}
+
+/// What an AuthorizationPolicy can see of one connection or request.
+struct AuthorizationInput {
+    /// The client's namespace and service account, known only over Istio mutual TLS.
+    let peer: (namespace: String, serviceAccount: String)?
+    let address: PeerAddress
+    /// The destination (container) port.
+    let port: Int
+    /// The port's protocol is HTTP: methods, paths and hosts exist; on TCP they follow §7.8.
+    let isHTTP: Bool
+    let request: HTTPRequest
+}
+
+/// AuthorizationPolicy on the server's proxy (SEMANTICS.md §7.5–7.8): CUSTOM, then DENY, then ALLOW.
+struct AuthorizationStage {
+    let policies: [AuthorizationPolicy]
+    let rootNamespace: String
+    let podCIDR: IPv4CIDR?
+    /// How an external authorizer (CUSTOM) answers: nil (conformance) leaves the verdict UNKNOWN.
+    let customAllows: Bool?
+    let trustDomain = "cluster.local"
+
+    /// Policies in force for a workload: mesh-wide (root namespace, no selector), namespace-wide, or selecting its
+    /// labels from its namespace or the root namespace. `targetRef` policies bind gateways, not sidecars.
+    func applicable(namespace: String, labels: [String: String]) -> [AuthorizationPolicy] {
+        policies.filter { p in
+            guard !p.hasTargetRef, p.namespace == namespace || p.namespace == rootNamespace else { return false }
+            guard let selector = p.selector else { return true }
+            return selector.allSatisfy { labels[$0.key] == $0.value }
+        }
+    }
+
+    func decide(namespace: String, labels: [String: String], _ input: AuthorizationInput) -> MeshStep {
+        let inForce = applicable(namespace: namespace, labels: labels)
+        var undecided: [String] = []
+        func firstMatch(_ action: AuthorizationPolicy.Action) -> String? {
+            for p in inForce where p.action == action {
+                for rule in p.rules {
+                    switch matches(rule, action: action, input) {
+                    case .yes: return ref("AuthorizationPolicy", p.namespace, p.name, rule.path, p.location)
+                    case .no: continue
+                    case .unknown(let why): undecided.append("\(ref("AuthorizationPolicy", p.namespace, p.name, rule.path, p.location)): \(why)")
+                    }
+                }
+            }
+            return nil
+        }
+        if let hit = firstMatch(.custom) {
+            switch customAllows {
+            case true?: break
+            case false?: return MeshStep("AUTHZ-CUSTOM", .deny, "\(hit) sends the request to an external authorizer, bound to deny (A-CUSTOM-AUTHZ)")
+            case nil: return MeshStep("AUTHZ-CUSTOM", .unknown, "\(hit) sends the request to an external authorizer whose answer is outside the manifests (A-CUSTOM-AUTHZ)")
+            }
+        }
+        if let hit = firstMatch(.deny) { return MeshStep("AUTHZ-DENY", .deny, hit) }
+        if let why = undecided.first { return MeshStep("AUTHZ-DENY", .unknown, why) }
+        let allows = inForce.filter { $0.action == .allow }
+        if allows.isEmpty {
+            return MeshStep("AUTHZ-ALLOW", .allow, inForce.isEmpty ? "(default: no AuthorizationPolicy applies)" : "(default: no ALLOW policy applies)")
+        }
+        if let hit = firstMatch(.allow) { return MeshStep("AUTHZ-ALLOW", .allow, hit) }
+        if let why = undecided.first { return MeshStep("AUTHZ-ALLOW", .unknown, why) }
+        let considered = allows.map { ref("AuthorizationPolicy", $0.namespace, $0.name, "", $0.location) }.joined(separator: ", ")
+        return MeshStep("AUTHZ-ALLOW", .deny, "no ALLOW policy matched (considered: \(considered))")
+    }
+
+    static func hasHTTPOnlyField(_ rule: AuthorizationPolicy.Rule) -> Bool {
+        (rule.from ?? []).contains { $0.requestPrincipals.isPresent }
+            || (rule.to ?? []).contains { $0.hosts.isPresent || $0.methods.isPresent || $0.paths.isPresent }
+            || rule.when.contains { isHTTPOnlyKey($0.key) }
+    }
+
+    static func isHTTPOnlyKey(_ key: String) -> Bool { key.hasPrefix("request.") }
+
+    /// Whether a rule matches. On a TCP port an ALLOW rule with an HTTP-only field never matches, while other
+    /// actions ignore those fields (Istio's rule generator, §7.8).
+    func matches(_ rule: AuthorizationPolicy.Rule, action: AuthorizationPolicy.Action, _ input: AuthorizationInput) -> Tri {
+        if !input.isHTTP && action == .allow && Self.hasHTTPOnlyField(rule) { return .no }
+        let http = input.isHTTP
+        let principal = input.peer.map { "\(trustDomain)/ns/\($0.namespace)/sa/\($0.serviceAccount)" }
+        let from: Tri = rule.from.map { sources in
+            .any(sources.map { s in
+                .all([values(s.principals) { .init(istioStringMatches($0, principal)) },
+                      values(s.namespaces) { .init(istioStringMatches($0, input.peer?.namespace)) },
+                      values(s.ipBlocks) { address($0, input.address) },
+                      values(s.remoteIpBlocks) { address($0, input.address) },
+                      http ? values(s.requestPrincipals) { _ in .no } : .yes])
+            })
+        } ?? .yes
+        let to: Tri = rule.to.map { operations in
+            .any(operations.map { o in
+                .all([values(o.ports) { .init($0 == String(input.port)) },
+                      http ? values(o.hosts) { .init(istioStringMatches($0, input.request.host, caseInsensitive: true)) } : .yes,
+                      http ? values(o.methods) { .init(istioStringMatches($0, input.request.method)) } : .yes,
+                      http ? values(o.paths) { .init(istioStringMatches($0, input.request.path)) } : .yes])
+            })
+        } ?? .yes
+        let when = Tri.all(rule.when.map { condition(($0), input, principal: principal) })
+        return .all([from, to, when])
+    }
+
+    /// A field with its `not` form: some listed value matches, and no `not` value does.
+    func values(_ v: AuthorizationPolicy.Values, _ match: (String) -> Tri) -> Tri {
+        var parts: [Tri] = []
+        if let positive = v.values { parts.append(.any(positive.map(match))) }
+        if let negative = v.notValues { parts.append(Tri.any(negative.map(match)).negated) }
+        return .all(parts)
+    }
+
+    func condition(_ c: AuthorizationPolicy.Condition, _ input: AuthorizationInput, principal: String?) -> Tri {
+        switch c.key {
+        case "source.ip", "remote.ip": return values(c.values) { address($0, input.address) }
+        case "source.namespace": return values(c.values) { .init(istioStringMatches($0, input.peer?.namespace)) }
+        case "source.principal": return values(c.values) { .init(istioStringMatches($0, principal)) }
+        case "destination.port": return values(c.values) { .init($0 == String(input.port)) }
+        case "connection.sni":
+            return input.peer == nil ? values(c.values) { _ in .no } : .unknown("condition connection.sni depends on the TLS handshake")
+        default:
+            if Self.isHTTPOnlyKey(c.key) {
+                if !input.isHTTP { return .yes }
+                // Without a RequestAuthentication-validated token the request.auth attributes are empty.
+                if c.key.hasPrefix("request.auth.") { return values(c.values) { _ in .no } }
+            }
+            return .unknown("condition \(c.key) is not decided by the manifests")
+        }
+    }
+
+    func address(_ text: String, _ peer: PeerAddress) -> Tri {
+        guard case .success(.v4(let block)) = CIDR.parse(text.contains("/") ? text : text + "/32") else {
+            return .unknown("'\(text)' is not an IPv4 address or CIDR this version compares")
+        }
+        switch peer {
+        case .range(let r):
+            if r.isInside(block) { return .yes }
+            return r.overlaps(block) ? .unknown("\(block) covers part of the client range \(r)") : .no
+        case .pod:
+            guard let podCIDR else { return block.prefix == 0 ? .yes : .unknown("pod addresses are unknown (no --pod-cidr)") }
+            if block.contains(podCIDR) { return .yes }
+            if !podCIDR.contains(block) && !block.contains(podCIDR) { return .no }
+            return .unknown("\(block) covers part of the pod network \(podCIDR); which pod address the client has is not in the input")
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import Foundation
+import KubeModel
+
+/// Where an Istio gateway sends a request (SEMANTICS.md §7.10): the Gateway servers on the port it arrived at, the
+/// VirtualServices bound to them, their routes in order, and the destination Service, port and subset.
+struct GatewayRouting {
+    let model: ClusterModel
+
+    struct Target: Hashable {
+        let service: Service
+        let port: ServicePort
+        /// Labels the DestinationRule subset adds to the Service's selector.
+        let subsetLabels: [String: String]
+        /// The request as the proxy forwards it (after a `rewrite`).
+        let request: HTTPRequest
+    }
+
+    enum Outcome {
+        case routed([Target], MeshStep)
+        case notRouted(MeshStep)
+        case unknown(MeshStep)
+    }
+
+    /// The Gateway servers listening on a gateway pod for a Service port (A-GATEWAY-PORT: `port.number` is the Service port).
+    func servers(of w: Workload, servicePort: Int) -> [(IstioGateway, IstioGateway.Server)] {
+        model.istioGateways.filter { g in !g.selector.isEmpty && g.selector.allSatisfy { w.labels[$0.key] == $0.value } }
+            .flatMap { g in g.servers.filter { $0.port == servicePort }.map { (g, $0) } }
+    }
+
+    /// A server host `[ns/]dnsName` admits a VirtualService of namespace `ns` for host `host`.
+    private func serverHost(_ entry: String, gateway: IstioGateway, admits vs: VirtualService) -> [String] {
+        let parts = entry.split(separator: "/", maxSplits: 1).map(String.init)
+        let (ns, host) = parts.count == 2 ? (parts[0], parts[1]) : ("*", entry)
+        guard ns == "*" || (ns == "." && vs.namespace == gateway.namespace) || ns == vs.namespace else { return [] }
+        return [host]
+    }
+
+    private func binds(_ vs: VirtualService, _ g: IstioGateway) -> Bool {
+        vs.gateways.contains { $0 == "\(g.namespace)/\(g.name)" || ($0 == g.name && vs.namespace == g.namespace) }
+    }
+
+    func route(_ g: IstioGateway, _ server: IstioGateway.Server, request: HTTPRequest) -> Outcome {
+        let host = request.host ?? ""
+        let serverText = ref("Gateway", g.namespace, g.name, server.path, g.location)
+        if let mode = server.tlsMode, ["AUTO_PASSTHROUGH", "ISTIO_MUTUAL"].contains(mode) {
+            return .unknown(MeshStep("ROUTE", .unknown, "\(serverText) has tls mode \(mode), which this version does not follow"))
+        }
+        let bound = model.virtualServices.filter { vs in
+            binds(vs, g) && vs.hosts.contains { h in
+                dnsHostMatches(h, host) && server.hosts.contains { serverHost($0, gateway: g, admits: vs).contains { dnsHostMatches($0, host) } }
+            }
+        }
+        if bound.isEmpty {
+            return .notRouted(MeshStep("ROUTE", .deny, "no VirtualService bound to \(serverText) serves host \(host)"))
+        }
+        let terminated = ["HTTP", "HTTP2", "GRPC"].contains(server.proto) || (server.proto == "HTTPS" && server.tlsMode != "PASSTHROUGH")
+        let gatewayName = "\(g.namespace)/\(g.name)"
+        for vs in bound {
+            let routes = terminated ? vs.http : (server.tlsMode == "PASSTHROUGH" ? vs.tls : vs.tcp)
+            for route in routes {
+                switch routeMatches(route, vs: vs, gatewayName: gatewayName, serverPort: server.port, request: request, http: terminated) {
+                case .no: continue
+                case .unknown(let why):
+                    return .unknown(MeshStep("ROUTE", .unknown, "\(ref("VirtualService", vs.namespace, vs.name, route.path, vs.location)): \(why)"))
+                case .yes:
+                    let routeText = ref("VirtualService", vs.namespace, vs.name, route.path, vs.location)
+                    if let answered = route.answeredByProxy {
+                        return .notRouted(MeshStep("ROUTE", .deny, "\(routeText) answers with \(answered); nothing is forwarded"))
+                    }
+                    var targets: [Target] = []
+                    for d in route.destinations {
+                        let fqdn = qualifiedHost(d.host, namespace: vs.namespace)
+                        guard let svc = model.services.first(where: { $0.meshHost == fqdn }) else {
+                            return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) sends to \(d.host), which is no Service of the input"))
+                        }
+                        guard let sp = d.port.flatMap({ n in svc.ports.first { $0.port == n } }) ?? (svc.ports.count == 1 ? svc.ports[0] : nil) else {
+                            return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) names no port of Service \(svc.namespace)/\(svc.name) it can use"))
+                        }
+                        var subsetLabels: [String: String] = [:]
+                        if let subset = d.subset {
+                            guard let s = ClientTLSStage.subset(subset, of: svc, model: model) else {
+                                return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) names subset \(subset), which no DestinationRule defines"))
+                            }
+                            subsetLabels = s.labels
+                        }
+                        targets.append(Target(service: svc, port: sp, subsetLabels: subsetLabels, request: rewritten(request, route)))
+                    }
+                    return .routed(targets, MeshStep("ROUTE", .allow, "\(serverText) -> \(routeText)"))
+                }
+            }
+        }
+        return .notRouted(MeshStep("ROUTE", .deny, terminated ? "no route of the bound VirtualServices matches \(request): 404 from the gateway"
+                                                      : "no route of the bound VirtualServices matches: connection closed"))
+    }
+
+    func routeMatches(_ route: VirtualService.Route, vs: VirtualService, gatewayName: String, serverPort: Int, request: HTTPRequest, http: Bool) -> Tri {
+        if route.matches.isEmpty { return .yes }
+        return .any(route.matches.map { m in
+            if let gws = m.gateways, !gws.contains(where: { $0 == gatewayName || ("\(vs.namespace)/\($0)" == gatewayName) }) { return .no }
+            if let p = m.port, p != serverPort { return .no }
+            if let sni = m.sniHosts, !sni.contains(where: { dnsHostMatches($0, request.host ?? "") }) { return .no }
+            var parts: [Tri] = []
+            if http {
+                if let u = m.uri { parts.append(stringMatch(u, request.path)) }
+                if let meth = m.method { parts.append(stringMatch(meth, request.method)) }
+                if let a = m.authority { parts.append(stringMatch(a, request.host)) }
+            }
+            if !m.undecidable.isEmpty {
+                parts.append(.unknown("match on \(m.undecidable.joined(separator: ", ")), which a request given by host, method and path does not settle"))
+            }
+            return .all(parts)
+        })
+    }
+
+    /// Exact, prefix, and the regular expressions that are a literal or a literal followed by `.*` (A-REGEX).
+    func stringMatch(_ m: VirtualService.StringMatch, _ value: String?) -> Tri {
+        guard let value else { return .no }
+        switch m {
+        case .exact(let s): return .init(value == s)
+        case .prefix(let s): return .init(value.hasPrefix(s))
+        case .regex(let r):
+            let special = Set("\\^$.|?*+()[]{}")
+            if !r.contains(where: { special.contains($0) }) { return .init(value == r) }
+            if r.hasSuffix(".*"), !r.dropLast(2).contains(where: { special.contains($0) }) { return .init(value.hasPrefix(r.dropLast(2))) }
+            return .unknown("regular expression '\(r)' is not supported (A-REGEX)")
+        }
+    }
+
+    private func rewritten(_ request: HTTPRequest, _ route: VirtualService.Route) -> HTTPRequest {
+        guard let replacement = route.rewriteURI, let path = request.path else { return request }
+        var out = request
+        let prefix = route.matches.compactMap { m -> String? in if case .prefix(let p)? = m.uri, path.hasPrefix(p) { return p } else { return nil } }.first
+        out.path = prefix.map { replacement + path.dropFirst($0.count) } ?? replacement
+        return out
+    }
+
+    /// Candidate hosts and paths the routes of a gateway server distinguish, to find requests when a query leaves them open.
+    func witnessValues(_ g: IstioGateway, _ server: IstioGateway.Server) -> (hosts: [String], paths: [String]) {
+        var hosts = Set<String>(), paths = Set<String>(["/"])
+        for vs in model.virtualServices where binds(vs, g) {
+            for h in vs.hosts + server.hosts.map({ String($0.split(separator: "/").last ?? "") }) {
+                hosts.insert(h.replacingOccurrences(of: "*", with: "reachproof.example"))
+            }
+            for route in vs.http {
+                for m in route.matches {
+                    switch m.uri {
+                    case .exact(let s)?, .prefix(let s)?: paths.insert(s)
+                    default: break
+                    }
+                }
+            }
+        }
+        return (hosts.sorted(), paths.sorted())
+    }
+}

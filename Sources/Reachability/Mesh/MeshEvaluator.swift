@@ -1,0 +1,244 @@
+import KubeModel
+
+/// The Istio stages of one hop (SEMANTICS.md §7, §8.2 steps 1, 6 and 7) for connections the NetworkPolicy layer
+/// already admits: what the client sends, whether the server's PeerAuthentication accepts it, and what its
+/// AuthorizationPolicies decide, for declared pods and external clients.
+public final class MeshEvaluator: @unchecked Sendable {
+    public let evaluator: Evaluator
+    /// The proxy of each declared workload, indexed like `Evaluator.endpoints`.
+    public let proxies: [MeshProxy]
+    let peerAuthentication: PeerAuthenticationStage
+    let clientTLS: ClientTLSStage
+    let authorization: AuthorizationStage
+    let routing: GatewayRouting
+
+    var model: ClusterModel { evaluator.model }
+
+    /// `customAllows` binds A-CUSTOM-AUTHZ: nil (conformance) leaves flows an external authorizer decides UNKNOWN.
+    public init(evaluator: Evaluator, customAllows: Bool? = nil) {
+        self.evaluator = evaluator
+        let model = evaluator.model
+        let root = evaluator.assumptions.meshRootNamespace
+        let revisions = SidecarInjection.revisions(model)
+        proxies = model.workloads.map {
+            SidecarInjection.proxy(for: $0, namespace: model.namespaces[$0.namespace], gateways: model.istioGateways, revisions: revisions)
+        }
+        peerAuthentication = PeerAuthenticationStage(policies: model.peerAuthentications, rootNamespace: root)
+        clientTLS = ClientTLSStage(model: model, rootNamespace: root, peerAuthentication: peerAuthentication)
+        authorization = AuthorizationStage(policies: model.authorizationPolicies, rootNamespace: root,
+                                           podCIDR: evaluator.assumptions.podCIDR, customAllows: customAllows)
+        routing = GatewayRouting(model: model)
+    }
+
+    /// Whether the mesh can change any verdict: some pod has a proxy.
+    public var meshPresent: Bool { proxies.contains(where: \.hasProxy) }
+
+    /// Declared workloads that are Istio gateway proxies.
+    public var gateways: [Int] { proxies.indices.filter { proxies[$0].kind == .gateway } }
+
+    /// The ways a client can address a pod's port: each Service port that translates to it, and the pod IP.
+    func addressings(to di: Int, port: Int) -> [Addressing] {
+        var out: [Addressing] = []
+        for svc in model.services where svc.selects(model.workloads[di]) {
+            for sp in svc.ports where sp.proto == .tcp && evaluator.endpoints[di].resolve(sp.targetPort, proto: .tcp) == port {
+                out.append(.service(svc, sp))
+            }
+        }
+        return out + [.podIP]
+    }
+
+    /// HTTP or TCP semantics for the port (§7.2): the Service port's appProtocol or name prefix; nil when the proxy sniffs.
+    func isHTTP(_ a: Addressing, di: Int, port: Int) -> Bool? {
+        func classify(_ sp: ServicePort) -> Bool? {
+            let name = (sp.appProtocol ?? sp.name ?? "").lowercased()
+            let prefix = name.split(separator: "-").first.map(String.init) ?? name
+            if ["http", "http2", "grpc", "grpc-web", "h2c", "kubernetes.io/h2c"].contains(prefix) || prefix.hasPrefix("http") || name == "grpc-web" { return true }
+            if ["https", "tls", "tcp", "mongo", "mysql", "redis", "udp", "thrift", "zookeeper", "kafka"].contains(prefix) { return false }
+            return nil
+        }
+        if case .service(_, let sp) = a { return classify(sp) }
+        for case .service(_, let sp) in addressings(to: di, port: port) { if let c = classify(sp) { return c } }
+        return nil
+    }
+
+    /// The mesh stages for one connection (and request) to a declared pod's port, which the NetworkPolicy layer admits.
+    /// Without `via`, every way of addressing the pod is tried and the first that gets through is reported.
+    public func decide(from source: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil) -> MeshDecision {
+        let d = evaluator.endpoints[di], dp = proxies[di]
+        var clientProxy: MeshProxy?
+        if case .pod(let s) = source {
+            guard let si = s.declaredIndex else {
+                return MeshDecision(verdict: .unknown, steps: [MeshStep("SRC-MESH-EGRESS", .unknown,
+                    "a pod that does not exist yet may run any service account and sidecar setting; mesh stages are decided for declared workloads and external clients")],
+                    addressing: "", request: request, mutualTLS: false)
+            }
+            clientProxy = proxies[si]
+        }
+        let options = via.map { [Addressing.service($0.0, $0.1)] } ?? addressings(to: di, port: port)
+        var decisions: [MeshDecision] = []
+        for a in options {
+            decisions.append(decide(source, clientProxy, a, di, d, dp, port, request))
+            if decisions.last!.verdict == .allowed { return decisions.last! }
+        }
+        return decisions.first { $0.verdict == .unknown } ?? decisions[0]
+    }
+
+    private func decide(_ source: Endpoint, _ clientProxy: MeshProxy?, _ a: Addressing, _ di: Int, _ d: PodEndpoint, _ dp: MeshProxy,
+                        _ port: Int, _ request: HTTPRequest?) -> MeshDecision {
+        func done(_ v: MeshVerdict, _ steps: [MeshStep], _ r: HTTPRequest? = nil, mutual: Bool = false) -> MeshDecision {
+            MeshDecision(verdict: v, steps: steps, addressing: a.description, request: r, mutualTLS: mutual)
+        }
+        let (sends, egress) = clientTLS.sends(client: source, clientProxy: clientProxy, addressing: a, destination: d,
+                                             destinationProxy: dp, targetPort: port)
+        var steps = [egress]
+        if sends == .blackhole { return done(.denied, steps) }
+        if case .service(let svc, _) = a, clientProxy?.hasProxy == true,
+           let vs = model.virtualServices.first(where: { vs in (vs.gateways.isEmpty || vs.gateways.contains("mesh")) && vs.hosts.contains { dnsHostMatches(qualifiedHost($0, namespace: vs.namespace), svc.meshHost) } }) {
+            steps.append(MeshStep("ROUTE", .unknown, "\(ref("VirtualService", vs.namespace, vs.name, "", vs.location)) routes mesh traffic for \(svc.meshHost); routing of sidecar clients is not modelled by this version"))
+            return done(.unknown, steps)
+        }
+        guard dp.capturesInbound(port) else {
+            if sends == .istioMutualTLS && !dp.hasProxy {
+                steps.append(MeshStep("MTLS", .deny, "the client sends Istio mTLS but the destination has no sidecar to terminate it (\(dp.reason))"))
+                return done(.denied, steps)
+            }
+            let why = dp.hasProxy ? "port \(port) is not captured by the destination's sidecar (always exempt or excluded by annotation)"
+                                  : "no sidecar on the destination (\(dp.reason))"
+            steps.append(MeshStep("MTLS", .skip, why))
+            steps.append(MeshStep("AUTHZ", .skip, why))
+            return done(.allowed, steps)
+        }
+        var mutual = false
+        if dp.kind == .gateway {
+            steps.append(MeshStep("MTLS", .skip, "a gateway listener: PeerAuthentication does not apply, the client's TLS ends at the gateway"))
+        } else {
+            let mode = peerAuthentication.mode(namespace: d.namespace, labels: d.labels, port: port)
+            if let tie = mode.ambiguity {
+                steps.append(MeshStep("MTLS", .unknown, tie))
+                return done(.unknown, steps)
+            }
+            let accepted: Bool
+            switch mode.mode {
+            case .strict: accepted = sends == .istioMutualTLS
+            case .disable: accepted = sends != .istioMutualTLS
+            case .permissive, .unset: accepted = true
+            }
+            steps.append(MeshStep("MTLS", accepted ? .allow : .deny, "\(mode.mode.rawValue) from \(mode.source); the client sends \(sends.rawValue)"))
+            if !accepted { return done(.denied, steps) }
+            mutual = sends == .istioMutualTLS
+        }
+        var peer: (namespace: String, serviceAccount: String)?
+        if mutual, case .pod(let s) = source { peer = (s.namespace, s.serviceAccount) }
+        let address: PeerAddress
+        switch source {
+        case .pod: address = .pod
+        case .external(let r): address = .range(r)
+        }
+        // Sniffed ports carry whatever the client speaks: a given request is HTTP; otherwise both readings count.
+        let readings: [Bool] = isHTTP(a, di: di, port: port).map { [$0] } ?? (request != nil ? [true] : [false, true])
+        var firstDenied: MeshDecision?, firstUnknown: MeshDecision?
+        for http in readings {
+            let requests = http ? witnessRequests(to: d, request: request) : [request ?? HTTPRequest()]
+            for r in requests {
+                let step = authorization.decide(namespace: d.namespace, labels: d.labels,
+                                                AuthorizationInput(peer: peer, address: address, port: port, isHTTP: http, request: r))
+                let result = done(step.effect == .allow ? .allowed : step.effect == .deny ? .denied : .unknown, steps + [step],
+                                  http ? r : nil, mutual: mutual)
+                switch step.effect {
+                case .allow, .skip: return result
+                case .deny: if firstDenied == nil { firstDenied = result }
+                case .unknown: if firstUnknown == nil { firstUnknown = result }
+                }
+            }
+        }
+        return firstUnknown ?? firstDenied!
+    }
+
+    /// Requests to try when the question leaves method, path or host open: one per combination of the values the
+    /// destination's policies tell apart (every exact value, each prefix and suffix with and without more text,
+    /// and a value no policy names).
+    func witnessRequests(to d: PodEndpoint, request: HTTPRequest?) -> [HTTPRequest] {
+        var methods = Set(["GET"]), paths = Set(["/", "/reachproof-unlisted"]), hosts = Set(["reachproof.invalid"])
+        func add(_ patterns: [String], _ into: inout Set<String>) {
+            let prefixes = patterns.filter { $0.count > 1 && $0.hasSuffix("*") }.map { String($0.dropLast()) }
+            let suffixes = patterns.filter { $0.count > 1 && $0.hasPrefix("*") }.map { String($0.dropFirst()) }
+            for p in patterns where !p.contains("*") { into.insert(p) }
+            for p in prefixes { into.insert(p); into.insert(p + "reachproof") }
+            for s in suffixes { into.insert("reachproof" + s) }
+            for p in prefixes { for s in suffixes { into.insert(p + "reachproof" + s) } }
+        }
+        for p in authorization.applicable(namespace: d.namespace, labels: d.labels) {
+            for o in p.rules.flatMap({ $0.to ?? [] }) {
+                add((o.methods.values ?? []) + (o.methods.notValues ?? []), &methods)
+                add((o.paths.values ?? []) + (o.paths.notValues ?? []), &paths)
+                add((o.hosts.values ?? []) + (o.hosts.notValues ?? []), &hosts)
+            }
+            methods.insert("REACHPROOF")
+        }
+        var out: [HTTPRequest] = []
+        for m in request?.method.map({ [$0] }) ?? methods.sorted() {
+            for p in request?.path.map({ [$0] }) ?? paths.sorted() {
+                for h in request?.host.map({ [$0] }) ?? hosts.sorted() { out.append(HTTPRequest(method: m, path: p, host: h)) }
+            }
+        }
+        return out
+    }
+
+    /// Ports of a pod that mesh settings single out; between them every port is treated alike.
+    func distinguishedPorts(_ di: Int) -> Set<Int> {
+        let d = evaluator.endpoints[di], dp = proxies[di]
+        var out = Set(d.ports.map(\.number)).union(MeshProxy.alwaysExempt).union(dp.inboundExcluded).union(dp.inboundIncluded ?? [])
+        for svc in model.services where svc.selects(model.workloads[di]) {
+            for sp in svc.ports { if let n = d.resolve(sp.targetPort, proto: sp.proto) { out.insert(n) } }
+        }
+        for pa in model.peerAuthentications where pa.namespace == d.namespace { out.formUnion(pa.portLevel.keys) }
+        for p in authorization.applicable(namespace: d.namespace, labels: d.labels) {
+            for rule in p.rules {
+                for o in rule.to ?? [] { out.formUnion(((o.ports.values ?? []) + (o.ports.notValues ?? [])).compactMap { Int($0) }) }
+                for c in rule.when where c.key == "destination.port" { out.formUnion(((c.values.values ?? []) + (c.values.notValues ?? [])).compactMap { Int($0) }) }
+            }
+        }
+        return out
+    }
+
+    /// Of the connections the NetworkPolicy layer admits into a pod, those the mesh admits too, those it leaves
+    /// undecided (with the first reason), and one decision per port range that behaves alike.
+    public func admitted(from source: Endpoint, to di: Int, l4: ConnSet, request: HTTPRequest?) -> MeshAdmission {
+        // Only inbound TCP is intercepted: other protocols are decided by the NetworkPolicy layer alone.
+        var allowed = l4, unknown = ConnSet.none
+        allowed.tcp = .none
+        var reason: String?
+        var decisions: [(ClosedRange<Int>, MeshDecision)] = []
+        let marks = distinguishedPorts(di).sorted()
+        for range in l4[.tcp].ranges {
+            var pieces: [ClosedRange<Int>] = []
+            var start = range.lowerBound
+            for p in marks where range.contains(p) {
+                if start < p { pieces.append(start...(p - 1)) }
+                pieces.append(p...p)
+                start = p + 1
+            }
+            if start <= range.upperBound { pieces.append(start...range.upperBound) }
+            for piece in pieces {
+                let decision = decide(from: source, to: di, port: piece.lowerBound, request: request)
+                decisions.append((piece, decision))
+                let set = ConnSet(.tcp, PortRanges([piece]))
+                switch decision.verdict {
+                case .allowed: allowed = allowed.union(set)
+                case .unknown: unknown = unknown.union(set); reason = reason ?? decision.reason
+                case .denied: break
+                }
+            }
+        }
+        return MeshAdmission(allowed: allowed, unknown: unknown, unknownReason: reason, decisions: decisions)
+    }
+}
+
+public struct MeshAdmission: Sendable {
+    public let allowed: ConnSet
+    public let unknown: ConnSet
+    public let unknownReason: String?
+    public let decisions: [(ClosedRange<Int>, MeshDecision)]
+
+    public func decision(at port: Int) -> MeshDecision? { decisions.first { $0.0.contains(port) }?.1 }
+}
