@@ -72,8 +72,13 @@ public struct Claim: Sendable {
     public let to: EndpointSelector
     /// Empty: every port of every protocol. For a Service destination: the Service's ports, before translation.
     public let ports: [PortSpec]
-    /// `netpol` (default), or a later layer this version cannot decide yet.
+    /// `netpol` (default): NetworkPolicy tiers only; `mesh`: also Istio mTLS and authorization; `end-to-end`: also
+    /// routes through an ingress proxy (Istio gateway, ingress-nginx).
     public let layer: String
+    /// The HTTP request the claim is about (mesh and end-to-end layers); nil: any request on the port.
+    public var request: HTTPRequest? = nil
+    /// `mtls: required`: every admitted flow into the destination must be Istio mutual TLS.
+    public var mtlsRequired = false
     public let allowEmpty: Bool
     /// For `only`: also count pods anyone could create as outside sources.
     public let outsideUniverse: EndpointSelector.Universe

@@ -14,6 +14,10 @@ public struct Counterexample: Sendable {
     public let explanation: FlowExplanation
     /// The Service port the flow was addressed to, when the claim's destination is a Service.
     public var via: String? = nil
+    /// At the mesh and end-to-end layers: the hops of the flow with their mesh stages.
+    public var path: PathAnswer? = nil
+    /// Why the flow refutes the claim when it is not simply admitted or denied (`admitted without mutual TLS`).
+    public var note: String? = nil
 }
 
 public struct ClaimResult: Sendable {
@@ -28,6 +32,10 @@ public struct ClaimResult: Sendable {
     public let profile: Profile
     public let assumptions: [String]
     public let seconds: Double
+    /// `ns/name` of the declared workloads, for reports that name hops by index.
+    public var workloadNames: [String] = []
+
+    public func workloadName(_ i: Int) -> String { i < workloadNames.count ? workloadNames[i] : "#\(i)" }
 }
 
 /// Checks claims: the negated claim is handed to Z3 (QF_BV); a model is decoded into a concrete flow and
@@ -51,6 +59,10 @@ public final class ClaimChecker {
     }
 
     var model: ClusterModel { evaluator.model }
+
+    /// The Istio stages; A-CUSTOM-AUTHZ follows the profile (∃ allows, ∀ denies, conformance leaves it open).
+    public private(set) lazy var mesh = MeshEvaluator(evaluator: evaluator, customAllows: [.conservativeSecurity: true, .conservativeAvailability: false][profile])
+    lazy var endToEnd = EndToEndStage(mesh: mesh)
 
     /// Endpoint classes (pods no selector tells apart) and connections already computed between them: the
     /// claims of one file ask about the same pods again and again.
@@ -138,21 +150,24 @@ public final class ClaimChecker {
         let layer = layerOverride ?? claim.layer
         func result(_ v: Verdict, _ reason: String?, _ cex: [Counterexample] = [], admitted: [String] = []) -> ClaimResult {
             ClaimResult(claim: claim, verdict: v, reason: reason, counterexamples: cex, admittedSources: admitted, layer: layer,
-                        profile: profile, assumptions: evaluator.assumptions.describedBindings, seconds: Date().timeIntervalSince(start))
+                        profile: profile, assumptions: evaluator.assumptions.describedBindings, seconds: Date().timeIntervalSince(start),
+                        workloadNames: layer == "netpol" ? [] : model.workloads.map(\.id))
         }
         if let reason = unmodelledPolicyReason { return result(.unknown, reason) }
-        guard layer == "netpol" else {
-            return result(.unknown, "layer '\(layer)' is not modelled by this version (it decides the netpol layer only)")
+        let existingOnly = claim.from.allSatisfy({ $0.universe == .existing }) && claim.to.universe == .existing
+            && (claim.kind != .only || claim.outsideUniverse == .existing)
+        if layer != "netpol" && !existingOnly {
+            return result(.unknown, "the \(layer) layer is decided for declared workloads and external clients: a pod that could be created may run any service account and sidecar setting")
         }
         // Claims over the pods that exist and external addresses are decided by enumeration; pods that could be
         // created (any labels, new namespaces) need the solver.
-        if !solverOnly && claim.from.allSatisfy({ $0.universe == .existing }) && claim.to.universe == .existing
-            && (claim.kind != .only || claim.outsideUniverse == .existing) {
+        if (!solverOnly || layer != "netpol") && existingOnly {
             switch serviceBackends(claim) {
             case .unresolvable(let why)?: return result(.unknown, why)
             default:
-                let (found, admitted) = enumerate(claim)
-                return finish(claim, found, result, admitted: admitted)
+                let outcome = enumerate(claim, layer: layer)
+                if outcome.found.isEmpty, let why = outcome.undecided { return result(.unknown, why, [], admitted: outcome.admitted ?? []) }
+                return finish(claim, outcome.found, result, admitted: outcome.admitted)
             }
         }
         let encoder = Encoder(evaluator: evaluator, context: Z3Context(),
@@ -268,9 +283,72 @@ public final class ClaimChecker {
         return declared(s).map { .pod(evaluator.endpoints[$0]) }
     }
 
-    /// Decides a claim over existing pods and external address ranges with the evaluator alone, one
+    /// What a layer admits from one endpoint to another among the wanted connections: open, undecided (with the
+    /// first reason), and open without Istio mutual TLS.
+    struct LayerReach {
+        var open = ConnSet.none
+        var undecided = ConnSet.none
+        var reason: String?
+        var plaintext = ConnSet.none
+    }
+
+    func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?) -> LayerReach {
+        let network = connections(s, d).intersection(wanted)
+        guard layer != "netpol", let di = d.pod?.declaredIndex else { return LayerReach(open: network, plaintext: network) }
+        var out = LayerReach()
+        // Only TCP meets the mesh; other protocols are decided by the NetworkPolicy layer on the direct route.
+        out.open = network
+        out.open.tcp = .none
+        out.plaintext = out.open
+        if layer == "mesh" {
+            let admission = mesh.admitted(from: s, to: di, l4: network, request: request)
+            out.open = out.open.union(admission.allowed)
+            out.undecided = admission.unknown
+            out.reason = admission.unknownReason
+            for (range, decision) in admission.decisions where decision.verdict == .allowed && !decision.mutualTLS {
+                out.plaintext = out.plaintext.union(ConnSet(.tcp, PortRanges([range])))
+            }
+            return out
+        }
+        // End to end: a proxy may deliver what the direct route does not, so every wanted TCP port is tried.
+        for range in wanted[.tcp].ranges {
+            let pieces = mesh.pieces(of: range, at: di)
+            for piece in pieces {
+                let path = endToEnd.reach(from: s, to: di, port: piece.lowerBound, request: request)
+                let set = ConnSet(.tcp, PortRanges([piece]))
+                switch path.verdict {
+                case .allowed:
+                    out.open = out.open.union(set)
+                    if !(path.hops.last?.mesh.mutualTLS ?? false) { out.plaintext = out.plaintext.union(set) }
+                case .unknown:
+                    out.undecided = out.undecided.union(set)
+                    out.reason = out.reason ?? path.reason
+                case .denied: break
+                }
+            }
+        }
+        return out
+    }
+
+    /// The hops and mesh stages of one flow, for a counterexample at the mesh and end-to-end layers.
+    func path(_ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: String, request: HTTPRequest?) -> PathAnswer? {
+        guard layer != "netpol", p == .tcp, let di = d.pod?.declaredIndex else { return nil }
+        if layer == "mesh" {
+            return PathAnswer(endToEnd.hop(from: s, to: di, port: port, request: request))
+        }
+        return endToEnd.reach(from: s, to: di, port: port, request: request)
+    }
+
+    struct Enumeration {
+        var found: [Counterexample] = []
+        var admitted: [String]?
+        /// Why some flow the claim is about could not be decided.
+        var undecided: String?
+    }
+
+    /// Decides a claim over existing pods and external address ranges with the evaluators alone, one
     /// counterexample per failing (source, destination) pair, at most `maxCounterexamples`.
-    func enumerate(_ claim: Claim) -> (found: [Counterexample], admitted: [String]?) {
+    func enumerate(_ claim: Claim, layer: String = "netpol") -> Enumeration {
         let backends: [ServiceStage.Backend]? = { if case .backends(let b)? = serviceBackends(claim) { return b }; return nil }()
         // Destinations with the connections the claim is about: pods, or external ranges for an external `to`.
         let destinations: [(endpoint: Endpoint, wanted: ConnSet)]
@@ -279,10 +357,23 @@ public final class ClaimChecker {
         } else {
             destinations = targets(claim).map { (.pod(evaluator.endpoints[$0.endpoint]), $0.wanted) }
         }
-        var found: [Counterexample] = []
-        func add(_ s: Endpoint, _ d: Endpoint, _ conns: ConnSet) {
+        var out = Enumeration()
+        func add(_ s: Endpoint, _ d: Endpoint, _ conns: ConnSet, note: String? = nil) {
             guard let (p, port) = conns.first else { return }
-            found.append(counterexample(claim, s, d, p, port, backends: backends))
+            var cex = counterexample(claim, s, d, p, port, backends: backends)
+            cex.path = path(s, d, p, port, layer: layer, request: claim.request)
+            cex.note = note
+            out.found.append(cex)
+        }
+        func reachOf(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet) -> LayerReach {
+            let r = reach(s, d, wanted, layer: layer, request: claim.request)
+            if !r.undecided.isEmpty { out.undecided = out.undecided ?? "\(s) -> \(d): \(r.reason ?? "undecided")" }
+            return r
+        }
+        func checkMutualTLS(_ s: Endpoint, _ d: Endpoint, _ r: LayerReach) {
+            if claim.mtlsRequired && out.found.count < maxCounterexamples && !r.plaintext.isEmpty {
+                add(s, d, r.plaintext, note: "admitted without Istio mutual TLS")
+            }
         }
         // A pod's traffic to itself is out of scope; replicas of one workload are not told apart.
         func sameWorkload(_ s: Endpoint, _ d: Endpoint) -> Bool { s.pod?.workload != nil && s.pod?.workload == d.pod?.workload }
@@ -290,12 +381,17 @@ public final class ClaimChecker {
         case .allowed, .denied:
             for s in concreteSources(claim.from[0]) {
                 for (d, wanted) in destinations where !sameWorkload(s, d) {
-                    let open = connections(s, d).intersection(wanted)
-                    add(s, d, claim.kind == .allowed ? wanted.subtracting(open) : open)
-                    if found.count >= maxCounterexamples { return (found, nil) }
+                    let r = reachOf(s, d, wanted)
+                    if claim.kind == .allowed {
+                        add(s, d, wanted.subtracting(r.open).subtracting(r.undecided))
+                        checkMutualTLS(s, d, r)
+                    } else {
+                        add(s, d, r.open)
+                    }
+                    if out.found.count >= maxCounterexamples { return out }
                 }
             }
-            return (found, nil)
+            return out
         case .only:
             // One pass over every outside source: counterexamples for the unlisted, admitted sources for all.
             let targetSet = Set(targets(claim).map(\.endpoint))
@@ -304,20 +400,21 @@ public final class ClaimChecker {
             let outside = evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }.map { Endpoint.pod(evaluator.endpoints[$0]) }
                 + ranges.map { Endpoint.external($0) }
             for s in outside {
-                var reached: (Endpoint, ConnSet)?
+                var reached: (Endpoint, LayerReach)?
                 for (d, wanted) in destinations where !sameWorkload(s, d) {
-                    let open = connections(s, d).intersection(wanted)
-                    if !open.isEmpty { reached = (d, open); break }
+                    let r = reachOf(s, d, wanted)
+                    if !r.open.isEmpty { reached = (d, r); break }
                 }
-                guard let (d, open) = reached else { continue }
+                guard let (d, r) = reached else { continue }
                 switch s {
                 case .pod(let pod): if !targetSet.contains(pod.declaredIndex ?? -1) { admittedPods.insert(pod.workload!) }
-                case .external(let r): admittedRanges.append(r)
+                case .external(let range): admittedRanges.append(range)
                 }
                 // One counterexample per admitted source, as the solver's enumeration gives.
-                if !isListed(claim, s) && found.count < maxCounterexamples { add(s, d, open) }
+                if !isListed(claim, s) && out.found.count < maxCounterexamples { add(s, d, r.open) } else { checkMutualTLS(s, d, r) }
             }
-            return (found, admittedNames(pods: admittedPods, ranges: admittedRanges))
+            out.admitted = admittedNames(pods: admittedPods, ranges: admittedRanges)
+            return out
         }
     }
 

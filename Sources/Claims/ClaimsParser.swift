@@ -1,5 +1,6 @@
 import Foundation
 import KubeModel
+import Reachability
 
 /// Reads claims files with the same care as manifests: unknown keys, bad ports or CIDRs are errors with file:line.
 public enum ClaimsParser {
@@ -31,7 +32,7 @@ public enum ClaimsParser {
     }
 
     static func parseClaim(_ f: Field) throws -> Claim {
-        try f.requireKnownKeys(["name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe"])
+        try f.requireKnownKeys(["name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe", "http", "mtls"])
         guard let nameField = f["name"] else { throw f.missing("name") }
         let name = try nameField.string()
         let kinds = Claim.Kind.allCasesInOrder.filter { f[$0.rawValue] != nil }
@@ -60,8 +61,21 @@ public enum ClaimsParser {
             guard let v = EndpointSelector.Universe(rawValue: try u.string()) else { throw u.error("universe is existing or any") }
             return v
         } ?? .existing
-        return Claim(name: name, description: try f["description"]?.string(), kind: kind, from: from, to: to, ports: ports,
-                     layer: layer, allowEmpty: try f["allowEmpty"]?.bool() ?? false, outsideUniverse: universe, location: f.location)
+        var claim = Claim(name: name, description: try f["description"]?.string(), kind: kind, from: from, to: to, ports: ports,
+                          layer: layer, allowEmpty: try f["allowEmpty"]?.bool() ?? false, outsideUniverse: universe, location: f.location)
+        if let http = f["http"] {
+            try http.requireKnownKeys(["method", "path", "host"])
+            if layer == "netpol" { throw http.error("an HTTP request is decided at the mesh or end-to-end layer (set layer)") }
+            claim.request = HTTPRequest(method: try http["method"]?.string(), path: try http["path"]?.string(), host: try http["host"]?.string())
+            if let path = claim.request?.path, !path.hasPrefix("/") { throw http["path"]!.error("a request path begins with '/'") }
+        }
+        if let mtls = f["mtls"] {
+            guard try mtls.string() == "required" else { throw mtls.error("mtls takes the value 'required'") }
+            if layer == "netpol" { throw mtls.error("mutual TLS is decided at the mesh or end-to-end layer (set layer)") }
+            if kind == .denied { throw mtls.error("a denied claim admits no flow that could lack mutual TLS") }
+            claim.mtlsRequired = true
+        }
+        return claim
     }
 
     static func parseSelector(_ f: Field) throws -> EndpointSelector {

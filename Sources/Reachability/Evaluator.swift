@@ -72,6 +72,18 @@ public final class Evaluator: @unchecked Sendable {
                 for peer in rule.peers { if case .networks(let cs) = peer { out.append(contentsOf: cs.compactMap(\.ipv4)) } }
             }
         }
+        // AuthorizationPolicy ipBlocks and source.ip conditions tell external clients apart too.
+        for p in model.authorizationPolicies {
+            for rule in p.rules {
+                var texts = (rule.from ?? []).flatMap { s in
+                    [s.ipBlocks, s.remoteIpBlocks].flatMap { ($0.values ?? []) + ($0.notValues ?? []) }
+                }
+                for c in rule.when where c.key == "source.ip" || c.key == "remote.ip" { texts += (c.values.values ?? []) + (c.values.notValues ?? []) }
+                for t in texts {
+                    if case .success(.v4(let c)) = CIDR.parse(t.contains("/") ? t : t + "/32") { out.append(c) }
+                }
+            }
+        }
         return out
     }
 

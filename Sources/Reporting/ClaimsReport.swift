@@ -26,8 +26,14 @@ public enum ClaimsReport {
             if let reason = r.reason { out += "  reason: \(reason)\n" }
             for c in r.counterexamples {
                 out += "  counterexample: \(flowText(c))\n"
+                if let note = c.note { out += "    \(note)\n" }
+                if let path = c.path, path.hops.count > 1 || path.route != nil {
+                    out += PathReport.text(path, indent: "    ", names: { r.workloadName($0) })
+                    continue
+                }
                 out += side("egress", c.explanation.egress)
                 out += side("ingress", c.explanation.ingress)
+                if let path = c.path, c.explanation.allowed { out += PathReport.text(path, indent: "    ", names: { r.workloadName($0) }) }
             }
             if r.claim.kind == .only && !r.admittedSources.isEmpty {
                 out += "  admitted sources: \(r.admittedSources.joined(separator: ", "))\n"
@@ -57,6 +63,8 @@ public enum ClaimsReport {
 
     struct CounterexampleJSON: Encodable {
         let source: String, destination: String, proto: String, port: Int?, via: String?, egress: SideJSON?, ingress: SideJSON?
+        var note: String? = nil
+        var path: PathReport.PathJSON? = nil
     }
 
     struct ResultJSON: Encodable {
@@ -70,7 +78,8 @@ public enum ClaimsReport {
                        assumptions: r.assumptions, reason: r.reason, file: r.claim.location.file, line: r.claim.location.line,
                        counterexamples: r.counterexamples.map {
                            CounterexampleJSON(source: $0.source.description, destination: $0.destination.description, proto: $0.proto.rawValue,
-                                              port: $0.proto == .other ? nil : $0.port, via: $0.via, egress: SideJSON($0.explanation.egress), ingress: SideJSON($0.explanation.ingress))
+                                              port: $0.proto == .other ? nil : $0.port, via: $0.via, egress: SideJSON($0.explanation.egress), ingress: SideJSON($0.explanation.ingress),
+                                              note: $0.note, path: $0.path.map { PathReport.json($0, names: { r.workloadName($0) }) })
                        },
                        admittedSources: r.claim.kind == .only ? r.admittedSources : nil)
         })

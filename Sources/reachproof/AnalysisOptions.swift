@@ -37,4 +37,5 @@ struct AnalysisOptions: ParsableArguments {
     }
 }
 
-enum Layer: String, ExpressibleByArgument, CaseIterable { case netpol }
+/// netpol: NetworkPolicy tiers; mesh: also Istio mTLS and authorization; end-to-end: also routes through ingress proxies.
+enum Layer: String, ExpressibleByArgument, CaseIterable { case netpol, mesh, endToEnd = "end-to-end" }

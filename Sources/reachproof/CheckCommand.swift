@@ -16,7 +16,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of stdout.") var output: String?
     @Option(help: "Seconds the solver may spend on one query.") var timeout: Double = 30
     @Flag(help: "Let UNKNOWN verdicts pass (exit 0).") var allowUnknown = false
-    @Option(help: "Evaluate every claim at this layer, whatever its own (netpol is the only layer of this version).") var layer: Layer?
+    @Option(help: "Evaluate every claim at this layer, whatever its own (netpol, mesh or end-to-end).") var layer: Layer?
 
     func run() throws {
         let model = try input.load()

@@ -159,15 +159,20 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(bad.output.contains("\(broken.path):4:"), bad.output)
     }
 
-    /// A claim at a layer this version does not model is UNKNOWN with the reason; `--layer netpol` decides it there.
+    /// `--layer` evaluates every claim at one layer, whatever its own; a mesh claim about a pod that could be
+    /// created is UNKNOWN with the reason.
     func testLayerOverride() throws {
         guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
         let claims = try temporaryFile("claims:\n  - name: m\n    layer: mesh\n    denied: {from: {external: 0.0.0.0/0}, to: {workload: keycloak/mysql}}\n")
         let mesh = try runProcess(cli, ["check", Paths.package("examples/verrazzano"), "--claims", claims])
-        XCTAssertEqual(mesh.status, 1)
-        XCTAssertTrue(mesh.output.contains("reason: layer 'mesh' is not modelled by this version"), mesh.output)
+        XCTAssertEqual(mesh.status, 0, mesh.output)
+        XCTAssertTrue(mesh.output.contains("PROVED  m  [layer mesh"), mesh.output)
         let netpol = try runProcess(cli, ["check", Paths.package("examples/verrazzano"), "--claims", claims, "--layer", "netpol"])
         XCTAssertEqual(netpol.status, 0, netpol.output)
         XCTAssertTrue(netpol.output.contains("PROVED  m  [layer netpol"), netpol.output)
+        let anyPod = try temporaryFile("claims:\n  - name: n\n    layer: mesh\n    denied: {from: {namespace: keycloak, universe: any}, to: {workload: keycloak/mysql}}\n")
+        let unknown = try runProcess(cli, ["check", Paths.package("examples/verrazzano"), "--claims", anyPod])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.output.contains("reason: the mesh layer is decided for declared workloads"), unknown.output)
     }
 }

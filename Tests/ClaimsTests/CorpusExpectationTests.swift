@@ -6,7 +6,7 @@ import Reachability
 @testable import Claims
 
 
-/// Every `layer: netpol` flow and `only` entry of ../shared/corpora/*/expected.yaml, read in place.
+/// Every flow and `only` entry of ../shared/corpora/*/expected.yaml (netpol, mesh and end-to-end layers), read in place.
 final class CorpusExpectationTests: XCTestCase {
     /// Corpus folders holding an expected.yaml next to their manifests.
     func corpusFolders() throws -> [String] {
@@ -61,13 +61,15 @@ final class CorpusExpectationTests: XCTestCase {
                     }
                 }
             }
-            for entry in doc["only"] as? [[String: Any]] ?? [] where entry["layer"] as? String == "netpol" {
+            for entry in doc["only"] as? [[String: Any]] ?? [] {
+                let layer = entry["layer"] as? String ?? "netpol"
                 let to = entry["to"] as! String
                 let claimed = (entry["claimed_sources"] as! [String]).flatMap { expand($0, model, excluding: [to]) }
                 let admitted = Set((entry["admitted_sources"] as! [String]).flatMap { expand($0, model, excluding: [to]) })
                 let yaml = """
                 claims:
                   - name: corpus-only
+                    layer: \(layer)
                     only:
                       from: [\(claimed.map { $0.hasPrefix("external:") ? "{external: \($0.dropFirst(9))}" : "{workload: \($0)}" }.joined(separator: ", "))]
                       to: {workload: \(to)}
@@ -80,12 +82,54 @@ final class CorpusExpectationTests: XCTestCase {
                 XCTAssertEqual(claimErrors, [])
                 let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
                 let result = checker.check(claims!.claims[0])
-                XCTAssertEqual(result.verdict, entry["verdict"] as! String == "proved" ? .proved : .refuted, "\(folder): only \(to)")
-                XCTAssertEqual(Set(result.admittedSources), admitted, "\(folder): admitted sources of \(to)")
+                XCTAssertEqual(result.verdict, entry["verdict"] as! String == "proved" ? .proved : .refuted, "\(folder): only \(to) [\(layer)]")
+                XCTAssertEqual(Set(result.admittedSources), admitted, "\(folder): admitted sources of \(to) [\(layer)]")
                 onlies += 1
             }
         }
-        print("corpora: \(flows) netpol flows and \(onlies) netpol only-entries checked")
+        print("corpora: \(flows) netpol flows and \(onlies) only-entries checked")
         XCTAssertGreaterThan(flows, 100)
+    }
+
+    /// Mesh and end-to-end flows, each as a `denied` claim: PROVED when the corpus expects the flow denied, REFUTED
+    /// when it expects it allowed (for an external range: allowed from some address of it, as the corpora read it).
+    func testMeshAndEndToEndFlowsOfEveryCorpus() throws {
+        var counts: [String: Int] = [:]
+        for folder in try corpusFolders() {
+            let (model, errors) = ModelLoader().load(paths: [folder])
+            XCTAssertEqual(errors, [], folder)
+            let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+            let text = try String(contentsOfFile: folder + "/expected.yaml", encoding: .utf8)
+            guard let doc = try Yams.load(yaml: text) as? [String: Any] else { continue }
+            for flow in doc["flows"] as? [[String: Any]] ?? [] {
+                let layer = flow["layer"] as! String
+                guard layer != "netpol" else { continue }
+                let from = flow["from"] as! String, to = flow["to"] as! String
+                var http = ""
+                if let request = flow["request"] as? [String: String] {
+                    http = "\n    http: {" + request.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ") + "}"
+                }
+                let source = from.hasPrefix("external:") ? "{external: \(from.dropFirst(9))}" : "{workload: \(from)}"
+                let yaml = """
+                claims:
+                  - name: corpus-flow
+                    layer: \(layer)\(http)
+                    denied:
+                      from: \(source)
+                      to: {workload: \(to)}
+                      ports: [\(flow["port"] as! String)]
+                """
+                let file = try temporaryFile(yaml, name: "flow.yaml")
+                let (claims, claimErrors) = ClaimsParser.load(file)
+                XCTAssertEqual(claimErrors, [], yaml)
+                let result = checker.check(claims!.claims[0])
+                let expected: Verdict = flow["expect"] as! String == "allowed" ? .refuted : .proved
+                XCTAssertEqual(result.verdict, expected, "\(folder): \(from) -> \(to) \(flow["port"]!) [\(layer)] \(http) \(result.reason ?? "")")
+                counts[layer, default: 0] += 1
+            }
+        }
+        print("corpora: \(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) flows checked")
+        XCTAssertGreaterThan(counts["mesh"] ?? 0, 50)
+        XCTAssertGreaterThan(counts["end-to-end"] ?? 0, 2)
     }
 }

@@ -201,6 +201,19 @@ public final class MeshEvaluator: @unchecked Sendable {
         return out
     }
 
+    /// A port range cut at the ports a pod's mesh settings single out: each piece is decided at its first port.
+    public func pieces(of range: ClosedRange<Int>, at di: Int) -> [ClosedRange<Int>] {
+        var pieces: [ClosedRange<Int>] = []
+        var start = range.lowerBound
+        for p in distinguishedPorts(di).sorted() where range.contains(p) {
+            if start < p { pieces.append(start...(p - 1)) }
+            pieces.append(p...p)
+            start = p + 1
+        }
+        if start <= range.upperBound { pieces.append(start...range.upperBound) }
+        return pieces
+    }
+
     /// Of the connections the NetworkPolicy layer admits into a pod, those the mesh admits too, those it leaves
     /// undecided (with the first reason), and one decision per port range that behaves alike.
     public func admitted(from source: Endpoint, to di: Int, l4: ConnSet, request: HTTPRequest?) -> MeshAdmission {
@@ -209,16 +222,8 @@ public final class MeshEvaluator: @unchecked Sendable {
         allowed.tcp = .none
         var reason: String?
         var decisions: [(ClosedRange<Int>, MeshDecision)] = []
-        let marks = distinguishedPorts(di).sorted()
         for range in l4[.tcp].ranges {
-            var pieces: [ClosedRange<Int>] = []
-            var start = range.lowerBound
-            for p in marks where range.contains(p) {
-                if start < p { pieces.append(start...(p - 1)) }
-                pieces.append(p...p)
-                start = p + 1
-            }
-            if start <= range.upperBound { pieces.append(start...range.upperBound) }
+            let pieces = self.pieces(of: range, at: di)
             for piece in pieces {
                 let decision = decide(from: source, to: di, port: piece.lowerBound, request: request)
                 decisions.append((piece, decision))

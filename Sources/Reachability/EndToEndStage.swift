@@ -1,0 +1,170 @@
+import Foundation
+import KubeModel
+
+/// One hop of a path: a connection into a pod, with the NetworkPolicy sides and the mesh stages that decided it.
+public struct PathHop: Sendable {
+    public let source: Endpoint
+    public let destination: Int
+    public let port: Int
+    public let network: FlowExplanation
+    public let mesh: MeshDecision
+
+    public var verdict: MeshVerdict { network.allowed ? mesh.verdict : .denied }
+}
+
+/// A route from a client to a pod: directly, or through one proxy (an Istio gateway or the ingress-nginx
+/// controller) that terminates the client's connection and opens its own (SEMANTICS.md §8.3).
+public struct PathAnswer: Sendable {
+    public let verdict: MeshVerdict
+    public let hops: [PathHop]
+    /// The proxy's routing decision, between the hops.
+    public let route: MeshStep?
+    public let request: HTTPRequest?
+
+    /// A path of one hop.
+    public init(_ hop: PathHop) {
+        self.init(verdict: hop.verdict, hops: [hop], route: nil, request: hop.mesh.request)
+    }
+
+    init(verdict: MeshVerdict, hops: [PathHop], route: MeshStep?, request: HTTPRequest?) {
+        self.verdict = verdict
+        self.hops = hops
+        self.route = route
+        self.request = request
+    }
+
+    public var reason: String? {
+        if let route, route.effect == .unknown { return route.detail }
+        return hops.first { $0.verdict == .unknown }?.mesh.reason
+    }
+}
+
+/// Reach through proxies: for a request at a proxy, where it is routed and whether it gets there; for a pod,
+/// whether any route (direct or through a proxy) delivers the connection.
+public struct EndToEndStage {
+    public let mesh: MeshEvaluator
+    var evaluator: Evaluator { mesh.evaluator }
+    var model: ClusterModel { evaluator.model }
+
+    public init(mesh: MeshEvaluator) { self.mesh = mesh }
+
+    /// The NetworkPolicy and mesh stages of one hop at one port.
+    public func hop(from s: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil) -> PathHop {
+        let d = Endpoint.pod(evaluator.endpoints[di])
+        let network = evaluator.explain(from: s, to: d, proto: .tcp, port: port)
+        let decision = network.allowed ? mesh.decide(from: s, to: di, port: port, request: request, via: via)
+            : MeshDecision(verdict: .denied, steps: [], addressing: "", request: request, mutualTLS: false)
+        return PathHop(source: s, destination: di, port: port, network: network, mesh: decision)
+    }
+
+    /// Workloads that route requests onward: Istio gateways and ingress-nginx controllers.
+    public var proxies: [Int] { Array(Set(mesh.gateways + IngressStage.controllers(model))).sorted() }
+
+    /// Ports a proxy accepts client connections on: the target ports of the Services that publish it.
+    func entryPorts(_ pi: Int) -> [Int] {
+        let e = evaluator.endpoints[pi]
+        return Set(model.services.filter { $0.selects(model.workloads[pi]) }.flatMap { svc in
+            svc.ports.filter { $0.proto == .tcp }.compactMap { e.resolve($0.targetPort, proto: .tcp) }
+        }).sorted()
+    }
+
+    /// Whether any route delivers a connection from `s` to a pod's port: directly, or through a proxy whose
+    /// routing sends the request there. A proxy as the destination means the request goes through it.
+    public func reach(from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?) -> PathAnswer {
+        if proxies.contains(ti) { return through(from: s, proxy: ti, port: port, request: request, target: nil) }
+        let direct = hop(from: s, to: ti, port: port, request: request)
+        var best = PathAnswer(verdict: direct.verdict, hops: [direct], route: nil, request: direct.mesh.request ?? request)
+        if best.verdict == .allowed { return best }
+        for pi in proxies where pi != ti {
+            for entry in entryPorts(pi) {
+                let path = through(from: s, proxy: pi, port: entry, request: request, target: (ti, port))
+                if path.verdict == .allowed { return path }
+                if path.verdict == .unknown && best.verdict == .denied { best = path }
+            }
+        }
+        return best
+    }
+
+    /// A request arriving at proxy `pi` on `port`: hop 1 to the proxy, its routing, hop 2 from the proxy pod to a
+    /// backend (restricted to `target` when given). The first route that delivers wins.
+    public func through(from s: Endpoint, proxy pi: Int, port: Int, request: HTTPRequest?, target: (Int, Int)?) -> PathAnswer {
+        let first = hop(from: s, to: pi, port: port, request: request)
+        guard first.verdict == .allowed else { return PathAnswer(verdict: first.verdict, hops: [first], route: nil, request: request) }
+        let proxySource = Endpoint.pod(evaluator.endpoints[pi])
+        var fallback: PathAnswer?
+        for (r, outcome) in routes(proxy: pi, port: port, request: request) {
+            switch outcome {
+            case .notRouted(let step), .unknown(let step):
+                let verdict: MeshVerdict = step.effect == .unknown ? .unknown : .denied
+                if fallback == nil || (verdict == .unknown && fallback!.verdict == .denied) {
+                    fallback = PathAnswer(verdict: verdict, hops: [first], route: step, request: r)
+                }
+            case .routed(let targets, let step):
+                for t in targets {
+                    guard case .backends(let backends) = ServiceStage.resolve(t.service, ports: [t.port], evaluator: evaluator) else { continue }
+                    for b in backends where t.subsetLabels.allSatisfy({ model.workloads[b.endpoint].labels[$0.key] == $0.value }) {
+                        if let (ti, tport) = target, ti != b.endpoint || tport != b.targetPort { continue }
+                        let second = hop(from: proxySource, to: b.endpoint, port: b.targetPort, request: t.request, via: (t.service, t.port))
+                        let answer = PathAnswer(verdict: second.verdict, hops: [first, second], route: step, request: r)
+                        if second.verdict == .allowed { return answer }
+                        if fallback == nil || fallback!.hops.count < 2 || (second.verdict == .unknown && fallback!.verdict == .denied) { fallback = answer }
+                    }
+                }
+            }
+        }
+        return fallback ?? PathAnswer(verdict: .denied, hops: [first],
+                                      route: MeshStep("ROUTE", .deny, target == nil ? "the proxy routes no request arriving on port \(port)" : "no route of the proxy leads to the destination"),
+                                      request: request)
+    }
+
+    /// The routing outcome of each request worth trying at a proxy: the given request, or, for fields left open,
+    /// every host and path its routes tell apart.
+    func routes(proxy pi: Int, port: Int, request: HTTPRequest?) -> [(HTTPRequest, GatewayRouting.Outcome)] {
+        let w = model.workloads[pi]
+        let servicePorts = model.services.filter { $0.selects(w) }.flatMap { svc in
+            svc.ports.filter { $0.proto == .tcp && evaluator.endpoints[pi].resolve($0.targetPort, proto: .tcp) == port }.map(\.port)
+        }
+        var out: [(HTTPRequest, GatewayRouting.Outcome)] = []
+        if mesh.proxies[pi].kind == .gateway {
+            // A-GATEWAY-PORT: a Gateway server's port is the gateway Service's port.
+            let servers = servicePorts.flatMap { mesh.routing.servers(of: w, servicePort: $0) }
+            for (g, server) in servers {
+                let (hosts, paths) = mesh.routing.witnessValues(g, server)
+                for r in candidates(request, hosts: hosts, paths: paths) { out.append((r, mesh.routing.route(g, server, request: r))) }
+            }
+            if servers.isEmpty {
+                out.append((request ?? HTTPRequest(), .notRouted(MeshStep("ROUTE", .deny, "no Gateway server listens on the gateway's Service port for pod port \(port)"))))
+            }
+            return out
+        }
+        // ingress-nginx: host and path rules of the Ingresses it serves.
+        let ingresses = IngressStage.nginxIngresses(model)
+        var hosts = Set(ingresses.flatMap { $0.rules.compactMap(\.host) }.map { $0.replacingOccurrences(of: "*", with: "reachproof") })
+        hosts.insert("reachproof.invalid")
+        let paths = Set(["/"] + ingresses.flatMap { $0.rules.flatMap { $0.paths.map(\.path) } })
+        for r in candidates(request, hosts: hosts.sorted(), paths: paths.sorted()) {
+            guard let route = IngressStage.route(ingresses, host: r.host, path: r.path ?? "/") else {
+                out.append((r, .notRouted(MeshStep("ROUTE", .deny, "no Ingress rule matches host \(r.host ?? "(none)") path \(r.path ?? "/"): 404 from the controller"))))
+                continue
+            }
+            let text = "Ingress \(route.ingress.namespace)/\(route.ingress.name) (\(route.ingress.location)): \(route.match)"
+            guard let name = route.backend.service, let svc = model.services.first(where: { $0.namespace == route.ingress.namespace && $0.name == name }),
+                  let sp = svc.ports.first(where: { sp in
+                      switch route.backend.port { case .number(let n)?: return sp.port == n; case .name(let s)?: return sp.name == s; case nil: return false }
+                  }) else {
+                out.append((r, .notRouted(MeshStep("ROUTE", .deny, "\(text) names a backend that is no Service port of the input"))))
+                continue
+            }
+            out.append((r, .routed([GatewayRouting.Target(service: svc, port: sp, subsetLabels: [:], request: r)], MeshStep("ROUTE", .allow, text))))
+        }
+        return out
+    }
+
+    func candidates(_ request: HTTPRequest?, hosts: [String], paths: [String]) -> [HTTPRequest] {
+        var out: [HTTPRequest] = []
+        for h in request?.host.map({ [$0] }) ?? hosts {
+            for p in request?.path.map({ [$0] }) ?? paths { out.append(HTTPRequest(method: request?.method, path: p, host: h)) }
+        }
+        return out
+    }
+}
