@@ -32,10 +32,6 @@ public struct ClaimResult: Sendable {
     public let profile: Profile
     public let assumptions: [String]
     public let seconds: Double
-    /// `ns/name` of the declared workloads, for reports that name hops by index.
-    public var workloadNames: [String] = []
-
-    public func workloadName(_ i: Int) -> String { i < workloadNames.count ? workloadNames[i] : "#\(i)" }
 }
 
 /// Checks claims: the negated claim is handed to Z3 (QF_BV); a model is decoded into a concrete flow and
@@ -150,8 +146,7 @@ public final class ClaimChecker {
         let layer = layerOverride ?? claim.layer
         func result(_ v: Verdict, _ reason: String?, _ cex: [Counterexample] = [], admitted: [String] = []) -> ClaimResult {
             ClaimResult(claim: claim, verdict: v, reason: reason, counterexamples: cex, admittedSources: admitted, layer: layer,
-                        profile: profile, assumptions: evaluator.assumptions.describedBindings, seconds: Date().timeIntervalSince(start),
-                        workloadNames: layer == "netpol" ? [] : model.workloads.map(\.id))
+                        profile: profile, assumptions: evaluator.assumptions.describedBindings, seconds: Date().timeIntervalSince(start))
         }
         if let reason = unmodelledPolicyReason { return result(.unknown, reason) }
         let existingOnly = claim.from.allSatisfy({ $0.universe == .existing }) && claim.to.universe == .existing

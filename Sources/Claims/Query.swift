@@ -67,6 +67,8 @@ public struct QueryAnswer: Sendable {
         public let witnessProto: FlowProtocol
         public let witnessPort: Int
         public let explanation: FlowExplanation
+        /// At the mesh and end-to-end layers: the hops and mesh stages at the witness port.
+        public var path: PathAnswer? = nil
     }
     public let from: String
     public let to: String
@@ -79,7 +81,8 @@ public struct QueryAnswer: Sendable {
 
     public var verdict: Verdict {
         if reason != nil { return .unknown }
-        return parts.contains { $0.verdict == .allowed } ? .allowed : .denied
+        if parts.contains(where: { $0.verdict == .allowed }) { return .allowed }
+        return parts.contains { $0.verdict == .unknown } ? .unknown : .denied
     }
 }
 
@@ -338,5 +341,78 @@ extension QueryEngine {
                           ports: [PortSpec(proto: sp.proto, range: sp.port...sp.port)])
         return IngressPathAnswer(route: routeText, hops: [.init(title: "client -> controller", answer: hop1), .init(title: "controller -> backend", answer: hop2)],
                                  reason: nil, notes: notes)
+    }
+}
+
+extension QueryEngine {
+    /// can-A-reach-B at the mesh or end-to-end layer: the NetworkPolicy answer refined, port range by port range, by
+    /// the Istio stages (and, end to end, by the routes through ingress proxies), for one request or any.
+    public func answerLayered(from: QueryEndpoint, fromText: String, to: QueryEndpoint, toText: String, ports: [PortSpec],
+                              layer: String, request: HTTPRequest?) -> QueryAnswer {
+        let model = evaluator.model
+        var parts: [QueryAnswer.Part] = []
+        var reason: String?
+        var notes: [String] = []
+        // Destination pods with the connections asked about (a Service: its backends on their target ports).
+        var destinations: [(index: Int, wanted: ConnSet, via: String?)] = []
+        switch to {
+        case .workload(let i): destinations = [(i, PortSpec.conns(ports), nil)]
+        case .service(let i):
+            let svc = model.services[i]
+            switch ServiceStage.resolve(svc, ports: svc.ports(in: ports), evaluator: evaluator) {
+            case .unresolvable(let why): reason = why
+            case .backends(let backends):
+                if backends.isEmpty { reason = "Service \(svc.namespace)/\(svc.name) selects no pod on those ports" }
+                destinations = backends.map { ($0.endpoint, ConnSet($0.proto, PortRanges([$0.targetPort...$0.targetPort])),
+                                               "Service \(svc.namespace)/\(svc.name) \($0.proto.rawValue)/\($0.servicePort)") }
+            }
+        default: reason = "at the \(layer) layer the destination is a declared workload or a Service"
+        }
+        var sources: [(Endpoint, [AddressRange])] = []
+        switch from {
+        case .workload(let i): sources = [(.pod(evaluator.endpoints[i]), [])]
+        case .external(let c): sources = evaluator.externalSegments(of: c).map { (.external($0), [$0]) }
+        default: reason = reason ?? "at the \(layer) layer the source is a declared workload or external addresses: a pod that could be created may run any service account and sidecar setting"
+        }
+        if let why = checker.unmodelledPolicyReason { reason = why }
+        if reason == nil {
+            for (s, ranges) in sources {
+                for dest in destinations {
+                    let d = Endpoint.pod(evaluator.endpoints[dest.index])
+                    let reach = checker.reach(s, d, dest.wanted, layer: layer, request: request)
+                    let denied = dest.wanted.subtracting(reach.open).subtracting(reach.undecided)
+                    for (verdict, set) in [(QueryAnswer.Verdict.allowed, reach.open), (.unknown, reach.undecided), (.denied, denied)] {
+                        for proto in L4Protocol.allCases {
+                            for range in set[proto].ranges {
+                                let pieces = proto == .tcp ? checker.mesh.pieces(of: range, at: dest.index) : [range]
+                                for piece in pieces {
+                                    let p = FlowProtocol(proto)
+                                    var part = QueryAnswer.Part(verdict: verdict, conns: ConnSet(proto, PortRanges([piece])), source: s, destination: d,
+                                                                sourceRanges: ranges, witnessProto: p, witnessPort: piece.lowerBound,
+                                                                explanation: evaluator.explain(from: s, to: d, proto: p, port: piece.lowerBound))
+                                    part.via = dest.via
+                                    part.path = checker.path(s, d, p, piece.lowerBound, layer: layer, request: request)
+                                    parts.append(part)
+                                }
+                            }
+                        }
+                        if set.other {
+                            parts.append(QueryAnswer.Part(verdict: verdict, conns: ConnSet(other: true), source: s, destination: d, sourceRanges: ranges,
+                                                          witnessProto: .other, witnessPort: 0, explanation: evaluator.explain(from: s, to: d, proto: .other, port: 0)))
+                        }
+                    }
+                    if !reach.undecided.isEmpty, let why = reach.reason { notes.append(why) }
+                }
+            }
+        }
+        if case .workload(let a) = from, case .workload(let b) = to, a == b {
+            notes.append("source and destination are the same workload: a pod's traffic to itself is never filtered; the answer is for two of its replicas")
+        }
+        let ordered = parts.enumerated().sorted { a, b in
+            let rank: (QueryAnswer.Verdict) -> Int = { $0 == .allowed ? 0 : $0 == .unknown ? 1 : 2 }
+            return rank(a.element.verdict) != rank(b.element.verdict) ? rank(a.element.verdict) < rank(b.element.verdict) : a.offset < b.offset
+        }.map(\.element)
+        return QueryAnswer(from: fromText, to: toText, parts: ordered, notes: notes, reason: reason, layers: ["netpol", "mesh"] + (layer == "end-to-end" ? ["end-to-end"] : []),
+                           profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
     }
 }

@@ -5,6 +5,8 @@ import KubeModel
 public struct PathHop: Sendable {
     public let source: Endpoint
     public let destination: Int
+    /// `ns/name` of the destination workload.
+    public let destinationName: String
     public let port: Int
     public let network: FlowExplanation
     public let mesh: MeshDecision
@@ -54,7 +56,7 @@ public struct EndToEndStage {
         let network = evaluator.explain(from: s, to: d, proto: .tcp, port: port)
         let decision = network.allowed ? mesh.decide(from: s, to: di, port: port, request: request, via: via)
             : MeshDecision(verdict: .denied, steps: [], addressing: "", request: request, mutualTLS: false)
-        return PathHop(source: s, destination: di, port: port, network: network, mesh: decision)
+        return PathHop(source: s, destination: di, destinationName: model.workloads[di].id, port: port, network: network, mesh: decision)
     }
 
     /// Workloads that route requests onward: Istio gateways and ingress-nginx controllers.
@@ -88,17 +90,23 @@ public struct EndToEndStage {
     /// A request arriving at proxy `pi` on `port`: hop 1 to the proxy, its routing, hop 2 from the proxy pod to a
     /// backend (restricted to `target` when given). The first route that delivers wins.
     public func through(from s: Endpoint, proxy pi: Int, port: Int, request: HTTPRequest?, target: (Int, Int)?) -> PathAnswer {
-        let first = hop(from: s, to: pi, port: port, request: request)
-        guard first.verdict == .allowed else { return PathAnswer(verdict: first.verdict, hops: [first], route: nil, request: request) }
         let proxySource = Endpoint.pod(evaluator.endpoints[pi])
         var fallback: PathAnswer?
+        func consider(_ answer: PathAnswer) {
+            // Prefer an undecided answer to a denial, and a denial further along the path to an earlier one.
+            guard let f = fallback else { fallback = answer; return }
+            if (answer.verdict == .unknown && f.verdict == .denied) || (answer.verdict == f.verdict && answer.hops.count > f.hops.count) { fallback = answer }
+        }
         for (r, outcome) in routes(proxy: pi, port: port, request: request) {
+            // Hop 1 carries the request the proxy routes.
+            let first = hop(from: s, to: pi, port: port, request: r)
+            guard first.verdict == .allowed else {
+                consider(PathAnswer(verdict: first.verdict, hops: [first], route: nil, request: r))
+                continue
+            }
             switch outcome {
             case .notRouted(let step), .unknown(let step):
-                let verdict: MeshVerdict = step.effect == .unknown ? .unknown : .denied
-                if fallback == nil || (verdict == .unknown && fallback!.verdict == .denied) {
-                    fallback = PathAnswer(verdict: verdict, hops: [first], route: step, request: r)
-                }
+                consider(PathAnswer(verdict: step.effect == .unknown ? .unknown : .denied, hops: [first], route: step, request: r))
             case .routed(let targets, let step):
                 for t in targets {
                     guard case .backends(let backends) = ServiceStage.resolve(t.service, ports: [t.port], evaluator: evaluator) else { continue }
@@ -107,12 +115,12 @@ public struct EndToEndStage {
                         let second = hop(from: proxySource, to: b.endpoint, port: b.targetPort, request: t.request, via: (t.service, t.port))
                         let answer = PathAnswer(verdict: second.verdict, hops: [first, second], route: step, request: r)
                         if second.verdict == .allowed { return answer }
-                        if fallback == nil || fallback!.hops.count < 2 || (second.verdict == .unknown && fallback!.verdict == .denied) { fallback = answer }
+                        consider(answer)
                     }
                 }
             }
         }
-        return fallback ?? PathAnswer(verdict: .denied, hops: [first],
+        return fallback ?? PathAnswer(verdict: .denied, hops: [hop(from: s, to: pi, port: port, request: request)],
                                       route: MeshStep("ROUTE", .deny, target == nil ? "the proxy routes no request arriving on port \(port)" : "no route of the proxy leads to the destination"),
                                       request: request)
     }

@@ -28,12 +28,12 @@ public enum ClaimsReport {
                 out += "  counterexample: \(flowText(c))\n"
                 if let note = c.note { out += "    \(note)\n" }
                 if let path = c.path, path.hops.count > 1 || path.route != nil {
-                    out += PathReport.text(path, indent: "    ", names: { r.workloadName($0) })
+                    out += PathReport.text(path, indent: "    ")
                     continue
                 }
                 out += side("egress", c.explanation.egress)
                 out += side("ingress", c.explanation.ingress)
-                if let path = c.path, c.explanation.allowed { out += PathReport.text(path, indent: "    ", names: { r.workloadName($0) }) }
+                if let path = c.path, c.explanation.allowed { out += PathReport.text(path, indent: "    ") }
             }
             if r.claim.kind == .only && !r.admittedSources.isEmpty {
                 out += "  admitted sources: \(r.admittedSources.joined(separator: ", "))\n"
@@ -79,7 +79,7 @@ public enum ClaimsReport {
                        counterexamples: r.counterexamples.map {
                            CounterexampleJSON(source: $0.source.description, destination: $0.destination.description, proto: $0.proto.rawValue,
                                               port: $0.proto == .other ? nil : $0.port, via: $0.via, egress: SideJSON($0.explanation.egress), ingress: SideJSON($0.explanation.ingress),
-                                              note: $0.note, path: $0.path.map { PathReport.json($0, names: { r.workloadName($0) }) })
+                                              note: $0.note, path: $0.path.map { PathReport.json($0) })
                        },
                        admittedSources: r.claim.kind == .only ? r.admittedSources : nil)
         })

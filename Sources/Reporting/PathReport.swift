@@ -18,12 +18,12 @@ enum PathReport {
     }
 
     /// A whole path: the only hop's mesh stages, or each hop of a route through a proxy with its NetworkPolicy sides.
-    static func text(_ p: PathAnswer, indent: String, names: (Int) -> String) -> String {
+    static func text(_ p: PathAnswer, indent: String) -> String {
         if p.hops.count == 1 && p.route == nil { return meshLines(p.hops[0].mesh, indent: indent) }
         var out = ""
         for (i, hop) in p.hops.enumerated() {
             if i == 1, let route = p.route { out += stepLine(route, indent: indent) }
-            out += "\(indent)hop \(i + 1): \(hop.source) -> \(names(hop.destination)) TCP/\(hop.port): \(hop.verdict.rawValue)\n"
+            out += "\(indent)hop \(i + 1): \(hop.source) -> \(hop.destinationName) TCP/\(hop.port): \(hop.verdict.rawValue)\n"
             out += ClaimsReport.side("egress", hop.network.egress).replacingOccurrences(of: "    ", with: indent + "  ", options: .anchored)
             out += ClaimsReport.side("ingress", hop.network.ingress).replacingOccurrences(of: "    ", with: indent + "  ", options: .anchored)
             if hop.network.allowed { out += meshLines(hop.mesh, indent: indent + "  ") }
@@ -44,9 +44,9 @@ enum PathReport {
         let verdict: String, route: StepJSON?, hops: [HopJSON]
     }
 
-    static func json(_ p: PathAnswer, names: (Int) -> String) -> PathJSON {
+    static func json(_ p: PathAnswer) -> PathJSON {
         PathJSON(verdict: p.verdict.rawValue, route: p.route.map(StepJSON.init), hops: p.hops.map { h in
-            HopJSON(source: h.source.description, destination: names(h.destination), port: h.port, verdict: h.verdict.rawValue,
+            HopJSON(source: h.source.description, destination: h.destinationName, port: h.port, verdict: h.verdict.rawValue,
                     addressing: h.mesh.addressing.isEmpty ? nil : h.mesh.addressing, request: h.mesh.request?.description,
                     mutualTLS: h.mesh.mutualTLS, egress: ClaimsReport.SideJSON(h.network.egress), ingress: ClaimsReport.SideJSON(h.network.ingress),
                     mesh: h.mesh.steps.map(StepJSON.init))

@@ -31,8 +31,13 @@ public enum QueryReport {
                 let port = part.witnessProto == .other ? "" : "/\(part.witnessPort)"
                 out += "    \(part.verdict == .allowed ? "witness" : "example"): \(endpointDetail(part.source)) -> \(endpointDetail(part.destination)) \(part.witnessProto.rawValue)\(port)\n"
             }
+            if let path = part.path, path.hops.count > 1 || path.route != nil {
+                out += PathReport.text(path, indent: "    ")
+                continue
+            }
             out += ClaimsReport.side("egress", part.explanation.egress)
             out += ClaimsReport.side("ingress", part.explanation.ingress)
+            if let path = part.path, part.explanation.allowed { out += PathReport.text(path, indent: "    ") }
         }
         for note in a.notes { out += "note: \(note)\n" }
         if explain { out += "assumptions: \(a.assumptions.joined(separator: ", "))\n" }
@@ -43,6 +48,7 @@ public enum QueryReport {
     struct PartJSON: Encodable {
         let verdict: String, connections: String, sourceAddresses: String?, source: String, destination: String, via: String?
         let witness: String, egress: ClaimsReport.SideJSON?, ingress: ClaimsReport.SideJSON?
+        var path: PathReport.PathJSON? = nil
     }
     struct AnswerJSON: Encodable {
         let from: String, to: String, answer: String, reason: String?, layers: [String], profile: String, assumptions: [String]
@@ -57,7 +63,8 @@ public enum QueryReport {
                 PartJSON(verdict: p.verdict.rawValue, connections: p.conns.description, sourceAddresses: p.sourceRanges.isEmpty ? nil : cidrs(p.sourceRanges),
                          source: endpointDetail(p.source), destination: endpointDetail(p.destination), via: p.via,
                          witness: p.witnessProto == .other ? "OTHER" : "\(p.witnessProto.rawValue)/\(p.witnessPort)",
-                         egress: ClaimsReport.SideJSON(p.explanation.egress), ingress: ClaimsReport.SideJSON(p.explanation.ingress))
+                         egress: ClaimsReport.SideJSON(p.explanation.egress), ingress: ClaimsReport.SideJSON(p.explanation.ingress),
+                         path: p.path.map { PathReport.json($0) })
             }))
     }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import KubeModel
 import Claims
+import Reachability
 import Reporting
 
 struct QueryCommand: ParsableCommand {
@@ -20,12 +21,13 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Labels a new source pod carries (k=v,...), with --from ns/*.") var fromLabels: String?
     @Option(help: "Labels a new destination pod carries (k=v,...), with --to ns/*.") var toLabels: String?
     @Option(help: "PROTO/PORT or PROTO/LOW-HIGH; repeatable. Default: every protocol and port.") var port: [String] = []
-    @Option(help: "Layer to evaluate (netpol is the only layer of this version).") var layer: Layer = .netpol
+    @Option(help: "Layer to evaluate: netpol, mesh (also Istio mTLS and authorization) or end-to-end (also routes through ingress proxies).") var layer: Layer = .netpol
+    @Option(help: "HTTP method of the request (mesh and end-to-end layers); without it, any method.") var method: String?
     @Flag(help: "Also show the endpoints decided for denied ranges and the assumptions used.") var explain = false
     @Option(help: "text or json") var format: OutputFormat = .text
     @Option(help: "Seconds the solver may spend on a new-pod query.") var timeout: Double = 30
-    @Option(help: "HTTP host of a request through the ingress-nginx controller (with --to ns/svc/name).") var host: String?
-    @Option(help: "HTTP path of a request through the ingress-nginx controller (default /).") var path: String?
+    @Option(help: "HTTP host of the request: at the netpol layer, a request through the ingress-nginx controller (with --to ns/svc/name).") var host: String?
+    @Option(help: "HTTP path of the request (at the netpol layer through the ingress-nginx controller, default /).") var path: String?
     @Option(help: "The ingress controller workload (ns/name), when its labels are not the chart's.") var ingressController: String?
 
     static func labels(_ text: String?, option: String) throws -> [String: String] {
@@ -57,6 +59,16 @@ struct QueryCommand: ParsableCommand {
         }
         let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
         let engine = QueryEngine(checker: checker)
+        if layer != .netpol {
+            if ingressController != nil { throw ValidationError("--ingress-controller is for netpol-layer requests; the end-to-end layer finds the proxies itself") }
+            if let path, !path.hasPrefix("/") { throw ValidationError("--path: a request path begins with '/'") }
+            let request = method == nil && path == nil && host == nil ? nil : HTTPRequest(method: method, path: path, host: host)
+            let answer = engine.answerLayered(from: source, fromText: from, to: destination, toText: to, ports: ports, layer: layer.rawValue, request: request)
+            print(format == .json ? QueryReport.json(answer) : QueryReport.text(answer, explain: explain), terminator: "")
+            if answer.verdict != .allowed { throw ExitCode(1) }
+            return
+        }
+        if method != nil { throw ValidationError("--method is decided at the mesh or end-to-end layer (--layer mesh)") }
         if host != nil || path != nil || ingressController != nil {
             // A request through the ingress controller: hop by hop.
             guard case .service(let svc) = destination else { throw ValidationError("--host/--path follow a request to a Service: use --to ns/svc/name") }
