@@ -79,10 +79,20 @@ public struct Claim: Sendable {
     public var request: HTTPRequest? = nil
     /// `mtls: required`: every admitted flow into the destination must be Istio mutual TLS.
     public var mtlsRequired = false
+    /// `entry: {service: ns/name, port: N | nodePort: N}`: end to end, only paths entering by that Service port count.
+    public var entry: ClaimEntry? = nil
     public let allowEmpty: Bool
     /// For `only`: also count pods anyone could create as outside sources.
     public let outsideUniverse: EndpointSelector.Universe
     public let location: SourceLocation
+}
+
+public struct ClaimEntry: Sendable {
+    public let service: String
+    public let port: Int?
+    public let nodePort: Int?
+    public let location: SourceLocation
+    public let path: String
 }
 
 public struct ClaimsFile: Sendable {

@@ -110,6 +110,9 @@ public final class ClaimChecker {
                     errors.append(InputError(s.location, s.path + ".namespace", "no namespace '\(ns)' in the manifests"))
                 }
             }
+            if let entry = claim.entry, service(entry.service) == nil {
+                errors.append(InputError(entry.location, entry.path + ".service", "no Service '\(entry.service)' in the manifests"))
+            }
             if let id = claim.to.service {
                 guard let svc = service(id) else {
                     errors.append(InputError(claim.to.location, claim.to.path + ".service", "no Service '\(id)' in the manifests"))
@@ -151,6 +154,17 @@ public final class ClaimChecker {
         if let reason = unmodelledPolicyReason { return result(.unknown, reason) }
         let existingOnly = claim.from.allSatisfy({ $0.universe == .existing }) && claim.to.universe == .existing
             && (claim.kind != .only || claim.outsideUniverse == .existing)
+        var entry: EndToEndStage.Entry?
+        if let e = claim.entry, let svc = service(e.service) {
+            let ports = svc.ports.filter { sp in sp.proto == .tcp && (e.port.map { sp.port == $0 } ?? true) && (e.nodePort.map { sp.nodePort == $0 } ?? true) }
+            if ports.isEmpty {
+                // Nothing enters there: no flow is admitted by that route.
+                let listed = svc.ports.map { e.nodePort != nil ? ($0.nodePort.map(String.init) ?? "none") : String($0.port) }.joined(separator: ", ")
+                let why = "Service \(e.service) has no TCP \(e.nodePort != nil ? "nodePort \(e.nodePort!)" : "port \(e.port!)") (its \(e.nodePort != nil ? "nodePorts" : "ports"): \(listed)): nothing enters the cluster there"
+                return result(claim.kind == .allowed ? .refuted : .proved, why)
+            }
+            entry = EndToEndStage.Entry(service: svc, ports: ports)
+        }
         if layer != "netpol" && !existingOnly {
             return result(.unknown, "the \(layer) layer is decided for declared workloads and external clients: a pod that could be created may run any service account and sidecar setting")
         }
@@ -160,7 +174,7 @@ public final class ClaimChecker {
             switch serviceBackends(claim) {
             case .unresolvable(let why)?: return result(.unknown, why)
             default:
-                let outcome = enumerate(claim, layer: layer)
+                let outcome = enumerate(claim, layer: layer, entry: entry)
                 if outcome.found.isEmpty, let why = outcome.undecided { return result(.unknown, why, [], admitted: outcome.admitted ?? []) }
                 return finish(claim, outcome.found, result, admitted: outcome.admitted)
             }
@@ -287,7 +301,7 @@ public final class ClaimChecker {
         var plaintext = ConnSet.none
     }
 
-    func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?) -> LayerReach {
+    func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil) -> LayerReach {
         let network = connections(s, d).intersection(wanted)
         guard layer != "netpol", let di = d.pod?.declaredIndex else { return LayerReach(open: network, plaintext: network) }
         var out = LayerReach()
@@ -306,10 +320,11 @@ public final class ClaimChecker {
             return out
         }
         // End to end: a proxy may deliver what the direct route does not, so every wanted TCP port is tried.
+        if entry != nil { out = LayerReach() }  // a pinned entry is a TCP Service port: nothing else enters there
         for range in wanted[.tcp].ranges {
             let pieces = mesh.pieces(of: range, at: di)
             for piece in pieces {
-                let path = endToEnd.reach(from: s, to: di, port: piece.lowerBound, request: request)
+                let path = endToEnd.reach(from: s, to: di, port: piece.lowerBound, request: request, entry: entry)
                 let set = ConnSet(.tcp, PortRanges([piece]))
                 switch path.verdict {
                 case .allowed:
@@ -326,12 +341,12 @@ public final class ClaimChecker {
     }
 
     /// The hops and mesh stages of one flow, for a counterexample at the mesh and end-to-end layers.
-    func path(_ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: String, request: HTTPRequest?) -> PathAnswer? {
+    func path(_ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil) -> PathAnswer? {
         guard layer != "netpol", p == .tcp, let di = d.pod?.declaredIndex else { return nil }
         if layer == "mesh" {
             return PathAnswer(endToEnd.hop(from: s, to: di, port: port, request: request))
         }
-        return endToEnd.reach(from: s, to: di, port: port, request: request)
+        return endToEnd.reach(from: s, to: di, port: port, request: request, entry: entry)
     }
 
     struct Enumeration {
@@ -343,7 +358,7 @@ public final class ClaimChecker {
 
     /// Decides a claim over existing pods and external address ranges with the evaluators alone, one
     /// counterexample per failing (source, destination) pair, at most `maxCounterexamples`.
-    func enumerate(_ claim: Claim, layer: String = "netpol") -> Enumeration {
+    func enumerate(_ claim: Claim, layer: String = "netpol", entry: EndToEndStage.Entry? = nil) -> Enumeration {
         let backends: [ServiceStage.Backend]? = { if case .backends(let b)? = serviceBackends(claim) { return b }; return nil }()
         // Destinations with the connections the claim is about: pods, or external ranges for an external `to`.
         let destinations: [(endpoint: Endpoint, wanted: ConnSet)]
@@ -356,12 +371,12 @@ public final class ClaimChecker {
         func add(_ s: Endpoint, _ d: Endpoint, _ conns: ConnSet, note: String? = nil) {
             guard let (p, port) = conns.first else { return }
             var cex = counterexample(claim, s, d, p, port, backends: backends)
-            cex.path = path(s, d, p, port, layer: layer, request: claim.request)
+            cex.path = path(s, d, p, port, layer: layer, request: claim.request, entry: entry)
             cex.note = note
             out.found.append(cex)
         }
         func reachOf(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet) -> LayerReach {
-            let r = reach(s, d, wanted, layer: layer, request: claim.request)
+            let r = reach(s, d, wanted, layer: layer, request: claim.request, entry: entry)
             if !r.undecided.isEmpty { out.undecided = out.undecided ?? "\(s) -> \(d): \(r.reason ?? "undecided")" }
             return r
         }

@@ -32,7 +32,7 @@ public enum ClaimsParser {
     }
 
     static func parseClaim(_ f: Field) throws -> Claim {
-        try f.requireKnownKeys(["name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe", "http", "mtls"])
+        try f.requireKnownKeys(["name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe", "http", "mtls", "entry"])
         guard let nameField = f["name"] else { throw f.missing("name") }
         let name = try nameField.string()
         let kinds = Claim.Kind.allCasesInOrder.filter { f[$0.rawValue] != nil }
@@ -74,6 +74,16 @@ public enum ClaimsParser {
             if layer == "netpol" { throw mtls.error("mutual TLS is decided at the mesh or end-to-end layer (set layer)") }
             if kind == .denied { throw mtls.error("a denied claim admits no flow that could lack mutual TLS") }
             claim.mtlsRequired = true
+        }
+        if let entry = f["entry"] {
+            try entry.requireKnownKeys(["service", "port", "nodePort"])
+            if layer != "end-to-end" { throw entry.error("an entry pins a route: it needs layer end-to-end") }
+            guard let svc = entry["service"] else { throw entry.missing("service") }
+            let id = try svc.string()
+            guard id.split(separator: "/").count == 2 else { throw svc.error("service is namespace/name") }
+            if entry.has("port") && entry.has("nodePort") { throw entry.error("give port or nodePort, not both") }
+            claim.entry = ClaimEntry(service: id, port: try entry["port"]?.int(in: 1...65535), nodePort: try entry["nodePort"]?.int(in: 1...65535),
+                                     location: entry.location, path: entry.path)
         }
         return claim
     }

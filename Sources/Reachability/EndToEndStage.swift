@@ -72,7 +72,8 @@ public struct EndToEndStage {
 
     /// Whether any route delivers a connection from `s` to a pod's port: directly, or through a proxy whose
     /// routing sends the request there. A proxy as the destination means the request goes through it.
-    public func reach(from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?) -> PathAnswer {
+    public func reach(from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, entry: Entry? = nil) -> PathAnswer {
+        if let entry { return reach(from: s, to: ti, port: port, request: request, through: entry) }
         if proxies.contains(ti) { return through(from: s, proxy: ti, port: port, request: request, target: nil) }
         let direct = hop(from: s, to: ti, port: port, request: request)
         var best = PathAnswer(verdict: direct.verdict, hops: [direct], route: nil, request: direct.mesh.request ?? request)
@@ -81,10 +82,45 @@ public struct EndToEndStage {
             for entry in entryPorts(pi) {
                 let path = through(from: s, proxy: pi, port: entry, request: request, target: (ti, port))
                 if path.verdict == .allowed { return path }
-                if path.verdict == .unknown && best.verdict == .denied { best = path }
+                // Report the route that got furthest: an undecided one, else a denial past the proxy's front door.
+                if (path.verdict == .unknown && best.verdict == .denied) || (path.verdict == best.verdict && path.hops.count + (path.route == nil ? 0 : 1) > best.hops.count + (best.route == nil ? 0 : 1)) { best = path }
             }
         }
         return best
+    }
+
+    /// A Service port a path must enter by (a claim's `entry`): the client connects to it, and its backends are the
+    /// destination itself or a proxy that routes onward.
+    public struct Entry: Sendable {
+        public let service: Service
+        public let ports: [ServicePort]
+        public init(service: Service, ports: [ServicePort]) {
+            self.service = service
+            self.ports = ports
+        }
+    }
+
+    func reach(from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, through entry: Entry) -> PathAnswer {
+        var best: PathAnswer?
+        guard case .backends(let backends) = ServiceStage.resolve(entry.service, ports: entry.ports, evaluator: evaluator) else {
+            return PathAnswer(verdict: .unknown, hops: [], route: MeshStep("ROUTE", .unknown, "the entry Service's backends are unknown"), request: request)
+        }
+        for b in backends {
+            let answer: PathAnswer
+            if b.endpoint == ti && b.targetPort == port && !proxies.contains(ti) {
+                let sp = entry.ports.first { $0.port == b.servicePort }!
+                answer = PathAnswer(hop(from: s, to: ti, port: port, request: request, via: (entry.service, sp)))
+            } else if proxies.contains(b.endpoint) {
+                let delivered = b.endpoint == ti && b.targetPort == port
+                if b.endpoint == ti && !delivered { continue }
+                answer = through(from: s, proxy: b.endpoint, port: b.targetPort, request: request, target: delivered ? nil : (ti, port))
+            } else { continue }
+            if answer.verdict == .allowed { return answer }
+            if best == nil || (answer.verdict == .unknown && best!.verdict == .denied) { best = answer }
+        }
+        return best ?? PathAnswer(verdict: .denied, hops: [],
+                                  route: MeshStep("ROUTE", .deny, "Service \(entry.service.namespace)/\(entry.service.name) leads neither to the destination nor to a proxy routing there"),
+                                  request: request)
     }
 
     /// A request arriving at proxy `pi` on `port`: hop 1 to the proxy, its routing, hop 2 from the proxy pod to a
@@ -147,12 +183,14 @@ public struct EndToEndStage {
         }
         // ingress-nginx: host and path rules of the Ingresses it serves.
         let ingresses = IngressStage.nginxIngresses(model)
+        let unserved = model.ingresses.filter { i in !ingresses.contains { $0.namespace == i.namespace && $0.name == i.name } }
+        let unservedNote = unserved.isEmpty ? "" : " (not served: \(unserved.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")), whose class no IngressClass of the input links to ingress-nginx, A-INGRESS-CLASS)"
         var hosts = Set(ingresses.flatMap { $0.rules.compactMap(\.host) }.map { $0.replacingOccurrences(of: "*", with: "reachproof") })
         hosts.insert("reachproof.invalid")
         let paths = Set(["/"] + ingresses.flatMap { $0.rules.flatMap { $0.paths.map(\.path) } })
         for r in candidates(request, hosts: hosts.sorted(), paths: paths.sorted()) {
             guard let route = IngressStage.route(ingresses, host: r.host, path: r.path ?? "/") else {
-                out.append((r, .notRouted(MeshStep("ROUTE", .deny, "no Ingress rule matches host \(r.host ?? "(none)") path \(r.path ?? "/"): 404 from the controller"))))
+                out.append((r, .notRouted(MeshStep("ROUTE", .deny, "no Ingress rule matches host \(r.host ?? "(none)") path \(r.path ?? "/"): 404 from the controller\(unservedNote)"))))
                 continue
             }
             let text = "Ingress \(route.ingress.namespace)/\(route.ingress.name) (\(route.ingress.location)): \(route.match)"

@@ -65,4 +65,18 @@ final class GoldenOutputTests: XCTestCase {
                     golden: "examples/online-boutique/golden/check.text.golden", expectStatus: 0)
         try compare(["map", "examples/online-boutique"], golden: "examples/online-boutique/golden/map.text.golden", expectStatus: 0)
     }
+
+    func testBookinfoCheckAndMeshQueries() throws {
+        try compare(["check", "examples/bookinfo", "--claims", "policies/bookinfo.yaml"], golden: "examples/bookinfo/golden/check.text.golden", expectStatus: 0)
+        try compare(["query", "examples/bookinfo", "--from", "tools/curl", "--to", "bookinfo/svc/details", "--port", "TCP/9080", "--layer", "mesh"],
+                    golden: "examples/bookinfo/golden/query-curl-details.text.golden", expectStatus: 1)
+        try compare(["query", "examples/bookinfo", "--from", "external:203.0.113.7", "--to", "istio-system/istio-ingressgateway", "--port", "TCP/8080",
+                     "--layer", "end-to-end", "--host", "shop.example.com", "--path", "/productpage", "--method", "GET"],
+                    golden: "examples/bookinfo/golden/query-through-gateway.text.golden", expectStatus: 0)
+    }
+
+    func testIstioIngressCheck() throws {
+        try compare(["check", "examples/istio-ingress", "--claims", "policies/istio-ingress.yaml"],
+                    golden: "examples/istio-ingress/golden/check.text.golden", expectStatus: 1)
+    }
 }

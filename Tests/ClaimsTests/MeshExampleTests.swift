@@ -1,0 +1,114 @@
+import XCTest
+import TestSupport
+import KubeModel
+import Reachability
+@testable import Claims
+
+/// The mesh examples (examples/bookinfo, examples/istio-ingress) and their claims, plus claims that must fail.
+final class MeshExampleTests: XCTestCase {
+    func checker(_ example: String) throws -> ClaimChecker {
+        let (model, errors) = ModelLoader().load(paths: [Paths.package("examples/\(example)")])
+        XCTAssertEqual(errors, [])
+        return ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+    }
+
+    func check(_ checker: ClaimChecker, _ yaml: String) throws -> [String: ClaimResult] {
+        let (file, errors) = ClaimsParser.load(try temporaryFile(yaml))
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(checker.validate(file!), [])
+        return Dictionary(uniqueKeysWithValues: file!.claims.map { ($0.name, checker.check($0)) })
+    }
+
+    func testBookinfoClaimsAreProved() throws {
+        let c = try checker("bookinfo")
+        let (file, _) = ClaimsParser.load(Paths.package("policies/bookinfo.yaml"))
+        for claim in file!.claims { XCTAssertEqual(c.check(claim).verdict, .proved, claim.name) }
+    }
+
+    func testBookinfoDeliberatelyRefutedClaims() throws {
+        let results = try check(try checker("bookinfo"), """
+        claims:
+          - name: only-reviews-v2-v3-reach-ratings
+            layer: mesh
+            only:
+              from: [{workload: bookinfo/reviews-v2}, {workload: bookinfo/reviews-v3}]
+              to: {workload: bookinfo/ratings-v1}
+              ports: [TCP/9080]
+          - name: gateway-posts-reviews
+            layer: end-to-end
+            http: {method: POST, path: /reviews/0, host: shop.example.com}
+            allowed:
+              from: {external: 203.0.113.0/24}
+              to: {workload: istio-system/istio-ingressgateway}
+              ports: [TCP/8080]
+          - name: ratings-other-paths
+            layer: mesh
+            http: {method: GET, path: /admin}
+            allowed:
+              from: {workload: bookinfo/reviews-v2}
+              to: {workload: bookinfo/ratings-v1}
+              ports: [TCP/9080]
+        """)
+        // One service account for three versions: the principal-based policy admits reviews-v1 too.
+        let ratings = try XCTUnwrap(results["only-reviews-v2-v3-reach-ratings"])
+        XCTAssertEqual(ratings.verdict, .refuted)
+        XCTAssertEqual(ratings.counterexamples.map(\.source.description), ["bookinfo/reviews-v1"])
+        XCTAssertEqual(ratings.counterexamples[0].path?.hops.last?.mesh.steps.last?.detail.contains("ratings-from-reviews spec.rules[0]"), true)
+        // The gateway has no route for /reviews: 404, named as the ROUTE stage.
+        let gateway = try XCTUnwrap(results["gateway-posts-reviews"])
+        XCTAssertEqual(gateway.verdict, .refuted)
+        XCTAssertEqual(gateway.counterexamples[0].path?.route?.stage, "ROUTE")
+        XCTAssertEqual(gateway.counterexamples[0].path?.route?.effect, .deny)
+        XCTAssertEqual(results["ratings-other-paths"]?.verdict, .refuted)
+    }
+
+    func testIstioIngressCatchesTheNodePortMismatch() throws {
+        let c = try checker("istio-ingress")
+        let (file, _) = ClaimsParser.load(Paths.package("policies/istio-ingress.yaml"))
+        let results = Dictionary(uniqueKeysWithValues: file!.claims.map { ($0.name, c.check($0)) })
+        XCTAssertEqual(results["counter-served-over-http"]?.verdict, .refuted)
+        XCTAssertTrue(results["counter-served-over-http"]?.reason?.contains("no TCP nodePort 30080 (its nodePorts: 30000, 30443, 30306)") ?? false)
+        for (name, r) in results where name != "counter-served-over-http" { XCTAssertEqual(r.verdict, .proved, name) }
+        XCTAssertEqual(results["mysql-only-gateway-and-counter-with-mtls"]?.admittedSources,
+                       ["default/counter", "istio-system/istio-ingressgateway"])
+    }
+
+    /// With the principal of the gateway removed from MySQL's policy, the TCP route through the gateway is cut at hop 2.
+    func testGatewayPrincipalIsWhatTheBackendSees() throws {
+        let dir = Paths.package("examples/istio-ingress")
+        var files = try FileManager.default.contentsOfDirectory(atPath: dir).filter { $0.hasSuffix(".yaml") }.map { dir + "/" + $0 }
+        let security = try String(contentsOfFile: dir + "/40-security.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "              - cluster.local/ns/istio-system/sa/istio-ingressgateway\n", with: "")
+        files = files.filter { !$0.hasSuffix("40-security.yaml") } + [try temporaryFile(security, name: "40-security.yaml")]
+        let (model, errors) = ModelLoader().load(paths: files)
+        XCTAssertEqual(errors, [])
+        let results = try check(ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()), """
+        claims:
+          - name: mysql-through-gateway
+            layer: end-to-end
+            entry: {service: istio-system/istio-ingressgateway, port: 3306}
+            allowed:
+              from: {external: 203.0.113.0/24}
+              to: {workload: default/mysql}
+              ports: [TCP/3306]
+        """)
+        let r = try XCTUnwrap(results["mysql-through-gateway"])
+        XCTAssertEqual(r.verdict, .refuted)
+        let hops = try XCTUnwrap(r.counterexamples.first?.path?.hops)
+        XCTAssertEqual(hops.count, 2)
+        XCTAssertEqual(hops[1].mesh.steps.last?.stage, "AUTHZ-ALLOW")
+        XCTAssertEqual(hops[1].mesh.steps.last?.effect, .deny)
+    }
+
+    func testClaimFileErrorsForMeshFields() throws {
+        for (yaml, message) in [
+            ("claims:\n  - name: a\n    http: {method: GET}\n    allowed: {from: {workload: a/b}, to: {workload: a/c}}\n", "decided at the mesh or end-to-end layer"),
+            ("claims:\n  - name: a\n    layer: mesh\n    mtls: optional\n    allowed: {from: {workload: a/b}, to: {workload: a/c}}\n", "mtls takes the value 'required'"),
+            ("claims:\n  - name: a\n    layer: mesh\n    entry: {service: a/b}\n    allowed: {from: {workload: a/b}, to: {workload: a/c}}\n", "needs layer end-to-end"),
+            ("claims:\n  - name: a\n    layer: mesh\n    http: {path: x}\n    allowed: {from: {workload: a/b}, to: {workload: a/c}}\n", "a request path begins with '/'"),
+        ] {
+            let (_, errors) = ClaimsParser.load(try temporaryFile(yaml))
+            XCTAssertTrue(errors.first?.description.contains(message) ?? false, "\(errors)")
+        }
+    }
+}
