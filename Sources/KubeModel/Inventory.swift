@@ -18,6 +18,8 @@ public struct Inventory: Codable, Equatable {
     public let skippedDocuments: [String]
     public let inferredDocumentStarts: [String]
     public let duplicates: [String]
+    /// Objects Istio's validation refuses (`file:line: Kind ns/name: why`), left out of every verdict.
+    public let rejected: [String]
 
     public init(_ model: ClusterModel) {
         documents = model.documentCount
@@ -37,5 +39,6 @@ public struct Inventory: Codable, Equatable {
         skippedDocuments = model.skippedDocuments.sorted().map(\.description)
         inferredDocumentStarts = model.inferredDocumentStarts.map(\.description)
         duplicates = model.duplicates.map(\.description)
+        rejected = model.rejected.map { "\($0.location): \($0.id): \($0.reason)" }
     }
 }

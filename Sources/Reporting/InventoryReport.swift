@@ -36,6 +36,7 @@ public enum Notices {
         if !skipped.isEmpty {
             out += "Notice: \(skipped.count) document(s) without apiVersion and kind are not Kubernetes objects and were skipped: \(skipped.prefix(10).joined(separator: ", "))\(skipped.count > 10 ? ", ..." : "")\n"
         }
+        for r in inv.rejected { out += "Notice: \(r)\n" }
         let inferred = inv.inferredDocumentStarts
         if !inferred.isEmpty {
             out += "Notice: \(inferred.count) document(s) began without '---' (concatenated files?); a repeated top-level apiVersion or kind marked their start: \(inferred.prefix(10).joined(separator: ", "))\(inferred.count > 10 ? ", ..." : "")\n"

@@ -12,6 +12,9 @@ struct AnalysisOptions: ParsableArguments {
     @Option(help: "The pod network CIDR ('none': pod IPs unconstrained, external addresses anywhere).")
     var podCidr: String = Assumptions.defaultPodCIDR.description
 
+    @Option(help: "Istio's root namespace (meshConfig.rootNamespace): where mesh-wide PeerAuthentication and AuthorizationPolicy live.")
+    var meshRootNamespace = "istio-system"
+
     @Option(help: "Override an assumption: A-IPBLOCK-PODIP=matches|ignored, A-ENDPORT-SUPPORT=supported|unsupported.")
     var assume: [String] = []
 
@@ -22,6 +25,7 @@ struct AnalysisOptions: ParsableArguments {
             podCIDR = c
         }
         var a = Assumptions(profile: profile, podCIDR: podCIDR)
+        a.meshRootNamespace = meshRootNamespace
         for binding in assume {
             switch binding {
             case "A-IPBLOCK-PODIP=matches": a.ipBlockMatchesPods = true

@@ -62,15 +62,23 @@ struct AuthorizationStage {
             }
         }
         if let hit = firstMatch(.deny) { return MeshStep("AUTHZ-DENY", .deny, hit) }
-        if let why = undecided.first { return MeshStep("AUTHZ-DENY", .unknown, why) }
+        // A DENY rule the input cannot settle matters only if the ALLOW policies would admit the request.
+        let denyUndecided = undecided.first
+        undecided = []
+        let allowStep: MeshStep
         let allows = inForce.filter { $0.action == .allow }
         if allows.isEmpty {
-            return MeshStep("AUTHZ-ALLOW", .allow, inForce.isEmpty ? "(default: no AuthorizationPolicy applies)" : "(default: no ALLOW policy applies)")
+            allowStep = MeshStep("AUTHZ-ALLOW", .allow, inForce.isEmpty ? "(default: no AuthorizationPolicy applies)" : "(default: no ALLOW policy applies)")
+        } else if let hit = firstMatch(.allow) {
+            allowStep = MeshStep("AUTHZ-ALLOW", .allow, hit)
+        } else if let why = undecided.first {
+            allowStep = MeshStep("AUTHZ-ALLOW", .unknown, why)
+        } else {
+            let considered = allows.map { ref("AuthorizationPolicy", $0.namespace, $0.name, "", $0.location) }.joined(separator: ", ")
+            allowStep = MeshStep("AUTHZ-ALLOW", .deny, "no ALLOW policy matched (considered: \(considered))")
         }
-        if let hit = firstMatch(.allow) { return MeshStep("AUTHZ-ALLOW", .allow, hit) }
-        if let why = undecided.first { return MeshStep("AUTHZ-ALLOW", .unknown, why) }
-        let considered = allows.map { ref("AuthorizationPolicy", $0.namespace, $0.name, "", $0.location) }.joined(separator: ", ")
-        return MeshStep("AUTHZ-ALLOW", .deny, "no ALLOW policy matched (considered: \(considered))")
+        if let why = denyUndecided, allowStep.effect != .deny { return MeshStep("AUTHZ-DENY", .unknown, why) }
+        return allowStep
     }
 
     static func hasHTTPOnlyField(_ rule: AuthorizationPolicy.Rule) -> Bool {

@@ -365,4 +365,24 @@ final class MeshStageTests: XCTestCase {
         XCTAssertEqual(d.verdict, .unknown)
         XCTAssertTrue(d.reason!.contains("A-CUSTOM-AUTHZ"))
     }
+
+    func testRootNamespaceIsConfigurable() throws {
+        let model = try loadModel(Self.fixture + "\n---\n" + Self.strictMesh.replacingOccurrences(of: "istio-system", with: "a"))
+        var assumptions = Assumptions()
+        XCTAssertEqual(decide(MeshEvaluator(evaluator: Evaluator(model: model, assumptions: assumptions)), "b/c", "m/s", 8080).verdict, .allowed)
+        assumptions.meshRootNamespace = "a"
+        XCTAssertEqual(decide(MeshEvaluator(evaluator: Evaluator(model: model, assumptions: assumptions)), "b/c", "m/s", 8080).verdict, .denied)
+    }
+
+    func testAnUndecidableDenyRuleMattersOnlyWhenAllowWouldAdmit() throws {
+        let deny = """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: headers, namespace: m}
+        spec: {selector: {matchLabels: {app: s}}, action: DENY, rules: [{when: [{key: "request.headers[x-debug]", values: ["1"]}]}]}
+        """
+        XCTAssertEqual(decide(try mesh(deny), "m/cl", "m/s", 8080).verdict, .unknown)
+        let allowNothing = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: none, namespace: m}\nspec: {selector: {matchLabels: {app: s}}}"
+        XCTAssertEqual(decide(try mesh(deny, allowNothing), "m/cl", "m/s", 8080).verdict, .denied)
+    }
 }
