@@ -22,6 +22,11 @@ public struct Assumptions: Hashable, Sendable {
     /// The pod network. Pod IPs are unknown members of it; external addresses lie outside it.
     /// nil: pod IPs are unconstrained and external addresses may be any IPv4 address.
     public var podCIDR: IPv4CIDR?
+    /// Node addresses (`--cluster`): the source a NodePort or LoadBalancer Service with externalTrafficPolicy
+    /// Cluster gives its pods after SNAT. nil: unknown (A-NODE-IPS), and a verdict that depends on it is UNKNOWN.
+    public var nodeCIDR: IPv4CIDR?
+    /// Service (ClusterIP) addresses (`--cluster`): virtual, so no external client has one.
+    public var serviceCIDR: IPv4CIDR?
     /// Istio's `meshConfig.rootNamespace`: where mesh-wide PeerAuthentication and AuthorizationPolicy live.
     public var meshRootNamespace = "istio-system"
 
@@ -41,7 +46,8 @@ public struct Assumptions: Hashable, Sendable {
 
     /// The IPv4 ranges an external endpoint may come from.
     public var externalSpace: [AddressRange] {
-        podCIDR.map { AddressSpace.complement(of: [$0]) } ?? [AddressRange(first: 0, last: UInt32.max)]
+        let inside = [podCIDR, serviceCIDR].compactMap { $0 }
+        return inside.isEmpty ? [AddressRange(first: 0, last: UInt32.max)] : AddressSpace.complement(of: inside)
     }
 
     /// Whether some pod IP may fall in the given set.
@@ -56,6 +62,8 @@ public struct Assumptions: Hashable, Sendable {
                    "A-ENDPORT-SUPPORT=\(endPortSupported ? "supported" : "unsupported")"]
         out.append("A-HOSTNET=\(hostNetworkSelectable ? "H1" : "H2")")
         out.append("pod CIDR \(podCIDR?.description ?? "unspecified")")
+        if let serviceCIDR { out.append("service CIDR \(serviceCIDR)") }
+        if let nodeCIDR { out.append("node CIDR \(nodeCIDR)") }
         return out
     }
 }

@@ -11,7 +11,7 @@ public struct PathHop: Sendable {
     public let network: FlowExplanation
     public let mesh: MeshDecision
 
-    public var verdict: MeshVerdict { network.allowed ? mesh.verdict : .denied }
+    public var verdict: MeshVerdict { network.allowed || mesh.verdict == .unknown ? mesh.verdict : .denied }
 }
 
 /// A route from a client to a pod: directly, or through one proxy (an Istio gateway or the ingress-nginx
@@ -57,6 +57,40 @@ public struct EndToEndStage {
         let decision = network.allowed ? mesh.decide(from: s, to: di, port: port, request: request, via: via)
             : MeshDecision(verdict: .denied, steps: [], addressing: "", request: request, mutualTLS: false)
         return PathHop(source: s, destination: di, destinationName: model.workloads[di].id, port: port, network: network, mesh: decision)
+    }
+
+    /// Hop 1 into a proxy. An external client enters through the proxy's NodePort or LoadBalancer Service; with
+    /// externalTrafficPolicy Cluster the node rewrites its source to a node address (§5.4), which is what the proxy
+    /// pod's NetworkPolicies see: decided over `--cluster`'s node CIDR, or UNKNOWN when an ipBlock makes it matter.
+    func entryHop(from s: Endpoint, to pi: Int, port: Int, request: HTTPRequest?) -> PathHop {
+        let direct = hop(from: s, to: pi, port: port, request: request)
+        guard case .external = s else { return direct }
+        let w = model.workloads[pi]
+        let published = model.services.filter { svc in
+            ["NodePort", "LoadBalancer"].contains(svc.type) && svc.selects(w)
+                && svc.ports.contains { evaluator.endpoints[pi].resolve($0.targetPort, proto: $0.proto) == port }
+        }
+        guard let svc = published.first, svc.externalTrafficPolicy != "Local" else { return direct }
+        let nodeSources: [Endpoint]
+        if let nodes = evaluator.assumptions.nodeCIDR {
+            nodeSources = evaluator.externalSegments(of: nodes).map { .external($0) }
+        } else {
+            // Unknown node addresses matter only if the proxy's policies look at addresses.
+            let addressBlind = evaluator.externalRanges.allSatisfy {
+                evaluator.explain(from: .external($0), to: .pod(evaluator.endpoints[pi]), proto: .tcp, port: port).allowed == direct.network.allowed
+            }
+            if addressBlind { return direct }
+            return undecided("describe the node CIDR with --cluster (A-NODE-IPS)")
+        }
+        let hops = nodeSources.map { hop(from: $0, to: pi, port: port, request: request) }
+        if let first = hops.first, hops.allSatisfy({ $0.verdict == first.verdict }) { return first }
+        return undecided("the node CIDR holds addresses its policies treat differently, and which node forwards is not known")
+
+        func undecided(_ why: String) -> PathHop {
+            let step = MeshStep("SERVICE-DNAT", .unknown, "Service \(svc.namespace)/\(svc.name) has externalTrafficPolicy Cluster: the proxy sees a node address and its policies decide by address; \(why)")
+            return PathHop(source: s, destination: pi, destinationName: w.id, port: port, network: direct.network,
+                           mesh: MeshDecision(verdict: .unknown, steps: [step], addressing: "", request: request, mutualTLS: false))
+        }
     }
 
     /// Workloads that route requests onward: Istio gateways and ingress-nginx controllers.
@@ -135,7 +169,7 @@ public struct EndToEndStage {
         }
         for (r, outcome) in routes(proxy: pi, port: port, request: request) {
             // Hop 1 carries the request the proxy routes.
-            let first = hop(from: s, to: pi, port: port, request: r)
+            let first = entryHop(from: s, to: pi, port: port, request: r)
             guard first.verdict == .allowed else {
                 consider(PathAnswer(verdict: first.verdict, hops: [first], route: nil, request: r))
                 continue

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import KubeModel
 import Reachability
 
@@ -11,6 +12,9 @@ struct AnalysisOptions: ParsableArguments {
 
     @Option(help: "The pod network CIDR ('none': pod IPs unconstrained, external addresses anywhere).")
     var podCidr: String = Assumptions.defaultPodCIDR.description
+
+    @Option(help: "A cluster description (YAML: podCIDR, serviceCIDR, nodeCIDR); overrides --pod-cidr. The values used are printed.")
+    var cluster: String?
 
     @Option(help: "Istio's root namespace (meshConfig.rootNamespace): where mesh-wide PeerAuthentication and AuthorizationPolicy live.")
     var meshRootNamespace = "istio-system"
@@ -25,6 +29,17 @@ struct AnalysisOptions: ParsableArguments {
             podCIDR = c
         }
         var a = Assumptions(profile: profile, podCIDR: podCIDR)
+        if let cluster {
+            let description: ClusterDescription
+            do { description = try ClusterDescription.load(cluster) } catch let e as InputErrors {
+                for error in e.errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
+                throw ExitCode(2)
+            }
+            a.podCIDR = description.podCIDR
+            a.serviceCIDR = description.serviceCIDR
+            a.nodeCIDR = description.nodeCIDR
+            FileHandle.standardError.write(Data("cluster: \(description.summary)\n".utf8))
+        }
         a.meshRootNamespace = meshRootNamespace
         for binding in assume {
             switch binding {
