@@ -54,6 +54,37 @@ public final class ClaimChecker {
         self.maxCounterexamples = maxCounterexamples
     }
 
+    /// A second checker over the same evaluator and endpoint classes, with memos of its own (for another thread).
+    init(sharing other: ClaimChecker) {
+        evaluator = other.evaluator
+        profile = other.profile
+        timeout = other.timeout
+        maxCounterexamples = other.maxCounterexamples
+        layerOverride = other.layerOverride
+        solverOnly = other.solverOnly
+        classes = other.classes
+    }
+
+    /// Checks claims on every core: claims are independent, and each thread keeps its own memos (the evaluator's
+    /// cache is shared and locked). Results come back in the claims' order.
+    public func check(all claims: [Claim], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [ClaimResult] {
+        let n = max(1, min(threads, claims.count))
+        if n == 1 { return claims.map(check) }
+        _ = classes  // computed once, before the workers share it
+        let workers = [self] + (1..<n).map { _ in ClaimChecker(sharing: self) }
+        var results = [ClaimResult?](repeating: nil, count: claims.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: n) { w in
+            for i in stride(from: w, to: claims.count, by: n) {
+                let r = workers[w].check(claims[i])
+                lock.lock()
+                results[i] = r
+                lock.unlock()
+            }
+        }
+        return results.map { $0! }
+    }
+
     var model: ClusterModel { evaluator.model }
 
     /// The Istio stages; A-CUSTOM-AUTHZ follows the profile (∃ allows, ∀ denies, conformance leaves it open).
@@ -409,11 +440,43 @@ public final class ClaimChecker {
             let ranges = evaluator.externalRanges
             let outside = evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }.map { Endpoint.pod(evaluator.endpoints[$0]) }
                 + ranges.map { Endpoint.external($0) }
+            // At the netpol layer the first destination a declared pod reaches depends only on its class (bar its own
+            // workload): the first two are computed once per class.
+            var firstReached: [Int: [(index: Int, open: ConnSet)]] = [:]
+            let classOf = layer == "netpol" ? classes.classOf : []
+            // Sources in namespaces no destination's ingress rules admit cannot reach (nil: any namespace may).
+            var sourceNamespaces: Set<String>? = []
+            if layer == "netpol" {
+                for (d, _) in destinations {
+                    guard let pod = d.pod, let admitted = evaluator.ingressNamespaces(of: pod) else { sourceNamespaces = nil; break }
+                    sourceNamespaces!.formUnion(admitted)
+                }
+            } else {
+                sourceNamespaces = nil
+            }
             for s in outside {
                 var reached: (Endpoint, LayerReach)?
-                for (d, wanted) in destinations where !sameWorkload(s, d) {
-                    let r = reachOf(s, d, wanted)
-                    if !r.open.isEmpty { reached = (d, r); break }
+                if let pod = s.pod, let allowed = sourceNamespaces, !allowed.contains(pod.namespace) { continue }
+                if layer == "netpol", let si = s.pod?.declaredIndex {
+                    let sc = classOf[si]
+                    let candidates = firstReached[sc] ?? {
+                        var found: [(index: Int, open: ConnSet)] = []
+                        for (k, (d, wanted)) in destinations.enumerated() {
+                            let open = connections(s, d).intersection(wanted)
+                            if !open.isEmpty { found.append((k, open)) }
+                            if found.count == 2 { break }
+                        }
+                        firstReached[sc] = found
+                        return found
+                    }()
+                    if let hit = candidates.first(where: { destinations[$0.index].endpoint.pod?.declaredIndex != si }) {
+                        reached = (destinations[hit.index].endpoint, LayerReach(open: hit.open, plaintext: hit.open))
+                    }
+                } else {
+                    for (d, wanted) in destinations where !sameWorkload(s, d) {
+                        let r = reachOf(s, d, wanted)
+                        if !r.open.isEmpty { reached = (d, r); break }
+                    }
                 }
                 guard let (d, r) = reached else { continue }
                 switch s {

@@ -2,29 +2,63 @@ import KubeModel
 
 /// A pod as the policy stages see it: a declared workload, or a hypothetical pod a query invents.
 public struct PodEndpoint: Hashable, Sendable {
-    public let namespace: String
-    public let namespaceLabels: [String: String]
-    public let labels: [String: String]
-    public let ports: [ContainerPort]
-    public let hostNetwork: Bool
-    public let serviceAccount: String
+    /// The fields live in one shared box: endpoints are copied at every step of an evaluation, and one reference
+    /// costs less to copy than five.
+    private final class Fields: Sendable {
+        let namespace: String
+        let namespaceLabels: [String: String]
+        let labels: [String: String]
+        let ports: [ContainerPort]
+        let hostNetwork: Bool
+        let serviceAccount: String
+        let workload: String?
+        let inNewNamespace: Bool
+
+        init(namespace: String, namespaceLabels: [String: String], labels: [String: String], ports: [ContainerPort], hostNetwork: Bool,
+             serviceAccount: String, workload: String?, inNewNamespace: Bool) {
+            self.namespace = namespace
+            self.namespaceLabels = namespaceLabels
+            self.labels = labels
+            self.ports = ports
+            self.hostNetwork = hostNetwork
+            self.serviceAccount = serviceAccount
+            self.workload = workload
+            self.inNewNamespace = inNewNamespace
+        }
+    }
+    private let fields: Fields
+
+    public var namespace: String { fields.namespace }
+    public var namespaceLabels: [String: String] { fields.namespaceLabels }
+    public var labels: [String: String] { fields.labels }
+    public var ports: [ContainerPort] { fields.ports }
+    public var hostNetwork: Bool { fields.hostNetwork }
+    public var serviceAccount: String { fields.serviceAccount }
     /// `ns/name` of the declared workload, nil for a hypothetical pod.
-    public let workload: String?
+    public var workload: String? { fields.workload }
     /// A hypothetical pod's namespace does not exist yet (its labels are then part of the witness).
-    public let inNewNamespace: Bool
+    public var inNewNamespace: Bool { fields.inNewNamespace }
     /// Position in `Evaluator.endpoints` of a declared pod, for the evaluator's caches.
     public internal(set) var declaredIndex: Int? = nil
 
     public init(namespace: String, namespaceLabels: [String: String], labels: [String: String], ports: [ContainerPort] = [],
                 hostNetwork: Bool = false, serviceAccount: String = "default", workload: String? = nil, inNewNamespace: Bool = false) {
-        self.namespace = namespace
-        self.namespaceLabels = namespaceLabels
-        self.labels = labels
-        self.ports = ports
-        self.hostNetwork = hostNetwork
-        self.serviceAccount = serviceAccount
-        self.workload = workload
-        self.inNewNamespace = inNewNamespace
+        fields = Fields(namespace: namespace, namespaceLabels: namespaceLabels, labels: labels, ports: ports, hostNetwork: hostNetwork,
+                        serviceAccount: serviceAccount, workload: workload, inNewNamespace: inNewNamespace)
+    }
+
+    public static func == (a: PodEndpoint, b: PodEndpoint) -> Bool {
+        guard a.declaredIndex == b.declaredIndex else { return false }
+        if a.fields === b.fields { return true }
+        return a.namespace == b.namespace && a.namespaceLabels == b.namespaceLabels && a.labels == b.labels && a.ports == b.ports
+            && a.hostNetwork == b.hostNetwork && a.serviceAccount == b.serviceAccount && a.workload == b.workload && a.inNewNamespace == b.inNewNamespace
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(namespace)
+        h.combine(labels)
+        h.combine(workload)
+        h.combine(declaredIndex)
     }
 
     public init(_ w: Workload, namespace ns: Namespace?) {

@@ -12,6 +12,32 @@ final class PolicyBox: Sendable {
     }
 }
 
+/// A declared pod's NetworkPolicy rules of one direction, compiled once: each rule's peers and the connections it
+/// admits, so that asking about another remote endpoint walks one flat list. Named ports resolve on the
+/// destination: known for ingress, left to each flow (`ports`) for egress.
+final class CompiledSide: Sendable {
+    final class Rule: Sendable {
+        /// Empty: every remote endpoint.
+        let peers: [NetworkPolicy.Peer]
+        let policyNamespace: String
+        /// nil when the connections depend on the destination (egress with named ports).
+        let conns: ConnSet?
+        let ports: [NetworkPolicy.Port]
+        init(peers: [NetworkPolicy.Peer], policyNamespace: String, conns: ConnSet?, ports: [NetworkPolicy.Port]) {
+            self.peers = peers
+            self.policyNamespace = policyNamespace
+            self.conns = conns
+            self.ports = ports
+        }
+    }
+    let isolated: Bool
+    let rules: [Rule]
+    init(isolated: Bool, rules: [Rule]) {
+        self.isolated = isolated
+        self.rules = rules
+    }
+}
+
 /// The concrete evaluator: computes, for declared endpoints and address ranges, exactly which connections the
 /// NetworkPolicy layer (AdminNetworkPolicy, NetworkPolicy, BaselineAdminNetworkPolicy) admits, without a solver.
 /// It is the reference the Z3 encoding is checked against, and it explains single flows rule by rule.
@@ -22,6 +48,7 @@ public final class Evaluator: @unchecked Sendable {
     /// The NetworkPolicies selecting each declared pod (pods of one workload may differ in a live dump): the map asks for the same
     /// destination thousands of times. Boxed so that reading them does not copy every field.
     private var selectingCache: [[PolicyBox]?]
+    private var compiledCache: [Direction: [CompiledSide?]]
     private let cacheLock = NSLock()
     /// Ranges of the pod network that no ipBlock or ANP network can tell apart. A pod's IP may be in any of
     /// them (∃ placement, SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
@@ -53,6 +80,7 @@ public final class Evaluator: @unchecked Sendable {
             return e
         }
         selectingCache = Array(repeating: nil, count: model.workloads.count)
+        compiledCache = [.ingress: Array(repeating: nil, count: model.workloads.count), .egress: Array(repeating: nil, count: model.workloads.count)]
     }
 
     /// Every IPv4 prefix any policy mentions.
@@ -223,6 +251,28 @@ public final class Evaluator: @unchecked Sendable {
         return found
     }
 
+    /// The compiled rules of one side of a declared pod.
+    func compiled(_ direction: Direction, _ subject: PodEndpoint, index i: Int) -> CompiledSide {
+        cacheLock.lock()
+        if let cached = compiledCache[direction]![i] { cacheLock.unlock(); return cached }
+        cacheLock.unlock()
+        var isolated = false
+        var rules: [CompiledSide.Rule] = []
+        for box in selecting(subject) where direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress {
+            isolated = true
+            for rule in direction == .ingress ? box.policy.ingress : box.policy.egress {
+                let named = rule.ports.contains { if case .name? = $0.port { return true } else { return false } }
+                let fixed: ConnSet? = direction == .ingress || !named ? conns(rule.ports, destination: .pod(subject)) : nil
+                rules.append(.init(peers: rule.peers, policyNamespace: box.policy.namespace, conns: fixed, ports: rule.ports))
+            }
+        }
+        let side = CompiledSide(isolated: isolated, rules: rules)
+        cacheLock.lock()
+        compiledCache[direction]![i] = side
+        cacheLock.unlock()
+        return side
+    }
+
     /// Addresses a remote endpoint may have, as seen by ipBlocks.
     func addresses(of e: Endpoint) -> [AddressRange?] {
         switch e {
@@ -248,6 +298,17 @@ public final class Evaluator: @unchecked Sendable {
         guard model.adminPolicies.isEmpty, model.baselinePolicy == nil else {
             return program(direction, subject: subject, remote: remote, remoteAddress: remoteAddress).allowed
         }
+        if let i = subject.declaredIndex {
+            let side = compiled(direction, subject, index: i)
+            guard side.isolated else { return .all }
+            var out = ConnSet.none
+            for rule in side.rules
+            where rule.peers.isEmpty || rule.peers.contains(where: { peerMatches($0, policyNamespace: rule.policyNamespace, remote: remote, remoteAddress: remoteAddress) }) {
+                out = out.union(rule.conns ?? conns(rule.ports, destination: remote))
+                if out.isAll { return out }
+            }
+            return out
+        }
         let destination: Endpoint = direction == .ingress ? .pod(subject) : remote
         var isolated = false
         var out = ConnSet.none
@@ -262,13 +323,39 @@ public final class Evaluator: @unchecked Sendable {
         return isolated ? out : .all
     }
 
+    /// The namespaces whose pods a pod's ingress side can admit at all; nil when that is not limited (not isolated,
+    /// an admin-tier policy, an ipBlock or a rule without peers). Lets `check` skip whole namespaces of sources.
+    public func ingressNamespaces(of d: PodEndpoint) -> Set<String>? {
+        guard model.adminPolicies.isEmpty, model.baselinePolicy == nil else { return nil }
+        var out = Set<String>(), isolated = false
+        for box in selecting(d) where box.policy.isolatesIngress {
+            isolated = true
+            for rule in box.policy.ingress {
+                if rule.peers.isEmpty { return nil }
+                for peer in rule.peers {
+                    switch peer.selection {
+                    case .ipBlock: return nil
+                    case .pods(let nsSel, _):
+                        if let nsSel {
+                            for ns in model.namespaces.values where nsSel.matches(ns.labels) { out.insert(ns.name) }
+                        } else {
+                            out.insert(box.policy.namespace)
+                        }
+                    }
+                }
+            }
+        }
+        return isolated ? out : nil
+    }
+
     /// Connections from `src` to `dst` admitted by both sides. Egress depends only on the destination's address
     /// and ingress only on the source's, so "some placement admits" is the intersection of the two unions.
     public func connections(from src: Endpoint, to dst: Endpoint) -> ConnSet {
         switch (src, dst) {
         case (.pod(let s), .pod(let d)):
-            let e = egress(from: s, to: dst)
-            return e.isEmpty ? .none : e.intersection(ingress(to: d, from: src))
+            // Ingress first: destinations are isolated more often than sources, and an empty side settles the pair.
+            let i = ingress(to: d, from: src)
+            return i.isEmpty ? .none : i.intersection(egress(from: s, to: dst))
         case (.pod(let s), .external):
             return egress(from: s, to: dst)
         case (.external, .pod(let d)):

@@ -33,7 +33,7 @@ struct CheckCommand: ParsableCommand {
             for e in errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
             throw ExitCode(2)
         }
-        let results = files.flatMap(\.claims).map(checker.check)
+        let results = checker.check(all: files.flatMap(\.claims))
         let report: String
         switch format {
         case .text: report = ClaimsReport.text(results)

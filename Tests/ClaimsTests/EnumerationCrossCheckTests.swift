@@ -51,5 +51,12 @@ final class EnumerationCrossCheckTests: XCTestCase {
         }
         XCTAssertGreaterThan(refuted, 3)
         XCTAssertLessThan(refuted, file!.claims.count)
+        // On two threads (as `check` runs them) the results are those of one thread, in the claims' order.
+        let parallel = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()).check(all: file!.claims, threads: 2)
+        let sequential = file!.claims.map(ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()).check)
+        XCTAssertEqual(parallel.map(\.claim.name), sequential.map(\.claim.name))
+        XCTAssertEqual(parallel.map(\.verdict), sequential.map(\.verdict))
+        XCTAssertEqual(parallel.map { $0.counterexamples.map { "\($0.source) \($0.destination) \($0.port)" } },
+                       sequential.map { $0.counterexamples.map { "\($0.source) \($0.destination) \($0.port)" } })
     }
 }
