@@ -67,18 +67,27 @@ public final class ClaimChecker {
 
     /// Checks claims on every core: claims are independent, and each thread keeps its own memos (the evaluator's
     /// cache is shared and locked). Results come back in the claims' order.
-    public func check(all claims: [Claim], threads: Int = ProcessInfo.processInfo.activeProcessorCount) -> [ClaimResult] {
+    public func check(all claims: [Claim], threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                      progress: ((Int) -> Void)? = nil) -> [ClaimResult] {
         let n = max(1, min(threads, claims.count))
-        if n == 1 { return claims.map(check) }
+        if n == 1 {
+            return claims.enumerated().map { i, claim in
+                defer { progress?(i + 1) }
+                return check(claim)
+            }
+        }
         _ = classes  // computed once, before the workers share it
         let workers = [self] + (1..<n).map { _ in ClaimChecker(sharing: self) }
         var results = [ClaimResult?](repeating: nil, count: claims.count)
         let lock = NSLock()
+        var done = 0
         DispatchQueue.concurrentPerform(iterations: n) { w in
             for i in stride(from: w, to: claims.count, by: n) {
                 let r = workers[w].check(claims[i])
                 lock.lock()
                 results[i] = r
+                done += 1
+                progress?(done)
                 lock.unlock()
             }
         }

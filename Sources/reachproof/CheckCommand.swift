@@ -33,7 +33,10 @@ struct CheckCommand: ParsableCommand {
             for e in errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
             throw ExitCode(2)
         }
-        let results = checker.check(all: files.flatMap(\.claims))
+        let all = files.flatMap(\.claims)
+        Progress.show("checking \(all.count) claim(s)")
+        let results = checker.check(all: all) { done in Progress.show("checked \(done) of \(all.count) claim(s)") }
+        Progress.clear()
         let report: String
         switch format {
         case .text: report = ClaimsReport.text(results)

@@ -11,17 +11,21 @@ struct MapCommand: ParsableCommand {
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
     @Option(help: "pairs (the oracle's line format), table or json.") var format: Format = .table
-    @Option(help: "Layer to evaluate (netpol is the only layer of this version).") var layer: Layer = .netpol
+    @Option(help: "Layer to evaluate (the map is of the netpol layer; check and query decide mesh and end-to-end).") var layer: Layer = .netpol
     @Option(help: "Only pairs touching this namespace.") var namespace: String?
     @Option(help: "Only pairs touching this workload (ns/name).") var workload: String?
 
     func run() throws {
+        guard layer == .netpol else { throw ValidationError("map decides the netpol layer; use check or query with --layer \(layer.rawValue)") }
         let model = try input.load()
         if let first = model.cniPolicies.first {
             FileHandle.standardError.write(Data("warning: \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) are not modelled; this map ignores them and may be wrong\n".utf8))
         }
         let evaluator = Evaluator(model: model, assumptions: try analysis.assumptions())
+        Progress.show("grouping \(model.workloads.count) workloads into classes")
         let map = ConnectivityMap(evaluator: evaluator, namespace: namespace, workload: workload)
+        Progress.show("\(map.classes.count) classes; deciding pairs")
+        Progress.clear()
         switch format {
         case .pairs: MapReport.writePairs(map) { FileHandle.standardOutput.write(Data($0.utf8)) }
         case .table: print(MapReport.table(map), terminator: "")

@@ -32,7 +32,10 @@ struct InputOptions: ParsableArguments {
     /// Loads the manifests, or prints every input error and exits with code 2. What was read but not used
     /// (unknown kinds, skipped documents) is listed on stderr, never dropped silently.
     func load(printNotices: Bool = true) throws -> ClusterModel {
+        Progress.show("loading \(paths.count) path(s)")
         let (model, errors) = ModelLoader(limits: limits).load(paths: paths)
+        Progress.show("loaded \(model.documentCount) documents: \(model.workloads.count) workloads, \(model.networkPolicies.count) NetworkPolicies")
+        Progress.clear()
         if !errors.isEmpty {
             for e in errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
             FileHandle.standardError.write(Data("\(errors.count) input error(s)\n".utf8))
