@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// Workloads that no selector or named port in the input can tell apart: same namespace, same hostNetwork, the
@@ -21,37 +22,57 @@ public struct EndpointClasses: Sendable {
     }
 
     public init(model: ClusterModel, endpoints: [PodEndpoint]) {
-        var selectors: [LabelSelector] = []
+        // A selector only tells apart pods it can be applied to: a NetworkPolicy's podSelector and its peers
+        // without a namespaceSelector see the policy's own namespace; peers with one, and admin-tier selectors,
+        // see every namespace. Classes never mix namespaces, so each pod is asked only the selectors of its own.
+        var global: [LabelSelector] = []
+        var local: [String: [LabelSelector]] = [:]
         var portNames = Set<String>()
         for p in model.networkPolicies {
-            selectors.append(p.podSelector)
+            local[p.namespace, default: []].append(p.podSelector)
             for rule in p.ingress + p.egress {
-                for peer in rule.peers { if case .pods(_, let pods?) = peer.selection { selectors.append(pods) } }
+                for peer in rule.peers {
+                    if case .pods(let nsSel, let pods?) = peer.selection {
+                        if nsSel == nil { local[p.namespace, default: []].append(pods) } else { global.append(pods) }
+                    }
+                }
                 for port in rule.ports { if case .name(let n)? = port.port { portNames.insert(n) } }
             }
         }
         for p in model.adminPolicies + [model.baselinePolicy].compactMap({ $0 }) {
-            selectors.append(p.subject.pods)
+            global.append(p.subject.pods)
             for rule in p.ingress + p.egress {
-                for peer in rule.peers { if case .pods(let set) = peer { selectors.append(set.pods) } }
+                for peer in rule.peers { if case .pods(let set) = peer { global.append(set.pods) } }
                 for port in rule.ports ?? [] { if case .named(let n) = port { portNames.insert(n) } }
             }
         }
-        let uniqueSelectors = Array(Set(selectors))
+        let globalSelectors = Array(Set(global))
+        let localSelectors = local.mapValues { Array(Set($0)) }
         let names = portNames.sorted()
+        // Signatures on every core (selector matching is the cost), then classes in endpoint order.
+        var signatures = [Signature?](repeating: nil, count: endpoints.count)
+        let chunk = max(256, endpoints.count / 16)
+        signatures.withUnsafeMutableBufferPointer { out in
+            let buffer = out
+            DispatchQueue.concurrentPerform(iterations: (endpoints.count + chunk - 1) / chunk) { c in
+                for i in (c * chunk)..<min(endpoints.count, (c + 1) * chunk) {
+                    let e = endpoints[i]
+                    buffer[i] = Signature(
+                        namespace: e.namespace, hostNetwork: e.hostNetwork,
+                        matches: (globalSelectors + (localSelectors[e.namespace] ?? [])).map { $0.matches(e.labels) },
+                        namedPorts: names.flatMap { n in L4Protocol.allCases.map { e.port(named: n, proto: $0) } })
+                }
+            }
+        }
         var index: [Signature: Int] = [:]
         var classOf: [Int] = []
         var members: [[Int]] = []
-        for (i, e) in endpoints.enumerated() {
-            let signature = Signature(
-                namespace: e.namespace, hostNetwork: e.hostNetwork,
-                matches: uniqueSelectors.map { $0.matches(e.labels) },
-                namedPorts: names.flatMap { n in L4Protocol.allCases.map { e.port(named: n, proto: $0) } })
-            if let c = index[signature] {
+        for (i, signature) in signatures.enumerated() {
+            if let c = index[signature!] {
                 classOf.append(c)
                 members[c].append(i)
             } else {
-                index[signature] = members.count
+                index[signature!] = members.count
                 classOf.append(members.count)
                 members.append([i])
             }
