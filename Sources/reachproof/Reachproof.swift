@@ -9,7 +9,7 @@ struct Reachproof: ParsableCommand {
         commandName: "reachproof",
         abstract: "Prove or refute reachability claims about Kubernetes network policy.",
         version: version,
-        subcommands: [CheckCommand.self, QueryCommand.self, MapCommand.self, Inventory.self])
+        subcommands: [CheckCommand.self, QueryCommand.self, MapCommand.self, DiffCommand.self, Inventory.self])
 }
 
 /// Options every command that reads manifests shares.
@@ -32,6 +32,10 @@ struct InputOptions: ParsableArguments {
     /// Loads the manifests, or prints every input error and exits with code 2. What was read but not used
     /// (unknown kinds, skipped documents) is listed on stderr, never dropped silently.
     func load(printNotices: Bool = true) throws -> ClusterModel {
+        try load(paths, printNotices: printNotices)
+    }
+
+    func load(_ paths: [String], printNotices: Bool = true) throws -> ClusterModel {
         Progress.show("loading \(paths.count) path(s)")
         let (model, errors) = ModelLoader(limits: limits).load(paths: paths)
         Progress.show("loaded \(model.documentCount) documents: \(model.workloads.count) workloads, \(model.networkPolicies.count) NetworkPolicies")

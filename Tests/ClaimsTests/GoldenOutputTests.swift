@@ -79,4 +79,10 @@ final class GoldenOutputTests: XCTestCase {
         try compare(["check", "examples/istio-ingress", "--claims", "policies/istio-ingress.yaml"],
                     golden: "examples/istio-ingress/golden/check.text.golden", expectStatus: 1)
     }
+
+    func testOnlineBoutiqueDiff() throws {
+        try compare(["diff", "examples/online-boutique/app", "examples/online-boutique"], golden: "examples/online-boutique/golden/diff.text.golden", expectStatus: 0)
+        try compare(["diff", "examples/online-boutique/app", "examples/online-boutique", "--format", "markdown"],
+                    golden: "examples/online-boutique/golden/diff.md.golden", expectStatus: 0)
+    }
 }
