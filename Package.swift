@@ -8,7 +8,7 @@ let package = Package(
     products: [
         .executable(name: "reachproof", targets: ["reachproof"]),
         .executable(name: "reachproof-bench", targets: ["ReachproofBench"]),
-        .library(name: "ReachproofKit", targets: ["KubeModel", "Reachability", "Claims", "Reporting", "SMT"]),
+        .library(name: "ReachproofKit", targets: ["KubeModel", "Reachability", "Claims", "Lint", "Reporting", "SMT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -25,11 +25,13 @@ let package = Package(
         .target(name: "Reachability", dependencies: ["KubeModel", "SMT"]),
         // Claims files and their verification.
         .target(name: "Claims", dependencies: ["KubeModel", "Reachability", "Yams"]),
+        // Lint rules, one per file, each with the manifests that make it fire and not fire.
+        .target(name: "Lint", dependencies: ["KubeModel", "Reachability"]),
         // Output formats: text, JSON, SARIF, JUnit, pairs.
-        .target(name: "Reporting", dependencies: ["KubeModel", "Reachability", "Claims"]),
+        .target(name: "Reporting", dependencies: ["KubeModel", "Reachability", "Claims", "Lint"]),
         // The command line: argument parsing only, every command calls one library entry point.
         .executableTarget(name: "reachproof", dependencies: [
-            "KubeModel", "Reachability", "Claims", "Reporting",
+            "KubeModel", "Reachability", "Claims", "Lint", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Measurements outside the test suite (see bench/ and docs/PERFORMANCE.md).
@@ -40,6 +42,7 @@ let package = Package(
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport", "Yams"]),
         .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "KubeModel", "SMT", "TestSupport"],
                     exclude: ["oracle-known-differences.tsv"]),
+        .testTarget(name: "LintTests", dependencies: ["Lint", "Reporting", "KubeModel", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Reachability", "KubeModel", "Reporting", "Yams", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

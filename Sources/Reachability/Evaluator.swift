@@ -323,6 +323,18 @@ public final class Evaluator: @unchecked Sendable {
         return isolated ? out : .all
     }
 
+    /// Whether a NetworkPolicy rule's peers admit a remote endpoint (for some address it may have).
+    public func ruleAdmits(_ rule: NetworkPolicy.Rule, policyNamespace: String, remote: Endpoint) -> Bool {
+        rule.peers.isEmpty || addresses(of: remote).contains { address in
+            rule.peers.contains { peerMatches($0, policyNamespace: policyNamespace, remote: remote, remoteAddress: address) }
+        }
+    }
+
+    /// The connections a NetworkPolicy rule's ports admit towards a destination (named ports resolve on it).
+    public func ruleConnections(_ rule: NetworkPolicy.Rule, destination: Endpoint) -> ConnSet {
+        conns(rule.ports, destination: destination)
+    }
+
     /// The namespaces whose pods a pod's ingress side can admit at all; nil when that is not limited (not isolated,
     /// an admin-tier policy, an ipBlock or a rule without peers). Lets `check` skip whole namespaces of sources.
     public func ingressNamespaces(of d: PodEndpoint) -> Set<String>? {

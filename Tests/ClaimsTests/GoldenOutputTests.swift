@@ -85,4 +85,9 @@ final class GoldenOutputTests: XCTestCase {
         try compare(["diff", "examples/online-boutique/app", "examples/online-boutique", "--format", "markdown"],
                     golden: "examples/online-boutique/golden/diff.md.golden", expectStatus: 0)
     }
+
+    func testLintOnTheExamples() throws {
+        try compare(["lint", "examples/verrazzano"], golden: "examples/verrazzano/golden/lint.text.golden", expectStatus: 1)
+        try compare(["lint", "examples/bookinfo"], golden: "examples/bookinfo/golden/lint.text.golden", expectStatus: 0)
+    }
 }

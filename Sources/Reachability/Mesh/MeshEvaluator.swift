@@ -30,6 +30,24 @@ public final class MeshEvaluator: @unchecked Sendable {
         routing = GatewayRouting(model: model)
     }
 
+    /// The PeerAuthentication mode in force for a declared pod's container port, and the object that set it.
+    public func mtlsMode(of di: Int, port: Int) -> (mode: PeerAuthentication.Mode, source: String) {
+        let d = evaluator.endpoints[di]
+        let m = peerAuthentication.mode(namespace: d.namespace, labels: d.labels, port: port)
+        return (m.mode, m.source)
+    }
+
+    /// The AuthorizationPolicies in force for a declared pod.
+    public func authorizationPolicies(of di: Int) -> [AuthorizationPolicy] {
+        let d = evaluator.endpoints[di]
+        return authorization.applicable(namespace: d.namespace, labels: d.labels)
+    }
+
+    /// Whether a declared pod's port carries HTTP by its Services' port names (nil: no Service names it; sniffed).
+    public func carriesHTTP(_ di: Int, port: Int) -> Bool? {
+        isHTTP(.podIP, di: di, port: port)
+    }
+
     /// Whether the mesh can change any verdict: some pod has a proxy.
     public var meshPresent: Bool { proxies.contains(where: \.hasProxy) }
 

@@ -1,0 +1,79 @@
+import KubeModel
+import Reachability
+
+/// A problem a rule found: where, how serious, and what to do about it.
+public struct LintFinding: Hashable, Sendable {
+    public enum Severity: String, Sendable, Comparable {
+        case error, warning, note
+        public static func < (a: Severity, b: Severity) -> Bool { a.rank < b.rank }
+        var rank: Int { self == .error ? 0 : self == .warning ? 1 : 2 }
+    }
+    public let ruleID: String
+    public let severity: Severity
+    public let message: String
+    public let location: SourceLocation
+}
+
+/// One lint rule: a stable id, a one-line summary, and the manifests that show it firing and not firing (the
+/// tests run both).
+public protocol LintRule: Sendable {
+    var id: String { get }
+    var severity: LintFinding.Severity { get }
+    var summary: String { get }
+    var badExample: String { get }
+    var goodExample: String { get }
+    func check(_ context: LintContext) -> [LintFinding]
+}
+
+extension LintRule {
+    func finding(_ message: String, at location: SourceLocation) -> LintFinding {
+        LintFinding(ruleID: id, severity: severity, message: message, location: location)
+    }
+}
+
+/// What rules share: the model, the evaluators and the pods that exist.
+public final class LintContext {
+    public let model: ClusterModel
+    public let evaluator: Evaluator
+    public private(set) lazy var mesh = MeshEvaluator(evaluator: evaluator)
+    /// Indices of declared workloads that have pods.
+    public let live: [Int]
+
+    public init(model: ClusterModel, assumptions: Assumptions = Assumptions()) {
+        self.model = model
+        evaluator = Evaluator(model: model, assumptions: assumptions)
+        live = model.workloads.indices.filter { model.workloads[$0].replicas != 0 }
+    }
+
+    func pod(_ i: Int) -> PodEndpoint { evaluator.endpoints[i] }
+
+    /// Live pods of a namespace that a pod selector selects.
+    func pods(in namespace: String, _ selector: LabelSelector) -> [Int] {
+        live.filter { model.workloads[$0].namespace == namespace && !model.workloads[$0].hostNetwork && selector.matches(model.workloads[$0].labels) }
+    }
+
+    /// Live pods a NetworkPolicy peer of `.pods` kind selects.
+    func pods(matching peer: NetworkPolicy.Peer, policyNamespace: String) -> [Int] {
+        guard case .pods(let nsSel, let podSel) = peer.selection else { return [] }
+        return live.filter { i in
+            let w = model.workloads[i]
+            guard !w.hostNetwork else { return false }
+            let nsOK = nsSel.map { $0.matches(evaluator.endpoints[i].namespaceLabels) } ?? (w.namespace == policyNamespace)
+            return nsOK && (podSel?.matches(w.labels) ?? true)
+        }
+    }
+}
+
+public enum Linter {
+    /// Every rule, in the order reports list them.
+    public static let rules: [any LintRule] = [
+        PolicySelectsNothing(), PeerSelectsNothing(), UnknownNamespaceLabel(), UnresolvedNamedPort(), ShadowedRule(),
+        UnreachablePod(), ServiceSelectsNothing(), IngressBackendMissing(), AuthorizationWithoutStrictMTLS(),
+        AuthorizationHTTPFieldOnTCP(), AdminPolicyPriorityTie(),
+    ]
+
+    public static func run(_ model: ClusterModel, assumptions: Assumptions = Assumptions()) -> [LintFinding] {
+        let context = LintContext(model: model, assumptions: assumptions)
+        return rules.flatMap { $0.check(context) }.sorted { ($0.location, $0.ruleID, $0.message) < ($1.location, $1.ruleID, $1.message) }
+    }
+}

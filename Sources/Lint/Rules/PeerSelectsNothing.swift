@@ -1,0 +1,50 @@
+import KubeModel
+
+/// A from/to peer that selects no existing pod admits nothing today: a typo, or a rule for pods not deployed yet.
+struct PeerSelectsNothing: LintRule {
+    let id = "peer-selects-nothing"
+    let severity = LintFinding.Severity.warning
+    let summary = "a NetworkPolicy peer selects no existing pod"
+
+    func check(_ c: LintContext) -> [LintFinding] {
+        var out: [LintFinding] = []
+        for p in c.model.networkPolicies {
+            for rule in p.ingress + p.egress {
+                for peer in rule.peers where c.pods(matching: peer, policyNamespace: p.namespace).isEmpty {
+                    if case .pods = peer.selection {
+                        out.append(finding("NetworkPolicy \(p.id) \(peer.ref.path): the peer selects no existing pod", at: peer.ref.location))
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    let badExample = """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: db, namespace: lint-b, labels: {app: db}}
+    spec: {containers: [{name: c}]}
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: db-clients, namespace: lint-b}
+    spec: {podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]}
+    """
+    let goodExample = """
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: db, namespace: lint-b, labels: {app: db}}
+    spec: {containers: [{name: c}]}
+    ---
+    apiVersion: v1
+    kind: Pod
+    metadata: {name: api, namespace: lint-b, labels: {app: api}}
+    spec: {containers: [{name: c}]}
+    ---
+    apiVersion: networking.k8s.io/v1
+    kind: NetworkPolicy
+    metadata: {name: db-clients, namespace: lint-b}
+    spec: {podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]}
+    """
+}

@@ -1,0 +1,47 @@
+import XCTest
+import TestSupport
+import KubeModel
+@testable import Lint
+@testable import Reporting
+
+/// Every lint rule fires on its bad example and stays silent on its good one; together, the bad examples form a
+/// fixture where every rule fires and the good ones a fixture with no finding at all.
+final class LintRuleTests: XCTestCase {
+    func findings(_ yaml: String) throws -> [LintFinding] { Linter.run(try loadModel(yaml)) }
+
+    func testEachRuleOnItsOwnExamples() throws {
+        XCTAssertEqual(Set(Linter.rules.map(\.id)).count, Linter.rules.count, "rule ids are unique")
+        for rule in Linter.rules {
+            let bad = try findings(rule.badExample).filter { $0.ruleID == rule.id }
+            XCTAssertFalse(bad.isEmpty, "\(rule.id) does not fire on its bad example")
+            XCTAssertTrue(bad.allSatisfy { $0.location.line > 0 && $0.severity == rule.severity }, rule.id)
+            let good = try findings(rule.goodExample).filter { $0.ruleID == rule.id }
+            XCTAssertEqual(good.map(\.message), [], "\(rule.id) fires on its good example")
+        }
+    }
+
+    func testSeededFixtureHasEveryRuleAndCleanFixtureNone() throws {
+        let seeded = try findings(Linter.rules.map(\.badExample).joined(separator: "\n---\n"))
+        XCTAssertEqual(Set(seeded.map(\.ruleID)), Set(Linter.rules.map(\.id)))
+        let clean = try findings(Linter.rules.map(\.goodExample).joined(separator: "\n---\n"))
+        XCTAssertEqual(clean.map { "\($0.ruleID): \($0.message)" }, [])
+    }
+
+    func testMessagesNameTheFix() throws {
+        let typo = try findings(UnknownNamespaceLabel().badExample).first { $0.ruleID == "unknown-namespace-label" }
+        XCTAssertTrue(typo?.message.contains("did you mean 'team'?") ?? false, typo?.message ?? "none")
+        let shadow = try findings(ShadowedRule().badExample).first { $0.ruleID == "shadowed-rule" }
+        XCTAssertTrue(shadow?.message.contains("spec.ingress[1] admits nothing beyond spec.ingress[0]") ?? false, shadow?.message ?? "none")
+    }
+
+    func testSarifValidatesAgainstTheSchema() throws {
+        let schema = Paths.shared.appendingPathComponent("schemas/sarif-schema-2.1.0.json").path
+        guard FileManager.default.fileExists(atPath: schema) else { throw XCTSkip("../shared/schemas is absent") }
+        let sarif = LintReport.sarif(try findings(Linter.rules.map(\.badExample).joined(separator: "\n---\n")), toolVersion: "test")
+        let file = try temporaryFile(sarif, name: "lint.sarif")
+        let script = "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"
+        let (status, output) = try runProcess("/usr/bin/env", ["python3", "-c", script, schema, file])
+        if output.contains("No module named 'jsonschema'") { throw XCTSkip("python3 jsonschema is not installed") }
+        XCTAssertEqual(status, 0, output)
+    }
+}
