@@ -3,14 +3,16 @@ import ArgumentParser
 import KubeModel
 import Reachability
 import Reporting
+import Claims
 
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "map", abstract: "Workload-level connectivity.")
-    enum Format: String, ExpressibleByArgument, CaseIterable { case pairs, table, json }
+    enum Format: String, ExpressibleByArgument, CaseIterable { case pairs, table, json, dot }
 
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
-    @Option(help: "pairs (the oracle's line format), table or json.") var format: Format = .table
+    @Option(help: "pairs (the oracle's line format), table, json or dot (Graphviz).") var format: Format = .table
+    @Option(help: "With --format dot: a claims file whose refuted claims' flows are drawn in red.") var claims: String?
     @Option(help: "Layer to evaluate (the map is of the netpol layer; check and query decide mesh and end-to-end).") var layer: Layer = .netpol
     @Option(help: "Only pairs touching this namespace.") var namespace: String?
     @Option(help: "Only pairs touching this workload (ns/name).") var workload: String?
@@ -30,6 +32,13 @@ struct MapCommand: ParsableCommand {
         case .pairs: MapReport.writePairs(map) { FileHandle.standardOutput.write(Data($0.utf8)) }
         case .table: print(MapReport.table(map), terminator: "")
         case .json: print(MapReport.json(map), terminator: "")
+        case .dot:
+            var refuted = Set<String>()
+            if let claims {
+                let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions())
+                refuted = DotReport.refutedPairs(try ReportCommand.check(claims, checker))
+            }
+            print(DotReport.dot(map.readablePairs, highlighted: refuted), terminator: "")
         }
     }
 }

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import KubeModel
+import Reachability
+import Claims
+import Reporting
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "One self-contained HTML page: claim results, the connectivity graph, a searchable pair table.",
+        discussion: "The graph is an inline SVG when Graphviz's `dot` is installed, the map as text otherwise. Exit code: 0, or 2 on input errors.")
+
+    @OptionGroup var input: InputOptions
+    @OptionGroup var analysis: AnalysisOptions
+    @Option(help: "Claims file.") var claims: String
+    @Option(help: "Where to write the page.") var out: String = "report.html"
+    @Option(help: "Page title.") var title: String = "reachproof report"
+
+    func run() throws {
+        let model = try input.load()
+        let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions())
+        let results = try Self.check(claims, checker)
+        let map = ConnectivityMap(evaluator: checker.evaluator)
+        let pairs = map.readablePairs
+        let svg = Self.renderSVG(DotReport.dot(pairs, highlighted: DotReport.refutedPairs(results)))
+        let page = HTMLReport.page(title: title, results: results, pairs: pairs, svg: svg, graphFallback: MapReport.table(map))
+        try page.write(toFile: out, atomically: true, encoding: .utf8)
+        FileHandle.standardError.write(Data("wrote \(out) (\(results.count) claims, \(pairs.count) pairs, graph \(svg == nil ? "as text: Graphviz dot not found" : "as SVG"))\n".utf8))
+    }
+
+    /// Parses, validates and checks a claims file, or prints its errors and exits with code 2.
+    static func check(_ path: String, _ checker: ClaimChecker) throws -> [ClaimResult] {
+        let (file, errors) = ClaimsParser.load(path)
+        let all = errors + (file.map(checker.validate) ?? [])
+        if !all.isEmpty {
+            for e in all { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
+            throw ExitCode(2)
+        }
+        return checker.check(all: file!.claims)
+    }
+
+    /// Graphviz's rendering of a graph as an SVG element, or nil when `dot` is not installed or fails.
+    static func renderSVG(_ dot: String) -> String? {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        p.arguments = ["dot", "-Tsvg"]
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        p.standardError = FileHandle.nullDevice
+        do { try p.run() } catch { return nil }
+        // Write from another thread: a large graph would fill the pipe while dot's output is not yet read.
+        DispatchQueue.global().async {
+            input.fileHandleForWriting.write(Data(dot.utf8))
+            try? input.fileHandleForWriting.close()
+        }
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        guard p.terminationStatus == 0 else { return nil }
+        let svg = String(decoding: data, as: UTF8.self)
+        // Keep the <svg> element only: the XML prologue and DOCTYPE do not belong inside HTML.
+        return svg.range(of: "<svg").map { String(svg[$0.lowerBound...]) }
+    }
+}
