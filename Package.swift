@@ -8,7 +8,7 @@ let package = Package(
     products: [
         .executable(name: "reachproof", targets: ["reachproof"]),
         .executable(name: "reachproof-bench", targets: ["ReachproofBench"]),
-        .library(name: "ReachproofKit", targets: ["KubeModel", "Reachability", "Claims", "Lint", "Reporting", "SMT"]),
+        .library(name: "ReachproofKit", targets: ["KubeModel", "Reachability", "Claims", "Lint", "Synthesis", "Reporting", "SMT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -25,13 +25,15 @@ let package = Package(
         .target(name: "Reachability", dependencies: ["KubeModel", "SMT"]),
         // Claims files and their verification.
         .target(name: "Claims", dependencies: ["KubeModel", "Reachability", "Yams"]),
+        // Least-privilege policies for intended flows, and their proof.
+        .target(name: "Synthesis", dependencies: ["KubeModel", "Reachability", "Claims"]),
         // Lint rules, one per file, each with the manifests that make it fire and not fire.
         .target(name: "Lint", dependencies: ["KubeModel", "Reachability"]),
         // Output formats: text, JSON, SARIF, JUnit, pairs.
         .target(name: "Reporting", dependencies: ["KubeModel", "Reachability", "Claims", "Lint"]),
         // The command line: argument parsing only, every command calls one library entry point.
         .executableTarget(name: "reachproof", dependencies: [
-            "KubeModel", "Reachability", "Claims", "Lint", "Reporting",
+            "KubeModel", "Reachability", "Claims", "Lint", "Synthesis", "Reporting",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Measurements outside the test suite (see bench/ and docs/PERFORMANCE.md).
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport", "Yams"]),
         .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "KubeModel", "SMT", "TestSupport"],
                     exclude: ["oracle-known-differences.tsv"]),
+        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "Claims", "Reachability", "KubeModel", "TestSupport"]),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Reporting", "KubeModel", "TestSupport"]),
         .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Reachability", "KubeModel", "Reporting", "Yams", "TestSupport"]),
     ],

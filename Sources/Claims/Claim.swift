@@ -16,6 +16,11 @@ public struct EndpointSelector: Hashable, Sendable, CustomStringConvertible {
     /// Where the selector is in its claims file (`claims[2].only.from[0]`), for error messages.
     public var path: String = ""
 
+    public init(location: SourceLocation, path: String = "") {
+        self.location = location
+        self.path = path
+    }
+
     public var description: String {
         if let workload { return workload }
         if let external { return "external:\(external)" }
@@ -85,6 +90,20 @@ public struct Claim: Sendable {
     /// For `only`: also count pods anyone could create as outside sources.
     public let outsideUniverse: EndpointSelector.Universe
     public let location: SourceLocation
+
+    public init(name: String, description: String?, kind: Kind, from: [EndpointSelector], to: EndpointSelector, ports: [PortSpec],
+                layer: String, allowEmpty: Bool, outsideUniverse: EndpointSelector.Universe, location: SourceLocation) {
+        self.name = name
+        self.description = description
+        self.kind = kind
+        self.from = from
+        self.to = to
+        self.ports = ports
+        self.layer = layer
+        self.allowEmpty = allowEmpty
+        self.outsideUniverse = outsideUniverse
+        self.location = location
+    }
 }
 
 public struct ClaimEntry: Sendable {

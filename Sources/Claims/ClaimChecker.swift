@@ -334,14 +334,28 @@ public final class ClaimChecker {
 
     /// What a layer admits from one endpoint to another among the wanted connections: open, undecided (with the
     /// first reason), and open without Istio mutual TLS.
-    struct LayerReach {
-        var open = ConnSet.none
-        var undecided = ConnSet.none
-        var reason: String?
-        var plaintext = ConnSet.none
+    public struct LayerReach: Sendable {
+        public var open = ConnSet.none
+        public var undecided = ConnSet.none
+        public var reason: String?
+        public var plaintext = ConnSet.none
     }
 
-    func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil) -> LayerReach {
+    /// The hops (source, destination workload, port) of a route that delivers a connection end to end, or nil.
+    public func deliveringHops(_ s: Endpoint, to di: Int, port: Int, request: HTTPRequest?) -> [(source: Endpoint, destination: Int, port: Int)]? {
+        let path = endToEnd.reach(from: s, to: di, port: port, request: request)
+        return path.verdict == .allowed ? path.hops.map { ($0.source, $0.destination, $0.port) } : nil
+    }
+
+    /// Declared workloads (with pods) a selector means.
+    public func declaredWorkloads(_ s: EndpointSelector) -> [Int] { declared(s) }
+
+    /// The destination workloads of a claim with the connections it is about (target ports for a Service).
+    public func destinationWorkloads(_ claim: Claim) -> [(Int, ConnSet)] {
+        claim.to.external != nil ? [] : targets(claim).map { ($0.endpoint, $0.wanted) }.sorted { $0.0 < $1.0 }
+    }
+
+    public func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil) -> LayerReach {
         let network = connections(s, d).intersection(wanted)
         guard layer != "netpol", let di = d.pod?.declaredIndex else { return LayerReach(open: network, plaintext: network) }
         var out = LayerReach()

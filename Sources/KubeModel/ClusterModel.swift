@@ -404,3 +404,24 @@ enum ServiceParser {
                        loadBalancerSourceRanges: ranges, location: location)
     }
 }
+
+extension ClusterModel {
+    /// This model with the policies of `other` in place of its own of the same kinds in the given namespaces (what
+    /// applying generated policies that replace the current ones would give). Kinds: NetworkPolicy,
+    /// AuthorizationPolicy, PeerAuthentication.
+    public func replacingPolicies(in namespaces: Set<String>, kinds: Set<String>, with other: ClusterModel) -> ClusterModel {
+        var out = self
+        if kinds.contains("NetworkPolicy") {
+            out.networkPolicies = networkPolicies.filter { !namespaces.contains($0.namespace) } + other.networkPolicies
+            out.networkPolicies.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        }
+        if kinds.contains("AuthorizationPolicy") {
+            out.authorizationPolicies = authorizationPolicies.filter { !namespaces.contains($0.namespace) } + other.authorizationPolicies
+        }
+        if kinds.contains("PeerAuthentication") {
+            out.peerAuthentications = peerAuthentications.filter { !namespaces.contains($0.namespace) || $0.selector != nil } + other.peerAuthentications
+        }
+        out.sortIstioObjects()
+        return out
+    }
+}

@@ -9,7 +9,7 @@ struct Reachproof: ParsableCommand {
         commandName: "reachproof",
         abstract: "Prove or refute reachability claims about Kubernetes network policy.",
         version: version,
-        subcommands: [CheckCommand.self, QueryCommand.self, MapCommand.self, DiffCommand.self, LintCommand.self, ReportCommand.self, Inventory.self])
+        subcommands: [CheckCommand.self, QueryCommand.self, MapCommand.self, DiffCommand.self, LintCommand.self, ReportCommand.self, SuggestCommand.self, Inventory.self])
 }
 
 /// Options every command that reads manifests shares.

@@ -90,4 +90,16 @@ final class GoldenOutputTests: XCTestCase {
         try compare(["lint", "examples/verrazzano"], golden: "examples/verrazzano/golden/lint.text.golden", expectStatus: 1)
         try compare(["lint", "examples/bookinfo"], golden: "examples/bookinfo/golden/lint.text.golden", expectStatus: 0)
     }
+
+    /// The generated policies for the online boutique and the command's report (rules with their reasons, counts).
+    func testOnlineBoutiqueSuggestion() throws {
+        let out = ".build/golden-suggest"
+        try? FileManager.default.removeItem(atPath: Paths.package(out))
+        try compare(["suggest", "examples/online-boutique/app", "--intent", "policies/online-boutique-intent.yaml", "--out", out],
+                    golden: "examples/online-boutique/golden/suggest.text.golden", expectStatus: 0)
+        let yaml = try String(contentsOfFile: Paths.package(out + "/onlineboutique.yaml"), encoding: .utf8)
+        let golden = Paths.package("examples/online-boutique/golden/suggested-onlineboutique.yaml.golden")
+        if ProcessInfo.processInfo.environment["REACHPROOF_UPDATE_GOLDEN"] != nil { try yaml.write(toFile: golden, atomically: true, encoding: .utf8) }
+        XCTAssertEqual(yaml, try String(contentsOfFile: golden, encoding: .utf8))
+    }
 }
