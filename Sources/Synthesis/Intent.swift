@@ -26,6 +26,8 @@ public struct IntendedFlow: Hashable, Sendable {
     public let ports: ClosedRange<Int>
     /// `file:line name` of the claim or flow that asked for it.
     public let origin: String
+    /// The HTTP request the intent names (method, path), when it names one.
+    public var request: HTTPRequest? = nil
 }
 
 /// What `suggest` works from: the flows to keep, and (from a claims file) the claims the result must still satisfy.
@@ -81,7 +83,8 @@ public struct Intent: Sendable {
                 for s in sources where s != .workload(destination) {
                     for proto in L4Protocol.allCases {
                         for r in conns[proto].ranges {
-                            flows.append(IntendedFlow(source: s, destination: .workload(destination), proto: proto, ports: r, origin: origin))
+                            flows.append(IntendedFlow(source: s, destination: .workload(destination), proto: proto, ports: r, origin: origin,
+                                                      request: claim.request))
                         }
                     }
                 }

@@ -269,11 +269,17 @@ public struct PolicySynthesizer {
             var rules: [String] = []
             for (k, principal) in bySA.keys.sorted().enumerated() {
                 let fs = bySA[principal]!
-                let ports = Set(fs.flatMap { f in (f.ports.lowerBound...min(f.ports.upperBound, f.ports.lowerBound + 64)).map { "\"\($0)\"" } }).sorted()
+                if fs.contains(where: { $0.ports.count > 64 }) { notes.append("\(w.id): port ranges wider than 64 ports are cut to their first 64 in the AuthorizationPolicy") }
+                let ports = Set(fs.flatMap { f in (f.ports.lowerBound...min(f.ports.upperBound, f.ports.lowerBound + 63)).map { "\"\($0)\"" } }).sorted()
+                // Methods and paths only when every flow of the rule names them (otherwise any request is intended).
+                var operation = "ports: [\(ports.joined(separator: ", "))]"
+                let methods = fs.map { $0.request?.method }, paths = fs.map { $0.request?.path }
+                if !methods.contains(where: { $0 == nil }) { operation += ", methods: [\(Set(methods.compactMap { $0 }).sorted().map { "\"\($0)\"" }.joined(separator: ", "))]" }
+                if !paths.contains(where: { $0 == nil }) { operation += ", paths: [\(Set(paths.compactMap { $0 }).sorted().map { "\"\($0)\"" }.joined(separator: ", "))]" }
                 rules.append("""
                     # \(Set(fs.map(\.origin)).sorted().joined(separator: "; "))
                     - from: [{source: {principals: ["\(principal)"]}}]
-                      to: [{operation: {ports: [\(ports.joined(separator: ", "))]}}]
+                      to: [{operation: {\(operation)}}]
                 """)
                 reasons.append(RuleReason(policy: "\(ns)/\(w.name)-allow", rule: "spec.rules[\(k)]", intents: Set(fs.map(\.origin)).sorted()))
             }

@@ -82,6 +82,9 @@ final class SuggestTests: XCTestCase {
         XCTAssertEqual(generated.peerAuthentications.map(\.mode), [.strict])
         XCTAssertEqual(Set(generated.authorizationPolicies.map(\.name)),
                        ["details-v1-allow", "productpage-v1-allow", "ratings-v1-allow", "reviews-v1-allow", "reviews-v2-allow", "reviews-v3-allow"])
+        // The intent names GET for details: the rule carries it.
+        let details = try XCTUnwrap(generated.authorizationPolicies.first { $0.name == "details-v1-allow" })
+        XCTAssertEqual(details.rules.first?.to?.first?.methods.values, ["GET"])
     }
 
     func testFromCurrentOnVerrazzanoKeepsEveryProvedClaim() throws {
