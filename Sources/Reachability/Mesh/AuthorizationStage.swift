@@ -39,8 +39,8 @@ struct AuthorizationStage {
         }
     }
 
-    func decide(namespace: String, labels: [String: String], _ input: AuthorizationInput) -> MeshStep {
-        let inForce = applicable(namespace: namespace, labels: labels)
+    /// The decision of the policies in force (`applicable`) for one connection or request.
+    func decide(_ inForce: [AuthorizationPolicy], _ input: AuthorizationInput) -> MeshStep {
         var undecided: [String] = []
         func firstMatch(_ action: AuthorizationPolicy.Action) -> String? {
             for p in inForce where p.action == action {

@@ -13,6 +13,10 @@ public final class MeshEvaluator: @unchecked Sendable {
     let routing: GatewayRouting
 
     var model: ClusterModel { evaluator.model }
+    /// Per declared pod: the AuthorizationPolicies in force and the ports its mesh settings single out. A mesh
+    /// evaluator belongs to one checker, on one thread.
+    private var policiesInForce: [Int: [AuthorizationPolicy]] = [:]
+    private var portMarks: [Int: [Int]] = [:]
 
     /// `customAllows` binds A-CUSTOM-AUTHZ: nil (conformance) leaves flows an external authorizer decides UNKNOWN.
     public init(evaluator: Evaluator, customAllows: Bool? = nil) {
@@ -37,10 +41,13 @@ public final class MeshEvaluator: @unchecked Sendable {
         return (m.mode, m.source)
     }
 
-    /// The AuthorizationPolicies in force for a declared pod.
+    /// The AuthorizationPolicies in force for a declared pod (computed once per pod: every decision asks).
     public func authorizationPolicies(of di: Int) -> [AuthorizationPolicy] {
+        if let cached = policiesInForce[di] { return cached }
         let d = evaluator.endpoints[di]
-        return authorization.applicable(namespace: d.namespace, labels: d.labels)
+        let found = authorization.applicable(namespace: d.namespace, labels: d.labels)
+        policiesInForce[di] = found
+        return found
     }
 
     /// Whether a declared pod's port carries HTTP by its Services' port names (nil: no Service names it; sniffed).
@@ -156,9 +163,9 @@ public final class MeshEvaluator: @unchecked Sendable {
         let readings: [Bool] = isHTTP(a, di: di, port: port).map { [$0] } ?? (request != nil ? [true] : [false, true])
         var firstDenied: MeshDecision?, firstUnknown: MeshDecision?
         for http in readings {
-            let requests = http ? witnessRequests(to: d, request: request) : [request ?? HTTPRequest()]
+            let requests = http ? witnessRequests(to: di, request: request) : [request ?? HTTPRequest()]
             for r in requests {
-                let step = authorization.decide(namespace: d.namespace, labels: d.labels,
+                let step = authorization.decide(authorizationPolicies(of: di),
                                                 AuthorizationInput(peer: peer, address: address, port: port, isHTTP: http, request: r))
                 let result = done(step.effect == .allow ? .allowed : step.effect == .deny ? .denied : .unknown, steps + [step],
                                   http ? r : nil, mutual: mutual)
@@ -175,7 +182,7 @@ public final class MeshEvaluator: @unchecked Sendable {
     /// Requests to try when the question leaves method, path or host open: one per combination of the values the
     /// destination's policies tell apart (every exact value, each prefix and suffix with and without more text,
     /// and a value no policy names).
-    func witnessRequests(to d: PodEndpoint, request: HTTPRequest?) -> [HTTPRequest] {
+    func witnessRequests(to di: Int, request: HTTPRequest?) -> [HTTPRequest] {
         var methods = Set(["GET"]), paths = Set(["/", "/reachproof-unlisted"]), hosts = Set(["reachproof.invalid"])
         func add(_ patterns: [String], _ into: inout Set<String>) {
             let prefixes = patterns.filter { $0.count > 1 && $0.hasSuffix("*") }.map { String($0.dropLast()) }
@@ -185,7 +192,7 @@ public final class MeshEvaluator: @unchecked Sendable {
             for s in suffixes { into.insert("reachproof" + s) }
             for p in prefixes { for s in suffixes { into.insert(p + "reachproof" + s) } }
         }
-        for p in authorization.applicable(namespace: d.namespace, labels: d.labels) {
+        for p in authorizationPolicies(of: di) {
             for o in p.rules.flatMap({ $0.to ?? [] }) {
                 add((o.methods.values ?? []) + (o.methods.notValues ?? []), &methods)
                 add((o.paths.values ?? []) + (o.paths.notValues ?? []), &paths)
@@ -203,27 +210,30 @@ public final class MeshEvaluator: @unchecked Sendable {
     }
 
     /// Ports of a pod that mesh settings single out; between them every port is treated alike.
-    func distinguishedPorts(_ di: Int) -> Set<Int> {
+    func distinguishedPorts(_ di: Int) -> [Int] {
+        if let cached = portMarks[di] { return cached }
         let d = evaluator.endpoints[di], dp = proxies[di]
         var out = Set(d.ports.map(\.number)).union(MeshProxy.alwaysExempt).union(dp.inboundExcluded).union(dp.inboundIncluded ?? [])
         for svc in model.services where svc.selects(model.workloads[di]) {
             for sp in svc.ports { if let n = d.resolve(sp.targetPort, proto: sp.proto) { out.insert(n) } }
         }
         for pa in model.peerAuthentications where pa.namespace == d.namespace { out.formUnion(pa.portLevel.keys) }
-        for p in authorization.applicable(namespace: d.namespace, labels: d.labels) {
+        for p in authorizationPolicies(of: di) {
             for rule in p.rules {
                 for o in rule.to ?? [] { out.formUnion(((o.ports.values ?? []) + (o.ports.notValues ?? [])).compactMap { Int($0) }) }
                 for c in rule.when where c.key == "destination.port" { out.formUnion(((c.values.values ?? []) + (c.values.notValues ?? [])).compactMap { Int($0) }) }
             }
         }
-        return out
+        let sorted = out.sorted()
+        portMarks[di] = sorted
+        return sorted
     }
 
     /// A port range cut at the ports a pod's mesh settings single out: each piece is decided at its first port.
     public func pieces(of range: ClosedRange<Int>, at di: Int) -> [ClosedRange<Int>] {
         var pieces: [ClosedRange<Int>] = []
         var start = range.lowerBound
-        for p in distinguishedPorts(di).sorted() where range.contains(p) {
+        for p in distinguishedPorts(di) where range.contains(p) {
             if start < p { pieces.append(start...(p - 1)) }
             pieces.append(p...p)
             start = p + 1
