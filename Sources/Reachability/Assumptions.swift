@@ -30,7 +30,7 @@ public struct Assumptions: Hashable, Sendable {
     /// Istio's `meshConfig.rootNamespace`: where mesh-wide PeerAuthentication and AuthorizationPolicy live.
     public var meshRootNamespace = "istio-system"
 
-    public static let defaultPodCIDR = IPv4CIDR(base: 0x0AF4_0000, prefix: 16) // 10.244.0.0/16
+    public static let defaultPodCIDR = ClusterDescription.defaultPodCIDR
 
     public init(profile: Profile = .conformance, podCIDR: IPv4CIDR? = Assumptions.defaultPodCIDR) {
         switch profile {

@@ -196,10 +196,4 @@ extension ClusterModel {
         sidecars.sort { key($0.created, $0.namespace, $0.name) < key($1.created, $1.namespace, $1.name) }
         rejected.sort { $0.location < $1.location }
     }
-
-    /// Whether the input holds any Istio object that changes a verdict at the mesh layer.
-    public var hasMeshObjects: Bool {
-        !peerAuthentications.isEmpty || !authorizationPolicies.isEmpty || !destinationRules.isEmpty || !istioGateways.isEmpty
-            || !virtualServices.isEmpty || !sidecars.isEmpty
-    }
 }

@@ -55,9 +55,6 @@ public final class MeshEvaluator: @unchecked Sendable {
         isHTTP(.podIP, di: di, port: port)
     }
 
-    /// Whether the mesh can change any verdict: some pod has a proxy.
-    public var meshPresent: Bool { proxies.contains(where: \.hasProxy) }
-
     /// Declared workloads that are Istio gateway proxies.
     public var gateways: [Int] { proxies.indices.filter { proxies[$0].kind == .gateway } }
 

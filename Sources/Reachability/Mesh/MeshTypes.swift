@@ -1,4 +1,3 @@
-import Foundation
 import KubeModel
 
 /// The HTTP request a mesh verdict is about. A nil field means "any value": the engine then looks for a value
@@ -14,7 +13,6 @@ public struct HTTPRequest: Hashable, Sendable, CustomStringConvertible {
         self.host = host
     }
 
-    public var isUnconstrained: Bool { method == nil && path == nil && host == nil }
     public var description: String {
         var parts = [method ?? "(any method)", path ?? "(any path)"]
         if let host { parts.append("host \(host)") }
@@ -97,11 +95,6 @@ func dnsHostMatches(_ pattern: String, _ host: String) -> Bool {
     if p == "*" { return true }
     if p.hasPrefix("*.") { return h.hasSuffix(p.dropFirst()) }
     return p == h
-}
-
-/// Whether two host patterns have a host in common.
-func dnsHostsIntersect(_ a: String, _ b: String) -> Bool {
-    dnsHostMatches(a, b.replacingOccurrences(of: "*", with: "x")) || dnsHostMatches(b, a.replacingOccurrences(of: "*", with: "x"))
 }
 
 extension Service {
