@@ -51,10 +51,11 @@ public struct EndToEndStage {
     public init(mesh: MeshEvaluator) { self.mesh = mesh }
 
     /// The NetworkPolicy and mesh stages of one hop at one port.
-    public func hop(from s: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil) -> PathHop {
+    public func hop(from s: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil,
+                    subset: DestinationRule.Subset? = nil) -> PathHop {
         let d = Endpoint.pod(evaluator.endpoints[di])
         let network = evaluator.explain(from: s, to: d, proto: .tcp, port: port)
-        let decision = network.allowed ? mesh.decide(from: s, to: di, port: port, request: request, via: via)
+        let decision = network.allowed ? mesh.decide(from: s, to: di, port: port, request: request, via: via, subset: subset)
             : MeshDecision(verdict: .denied, steps: [], addressing: "", request: request, mutualTLS: false)
         return PathHop(source: s, destination: di, destinationName: model.workloads[di].id, port: port, network: network, mesh: decision)
     }
@@ -182,7 +183,7 @@ public struct EndToEndStage {
                     guard case .backends(let backends) = ServiceStage.resolve(t.service, ports: [t.port], evaluator: evaluator) else { continue }
                     for b in backends where t.subsetLabels.allSatisfy({ model.workloads[b.endpoint].labels[$0.key] == $0.value }) {
                         if let (ti, tport) = target, ti != b.endpoint || tport != b.targetPort { continue }
-                        let second = hop(from: proxySource, to: b.endpoint, port: b.targetPort, request: t.request, via: (t.service, t.port))
+                        let second = hop(from: proxySource, to: b.endpoint, port: b.targetPort, request: t.request, via: (t.service, t.port), subset: t.subset)
                         let answer = PathAnswer(verdict: second.verdict, hops: [first, second], route: step, request: r)
                         if second.verdict == .allowed { return answer }
                         consider(answer)
@@ -235,7 +236,7 @@ public struct EndToEndStage {
                 out.append((r, .notRouted(MeshStep("ROUTE", .deny, "\(text) names a backend that is no Service port of the input"))))
                 continue
             }
-            out.append((r, .routed([GatewayRouting.Target(service: svc, port: sp, subsetLabels: [:], request: r)], MeshStep("ROUTE", .allow, text))))
+            out.append((r, .routed([GatewayRouting.Target(service: svc, port: sp, subset: nil, request: r)], MeshStep("ROUTE", .allow, text))))
         }
         return out
     }

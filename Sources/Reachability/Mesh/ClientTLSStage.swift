@@ -64,8 +64,8 @@ struct ClientTLSStage {
     }
 
     /// What the client sends, with the steps that decided it.
-    func sends(client: Endpoint, clientProxy: MeshProxy?, addressing: Addressing, destination: PodEndpoint, destinationProxy: MeshProxy,
-               targetPort: Int) -> (Sends, MeshStep) {
+    func sends(client: Endpoint, clientProxy: MeshProxy?, addressing: Addressing, subset: DestinationRule.Subset? = nil,
+               destination: PodEndpoint, destinationProxy: MeshProxy, targetPort: Int) -> (Sends, MeshStep) {
         guard case .pod(let c) = client else {
             return (.plaintext, MeshStep("SRC-MESH-EGRESS", .skip, "the client is outside the mesh: plaintext"))
         }
@@ -101,9 +101,17 @@ struct ClientTLSStage {
                 "\(svc.meshHost) is outside the egress hosts of \(scopeRef): passthrough as plaintext under ALLOW_ANY (a Sidecar is not a security boundary)"))
         }
         if let dr = destinationRule(for: svc, clientNamespace: c.namespace) {
+            // A port entry replaces its level's policy; a subset's policy overrides the host's field by field.
             let entry = dr.policy.portLevel[sp.port]
-            let tls: DestinationRule.TLSMode? = entry != nil ? entry! : dr.policy.tls
-            let field = entry != nil ? "spec.trafficPolicy.portLevelSettings[port \(sp.port)].tls" : "spec.trafficPolicy.tls"
+            var tls: DestinationRule.TLSMode? = entry != nil ? entry! : dr.policy.tls
+            var field = entry != nil ? "spec.trafficPolicy.portLevelSettings[port \(sp.port)].tls" : "spec.trafficPolicy.tls"
+            if let own = subset?.policy {
+                if let subsetEntry = own.portLevel[sp.port] {
+                    (tls, field) = (subsetEntry, "subset \(subset!.name) portLevelSettings[port \(sp.port)].tls")
+                } else if let subsetTLS = own.tls {
+                    (tls, field) = (subsetTLS, "subset \(subset!.name) trafficPolicy.tls")
+                }
+            }
             let where_ = ref("DestinationRule", dr.namespace, dr.name, field, dr.location)
             switch tls {
             case .istioMutual?: return (.istioMutualTLS, MeshStep("SRC-MESH-EGRESS", .allow, "\(where_) ISTIO_MUTUAL: Istio mTLS"))

@@ -9,8 +9,9 @@ struct GatewayRouting {
     struct Target: Hashable {
         let service: Service
         let port: ServicePort
-        /// Labels the DestinationRule subset adds to the Service's selector.
-        let subsetLabels: [String: String]
+        /// The DestinationRule subset routed to: its labels narrow the Service's pods, its traffic policy the TLS.
+        let subset: DestinationRule.Subset?
+        var subsetLabels: [String: String] { subset?.labels ?? [:] }
         /// The request as the proxy forwards it (after a `rewrite`).
         let request: HTTPRequest
     }
@@ -54,16 +55,62 @@ struct GatewayRouting {
             return .notRouted(MeshStep("ROUTE", .deny, "no VirtualService bound to \(serverText) serves host \(host)"))
         }
         let terminated = ["HTTP", "HTTP2", "GRPC"].contains(server.proto) || (server.proto == "HTTPS" && server.tlsMode != "PASSTHROUGH")
-        let gatewayName = "\(g.namespace)/\(g.name)"
+        let kind: RouteKind = terminated ? .http : (server.tlsMode == "PASSTHROUGH" ? .tls : .tcp)
+        switch firstRoute(bound, kind: kind, gatewayName: "\(g.namespace)/\(g.name)", port: server.port, request: request) {
+        case .routed(let targets, let step):
+            return .routed(targets, MeshStep("ROUTE", .allow, "\(serverText) -> \(step.detail)"))
+        case .notRouted(let step) where step.detail.isEmpty:
+            return .notRouted(MeshStep("ROUTE", .deny, terminated ? "no route of the bound VirtualServices matches \(request): 404 from the gateway"
+                                                          : "no route of the bound VirtualServices matches: connection closed"))
+        case let other:
+            return other
+        }
+    }
+
+    /// Where a sidecar sends a request for a Service host that mesh-bound VirtualServices route (§7.10, `mesh`), or nil
+    /// when none does (the Service itself is the destination).
+    func meshRoute(_ svc: Service, port: Int, request: HTTPRequest, http: Bool) -> Outcome? {
+        let bound = model.virtualServices.filter { vs in
+            (vs.gateways.isEmpty || vs.gateways.contains("mesh")) && vs.hosts.contains { dnsHostMatches(qualifiedHost($0, namespace: vs.namespace), svc.meshHost) }
+        }
+        if bound.isEmpty { return nil }
+        switch firstRoute(bound, kind: http ? .http : .tcp, gatewayName: "mesh", port: port, request: request) {
+        case .notRouted(let step) where step.detail.isEmpty:
+            return .notRouted(MeshStep("ROUTE", .deny, "no route of the VirtualServices for \(svc.meshHost) matches \(http ? "\(request): 404 from the client's sidecar" : "the connection")"))
+        case let other:
+            return other
+        }
+    }
+
+    /// Paths the mesh-bound routes of a Service host tell apart, to try when a question leaves the path open.
+    func meshPaths(_ svc: Service) -> [String] {
+        var paths = Set(["/"])
+        for vs in model.virtualServices where vs.hosts.contains(where: { dnsHostMatches(qualifiedHost($0, namespace: vs.namespace), svc.meshHost) }) {
+            for route in vs.http {
+                for m in route.matches {
+                    switch m.uri {
+                    case .exact(let p)?, .prefix(let p)?: paths.insert(p)
+                    default: break
+                    }
+                }
+            }
+        }
+        return paths.sorted()
+    }
+
+    enum RouteKind { case http, tcp, tls }
+
+    /// The first matching route of the VirtualServices, in order, resolved to its destinations. A `.notRouted` with an
+    /// empty detail means no route matched (callers word that themselves).
+    func firstRoute(_ bound: [VirtualService], kind: RouteKind, gatewayName: String, port: Int, request: HTTPRequest) -> Outcome {
         for vs in bound {
-            let routes = terminated ? vs.http : (server.tlsMode == "PASSTHROUGH" ? vs.tls : vs.tcp)
+            let routes = kind == .http ? vs.http : kind == .tls ? vs.tls : vs.tcp
             for route in routes {
-                switch routeMatches(route, vs: vs, gatewayName: gatewayName, serverPort: server.port, request: request, http: terminated) {
+                let routeText = ref("VirtualService", vs.namespace, vs.name, route.path, vs.location)
+                switch routeMatches(route, vs: vs, gatewayName: gatewayName, serverPort: port, request: request, http: kind == .http) {
                 case .no: continue
-                case .unknown(let why):
-                    return .unknown(MeshStep("ROUTE", .unknown, "\(ref("VirtualService", vs.namespace, vs.name, route.path, vs.location)): \(why)"))
+                case .unknown(let why): return .unknown(MeshStep("ROUTE", .unknown, "\(routeText): \(why)"))
                 case .yes:
-                    let routeText = ref("VirtualService", vs.namespace, vs.name, route.path, vs.location)
                     if let answered = route.answeredByProxy {
                         return .notRouted(MeshStep("ROUTE", .deny, "\(routeText) answers with \(answered); nothing is forwarded"))
                     }
@@ -73,24 +120,23 @@ struct GatewayRouting {
                         guard let svc = model.services.first(where: { $0.meshHost == fqdn }) else {
                             return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) sends to \(d.host), which is no Service of the input"))
                         }
-                        guard let sp = d.port.flatMap({ n in svc.ports.first { $0.port == n } }) ?? (svc.ports.count == 1 ? svc.ports[0] : nil) else {
+                        guard let sp = d.port.flatMap({ n in svc.ports.first { $0.port == n } }) ?? (svc.ports.count == 1 ? svc.ports[0] : svc.ports.first { $0.port == port }) else {
                             return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) names no port of Service \(svc.namespace)/\(svc.name) it can use"))
                         }
-                        var subsetLabels: [String: String] = [:]
-                        if let subset = d.subset {
-                            guard let s = ClientTLSStage.subset(subset, of: svc, model: model) else {
-                                return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) names subset \(subset), which no DestinationRule defines"))
+                        var subset: DestinationRule.Subset?
+                        if let name = d.subset {
+                            guard let s = ClientTLSStage.subset(name, of: svc, model: model) else {
+                                return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) names subset \(name), which no DestinationRule defines"))
                             }
-                            subsetLabels = s.labels
+                            subset = s
                         }
-                        targets.append(Target(service: svc, port: sp, subsetLabels: subsetLabels, request: rewritten(request, route)))
+                        targets.append(Target(service: svc, port: sp, subset: subset, request: rewritten(request, route)))
                     }
-                    return .routed(targets, MeshStep("ROUTE", .allow, "\(serverText) -> \(routeText)"))
+                    return .routed(targets, MeshStep("ROUTE", .allow, routeText))
                 }
             }
         }
-        return .notRouted(MeshStep("ROUTE", .deny, terminated ? "no route of the bound VirtualServices matches \(request): 404 from the gateway"
-                                                      : "no route of the bound VirtualServices matches: connection closed"))
+        return .notRouted(MeshStep("ROUTE", .deny, ""))
     }
 
     func routeMatches(_ route: VirtualService.Route, vs: VirtualService, gatewayName: String, serverPort: Int, request: HTTPRequest, http: Bool) -> Tri {

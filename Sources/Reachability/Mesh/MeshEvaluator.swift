@@ -85,7 +85,8 @@ public final class MeshEvaluator: @unchecked Sendable {
 
     /// The mesh stages for one connection (and request) to a declared pod's port, which the NetworkPolicy layer admits.
     /// Without `via`, every way of addressing the pod is tried and the first that gets through is reported.
-    public func decide(from source: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil) -> MeshDecision {
+    public func decide(from source: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil,
+                       subset: DestinationRule.Subset? = nil) -> MeshDecision {
         let d = evaluator.endpoints[di], dp = proxies[di]
         var clientProxy: MeshProxy?
         if case .pod(let s) = source {
@@ -99,26 +100,68 @@ public final class MeshEvaluator: @unchecked Sendable {
         let options = via.map { [Addressing.service($0.0, $0.1)] } ?? addressings(to: di, port: port)
         var decisions: [MeshDecision] = []
         for a in options {
-            decisions.append(decide(source, clientProxy, a, di, d, dp, port, request))
+            decisions.append(decide(source, clientProxy, a, di, d, dp, port, request, subset: subset))
             if decisions.last!.verdict == .allowed { return decisions.last! }
         }
         return decisions.first { $0.verdict == .unknown } ?? decisions[0]
     }
 
     private func decide(_ source: Endpoint, _ clientProxy: MeshProxy?, _ a: Addressing, _ di: Int, _ d: PodEndpoint, _ dp: MeshProxy,
-                        _ port: Int, _ request: HTTPRequest?) -> MeshDecision {
+                        _ port: Int, _ request: HTTPRequest?, subset: DestinationRule.Subset? = nil) -> MeshDecision {
+        // A sidecar routes requests for a Service host through the mesh-bound VirtualServices first: the request
+        // may go to another Service or subset than the one dialled.
+        if case .service(let svc, let sp) = a, let proxy = clientProxy, proxy.kind == .sidecar, proxy.capturesOutbound(sp.port) {
+            // Sniffed ports carry what the client speaks: with no request given, both readings are tried.
+            let readings: [Bool] = isHTTP(a, di: di, port: port).map { [$0] } ?? (request != nil ? [true] : [false, true])
+            var candidates: [(http: Bool, request: HTTPRequest)] = []
+            for http in readings {
+                if http, request == nil {
+                    candidates += routing.meshPaths(svc).map { (true, HTTPRequest(path: $0)) }
+                } else {
+                    candidates.append((http, request ?? HTTPRequest()))
+                }
+            }
+            var fallback: MeshDecision?
+            for (http, r) in candidates {
+                guard let outcome = routing.meshRoute(svc, port: sp.port, request: r, http: http) else { break }
+                switch outcome {
+                case .unknown(let step):
+                    fallback = fallback ?? MeshDecision(verdict: .unknown, steps: [step], addressing: a.description, request: r, mutualTLS: false)
+                case .notRouted(let step):
+                    if fallback == nil { fallback = MeshDecision(verdict: .denied, steps: [step], addressing: a.description, request: r, mutualTLS: false) }
+                case .routed(let targets, let step):
+                    let here = targets.filter { t in
+                        t.service.selects(model.workloads[di]) && t.subsetLabels.allSatisfy { d.labels[$0.key] == $0.value }
+                            && d.resolve(t.port.targetPort, proto: t.port.proto) == port
+                    }
+                    for t in here {
+                        let decision = deliver(source, clientProxy, .service(t.service, t.port), di, d, dp, port,
+                                               http ? t.request : request, subset: t.subset, route: step)
+                        if decision.verdict == .allowed { return decision }
+                        if fallback == nil || fallback!.verdict == .denied { fallback = decision }
+                    }
+                    if here.isEmpty && fallback == nil {
+                        let names = targets.map { "\($0.service.namespace)/\($0.service.name)\($0.subset.map { " subset " + $0.name } ?? "")" }
+                        fallback = MeshDecision(verdict: .denied, steps: [MeshStep("ROUTE", .deny, "\(step.detail) sends the request to \(names.joined(separator: ", ")), not to this pod")],
+                                                addressing: a.description, request: r, mutualTLS: false)
+                    }
+                }
+            }
+            if let fallback { return fallback }
+        }
+        return deliver(source, clientProxy, a, di, d, dp, port, request, subset: subset, route: nil)
+    }
+
+    /// The stages from what the client sends to the server's authorization, for one way of addressing the pod.
+    private func deliver(_ source: Endpoint, _ clientProxy: MeshProxy?, _ a: Addressing, _ di: Int, _ d: PodEndpoint, _ dp: MeshProxy,
+                         _ port: Int, _ request: HTTPRequest?, subset: DestinationRule.Subset?, route: MeshStep?) -> MeshDecision {
         func done(_ v: MeshVerdict, _ steps: [MeshStep], _ r: HTTPRequest? = nil, mutual: Bool = false) -> MeshDecision {
             MeshDecision(verdict: v, steps: steps, addressing: a.description, request: r, mutualTLS: mutual)
         }
-        let (sends, egress) = clientTLS.sends(client: source, clientProxy: clientProxy, addressing: a, destination: d,
+        let (sends, egress) = clientTLS.sends(client: source, clientProxy: clientProxy, addressing: a, subset: subset, destination: d,
                                              destinationProxy: dp, targetPort: port)
-        var steps = [egress]
+        var steps = [egress] + (route.map { [$0] } ?? [])
         if sends == .blackhole { return done(.denied, steps) }
-        if case .service(let svc, _) = a, clientProxy?.hasProxy == true,
-           let vs = model.virtualServices.first(where: { vs in (vs.gateways.isEmpty || vs.gateways.contains("mesh")) && vs.hosts.contains { dnsHostMatches(qualifiedHost($0, namespace: vs.namespace), svc.meshHost) } }) {
-            steps.append(MeshStep("ROUTE", .unknown, "\(ref("VirtualService", vs.namespace, vs.name, "", vs.location)) routes mesh traffic for \(svc.meshHost); routing of sidecar clients is not modelled by this version"))
-            return done(.unknown, steps)
-        }
         guard dp.capturesInbound(port) else {
             if sends == .istioMutualTLS && !dp.hasProxy {
                 steps.append(MeshStep("MTLS", .deny, "the client sends Istio mTLS but the destination has no sidecar to terminate it (\(dp.reason))"))
