@@ -35,6 +35,14 @@ public struct PathAnswer: Sendable {
         self.request = request
     }
 
+    /// How far along the path the answer got (hops, and the routing decision between them).
+    var depth: Int { hops.count + (route == nil ? 0 : 1) }
+
+    /// Of two answers that do not deliver, the one worth reporting: an undecided one, else the one that got further.
+    func moreTelling(than other: PathAnswer) -> Bool {
+        (verdict == .unknown && other.verdict == .denied) || (verdict == other.verdict && depth > other.depth)
+    }
+
     public var reason: String? {
         if let route, route.effect == .unknown { return route.detail }
         return hops.first { $0.verdict == .unknown }?.mesh.reason
@@ -117,8 +125,7 @@ public struct EndToEndStage {
             for entry in entryPorts(pi) {
                 let path = through(from: s, proxy: pi, port: entry, request: request, target: (ti, port))
                 if path.verdict == .allowed { return path }
-                // Report the route that got furthest: an undecided one, else a denial past the proxy's front door.
-                if (path.verdict == .unknown && best.verdict == .denied) || (path.verdict == best.verdict && path.hops.count + (path.route == nil ? 0 : 1) > best.hops.count + (best.route == nil ? 0 : 1)) { best = path }
+                if path.moreTelling(than: best) { best = path }
             }
         }
         return best
@@ -151,7 +158,7 @@ public struct EndToEndStage {
                 answer = through(from: s, proxy: b.endpoint, port: b.targetPort, request: request, target: delivered ? nil : (ti, port))
             } else { continue }
             if answer.verdict == .allowed { return answer }
-            if best == nil || (answer.verdict == .unknown && best!.verdict == .denied) { best = answer }
+            if best == nil || answer.moreTelling(than: best!) { best = answer }
         }
         return best ?? PathAnswer(verdict: .denied, hops: [],
                                   route: MeshStep("ROUTE", .deny, "Service \(entry.service.namespace)/\(entry.service.name) leads neither to the destination nor to a proxy routing there"),
@@ -164,9 +171,7 @@ public struct EndToEndStage {
         let proxySource = Endpoint.pod(evaluator.endpoints[pi])
         var fallback: PathAnswer?
         func consider(_ answer: PathAnswer) {
-            // Prefer an undecided answer to a denial, and a denial further along the path to an earlier one.
-            guard let f = fallback else { fallback = answer; return }
-            if (answer.verdict == .unknown && f.verdict == .denied) || (answer.verdict == f.verdict && answer.hops.count > f.hops.count) { fallback = answer }
+            if fallback == nil || answer.moreTelling(than: fallback!) { fallback = answer }
         }
         for (r, outcome) in routes(proxy: pi, port: port, request: request) {
             // Hop 1 carries the request the proxy routes.
