@@ -206,7 +206,23 @@ public final class ClaimChecker {
             entry = EndToEndStage.Entry(service: svc, ports: ports)
         }
         if layer != "netpol" && !existingOnly {
-            return result(.unknown, "the \(layer) layer is decided for declared workloads and external clients: a pod that could be created may run any service account and sidecar setting")
+            let why = "the \(layer) layer is decided for declared workloads and external clients: a pod that could be created may run any service account and sidecar setting"
+            // The mesh stages only ever remove flows the NetworkPolicy layer admits (unlike end to end, where a proxy
+            // adds routes): what is closed there is closed in the mesh, and a flow missing there is missing here.
+            guard layer == "mesh", claim.mtlsRequired == false else { return result(.unknown, why) }
+            let saved = layerOverride
+            layerOverride = "netpol"
+            let network = check(claim)
+            layerOverride = saved
+            switch (claim.kind, network.verdict) {
+            case (.denied, .proved), (.only, .proved):
+                let admitted = claim.kind == .only ? enumerate(claim, layer: "mesh").admitted ?? [] : []
+                return result(.proved, "decided at the netpol layer: no such flow passes NetworkPolicy, and the mesh stages only remove flows", [], admitted: admitted)
+            case (.allowed, .refuted):
+                return result(.refuted, "decided at the netpol layer: NetworkPolicy already stops these flows", network.counterexamples)
+            default:
+                return result(.unknown, why)
+            }
         }
         // Claims over the pods that exist and external addresses are decided by enumeration; pods that could be
         // created (any labels, new namespaces) need the solver.

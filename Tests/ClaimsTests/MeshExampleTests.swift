@@ -111,4 +111,24 @@ final class MeshExampleTests: XCTestCase {
             XCTAssertTrue(errors.first?.description.contains(message) ?? false, "\(errors)")
         }
     }
+
+    /// Mesh claims about pods that could be created: decided where the NetworkPolicy layer already settles them
+    /// (the mesh stages only remove flows), UNKNOWN otherwise.
+    func testMeshClaimsAboutNewPodsFollowTheNetpolLayerWhereItDecides() throws {
+        let results = try check(try checker("verrazzano"), """
+        claims:
+          - name: closed-at-netpol
+            layer: mesh
+            denied: {from: {namespace: tenant-apps, universe: any}, to: {namespace: keycloak, pods: {tier: mysql}}}
+          - name: missing-at-netpol
+            layer: mesh
+            allowed: {from: {namespace: tenant-apps, universe: any}, to: {namespace: verrazzano-system, pods: {app: verrazzano-authproxy}}, ports: [TCP/8775]}
+          - name: open-at-netpol
+            layer: mesh
+            denied: {from: {namespace: keycloak, universe: any}, to: {namespace: keycloak, pods: {tier: mysql}}}
+        """)
+        XCTAssertEqual(results["closed-at-netpol"]?.verdict, .proved)
+        XCTAssertEqual(results["missing-at-netpol"]?.verdict, .refuted)
+        XCTAssertEqual(results["open-at-netpol"]?.verdict, .unknown)
+    }
 }
