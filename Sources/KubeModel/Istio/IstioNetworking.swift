@@ -23,6 +23,8 @@ public struct DestinationRule: Hashable, Sendable {
     public let namespace: String
     public let host: String
     public let exportTo: [String]?
+    /// `workloadSelector`: the rule applies only to the client pods of its namespace that these labels select.
+    public let workloadSelector: [String: String]?
     public let policy: TLSPolicy
     public let subsets: [Subset]
     public let created: CreationTime
@@ -51,6 +53,7 @@ public struct DestinationRule: Hashable, Sendable {
             return Subset(name: try n.string(), labels: try s["labels"]?.stringMap() ?? [:], policy: try parseTLSPolicy(s["trafficPolicy"]))
         }
         return DestinationRule(name: name, namespace: namespace, host: try host.string(), exportTo: try spec["exportTo"]?.stringList(),
+                               workloadSelector: try spec["workloadSelector"]?["matchLabels"]?.stringMap(),
                                policy: try parseTLSPolicy(spec["trafficPolicy"]) ?? .none, subsets: subsets, created: created, location: location)
     }
 }

@@ -45,10 +45,14 @@ struct ClientTLSStage {
 
     /// The DestinationRule for a Service as a client in `clientNamespace` sees it: its own namespace first, then the
     /// Service's, then the root namespace; the most specific host wins within one.
-    func destinationRule(for svc: Service, clientNamespace: String) -> DestinationRule? {
+    func destinationRule(for svc: Service, clientNamespace: String, clientLabels: [String: String]) -> DestinationRule? {
         for ns in [clientNamespace, svc.namespace, rootNamespace] {
             let visible = model.destinationRules.filter { dr in
                 guard dr.namespace == ns, dnsHostMatches(qualifiedHost(dr.host, namespace: dr.namespace), svc.meshHost) else { return false }
+                // A workload-scoped rule binds only the selected clients of its own namespace.
+                if let selector = dr.workloadSelector {
+                    guard dr.namespace == clientNamespace, selector.allSatisfy({ clientLabels[$0.key] == $0.value }) else { return false }
+                }
                 guard let exportTo = dr.exportTo, !exportTo.isEmpty else { return true }
                 return exportTo.contains("*") || (exportTo.contains(".") && clientNamespace == dr.namespace) || exportTo.contains(clientNamespace)
             }
@@ -100,7 +104,7 @@ struct ClientTLSStage {
             return (.plaintext, MeshStep("SRC-MESH-EGRESS", .allow,
                 "\(svc.meshHost) is outside the egress hosts of \(scopeRef): passthrough as plaintext under ALLOW_ANY (a Sidecar is not a security boundary)"))
         }
-        if let dr = destinationRule(for: svc, clientNamespace: c.namespace) {
+        if let dr = destinationRule(for: svc, clientNamespace: c.namespace, clientLabels: c.labels) {
             // A port entry replaces its level's policy; a subset's policy overrides the host's field by field.
             let entry = dr.policy.portLevel[sp.port]
             var tls: DestinationRule.TLSMode? = entry != nil ? entry! : dr.policy.tls

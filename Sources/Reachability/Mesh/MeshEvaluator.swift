@@ -173,6 +173,10 @@ public final class MeshEvaluator: @unchecked Sendable {
             steps.append(MeshStep("AUTHZ", .skip, why))
             return done(.allowed, steps)
         }
+        if dp.kind == .sidecar, let scope = clientTLS.sidecarScope(namespace: d.namespace, labels: d.labels), scope.hasIngressListeners {
+            steps.append(MeshStep("MTLS", .unknown, "\(ref("Sidecar", scope.namespace, scope.name, "spec.ingress", scope.location)) declares custom inbound listeners, which this version does not follow"))
+            return done(.unknown, steps)
+        }
         var mutual = false
         if dp.kind == .gateway {
             steps.append(MeshStep("MTLS", .skip, "a gateway listener: PeerAuthentication does not apply, the client's TLS ends at the gateway"))

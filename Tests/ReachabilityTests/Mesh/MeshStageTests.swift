@@ -385,4 +385,24 @@ final class MeshStageTests: XCTestCase {
         let allowNothing = "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: none, namespace: m}\nspec: {selector: {matchLabels: {app: s}}}"
         XCTAssertEqual(decide(try mesh(deny, allowNothing), "m/cl", "m/s", 8080).verdict, .denied)
     }
+
+    func testWorkloadScopedDestinationRuleBindsOnlyItsClients() throws {
+        func dr(_ app: String) -> String {
+            "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: ss, namespace: m}\nspec: {host: ss.m.svc.cluster.local, workloadSelector: {matchLabels: {app: \(app)}}, trafficPolicy: {tls: {mode: DISABLE}}}"
+        }
+        XCTAssertEqual(decide(try mesh(Self.strictMesh, dr("cl")), "m/cl", "m/s", 8080).verdict, .denied)
+        XCTAssertEqual(decide(try mesh(Self.strictMesh, dr("other")), "m/cl", "m/s", 8080).verdict, .allowed)
+    }
+
+    func testSidecarIngressListenersAreUndecided() throws {
+        let sidecar = """
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: s, namespace: m}
+        spec: {workloadSelector: {labels: {app: s}}, ingress: [{port: {number: 8080, protocol: HTTP, name: http}, defaultEndpoint: "127.0.0.1:9999"}]}
+        """
+        let d = decide(try mesh(sidecar), "m/cl", "m/s", 8080)
+        XCTAssertEqual(d.verdict, .unknown)
+        XCTAssertTrue(d.reason!.contains("custom inbound listeners"), d.reason!)
+    }
 }
