@@ -122,6 +122,8 @@ public struct VirtualService: Hashable, Sendable {
         public let destinations: [Destination]
         /// `redirect`, `directResponse` or a fault abort: the request is answered by the proxy itself.
         public let answeredByProxy: String?
+        /// A fault that aborts only some requests: whether one gets through is chance.
+        public let partialFault: String?
         public let rewriteURI: String?
         public let path: String
     }
@@ -152,10 +154,18 @@ public struct VirtualService: Hashable, Sendable {
                     return Destination(host: try host.string(), subset: try dest["subset"]?.string(), port: try dest["port"]?["number"]?.int(in: 1...65535))
                 }
                 var answered: String?
+                var partialFault: String?
                 if r.has("redirect") { answered = "redirect" }
                 if r.has("directResponse") { answered = "directResponse" }
-                if r["fault"]?["abort"] != nil { answered = "fault abort" }
-                return Route(matches: matches, destinations: destinations, answeredByProxy: answered,
+                if let abort = r["fault"]?["abort"] {
+                    // Only an abort of every request (no percentage, or 100) answers for certain.
+                    let share = try abort["percentage"]?["value"].map { f -> Double in
+                        guard let v = Double(try f.string()) else { throw f.error("expected a number") }
+                        return v
+                    }
+                    if share == nil || share! >= 100 { answered = "fault abort" } else { partialFault = "aborts \(share!)% of the requests (fault.abort)" }
+                }
+                return Route(matches: matches, destinations: destinations, answeredByProxy: answered, partialFault: partialFault,
                              rewriteURI: try r["rewrite"]?["uri"]?.string(), path: r.path)
             }
         }

@@ -27,6 +27,9 @@ struct AuthorizationStage {
     let podCIDR: IPv4CIDR?
     /// How an external authorizer (CUSTOM) answers: nil (conformance) leaves the verdict UNKNOWN.
     let customAllows: Bool?
+    /// The input holds RequestAuthentications: a request may carry a validated JWT, so request principals and
+    /// `request.auth.*` are whatever its token says (UNKNOWN); without one they are empty.
+    let tokensValidated: Bool
     let trustDomain = "cluster.local"
 
     /// Policies in force for a workload: mesh-wide (root namespace, no selector), namespace-wide, or selecting its
@@ -101,7 +104,7 @@ struct AuthorizationStage {
                       values(s.namespaces) { .init(istioStringMatches($0, input.peer?.namespace)) },
                       values(s.ipBlocks) { address($0, input.address) },
                       values(s.remoteIpBlocks) { address($0, input.address) },
-                      http ? values(s.requestPrincipals) { _ in .no } : .yes])
+                      http ? values(s.requestPrincipals) { _ in tokenAttribute } : .yes])
             })
         } ?? .yes
         let to: Tri = rule.to.map { operations in
@@ -114,6 +117,10 @@ struct AuthorizationStage {
         } ?? .yes
         let when = Tri.all(rule.when.map { condition(($0), input, principal: principal) })
         return .all([from, to, when])
+    }
+
+    var tokenAttribute: Tri {
+        tokensValidated ? .unknown("depends on the JWT a request carries (RequestAuthentication in the input)") : .no
     }
 
     /// A field with its `not` form: some listed value matches, and no `not` value does.
@@ -136,7 +143,7 @@ struct AuthorizationStage {
             if Self.isHTTPOnlyKey(c.key) {
                 if !input.isHTTP { return .yes }
                 // Without a RequestAuthentication-validated token the request.auth attributes are empty.
-                if c.key.hasPrefix("request.auth.") { return values(c.values) { _ in .no } }
+                if c.key.hasPrefix("request.auth.") { return values(c.values) { _ in tokenAttribute } }
             }
             return .unknown("condition \(c.key) is not decided by the manifests")
         }

@@ -111,6 +111,7 @@ struct GatewayRouting {
                 case .no: continue
                 case .unknown(let why): return .unknown(MeshStep("ROUTE", .unknown, "\(routeText): \(why)"))
                 case .yes:
+                    if let partial = route.partialFault { return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) \(partial)")) }
                     if let answered = route.answeredByProxy {
                         return .notRouted(MeshStep("ROUTE", .deny, "\(routeText) answers with \(answered); nothing is forwarded"))
                     }

@@ -30,7 +30,8 @@ public final class MeshEvaluator: @unchecked Sendable {
         peerAuthentication = PeerAuthenticationStage(policies: model.peerAuthentications, rootNamespace: root)
         clientTLS = ClientTLSStage(model: model, rootNamespace: root, peerAuthentication: peerAuthentication)
         authorization = AuthorizationStage(policies: model.authorizationPolicies, rootNamespace: root,
-                                           podCIDR: evaluator.assumptions.podCIDR, customAllows: customAllows)
+                                           podCIDR: evaluator.assumptions.podCIDR, customAllows: customAllows,
+                                           tokensValidated: !(model.unmodelled["RequestAuthentication"] ?? []).isEmpty)
         routing = GatewayRouting(model: model)
     }
 

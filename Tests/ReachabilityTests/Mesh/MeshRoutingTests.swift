@@ -107,4 +107,14 @@ final class MeshRoutingTests: XCTestCase {
         let headers = Self.toV2.replacingOccurrences(of: "match: [{uri: {prefix: /beta}}]", with: "match: [{headers: {end-user: {exact: jason}}}]")
         XCTAssertEqual(try decide(headers, to: "shop/reviews-v1", request: HTTPRequest(method: "GET", path: "/")).verdict, .unknown)
     }
+
+    func testAFaultAbortingSomeRequestsIsUndecidedAndOneAbortingAllDenies() throws {
+        func abort(_ fault: String) -> String {
+            Self.toV2.replacingOccurrences(of: "- route: [{destination: {host: reviews, subset: v1}}]",
+                                           with: "- route: [{destination: {host: reviews, subset: v1}}]\n    fault: \(fault)")
+        }
+        let request = HTTPRequest(method: "GET", path: "/")
+        XCTAssertEqual(try decide(abort("{abort: {httpStatus: 503, percentage: {value: 50}}}"), to: "shop/reviews-v1", request: request).verdict, .unknown)
+        XCTAssertEqual(try decide(abort("{abort: {httpStatus: 503}}"), to: "shop/reviews-v1", request: request).verdict, .denied)
+    }
 }

@@ -405,4 +405,17 @@ final class MeshStageTests: XCTestCase {
         XCTAssertEqual(d.verdict, .unknown)
         XCTAssertTrue(d.reason!.contains("custom inbound listeners"), d.reason!)
     }
+
+    /// Request principals come from a validated JWT: empty without a RequestAuthentication, the token's to decide with one.
+    func testRequestPrincipalsDependOnRequestAuthentication() throws {
+        let policy = """
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: jwt, namespace: m}
+        spec: {selector: {matchLabels: {app: s}}, rules: [{from: [{source: {requestPrincipals: ["https://issuer.example/*"]}}]}]}
+        """
+        XCTAssertEqual(decide(try mesh(policy), "m/cl", "m/s", 8080).verdict, .denied)
+        let jwt = "apiVersion: security.istio.io/v1\nkind: RequestAuthentication\nmetadata: {name: jwt, namespace: m}\nspec: {jwtRules: [{issuer: https://issuer.example}]}"
+        XCTAssertEqual(decide(try mesh(policy, jwt), "m/cl", "m/s", 8080).verdict, .unknown)
+    }
 }
