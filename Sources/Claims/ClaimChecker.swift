@@ -373,6 +373,18 @@ public final class ClaimChecker {
 
     public func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil) -> LayerReach {
         let network = connections(s, d).intersection(wanted)
+        if layer != "netpol", case .external = d, let si = s.pod?.declaredIndex, let (step, uncaptured) = mesh.externalEgress(from: si) {
+            // The client's sidecar decides whether TCP leaves the mesh at all (§7.9); excluded ports bypass it.
+            var open = network
+            open.tcp = network.tcp.intersection(uncaptured)
+            var blocked = network
+            blocked.tcp = network.tcp.subtracting(uncaptured)
+            blocked.udp = .none
+            blocked.sctp = .none
+            blocked.other = false
+            if step.effect == .unknown { return LayerReach(open: open, undecided: blocked, reason: step.detail, plaintext: open) }
+            return LayerReach(open: open, plaintext: open)
+        }
         guard layer != "netpol", let di = d.pod?.declaredIndex else { return LayerReach(open: network, plaintext: network) }
         var out = LayerReach()
         // Only TCP meets the mesh; other protocols are decided by the NetworkPolicy layer on the direct route.
@@ -443,6 +455,9 @@ public final class ClaimChecker {
             var cex = counterexample(claim, s, d, p, port, backends: backends)
             cex.path = path(s, d, p, port, layer: layer, request: claim.request, entry: entry)
             cex.note = note
+            if layer != "netpol", note == nil, case .external = d, let si = s.pod?.declaredIndex, let (step, _) = mesh.externalEgress(from: si) {
+                cex.note = "\(step.stage) \(step.effect.rawValue): \(step.detail)"
+            }
             out.found.append(cex)
         }
         func reachOf(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet) -> LayerReach {

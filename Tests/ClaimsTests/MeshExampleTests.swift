@@ -131,4 +131,42 @@ final class MeshExampleTests: XCTestCase {
         XCTAssertEqual(results["missing-at-netpol"]?.verdict, .refuted)
         XCTAssertEqual(results["open-at-netpol"]?.verdict, .unknown)
     }
+
+    /// A REGISTRY_ONLY Sidecar keeps TCP from leaving the mesh for addresses outside the registry; with ServiceEntries
+    /// in the input (not modelled) that is undecided.
+    func testRegistryOnlySidecarStopsTrafficToTheInternet() throws {
+        let base = """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: app, labels: {istio-injection: enabled}}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: api, namespace: app}
+        spec:
+          selector: {matchLabels: {app: api}}
+          template:
+            metadata: {labels: {app: api}}
+            spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Sidecar
+        metadata: {name: default, namespace: app}
+        spec: {outboundTrafficPolicy: {mode: REGISTRY_ONLY}}
+        """
+        let claims = """
+        claims:
+          - {name: out, layer: mesh, allowed: {from: {workload: app/api}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}
+          - {name: no-out, layer: mesh, denied: {from: {workload: app/api}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}
+          - {name: no-out-netpol, denied: {from: {workload: app/api}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}
+        """
+        let results = try check(ClaimChecker(model: try loadModel(base), profile: .conformance, assumptions: Assumptions()), claims)
+        XCTAssertEqual(results["out"]?.verdict, .refuted)
+        XCTAssertTrue(results["out"]?.counterexamples.first?.note?.contains("REGISTRY_ONLY") ?? false)
+        XCTAssertEqual(results["no-out"]?.verdict, .proved)
+        XCTAssertEqual(results["no-out-netpol"]?.verdict, .refuted, "NetworkPolicy alone lets it out")
+        let entry = "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: api-ext, namespace: app}\nspec: {hosts: [api.example.com], ports: [{number: 443, name: tls, protocol: TLS}]}"
+        let withEntry = try check(ClaimChecker(model: try loadModel(base + "\n---\n" + entry), profile: .conformance, assumptions: Assumptions()), claims)
+        XCTAssertEqual(withEntry["no-out"]?.verdict, .unknown)
+    }
 }

@@ -42,6 +42,21 @@ public final class MeshEvaluator: @unchecked Sendable {
         return (m.mode, m.source)
     }
 
+    /// What a declared pod's sidecar does with TCP to an address outside the cluster: nil when it passes through
+    /// (no sidecar, outbound not captured, or ALLOW_ANY); a DENY step when REGISTRY_ONLY blackholes it; UNKNOWN when
+    /// ServiceEntries, which this version does not model, could register the destination.
+    public func externalEgress(from si: Int) -> (step: MeshStep, uncaptured: PortRanges)? {
+        let proxy = proxies[si], s = evaluator.endpoints[si]
+        guard proxy.kind == .sidecar, !proxy.outboundBypassed,
+              let scope = clientTLS.sidecarScope(namespace: s.namespace, labels: s.labels), scope.outboundPolicy == "REGISTRY_ONLY" else { return nil }
+        let entries = model.unmodelled["ServiceEntry"] ?? []
+        let uncaptured = PortRanges(proxy.outboundExcluded.sorted().map { $0...$0 })
+        if !entries.isEmpty {
+            return (MeshStep("SRC-MESH-EGRESS", .unknown, "\(ref("Sidecar", scope.namespace, scope.name, "", scope.location)) sets REGISTRY_ONLY and the input holds \(entries.count) ServiceEntry object(s), which this version does not model"), uncaptured)
+        }
+        return (MeshStep("SRC-MESH-EGRESS", .deny, "\(ref("Sidecar", scope.namespace, scope.name, "", scope.location)) sets REGISTRY_ONLY: an address outside the registry is blackholed"), uncaptured)
+    }
+
     /// The AuthorizationPolicies in force for a declared pod (computed once per pod: every decision asks).
     public func authorizationPolicies(of di: Int) -> [AuthorizationPolicy] {
         if let cached = policiesInForce[di] { return cached }
