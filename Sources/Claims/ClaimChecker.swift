@@ -153,6 +153,9 @@ public final class ClaimChecker {
             if let entry = claim.entry, service(entry.service) == nil {
                 errors.append(InputError(entry.location, entry.path + ".service", "no Service '\(entry.service)' in the manifests"))
             }
+            if let ingress = claim.viaIngress, !model.ingresses.contains(where: { "\($0.namespace)/\($0.name)" == ingress }) {
+                errors.append(InputError(claim.location, "via.ingress", "no Ingress '\(ingress)' in the manifests"))
+            }
             if let id = claim.to.service {
                 guard let svc = service(id) else {
                     errors.append(InputError(claim.to.location, claim.to.path + ".service", "no Service '\(id)' in the manifests"))
@@ -371,7 +374,8 @@ public final class ClaimChecker {
         claim.to.external != nil ? [] : targets(claim).map { ($0.endpoint, $0.wanted) }.sorted { $0.0 < $1.0 }
     }
 
-    public func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil) -> LayerReach {
+    public func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil,
+                      viaIngress: String? = nil) -> LayerReach {
         let network = connections(s, d).intersection(wanted)
         if layer != "netpol", case .external = d, let si = s.pod?.declaredIndex, let (step, uncaptured) = mesh.externalEgress(from: si) {
             // The client's sidecar decides whether TCP leaves the mesh at all (§7.9); excluded ports bypass it.
@@ -402,11 +406,11 @@ public final class ClaimChecker {
             return out
         }
         // End to end: a proxy may deliver what the direct route does not, so every wanted TCP port is tried.
-        if entry != nil { out = LayerReach() }  // a pinned entry is a TCP Service port: nothing else enters there
+        if entry != nil || viaIngress != nil { out = LayerReach() }  // a pinned route carries TCP only
         for range in wanted[.tcp].ranges {
             let pieces = mesh.pieces(of: range, at: di)
             for piece in pieces {
-                let path = endToEnd.reach(from: s, to: di, port: piece.lowerBound, request: request, entry: entry)
+                let path = endToEnd.reach(from: s, to: di, port: piece.lowerBound, request: request, entry: entry, viaIngress: viaIngress)
                 let set = ConnSet(.tcp, PortRanges([piece]))
                 switch path.verdict {
                 case .allowed:
@@ -423,12 +427,13 @@ public final class ClaimChecker {
     }
 
     /// The hops and mesh stages of one flow, for a counterexample at the mesh and end-to-end layers.
-    func path(_ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil) -> PathAnswer? {
+    func path(_ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil,
+              viaIngress: String? = nil) -> PathAnswer? {
         guard layer != "netpol", p == .tcp, let di = d.pod?.declaredIndex else { return nil }
         if layer == "mesh" {
             return PathAnswer(endToEnd.hop(from: s, to: di, port: port, request: request))
         }
-        return endToEnd.reach(from: s, to: di, port: port, request: request, entry: entry)
+        return endToEnd.reach(from: s, to: di, port: port, request: request, entry: entry, viaIngress: viaIngress)
     }
 
     struct Enumeration {
@@ -453,7 +458,7 @@ public final class ClaimChecker {
         func add(_ s: Endpoint, _ d: Endpoint, _ conns: ConnSet, note: String? = nil) {
             guard let (p, port) = conns.first else { return }
             var cex = counterexample(claim, s, d, p, port, backends: backends)
-            cex.path = path(s, d, p, port, layer: layer, request: claim.request, entry: entry)
+            cex.path = path(s, d, p, port, layer: layer, request: claim.request, entry: entry, viaIngress: claim.viaIngress)
             cex.note = note
             if layer != "netpol", note == nil, case .external = d, let si = s.pod?.declaredIndex, let (step, _) = mesh.externalEgress(from: si) {
                 cex.note = "\(step.stage) \(step.effect.rawValue): \(step.detail)"
@@ -461,7 +466,7 @@ public final class ClaimChecker {
             out.found.append(cex)
         }
         func reachOf(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet) -> LayerReach {
-            let r = reach(s, d, wanted, layer: layer, request: claim.request, entry: entry)
+            let r = reach(s, d, wanted, layer: layer, request: claim.request, entry: entry, viaIngress: claim.viaIngress)
             if !r.undecided.isEmpty { out.undecided = out.undecided ?? "\(s) -> \(d): \(r.reason ?? "undecided")" }
             return r
         }

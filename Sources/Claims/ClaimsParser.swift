@@ -32,7 +32,7 @@ public enum ClaimsParser {
     }
 
     static func parseClaim(_ f: Field) throws -> Claim {
-        try f.requireKnownKeys(["name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe", "http", "mtls", "entry"])
+        try f.requireKnownKeys(["name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe", "http", "mtls", "entry", "via"])
         guard let nameField = f["name"] else { throw f.missing("name") }
         let name = try nameField.string()
         let kinds = Claim.Kind.allCasesInOrder.filter { f[$0.rawValue] != nil }
@@ -84,6 +84,15 @@ public enum ClaimsParser {
             if entry.has("port") && entry.has("nodePort") { throw entry.error("give port or nodePort, not both") }
             claim.entry = ClaimEntry(service: id, port: try entry["port"]?.int(in: 1...65535), nodePort: try entry["nodePort"]?.int(in: 1...65535),
                                      location: entry.location, path: entry.path)
+        }
+        if let via = f["via"] {
+            try via.requireKnownKeys(["ingress"])
+            if layer != "end-to-end" { throw via.error("via pins a route: it needs layer end-to-end") }
+            if claim.entry != nil { throw via.error("give entry or via, not both") }
+            guard let ingress = via["ingress"] else { throw via.missing("ingress") }
+            let id = try ingress.string()
+            guard id.split(separator: "/").count == 2 else { throw ingress.error("ingress is namespace/name") }
+            claim.viaIngress = id
         }
         return claim
     }

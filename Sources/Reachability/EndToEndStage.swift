@@ -115,15 +115,21 @@ public struct EndToEndStage {
 
     /// Whether any route delivers a connection from `s` to a pod's port: directly, or through a proxy whose
     /// routing sends the request there. A proxy as the destination means the request goes through it.
-    public func reach(from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, entry: Entry? = nil) -> PathAnswer {
+    /// `viaIngress` (`ns/name`) keeps only routes through the ingress-nginx controller that this Ingress decides.
+    public func reach(from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, entry: Entry? = nil, viaIngress: String? = nil) -> PathAnswer {
         if let entry { return reach(from: s, to: ti, port: port, request: request, through: entry) }
-        if proxies.contains(ti) { return through(from: s, proxy: ti, port: port, request: request, target: nil) }
+        let candidates = viaIngress == nil ? proxies : IngressStage.controllers(model)
+        if candidates.contains(ti) { return through(from: s, proxy: ti, port: port, request: request, target: nil, viaIngress: viaIngress) }
         let direct = hop(from: s, to: ti, port: port, request: request)
         var best = PathAnswer(verdict: direct.verdict, hops: [direct], route: nil, request: direct.mesh.request ?? request)
-        if best.verdict == .allowed { return best }
-        for pi in proxies where pi != ti {
+        if viaIngress != nil {
+            best = PathAnswer(verdict: .denied, hops: [], route: MeshStep("ROUTE", .deny, "no ingress-nginx controller routes by Ingress \(viaIngress!)"), request: request)
+        } else if best.verdict == .allowed {
+            return best
+        }
+        for pi in candidates where pi != ti {
             for entry in entryPorts(pi) {
-                let path = through(from: s, proxy: pi, port: entry, request: request, target: (ti, port))
+                let path = through(from: s, proxy: pi, port: entry, request: request, target: (ti, port), viaIngress: viaIngress)
                 if path.verdict == .allowed { return path }
                 if path.moreTelling(than: best) { best = path }
             }
@@ -167,13 +173,13 @@ public struct EndToEndStage {
 
     /// A request arriving at proxy `pi` on `port`: hop 1 to the proxy, its routing, hop 2 from the proxy pod to a
     /// backend (restricted to `target` when given). The first route that delivers wins.
-    public func through(from s: Endpoint, proxy pi: Int, port: Int, request: HTTPRequest?, target: (Int, Int)?) -> PathAnswer {
+    public func through(from s: Endpoint, proxy pi: Int, port: Int, request: HTTPRequest?, target: (Int, Int)?, viaIngress: String? = nil) -> PathAnswer {
         let proxySource = Endpoint.pod(evaluator.endpoints[pi])
         var fallback: PathAnswer?
         func consider(_ answer: PathAnswer) {
             if fallback == nil || answer.moreTelling(than: fallback!) { fallback = answer }
         }
-        for (r, outcome) in routes(proxy: pi, port: port, request: request) {
+        for (r, outcome) in routes(proxy: pi, port: port, request: request, viaIngress: viaIngress) {
             // Hop 1 carries the request the proxy routes.
             let first = entryHop(from: s, to: pi, port: port, request: r)
             guard first.verdict == .allowed else {
@@ -203,7 +209,7 @@ public struct EndToEndStage {
 
     /// The routing outcome of each request worth trying at a proxy: the given request, or, for fields left open,
     /// every host and path its routes tell apart.
-    func routes(proxy pi: Int, port: Int, request: HTTPRequest?) -> [(HTTPRequest, GatewayRouting.Outcome)] {
+    func routes(proxy pi: Int, port: Int, request: HTTPRequest?, viaIngress: String? = nil) -> [(HTTPRequest, GatewayRouting.Outcome)] {
         let w = model.workloads[pi]
         let servicePorts = model.services.filter { $0.selects(w) }.flatMap { svc in
             svc.ports.filter { $0.proto == .tcp && evaluator.endpoints[pi].resolve($0.targetPort, proto: .tcp) == port }.map(\.port)
@@ -234,6 +240,10 @@ public struct EndToEndStage {
                 continue
             }
             let text = "Ingress \(route.ingress.namespace)/\(route.ingress.name) (\(route.ingress.location)): \(route.match)"
+            if let wanted = viaIngress, wanted != "\(route.ingress.namespace)/\(route.ingress.name)" {
+                out.append((r, .notRouted(MeshStep("ROUTE", .deny, "\(text) decides this request, not Ingress \(wanted)"))))
+                continue
+            }
             guard let name = route.backend.service, let svc = model.services.first(where: { $0.namespace == route.ingress.namespace && $0.name == name }),
                   let sp = svc.ports.first(where: { sp in
                       switch route.backend.port { case .number(let n)?: return sp.port == n; case .name(let s)?: return sp.name == s; case nil: return false }

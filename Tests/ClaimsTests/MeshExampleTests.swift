@@ -169,4 +169,28 @@ final class MeshExampleTests: XCTestCase {
         let withEntry = try check(ClaimChecker(model: try loadModel(base + "\n---\n" + entry), profile: .conformance, assumptions: Assumptions()), claims)
         XCTAssertEqual(withEntry["no-out"]?.verdict, .unknown)
     }
+
+    /// `via: {ingress: ns/name}` keeps only routes that Ingress decides.
+    func testViaIngressPinsTheRoute() throws {
+        let results = try check(try checker("verrazzano"), """
+        claims:
+          - name: console-by-its-ingress
+            layer: end-to-end
+            http: {method: GET, path: /console, host: verrazzano.default.example.com}
+            via: {ingress: verrazzano-system/verrazzano-ingress}
+            allowed: {from: {external: 203.0.113.0/24}, to: {namespace: verrazzano-system, pods: {app: verrazzano-authproxy}}, ports: [TCP/8775]}
+          - name: console-by-the-keycloak-ingress
+            layer: end-to-end
+            http: {method: GET, path: /console, host: verrazzano.default.example.com}
+            via: {ingress: keycloak/keycloak}
+            allowed: {from: {external: 203.0.113.0/24}, to: {namespace: verrazzano-system, pods: {app: verrazzano-authproxy}}, ports: [TCP/8775]}
+        """)
+        XCTAssertEqual(results["console-by-its-ingress"]?.verdict, .proved)
+        let other = try XCTUnwrap(results["console-by-the-keycloak-ingress"])
+        XCTAssertEqual(other.verdict, .refuted)
+        XCTAssertTrue(other.counterexamples.first?.path?.route?.detail.contains("decides this request, not Ingress keycloak/keycloak") ?? false,
+                      other.counterexamples.first?.path?.route?.detail ?? "no route")
+        let (_, errors) = ClaimsParser.load(try temporaryFile("claims:\n  - name: a\n    layer: mesh\n    via: {ingress: a/b}\n    allowed: {from: {workload: a/b}, to: {workload: a/c}}\n"))
+        XCTAssertTrue(errors.first?.description.contains("needs layer end-to-end") ?? false, "\(errors)")
+    }
 }
