@@ -312,18 +312,15 @@ extension QueryEngine {
         let hop1 = answer(from: from, fromText: fromText, to: published.map { .service($0) } ?? .workload(controller),
                           toText: published.map { "\(model.services[$0].namespace)/svc/\(model.services[$0].name)" } ?? cw.id, ports: [clientPort])
         var notes: [String] = []
-        if let i = published, model.services[i].externalTrafficPolicy != "Local", case .external = from {
-            // externalTrafficPolicy Cluster: the node forwarding the packet rewrites its source to a node address.
-            // Selectors never match a node; only ipBlocks could, and node addresses are not in the input.
-            let ipBlocks = model.networkPolicies.contains { p in
-                p.namespace == cw.namespace && p.podSelector.matches(cw.labels)
-                    && p.ingress.contains { $0.peers.contains { if case .ipBlock = $0.selection { return true } else { return false } } }
+        if let i = published, model.services[i].externalTrafficPolicy != "Local", case .external(let c) = from {
+            // externalTrafficPolicy Cluster: the node forwarding the packet rewrites its source to a node address,
+            // decided as the end-to-end stage decides every entry through such a Service.
+            let port = evaluator.endpoints[controller].resolve(model.services[i].ports(in: [clientPort])[0].targetPort, proto: clientPort.proto) ?? clientPort.range.lowerBound
+            let entry = checker.endToEnd.entryHop(from: .external(AddressRange(first: c.first, last: c.first)), to: controller, port: port, request: nil)
+            if entry.verdict == .unknown, let why = entry.mesh.reason {
+                return IngressPathAnswer(route: nil, hops: [.init(title: "client -> controller", answer: hop1)], reason: why)
             }
-            if ipBlocks {
-                return IngressPathAnswer(route: nil, hops: [.init(title: "client -> controller", answer: hop1)],
-                                         reason: "Service \(model.services[i].namespace)/\(model.services[i].name) has externalTrafficPolicy Cluster: the controller sees a node address, not the client's, and its ipBlock rules decide on addresses the input does not describe")
-            }
-            notes.append("externalTrafficPolicy Cluster: the controller sees a node address instead of the client's; its policies do not look at addresses, so the verdict is the same")
+            notes.append("externalTrafficPolicy Cluster: the controller sees a node address instead of the client's, and its policies treat it alike")
         }
         // Hop 2: the controller pod opens the upstream connection to the backend Service's port.
         let servicePort: ServicePort? = target.ports.first { sp in

@@ -71,7 +71,7 @@ public struct EndToEndStage {
     /// Hop 1 into a proxy. An external client enters through the proxy's NodePort or LoadBalancer Service; with
     /// externalTrafficPolicy Cluster the node rewrites its source to a node address (§5.4), which is what the proxy
     /// pod's NetworkPolicies see: decided over `--cluster`'s node CIDR, or UNKNOWN when an ipBlock makes it matter.
-    func entryHop(from s: Endpoint, to pi: Int, port: Int, request: HTTPRequest?) -> PathHop {
+    public func entryHop(from s: Endpoint, to pi: Int, port: Int, request: HTTPRequest?) -> PathHop {
         let direct = hop(from: s, to: pi, port: port, request: request)
         guard case .external = s else { return direct }
         let w = model.workloads[pi]
