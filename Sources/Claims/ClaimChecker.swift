@@ -238,6 +238,9 @@ public final class ClaimChecker {
                 return finish(claim, outcome.found, result, admitted: outcome.admitted)
             }
         }
+        if evaluator.hasAdminTies {
+            return result(.unknown, "AdminNetworkPolicies \(model.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority: the encoding fixes one order of them, which upstream leaves undefined (A-ANP-TIE)")
+        }
         let encoder = Encoder(evaluator: evaluator, context: Z3Context(),
                               extraPodSelectors: (claim.from + [claim.to]).compactMap(\.podSelector),
                               extraNamespaceSelectors: (claim.from + [claim.to]).compactMap(\.namespaceSelector))
@@ -376,7 +379,26 @@ public final class ClaimChecker {
 
     public func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil,
                       viaIngress: String? = nil) -> LayerReach {
-        let network = connections(s, d).intersection(wanted)
+        var network = connections(s, d).intersection(wanted)
+        var tied = ConnSet.none
+        if evaluator.hasAdminTies {
+            // Equal-priority AdminNetworkPolicies (A-ANP-TIE): what some order admits and another does not is
+            // undecided under conformance; the conservative profiles take the union or the intersection.
+            let (lower, upper) = evaluator.connectionBounds(from: s, to: d)
+            switch profile {
+            case .conservativeSecurity: network = upper.intersection(wanted)
+            case .conservativeAvailability: network = lower.intersection(wanted)
+            case .conformance:
+                network = lower.intersection(wanted)
+                tied = upper.subtracting(lower).intersection(wanted)
+            }
+        }
+        if !tied.isEmpty {
+            var out = reach(s, d, wanted.subtracting(tied), layer: layer, request: request, entry: entry, viaIngress: viaIngress)
+            out.undecided = out.undecided.union(tied)
+            out.reason = out.reason ?? "AdminNetworkPolicies \(model.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority and disagree on this flow: their order is undefined (A-ANP-TIE)"
+            return out
+        }
         if layer != "netpol", case .external = d, let si = s.pod?.declaredIndex, let (step, uncaptured) = mesh.externalEgress(from: si) {
             // The client's sidecar decides whether TCP leaves the mesh at all (§7.9); excluded ports bypass it.
             var open = network
@@ -502,7 +524,8 @@ public final class ClaimChecker {
             // At the netpol layer the first destination a declared pod reaches depends only on its class (bar its own
             // workload): the first two are computed once per class.
             var firstReached: [Int: [(index: Int, open: ConnSet)]] = [:]
-            let classOf = layer == "netpol" ? classes.classOf : []
+            let classFastPath = layer == "netpol" && !evaluator.hasAdminTies
+            let classOf = classFastPath ? classes.classOf : []
             // Sources in namespaces no destination's ingress rules admit cannot reach (nil: any namespace may).
             var sourceNamespaces: Set<String>? = []
             if layer == "netpol" {
@@ -516,7 +539,7 @@ public final class ClaimChecker {
             for s in outside {
                 var reached: (Endpoint, LayerReach)?
                 if let pod = s.pod, let allowed = sourceNamespaces, !allowed.contains(pod.namespace) { continue }
-                if layer == "netpol", let si = s.pod?.declaredIndex {
+                if classFastPath, let si = s.pod?.declaredIndex {
                     let sc = classOf[si]
                     let candidates = firstReached[sc] ?? {
                         var found: [(index: Int, open: ConnSet)] = []

@@ -150,6 +150,12 @@ public final class QueryEngine {
         default:
             let s = endpoint(from), d = endpoint(to)
             parts = split(source: s, destination: d, allowed: evaluator.connections(from: s, to: d), wanted: wanted)
+            if evaluator.hasAdminTies {
+                let (lower, upper) = evaluator.connectionBounds(from: s, to: d)
+                if !upper.subtracting(lower).intersection(wanted).isEmpty {
+                    reason = "AdminNetworkPolicies that share a priority disagree on \(upper.subtracting(lower).intersection(wanted)): their order is undefined (A-ANP-TIE)"
+                }
+            }
         }
         if case .workload(let a) = from, case .workload(let b) = to, a == b {
             notes.append("source and destination are the same workload: a pod's traffic to itself is never filtered; the answer is for two of its replicas")

@@ -59,7 +59,53 @@ public final class Evaluator: @unchecked Sendable {
     /// External address ranges that every policy treats uniformly.
     public let externalRanges: [AddressRange]
 
-    public init(model: ClusterModel, assumptions: Assumptions) {
+    /// Evaluators for the other orders of AdminNetworkPolicies that share a priority (A-ANP-TIE): empty without ties;
+    /// nil when there are too many orders to try (every flow an admin policy could decide is then undecided).
+    public let tieAlternatives: [Evaluator]?
+    public var hasAdminTies: Bool { tieAlternatives.map { !$0.isEmpty } ?? true }
+
+    public convenience init(model: ClusterModel, assumptions: Assumptions) {
+        // Every order of each group of equal-priority admin policies, the model's own (by name) first.
+        var orders: [[String]] = [model.adminPolicies.map(\.name)]
+        var tooMany = false
+        for group in model.adminPriorityTies {
+            var next: [[String]] = []
+            for order in orders {
+                for permutation in Evaluator.permutations(group) {
+                    var o = order
+                    let positions = o.indices.filter { group.contains(o[$0]) }
+                    for (k, p) in positions.enumerated() { o[p] = permutation[k] }
+                    next.append(o)
+                }
+            }
+            orders = next
+            if orders.count > 24 { tooMany = true; break }
+        }
+        let alternatives = tooMany ? nil : orders.dropFirst().map { Evaluator(model: model.withAdminOrder($0), assumptions: assumptions, alternatives: []) }
+        self.init(model: model, assumptions: assumptions, alternatives: alternatives)
+    }
+
+    static func permutations(_ items: [String]) -> [[String]] {
+        guard items.count > 1 else { return [items] }
+        return items.indices.flatMap { i -> [[String]] in
+            var rest = items
+            let first = rest.remove(at: i)
+            return permutations(rest).map { [first] + $0 }
+        }
+    }
+
+    /// The connections allowed under every order of tied admin policies (`lower`) and under some order (`upper`).
+    public func connectionBounds(from s: Endpoint, to d: Endpoint) -> (lower: ConnSet, upper: ConnSet) {
+        let c = connections(from: s, to: d)
+        guard let alternatives = tieAlternatives else { return (.none, .all) }
+        return alternatives.reduce((c, c)) { acc, e in
+            let x = e.connections(from: s, to: d)
+            return (acc.0.intersection(x), acc.1.union(x))
+        }
+    }
+
+    init(model: ClusterModel, assumptions: Assumptions, alternatives: [Evaluator]?) {
+        tieAlternatives = alternatives
         self.model = model
         self.assumptions = assumptions
         policiesByNamespace = Dictionary(grouping: model.networkPolicies, by: \.namespace)

@@ -23,6 +23,9 @@ struct MapCommand: ParsableCommand {
         if let first = model.cniPolicies.first {
             FileHandle.standardError.write(Data("warning: \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) are not modelled; this map ignores them and may be wrong\n".utf8))
         }
+        for group in model.adminPriorityTies {
+            FileHandle.standardError.write(Data("warning: AdminNetworkPolicies \(group.joined(separator: ", ")) share a priority; the map evaluates them by name, an order upstream leaves undefined (A-ANP-TIE); check and query answer UNKNOWN where it matters\n".utf8))
+        }
         let evaluator = Evaluator(model: model, assumptions: try analysis.assumptions())
         Progress.show("grouping \(model.workloads.count) workloads into classes")
         let map = ConnectivityMap(evaluator: evaluator, namespace: namespace, workload: workload)
