@@ -223,6 +223,17 @@ public final class ClaimChecker {
                 return result(.proved, "decided at the netpol layer: no such flow passes NetworkPolicy, and the mesh stages only remove flows", [], admitted: admitted)
             case (.allowed, .refuted):
                 return result(.refuted, "decided at the netpol layer: NetworkPolicy already stops these flows", network.counterexamples)
+            case (.denied, .refuted), (.only, .refuted):
+                // Some flow passes NetworkPolicy: refuted in the mesh too if one of them also passes the mesh stages,
+                // for a declared source or for a new pod under some sidecar setting and service account it could have.
+                let confirmed = network.counterexamples.compactMap { meshConfirmation(claim, $0, wantAdmitted: true) }
+                if confirmed.isEmpty { return result(.unknown, why) }
+                let admitted = claim.kind == .only ? enumerate(claim, layer: "mesh").admitted ?? [] : []
+                return result(.refuted, nil, Array(confirmed.prefix(maxCounterexamples)), admitted: admitted)
+            case (.allowed, .proved):
+                // Every such pod passes NetworkPolicy; a new pod that the mesh stops refutes the claim.
+                if let cex = newPodMeshDenial(claim) { return result(.refuted, nil, [cex]) }
+                return result(.unknown, why)
             default:
                 return result(.unknown, why)
             }
@@ -361,6 +372,81 @@ public final class ClaimChecker {
         public var undecided = ConnSet.none
         public var reason: String?
         public var plaintext = ConnSet.none
+    }
+
+    /// The identities a new pod could have in the mesh: with or without a sidecar (through the injection label,
+    /// where the namespace allows it), running `default` or a ServiceAccount its namespace is known to have (declared,
+    /// or used by a workload there).
+    func meshVariants(_ pod: PodEndpoint) -> [(pod: PodEndpoint, sidecar: Bool)] {
+        let ns = pod.namespaceLabels
+        let enabled = ns["istio-injection"] == "enabled" || (ns["istio-injection"] == nil && ns["istio.io/rev"] != nil)
+        let declaredAccounts = (model.unknownKinds["ServiceAccount"] ?? []).filter { $0.namespace == pod.namespace }.map(\.name)
+        let usedAccounts = model.workloads.filter { $0.namespace == pod.namespace }.map(\.serviceAccount)
+        let accounts = ["default"] + Set(declaredAccounts + usedAccounts).subtracting(["default"]).sorted()
+        var out: [(PodEndpoint, Bool)] = []
+        for sidecar in ["kube-system", "kube-public"].contains(pod.namespace) ? [false] : [true, false] {
+            if sidecar && ns["istio-injection"] == "disabled" { continue }
+            var labels = pod.labels
+            if sidecar && !enabled { labels["sidecar.istio.io/inject"] = "true" }
+            if !sidecar && enabled { labels["sidecar.istio.io/inject"] = "false" }
+            for sa in accounts {
+                out.append((PodEndpoint(namespace: pod.namespace, namespaceLabels: ns, labels: labels, ports: pod.ports, serviceAccount: sa,
+                                        inNewNamespace: pod.inNewNamespace), sidecar))
+            }
+        }
+        return out
+    }
+
+    /// A NetworkPolicy-level counterexample that also passes (`wantAdmitted`) or fails the mesh stages, with its mesh
+    /// path; for a new pod, under the first identity it could have that does.
+    func meshConfirmation(_ claim: Claim, _ cex: Counterexample, wantAdmitted: Bool) -> Counterexample? {
+        guard let di = cex.destination.pod?.declaredIndex else { return nil }
+        guard cex.proto == .tcp else { return wantAdmitted ? cex : nil }  // only TCP meets the mesh
+        guard case .pod(let pod) = cex.source, pod.workload == nil else {
+            let r = reach(cex.source, cex.destination, ConnSet(.tcp, PortRanges([cex.port...cex.port])), layer: "mesh", request: claim.request)
+            guard r.open.isEmpty != wantAdmitted else { return nil }
+            var out = cex
+            out.path = path(cex.source, cex.destination, .tcp, cex.port, layer: "mesh", request: claim.request)
+            return out
+        }
+        for (variant, sidecar) in meshVariants(pod) {
+            let source = Endpoint.pod(variant)
+            // The injection label must not change what the claim is about or what NetworkPolicy does.
+            let inScope = claim.kind == .only ? !isListed(claim, source) : claim.from[0].selects(variant)
+            guard inScope, evaluator.connections(from: source, to: cex.destination).contains(.tcp, cex.port) else { continue }
+            let hop = endToEnd.hop(from: source, to: di, port: cex.port, request: claim.request, newPodSidecar: sidecar)
+            guard (hop.verdict == .allowed) == wantAdmitted, hop.verdict != .unknown else { continue }
+            var out = Counterexample(source: source, destination: cex.destination, proto: .tcp, port: cex.port, explanation: hop.network)
+            out.path = PathAnswer(hop)
+            out.note = "a new pod \(sidecar ? "with" : "without") a sidecar, service account \(variant.serviceAccount)"
+            return out
+        }
+        return nil
+    }
+
+    /// For an `allowed` claim about new pods that NetworkPolicy admits: a new pod (carrying the selector's labels)
+    /// whose flow the mesh stops, or nil.
+    func newPodMeshDenial(_ claim: Claim) -> Counterexample? {
+        let from = claim.from[0]
+        guard let ns = from.namespace, let namespace = model.namespaces[ns], from.namespaceSelector == nil else { return nil }
+        var labels: [String: String] = [:]
+        for r in from.podSelector?.requirements ?? [] {
+            switch r.op {
+            case .in: labels[r.key] = r.values.first
+            case .exists: labels[r.key] = "reachproof"
+            case .notIn, .doesNotExist: break
+            }
+        }
+        let pod = PodEndpoint(namespace: ns, namespaceLabels: namespace.labels, labels: labels)
+        guard from.selects(pod) else { return nil }
+        for (destination, conns) in destinationWorkloads(claim) {
+            for range in conns[.tcp].ranges {
+                let probe = Counterexample(source: .pod(pod), destination: .pod(evaluator.endpoints[destination]), proto: .tcp, port: range.lowerBound,
+                                           explanation: evaluator.explain(from: .pod(pod), to: .pod(evaluator.endpoints[destination]), proto: .tcp, port: range.lowerBound))
+                if let found = meshConfirmation(claim, probe, wantAdmitted: false) { return found }
+            }
+        }
+        return nil
     }
 
     /// The hops (source, destination workload, port) of a route that delivers a connection end to end, or nil.

@@ -60,10 +60,10 @@ public struct EndToEndStage {
 
     /// The NetworkPolicy and mesh stages of one hop at one port.
     public func hop(from s: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil,
-                    subset: DestinationRule.Subset? = nil) -> PathHop {
+                    subset: DestinationRule.Subset? = nil, newPodSidecar: Bool? = nil) -> PathHop {
         let d = Endpoint.pod(evaluator.endpoints[di])
         let network = evaluator.explain(from: s, to: d, proto: .tcp, port: port)
-        let decision = network.allowed ? mesh.decide(from: s, to: di, port: port, request: request, via: via, subset: subset)
+        let decision = network.allowed ? mesh.decide(from: s, to: di, port: port, request: request, via: via, subset: subset, newPodSidecar: newPodSidecar)
             : MeshDecision(verdict: .denied, steps: [], addressing: "", request: request, mutualTLS: false)
         return PathHop(source: s, destination: di, destinationName: model.workloads[di].id, port: port, network: network, mesh: decision)
     }

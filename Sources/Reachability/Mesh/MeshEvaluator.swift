@@ -102,16 +102,23 @@ public final class MeshEvaluator: @unchecked Sendable {
     /// The mesh stages for one connection (and request) to a declared pod's port, which the NetworkPolicy layer admits.
     /// Without `via`, every way of addressing the pod is tried and the first that gets through is reported.
     public func decide(from source: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil,
-                       subset: DestinationRule.Subset? = nil) -> MeshDecision {
+                       subset: DestinationRule.Subset? = nil, newPodSidecar: Bool? = nil) -> MeshDecision {
         let d = evaluator.endpoints[di], dp = proxies[di]
         var clientProxy: MeshProxy?
         if case .pod(let s) = source {
-            guard let si = s.declaredIndex else {
+            if let si = s.declaredIndex {
+                clientProxy = proxies[si]
+            } else if let sidecar = newPodSidecar {
+                // A pod that could be created, with the sidecar setting its creator chose.
+                clientProxy = sidecar
+                    ? MeshProxy(kind: .sidecar, reason: "a new pod with a sidecar", inboundExcluded: [], inboundIncluded: nil, outboundExcluded: [],
+                                outboundBypassed: false, applicationMutualTLS: false)
+                    : .none("a new pod without a sidecar")
+            } else {
                 return MeshDecision(verdict: .unknown, steps: [MeshStep("SRC-MESH-EGRESS", .unknown,
                     "a pod that does not exist yet may run any service account and sidecar setting; mesh stages are decided for declared workloads and external clients")],
                     addressing: "", request: request, mutualTLS: false)
             }
-            clientProxy = proxies[si]
         }
         let options = via.map { [Addressing.service($0.0, $0.1)] } ?? addressings(to: di, port: port)
         var decisions: [MeshDecision] = []
