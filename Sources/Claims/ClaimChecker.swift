@@ -378,19 +378,23 @@ public final class ClaimChecker {
     /// where the namespace allows it), running `default` or a ServiceAccount its namespace is known to have (declared,
     /// or used by a workload there).
     func meshVariants(_ pod: PodEndpoint) -> [(pod: PodEndpoint, sidecar: Bool)] {
-        let ns = pod.namespaceLabels
-        let enabled = ns["istio-injection"] == "enabled" || (ns["istio-injection"] == nil && ns["istio.io/rev"] != nil)
         let declaredAccounts = (model.unknownKinds["ServiceAccount"] ?? []).filter { $0.namespace == pod.namespace }.map(\.name)
         let usedAccounts = model.workloads.filter { $0.namespace == pod.namespace }.map(\.serviceAccount)
         let accounts = ["default"] + Set(declaredAccounts + usedAccounts).subtracting(["default"]).sorted()
         var out: [(PodEndpoint, Bool)] = []
-        for sidecar in ["kube-system", "kube-public"].contains(pod.namespace) ? [false] : [true, false] {
-            if sidecar && ns["istio-injection"] == "disabled" { continue }
+        // The injector decides from the pod's labels and its namespace: the pod as it is, or with the label that
+        // asks for a sidecar or refuses one; each distinct outcome is a variant.
+        var settings: [Bool: [String: String]] = [:]
+        for tweak in [nil, "true", "false"] {
             var labels = pod.labels
-            if sidecar && !enabled { labels["sidecar.istio.io/inject"] = "true" }
-            if !sidecar && enabled { labels["sidecar.istio.io/inject"] = "false" }
+            if let tweak { labels["sidecar.istio.io/inject"] = tweak }
+            let sidecar = mesh.injects(namespace: pod.namespace, namespaceLabels: pod.namespaceLabels, labels: labels)
+            if settings[sidecar] == nil { settings[sidecar] = labels }
+        }
+        for sidecar in [true, false] {
+            guard let labels = settings[sidecar] else { continue }
             for sa in accounts {
-                out.append((PodEndpoint(namespace: pod.namespace, namespaceLabels: ns, labels: labels, ports: pod.ports, serviceAccount: sa,
+                out.append((PodEndpoint(namespace: pod.namespace, namespaceLabels: pod.namespaceLabels, labels: labels, ports: pod.ports, serviceAccount: sa,
                                         inNewNamespace: pod.inNewNamespace), sidecar))
             }
         }

@@ -329,14 +329,7 @@ extension QueryEngine {
             notes.append("externalTrafficPolicy Cluster: the controller sees a node address instead of the client's, and its policies treat it alike")
         }
         // Hop 2: the controller pod opens the upstream connection to the backend Service's port.
-        let servicePort: ServicePort? = target.ports.first { sp in
-            switch route.backend.port {
-            case .number(let n)?: return sp.port == n
-            case .name(let name)?: return sp.name == name
-            case nil: return false
-            }
-        }
-        guard let sp = servicePort else {
+        guard let sp = route.backend.servicePort(of: target) else {
             return IngressPathAnswer(route: routeText, hops: [.init(title: "client -> controller", answer: hop1)],
                                      reason: "Service \(target.namespace)/\(target.name) has no port \(route.backend.port.map { "\($0)" } ?? "")")
         }

@@ -6,6 +6,15 @@ public struct Ingress: Hashable, Sendable {
         public let service: String?
         public let port: PortRef?
         public let location: SourceLocation
+
+        /// The port of the Service this backend names, by number or by name (nil: no such port, or none named).
+        public func servicePort(of svc: Service) -> ServicePort? {
+            switch port {
+            case .number(let n)?: return svc.ports.first { $0.port == n }
+            case .name(let name)?: return svc.ports.first { $0.name == name }
+            case nil: return nil
+            }
+        }
     }
 
     public enum PathType: String, Sendable { case exact = "Exact", prefix = "Prefix", implementationSpecific = "ImplementationSpecific" }

@@ -245,9 +245,7 @@ public struct EndToEndStage {
                 continue
             }
             guard let name = route.backend.service, let svc = model.services.first(where: { $0.namespace == route.ingress.namespace && $0.name == name }),
-                  let sp = svc.ports.first(where: { sp in
-                      switch route.backend.port { case .number(let n)?: return sp.port == n; case .name(let s)?: return sp.name == s; case nil: return false }
-                  }) else {
+                  let sp = route.backend.servicePort(of: svc) else {
                 out.append((r, .notRouted(MeshStep("ROUTE", .deny, "\(text) names a backend that is no Service port of the input"))))
                 continue
             }

@@ -7,11 +7,16 @@ import Claims
 public enum ClaimsReport {
     static func side(_ label: String, _ d: SideDecision?) -> String {
         guard let d else { return "    \(label): SKIPPED (not a pod)\n" }
-        var line = "    \(d.stage.padding(toLength: 12, withPad: " ", startingAt: 0)) \(d.effect.rawValue)"
+        return "    " + decision(d, stageWidth: 12) + "\n"
+    }
+
+    /// One side's decision: stage, effect, the deciding rule with its place, and the isolating policies.
+    static func decision(_ d: SideDecision, stageWidth: Int = 0) -> String {
+        var line = "\(d.stage.padding(toLength: max(stageWidth, d.stage.count), withPad: " ", startingAt: 0)) \(d.effect.rawValue)"
         if let r = d.rule { line += " \(r.kind) \(r.qualifiedName) \(r.path) (\(r.location))" }
         if !d.reason.isEmpty { line += " \(d.reason)" }
         if !d.isolatingPolicies.isEmpty { line += "; isolated by " + d.isolatingPolicies.map { "\($0.qualifiedName) (\($0.location))" }.joined(separator: ", ") }
-        return line + "\n"
+        return line
     }
 
     public static func flowText(_ c: Counterexample) -> String {

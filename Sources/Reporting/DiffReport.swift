@@ -9,11 +9,7 @@ public enum DiffReport {
         let parts = [e.egress, e.ingress].compactMap { $0 }
         let deciding = parts.first { $0.effect == .deny } ?? parts.last
         guard let d = deciding else { return "(no pod on either side)" }
-        var text = "\(d.stage) \(d.effect.rawValue)"
-        if let r = d.rule { text += " \(r.kind) \(r.qualifiedName) \(r.path) (\(r.location))" }
-        if !d.reason.isEmpty { text += " \(d.reason)" }
-        if !d.isolatingPolicies.isEmpty { text += "; isolated by " + d.isolatingPolicies.map { "\($0.qualifiedName) (\($0.location))" }.joined(separator: ", ") }
-        return text
+        return ClaimsReport.decision(d)
     }
 
     static func witness(_ c: ConnectivityDiff.Change) -> String {

@@ -60,13 +60,7 @@ public struct Intent: Sendable {
                 // A route through a proxy: each hop of a route that delivers it today is a flow to keep.
                 for (destination, conns) in checker.destinationWorkloads(claim) {
                     for s in sources {
-                        let start: Endpoint
-                        switch s {
-                        case .workload(let i): start = .pod(checker.evaluator.endpoints[i])
-                        case .external(let c):
-                            guard let segment = checker.evaluator.externalSegments(of: c).first else { continue }
-                            start = .external(segment)
-                        }
+                        guard let start = s.endpoints(checker.evaluator).first else { continue }
                         for range in conns[.tcp].ranges {
                             guard let hops = checker.deliveringHops(start, to: destination, port: range.lowerBound, request: claim.request) else { continue }
                             for hop in hops {

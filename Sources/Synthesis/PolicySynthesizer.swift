@@ -303,4 +303,12 @@ public struct PolicySynthesizer {
 
 extension IntendedFlow.Party {
     var workloadIndex: Int? { if case .workload(let i) = self { return i } else { return nil } }
+
+    /// What the party stands for: the workload's pod, or the external ranges of the CIDR that policies tell apart.
+    func endpoints(_ evaluator: Evaluator) -> [Endpoint] {
+        switch self {
+        case .workload(let i): return [.pod(evaluator.endpoints[i])]
+        case .external(let c): return evaluator.externalSegments(of: c).map { .external($0) }
+        }
+    }
 }

@@ -7,12 +7,7 @@ public enum Suggestion {
     /// flows allowed now between the same workloads that no intended flow needs.
     public static func restrictToCurrent(_ intent: Intent, checker: ClaimChecker, layer: String) -> (Intent, [String]) {
         let evaluator = checker.evaluator
-        func endpoint(_ p: IntendedFlow.Party) -> Endpoint? {
-            switch p {
-            case .workload(let i): return .pod(evaluator.endpoints[i])
-            case .external(let c): return evaluator.externalSegments(of: c).first.map { .external($0) }
-            }
-        }
+        func endpoint(_ p: IntendedFlow.Party) -> Endpoint? { p.endpoints(evaluator).first }
         let kept = intent.flows.filter { f in
             guard let s = endpoint(f.source), let d = endpoint(f.destination) else { return false }
             let wanted = ConnSet(f.proto, PortRanges([f.ports]))

@@ -32,17 +32,11 @@ public struct SuggestionVerifier {
         func allowed(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet = .all) -> ConnSet {
             checker.reach(s, d, wanted, layer: d.pod == nil ? "netpol" : layer, request: nil).open
         }
-        func endpoint(_ p: IntendedFlow.Party) -> [Endpoint] {
-            switch p {
-            case .workload(let i): return [.pod(evaluator.endpoints[i])]
-            case .external(let c): return evaluator.externalSegments(of: c).map { .external($0) }
-            }
-        }
         // (a) every intended flow.
         for f in intent.flows {
             let wanted = ConnSet(f.proto, PortRanges([f.ports]))
-            for s in endpoint(f.source) {
-                for d in endpoint(f.destination) {
+            for s in f.source.endpoints(evaluator) {
+                for d in f.destination.endpoints(evaluator) {
                     report.checks += 1
                     let open = allowed(s, d, wanted)
                     if open != wanted { report.failures.append("intended flow not allowed: \(s) -> \(d) \(wanted.subtracting(open)) (\(f.origin))") }
@@ -123,10 +117,9 @@ public struct SuggestionVerifier {
         }
         // Before and after: allowed workload pairs and the connection ranges between them (at the mesh layer, pairs of
         // workloads and external ranges into workloads, decided with the Istio stages).
-        func census(_ m: ClusterModel) -> (Int, Int) {
+        func census(_ c: ClaimChecker) -> (Int, Int) {
+            let e = c.evaluator, m = e.model
             if layer == "mesh" {
-                let c = ClaimChecker(model: m, profile: .conformance, assumptions: assumptions)
-                let e = c.evaluator
                 let pods = m.workloads.indices.filter { m.workloads[$0].replicas != 0 }.map { Endpoint.pod(e.endpoints[$0]) }
                 var (count, ranges) = (0, 0)
                 for s in pods + e.externalRanges.map({ Endpoint.external($0) }) {
@@ -138,13 +131,13 @@ public struct SuggestionVerifier {
                 }
                 return (count, ranges)
             }
-            let pairs = ConnectivityMap(evaluator: Evaluator(model: m, assumptions: assumptions)).readablePairs
+            let pairs = ConnectivityMap(evaluator: e).readablePairs
             var ranges = 0
             for pair in pairs { for p in L4Protocol.allCases { ranges += pair.conns[p].ranges.count } }
             return (pairs.count, ranges)
         }
-        (report.pairsBefore, report.connectionsBefore) = census(original)
-        (report.pairsAfter, report.connectionsAfter) = census(combined)
+        (report.pairsBefore, report.connectionsBefore) = census(ClaimChecker(model: original, profile: .conformance, assumptions: assumptions))
+        (report.pairsAfter, report.connectionsAfter) = census(checker)
         return report
     }
 }

@@ -79,7 +79,17 @@ public struct AuthorizationPolicy: Hashable, Sendable {
         public let when: [Condition]
         /// `spec.rules[2]`, for reports.
         public let path: String
+
+        /// The rule uses a field that exists only on HTTP: request principals, hosts, methods, paths, `request.*` keys.
+        public var usesHTTPOnlyFields: Bool {
+            (from ?? []).contains { $0.requestPrincipals.isPresent }
+                || (to ?? []).contains { $0.hosts.isPresent || $0.methods.isPresent || $0.paths.isPresent }
+                || when.contains { AuthorizationPolicy.isHTTPOnlyKey($0.key) }
+        }
     }
+
+    /// `when` keys that exist only on HTTP requests.
+    public static func isHTTPOnlyKey(_ key: String) -> Bool { key.hasPrefix("request.") }
 
     public let name: String
     public let namespace: String

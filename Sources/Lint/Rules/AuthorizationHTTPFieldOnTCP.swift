@@ -15,9 +15,7 @@ struct AuthorizationHTTPFieldOnTCP: LintRule {
             let w = c.model.workloads[d]
             for p in c.mesh.authorizationPolicies(of: d) {
                 for rule in p.rules {
-                    let http = (rule.to ?? []).contains { $0.methods.isPresent || $0.paths.isPresent || $0.hosts.isPresent }
-                        || (rule.from ?? []).contains { $0.requestPrincipals.isPresent } || rule.when.contains { $0.key.hasPrefix("request.") }
-                    guard http else { continue }
+                    guard rule.usesHTTPOnlyFields else { continue }
                     // The ports the rule is about: those it names, or every declared port.
                     let named = (rule.to ?? []).flatMap { $0.ports.values ?? [] }.compactMap(Int.init)
                     for port in named.isEmpty ? w.ports.map(\.number) : named where c.mesh.carriesHTTP(d, port: port) == false {

@@ -17,13 +17,7 @@ struct IngressBackendMissing: LintRule {
                     out.append(finding("\(what): backend Service '\(name)' does not exist in namespace \(ingress.namespace)", at: b.location))
                     continue
                 }
-                let found: Bool
-                switch b.port {
-                case .number(let n)?: found = svc.ports.contains { $0.port == n }
-                case .name(let s)?: found = svc.ports.contains { $0.name == s }
-                case nil: found = true
-                }
-                if !found {
+                if b.port != nil && b.servicePort(of: svc) == nil {
                     out.append(finding("\(what): Service \(svc.namespace)/\(svc.name) has no port \(b.port!) (its ports: \(svc.ports.map { $0.name ?? String($0.port) }.joined(separator: ", ")))", at: b.location))
                 }
             }

@@ -84,18 +84,11 @@ struct AuthorizationStage {
         return allowStep
     }
 
-    static func hasHTTPOnlyField(_ rule: AuthorizationPolicy.Rule) -> Bool {
-        (rule.from ?? []).contains { $0.requestPrincipals.isPresent }
-            || (rule.to ?? []).contains { $0.hosts.isPresent || $0.methods.isPresent || $0.paths.isPresent }
-            || rule.when.contains { isHTTPOnlyKey($0.key) }
-    }
-
-    static func isHTTPOnlyKey(_ key: String) -> Bool { key.hasPrefix("request.") }
 
     /// Whether a rule matches. On a TCP port an ALLOW rule with an HTTP-only field never matches, while other
     /// actions ignore those fields (Istio's rule generator, §7.8).
     func matches(_ rule: AuthorizationPolicy.Rule, action: AuthorizationPolicy.Action, _ input: AuthorizationInput) -> Tri {
-        if !input.isHTTP && action == .allow && Self.hasHTTPOnlyField(rule) { return .no }
+        if !input.isHTTP && action == .allow && rule.usesHTTPOnlyFields { return .no }
         let http = input.isHTTP
         let principal = input.peer.map { "\(trustDomain)/ns/\($0.namespace)/sa/\($0.serviceAccount)" }
         let from: Tri = rule.from.map { sources in
@@ -140,7 +133,7 @@ struct AuthorizationStage {
         case "connection.sni":
             return input.peer == nil ? values(c.values) { _ in .no } : .unknown("condition connection.sni depends on the TLS handshake")
         default:
-            if Self.isHTTPOnlyKey(c.key) {
+            if AuthorizationPolicy.isHTTPOnlyKey(c.key) {
                 if !input.isHTTP { return .yes }
                 // Without a RequestAuthentication-validated token the request.auth attributes are empty.
                 if c.key.hasPrefix("request.auth.") { return values(c.values) { _ in tokenAttribute } }

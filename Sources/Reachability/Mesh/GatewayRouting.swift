@@ -70,9 +70,7 @@ struct GatewayRouting {
     /// Where a sidecar sends a request for a Service host that mesh-bound VirtualServices route (§7.10, `mesh`), or nil
     /// when none does (the Service itself is the destination).
     func meshRoute(_ svc: Service, port: Int, request: HTTPRequest, http: Bool) -> Outcome? {
-        let bound = model.virtualServices.filter { vs in
-            (vs.gateways.isEmpty || vs.gateways.contains("mesh")) && vs.hosts.contains { dnsHostMatches(qualifiedHost($0, namespace: vs.namespace), svc.meshHost) }
-        }
+        let bound = meshBound(svc)
         if bound.isEmpty { return nil }
         switch firstRoute(bound, kind: http ? .http : .tcp, gatewayName: "mesh", port: port, request: request) {
         case .notRouted(let step) where step.detail.isEmpty:
@@ -82,10 +80,17 @@ struct GatewayRouting {
         }
     }
 
+    /// The VirtualServices that route sidecars' requests for a Service host (bound to `mesh`), in order.
+    func meshBound(_ svc: Service) -> [VirtualService] {
+        model.virtualServices.filter { vs in
+            (vs.gateways.isEmpty || vs.gateways.contains("mesh")) && vs.hosts.contains { dnsHostMatches(qualifiedHost($0, namespace: vs.namespace), svc.meshHost) }
+        }
+    }
+
     /// Paths the mesh-bound routes of a Service host tell apart, to try when a question leaves the path open.
     func meshPaths(_ svc: Service) -> [String] {
         var paths = Set(["/"])
-        for vs in model.virtualServices where vs.hosts.contains(where: { dnsHostMatches(qualifiedHost($0, namespace: vs.namespace), svc.meshHost) }) {
+        for vs in meshBound(svc) {
             for route in vs.http {
                 for m in route.matches {
                     switch m.uri {

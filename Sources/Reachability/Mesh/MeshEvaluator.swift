@@ -57,6 +57,14 @@ public final class MeshEvaluator: @unchecked Sendable {
         return (MeshStep("SRC-MESH-EGRESS", .deny, "\(ref("Sidecar", scope.namespace, scope.name, "", scope.location)) sets REGISTRY_ONLY: an address outside the registry is blackholed"), uncaptured)
     }
 
+    /// Whether the injector would give a pod with these labels in this namespace a sidecar (a pod that does not exist yet).
+    public func injects(namespace: String, namespaceLabels: [String: String], labels: [String: String]) -> Bool {
+        let w = Workload(kind: "Deployment", name: "new", namespace: namespace, labels: labels, annotations: [:], serviceAccount: "default",
+                         ports: [], hostNetwork: false, replicas: 1, containerNames: [], location: SourceLocation(file: "<new pod>", line: 0))
+        let ns = Namespace(name: namespace, labels: namespaceLabels, inferred: false, location: nil)
+        return SidecarInjection.proxy(for: w, namespace: ns, gateways: [], revisions: SidecarInjection.revisions(model)).kind == .sidecar
+    }
+
     /// The AuthorizationPolicies in force for a declared pod (computed once per pod: every decision asks).
     public func authorizationPolicies(of di: Int) -> [AuthorizationPolicy] {
         if let cached = policiesInForce[di] { return cached }
