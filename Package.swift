@@ -37,12 +37,12 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Measurements outside the test suite (see bench/ and docs/PERFORMANCE.md).
-        .executableTarget(name: "ReachproofBench", dependencies: ["KubeModel", "Reachability", "Yams"]),
+        .executableTarget(name: "ReachproofBench", dependencies: ["KubeModel", "Reachability", "Reporting", "Yams"]),
         // Paths, inline manifests and process helpers shared by the test targets.
         .target(name: "TestSupport", dependencies: ["KubeModel"], path: "Tests/TestSupport"),
         .testTarget(name: "SMTTests", dependencies: ["SMT"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport", "Yams"]),
-        .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "KubeModel", "SMT", "TestSupport"],
+        .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "Reporting", "KubeModel", "SMT", "TestSupport"],
                     exclude: ["oracle-known-differences.tsv"]),
         .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "Claims", "Reachability", "KubeModel", "TestSupport"]),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Reporting", "KubeModel", "TestSupport"]),

@@ -1,9 +1,9 @@
 import KubeModel
 
 /// Workload-level connectivity of the NetworkPolicy layer: every ordered pair of workloads, and every external
-/// address range, with the connections allowed between them. Connections are computed once per pair of endpoint
-/// classes (`EndpointClasses`) and expanded to workloads as the pairs are listed, in sorted order, without
-/// holding them all: a large cluster's map is streamed.
+/// address range, with the connections allowed between them. Connections are computed per pair of endpoint
+/// classes (`EndpointClasses`, `ClassMatrix`) and expanded to workloads as the pairs are listed, in sorted order,
+/// without holding them all: a large cluster's map is streamed.
 public struct ConnectivityMap {
     public struct Pair: Hashable, Sendable {
         public let source: String
@@ -13,31 +13,41 @@ public struct ConnectivityMap {
 
     let evaluator: Evaluator
     public let classes: EndpointClasses
-    /// Workload ids in the map (present, and touching the focus when one is set), sorted as strings, each with
-    /// its endpoints (several only when a live dump's pods of one workload differ).
+    private let matrix: ClassMatrix
+    /// The connection sets that `forEachPairIndex` refers to.
+    public var connTable: ConnTable { matrix.table }
+    /// Workload ids in the map, sorted as strings, each with its endpoints (several only when a live dump's pods of
+    /// one workload differ), and the class of all its endpoints when they share one (-1 otherwise).
     let ids: [(id: String, endpoints: [Int])]
-    let focused: Set<String>
-    /// Per class: the external CIDRs it may reach and be reached from, merged and named like the oracle's pairs.
-    let outbound: [[(name: String, conns: ConnSet)]]
-    let inbound: [[(name: String, conns: ConnSet)]]
-    /// The same, collapsed to `external:any` where one connection set holds for every external address.
-    let outboundReadable: [[(name: String, conns: ConnSet)]]
-    let inboundReadable: [[(name: String, conns: ConnSet)]]
-    private let cache: ClassPairCache
+    private let sharedClass: [Int]
+    /// Whether each workload touches the focus (everything when no focus is set).
+    private let focused: [Bool]
+    /// External range names, sorted; as listed, and with `external:any` where every address is treated alike.
+    private let externalNames: [String]
+    private let readableExternalNames: [String]
+    /// Per class: the external ranges (indices into the names above) it may reach and be reached from.
+    private let outbound: [[(name: Int, conns: Int32)]]
+    private let inbound: [[(name: Int, conns: Int32)]]
+    private let outboundReadable: [[(name: Int, conns: Int32)]]
+    private let inboundReadable: [[(name: Int, conns: Int32)]]
 
     /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given.
     public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil) {
         self.evaluator = evaluator
         let model = evaluator.model
         classes = EndpointClasses(model: model, endpoints: evaluator.endpoints)
-        cache = ClassPairCache(classes: classes.count)
+        matrix = ClassMatrix(evaluator: evaluator, classes: classes)
+        let table = matrix.table
         // Workloads with zero replicas have no pods (A-ZERO-REPLICAS, conformance: absent).
         var byID: [String: [Int]] = [:]
         for (i, w) in model.workloads.enumerated() where w.replicas != 0 { byID[w.id, default: []].append(i) }
         ids = byID.keys.sorted().map { ($0, byID[$0]!) }
-        focused = Set(model.workloads.filter {
-            $0.replicas != 0 && (namespace == nil || $0.namespace == namespace) && (workload == nil || $0.id == workload)
-        }.map(\.id))
+        let classOf = classes.classOf
+        sharedClass = ids.map { w in w.endpoints.allSatisfy { classOf[$0] == classOf[w.endpoints[0]] } ? classOf[w.endpoints[0]] : -1 }
+        focused = ids.map { w in
+            let wl = model.workloads[w.endpoints[0]]
+            return (namespace == nil || wl.namespace == namespace) && (workload == nil || wl.id == workload)
+        }
         let ranges = evaluator.externalRanges
         var outbound: [[(String, ConnSet)]] = [], inbound: [[(String, ConnSet)]] = []
         var outboundReadable: [[(String, ConnSet)]] = [], inboundReadable: [[(String, ConnSet)]] = []
@@ -49,70 +59,105 @@ public struct ConnectivityMap {
                 for (r, conns) in AddressSpace.mergeAdjacent(perRange) where !conns.isEmpty {
                     found += r.cidrs.map { ("external:\($0)", conns) }
                 }
-                found.sort { $0.0 < $1.0 }
                 var readable = found
                 if let first = perRange.first?.1, !first.isEmpty, perRange.allSatisfy({ $0.1 == first }) { readable = [("external:any", first)] }
                 if isOutbound { outbound.append(found); outboundReadable.append(readable) } else { inbound.append(found); inboundReadable.append(readable) }
             }
         }
-        self.outbound = outbound.map { $0.map { (name: $0.0, conns: $0.1) } }
-        self.inbound = inbound.map { $0.map { (name: $0.0, conns: $0.1) } }
-        self.outboundReadable = outboundReadable.map { $0.map { (name: $0.0, conns: $0.1) } }
-        self.inboundReadable = inboundReadable.map { $0.map { (name: $0.0, conns: $0.1) } }
+        func indexed(_ lists: [[(String, ConnSet)]]...) -> (names: [String], lists: [[[(name: Int, conns: Int32)]]]) {
+            let names = Set(lists.joined().joined().map(\.0)).sorted()
+            let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+            return (names, lists.map { $0.map { $0.map { (name: position[$0.0]!, conns: table.intern($0.1)) }.sorted { $0.name < $1.name } } })
+        }
+        let plain = indexed(outbound, inbound), readable = indexed(outboundReadable, inboundReadable)
+        externalNames = plain.names
+        readableExternalNames = readable.names
+        (self.outbound, self.inbound) = (plain.lists[0], plain.lists[1])
+        (self.outboundReadable, self.inboundReadable) = (readable.lists[0], readable.lists[1])
     }
 
-    /// Connections between two classes, computed on first use.
-    func conns(_ s: Int, _ d: Int) -> ConnSet {
-        let key = s * classes.count + d
-        if let c = cache.value(key) { return c }
-        let c = evaluator.connections(from: .pod(evaluator.endpoints[classes.representative(s)]), to: .pod(evaluator.endpoints[classes.representative(d)]))
-        cache.store(key, c)
-        return c
+    /// The names `forEachPairIndex` refers to: workload ids (sorted), then external ranges (sorted).
+    public func endpointNames(readable: Bool = false) -> [String] {
+        ids.map(\.id) + (readable ? readableExternalNames : externalNames)
     }
 
-    /// Calls `body` for every allowed pair, sorted by the oracle's line order (source, then destination).
-    /// `readable` names external ranges that every policy treats alike `external:any`.
-    public func forEachPair(readable: Bool = false, _ body: (Pair) -> Void) {
+    /// Gives `sink` every allowed pair as indices into `endpointNames(readable:)` and `connTable`, sorted by the
+    /// oracle's line order (source name, then destination name). `readable` names external ranges that every
+    /// policy treats alike `external:any`.
+    public func forEachPairIndex<Sink: PairIndexSink>(readable: Bool = false, into sink: inout Sink) {
+        let table = matrix.table
+        let names = readable ? readableExternalNames : externalNames
         let outbound = readable ? outboundReadable : self.outbound
         let inbound = readable ? inboundReadable : self.inbound
-        // External sources, by name, with the classes they reach.
-        var externalSources: [String: [(Int, ConnSet)]] = [:]
-        for (c, list) in inbound.enumerated() { for (name, conns) in list { externalSources[name, default: []].append((c, conns)) } }
-        var sources: [(name: String, workload: Int?)] = ids.indices.map { (ids[$0].id, $0) }
-        sources += externalSources.keys.map { ($0, nil) }
-        sources.sort { $0.name < $1.name }
-        for source in sources {
-            guard let si = source.workload else {
-                let reached = Dictionary(externalSources[source.name]!.map { ($0.0, $0.1) }, uniquingKeysWith: { $0.union($1) })
-                for (id, endpoints) in ids where focused.contains(id) {
-                    let c = endpoints.reduce(ConnSet.none) { $0.union(reached[classes.classOf[$1]] ?? .none) }
-                    if !c.isEmpty { body(Pair(source: source.name, destination: id, conns: c)) }
-                }
-                continue
+        let workloads = ids.count
+        // Where each external name falls among the sorted workload ids.
+        let insertion = names.map { name in ids.partitioningIndex { $0.id >= name } }
+        // External sources, with the classes each reaches.
+        var reachedFrom = [[Int: Int32]](repeating: [:], count: names.count)
+        for (c, list) in inbound.enumerated() { for (name, conns) in list { reachedFrom[name][c] = table.union(reachedFrom[name][c] ?? ConnTable.none, conns) } }
+        func union(_ endpoints: [Int], _ value: (Int) -> Int32) -> Int32 {
+            endpoints.reduce(ConnTable.none) { table.union($0, value(classes.classOf[$1])) }
+        }
+        func externalSource(_ k: Int) {
+            guard !reachedFrom[k].isEmpty else { return }
+            for (w, (_, endpoints)) in ids.enumerated() where focused[w] {
+                let c = union(endpoints) { reachedFrom[k][$0] ?? ConnTable.none }
+                if c != ConnTable.none { sink.pair(source: workloads + k, destination: w, conns: c) }
             }
-            let (sid, sourceEndpoints) = ids[si]
-            let sourceFocused = focused.contains(sid)
-            // Destinations: workloads and this source's external ranges, merged in name order.
-            var external: [String: ConnSet] = [:]
+        }
+        var row = [Int32](repeating: ConnTable.none, count: classes.count)
+        var rowClass = -1
+        var nextExternal = 0
+        for s in 0..<workloads {
+            while nextExternal < names.count && insertion[nextExternal] <= s { externalSource(nextExternal); nextExternal += 1 }
+            let sourceEndpoints = ids[s].endpoints
+            let sourceFocused = focused[s]
+            // This source's external destinations, by name, each placed before the first workload it precedes.
+            var external: [Int: Int32] = [:]
             if sourceFocused {
-                for e in sourceEndpoints { for (name, c) in outbound[classes.classOf[e]] { external[name] = external[name, default: .none].union(c) } }
+                for e in sourceEndpoints { for (name, c) in outbound[classes.classOf[e]] { external[name] = table.union(external[name] ?? ConnTable.none, c) } }
             }
-            let externalNames = external.keys.sorted()
+            let externalDestinations = external.keys.sorted()
             var x = 0
-            for (did, destinationEndpoints) in ids {
-                while x < externalNames.count && externalNames[x] < did {
-                    body(Pair(source: sid, destination: externalNames[x], conns: external[externalNames[x]]!))
+            let sourceClass = sharedClass[s]
+            if sourceClass >= 0 && sourceClass != rowClass { matrix.row(from: sourceClass, into: &row); rowClass = sourceClass }
+            for d in 0..<workloads {
+                while x < externalDestinations.count && insertion[externalDestinations[x]] <= d {
+                    sink.pair(source: s, destination: workloads + externalDestinations[x], conns: external[externalDestinations[x]]!)
                     x += 1
                 }
-                guard did != sid, sourceFocused || focused.contains(did) else { continue }
-                var c = ConnSet.none
-                for s in sourceEndpoints { for d in destinationEndpoints { c = c.union(conns(classes.classOf[s], classes.classOf[d])) } }
-                if !c.isEmpty { body(Pair(source: sid, destination: did, conns: c)) }
+                guard d != s, sourceFocused || focused[d] else { continue }
+                let c: Int32
+                if sourceClass >= 0, sharedClass[d] >= 0 {
+                    c = row[sharedClass[d]]
+                } else {
+                    c = union(sourceEndpoints) { sc in union(ids[d].endpoints) { matrix.conns(sc, $0) } }
+                }
+                if c != ConnTable.none { sink.pair(source: s, destination: d, conns: c) }
             }
-            while x < externalNames.count {
-                body(Pair(source: sid, destination: externalNames[x], conns: external[externalNames[x]]!))
+            while x < externalDestinations.count {
+                sink.pair(source: s, destination: workloads + externalDestinations[x], conns: external[externalDestinations[x]]!)
                 x += 1
             }
+        }
+        while nextExternal < names.count { externalSource(nextExternal); nextExternal += 1 }
+    }
+
+    /// Calls `body` for every allowed pair, in the oracle's line order.
+    public func forEachPair(readable: Bool = false, _ body: (Pair) -> Void) {
+        let names = endpointNames(readable: readable)
+        let table = matrix.table
+        struct Named: PairIndexSink {
+            let names: [String]
+            let table: ConnTable
+            let body: (Pair) -> Void
+            mutating func pair(source: Int, destination: Int, conns: Int32) {
+                body(Pair(source: names[source], destination: names[destination], conns: table[conns]))
+            }
+        }
+        withoutActuallyEscaping(body) { body in
+            var sink = Named(names: names, table: table, body: body)
+            forEachPairIndex(readable: readable, into: &sink)
         }
     }
 
@@ -131,27 +176,21 @@ public struct ConnectivityMap {
     }
 }
 
-/// Memo of class-pair connections; a class so the map's listing functions need not be mutating.
-/// Connections per pair of classes. Few distinct connection sets occur, so each pair holds a 32-bit index into a
-/// table of them: at 20,000 workloads (about 7,000 classes) that is 200 MB where a dictionary of sets took gigabytes.
-private final class ClassPairCache {
-    private var index: [Int32]
-    private var sets: [ConnSet] = []
-    private var known: [ConnSet: Int32] = [:]
+/// Receives a map's pairs as indices into `ConnectivityMap.endpointNames(readable:)` and `connTable`.
+public protocol PairIndexSink {
+    mutating func pair(source: Int, destination: Int, conns: Int32)
+}
 
-    init(classes: Int) { index = Array(repeating: -1, count: classes * classes) }
-
-    func value(_ key: Int) -> ConnSet? {
-        let i = index[key]
-        return i < 0 ? nil : sets[Int(i)]
-    }
-
-    func store(_ key: Int, _ c: ConnSet) {
-        if let i = known[c] { index[key] = i; return }
-        let i = Int32(sets.count)
-        sets.append(c)
-        known[c] = i
-        index[key] = i
+extension RandomAccessCollection {
+    /// The first index whose element satisfies `predicate`, for a collection partitioned by it (false, then true).
+    func partitioningIndex(where predicate: (Element) -> Bool) -> Index {
+        var low = startIndex, n = count
+        while n > 0 {
+            let half = n / 2
+            let mid = index(low, offsetBy: half)
+            if predicate(self[mid]) { n = half } else { low = index(after: mid); n -= half + 1 }
+        }
+        return low
     }
 }
 

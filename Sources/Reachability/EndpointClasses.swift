@@ -2,8 +2,9 @@ import Foundation
 import KubeModel
 
 /// Workloads that no selector or named port in the input can tell apart: same namespace, same hostNetwork, the
-/// same answer from every pod selector, and the same numbers for every port name a policy uses. Every policy stage
-/// treats the members of a class alike, so connectivity is computed once per pair of classes and expanded.
+/// same answer from every pod selector that can apply to them, and the same numbers for every port name a policy
+/// uses. Every policy stage treats the members of a class alike, so connectivity is computed once per pair of
+/// classes and expanded.
 public struct EndpointClasses: Sendable {
     /// Class of each endpoint of the evaluator (same order as `Evaluator.endpoints`).
     public let classOf: [Int]
@@ -17,49 +18,65 @@ public struct EndpointClasses: Sendable {
     struct Signature: Hashable {
         let namespace: String
         let hostNetwork: Bool
-        let matches: [Bool]
+        /// The selectors of the namespace's list that match, in order.
+        let matches: [Int32]
         let namedPorts: [Int?]
     }
 
     public init(model: ClusterModel, endpoints: [PodEndpoint]) {
         // A selector only tells apart pods it can be applied to: a NetworkPolicy's podSelector and its peers
-        // without a namespaceSelector see the policy's own namespace; peers with one, and admin-tier selectors,
-        // see every namespace. Classes never mix namespaces, so each pod is asked only the selectors of its own.
-        var global: [LabelSelector] = []
-        var local: [String: [LabelSelector]] = [:]
+        // without a namespaceSelector apply in the policy's namespace; peers with one, and admin-tier selectors, in
+        // the namespaces their namespace selector matches. Classes never mix namespaces, so each namespace's pods
+        // are asked only the selectors that apply there.
+        var local: [String: Set<LabelSelector>] = [:]
+        var global: [LabelSelector: Set<LabelSelector>] = [:]
         var portNames = Set<String>()
         for p in model.networkPolicies {
-            local[p.namespace, default: []].append(p.podSelector)
+            local[p.namespace, default: []].insert(p.podSelector)
             for rule in p.ingress + p.egress {
                 for peer in rule.peers {
-                    if case .pods(let nsSel, let pods?) = peer.selection {
-                        if nsSel == nil { local[p.namespace, default: []].append(pods) } else { global.append(pods) }
-                    }
+                    guard case .pods(let nsSel, let pods?) = peer.selection else { continue }
+                    if let nsSel { global[nsSel, default: []].insert(pods) } else { local[p.namespace, default: []].insert(pods) }
                 }
                 for port in rule.ports { if case .name(let n)? = port.port { portNames.insert(n) } }
             }
         }
         for p in model.adminPolicies + [model.baselinePolicy].compactMap({ $0 }) {
-            global.append(p.subject.pods)
+            global[p.subject.namespaces, default: []].insert(p.subject.pods)
             for rule in p.ingress + p.egress {
-                for peer in rule.peers { if case .pods(let set) = peer { global.append(set.pods) } }
+                for peer in rule.peers { if case .pods(let set) = peer { global[set.namespaces, default: []].insert(set.pods) } }
                 for port in rule.ports ?? [] { if case .named(let n) = port { portNames.insert(n) } }
             }
         }
-        let globalSelectors = Array(Set(global))
-        let localSelectors = local.mapValues { Array(Set($0)) }
+        let localSelectors = local.mapValues(Array.init)
+        let globalSelectors = global.map { (namespaces: $0.key, pods: Array($0.value)) }
         let names = portNames.sorted()
-        // Signatures on every core (selector matching is the cost), then classes in endpoint order.
+        let byNamespace = Dictionary(grouping: endpoints.indices, by: { endpoints[$0].namespace })
+        let namespaces = Array(byNamespace.keys)
+        // Signatures per namespace on every core (selector matching is the cost), then classes in endpoint order.
         var signatures = [Signature?](repeating: nil, count: endpoints.count)
-        let chunk = max(256, endpoints.count / 16)
         signatures.withUnsafeMutableBufferPointer { out in
             let buffer = out
-            DispatchQueue.concurrentPerform(iterations: (endpoints.count + chunk - 1) / chunk) { c in
-                for i in (c * chunk)..<min(endpoints.count, (c + 1) * chunk) {
+            DispatchQueue.concurrentPerform(iterations: namespaces.count) { k in
+                let namespace = namespaces[k]
+                let local = byNamespace[namespace]!
+                let namespaceLabels = endpoints[local[0]].namespaceLabels
+                var applicable = localSelectors[namespace] ?? []
+                for group in globalSelectors where group.namespaces.matches(namespaceLabels) { applicable += group.pods }
+                var index: [String: [String: [Int]]] = [:]
+                for (position, i) in local.enumerated() {
+                    for (key, value) in endpoints[i].labels { index[key, default: [:]][value, default: []].append(position) }
+                }
+                var matches = [[Int32]](repeating: [], count: local.count)
+                for (id, selector) in applicable.enumerated() {
+                    for position in EndpointClasses.matching(selector, among: local, index: index, endpoints: endpoints) {
+                        matches[position].append(Int32(id))
+                    }
+                }
+                for (position, i) in local.enumerated() {
                     let e = endpoints[i]
                     buffer[i] = Signature(
-                        namespace: e.namespace, hostNetwork: e.hostNetwork,
-                        matches: (globalSelectors + (localSelectors[e.namespace] ?? [])).map { $0.matches(e.labels) },
+                        namespace: namespace, hostNetwork: e.hostNetwork, matches: matches[position],
                         namedPorts: names.flatMap { n in L4Protocol.allCases.map { e.port(named: n, proto: $0) } })
                 }
             }
@@ -79,5 +96,16 @@ public struct EndpointClasses: Sendable {
         }
         self.classOf = classOf
         self.members = members
+    }
+
+    /// Positions in `local` of the endpoints a selector matches. A selector naming label values (`matchLabels`,
+    /// `In`) is only tried on the endpoints carrying one of them (`index`: key, value, positions): most selectors
+    /// name one app among thousands.
+    static func matching(_ selector: LabelSelector, among local: [Int], index: [String: [String: [Int]]], endpoints: [PodEndpoint]) -> [Int] {
+        guard let naming = selector.requirements.first(where: { $0.op == .in }) else {
+            return local.indices.filter { selector.matches(endpoints[local[$0]].labels) }
+        }
+        let candidates = naming.values.flatMap { index[naming.key]?[$0] ?? [] }
+        return Set(candidates).sorted().filter { selector.matches(endpoints[local[$0]].labels) }
     }
 }

@@ -2,12 +2,17 @@ import Foundation
 import Yams
 import KubeModel
 import Reachability
+import Reporting
 
 // reachproof-bench: measurements that do not belong in the test suite (no test asserts on wall time).
 //
-//   reachproof-bench parse FILE...   how long reading the manifests takes with reachproof's loader
+//   reachproof-bench parse [--no-codable] FILE...
+//                                    how long reading the manifests takes with reachproof's loader
 //                                    (Yams Node API, basic resolver, direct walk, both cores) versus
 //                                    Codable decoding with YAMLDecoder of the same fields.
+//   reachproof-bench classes FILE... endpoint classes found and the time to find them.
+//   reachproof-bench map FILE...     where `map --format pairs` spends its time: classes, class matrix, listing
+//                                    (lines rendered and counted, not written).
 //
 // Scale runs of the CLI (map, check, peak memory) are driven by bench/scale.sh on the release binary.
 
@@ -81,7 +86,7 @@ func documents(of text: String) -> [String] {
     return docs
 }
 
-func parseBenchmark(_ paths: [String]) {
+func parseBenchmark(_ paths: [String], codable: Bool) {
     let reader = ManifestReader()
     let (files, _) = reader.expand(paths: paths)
     let texts = files.compactMap { try? String(contentsOfFile: $0, encoding: .utf8) }
@@ -99,6 +104,7 @@ func parseBenchmark(_ paths: [String]) {
     print(String(format: "reachproof loader, Node walk, 2 cores:   parse %.2f s + model %.2f s = %.2f s (%d objects, %d errors)",
                  read, build, read + build, modelObjects, loaded.errors.count))
 
+    guard codable else { return }
     // Codable: one YAMLDecoder call per document (Yams' default resolver), both cores like the loader.
     var decoded = [Int](repeating: 0, count: docs.count)
     var failures = 0
@@ -125,13 +131,31 @@ func classesBenchmark(_ paths: [String]) {
     print(String(format: "%d workloads, %d policies -> %d classes (%.2f s)", model.workloads.count, model.networkPolicies.count, classes!.count, t))
 }
 
+/// Where the time of `map --format pairs` goes: the classes, the class matrix, and listing the lines (counted,
+/// not written, so that the disk is not measured).
+func mapBenchmark(_ paths: [String]) {
+    var loaded: (model: ClusterModel, errors: [InputError])?
+    let load = seconds { loaded = ModelLoader().load(paths: paths) }
+    guard let (model, errors) = loaded, errors.isEmpty else { print("input errors"); return }
+    let evaluator = Evaluator(model: model, assumptions: Assumptions())
+    let classes = seconds { _ = EndpointClasses(model: model, endpoints: evaluator.endpoints) }
+    var map: ConnectivityMap?
+    let build = seconds { map = ConnectivityMap(evaluator: evaluator) }
+    var bytes = 0
+    let list = seconds { MapReport.writePairs(map!) { bytes += $0.count } }
+    print(String(format: "load %.2f s, classes %.2f s, class matrix %.2f s, listing %.2f s (%.0f MB)", load, classes, build - classes, list, Double(bytes) / 1e6))
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "classes" where arguments.count > 1:
     classesBenchmark(Array(arguments.dropFirst()))
+case "map" where arguments.count > 1:
+    mapBenchmark(Array(arguments.dropFirst()))
 case "parse" where arguments.count > 1:
-    parseBenchmark(Array(arguments.dropFirst()))
+    let paths = arguments.dropFirst().filter { $0 != "--no-codable" }
+    parseBenchmark(paths, codable: paths.count == arguments.count - 1)
 default:
-    FileHandle.standardError.write("usage: reachproof-bench parse FILE|DIR...\n".data(using: .utf8)!)
+    FileHandle.standardError.write("usage: reachproof-bench parse [--no-codable] FILE|DIR... | classes FILE|DIR... | map FILE|DIR...\n".data(using: .utf8)!)
     exit(2)
 }

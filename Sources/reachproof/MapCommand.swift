@@ -32,7 +32,7 @@ struct MapCommand: ParsableCommand {
         Progress.show("\(map.classes.count) classes; deciding pairs")
         Progress.clear()
         switch format {
-        case .pairs: MapReport.writePairs(map) { FileHandle.standardOutput.write(Data($0.utf8)) }
+        case .pairs: MapReport.writePairs(map) { fwrite($0.baseAddress, 1, $0.count, stdout) }
         case .table: print(MapReport.table(map), terminator: "")
         case .json: print(MapReport.json(map), terminator: "")
         case .dot:

@@ -3,6 +3,7 @@ import TestSupport
 import KubeModel
 import SMT
 @testable import Reachability
+import Reporting
 
 /// The Z3 encoding and the concrete evaluator must agree on every declared pair and every port; models found
 /// for hypothetical pods and external addresses must replay to the same verdict in the evaluator.
@@ -112,28 +113,60 @@ func generatedCluster(seed: Int, namespaces: Int, deployments: Int, policies: In
     return model
 }
 
-/// The map works on endpoint classes; it must list exactly what evaluating every workload pair one by one gives.
+/// The map works on endpoint classes and computes each side once per distinct list of rules; it must list exactly
+/// what evaluating every workload pair one by one gives.
 final class ClassMapCrossCheckTests: XCTestCase {
+    func assertMapEqualsPairByPair(_ model: ClusterModel, _ assumptions: Assumptions = Assumptions(), _ context: String, file: StaticString = #filePath, line: UInt = #line) {
+        let evaluator = Evaluator(model: model, assumptions: assumptions)
+        let map = ConnectivityMap(evaluator: evaluator)
+        var expected: [String: ConnSet] = [:]
+        for (i, s) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 {
+            for (j, d) in evaluator.endpoints.enumerated() where i != j && model.workloads[j].replicas != 0 {
+                let c = evaluator.connections(from: .pod(s), to: .pod(d))
+                if !c.isEmpty { expected["\(s.workload!) => \(d.workload!)"] = c }
+            }
+        }
+        var actual: [String: ConnSet] = [:]
+        for p in map.pairs where !p.source.hasPrefix("external:") && !p.destination.hasPrefix("external:") {
+            actual["\(p.source) => \(p.destination)"] = p.conns
+        }
+        let differing = Set(actual.keys).union(expected.keys).filter { actual[$0] != expected[$0] }.sorted()
+        XCTAssert(differing.isEmpty, "\(context): \(differing.count) pairs differ, first: " + differing.prefix(5).map {
+            "\($0) map \(actual[$0].map(\.description) ?? "none"), evaluator \(expected[$0].map(\.description) ?? "none")"
+        }.joined(separator: "; "), file: file, line: line)
+        XCTAssertGreaterThan(expected.count, 0, context, file: file, line: line)
+        let lines = map.pairs.map { $0.line }
+        XCTAssertEqual(lines, lines.sorted(), "\(context): pairs are listed in line order", file: file, line: line)
+        // The streamed text is the same list.
+        XCTAssertEqual(MapReport.pairs(map), lines.map { $0 + "\n" }.joined(), context, file: file, line: line)
+        // A focused map is the full map's pairs touching the focus.
+        let namespace = model.workloads[0].namespace
+        let focused = ConnectivityMap(evaluator: evaluator, namespace: namespace).pairs.map(\.line)
+        let touching = map.pairs.filter { p in [p.source, p.destination].contains { $0.hasPrefix(namespace + "/") } }.map(\.line)
+        XCTAssertEqual(focused, touching, "\(context): focus on \(namespace)", file: file, line: line)
+    }
+
     func testClassMapEqualsPairByPairEvaluation() throws {
         for (seed, flags) in [(5, ["--named-ports"]), (6, ["--ipblocks", "--named-ports"]), (7, [String]())] {
             let model = try generatedCluster(seed: seed, namespaces: 6, deployments: 120, policies: 50, flags: flags)
-            let evaluator = Evaluator(model: model, assumptions: Assumptions())
-            let map = ConnectivityMap(evaluator: evaluator)
-            XCTAssertLessThan(map.classes.count, model.workloads.count, "seed \(seed): classes should merge some workloads")
-            var expected: [String: ConnSet] = [:]
-            for (i, s) in evaluator.endpoints.enumerated() {
-                for (j, d) in evaluator.endpoints.enumerated() where i != j {
-                    let c = evaluator.connections(from: .pod(s), to: .pod(d))
-                    if !c.isEmpty { expected["\(s.workload!) => \(d.workload!)"] = c }
-                }
-            }
-            var actual: [String: ConnSet] = [:]
-            for p in map.pairs where !p.source.hasPrefix("external:") && !p.destination.hasPrefix("external:") {
-                actual["\(p.source) => \(p.destination)"] = p.conns
-            }
-            XCTAssertEqual(actual, expected, "seed \(seed)")
-            let lines = map.pairs.map { $0.line }
-            XCTAssertEqual(lines, lines.sorted(), "seed \(seed): pairs are listed in line order")
+            XCTAssertLessThan(EndpointClasses(model: model, endpoints: Evaluator(model: model, assumptions: Assumptions()).endpoints).count,
+                              model.workloads.count, "seed \(seed): classes should merge some workloads")
+            assertMapEqualsPairByPair(model, Assumptions(), "seed \(seed)")
+            assertMapEqualsPairByPair(model, Assumptions(profile: .conservativeAvailability), "seed \(seed), conservative-availability")
+        }
+    }
+
+    /// Admin tiers take the evaluator's path per pair of classes; ipBlocks over pod addresses and named ports on the
+    /// rule-based path, with and without them.
+    func testClassMapEqualsPairByPairEvaluationOnTheVectorFixture() throws {
+        let admin = NetworkPolicyVectorTests.anp("p5", "{priority: 5, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {team: b}}, podSelector: {matchLabels: {app: c}}}}]}], egress: [{action: Deny, to: [{networks: [10.244.0.0/18]}], ports: [{namedPort: http}]}]}")
+            + "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: c}}}], ports: [{namedPort: http}]}]}\n"
+        let policies = NetworkPolicyVectorTests.np("a", "n1", "{podSelector: {matchLabels: {app: y}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}")
+            + NetworkPolicyVectorTests.np("b", "n1", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels: {team: b}}}], ports: [{port: http}]}, {to: [{ipBlock: {cidr: 10.244.64.0/18}}]}]}")
+        for (extra, context) in [(policies, "NetworkPolicies"), (policies + admin, "with admin tiers")] {
+            let model = try loadModel(NetworkPolicyVectorTests.fixture + extra)
+            assertMapEqualsPairByPair(model, Assumptions(), context)
+            assertMapEqualsPairByPair(model, Assumptions(profile: .conservativeAvailability), "\(context), conservative-availability")
         }
     }
 }

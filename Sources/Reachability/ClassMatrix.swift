@@ -1,0 +1,257 @@
+import Foundation
+import KubeModel
+
+/// Distinct connection sets, each stored once and named by a 32-bit index: 0 is no connection, 1 every
+/// connection. Unions and intersections of indices are memoized, since a map combines the same few sets millions
+/// of times. Not thread-safe: each thread works on a table of its own.
+public final class ConnTable {
+    public static let none: Int32 = 0
+    public static let all: Int32 = 1
+
+    public private(set) var sets: [ConnSet] = [.none, .all]
+    private var index: [ConnSet: Int32] = [.none: 0, .all: 1]
+    private var unions: [Int64: Int32] = [:]
+    private var intersections: [Int64: Int32] = [:]
+
+    public init() {}
+
+    public var count: Int { sets.count }
+    public subscript(_ i: Int32) -> ConnSet { sets[Int(i)] }
+
+    public func intern(_ c: ConnSet) -> Int32 {
+        if let i = index[c] { return i }
+        let i = Int32(sets.count)
+        sets.append(c)
+        index[c] = i
+        return i
+    }
+
+    public func union(_ a: Int32, _ b: Int32) -> Int32 {
+        if a == b || b == ConnTable.none || a == ConnTable.all { return a }
+        if a == ConnTable.none || b == ConnTable.all { return b }
+        let key = Int64(min(a, b)) << 32 | Int64(max(a, b))
+        if let u = unions[key] { return u }
+        let u = intern(sets[Int(a)].union(sets[Int(b)]))
+        unions[key] = u
+        return u
+    }
+
+    public func intersection(_ a: Int32, _ b: Int32) -> Int32 {
+        if a == b || b == ConnTable.all || a == ConnTable.none { return a }
+        if a == ConnTable.all || b == ConnTable.none { return b }
+        // A map intersects each source's egress with every destination's ingress: the first sets get a flat memo.
+        if a < ConnTable.flatSide && b < ConnTable.flatSide {
+            if flatIntersections.isEmpty { flatIntersections = [Int32](repeating: -1, count: Int(ConnTable.flatSide * ConnTable.flatSide)) }
+            let slot = Int(a) * Int(ConnTable.flatSide) + Int(b)
+            if flatIntersections[slot] < 0 { flatIntersections[slot] = intern(sets[Int(a)].intersection(sets[Int(b)])) }
+            return flatIntersections[slot]
+        }
+        let key = Int64(min(a, b)) << 32 | Int64(max(a, b))
+        if let x = intersections[key] { return x }
+        let x = intern(sets[Int(a)].intersection(sets[Int(b)]))
+        intersections[key] = x
+        return x
+    }
+    private static let flatSide: Int32 = 1024
+    private var flatIntersections: [Int32] = []
+}
+
+/// The NetworkPolicy layer between every ordered pair of endpoint classes, computed one side at a time.
+///
+/// A flow needs the source's egress and the destination's ingress, and each side depends on its own pod only
+/// through the rules that select it. Classes selected by the same rules share a side, so the ingress side is
+/// computed once per distinct list of ingress rules, over every source class, and the egress side once per
+/// distinct list of egress rules, over every destination class; a pair is then the intersection of two stored
+/// values. Each peer is matched against every class once, into a bit set. With admin-tier policies every class is
+/// its own side and each value comes from the evaluator, which orders the tiers.
+final class ClassMatrix {
+    let table = ConnTable()
+    /// The side of each class, and each side's value towards (ingress: from) every class, as `table` indices.
+    private let ingressSide: [Int32]
+    private let egressSide: [Int32]
+    private let ingressRows: [[Int32]]
+    private let egressRows: [[Int32]]
+
+    init(evaluator: Evaluator, classes: EndpointClasses) {
+        let n = classes.count
+        let reps = (0..<n).map { evaluator.endpoints[classes.representative($0)] }
+        let table = self.table
+        func sides(_ direction: Direction, peers: PeerClassSets?) -> (of: [Int32], rows: [[Int32]]) {
+            guard let peers else {
+                let rows = ClassMatrix.parallelRows(count: n, into: table) { side, t in
+                    (0..<n).map { remote in
+                        t.intern(direction == .ingress ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]))
+                                                       : evaluator.egress(from: reps[side], to: .pod(reps[remote])))
+                    }
+                }
+                return ((0..<n).map(Int32.init), rows)
+            }
+            var keyIndex: [SideKey: Int32] = [:]
+            var distinct: [(side: CompiledSide, key: SideKey)] = []
+            var of: [Int32] = []
+            for c in 0..<n {
+                let side = evaluator.compiled(direction, reps[c], index: classes.representative(c))
+                let key = SideKey(side, peers: peers)
+                if let i = keyIndex[key] { of.append(i); continue }
+                keyIndex[key] = Int32(distinct.count)
+                of.append(Int32(distinct.count))
+                distinct.append((side, key))
+            }
+            peers.computePending()
+            let rows = ClassMatrix.parallelRows(count: distinct.count, into: table) { i, t in
+                peers.row(distinct[i].side, key: distinct[i].key, classes: n, table: t) { rule in
+                    evaluator.conns(rule.ports, destination: .pod(reps[rule.remote]))
+                }
+            }
+            return (of, rows)
+        }
+        let ruleBased = evaluator.model.adminPolicies.isEmpty && evaluator.model.baselinePolicy == nil
+        let peers = ruleBased ? PeerClassSets(evaluator: evaluator, reps: reps) : nil
+        (ingressSide, ingressRows) = sides(.ingress, peers: peers)
+        (egressSide, egressRows) = sides(.egress, peers: peers)
+    }
+
+    /// Connections from class `s` to class `d`, as an index into `table`.
+    func conns(_ s: Int, _ d: Int) -> Int32 {
+        table.intersection(egressRows[Int(egressSide[s])][d], ingressRows[Int(ingressSide[d])][s])
+    }
+
+    /// Connections from class `s` to every class.
+    func row(from s: Int, into out: inout [Int32]) {
+        let egress = egressRows[Int(egressSide[s])]
+        for d in out.indices { out[d] = table.intersection(egress[d], ingressRows[Int(ingressSide[d])][s]) }
+    }
+
+    /// Rows computed on every core, each worker interning into a table of its own; the indices are then
+    /// translated into `table`'s.
+    private static func parallelRows(count: Int, into table: ConnTable, _ row: @escaping (Int, ConnTable) -> [Int32]) -> [[Int32]] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
+        var rows = [[Int32]](repeating: [], count: count)
+        let tables = (0..<workers).map { _ in ConnTable() }
+        rows.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for i in stride(from: w, to: count, by: workers) { out[i] = row(i, tables[w]) }
+            }
+        }
+        let shared = tables.map { local in local.sets.map { table.intern($0) } }
+        for i in 0..<count {
+            let map = shared[i % workers]
+            rows[i] = rows[i].map { map[Int($0)] }
+        }
+        return rows
+    }
+}
+
+/// What a side's value depends on: whether it is isolated, and per rule its peers and connections (the ports
+/// themselves where named ports leave the connections to each destination).
+struct SideKey: Hashable {
+    struct Rule: Hashable {
+        /// Empty: every remote endpoint.
+        let peers: [Int32]
+        let conns: ConnSet?
+        let ports: [NetworkPolicy.Port]
+    }
+    let isolated: Bool
+    let rules: [Rule]
+
+    init(_ side: CompiledSide, peers: PeerClassSets) {
+        isolated = side.isolated
+        rules = side.rules.map { r in
+            Rule(peers: r.peers.map { peers.id(of: $0, policyNamespace: r.policyNamespace) }, conns: r.conns, ports: r.conns == nil ? r.ports : [])
+        }
+    }
+}
+
+/// The classes each NetworkPolicy peer matches (for some address a class's pods may have), as bit sets.
+final class PeerClassSets {
+    private struct Key: Hashable {
+        let peer: NetworkPolicy.Peer
+        let policyNamespace: String
+    }
+    private let evaluator: Evaluator
+    private let reps: [PodEndpoint]
+    private let classesByNamespace: [String: [Int]]
+    private var ids: [Key: Int32] = [:]
+    private var keys: [Key] = []
+    private var sets: [[UInt64]] = []
+    private let words: Int
+
+    init(evaluator: Evaluator, reps: [PodEndpoint]) {
+        self.evaluator = evaluator
+        self.reps = reps
+        classesByNamespace = Dictionary(grouping: reps.indices, by: { reps[$0].namespace })
+        words = (reps.count + 63) / 64
+    }
+
+    func id(of peer: NetworkPolicy.Peer, policyNamespace: String) -> Int32 {
+        // A peer with a namespace selector, or an ipBlock, means the same in every policy's namespace.
+        let key: Key
+        if case .pods(nil, _) = peer.selection { key = Key(peer: peer, policyNamespace: policyNamespace) } else { key = Key(peer: peer, policyNamespace: "") }
+        if let i = ids[key] { return i }
+        let i = Int32(keys.count)
+        ids[key] = i
+        keys.append(key)
+        return i
+    }
+
+    /// Matches every peer registered since the last call against every class, on every core.
+    func computePending() {
+        let start = sets.count
+        guard keys.count > start else { return }
+        var fresh = [[UInt64]](repeating: [], count: keys.count - start)
+        let keys = self.keys, reps = self.reps, evaluator = self.evaluator, words = self.words
+        let byNamespace = classesByNamespace
+        fresh.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: out.count) { k in
+                let key = keys[start + k]
+                var bits = [UInt64](repeating: 0, count: words)
+                func set(_ c: Int) { bits[c >> 6] |= 1 << UInt64(c & 63) }
+                switch key.peer.selection {
+                case .pods(let nsSel, let podSel):
+                    // Pod selection does not depend on addresses: selectors on the representatives' labels.
+                    let namespaces = nsSel.map { sel in byNamespace.values.filter { sel.matches(reps[$0[0]].namespaceLabels) } }
+                        ?? [byNamespace[key.policyNamespace] ?? []]
+                    for group in namespaces {
+                        for c in group where !reps[c].hostNetwork && (podSel?.matches(reps[c].labels) ?? true) { set(c) }
+                    }
+                case .ipBlock:
+                    for c in reps.indices {
+                        let remote = Endpoint.pod(reps[c])
+                        if evaluator.addresses(of: remote).contains(where: { evaluator.peerMatches(key.peer, policyNamespace: "", remote: remote, remoteAddress: $0) }) { set(c) }
+                    }
+                }
+                out[k] = bits
+            }
+        }
+        sets += fresh
+    }
+
+    struct NamedPortRule {
+        let ports: [NetworkPolicy.Port]
+        let remote: Int
+    }
+
+    /// A side's value towards every class. `named` gives a rule's connections towards one class when its named
+    /// ports resolve there.
+    func row(_ side: CompiledSide, key: SideKey, classes n: Int, table: ConnTable, named: (NamedPortRule) -> ConnSet) -> [Int32] {
+        guard side.isolated else { return [Int32](repeating: ConnTable.all, count: n) }
+        var row = [Int32](repeating: ConnTable.none, count: n)
+        for (rule, ruleKey) in zip(side.rules, key.rules) {
+            var matched = [UInt64](repeating: ruleKey.peers.isEmpty ? ~0 : 0, count: words)
+            for p in ruleKey.peers { for w in 0..<words { matched[w] |= sets[Int(p)][w] } }
+            let fixed = rule.conns.map { table.intern($0) }
+            for w in 0..<words {
+                var bits = matched[w]
+                while bits != 0 {
+                    let c = w << 6 | bits.trailingZeroBitCount
+                    bits &= bits - 1
+                    guard c < n else { break }
+                    row[c] = table.union(row[c], fixed ?? table.intern(named(NamedPortRule(ports: rule.ports, remote: c))))
+                }
+            }
+        }
+        return row
+    }
+}
