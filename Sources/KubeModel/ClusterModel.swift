@@ -145,13 +145,27 @@ public struct ModelLoader {
                 unique.append((id, object))
             } catch let e as InputError { errors.append(e) } catch {}
         }
+        // Typing reads every field of every object: done on every core, then added to the model in input order.
+        var typedObjects = [Result<TypedObject, InputError>?](repeating: nil, count: unique.count)
+        let chunk = max(64, unique.count / 32)
+        typedObjects.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: (unique.count + chunk - 1) / chunk) { c in
+                for k in (c * chunk)..<min(unique.count, (c + 1) * chunk) {
+                    do { out[k] = .success(try typed(unique[k].0, unique[k].1)) } catch let e as InputError { out[k] = .failure(e) } catch {}
+                }
+            }
+        }
         var declaredNamespaces: [String: Namespace] = [:]
         var admin: [AdminNetworkPolicy] = []
         var podsByOwner: [String: Int] = [:]
-        for (id, object) in unique {
-            do {
-                try typed(id, object, model: &model, namespaces: &declaredNamespaces, admin: &admin, podsByOwner: &podsByOwner)
-            } catch let e as InputError { errors.append(e) } catch {}
+        for (k, (id, object)) in unique.enumerated() {
+            switch typedObjects[k] {
+            case .success(let t)?:
+                add(t, id: id, location: object.root.location, model: &model, namespaces: &declaredNamespaces, admin: &admin, podsByOwner: &podsByOwner)
+            case .failure(let e)?: errors.append(e)
+            case nil: break
+            }
         }
         model.adminPolicies = admin.sorted { ($0.priority, $0.name) < ($1.priority, $1.name) }
         // Namespaces referenced but not declared are created with their name label.
@@ -211,86 +225,120 @@ public struct ModelLoader {
         return ObjectID(kind: object.kind, namespace: namespace, name: name)
     }
 
-    func typed(_ id: ObjectID, _ object: RawObject, model: inout ClusterModel, namespaces: inout [String: Namespace],
-               admin: inout [AdminNetworkPolicy], podsByOwner: inout [String: Int]) throws {
+    /// One object in typed form, parsed on any thread; `add` puts it into the model.
+    enum TypedObject {
+        case namespace(Namespace)
+        case networkPolicy(NetworkPolicy)
+        case adminPolicy(AdminNetworkPolicy)
+        case ingress(Ingress)
+        case serviceEndpoints(ServiceEndpoints)
+        case ingressClass(IngressClass)
+        case peerAuthentication(PeerAuthentication)
+        case authorizationPolicy(AuthorizationPolicy)
+        case destinationRule(DestinationRule)
+        case istioGateway(IstioGateway)
+        case virtualService(VirtualService)
+        case sidecar(SidecarScope)
+        case service(Service)
+        /// A pod with a controlling owner is grouped with the owner's other pods.
+        case workload(Workload, podOwner: (kind: String, name: String)?)
+        case unmodelled
+        case unknown(cniPolicy: Bool)
+        case nothing
+    }
+
+    func typed(_ id: ObjectID, _ object: RawObject) throws -> TypedObject {
         let root = object.root
         if let versions = Kinds.versions[object.kind] {
             guard versions.contains(object.apiVersion) else {
                 throw root["apiVersion"]!.error("unknown apiVersion '\(object.apiVersion)' for \(object.kind) (expected \(versions.sorted().joined(separator: " or ")))")
             }
         } else if let group = Kinds.laterLayers[object.kind], Kinds.apiGroup(object.apiVersion) == group {
-            model.unmodelled[object.kind, default: []].append(id)
-            return
+            return .unmodelled
         } else {
-            model.unknownKinds[object.kind, default: []].append(id)
-            if Kinds.cniPolicyGroups.contains(Kinds.apiGroup(object.apiVersion)) { model.cniPolicies.append(id) }
-            return
+            return .unknown(cniPolicy: Kinds.cniPolicyGroups.contains(Kinds.apiGroup(object.apiVersion)))
         }
         let metadata = root["metadata"]!
         let spec = root["spec"]
         let created = try metadata["creationTimestamp"]?.string()
         if let spec, case .mapping = spec.node {} else if let spec { throw spec.error("expected a mapping, found \(spec.kindName)") }
+        func requireSpec() throws -> Field {
+            guard let spec else { throw root.missing("spec") }
+            return spec
+        }
         switch object.kind {
         case "Namespace":
             let labels = try metadata["labels"].map(LabelSyntax.checkLabels) ?? [:]
-            namespaces[id.name] = Namespace(name: id.name, labels: labels, inferred: false, location: root.location)
+            return .namespace(Namespace(name: id.name, labels: labels, inferred: false, location: root.location))
         case "NetworkPolicy":
-            guard let spec else { throw root.missing("spec") }
-            model.networkPolicies.append(try NetworkPolicy.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
+            return .networkPolicy(try NetworkPolicy.parse(try requireSpec(), name: id.name, namespace: id.namespace!, location: root.location))
         case "AdminNetworkPolicy", "BaselineAdminNetworkPolicy":
-            guard let spec else { throw root.missing("spec") }
             let tier: AdminNetworkPolicy.Tier = object.kind == "AdminNetworkPolicy" ? .admin : .baseline
-            let policy = try AdminNetworkPolicy.parse(spec, tier: tier, name: id.name, location: root.location)
-            if tier == .admin { admin.append(policy) } else { model.baselinePolicy = policy }
+            return .adminPolicy(try AdminNetworkPolicy.parse(try requireSpec(), tier: tier, name: id.name, location: root.location))
         case "Ingress":
-            guard let spec else { throw root.missing("spec") }
-            model.ingresses.append(try Ingress.parse(spec, metadata: metadata, name: id.name, namespace: id.namespace!, location: root.location))
+            return .ingress(try Ingress.parse(try requireSpec(), metadata: metadata, name: id.name, namespace: id.namespace!, location: root.location))
         case "Endpoints":
-            model.serviceEndpoints.append(try ServiceEndpoints.parseEndpoints(root, name: id.name, namespace: id.namespace!, location: root.location))
+            return .serviceEndpoints(try ServiceEndpoints.parseEndpoints(root, name: id.name, namespace: id.namespace!, location: root.location))
         case "EndpointSlice":
-            model.serviceEndpoints.append(try ServiceEndpoints.parseSlice(root, metadata: metadata, namespace: id.namespace!, location: root.location))
+            return .serviceEndpoints(try ServiceEndpoints.parseSlice(root, metadata: metadata, namespace: id.namespace!, location: root.location))
         case "IngressClass":
-            guard let spec else { throw root.missing("spec") }
-            model.ingressClasses.append(try IngressClass.parse(spec, metadata: metadata, name: id.name))
+            return .ingressClass(try IngressClass.parse(try requireSpec(), metadata: metadata, name: id.name))
         case "PeerAuthentication":
-            let pa = try PeerAuthentication.parse(spec ?? root, name: id.name, namespace: id.namespace!, created: created, location: root.location)
-            if let why = pa.rejection { model.rejected.append((id, root.location, why)) } else { model.peerAuthentications.append(pa) }
+            return .peerAuthentication(try PeerAuthentication.parse(spec ?? root, name: id.name, namespace: id.namespace!, created: created, location: root.location))
         case "AuthorizationPolicy":
-            let ap = try AuthorizationPolicy.parse(spec, name: id.name, namespace: id.namespace!, location: root.location)
-            if let why = ap.rejection { model.rejected.append((id, root.location, why)) } else { model.authorizationPolicies.append(ap) }
+            return .authorizationPolicy(try AuthorizationPolicy.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
         case "DestinationRule":
-            guard let spec else { throw root.missing("spec") }
-            model.destinationRules.append(try DestinationRule.parse(spec, name: id.name, namespace: id.namespace!, created: created, location: root.location))
+            return .destinationRule(try DestinationRule.parse(try requireSpec(), name: id.name, namespace: id.namespace!, created: created, location: root.location))
         case "Gateway":
-            guard let spec else { throw root.missing("spec") }
-            model.istioGateways.append(try IstioGateway.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
+            return .istioGateway(try IstioGateway.parse(try requireSpec(), name: id.name, namespace: id.namespace!, location: root.location))
         case "VirtualService":
-            guard let spec else { throw root.missing("spec") }
-            model.virtualServices.append(try VirtualService.parse(spec, name: id.name, namespace: id.namespace!, created: created, location: root.location))
+            return .virtualService(try VirtualService.parse(try requireSpec(), name: id.name, namespace: id.namespace!, created: created, location: root.location))
         case "Sidecar":
-            guard let spec else { throw root.missing("spec") }
-            model.sidecars.append(try SidecarScope.parse(spec, name: id.name, namespace: id.namespace!, created: created, location: root.location))
+            return .sidecar(try SidecarScope.parse(try requireSpec(), name: id.name, namespace: id.namespace!, created: created, location: root.location))
         case "Service":
-            guard let spec else { throw root.missing("spec") }
-            model.services.append(try ServiceParser.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
+            return .service(try ServiceParser.parse(try requireSpec(), name: id.name, namespace: id.namespace!, location: root.location))
         default:
-            if let w = try WorkloadParser.parse(kind: object.kind, root: root, id: id) {
-                if object.kind == "Pod", let owner = try WorkloadParser.controllerOwner(metadata) {
-                    // Pods from a live dump: one workload per owner, named after it.
-                    let key = "\(w.namespace)/\(owner.name)"
-                    if let i = podsByOwner[key] {
-                        let prev = model.workloads[i]
-                        if prev.labels == w.labels && prev.ports == w.ports {
-                            model.workloads[i] = prev.withReplicas((prev.replicas ?? 1) + 1)
-                            return
-                        }
-                    }
-                    podsByOwner[key] = model.workloads.count
-                    model.workloads.append(w.renamed(owner.name, kind: owner.kind))
-                } else {
-                    model.workloads.append(w)
+            guard let w = try WorkloadParser.parse(kind: object.kind, root: root, id: id) else { return .nothing }
+            return .workload(w, podOwner: object.kind == "Pod" ? try WorkloadParser.controllerOwner(metadata) : nil)
+        }
+    }
+
+    func add(_ object: TypedObject, id: ObjectID, location: SourceLocation, model: inout ClusterModel, namespaces: inout [String: Namespace],
+             admin: inout [AdminNetworkPolicy], podsByOwner: inout [String: Int]) {
+        switch object {
+        case .namespace(let ns): namespaces[id.name] = ns
+        case .networkPolicy(let p): model.networkPolicies.append(p)
+        case .adminPolicy(let p): if p.tier == .admin { admin.append(p) } else { model.baselinePolicy = p }
+        case .ingress(let i): model.ingresses.append(i)
+        case .serviceEndpoints(let e): model.serviceEndpoints.append(e)
+        case .ingressClass(let c): model.ingressClasses.append(c)
+        case .peerAuthentication(let pa):
+            if let why = pa.rejection { model.rejected.append((id, location, why)) } else { model.peerAuthentications.append(pa) }
+        case .authorizationPolicy(let ap):
+            if let why = ap.rejection { model.rejected.append((id, location, why)) } else { model.authorizationPolicies.append(ap) }
+        case .destinationRule(let d): model.destinationRules.append(d)
+        case .istioGateway(let g): model.istioGateways.append(g)
+        case .virtualService(let v): model.virtualServices.append(v)
+        case .sidecar(let s): model.sidecars.append(s)
+        case .service(let s): model.services.append(s)
+        case .workload(let w, let owner?):
+            // Pods from a live dump: one workload per owner, named after it.
+            let key = "\(w.namespace)/\(owner.name)"
+            if let i = podsByOwner[key] {
+                let prev = model.workloads[i]
+                if prev.labels == w.labels && prev.ports == w.ports {
+                    model.workloads[i] = prev.withReplicas((prev.replicas ?? 1) + 1)
+                    return
                 }
             }
+            podsByOwner[key] = model.workloads.count
+            model.workloads.append(w.renamed(owner.name, kind: owner.kind))
+        case .workload(let w, nil): model.workloads.append(w)
+        case .unmodelled: model.unmodelled[id.kind, default: []].append(id)
+        case .unknown(let cniPolicy):
+            model.unknownKinds[id.kind, default: []].append(id)
+            if cniPolicy { model.cniPolicies.append(id) }
+        case .nothing: break
         }
     }
 }

@@ -2,7 +2,7 @@
 enum TextChecks {
     /// The 1-based line of the first `{{` outside a comment, which only an unrendered Helm template has.
     static func helmLeftover(_ text: String) -> Int? {
-        guard text.contains("{{") else { return nil }
+        guard containsDoubleBrace(text) else { return nil }
         var line = 0
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             line += 1
@@ -10,6 +10,16 @@ enum TextChecks {
             if content.contains("{{") && content.contains("}}") { return line }
         }
         return nil
+    }
+
+    /// Whether `{{` occurs anywhere: a byte scan, since nearly every document is free of it.
+    static func containsDoubleBrace(_ text: String) -> Bool {
+        var previous: UInt8 = 0
+        for b in text.utf8 {
+            if b == UInt8(ascii: "{") && previous == b { return true }
+            previous = b
+        }
+        return false
     }
 
     /// The line of a `,` directly followed (after blanks) by `]` or `}`, outside strings.
@@ -55,46 +65,53 @@ enum TextChecks {
     /// (limit, line) at the first line where it exceeds the limit. The parser recurses per level, so this
     /// check runs first.
     static func nestingDepth(_ text: String, limit: Int) -> (Int, Int)? {
-        var indents: [Int] = []
-        var flow = 0
-        var line = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            line += 1
-            var indent = 0
-            var dashes = 0
-            var it = raw.unicodeScalars.makeIterator()
-            var first: Unicode.Scalar?
-            while let c = it.next() {
-                if c == " " { indent += 1; continue }
-                if c == "-" { // "- - - x" nests sequences on one line
-                    if let n = it.next(), n == " " { dashes += 1; indent += 2; continue } else { first = c; break }
+        // Every character that matters is ASCII, so the scan walks UTF-8 bytes: it runs on every document.
+        var text = text
+        return text.withUTF8 { bytes -> (Int, Int)? in
+            let space = UInt8(ascii: " "), dash = UInt8(ascii: "-"), hash = UInt8(ascii: "#")
+            var indents: [Int] = []
+            var flow = 0
+            var line = 0
+            var start = 0
+            while start <= bytes.count {
+                line += 1
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                defer { start = end + 1 }
+                var indent = 0, dashes = 0, j = start
+                var first: UInt8?
+                while j < end {
+                    let c = bytes[j]
+                    if c == space { indent += 1; j += 1; continue }
+                    // "- - - x" nests sequences on one line
+                    if c == dash, j + 1 < end, bytes[j + 1] == space { dashes += 1; indent += 2; j += 2; continue }
+                    first = c
+                    break
                 }
-                first = c
-                break
-            }
-            if flow == 0, let f = first, f != "#" {
-                while let last = indents.last, last >= indent { indents.removeLast() }
-                indents.append(indent)
-            }
-            var inSingle = false, inDouble = false
-            for c in raw.unicodeScalars {
-                if inDouble { if c == "\"" { inDouble = false }; continue }
-                if inSingle { if c == "'" { inSingle = false }; continue }
-                switch c {
-                case "\"": inDouble = true
-                case "'": inSingle = true
-                case "#": break
-                case "[", "{":
-                    flow += 1
-                    if indents.count + dashes + flow > limit { return (limit, line) }
-                case "]", "}": flow = max(0, flow - 1)
-                default: break
+                if flow == 0, let f = first, f != hash {
+                    while let last = indents.last, last >= indent { indents.removeLast() }
+                    indents.append(indent)
                 }
-                if c == "#" { break }
+                var inSingle = false, inDouble = false
+                scan: for k in start..<end {
+                    let c = bytes[k]
+                    if inDouble { if c == UInt8(ascii: "\"") { inDouble = false }; continue }
+                    if inSingle { if c == UInt8(ascii: "'") { inSingle = false }; continue }
+                    switch c {
+                    case UInt8(ascii: "\""): inDouble = true
+                    case UInt8(ascii: "'"): inSingle = true
+                    case hash: break scan
+                    case UInt8(ascii: "["), UInt8(ascii: "{"):
+                        flow += 1
+                        if indents.count + dashes + flow > limit { return (limit, line) }
+                    case UInt8(ascii: "]"), UInt8(ascii: "}"): flow = max(0, flow - 1)
+                    default: break
+                    }
+                }
+                if indents.count + dashes + flow > limit { return (limit, line) }
             }
-            if indents.count + dashes + flow > limit { return (limit, line) }
+            return nil
         }
-        return nil
     }
 
     /// Whether the text holds anything but blank lines, comments and document markers. Stops at the first

@@ -110,6 +110,21 @@ final class LoaderErrorTests: XCTestCase {
         XCTAssertTrue(try error(deep).message.contains("--max-depth"))
     }
 
+    /// The depth estimate counts block indentation levels, `- ` on one line and open flow brackets, not brackets
+    /// inside quotes or comments; it names the first line over the limit.
+    func testNestingDepthEstimate() {
+        XCTAssertNil(TextChecks.nestingDepth("a:\n  b:\n    c: 1\n", limit: 3))
+        XCTAssertEqual(TextChecks.nestingDepth("a:\n  b:\n    c: 1\n", limit: 2)?.1, 3)
+        XCTAssertEqual(TextChecks.nestingDepth("a:\n- - - x\n", limit: 3)?.1, 2)
+        XCTAssertNil(TextChecks.nestingDepth("a: 1\nb: - - - x\n", limit: 3), "dashes nest only at the start of a line")
+        XCTAssertEqual(TextChecks.nestingDepth("x: [[{a: 1}]]", limit: 3)?.1, 1)
+        XCTAssertNil(TextChecks.nestingDepth("x: \"[[[[\"  # {{{{\ny: '{{{{'\n", limit: 2))
+        XCTAssertEqual(TextChecks.nestingDepth("a:\n  - [\n    [\n      1]]\n", limit: 3)?.1, 2)
+        XCTAssertNil(TextChecks.nestingDepth("a:\n  - [\n    [\n      1]]\n", limit: 4), "inside brackets, indentation does not nest")
+        XCTAssertTrue(TextChecks.containsDoubleBrace("a: {{ .Values.x }}"))
+        XCTAssertFalse(TextChecks.containsDoubleBrace("a: {b: {c: 1}}"))
+    }
+
     func testAllBadFilesOfAFolderAreReported() throws {
         let (_, errors, _) = try load(["1.yaml": "a: [", "2.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {}\n", "3.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n"])
         XCTAssertEqual(Set(errors.map { ($0.location.file as NSString).lastPathComponent }), ["1.yaml", "2.yaml"])
