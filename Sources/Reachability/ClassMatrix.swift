@@ -66,10 +66,12 @@ public final class ConnTable {
 /// its own side and each value comes from the evaluator, which orders the tiers.
 final class ClassMatrix {
     let table = ConnTable()
-    /// The side of each class, and each side's value towards (ingress: from) every class, as `table` indices.
+    /// The side of each class, and each side's value towards every class (ingress: stored per source class, each
+    /// side's value from it, so that one source's row reads memory in order), as `table` indices.
     private let ingressSide: [Int32]
     private let egressSide: [Int32]
-    private let ingressRows: [[Int32]]
+    private let ingressBySource: [Int32]
+    private let ingressSides: Int
     private let egressRows: [[Int32]]
 
     init(evaluator: Evaluator, classes: EndpointClasses) {
@@ -107,19 +109,25 @@ final class ClassMatrix {
         }
         let ruleBased = evaluator.model.adminPolicies.isEmpty && evaluator.model.baselinePolicy == nil
         let peers = ruleBased ? PeerClassSets(evaluator: evaluator, reps: reps) : nil
-        (ingressSide, ingressRows) = sides(.ingress, peers: peers)
+        let ingress = sides(.ingress, peers: peers)
+        ingressSide = ingress.of
+        let stride = ingress.rows.count
+        var bySource = [Int32](repeating: 0, count: n * stride)
+        for (g, row) in ingress.rows.enumerated() { for s in 0..<n { bySource[s * stride + g] = row[s] } }
+        ingressBySource = bySource
+        ingressSides = stride
         (egressSide, egressRows) = sides(.egress, peers: peers)
     }
 
     /// Connections from class `s` to class `d`, as an index into `table`.
     func conns(_ s: Int, _ d: Int) -> Int32 {
-        table.intersection(egressRows[Int(egressSide[s])][d], ingressRows[Int(ingressSide[d])][s])
+        table.intersection(egressRows[Int(egressSide[s])][d], ingressBySource[s * ingressSides + Int(ingressSide[d])])
     }
 
     /// Connections from class `s` to every class.
     func row(from s: Int, into out: inout [Int32]) {
-        let egress = egressRows[Int(egressSide[s])]
-        for d in out.indices { out[d] = table.intersection(egress[d], ingressRows[Int(ingressSide[d])][s]) }
+        let egress = egressRows[Int(egressSide[s])], base = s * ingressSides
+        for d in out.indices { out[d] = table.intersection(egress[d], ingressBySource[base + Int(ingressSide[d])]) }
     }
 
     /// Rows computed on every core, each worker interning into a table of its own; the indices are then
@@ -169,9 +177,18 @@ final class PeerClassSets {
         let peer: NetworkPolicy.Peer
         let policyNamespace: String
     }
+    /// The classes of one namespace, with their labels indexed (key, value, positions in `classes`), and those a
+    /// pod selector can select (all but hostNetwork ones) as a bit set.
+    private struct Namespace {
+        let labels: [String: String]
+        let classes: [Int]
+        let index: [String: [String: [Int]]]
+        let selectable: [UInt64]
+    }
     private let evaluator: Evaluator
     private let reps: [PodEndpoint]
-    private let classesByNamespace: [String: [Int]]
+    private let namespaces: [Namespace]
+    private let namespacePosition: [String: Int]
     private var ids: [Key: Int32] = [:]
     private var keys: [Key] = []
     private var sets: [[UInt64]] = []
@@ -180,8 +197,22 @@ final class PeerClassSets {
     init(evaluator: Evaluator, reps: [PodEndpoint]) {
         self.evaluator = evaluator
         self.reps = reps
-        classesByNamespace = Dictionary(grouping: reps.indices, by: { reps[$0].namespace })
-        words = (reps.count + 63) / 64
+        let words = (reps.count + 63) / 64
+        let byNamespace = Dictionary(grouping: reps.indices, by: { reps[$0].namespace })
+        var namespaces: [Namespace] = [], position: [String: Int] = [:]
+        for (name, classes) in byNamespace {
+            var index: [String: [String: [Int]]] = [:]
+            var selectable = [UInt64](repeating: 0, count: words)
+            for (p, c) in classes.enumerated() {
+                for (k, v) in reps[c].labels { index[k, default: [:]][v, default: []].append(p) }
+                if !reps[c].hostNetwork { selectable[c >> 6] |= 1 << UInt64(c & 63) }
+            }
+            position[name] = namespaces.count
+            namespaces.append(Namespace(labels: reps[classes[0]].namespaceLabels, classes: classes, index: index, selectable: selectable))
+        }
+        self.namespaces = namespaces
+        namespacePosition = position
+        self.words = words
     }
 
     func id(of peer: NetworkPolicy.Peer, policyNamespace: String) -> Int32 {
@@ -199,9 +230,16 @@ final class PeerClassSets {
     func computePending() {
         let start = sets.count
         guard keys.count > start else { return }
+        // The namespaces each namespace selector matches, once per selector.
+        var selected: [LabelSelector: [Int]] = [:]
+        for key in keys[start...] {
+            if case .pods(let nsSel?, _) = key.peer.selection, selected[nsSel] == nil {
+                selected[nsSel] = self.namespaces.indices.filter { nsSel.matches(self.namespaces[$0].labels) }
+            }
+        }
         var fresh = [[UInt64]](repeating: [], count: keys.count - start)
         let keys = self.keys, reps = self.reps, evaluator = self.evaluator, words = self.words
-        let byNamespace = classesByNamespace
+        let namespaces = self.namespaces, namespacePosition = self.namespacePosition
         fresh.withUnsafeMutableBufferPointer { out in
             let out = out
             DispatchQueue.concurrentPerform(iterations: out.count) { k in
@@ -211,10 +249,17 @@ final class PeerClassSets {
                 switch key.peer.selection {
                 case .pods(let nsSel, let podSel):
                     // Pod selection does not depend on addresses: selectors on the representatives' labels.
-                    let namespaces = nsSel.map { sel in byNamespace.values.filter { sel.matches(reps[$0[0]].namespaceLabels) } }
-                        ?? [byNamespace[key.policyNamespace] ?? []]
-                    for group in namespaces {
-                        for c in group where !reps[c].hostNetwork && (podSel?.matches(reps[c].labels) ?? true) { set(c) }
+                    let inScope = nsSel.map { selected[$0]! } ?? namespacePosition[key.policyNamespace].map { [$0] } ?? []
+                    for n in inScope {
+                        let ns = namespaces[n]
+                        guard let podSel else {
+                            for w in 0..<words { bits[w] |= ns.selectable[w] }
+                            continue
+                        }
+                        for p in EndpointClasses.matching(podSel, among: ns.classes, index: ns.index, endpoints: reps) {
+                            let c = ns.classes[p]
+                            if ns.selectable[c >> 6] & (1 << UInt64(c & 63)) != 0 { set(c) }
+                        }
                     }
                 case .ipBlock:
                     for c in reps.indices {
