@@ -15,6 +15,14 @@ public final class ConnTable {
 
     public init() {}
 
+    /// A table with the same sets and indices, for another thread; sets it interns from now on are its own.
+    public func copy() -> ConnTable {
+        let c = ConnTable()
+        c.sets = sets
+        c.index = index
+        return c
+    }
+
     public var count: Int { sets.count }
     public subscript(_ i: Int32) -> ConnSet { sets[Int(i)] }
 
@@ -119,13 +127,13 @@ final class ClassMatrix {
         (egressSide, egressRows) = sides(.egress, peers: peers)
     }
 
-    /// Connections from class `s` to class `d`, as an index into `table`.
-    func conns(_ s: Int, _ d: Int) -> Int32 {
+    /// Connections from class `s` to class `d`, as an index into `table` (or a copy of it).
+    func conns(_ s: Int, _ d: Int, table: ConnTable) -> Int32 {
         table.intersection(egressRows[Int(egressSide[s])][d], ingressBySource[s * ingressSides + Int(ingressSide[d])])
     }
 
-    /// Connections from class `s` to every class.
-    func row(from s: Int, into out: inout [Int32]) {
+    /// Connections from class `s` to every class, as indices into `table` (or a copy of it).
+    func row(from s: Int, into out: inout [Int32], table: ConnTable) {
         let egress = egressRows[Int(egressSide[s])], base = s * ingressSides
         for d in out.indices { out[d] = table.intersection(egress[d], ingressBySource[base + Int(ingressSide[d])]) }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import KubeModel
 
 /// Workload-level connectivity of the NetworkPolicy layer: every ordered pair of workloads, and every external
@@ -85,62 +86,141 @@ public struct ConnectivityMap {
     /// oracle's line order (source name, then destination name). `readable` names external ranges that every
     /// policy treats alike `external:any`.
     public func forEachPairIndex<Sink: PairIndexSink>(readable: Bool = false, into sink: inout Sink) {
-        let table = matrix.table
-        let names = readable ? readableExternalNames : externalNames
-        let outbound = readable ? outboundReadable : self.outbound
-        let inbound = readable ? inboundReadable : self.inbound
-        let workloads = ids.count
-        // Where each external name falls among the sorted workload ids.
-        let insertion = names.map { name in ids.partitioningIndex { $0.id >= name } }
-        // External sources, with the classes each reaches.
-        var reachedFrom = [[Int: Int32]](repeating: [:], count: names.count)
-        for (c, list) in inbound.enumerated() { for (name, conns) in list { reachedFrom[name][c] = table.union(reachedFrom[name][c] ?? ConnTable.none, conns) } }
-        func union(_ endpoints: [Int], _ value: (Int) -> Int32) -> Int32 {
-            endpoints.reduce(ConnTable.none) { table.union($0, value(classes.classOf[$1])) }
-        }
-        func externalSource(_ k: Int) {
-            guard !reachedFrom[k].isEmpty else { return }
-            for (w, (_, endpoints)) in ids.enumerated() where focused[w] {
-                let c = union(endpoints) { reachedFrom[k][$0] ?? ConnTable.none }
-                if c != ConnTable.none { sink.pair(source: workloads + k, destination: w, conns: c) }
+        let listing = Listing(self, readable: readable)
+        var scratch = Scratch(table: matrix.table, classes: classes.count)
+        for source in listing.sources { listing.pairs(of: source, scratch: &scratch, into: &sink) }
+    }
+
+    /// The same on every core: sources are taken in batches and each worker lists its consecutive share of a batch
+    /// into a sink of its own, made by `makeSink` with the worker's copy of `connTable` (connection sets found
+    /// while listing are numbered per worker). After each batch `drain` receives the sinks in worker order, which
+    /// is line order.
+    public func forEachPairIndexInParallel<Sink: PairIndexSink>(readable: Bool = false, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                                                              batch: Int = 64, makeSink: (ConnTable) -> Sink, drain: (inout Sink) -> Void) {
+        let listing = Listing(self, readable: readable)
+        let workers = max(1, workers)
+        var scratches = (0..<workers).map { _ in Scratch(table: matrix.table.copy(), classes: classes.count) }
+        var sinks = scratches.map { makeSink($0.table) }
+        let sources = listing.sources
+        for start in stride(from: 0, to: sources.count, by: batch) {
+            let end = min(sources.count, start + batch)
+            let share = (end - start + workers - 1) / workers
+            scratches.withUnsafeMutableBufferPointer { scratch in
+                sinks.withUnsafeMutableBufferPointer { sink in
+                    let (scratch, sink) = (scratch, sink)
+                    DispatchQueue.concurrentPerform(iterations: workers) { w in
+                        for i in min(end, start + w * share)..<min(end, start + (w + 1) * share) {
+                            listing.pairs(of: sources[i], scratch: &scratch[w], into: &sink[w])
+                        }
+                    }
+                }
             }
+            for w in 0..<workers { drain(&sinks[w]) }
         }
-        var row = [Int32](repeating: ConnTable.none, count: classes.count)
+    }
+
+    /// A worker's state while listing: its table and the last source row.
+    struct Scratch {
+        let table: ConnTable
+        var row: [Int32]
         var rowClass = -1
-        var nextExternal = 0
-        for s in 0..<workloads {
-            while nextExternal < names.count && insertion[nextExternal] <= s { externalSource(nextExternal); nextExternal += 1 }
-            let sourceEndpoints = ids[s].endpoints
-            let sourceFocused = focused[s]
-            // This source's external destinations, by name, each placed before the first workload it precedes.
-            var external: [Int: Int32] = [:]
-            if sourceFocused {
-                for e in sourceEndpoints { for (name, c) in outbound[classes.classOf[e]] { external[name] = table.union(external[name] ?? ConnTable.none, c) } }
+        init(table: ConnTable, classes: Int) {
+            self.table = table
+            row = [Int32](repeating: ConnTable.none, count: classes)
+        }
+    }
+
+    /// What listing needs beyond the map, computed once per listing and read by every worker.
+    struct Listing {
+        enum Source { case workload(Int), external(Int) }
+        let map: ConnectivityMap
+        let outbound: [[(name: Int, conns: Int32)]]
+        /// Where each external name falls among the sorted workload ids.
+        let insertion: [Int]
+        /// Per external source, the classes it reaches.
+        let reachedFrom: [[Int: Int32]]
+        /// Sources in line order.
+        let sources: [Source]
+
+        init(_ map: ConnectivityMap, readable: Bool) {
+            self.map = map
+            let table = map.matrix.table
+            let names = readable ? map.readableExternalNames : map.externalNames
+            outbound = readable ? map.outboundReadable : map.outbound
+            let inbound = readable ? map.inboundReadable : map.inbound
+            let ids = map.ids
+            let insertion = names.map { name in ids.partitioningIndex { $0.id >= name } }
+            var reachedFrom = [[Int: Int32]](repeating: [:], count: names.count)
+            for (c, list) in inbound.enumerated() { for (name, conns) in list { reachedFrom[name][c] = table.union(reachedFrom[name][c] ?? ConnTable.none, conns) } }
+            var sources: [Source] = []
+            var next = 0
+            for s in 0..<ids.count {
+                while next < names.count && insertion[next] <= s { sources.append(.external(next)); next += 1 }
+                sources.append(.workload(s))
             }
-            let externalDestinations = external.keys.sorted()
-            var x = 0
-            let sourceClass = sharedClass[s]
-            if sourceClass >= 0 && sourceClass != rowClass { matrix.row(from: sourceClass, into: &row); rowClass = sourceClass }
-            for d in 0..<workloads {
-                while x < externalDestinations.count && insertion[externalDestinations[x]] <= d {
+            while next < names.count { sources.append(.external(next)); next += 1 }
+            self.insertion = insertion
+            self.reachedFrom = reachedFrom
+            self.sources = sources
+        }
+
+        func pairs<Sink: PairIndexSink>(of source: Source, scratch: inout Scratch, into sink: inout Sink) {
+            let table = scratch.table, classOf = map.classes.classOf, ids = map.ids, workloads = ids.count
+            func union(_ endpoints: [Int], _ value: (Int) -> Int32) -> Int32 {
+                endpoints.reduce(ConnTable.none) { table.union($0, value(classOf[$1])) }
+            }
+            switch source {
+            case .external(let k):
+                guard !reachedFrom[k].isEmpty else { return }
+                for (w, (_, endpoints)) in ids.enumerated() where map.focused[w] {
+                    let c = union(endpoints) { reachedFrom[k][$0] ?? ConnTable.none }
+                    if c != ConnTable.none { sink.pair(source: workloads + k, destination: w, conns: c) }
+                }
+            case .workload(let s):
+                let sourceEndpoints = ids[s].endpoints
+                let sourceFocused = map.focused[s]
+                // This source's external destinations, by name, each placed before the first workload it precedes.
+                var external: [Int: Int32] = [:]
+                if sourceFocused {
+                    for e in sourceEndpoints { for (name, c) in outbound[classOf[e]] { external[name] = table.union(external[name] ?? ConnTable.none, c) } }
+                }
+                let externalDestinations = external.keys.sorted()
+                var x = 0
+                let sourceClass = map.sharedClass[s]
+                if sourceClass >= 0 && sourceClass != scratch.rowClass {
+                    map.matrix.row(from: sourceClass, into: &scratch.row, table: table)
+                    scratch.rowClass = sourceClass
+                }
+                let sharedClass = map.sharedClass, focused = map.focused
+                var d = 0
+                while d < workloads {
+                    while x < externalDestinations.count && insertion[externalDestinations[x]] <= d {
+                        sink.pair(source: s, destination: workloads + externalDestinations[x], conns: external[externalDestinations[x]]!)
+                        x += 1
+                    }
+                    // Workload destinations up to the next external one: the loop that runs once per pair of workloads.
+                    let stop = x < externalDestinations.count ? min(workloads, insertion[externalDestinations[x]]) : workloads
+                    scratch.row.withUnsafeBufferPointer { row in
+                        sharedClass.withUnsafeBufferPointer { shared in
+                            for d in d..<stop where d != s && (sourceFocused || focused[d]) {
+                                let c: Int32
+                                if sourceClass >= 0, shared[d] >= 0 {
+                                    c = row[shared[d]]
+                                } else {
+                                    c = union(sourceEndpoints) { sc in union(ids[d].endpoints) { map.matrix.conns(sc, $0, table: table) } }
+                                }
+                                if c != ConnTable.none { sink.pair(source: s, destination: d, conns: c) }
+                            }
+                        }
+                    }
+                    d = stop
+                }
+                while x < externalDestinations.count {
                     sink.pair(source: s, destination: workloads + externalDestinations[x], conns: external[externalDestinations[x]]!)
                     x += 1
                 }
-                guard d != s, sourceFocused || focused[d] else { continue }
-                let c: Int32
-                if sourceClass >= 0, sharedClass[d] >= 0 {
-                    c = row[sharedClass[d]]
-                } else {
-                    c = union(sourceEndpoints) { sc in union(ids[d].endpoints) { matrix.conns(sc, $0) } }
-                }
-                if c != ConnTable.none { sink.pair(source: s, destination: d, conns: c) }
-            }
-            while x < externalDestinations.count {
-                sink.pair(source: s, destination: workloads + externalDestinations[x], conns: external[externalDestinations[x]]!)
-                x += 1
             }
         }
-        while nextExternal < names.count { externalSource(nextExternal); nextExternal += 1 }
     }
 
     /// Calls `body` for every allowed pair, in the oracle's line order.

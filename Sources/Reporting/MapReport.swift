@@ -2,16 +2,15 @@ import KubeModel
 import Reachability
 
 public enum MapReport {
-    /// One `SRC => DST : CONN` line per allowed pair, sorted, written in chunks as they are found (a large map is
-    /// never held).
-    public static func writePairs(_ map: ConnectivityMap, chunkSize: Int = 1 << 20, to write: (UnsafeRawBufferPointer) -> Void) {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: chunkSize, alignment: 1)
-        defer { buffer.deallocate() }
-        withoutActuallyEscaping(write) { write in
-            var writer = PairLineWriter(map: map, buffer: buffer, write: write)
-            map.forEachPairIndex(into: &writer)
-            writer.flush()
-        }
+    /// One `SRC => DST : CONN` line per allowed pair, sorted, written batch by batch as the cores list them (a
+    /// large map is never held).
+    public static func writePairs(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) -> Void) {
+        let names = map.endpointNames()
+        let sources = ByteTexts(names.map { "\($0) => " }), destinations = ByteTexts(names.map { "\($0) : " })
+        map.forEachPairIndexInParallel(makeSink: { PairLineWriter(sources: sources, destinations: destinations, table: $0) }, drain: { writer in
+            write(writer.buffer.bytes)
+            writer.buffer.removeAll()
+        })
     }
 
     public static func pairs(_ map: ConnectivityMap) -> String {
@@ -42,47 +41,28 @@ public enum MapReport {
     }
 }
 
-/// Renders pairs as lines into a buffer written out in chunks. Each line is three copies of bytes rendered once:
-/// `SRC => `, `DST : ` and `CONN\n`; tens of millions of lines leave no room for anything else per line.
+/// Renders pairs as lines. Each line is three copies of bytes rendered once: `SRC => `, `DST : ` and `CONN\n`;
+/// tens of millions of lines leave no room for anything else per line.
 struct PairLineWriter: PairIndexSink {
     private let sources: ByteTexts
     private let destinations: ByteTexts
     private var conns: ByteTexts
     private let table: ConnTable
-    private let buffer: UnsafeMutableRawPointer
-    private let capacity: Int
-    private var used = 0
-    private let write: (UnsafeRawBufferPointer) -> Void
+    let buffer = ByteBuffer()
 
-    init(map: ConnectivityMap, buffer: UnsafeMutableRawBufferPointer, write: @escaping (UnsafeRawBufferPointer) -> Void) {
-        let names = map.endpointNames()
-        sources = ByteTexts(names.map { "\($0) => " })
-        destinations = ByteTexts(names.map { "\($0) : " })
-        table = map.connTable
+    init(sources: ByteTexts, destinations: ByteTexts, table: ConnTable) {
+        self.sources = sources
+        self.destinations = destinations
+        self.table = table
         conns = ByteTexts(table.sets.map { "\($0)\n" })
-        capacity = buffer.count
-        self.buffer = buffer.baseAddress!
-        self.write = write
     }
 
     mutating func pair(source s: Int, destination d: Int, conns c: Int32) {
         // Sets interned while listing (unions over a workload's differing pods) are rendered on first use.
         while conns.count <= Int(c) { conns.append("\(table[Int32(conns.count)])\n") }
-        let length = sources.length(s) + destinations.length(d) + conns.length(Int(c))
-        if used + length > capacity { flush() }
-        if length > capacity {
-            for (texts, i) in [(sources, s), (destinations, d), (conns, Int(c))] { texts.write(i, write) }
-            return
-        }
-        used += sources.copy(s, to: buffer + used)
-        used += destinations.copy(d, to: buffer + used)
-        used += conns.copy(Int(c), to: buffer + used)
-    }
-
-    /// Writes what is buffered.
-    mutating func flush() {
-        if used > 0 { write(UnsafeRawBufferPointer(start: buffer, count: used)) }
-        used = 0
+        sources.append(s, to: buffer)
+        destinations.append(d, to: buffer)
+        conns.append(Int(c), to: buffer)
     }
 }
 
@@ -98,14 +78,35 @@ struct ByteTexts {
         bytes += text.utf8
         ends.append(bytes.count)
     }
-    func length(_ i: Int) -> Int { ends[i + 1] - ends[i] }
-    /// Copies text `i` to `destination`; returns its length.
-    func copy(_ i: Int, to destination: UnsafeMutableRawPointer) -> Int {
-        let start = ends[i], n = ends[i + 1] - start
-        bytes.withUnsafeBytes { destination.copyMemory(from: $0.baseAddress! + start, byteCount: n) }
-        return n
+    /// Appends text `i` to `out`.
+    func append(_ i: Int, to out: ByteBuffer) {
+        let start = ends[i]
+        bytes.withUnsafeBytes { out.append($0.baseAddress! + start, count: ends[i + 1] - start) }
     }
-    func write(_ i: Int, _ write: (UnsafeRawBufferPointer) -> Void) {
-        bytes.withUnsafeBytes { write(UnsafeRawBufferPointer(rebasing: $0[ends[i]..<ends[i + 1]])) }
+}
+
+/// Bytes in one growing allocation: appending is a copy, with no per-append checks beyond the capacity.
+final class ByteBuffer {
+    private var storage = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 1)
+    private var capacity = 1 << 16
+    private(set) var count = 0
+
+    deinit { storage.deallocate() }
+
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }
+
+    func append(_ source: UnsafeRawPointer, count n: Int) {
+        if count + n > capacity {
+            let grown = max(2 * capacity, count + n)
+            let bigger = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 1)
+            bigger.copyMemory(from: storage, byteCount: count)
+            storage.deallocate()
+            storage = bigger
+            capacity = grown
+        }
+        (storage + count).copyMemory(from: source, byteCount: n)
+        count += n
     }
+
+    func removeAll() { count = 0 }
 }

@@ -121,9 +121,10 @@ final class ClassMapCrossCheckTests: XCTestCase {
         let map = ConnectivityMap(evaluator: evaluator)
         var expected: [String: ConnSet] = [:]
         for (i, s) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 {
-            for (j, d) in evaluator.endpoints.enumerated() where i != j && model.workloads[j].replicas != 0 {
+            // A workload's pairs unite those of its pods.
+            for (j, d) in evaluator.endpoints.enumerated() where s.workload != d.workload && model.workloads[j].replicas != 0 {
                 let c = evaluator.connections(from: .pod(s), to: .pod(d))
-                if !c.isEmpty { expected["\(s.workload!) => \(d.workload!)"] = c }
+                if !c.isEmpty { expected["\(s.workload!) => \(d.workload!)"] = c.union(expected["\(s.workload!) => \(d.workload!)"] ?? .none) }
             }
         }
         var actual: [String: ConnSet] = [:]
@@ -139,6 +140,19 @@ final class ClassMapCrossCheckTests: XCTestCase {
         XCTAssertEqual(lines, lines.sorted(), "\(context): pairs are listed in line order", file: file, line: line)
         // The streamed text is the same list.
         XCTAssertEqual(MapReport.pairs(map), lines.map { $0 + "\n" }.joined(), context, file: file, line: line)
+        // Listing on several workers, in uneven batches, gives the same lines in the same order.
+        struct Lines: PairIndexSink {
+            let names: [String]
+            let table: ConnTable
+            var lines: [String] = []
+            mutating func pair(source: Int, destination: Int, conns: Int32) { lines.append("\(names[source]) => \(names[destination]) : \(table[conns])") }
+        }
+        var parallel: [String] = []
+        map.forEachPairIndexInParallel(workers: 3, batch: 7, makeSink: { Lines(names: map.endpointNames(), table: $0) }, drain: { sink in
+            parallel += sink.lines
+            sink.lines = []
+        })
+        XCTAssertEqual(parallel, lines, "\(context): parallel listing", file: file, line: line)
         // A focused map is the full map's pairs touching the focus.
         let namespace = model.workloads[0].namespace
         let focused = ConnectivityMap(evaluator: evaluator, namespace: namespace).pairs.map(\.line)
@@ -154,6 +168,24 @@ final class ClassMapCrossCheckTests: XCTestCase {
             assertMapEqualsPairByPair(model, Assumptions(), "seed \(seed)")
             assertMapEqualsPairByPair(model, Assumptions(profile: .conservativeAvailability), "seed \(seed), conservative-availability")
         }
+    }
+
+    /// Pods of one owner that differ (a live dump in the middle of a rollout) make a workload of several classes:
+    /// its pairs are the union over its pods.
+    func testClassMapUnitesTheDifferingPodsOfAWorkload() throws {
+        func pod(_ name: String, _ ns: String, _ labels: String, owner: String) -> String {
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {name: \(name), namespace: \(ns), labels: \(labels), ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: \(owner), controller: true, uid: u}]}\nspec: {containers: [{name: c, image: i, ports: [{name: http, containerPort: 8080}]}]}\n"
+        }
+        let text = pod("web-a", "a", "{app: web, v: one}", owner: "web") + pod("web-b", "a", "{app: web, v: two}", owner: "web")
+            + pod("api-a", "b", "{app: api}", owner: "api") + pod("db-a", "b", "{app: db}", owner: "db")
+            + NetworkPolicyVectorTests.np("a", "web", "{podSelector: {matchLabels: {v: one}}, policyTypes: [Ingress, Egress], egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: api}}}], ports: [{port: http}]}]}")
+            + NetworkPolicyVectorTests.np("a", "web2", "{podSelector: {matchLabels: {v: two}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}]}]}")
+        let model = try loadModel(text)
+        XCTAssertEqual(model.workloads.filter { $0.id == "a/web" }.count, 2, "one workload id, two kinds of pods")
+        assertMapEqualsPairByPair(model, Assumptions(), "rollout")
+        let pairs = ConnectivityMap(evaluator: Evaluator(model: model, assumptions: Assumptions())).pairs.map(\.line)
+        XCTAssertTrue(pairs.contains("a/web => b/api : TCP/8080"))
+        XCTAssertTrue(pairs.contains("a/web => b/db : ALL"))
     }
 
     /// Admin tiers take the evaluator's path per pair of classes; ipBlocks over pod addresses and named ports on the
