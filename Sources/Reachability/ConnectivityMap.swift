@@ -12,7 +12,6 @@ public struct ConnectivityMap {
         public let conns: ConnSet
     }
 
-    let evaluator: Evaluator
     public let classes: EndpointClasses
     private let matrix: ClassMatrix
     /// The connection sets that `forEachPairIndex` refers to.
@@ -34,7 +33,6 @@ public struct ConnectivityMap {
 
     /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given.
     public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil) {
-        self.evaluator = evaluator
         let model = evaluator.model
         classes = EndpointClasses(model: model, endpoints: evaluator.endpoints)
         matrix = ClassMatrix(evaluator: evaluator, classes: classes)
