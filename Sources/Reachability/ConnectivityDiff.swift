@@ -23,7 +23,7 @@ public struct ConnectivityDiff {
 
     public init(base: Evaluator, head: Evaluator) {
         let sides = [Side(base), Side(head)]
-        let ids = Set(sides.flatMap { $0.index.keys }).sorted()
+        let ids = Set(sides.flatMap { $0.workloads.keys }).sorted()
         // External ranges cut at every CIDR of either version, so each range is uniform in both.
         let space = head.assumptions.externalSpace
         let segments = AddressSpace.segments(cidrs: base.policyCIDRs + head.policyCIDRs, within: space)
@@ -40,58 +40,95 @@ public struct ConnectivityDiff {
                                   witnessProto: p, witnessPort: port, base: explain(0), head: explain(1)))
         }
 
-        for a in ids {
-            let sa = sides.map { $0.endpoint(a) }
-            for b in ids where b != a {
-                let sb = sides.map { $0.endpoint(b) }
-                record(a, b, sa, sb, sides[0].connections(a, b), sides[1].connections(a, b))
+        // Pairs of workloads: both versions' class matrices, rows per source class, connection sets compared by
+        // index once the head's indices are translated into the base's table.
+        let classesOf = sides.map { side in ids.map { side.workloads[$0]?.classes } }
+        let baseTable = sides[0].matrix.table, headTable = sides[1].matrix.table
+        var translated: [Int32] = []
+        func inBase(_ i: Int32) -> Int32 {
+            while translated.count <= Int(i) { translated.append(baseTable.intern(headTable[Int32(translated.count)])) }
+            return translated[Int(i)]
+        }
+        var rows = sides.map { [Int32](repeating: ConnTable.none, count: $0.classes.count) }
+        var rowClass = [-1, -1]
+        // External changes of a workload depend only on its classes in the two versions.
+        var externalMemo: [[Int]: [(outbound: Bool, name: String, range: AddressRange, conns: [ConnSet])]] = [:]
+        for (ai, a) in ids.enumerated() {
+            let endpointsOfA = sides.map { $0.endpoint(a) }
+            for k in 0..<2 {
+                if let c = classesOf[k][ai], c.count == 1, c[0] != rowClass[k] {
+                    sides[k].matrix.row(from: c[0], into: &rows[k], table: sides[k].matrix.table)
+                    rowClass[k] = c[0]
+                }
+            }
+            func value(_ k: Int, _ bi: Int) -> Int32 {
+                guard let from = classesOf[k][ai], let to = classesOf[k][bi] else { return ConnTable.none }
+                if from.count == 1 && to.count == 1 { return rows[k][to[0]] }
+                return sides[k].connections(from, to)
+            }
+            for bi in ids.indices where bi != ai {
+                let before = value(0, bi), after = inBase(value(1, bi))
+                if before != after {
+                    record(a, ids[bi], endpointsOfA, sides.map { $0.endpoint(ids[bi]) }, baseTable[before], baseTable[after])
+                }
             }
             // External ranges with the same change are reported together, by CIDR.
-            for outbound in [true, false] {
-                let perRange = segments.map { r -> (AddressRange, [ConnSet]) in
-                    (r, sides.map { side in
-                        guard let e = side.endpoint(a) else { return .none }
-                        return outbound ? side.evaluator.connections(from: e, to: .external(r)) : side.evaluator.connections(from: .external(r), to: e)
-                    })
+            let key = (0..<2).map { k in sides[k].workloads[a].map { sides[k].classes.classOf[$0.endpoint] } ?? -1 }
+            let external = externalMemo[key] ?? {
+                var found: [(outbound: Bool, name: String, range: AddressRange, conns: [ConnSet])] = []
+                for outbound in [true, false] {
+                    let perRange = segments.map { r -> (AddressRange, [ConnSet]) in
+                        (r, (0..<2).map { k in
+                            guard let e = endpointsOfA[k] else { return .none }
+                            let evaluator = sides[k].evaluator
+                            return outbound ? evaluator.connections(from: e, to: .external(r)) : evaluator.connections(from: .external(r), to: e)
+                        })
+                    }
+                    // Every external address alike: one line, `external:any`, as the map writes it.
+                    let uniform = perRange.allSatisfy { $0.1 == perRange[0].1 }
+                    let groups = uniform ? [(perRange[0].0, perRange[0].1)] : AddressSpace.mergeAdjacent(perRange)
+                    for (r, conns) in groups where conns[0] != conns[1] {
+                        found.append((outbound, uniform ? "external:any" : "external:" + r.cidrs.map(\.description).joined(separator: ","), r, conns))
+                    }
                 }
-                // Every external address alike: one line, `external:any`, as the map writes it.
-                let uniform = perRange.allSatisfy { $0.1 == perRange[0].1 }
-                let groups = uniform ? [(perRange[0].0, perRange[0].1)] : AddressSpace.mergeAdjacent(perRange)
-                for (r, conns) in groups where conns[0] != conns[1] {
-                    let name = uniform ? "external:any" : "external:" + r.cidrs.map(\.description).joined(separator: ",")
-                    let x: [Endpoint?] = [.external(AddressRange(first: r.first, last: r.first)), .external(AddressRange(first: r.first, last: r.first))]
-                    if outbound { record(a, name, sa, x, conns[0], conns[1]) } else { record(name, a, x, sa, conns[0], conns[1]) }
-                }
+                externalMemo[key] = found
+                return found
+            }()
+            for (outbound, name, r, conns) in external {
+                let x: [Endpoint?] = [.external(AddressRange(first: r.first, last: r.first)), .external(AddressRange(first: r.first, last: r.first))]
+                if outbound { record(a, name, endpointsOfA, x, conns[0], conns[1]) } else { record(name, a, x, endpointsOfA, conns[0], conns[1]) }
             }
         }
         self.changes = changes.sorted { ($0.source, $0.destination) < ($1.source, $1.destination) }
     }
 
-    /// One version's workloads and connections, memoized per pair of endpoint classes.
+    /// One version's workloads and the NetworkPolicy layer between its endpoint classes.
     final class Side {
         let evaluator: Evaluator
         let classes: EndpointClasses
-        /// Workload id -> endpoint index (workloads with pods only).
-        let index: [String: Int]
-        var memo: [Int: ConnSet] = [:]
+        let matrix: ClassMatrix
+        /// Workload id -> its first endpoint (for explanations) and the classes of all its pods (workloads with
+        /// pods only); its pairs unite those of its pods, as in the map.
+        let workloads: [String: (endpoint: Int, classes: [Int])]
 
         init(_ evaluator: Evaluator) {
             self.evaluator = evaluator
             classes = EndpointClasses(model: evaluator.model, endpoints: evaluator.endpoints)
-            var index: [String: Int] = [:]
-            for (i, w) in evaluator.model.workloads.enumerated() where w.replicas != 0 { index[w.id] = index[w.id] ?? i }
-            self.index = index
+            matrix = ClassMatrix(evaluator: evaluator, classes: classes)
+            var workloads: [String: (endpoint: Int, classes: [Int])] = [:]
+            for (i, w) in evaluator.model.workloads.enumerated() where w.replicas != 0 {
+                var entry = workloads[w.id] ?? (i, [])
+                if !entry.classes.contains(classes.classOf[i]) { entry.classes.append(classes.classOf[i]) }
+                workloads[w.id] = entry
+            }
+            self.workloads = workloads
         }
 
-        func endpoint(_ id: String) -> Endpoint? { index[id].map { .pod(evaluator.endpoints[$0]) } }
+        func endpoint(_ id: String) -> Endpoint? { workloads[id].map { .pod(evaluator.endpoints[$0.endpoint]) } }
 
-        func connections(_ a: String, _ b: String) -> ConnSet {
-            guard let i = index[a], let j = index[b] else { return .none }
-            let key = classes.classOf[i] * classes.count + classes.classOf[j]
-            if let c = memo[key] { return c }
-            let c = evaluator.connections(from: .pod(evaluator.endpoints[i]), to: .pod(evaluator.endpoints[j]))
-            memo[key] = c
-            return c
+        /// Connections between workloads of several classes: the union over their pairs of classes.
+        func connections(_ from: [Int], _ to: [Int]) -> Int32 {
+            from.reduce(ConnTable.none) { acc, s in to.reduce(acc) { matrix.table.union($0, matrix.conns(s, $1, table: matrix.table)) } }
         }
     }
 }
