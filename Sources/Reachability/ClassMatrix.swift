@@ -185,12 +185,12 @@ final class PeerClassSets {
         let peer: NetworkPolicy.Peer
         let policyNamespace: String
     }
-    /// The classes of one namespace, with their labels indexed (key, value, positions in `classes`), and those a
-    /// pod selector can select (all but hostNetwork ones) as a bit set.
+    /// The classes of one namespace, with their labels indexed (positions in `classes`), and those a pod selector
+    /// can select (all but hostNetwork ones) as a bit set.
     private struct Namespace {
         let labels: [String: String]
         let classes: [Int]
-        let index: [String: [String: [Int]]]
+        let index: LabelIndex
         let selectable: [UInt64]
     }
     private let evaluator: Evaluator
@@ -209,14 +209,11 @@ final class PeerClassSets {
         let byNamespace = Dictionary(grouping: reps.indices, by: { reps[$0].namespace })
         var namespaces: [Namespace] = [], position: [String: Int] = [:]
         for (name, classes) in byNamespace {
-            var index: [String: [String: [Int]]] = [:]
             var selectable = [UInt64](repeating: 0, count: words)
-            for (p, c) in classes.enumerated() {
-                for (k, v) in reps[c].labels { index[k, default: [:]][v, default: []].append(p) }
-                if !reps[c].hostNetwork { selectable[c >> 6] |= 1 << UInt64(c & 63) }
-            }
+            for c in classes where !reps[c].hostNetwork { selectable[c >> 6] |= 1 << UInt64(c & 63) }
             position[name] = namespaces.count
-            namespaces.append(Namespace(labels: reps[classes[0]].namespaceLabels, classes: classes, index: index, selectable: selectable))
+            namespaces.append(Namespace(labels: reps[classes[0]].namespaceLabels, classes: classes,
+                                        index: LabelIndex(classes.map { reps[$0].labels }), selectable: selectable))
         }
         self.namespaces = namespaces
         namespacePosition = position
@@ -264,7 +261,7 @@ final class PeerClassSets {
                             for w in 0..<words { bits[w] |= ns.selectable[w] }
                             continue
                         }
-                        for p in EndpointClasses.matching(podSel, among: ns.classes, index: ns.index, endpoints: reps) {
+                        for p in ns.index.matching(podSel) {
                             let c = ns.classes[p]
                             if ns.selectable[c >> 6] & (1 << UInt64(c & 63)) != 0 { set(c) }
                         }

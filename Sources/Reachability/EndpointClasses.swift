@@ -63,15 +63,10 @@ public struct EndpointClasses: Sendable {
                 let namespaceLabels = endpoints[local[0]].namespaceLabels
                 var applicable = localSelectors[namespace] ?? []
                 for group in globalSelectors where group.namespaces.matches(namespaceLabels) { applicable += group.pods }
-                var index: [String: [String: [Int]]] = [:]
-                for (position, i) in local.enumerated() {
-                    for (key, value) in endpoints[i].labels { index[key, default: [:]][value, default: []].append(position) }
-                }
+                let index = LabelIndex(local.map { endpoints[$0].labels })
                 var matches = [[Int32]](repeating: [], count: local.count)
                 for (id, selector) in applicable.enumerated() {
-                    for position in EndpointClasses.matching(selector, among: local, index: index, endpoints: endpoints) {
-                        matches[position].append(Int32(id))
-                    }
+                    for position in index.matching(selector) { matches[position].append(Int32(id)) }
                 }
                 for (position, i) in local.enumerated() {
                     let e = endpoints[i]
@@ -97,15 +92,26 @@ public struct EndpointClasses: Sendable {
         self.classOf = classOf
         self.members = members
     }
+}
 
-    /// Positions in `local` of the endpoints a selector matches. A selector naming label values (`matchLabels`,
-    /// `In`) is only tried on the endpoints carrying one of them (`index`: key, value, positions): most selectors
-    /// name one app among thousands.
-    static func matching(_ selector: LabelSelector, among local: [Int], index: [String: [String: [Int]]], endpoints: [PodEndpoint]) -> [Int] {
+/// The label sets of some pods, indexed by key and value, to find those a selector matches without trying it on
+/// every one: a selector naming label values (`matchLabels`, `In`) is only tried on the pods carrying one of them,
+/// and most selectors name one app among thousands.
+struct LabelIndex {
+    let labels: [[String: String]]
+    private var positions: [String: [String: [Int]]] = [:]
+
+    init(_ labels: [[String: String]]) {
+        self.labels = labels
+        for (p, set) in labels.enumerated() { for (key, value) in set { positions[key, default: [:]][value, default: []].append(p) } }
+    }
+
+    /// Positions of the label sets `selector` matches, in order.
+    func matching(_ selector: LabelSelector) -> [Int] {
         guard let naming = selector.requirements.first(where: { $0.op == .in }) else {
-            return local.indices.filter { selector.matches(endpoints[local[$0]].labels) }
+            return labels.indices.filter { selector.matches(labels[$0]) }
         }
-        let candidates = naming.values.flatMap { index[naming.key]?[$0] ?? [] }
-        return Set(candidates).sorted().filter { selector.matches(endpoints[local[$0]].labels) }
+        let candidates = naming.values.flatMap { positions[naming.key]?[$0] ?? [] }
+        return Set(candidates).sorted().filter { selector.matches(labels[$0]) }
     }
 }
