@@ -23,7 +23,6 @@ public final class ConnTable {
         return c
     }
 
-    public var count: Int { sets.count }
     public subscript(_ i: Int32) -> ConnSet { sets[Int(i)] }
 
     public func intern(_ c: ConnSet) -> Int32 {
