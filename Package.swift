@@ -1,6 +1,6 @@
+import Foundation
 // swift-tools-version:6.0
 import PackageDescription
-import Foundation
 
 let package = Package(
     name: "reachproof",
@@ -8,7 +8,9 @@ let package = Package(
     products: [
         .executable(name: "reachproof", targets: ["reachproof"]),
         .executable(name: "reachproof-bench", targets: ["ReachproofBench"]),
-        .library(name: "ReachproofKit", targets: ["KubeModel", "Reachability", "Claims", "Lint", "Synthesis", "Reporting", "SMT"]),
+        .library(
+            name: "ReachproofKit",
+            targets: ["KubeModel", "Reachability", "Claims", "Lint", "Synthesis", "Reporting", "SMT"]),
     ],
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
@@ -32,21 +34,27 @@ let package = Package(
         // Output formats: text, JSON, SARIF, JUnit, pairs.
         .target(name: "Reporting", dependencies: ["KubeModel", "Reachability", "Claims", "Lint"]),
         // The command line: argument parsing only, every command calls one library entry point.
-        .executableTarget(name: "reachproof", dependencies: [
-            "KubeModel", "Reachability", "Claims", "Lint", "Synthesis", "Reporting",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "reachproof",
+            dependencies: [
+                "KubeModel", "Reachability", "Claims", "Lint", "Synthesis", "Reporting",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         // Measurements outside the test suite (see bench/ and docs/PERFORMANCE.md).
         .executableTarget(name: "ReachproofBench", dependencies: ["KubeModel", "Reachability", "Reporting", "Yams"]),
         // Paths, inline manifests and process helpers shared by the test targets.
         .target(name: "TestSupport", dependencies: ["KubeModel"], path: "Tests/TestSupport"),
         .testTarget(name: "SMTTests", dependencies: ["SMT"]),
         .testTarget(name: "KubeModelTests", dependencies: ["KubeModel", "TestSupport", "Yams"]),
-        .testTarget(name: "ReachabilityTests", dependencies: ["Reachability", "Reporting", "KubeModel", "SMT", "TestSupport"],
-                    exclude: ["oracle-known-differences.tsv"]),
-        .testTarget(name: "SynthesisTests", dependencies: ["Synthesis", "Claims", "Reachability", "KubeModel", "TestSupport"]),
+        .testTarget(
+            name: "ReachabilityTests", dependencies: ["Reachability", "Reporting", "KubeModel", "SMT", "TestSupport"],
+            exclude: ["oracle-known-differences.tsv"]),
+        .testTarget(
+            name: "SynthesisTests", dependencies: ["Synthesis", "Claims", "Reachability", "KubeModel", "TestSupport"]),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Reporting", "KubeModel", "TestSupport"]),
-        .testTarget(name: "ClaimsTests", dependencies: ["Claims", "Reachability", "KubeModel", "Reporting", "Yams", "TestSupport"]),
+        .testTarget(
+            name: "ClaimsTests",
+            dependencies: ["Claims", "Reachability", "KubeModel", "Reporting", "Yams", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

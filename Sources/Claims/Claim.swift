@@ -52,7 +52,10 @@ public struct PortSpec: Hashable, Sendable, CustomStringConvertible {
         self.proto = proto
         self.range = range
     }
-    public var description: String { range.count == 1 ? "\(proto.rawValue)/\(range.lowerBound)" : "\(proto.rawValue)/\(range.lowerBound)-\(range.upperBound)" }
+    public var description: String {
+        range.count == 1
+            ? "\(proto.rawValue)/\(range.lowerBound)" : "\(proto.rawValue)/\(range.lowerBound)-\(range.upperBound)"
+    }
 
     /// The connections a list of specs names; every protocol and port for an empty list.
     public static func conns(_ specs: [PortSpec]) -> ConnSet {
@@ -63,7 +66,9 @@ public struct PortSpec: Hashable, Sendable, CustomStringConvertible {
         let parts = text.split(separator: "/")
         guard parts.count == 2, let proto = L4Protocol(rawValue: parts[0].uppercased()) else { return nil }
         let bounds = parts[1].split(separator: "-")
-        guard (1...2).contains(bounds.count), let lo = Int(bounds[0]), let hi = Int(bounds.last!), 1 <= lo, lo <= hi, hi <= 65535 else { return nil }
+        guard (1...2).contains(bounds.count), let lo = Int(bounds[0]), let hi = Int(bounds.last!), 1 <= lo, lo <= hi,
+            hi <= 65535
+        else { return nil }
         return PortSpec(proto: proto, range: lo...hi)
     }
 }
@@ -93,8 +98,11 @@ public struct Claim: Sendable {
     public let outsideUniverse: EndpointSelector.Universe
     public let location: SourceLocation
 
-    public init(name: String, description: String?, kind: Kind, from: [EndpointSelector], to: EndpointSelector, ports: [PortSpec],
-                layer: String, allowEmpty: Bool, outsideUniverse: EndpointSelector.Universe, location: SourceLocation) {
+    public init(
+        name: String, description: String?, kind: Kind, from: [EndpointSelector], to: EndpointSelector,
+        ports: [PortSpec],
+        layer: String, allowEmpty: Bool, outsideUniverse: EndpointSelector.Universe, location: SourceLocation
+    ) {
         self.name = name
         self.description = description
         self.kind = kind
@@ -124,6 +132,7 @@ public struct ClaimsFile: Sendable {
 extension Service {
     /// The Service ports a list of port specs names (all of them for an empty list).
     func ports(in specs: [PortSpec]) -> [ServicePort] {
-        specs.isEmpty ? ports : ports.filter { sp in specs.contains { $0.proto == sp.proto && $0.range.contains(sp.port) } }
+        specs.isEmpty
+            ? ports : ports.filter { sp in specs.contains { $0.proto == sp.proto && $0.range.contains(sp.port) } }
     }
 }

@@ -3,7 +3,11 @@ import KubeModel
 import Reachability
 import SMT
 
-public enum Verdict: String, Sendable, Codable { case proved = "PROVED", refuted = "REFUTED", unknown = "UNKNOWN" }
+public enum Verdict: String, Sendable, Codable {
+    case proved = "PROVED"
+    case refuted = "REFUTED"
+    case unknown = "UNKNOWN"
+}
 
 /// One concrete flow that refutes a claim, with the rule each side decided by.
 public struct Counterexample: Sendable {
@@ -47,7 +51,10 @@ public final class ClaimChecker {
     /// Decide every claim with Z3, also those enumeration decides (the tests cross-check the two paths).
     var solverOnly = false
 
-    public init(model: ClusterModel, profile: Profile, assumptions: Assumptions, timeout: Double = 30, maxCounterexamples: Int = 20) {
+    public init(
+        model: ClusterModel, profile: Profile, assumptions: Assumptions, timeout: Double = 30,
+        maxCounterexamples: Int = 20
+    ) {
         evaluator = Evaluator(model: model, assumptions: assumptions)
         self.profile = profile
         self.timeout = timeout
@@ -67,8 +74,10 @@ public final class ClaimChecker {
 
     /// Checks claims on every core: claims are independent, and each thread keeps its own memos (the evaluator's
     /// cache is shared and locked). Results come back in the claims' order.
-    public func check(all claims: [Claim], threads: Int = ProcessInfo.processInfo.activeProcessorCount,
-                      progress: ((Int) -> Void)? = nil) -> [ClaimResult] {
+    public func check(
+        all claims: [Claim], threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        progress: ((Int) -> Void)? = nil
+    ) -> [ClaimResult] {
         let n = max(1, min(threads, claims.count))
         if n == 1 {
             return claims.enumerated().map { i, claim in
@@ -97,7 +106,8 @@ public final class ClaimChecker {
     var model: ClusterModel { evaluator.model }
 
     /// The Istio stages; A-CUSTOM-AUTHZ follows the profile (∃ allows, ∀ denies, conformance leaves it open).
-    public private(set) lazy var mesh = MeshEvaluator(evaluator: evaluator, customAllows: [.conservativeSecurity: true, .conservativeAvailability: false][profile])
+    public private(set) lazy var mesh = MeshEvaluator(
+        evaluator: evaluator, customAllows: [.conservativeSecurity: true, .conservativeAvailability: false][profile])
     lazy var endToEnd = EndToEndStage(mesh: mesh)
 
     /// Endpoint classes (pods no selector tells apart) and connections already computed between them: the
@@ -130,7 +140,8 @@ public final class ClaimChecker {
     /// decides, so no verdict computed without them is sound.
     public var unmodelledPolicyReason: String? {
         guard let first = model.cniPolicies.first else { return nil }
-        return "the input holds \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) that this version does not model"
+        return
+            "the input holds \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) that this version does not model"
     }
 
     /// Declared endpoints that exist (A-ZERO-REPLICAS: a workload with zero replicas has no pods).
@@ -147,32 +158,49 @@ public final class ClaimChecker {
                     errors.append(InputError(s.location, s.path + ".workload", "no workload '\(w)' in the manifests"))
                 }
                 if let ns = s.namespace, model.namespaces[ns] == nil {
-                    errors.append(InputError(s.location, s.path + ".namespace", "no namespace '\(ns)' in the manifests"))
+                    errors.append(
+                        InputError(s.location, s.path + ".namespace", "no namespace '\(ns)' in the manifests"))
                 }
             }
             if let entry = claim.entry, service(entry.service) == nil {
-                errors.append(InputError(entry.location, entry.path + ".service", "no Service '\(entry.service)' in the manifests"))
+                errors.append(
+                    InputError(
+                        entry.location, entry.path + ".service", "no Service '\(entry.service)' in the manifests"))
             }
-            if let ingress = claim.viaIngress, !model.ingresses.contains(where: { "\($0.namespace)/\($0.name)" == ingress }) {
+            if let ingress = claim.viaIngress,
+                !model.ingresses.contains(where: { "\($0.namespace)/\($0.name)" == ingress })
+            {
                 errors.append(InputError(claim.location, "via.ingress", "no Ingress '\(ingress)' in the manifests"))
             }
             if let id = claim.to.service {
                 guard let svc = service(id) else {
-                    errors.append(InputError(claim.to.location, claim.to.path + ".service", "no Service '\(id)' in the manifests"))
+                    errors.append(
+                        InputError(claim.to.location, claim.to.path + ".service", "no Service '\(id)' in the manifests")
+                    )
                     continue
                 }
                 let unmatched = claim.ports.filter { svc.ports(in: [$0]).isEmpty }
                 for spec in unmatched {
-                    errors.append(InputError(claim.to.location, claim.to.path + ".service",
-                        "Service \(id) has no port in \(spec) (its ports: \(svc.ports.map { "\($0.proto.rawValue)/\($0.port)" }.joined(separator: ", ")))"))
+                    errors.append(
+                        InputError(
+                            claim.to.location, claim.to.path + ".service",
+                            "Service \(id) has no port in \(spec) (its ports: \(svc.ports.map { "\($0.proto.rawValue)/\($0.port)" }.joined(separator: ", ")))"
+                        ))
                 }
                 if unmatched.isEmpty && !claim.allowEmpty, case .backends(let b)? = serviceBackends(claim), b.isEmpty {
-                    errors.append(InputError(claim.to.location, claim.to.path, "Service \(id) selects no pod on those ports (set allowEmpty: true if that is intended)"))
+                    errors.append(
+                        InputError(
+                            claim.to.location, claim.to.path,
+                            "Service \(id) selects no pod on those ports (set allowEmpty: true if that is intended)"))
                 }
                 continue
             }
-            if !claim.allowEmpty && claim.to.universe == .existing && claim.to.external == nil && declared(claim.to).isEmpty {
-                errors.append(InputError(claim.to.location, claim.to.path, "selects no pod (set allowEmpty: true if that is intended)"))
+            if !claim.allowEmpty && claim.to.universe == .existing && claim.to.external == nil
+                && declared(claim.to).isEmpty
+            {
+                errors.append(
+                    InputError(
+                        claim.to.location, claim.to.path, "selects no pod (set allowEmpty: true if that is intended)"))
             }
         }
         return errors
@@ -190,26 +218,38 @@ public final class ClaimChecker {
     public func check(_ claim: Claim) -> ClaimResult {
         let start = Date()
         let layer = layerOverride ?? claim.layer
-        func result(_ v: Verdict, _ reason: String?, _ cex: [Counterexample] = [], admitted: [String] = []) -> ClaimResult {
-            ClaimResult(claim: claim, verdict: v, reason: reason, counterexamples: cex, admittedSources: admitted, layer: layer,
-                        profile: profile, assumptions: evaluator.assumptions.describedBindings, seconds: Date().timeIntervalSince(start))
+        func result(_ v: Verdict, _ reason: String?, _ cex: [Counterexample] = [], admitted: [String] = [])
+            -> ClaimResult
+        {
+            ClaimResult(
+                claim: claim, verdict: v, reason: reason, counterexamples: cex, admittedSources: admitted, layer: layer,
+                profile: profile, assumptions: evaluator.assumptions.describedBindings,
+                seconds: Date().timeIntervalSince(start))
         }
         if let reason = unmodelledPolicyReason { return result(.unknown, reason) }
-        let existingOnly = claim.from.allSatisfy({ $0.universe == .existing }) && claim.to.universe == .existing
+        let existingOnly =
+            claim.from.allSatisfy({ $0.universe == .existing }) && claim.to.universe == .existing
             && (claim.kind != .only || claim.outsideUniverse == .existing)
         var entry: EndToEndStage.Entry?
         if let e = claim.entry, let svc = service(e.service) {
-            let ports = svc.ports.filter { sp in sp.proto == .tcp && (e.port.map { sp.port == $0 } ?? true) && (e.nodePort.map { sp.nodePort == $0 } ?? true) }
+            let ports = svc.ports.filter { sp in
+                sp.proto == .tcp && (e.port.map { sp.port == $0 } ?? true)
+                    && (e.nodePort.map { sp.nodePort == $0 } ?? true)
+            }
             if ports.isEmpty {
                 // Nothing enters there: no flow is admitted by that route.
-                let listed = svc.ports.map { e.nodePort != nil ? ($0.nodePort.map(String.init) ?? "none") : String($0.port) }.joined(separator: ", ")
-                let why = "Service \(e.service) has no TCP \(e.nodePort != nil ? "nodePort \(e.nodePort!)" : "port \(e.port!)") (its \(e.nodePort != nil ? "nodePorts" : "ports"): \(listed)): nothing enters the cluster there"
+                let listed = svc.ports.map {
+                    e.nodePort != nil ? ($0.nodePort.map(String.init) ?? "none") : String($0.port)
+                }.joined(separator: ", ")
+                let why =
+                    "Service \(e.service) has no TCP \(e.nodePort != nil ? "nodePort \(e.nodePort!)" : "port \(e.port!)") (its \(e.nodePort != nil ? "nodePorts" : "ports"): \(listed)): nothing enters the cluster there"
                 return result(claim.kind == .allowed ? .refuted : .proved, why)
             }
             entry = EndToEndStage.Entry(service: svc, ports: ports)
         }
         if layer != "netpol" && !existingOnly {
-            let why = "the \(layer) layer is decided for declared workloads and external clients: a pod that could be created may run any service account and sidecar setting"
+            let why =
+                "the \(layer) layer is decided for declared workloads and external clients: a pod that could be created may run any service account and sidecar setting"
             // The mesh stages only ever remove flows the NetworkPolicy layer admits (unlike end to end, where a proxy
             // adds routes): what is closed there is closed in the mesh, and a flow missing there is missing here.
             guard layer == "mesh", claim.mtlsRequired == false else { return result(.unknown, why) }
@@ -220,9 +260,14 @@ public final class ClaimChecker {
             switch (claim.kind, network.verdict) {
             case (.denied, .proved), (.only, .proved):
                 let admitted = claim.kind == .only ? enumerate(claim, layer: "mesh").admitted ?? [] : []
-                return result(.proved, "decided at the netpol layer: no such flow passes NetworkPolicy, and the mesh stages only remove flows", [], admitted: admitted)
+                return result(
+                    .proved,
+                    "decided at the netpol layer: no such flow passes NetworkPolicy, and the mesh stages only remove flows",
+                    [], admitted: admitted)
             case (.allowed, .refuted):
-                return result(.refuted, "decided at the netpol layer: NetworkPolicy already stops these flows", network.counterexamples)
+                return result(
+                    .refuted, "decided at the netpol layer: NetworkPolicy already stops these flows",
+                    network.counterexamples)
             case (.denied, .refuted), (.only, .refuted):
                 // Some flow passes NetworkPolicy: refuted in the mesh too if one of them also passes the mesh stages,
                 // for a declared source or for a new pod under some sidecar setting and service account it could have.
@@ -245,18 +290,26 @@ public final class ClaimChecker {
             case .unresolvable(let why)?: return result(.unknown, why)
             default:
                 let outcome = enumerate(claim, layer: layer, entry: entry)
-                if outcome.found.isEmpty, let why = outcome.undecided { return result(.unknown, why, [], admitted: outcome.admitted ?? []) }
+                if outcome.found.isEmpty, let why = outcome.undecided {
+                    return result(.unknown, why, [], admitted: outcome.admitted ?? [])
+                }
                 return finish(claim, outcome.found, result, admitted: outcome.admitted)
             }
         }
         if evaluator.hasAdminTies {
-            return result(.unknown, "AdminNetworkPolicies \(model.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority: the encoding fixes one order of them, which upstream leaves undefined (A-ANP-TIE)")
+            return result(
+                .unknown,
+                "AdminNetworkPolicies \(model.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority: the encoding fixes one order of them, which upstream leaves undefined (A-ANP-TIE)"
+            )
         }
-        let encoder = Encoder(evaluator: evaluator, context: Z3Context(),
-                              extraPodSelectors: (claim.from + [claim.to]).compactMap(\.podSelector),
-                              extraNamespaceSelectors: (claim.from + [claim.to]).compactMap(\.namespaceSelector))
+        let encoder = Encoder(
+            evaluator: evaluator, context: Z3Context(),
+            extraPodSelectors: (claim.from + [claim.to]).compactMap(\.podSelector),
+            extraNamespaceSelectors: (claim.from + [claim.to]).compactMap(\.namespaceSelector))
         let z = encoder.z
-        let src = encoder.makeRole("src"), dst = encoder.makeRole("dst"), flow = encoder.makeFlow()
+        let src = encoder.makeRole("src")
+        let dst = encoder.makeRole("dst")
+        let flow = encoder.makeFlow()
         let solver = Solver(z)
         solver.assert(encoder.wellFormed(src))
         solver.assert(encoder.wellFormed(dst))
@@ -267,16 +320,26 @@ public final class ClaimChecker {
         case .backends(let b)?:
             // The destination is a backend pod, on the target port its Service port translates to.
             backends = b
-            solver.assert(z.or(b.map {
-                z.and([encoder.isWorkload(dst, [$0.endpoint]), flow.proto == z.bv(Encoder.code(FlowProtocol($0.proto)), width: 2),
-                       flow.port == z.bv(UInt64($0.targetPort), width: 16)])
-            }))
+            solver.assert(
+                z.or(
+                    b.map {
+                        z.and([
+                            encoder.isWorkload(dst, [$0.endpoint]),
+                            flow.proto == z.bv(Encoder.code(FlowProtocol($0.proto)), width: 2),
+                            flow.port == z.bv(UInt64($0.targetPort), width: 16),
+                        ])
+                    }))
         case nil:
             solver.assert(member(claim.to, dst, encoder, hypothetical: claim.to.universe == .any))
             solver.assert(ports(claim.ports, flow, z))
         }
         // A pod's traffic to itself never meets policy; replicas of one workload are not distinguished either.
-        solver.assert(z.not(z.and([encoder.isKind(src, Encoder.declared), encoder.isKind(dst, Encoder.declared), src.workload == dst.workload])))
+        solver.assert(
+            z.not(
+                z.and([
+                    encoder.isKind(src, Encoder.declared), encoder.isKind(dst, Encoder.declared),
+                    src.workload == dst.workload,
+                ])))
         let admitted = encoder.admitted(from: src, to: dst, flow)
         switch claim.kind {
         case .allowed:
@@ -287,9 +350,13 @@ public final class ClaimChecker {
             solver.assert(admitted)
         case .only:
             let listed = z.or(claim.from.map { member($0, src, encoder, hypothetical: true) })
-            var sources = [encoder.isWorkload(src, evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }),
-                           encoder.isExternal(src, in: [IPv4CIDR(base: 0, prefix: 0)])]
-            if claim.outsideUniverse == .any { sources.append(encoder.isHypothetical(src, namespaces: encoder.namespaces, orNew: true)) }
+            var sources = [
+                encoder.isWorkload(src, evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }),
+                encoder.isExternal(src, in: [IPv4CIDR(base: 0, prefix: 0)]),
+            ]
+            if claim.outsideUniverse == .any {
+                sources.append(encoder.isHypothetical(src, namespaces: encoder.namespaces, orNew: true))
+            }
             solver.assert(z.or(sources))
             solver.assert(z.not(listed))
             solver.assert(admitted)
@@ -303,15 +370,23 @@ public final class ClaimChecker {
             switch answer {
             case .unknown(let why):
                 let reason = unknownReason(why)
-                return result(found.isEmpty ? .unknown : .refuted, found.isEmpty ? reason : "counterexample list cut short: \(reason)", found)
+                return result(
+                    found.isEmpty ? .unknown : .refuted,
+                    found.isEmpty ? reason : "counterexample list cut short: \(reason)", found)
             case .unsat:
                 return finish(claim, found, result)
             case .sat(let m):
-                var s = encoder.decode(src, m), d = encoder.decode(dst, m)
+                var s = encoder.decode(src, m)
+                var d = encoder.decode(dst, m)
                 let (p, port) = encoder.decodeFlow(flow, m)
-                let refutes = { (s: Endpoint, d: Endpoint) in self.isCounterexample(claim, s, d, p, port, backends: backends) }
+                let refutes = { (s: Endpoint, d: Endpoint) in
+                    self.isCounterexample(claim, s, d, p, port, backends: backends)
+                }
                 if !refutes(s, d) {
-                    return result(.unknown, "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator")
+                    return result(
+                        .unknown,
+                        "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator"
+                    )
                 }
                 // The solver gives new pods arbitrary extra labels; keep only those the counterexample needs.
                 s = simplified(s) { refutes($0, d) }
@@ -323,27 +398,39 @@ public final class ClaimChecker {
         return finish(claim, found, result)
     }
 
-    private func finish(_ claim: Claim, _ found: [Counterexample], _ result: (Verdict, String?, [Counterexample], [String]) -> ClaimResult,
-                        admitted known: [String]? = nil) -> ClaimResult {
+    private func finish(
+        _ claim: Claim, _ found: [Counterexample],
+        _ result: (Verdict, String?, [Counterexample], [String]) -> ClaimResult,
+        admitted known: [String]? = nil
+    ) -> ClaimResult {
         let admitted = claim.kind == .only ? known ?? admittedSources(claim, targets: targets(claim)) : []
         if found.isEmpty { return result(.proved, nil, [], admitted) }
         // The solver's order depends on hashing seeds; reports list counterexamples in a stable order.
         let ordered = found.sorted {
-            ($0.source.description, $0.destination.description, $0.proto.rawValue, $0.port) < ($1.source.description, $1.destination.description, $1.proto.rawValue, $1.port)
+            ($0.source.description, $0.destination.description, $0.proto.rawValue, $0.port) < (
+                $1.source.description, $1.destination.description, $1.proto.rawValue, $1.port
+            )
         }
         return result(.refuted, nil, ordered, admitted)
     }
 
-    /// Why the solver gave up, in words: Z3 4.8 says "interrupted" for a timeout, later versions "timeout" or "canceled".
+    /// Why the solver gave up, in words: Z3 4.8 says "interrupted" for a timeout, later versions "timeout" or
+    /// "canceled".
     func unknownReason(_ why: String) -> String {
         ["timeout", "canceled", "interrupted"].contains(why) ? "solver timeout after \(timeout) s" : "solver: \(why)"
     }
 
     /// A counterexample with each side's deciding rule and, for a Service destination, the Service port it used.
-    func counterexample(_ claim: Claim, _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int,
-                        backends: [ServiceStage.Backend]?) -> Counterexample {
-        var cex = Counterexample(source: s, destination: d, proto: p, port: port, explanation: evaluator.explain(from: s, to: d, proto: p, port: port))
-        if let b = backends?.first(where: { d.pod?.declaredIndex == $0.endpoint && FlowProtocol($0.proto) == p && $0.targetPort == port }) {
+    func counterexample(
+        _ claim: Claim, _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int,
+        backends: [ServiceStage.Backend]?
+    ) -> Counterexample {
+        var cex = Counterexample(
+            source: s, destination: d, proto: p, port: port,
+            explanation: evaluator.explain(from: s, to: d, proto: p, port: port))
+        if let b = backends?.first(where: {
+            d.pod?.declaredIndex == $0.endpoint && FlowProtocol($0.proto) == p && $0.targetPort == port
+        }) {
             cex.via = "Service \(claim.to.service!) \(b.proto.rawValue)/\(b.servicePort)"
         }
         return cex
@@ -378,7 +465,8 @@ public final class ClaimChecker {
     /// where the namespace allows it), running `default` or a ServiceAccount its namespace is known to have (declared,
     /// or used by a workload there).
     func meshVariants(_ pod: PodEndpoint) -> [(pod: PodEndpoint, sidecar: Bool)] {
-        let declaredAccounts = (model.unknownKinds["ServiceAccount"] ?? []).filter { $0.namespace == pod.namespace }.map(\.name)
+        let declaredAccounts = (model.unknownKinds["ServiceAccount"] ?? []).filter { $0.namespace == pod.namespace }
+            .map(\.name)
         let usedAccounts = model.workloads.filter { $0.namespace == pod.namespace }.map(\.serviceAccount)
         let accounts = ["default"] + Set(declaredAccounts + usedAccounts).subtracting(["default"]).sorted()
         var out: [(PodEndpoint, Bool)] = []
@@ -394,8 +482,13 @@ public final class ClaimChecker {
         for sidecar in [true, false] {
             guard let labels = settings[sidecar] else { continue }
             for sa in accounts {
-                out.append((PodEndpoint(namespace: pod.namespace, namespaceLabels: pod.namespaceLabels, labels: labels, ports: pod.ports, serviceAccount: sa,
-                                        inNewNamespace: pod.inNewNamespace), sidecar))
+                out.append(
+                    (
+                        PodEndpoint(
+                            namespace: pod.namespace, namespaceLabels: pod.namespaceLabels, labels: labels,
+                            ports: pod.ports, serviceAccount: sa,
+                            inNewNamespace: pod.inNewNamespace), sidecar
+                    ))
             }
         }
         return out
@@ -407,7 +500,9 @@ public final class ClaimChecker {
         guard let di = cex.destination.pod?.declaredIndex else { return nil }
         guard cex.proto == .tcp else { return wantAdmitted ? cex : nil }  // only TCP meets the mesh
         guard case .pod(let pod) = cex.source, pod.workload == nil else {
-            let r = reach(cex.source, cex.destination, ConnSet(.tcp, PortRanges([cex.port...cex.port])), layer: "mesh", request: claim.request)
+            let r = reach(
+                cex.source, cex.destination, ConnSet(.tcp, PortRanges([cex.port...cex.port])), layer: "mesh",
+                request: claim.request)
             guard r.open.isEmpty != wantAdmitted else { return nil }
             var out = cex
             out.path = path(cex.source, cex.destination, .tcp, cex.port, layer: "mesh", request: claim.request)
@@ -417,10 +512,13 @@ public final class ClaimChecker {
             let source = Endpoint.pod(variant)
             // The injection label must not change what the claim is about or what NetworkPolicy does.
             let inScope = claim.kind == .only ? !isListed(claim, source) : claim.from[0].selects(variant)
-            guard inScope, evaluator.connections(from: source, to: cex.destination).contains(.tcp, cex.port) else { continue }
+            guard inScope, evaluator.connections(from: source, to: cex.destination).contains(.tcp, cex.port) else {
+                continue
+            }
             let hop = endToEnd.hop(from: source, to: di, port: cex.port, request: claim.request, newPodSidecar: sidecar)
             guard (hop.verdict == .allowed) == wantAdmitted, hop.verdict != .unknown else { continue }
-            var out = Counterexample(source: source, destination: cex.destination, proto: .tcp, port: cex.port, explanation: hop.network)
+            var out = Counterexample(
+                source: source, destination: cex.destination, proto: .tcp, port: cex.port, explanation: hop.network)
             out.path = PathAnswer(hop)
             out.note = "a new pod \(sidecar ? "with" : "without") a sidecar, service account \(variant.serviceAccount)"
             return out
@@ -432,7 +530,9 @@ public final class ClaimChecker {
     /// whose flow the mesh stops, or nil.
     func newPodMeshDenial(_ claim: Claim) -> Counterexample? {
         let from = claim.from[0]
-        guard let ns = from.namespace, let namespace = model.namespaces[ns], from.namespaceSelector == nil else { return nil }
+        guard let ns = from.namespace, let namespace = model.namespaces[ns], from.namespaceSelector == nil else {
+            return nil
+        }
         var labels: [String: String] = [:]
         for r in from.podSelector?.requirements ?? [] {
             switch r.op {
@@ -445,8 +545,12 @@ public final class ClaimChecker {
         guard from.selects(pod) else { return nil }
         for (destination, conns) in destinationWorkloads(claim) {
             for range in conns[.tcp].ranges {
-                let probe = Counterexample(source: .pod(pod), destination: .pod(evaluator.endpoints[destination]), proto: .tcp, port: range.lowerBound,
-                                           explanation: evaluator.explain(from: .pod(pod), to: .pod(evaluator.endpoints[destination]), proto: .tcp, port: range.lowerBound))
+                let probe = Counterexample(
+                    source: .pod(pod), destination: .pod(evaluator.endpoints[destination]), proto: .tcp,
+                    port: range.lowerBound,
+                    explanation: evaluator.explain(
+                        from: .pod(pod), to: .pod(evaluator.endpoints[destination]), proto: .tcp, port: range.lowerBound
+                    ))
                 if let found = meshConfirmation(claim, probe, wantAdmitted: false) { return found }
             }
         }
@@ -454,7 +558,9 @@ public final class ClaimChecker {
     }
 
     /// The hops (source, destination workload, port) of a route that delivers a connection end to end, or nil.
-    public func deliveringHops(_ s: Endpoint, to di: Int, port: Int, request: HTTPRequest?) -> [(source: Endpoint, destination: Int, port: Int)]? {
+    public func deliveringHops(_ s: Endpoint, to di: Int, port: Int, request: HTTPRequest?) -> [(
+        source: Endpoint, destination: Int, port: Int
+    )]? {
         let path = endToEnd.reach(from: s, to: di, port: port, request: request)
         return path.verdict == .allowed ? path.hops.map { ($0.source, $0.destination, $0.port) } : nil
     }
@@ -467,8 +573,11 @@ public final class ClaimChecker {
         claim.to.external != nil ? [] : targets(claim).map { ($0.endpoint, $0.wanted) }.sorted { $0.0 < $1.0 }
     }
 
-    public func reach(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil,
-                      viaIngress: String? = nil) -> LayerReach {
+    public func reach(
+        _ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?,
+        entry: EndToEndStage.Entry? = nil,
+        viaIngress: String? = nil
+    ) -> LayerReach {
         var network = connections(s, d).intersection(wanted)
         var tied = ConnSet.none
         if evaluator.hasAdminTies {
@@ -484,12 +593,17 @@ public final class ClaimChecker {
             }
         }
         if !tied.isEmpty {
-            var out = reach(s, d, wanted.subtracting(tied), layer: layer, request: request, entry: entry, viaIngress: viaIngress)
+            var out = reach(
+                s, d, wanted.subtracting(tied), layer: layer, request: request, entry: entry, viaIngress: viaIngress)
             out.undecided = out.undecided.union(tied)
-            out.reason = out.reason ?? "AdminNetworkPolicies \(model.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority and disagree on this flow: their order is undefined (A-ANP-TIE)"
+            out.reason =
+                out.reason
+                ?? "AdminNetworkPolicies \(model.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority and disagree on this flow: their order is undefined (A-ANP-TIE)"
             return out
         }
-        if layer != "netpol", case .external = d, let si = s.pod?.declaredIndex, let (step, uncaptured) = mesh.externalEgress(from: si) {
+        if layer != "netpol", case .external = d, let si = s.pod?.declaredIndex,
+            let (step, uncaptured) = mesh.externalEgress(from: si)
+        {
             // The client's sidecar decides whether TCP leaves the mesh at all (§7.9); excluded ports bypass it.
             var open = network
             open.tcp = network.tcp.intersection(uncaptured)
@@ -498,10 +612,14 @@ public final class ClaimChecker {
             blocked.udp = .none
             blocked.sctp = .none
             blocked.other = false
-            if step.effect == .unknown { return LayerReach(open: open, undecided: blocked, reason: step.detail, plaintext: open) }
+            if step.effect == .unknown {
+                return LayerReach(open: open, undecided: blocked, reason: step.detail, plaintext: open)
+            }
             return LayerReach(open: open, plaintext: open)
         }
-        guard layer != "netpol", let di = d.pod?.declaredIndex else { return LayerReach(open: network, plaintext: network) }
+        guard layer != "netpol", let di = d.pod?.declaredIndex else {
+            return LayerReach(open: network, plaintext: network)
+        }
         var out = LayerReach()
         // Only TCP meets the mesh; other protocols are decided by the NetworkPolicy layer on the direct route.
         out.open = network
@@ -522,7 +640,8 @@ public final class ClaimChecker {
         for range in wanted[.tcp].ranges {
             let pieces = mesh.pieces(of: range, at: di)
             for piece in pieces {
-                let path = endToEnd.reach(from: s, to: di, port: piece.lowerBound, request: request, entry: entry, viaIngress: viaIngress)
+                let path = endToEnd.reach(
+                    from: s, to: di, port: piece.lowerBound, request: request, entry: entry, viaIngress: viaIngress)
                 let set = ConnSet(.tcp, PortRanges([piece]))
                 switch path.verdict {
                 case .allowed:
@@ -539,8 +658,11 @@ public final class ClaimChecker {
     }
 
     /// The hops and mesh stages of one flow, for a counterexample at the mesh and end-to-end layers.
-    func path(_ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: String, request: HTTPRequest?, entry: EndToEndStage.Entry? = nil,
-              viaIngress: String? = nil) -> PathAnswer? {
+    func path(
+        _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: String, request: HTTPRequest?,
+        entry: EndToEndStage.Entry? = nil,
+        viaIngress: String? = nil
+    ) -> PathAnswer? {
         guard layer != "netpol", p == .tcp, let di = d.pod?.declaredIndex else { return nil }
         if layer == "mesh" {
             return PathAnswer(endToEnd.hop(from: s, to: di, port: port, request: request))
@@ -558,7 +680,10 @@ public final class ClaimChecker {
     /// Decides a claim over existing pods and external address ranges with the evaluators alone, one
     /// counterexample per failing (source, destination) pair, at most `maxCounterexamples`.
     func enumerate(_ claim: Claim, layer: String = "netpol", entry: EndToEndStage.Entry? = nil) -> Enumeration {
-        let backends: [ServiceStage.Backend]? = { if case .backends(let b)? = serviceBackends(claim) { return b }; return nil }()
+        let backends: [ServiceStage.Backend]? = {
+            if case .backends(let b)? = serviceBackends(claim) { return b }
+            return nil
+        }()
         // Destinations with the connections the claim is about: pods, or external ranges for an external `to`.
         let destinations: [(endpoint: Endpoint, wanted: ConnSet)]
         if let c = claim.to.external {
@@ -570,15 +695,19 @@ public final class ClaimChecker {
         func add(_ s: Endpoint, _ d: Endpoint, _ conns: ConnSet, note: String? = nil) {
             guard let (p, port) = conns.first else { return }
             var cex = counterexample(claim, s, d, p, port, backends: backends)
-            cex.path = path(s, d, p, port, layer: layer, request: claim.request, entry: entry, viaIngress: claim.viaIngress)
+            cex.path = path(
+                s, d, p, port, layer: layer, request: claim.request, entry: entry, viaIngress: claim.viaIngress)
             cex.note = note
-            if layer != "netpol", note == nil, case .external = d, let si = s.pod?.declaredIndex, let (step, _) = mesh.externalEgress(from: si) {
+            if layer != "netpol", note == nil, case .external = d, let si = s.pod?.declaredIndex,
+                let (step, _) = mesh.externalEgress(from: si)
+            {
                 cex.note = "\(step.stage) \(step.effect.rawValue): \(step.detail)"
             }
             out.found.append(cex)
         }
         func reachOf(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet) -> LayerReach {
-            let r = reach(s, d, wanted, layer: layer, request: claim.request, entry: entry, viaIngress: claim.viaIngress)
+            let r = reach(
+                s, d, wanted, layer: layer, request: claim.request, entry: entry, viaIngress: claim.viaIngress)
             if !r.undecided.isEmpty { out.undecided = out.undecided ?? "\(s) -> \(d): \(r.reason ?? "undecided")" }
             return r
         }
@@ -588,7 +717,9 @@ public final class ClaimChecker {
             }
         }
         // A pod's traffic to itself is out of scope; replicas of one workload are not told apart.
-        func sameWorkload(_ s: Endpoint, _ d: Endpoint) -> Bool { s.pod?.workload != nil && s.pod?.workload == d.pod?.workload }
+        func sameWorkload(_ s: Endpoint, _ d: Endpoint) -> Bool {
+            s.pod?.workload != nil && s.pod?.workload == d.pod?.workload
+        }
         switch claim.kind {
         case .allowed, .denied:
             for s in concreteSources(claim.from[0]) {
@@ -607,9 +738,13 @@ public final class ClaimChecker {
         case .only:
             // One pass over every outside source: counterexamples for the unlisted, admitted sources for all.
             let targetSet = Set(targets(claim).map(\.endpoint))
-            var admittedPods = Set<String>(), admittedRanges: [AddressRange] = []
+            var admittedPods = Set<String>()
+            var admittedRanges: [AddressRange] = []
             let ranges = evaluator.externalRanges
-            let outside = evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }.map { Endpoint.pod(evaluator.endpoints[$0]) }
+            let outside =
+                evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }.map {
+                    Endpoint.pod(evaluator.endpoints[$0])
+                }
                 + ranges.map { Endpoint.external($0) }
             // At the netpol layer the first destination a declared pod reaches depends only on its class (bar its own
             // workload): the first two are computed once per class.
@@ -620,7 +755,10 @@ public final class ClaimChecker {
             var sourceNamespaces: Set<String>? = []
             if layer == "netpol" {
                 for (d, _) in destinations {
-                    guard let pod = d.pod, let admitted = evaluator.ingressNamespaces(of: pod) else { sourceNamespaces = nil; break }
+                    guard let pod = d.pod, let admitted = evaluator.ingressNamespaces(of: pod) else {
+                        sourceNamespaces = nil
+                        break
+                    }
                     sourceNamespaces!.formUnion(admitted)
                 }
             } else {
@@ -631,48 +769,66 @@ public final class ClaimChecker {
                 if let pod = s.pod, let allowed = sourceNamespaces, !allowed.contains(pod.namespace) { continue }
                 if classFastPath, let si = s.pod?.declaredIndex {
                     let sc = classOf[si]
-                    let candidates = firstReached[sc] ?? {
-                        var found: [(index: Int, open: ConnSet)] = []
-                        for (k, (d, wanted)) in destinations.enumerated() {
-                            let open = connections(s, d).intersection(wanted)
-                            if !open.isEmpty { found.append((k, open)) }
-                            if found.count == 2 { break }
-                        }
-                        firstReached[sc] = found
-                        return found
-                    }()
+                    let candidates =
+                        firstReached[sc]
+                        ?? {
+                            var found: [(index: Int, open: ConnSet)] = []
+                            for (k, (d, wanted)) in destinations.enumerated() {
+                                let open = connections(s, d).intersection(wanted)
+                                if !open.isEmpty { found.append((k, open)) }
+                                if found.count == 2 { break }
+                            }
+                            firstReached[sc] = found
+                            return found
+                        }()
                     if let hit = candidates.first(where: { destinations[$0.index].endpoint.pod?.declaredIndex != si }) {
                         reached = (destinations[hit.index].endpoint, LayerReach(open: hit.open, plaintext: hit.open))
                     }
                 } else {
                     for (d, wanted) in destinations where !sameWorkload(s, d) {
                         let r = reachOf(s, d, wanted)
-                        if !r.open.isEmpty { reached = (d, r); break }
+                        if !r.open.isEmpty {
+                            reached = (d, r)
+                            break
+                        }
                     }
                 }
                 guard let (d, r) = reached else { continue }
                 switch s {
-                case .pod(let pod): if !targetSet.contains(pod.declaredIndex ?? -1) { admittedPods.insert(pod.workload!) }
+                case .pod(let pod):
+                    if !targetSet.contains(pod.declaredIndex ?? -1) { admittedPods.insert(pod.workload!) }
                 case .external(let range): admittedRanges.append(range)
                 }
                 // One counterexample per admitted source, as the solver's enumeration gives.
-                if !isListed(claim, s) && out.found.count < maxCounterexamples { add(s, d, r.open) } else { checkMutualTLS(s, d, r) }
+                if !isListed(claim, s) && out.found.count < maxCounterexamples {
+                    add(s, d, r.open)
+                } else {
+                    checkMutualTLS(s, d, r)
+                }
             }
             out.admitted = admittedNames(pods: admittedPods, ranges: admittedRanges)
             return out
         }
     }
 
-    /// Whether a concrete flow refutes the claim, replayed by the evaluator (the solver's answers are checked this way).
-    func isCounterexample(_ claim: Claim, _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int,
-                          backends: [ServiceStage.Backend]? = nil) -> Bool {
+    /// Whether a concrete flow refutes the claim, replayed by the evaluator (the solver's answers are checked this
+    /// way).
+    func isCounterexample(
+        _ claim: Claim, _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int,
+        backends: [ServiceStage.Backend]? = nil
+    ) -> Bool {
         func within(_ sel: EndpointSelector, _ e: Endpoint) -> Bool {
             if sel.service != nil {
-                return backends?.contains { e.pod?.workload == model.workloads[$0.endpoint].id && FlowProtocol($0.proto) == p && $0.targetPort == port } ?? false
+                return backends?.contains {
+                    e.pod?.workload == model.workloads[$0.endpoint].id && FlowProtocol($0.proto) == p
+                        && $0.targetPort == port
+                } ?? false
             }
             switch e {
             case .external(let r): return sel.external.map { r.isInside($0) } ?? false
-            case .pod(let pod): return pod.workload == nil ? sel.universe == .any && sel.workload == nil && sel.selects(pod) : sel.selects(pod)
+            case .pod(let pod):
+                return pod.workload == nil
+                    ? sel.universe == .any && sel.workload == nil && sel.selects(pod) : sel.selects(pod)
             }
         }
         let allowed = evaluator.explain(from: s, to: d, proto: p, port: port).allowed
@@ -709,7 +865,9 @@ public final class ClaimChecker {
         let z = e.z
         func same(_ r: Encoder.Role) -> Expr {
             let k = m.uint(r.kind) ?? 0
-            if k == Encoder.declared { return z.and([e.isKind(r, k), r.workload == z.bv(m.uint(r.workload) ?? 0, width: e.workloadWidth)]) }
+            if k == Encoder.declared {
+                return z.and([e.isKind(r, k), r.workload == z.bv(m.uint(r.workload) ?? 0, width: e.workloadWidth)])
+            }
             return e.isKind(r, k)
         }
         return kind == .only ? z.not(same(src)) : z.not(z.and([same(src), same(dst)]))
@@ -717,7 +875,9 @@ public final class ClaimChecker {
 
     /// The endpoints a selector means, as a constraint on a role.
     /// `onlyNew` leaves out declared pods when the selector means pods that could be created.
-    func member(_ s: EndpointSelector, _ r: Encoder.Role, _ e: Encoder, hypothetical: Bool, onlyNew: Bool = false) -> Expr {
+    func member(_ s: EndpointSelector, _ r: Encoder.Role, _ e: Encoder, hypothetical: Bool, onlyNew: Bool = false)
+        -> Expr
+    {
         let z = e.z
         if let c = s.external { return e.isExternal(r, in: [c]) }
         var options: [Expr] = []
@@ -735,17 +895,23 @@ public final class ClaimChecker {
 
     func ports(_ specs: [PortSpec], _ f: Encoder.Flow, _ z: Z3Context) -> Expr {
         if specs.isEmpty { return z.or([f.proto == z.bv(3, width: 2), z.ugt(f.port, z.bv(0, width: 16))]) }
-        return z.or(specs.map {
-            z.and([f.proto == z.bv(Encoder.code(FlowProtocol($0.proto)), width: 2),
-                   z.inRange(f.port, UInt64($0.range.lowerBound), UInt64($0.range.upperBound), width: 16)])
-        })
+        return z.or(
+            specs.map {
+                z.and([
+                    f.proto == z.bv(Encoder.code(FlowProtocol($0.proto)), width: 2),
+                    z.inRange(f.port, UInt64($0.range.lowerBound), UInt64($0.range.upperBound), width: 16),
+                ])
+            })
     }
 
     /// The destination endpoints of a claim, each with the connections the claim is about.
     func targets(_ claim: Claim) -> [(endpoint: Int, wanted: ConnSet)] {
         if case .backends(let backends)? = serviceBackends(claim) {
             return Dictionary(grouping: backends, by: \.endpoint).map { e, bs in
-                (e, bs.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.targetPort...$1.targetPort]))) })
+                (
+                    e,
+                    bs.reduce(ConnSet.none) { $0.union(ConnSet($1.proto, PortRanges([$1.targetPort...$1.targetPort]))) }
+                )
             }
         }
         let wanted = PortSpec.conns(claim.ports)
@@ -756,10 +922,13 @@ public final class ClaimChecker {
     func admittedSources(_ claim: Claim, targets: [(endpoint: Int, wanted: ConnSet)]) -> [String] {
         let targetSet = Set(targets.map(\.endpoint))
         func reaches(_ source: Endpoint) -> Bool {
-            targets.contains { !connections(source, .pod(evaluator.endpoints[$0.endpoint])).intersection($0.wanted).isEmpty }
+            targets.contains {
+                !connections(source, .pod(evaluator.endpoints[$0.endpoint])).intersection($0.wanted).isEmpty
+            }
         }
         var out = Set<String>()
-        for (i, e) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 && !targetSet.contains(i) && reaches(.pod(e)) {
+        for (i, e) in evaluator.endpoints.enumerated()
+        where model.workloads[i].replicas != 0 && !targetSet.contains(i) && reaches(.pod(e)) {
             out.insert(e.workload!)
         }
         return admittedNames(pods: out, ranges: evaluator.externalRanges.filter { reaches(.external($0)) })

@@ -11,7 +11,14 @@ public enum ClaimsParser {
         let (documents, readErrors, _, _) = ManifestReader().read(paths: [path], stdin: stdin)
         if !readErrors.isEmpty { return (nil, readErrors) }
         guard let doc = documents.first, documents.count == 1 else {
-            return (nil, [InputError(SourceLocation(file: path, line: 1), "claims", "expected exactly one YAML document with a 'claims' list")])
+            return (
+                nil,
+                [
+                    InputError(
+                        SourceLocation(file: path, line: 1), "claims",
+                        "expected exactly one YAML document with a 'claims' list")
+                ]
+            )
         }
         let root = Field(node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
         var errors: [InputError] = []
@@ -23,7 +30,9 @@ public enum ClaimsParser {
             for item in try list.items() {
                 do {
                     let claim = try parseClaim(item)
-                    if !names.insert(claim.name).inserted { throw item["name"]!.error("duplicate claim name '\(claim.name)'") }
+                    if !names.insert(claim.name).inserted {
+                        throw item["name"]!.error("duplicate claim name '\(claim.name)'")
+                    }
                     claims.append(claim)
                 } catch let e as InputError { errors.append(e) }
             }
@@ -32,7 +41,10 @@ public enum ClaimsParser {
     }
 
     static func parseClaim(_ f: Field) throws -> Claim {
-        try f.requireKnownKeys(["name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe", "http", "mtls", "entry", "via"])
+        try f.requireKnownKeys([
+            "name", "description", "allowed", "denied", "only", "layer", "allowEmpty", "universe", "http", "mtls",
+            "entry", "via",
+        ])
         guard let nameField = f["name"] else { throw f.missing("name") }
         let name = try nameField.string()
         let kinds = Claim.Kind.allCasesInOrder.filter { f[$0.rawValue] != nil }
@@ -42,36 +54,61 @@ public enum ClaimsParser {
         try body.requireKnownKeys(["from", "to", "ports"])
         guard let fromField = body["from"], let toField = body["to"] else { throw body.error("needs from and to") }
         let from: [EndpointSelector]
-        if case .sequence = fromField.node { from = try fromField.items().map(parseSelector) } else { from = [try parseSelector(fromField)] }
+        if case .sequence = fromField.node {
+            from = try fromField.items().map(parseSelector)
+        } else {
+            from = [try parseSelector(fromField)]
+        }
         if kind != .only && from.count != 1 { throw fromField.error("\(kind.rawValue) takes one source selector") }
         let to = try parseSelector(toField)
         if from.contains(where: { $0.service != nil }) {
             throw fromField.error("a Service is a destination: a connection's source is a pod or an address")
         }
-        if to.external != nil && kind == .only { throw toField.error("an 'only' claim is about who reaches pods; its destination cannot be external") }
-        if to.external != nil && from.contains(where: { $0.external != nil }) { throw toField.error("external to external traffic never meets cluster policy") }
+        if to.external != nil && kind == .only {
+            throw toField.error("an 'only' claim is about who reaches pods; its destination cannot be external")
+        }
+        if to.external != nil && from.contains(where: { $0.external != nil }) {
+            throw toField.error("external to external traffic never meets cluster policy")
+        }
         let ports = try (body["ports"]?.items() ?? []).map { p -> PortSpec in
             let text = try p.string()
-            guard let spec = PortSpec.parse(text) else { throw p.error("'\(text)' is not a port (expected PROTO/N or PROTO/N-M, 1-65535, TCP/UDP/SCTP)") }
+            guard let spec = PortSpec.parse(text) else {
+                throw p.error("'\(text)' is not a port (expected PROTO/N or PROTO/N-M, 1-65535, TCP/UDP/SCTP)")
+            }
             return spec
         }
         let layer = try f["layer"]?.string() ?? "netpol"
-        guard ["netpol", "mesh", "end-to-end"].contains(layer) else { throw f["layer"]!.error("unknown layer '\(layer)' (netpol, mesh or end-to-end)") }
-        let universe = try f["universe"].map { u -> EndpointSelector.Universe in
-            guard let v = EndpointSelector.Universe(rawValue: try u.string()) else { throw u.error("universe is existing or any") }
-            return v
-        } ?? .existing
-        var claim = Claim(name: name, description: try f["description"]?.string(), kind: kind, from: from, to: to, ports: ports,
-                          layer: layer, allowEmpty: try f["allowEmpty"]?.bool() ?? false, outsideUniverse: universe, location: f.location)
+        guard ["netpol", "mesh", "end-to-end"].contains(layer) else {
+            throw f["layer"]!.error("unknown layer '\(layer)' (netpol, mesh or end-to-end)")
+        }
+        let universe =
+            try f["universe"].map { u -> EndpointSelector.Universe in
+                guard let v = EndpointSelector.Universe(rawValue: try u.string()) else {
+                    throw u.error("universe is existing or any")
+                }
+                return v
+            } ?? .existing
+        var claim = Claim(
+            name: name, description: try f["description"]?.string(), kind: kind, from: from, to: to, ports: ports,
+            layer: layer, allowEmpty: try f["allowEmpty"]?.bool() ?? false, outsideUniverse: universe,
+            location: f.location)
         if let http = f["http"] {
             try http.requireKnownKeys(["method", "path", "host"])
-            if layer == "netpol" { throw http.error("an HTTP request is decided at the mesh or end-to-end layer (set layer)") }
-            claim.request = HTTPRequest(method: try http["method"]?.string(), path: try http["path"]?.string(), host: try http["host"]?.string())
-            if let path = claim.request?.path, !path.hasPrefix("/") { throw http["path"]!.error("a request path begins with '/'") }
+            if layer == "netpol" {
+                throw http.error("an HTTP request is decided at the mesh or end-to-end layer (set layer)")
+            }
+            claim.request = HTTPRequest(
+                method: try http["method"]?.string(), path: try http["path"]?.string(), host: try http["host"]?.string()
+            )
+            if let path = claim.request?.path, !path.hasPrefix("/") {
+                throw http["path"]!.error("a request path begins with '/'")
+            }
         }
         if let mtls = f["mtls"] {
             guard try mtls.string() == "required" else { throw mtls.error("mtls takes the value 'required'") }
-            if layer == "netpol" { throw mtls.error("mutual TLS is decided at the mesh or end-to-end layer (set layer)") }
+            if layer == "netpol" {
+                throw mtls.error("mutual TLS is decided at the mesh or end-to-end layer (set layer)")
+            }
             if kind == .denied { throw mtls.error("a denied claim admits no flow that could lack mutual TLS") }
             claim.mtlsRequired = true
         }
@@ -82,8 +119,10 @@ public enum ClaimsParser {
             let id = try svc.string()
             guard id.split(separator: "/").count == 2 else { throw svc.error("service is namespace/name") }
             if entry.has("port") && entry.has("nodePort") { throw entry.error("give port or nodePort, not both") }
-            claim.entry = ClaimEntry(service: id, port: try entry["port"]?.int(in: 1...65535), nodePort: try entry["nodePort"]?.int(in: 1...65535),
-                                     location: entry.location, path: entry.path)
+            claim.entry = ClaimEntry(
+                service: id, port: try entry["port"]?.int(in: 1...65535),
+                nodePort: try entry["nodePort"]?.int(in: 1...65535),
+                location: entry.location, path: entry.path)
         }
         if let via = f["via"] {
             try via.requireKnownKeys(["ingress"])
@@ -98,7 +137,9 @@ public enum ClaimsParser {
     }
 
     static func parseSelector(_ f: Field) throws -> EndpointSelector {
-        try f.requireKnownKeys(["namespace", "namespaceSelector", "pods", "podSelector", "workload", "external", "universe", "service"])
+        try f.requireKnownKeys([
+            "namespace", "namespaceSelector", "pods", "podSelector", "workload", "external", "universe", "service",
+        ])
         var s = EndpointSelector(location: f.location, path: f.path)
         if let svc = f["service"] {
             let text = try svc.string()
@@ -124,7 +165,9 @@ public enum ClaimsParser {
         if let p = f["pods"] { s.podSelector = LabelSelector(matchLabels: try p.stringMap()) }
         if let p = f["podSelector"] { s.podSelector = try LabelSelector.parse(p) }
         if let u = f["universe"] {
-            guard let v = EndpointSelector.Universe(rawValue: try u.string()) else { throw u.error("universe is existing or any") }
+            guard let v = EndpointSelector.Universe(rawValue: try u.string()) else {
+                throw u.error("universe is existing or any")
+            }
             s.universe = v
         }
         if s.workload != nil && (s.namespace != nil || s.namespaceSelector != nil || s.podSelector != nil) {

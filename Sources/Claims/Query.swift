@@ -39,7 +39,11 @@ public enum QueryEndpoint: Sendable {
         // A workload name, or a pod name as kubectl shows it: the workload's name, a dash and generated suffixes.
         if let i = ServiceStage.workload(ofPod: name, namespace: ns, model) { return .workload(i) }
         let known = model.workloads.filter { $0.namespace == ns }.map(\.name)
-        throw QueryError("no workload or pod '\(name)' in namespace \(ns)" + (known.isEmpty ? "" : " (workloads: \(known.prefix(10).joined(separator: ", "))\(known.count > 10 ? ", ..." : ""))"))
+        throw QueryError(
+            "no workload or pod '\(name)' in namespace \(ns)"
+                + (known.isEmpty
+                    ? ""
+                    : " (workloads: \(known.prefix(10).joined(separator: ", "))\(known.count > 10 ? ", ..." : ""))"))
     }
 }
 
@@ -51,7 +55,11 @@ public struct QueryError: Error, CustomStringConvertible {
 /// The answer to can-A-reach-B: one part per port range (and per source address group) whose verdict or deciding
 /// rules differ, each with the endpoints it was decided for.
 public struct QueryAnswer: Sendable {
-    public enum Verdict: String, Sendable { case allowed = "ALLOWED", denied = "DENIED", unknown = "UNKNOWN" }
+    public enum Verdict: String, Sendable {
+        case allowed = "ALLOWED"
+        case denied = "DENIED"
+        case unknown = "UNKNOWN"
+    }
     public struct Part: Sendable {
         public let verdict: Verdict
         /// The connections (protocol and port range) this part covers.
@@ -94,11 +102,15 @@ public final class QueryEngine {
 
     public init(checker: ClaimChecker) { self.checker = checker }
 
-    public func answer(from: QueryEndpoint, fromText: String, to: QueryEndpoint, toText: String, ports: [PortSpec]) -> QueryAnswer {
+    public func answer(from: QueryEndpoint, fromText: String, to: QueryEndpoint, toText: String, ports: [PortSpec])
+        -> QueryAnswer
+    {
         let wanted = PortSpec.conns(ports)
         var notes: [String] = []
         for case .workload(let i) in [from, to] where evaluator.model.workloads[i].replicas == 0 {
-            notes.append("\(evaluator.model.workloads[i].id) has zero replicas: it has no pods, the answer is for a pod it would create")
+            notes.append(
+                "\(evaluator.model.workloads[i].id) has zero replicas: it has no pods, the answer is for a pod it would create"
+            )
         }
         var parts: [QueryAnswer.Part] = []
         var reason: String?
@@ -111,17 +123,27 @@ public final class QueryEngine {
             // Each backend on the target port its Service port translates to, answered as a pod destination.
             let svc = evaluator.model.services[i]
             let servicePorts = svc.ports(in: ports)
-            if servicePorts.isEmpty { reason = "Service \(svc.namespace)/\(svc.name) has no port in \(ports.map(\.description).joined(separator: ", "))" }
+            if servicePorts.isEmpty {
+                reason =
+                    "Service \(svc.namespace)/\(svc.name) has no port in \(ports.map(\.description).joined(separator: ", "))"
+            }
             switch ServiceStage.resolve(svc, ports: servicePorts, evaluator: evaluator) {
             case .unresolvable(let why): reason = why
             case .backends(let backends):
-                if backends.isEmpty && reason == nil { reason = "Service \(svc.namespace)/\(svc.name) selects no pod on those ports" }
+                if backends.isEmpty && reason == nil {
+                    reason = "Service \(svc.namespace)/\(svc.name) selects no pod on those ports"
+                }
                 for b in backends {
-                    let sub = answer(from: from, fromText: fromText, to: .workload(b.endpoint), toText: toText,
-                                     ports: [PortSpec(proto: b.proto, range: b.targetPort...b.targetPort)])
+                    let sub = answer(
+                        from: from, fromText: fromText, to: .workload(b.endpoint), toText: toText,
+                        ports: [PortSpec(proto: b.proto, range: b.targetPort...b.targetPort)])
                     if reason == nil { reason = sub.reason }
                     notes += sub.notes.filter { !notes.contains($0) }
-                    parts += sub.parts.map { var p = $0; p.via = "Service \(svc.namespace)/\(svc.name) \(b.proto.rawValue)/\(b.servicePort)"; return p }
+                    parts += sub.parts.map {
+                        var p = $0
+                        p.via = "Service \(svc.namespace)/\(svc.name) \(b.proto.rawValue)/\(b.servicePort)"
+                        return p
+                    }
                 }
             }
         case (.external, .external):
@@ -130,7 +152,9 @@ public final class QueryEngine {
             (parts, reason) = solve(from, to, wanted)
         case (.external(let c), _):
             let segments = evaluator.externalSegments(of: c)
-            if segments.isEmpty { reason = "\(c) lies inside the pod network (--pod-cidr); an external client cannot have such an address" }
+            if segments.isEmpty {
+                reason = "\(c) lies inside the pod network (--pod-cidr); an external client cannot have such an address"
+            }
             let covered = segments.reduce(UInt64(0)) { $0 + UInt64($1.last - $1.first) + 1 }
             if !segments.isEmpty && covered < UInt64(c.last - c.first) + 1 {
                 notes.append("addresses of \(c) inside the pod network are not external clients and were left out")
@@ -140,33 +164,43 @@ public final class QueryEngine {
             var groups: [(ranges: [AddressRange], allowed: ConnSet)] = []
             for segment in segments {
                 let allowed = evaluator.connections(from: .external(segment), to: destination).intersection(wanted)
-                if let i = groups.firstIndex(where: { $0.allowed == allowed }) { groups[i].ranges.append(segment) } else { groups.append(([segment], allowed)) }
+                if let i = groups.firstIndex(where: { $0.allowed == allowed }) {
+                    groups[i].ranges.append(segment)
+                } else {
+                    groups.append(([segment], allowed))
+                }
             }
             for g in groups {
                 let first = g.ranges[0]
-                parts += split(source: .external(AddressRange(first: first.first, last: first.first)), destination: destination,
-                               allowed: g.allowed, wanted: wanted, sourceRanges: g.ranges)
+                parts += split(
+                    source: .external(AddressRange(first: first.first, last: first.first)), destination: destination,
+                    allowed: g.allowed, wanted: wanted, sourceRanges: g.ranges)
             }
         default:
-            let s = endpoint(from), d = endpoint(to)
+            let s = endpoint(from)
+            let d = endpoint(to)
             parts = split(source: s, destination: d, allowed: evaluator.connections(from: s, to: d), wanted: wanted)
             if evaluator.hasAdminTies {
                 let (lower, upper) = evaluator.connectionBounds(from: s, to: d)
                 if !upper.subtracting(lower).intersection(wanted).isEmpty {
-                    reason = "AdminNetworkPolicies that share a priority disagree on \(upper.subtracting(lower).intersection(wanted)): their order is undefined (A-ANP-TIE)"
+                    reason =
+                        "AdminNetworkPolicies that share a priority disagree on \(upper.subtracting(lower).intersection(wanted)): their order is undefined (A-ANP-TIE)"
                 }
             }
         }
         if case .workload(let a) = from, case .workload(let b) = to, a == b {
-            notes.append("source and destination are the same workload: a pod's traffic to itself is never filtered; the answer is for two of its replicas")
+            notes.append(
+                "source and destination are the same workload: a pod's traffic to itself is never filtered; the answer is for two of its replicas"
+            )
         }
         // Allowed ranges first; otherwise protocol order.
         let ordered = parts.enumerated().sorted { a, b in
             let (x, y) = (a.element.verdict == .allowed ? 0 : 1, b.element.verdict == .allowed ? 0 : 1)
             return x != y ? x < y : a.offset < b.offset
         }.map(\.element)
-        return QueryAnswer(from: fromText, to: toText, parts: ordered, notes: notes, reason: reason, layers: ["netpol"],
-                           profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
+        return QueryAnswer(
+            from: fromText, to: toText, parts: ordered, notes: notes, reason: reason, layers: ["netpol"],
+            profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
     }
 
     func endpoint(_ q: QueryEndpoint) -> Endpoint {
@@ -175,28 +209,40 @@ public final class QueryEngine {
         case .external(let c): return .external(AddressRange(c))
         case .service: preconditionFailure("a Service destination is answered backend by backend")
         case .hypothetical(let ns, let labels):
-            return .pod(PodEndpoint(namespace: ns, namespaceLabels: evaluator.model.namespaces[ns]?.labels ?? [:], labels: labels))
+            return .pod(
+                PodEndpoint(
+                    namespace: ns, namespaceLabels: evaluator.model.namespaces[ns]?.labels ?? [:], labels: labels))
         }
     }
 
     /// Splits the wanted connections into allowed and denied port ranges, explains each at its first port, and
     /// joins the ranges whose verdict and deciding rules are the same.
-    func split(source: Endpoint, destination: Endpoint, allowed: ConnSet, wanted: ConnSet, sourceRanges: [AddressRange] = []) -> [QueryAnswer.Part] {
+    func split(
+        source: Endpoint, destination: Endpoint, allowed: ConnSet, wanted: ConnSet, sourceRanges: [AddressRange] = []
+    ) -> [QueryAnswer.Part] {
         var parts: [QueryAnswer.Part] = []
         func add(_ verdict: QueryAnswer.Verdict, _ conns: ConnSet, _ proto: FlowProtocol, _ port: Int) {
             let why = evaluator.explain(from: source, to: destination, proto: proto, port: port)
             if let i = parts.firstIndex(where: { $0.verdict == verdict && $0.explanation == why }) {
                 let p = parts[i]
-                parts[i] = QueryAnswer.Part(verdict: verdict, conns: p.conns.union(conns), source: source, destination: destination,
-                                            sourceRanges: sourceRanges, witnessProto: p.witnessProto, witnessPort: p.witnessPort, explanation: why)
+                parts[i] = QueryAnswer.Part(
+                    verdict: verdict, conns: p.conns.union(conns), source: source, destination: destination,
+                    sourceRanges: sourceRanges, witnessProto: p.witnessProto, witnessPort: p.witnessPort,
+                    explanation: why)
             } else {
-                parts.append(QueryAnswer.Part(verdict: verdict, conns: conns, source: source, destination: destination,
-                                              sourceRanges: sourceRanges, witnessProto: proto, witnessPort: port, explanation: why))
+                parts.append(
+                    QueryAnswer.Part(
+                        verdict: verdict, conns: conns, source: source, destination: destination,
+                        sourceRanges: sourceRanges, witnessProto: proto, witnessPort: port, explanation: why))
             }
         }
-        for (verdict, set) in [(QueryAnswer.Verdict.allowed, allowed.intersection(wanted)), (.denied, wanted.subtracting(allowed))] {
+        for (verdict, set) in [
+            (QueryAnswer.Verdict.allowed, allowed.intersection(wanted)), (.denied, wanted.subtracting(allowed)),
+        ] {
             for proto in L4Protocol.allCases {
-                for range in set[proto].ranges { add(verdict, ConnSet(proto, PortRanges([range])), FlowProtocol(proto), range.lowerBound) }
+                for range in set[proto].ranges {
+                    add(verdict, ConnSet(proto, PortRanges([range])), FlowProtocol(proto), range.lowerBound)
+                }
             }
             if set.other { add(verdict, ConnSet(other: true), .other, 0) }
         }
@@ -211,7 +257,8 @@ public final class QueryEngine {
             switch q {
             case .workload(let i): s.workload = evaluator.model.workloads[i].id
             case .external(let c): s.external = c
-            case .service(let i): s.service = "\(evaluator.model.services[i].namespace)/\(evaluator.model.services[i].name)"
+            case .service(let i):
+                s.service = "\(evaluator.model.services[i].namespace)/\(evaluator.model.services[i].name)"
             case .hypothetical(let ns, let labels):
                 s.namespace = ns
                 if !labels.isEmpty { s.podSelector = LabelSelector(matchLabels: labels) }
@@ -220,15 +267,20 @@ public final class QueryEngine {
             return s
         }
         let (fromSelector, toSelector) = (selector(from), selector(to))
-        let encoder = Encoder(evaluator: evaluator, context: Z3Context(),
-                              extraPodSelectors: [fromSelector, toSelector].compactMap(\.podSelector))
+        let encoder = Encoder(
+            evaluator: evaluator, context: Z3Context(),
+            extraPodSelectors: [fromSelector, toSelector].compactMap(\.podSelector))
         let z = encoder.z
-        let src = encoder.makeRole("src"), dst = encoder.makeRole("dst"), flow = encoder.makeFlow()
+        let src = encoder.makeRole("src")
+        let dst = encoder.makeRole("dst")
+        let flow = encoder.makeFlow()
         let solver = Solver(z)
         solver.assert(encoder.wellFormed(src))
         solver.assert(encoder.wellFormed(dst))
-        solver.assert(checker.member(fromSelector, src, encoder, hypothetical: fromSelector.universe == .any, onlyNew: true))
-        solver.assert(checker.member(toSelector, dst, encoder, hypothetical: toSelector.universe == .any, onlyNew: true))
+        solver.assert(
+            checker.member(fromSelector, src, encoder, hypothetical: fromSelector.universe == .any, onlyNew: true))
+        solver.assert(
+            checker.member(toSelector, dst, encoder, hypothetical: toSelector.universe == .any, onlyNew: true))
         solver.assert(encoder.admitted(from: src, to: dst, flow))
         var parts: [QueryAnswer.Part] = []
         var open = ConnSet.none
@@ -240,18 +292,22 @@ public final class QueryEngine {
             solver.push()
             solver.assert(encoder.inConns(remaining, flow))
             let result: CheckResult
-            do { result = try solver.check(timeout: checker.timeout) } catch { return (parts, "solver error: \(error)") }
+            do { result = try solver.check(timeout: checker.timeout) } catch {
+                return (parts, "solver error: \(error)")
+            }
             solver.pop()
             switch result {
             case .unknown(let why):
                 return (parts, checker.unknownReason(why))
             case .unsat:
                 // Proved: no label assignment opens the rest. Explain it for the pod with exactly the given labels.
-                let s = endpoint(from), d = endpoint(to)
+                let s = endpoint(from)
+                let d = endpoint(to)
                 let denied = split(source: s, destination: d, allowed: .none, wanted: remaining)
                 return (parts + denied, nil)
             case .sat(let m):
-                var s = encoder.decode(src, m), d = encoder.decode(dst, m)
+                var s = encoder.decode(src, m)
+                var d = encoder.decode(dst, m)
                 let (p, port) = encoder.decodeFlow(flow, m)
                 // Drop the labels the witness does not need, as check does for counterexamples.
                 func opens(_ s: Endpoint, _ d: Endpoint) -> Bool {
@@ -265,7 +321,10 @@ public final class QueryEngine {
                 d = checker.simplified(d) { opens(s, $0) }
                 let allowed = evaluator.connections(from: s, to: d).intersection(remaining)
                 guard allowed.contains(p, port) else {
-                    return (parts, "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator")
+                    return (
+                        parts,
+                        "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator"
+                    )
                 }
                 parts += split(source: s, destination: d, allowed: allowed, wanted: allowed)
                 open = open.union(allowed)
@@ -296,55 +355,90 @@ public struct IngressPathAnswer: Sendable {
 extension QueryEngine {
     /// External client -> controller (its Service when one publishes the port) -> Ingress routing by host and
     /// path -> backend Service -> backend pods, with the controller pod as the source of the second hop.
-    public func throughIngress(from: QueryEndpoint, fromText: String, to service: Int, host: String?, path: String,
-                               clientPort: PortSpec, controller explicit: Int?) -> IngressPathAnswer {
+    public func throughIngress(
+        from: QueryEndpoint, fromText: String, to service: Int, host: String?, path: String,
+        clientPort: PortSpec, controller explicit: Int?
+    ) -> IngressPathAnswer {
         let model = evaluator.model
         let target = model.services[service]
         let controllers = explicit.map { [$0] } ?? IngressStage.controllers(model)
         guard let controller = controllers.first else {
-            return IngressPathAnswer(route: nil, hops: [], reason: "no ingress-nginx controller workload found (labels app.kubernetes.io/name=ingress-nginx, component controller); name it with --ingress-controller")
+            return IngressPathAnswer(
+                route: nil, hops: [],
+                reason:
+                    "no ingress-nginx controller workload found (labels app.kubernetes.io/name=ingress-nginx, component controller); name it with --ingress-controller"
+            )
         }
         let ingresses = IngressStage.nginxIngresses(model)
         guard let route = IngressStage.route(ingresses, host: host, path: path) else {
-            return IngressPathAnswer(route: "no Ingress rule matches host \(host ?? "(none)") path \(path): the controller answers 404 itself", hops: [], reason: nil)
+            return IngressPathAnswer(
+                route:
+                    "no Ingress rule matches host \(host ?? "(none)") path \(path): the controller answers 404 itself",
+                hops: [], reason: nil)
         }
-        let routeText = "Ingress \(route.ingress.namespace)/\(route.ingress.name) (\(route.ingress.location)): \(route.match) -> Service \(route.ingress.namespace)/\(route.backend.service ?? "(resource backend)")"
-        guard let backendName = route.backend.service, route.ingress.namespace == target.namespace, backendName == target.name else {
-            return IngressPathAnswer(route: routeText + ", not \(target.namespace)/\(target.name)", hops: [], reason: nil)
+        let routeText =
+            "Ingress \(route.ingress.namespace)/\(route.ingress.name) (\(route.ingress.location)): \(route.match) -> Service \(route.ingress.namespace)/\(route.backend.service ?? "(resource backend)")"
+        guard let backendName = route.backend.service, route.ingress.namespace == target.namespace,
+            backendName == target.name
+        else {
+            return IngressPathAnswer(
+                route: routeText + ", not \(target.namespace)/\(target.name)", hops: [], reason: nil)
         }
         // Hop 1: the client to the controller, through the Service that publishes the client's port when there is one.
         let cw = model.workloads[controller]
-        let published = model.services.indices.first { model.services[$0].selects(cw) && !model.services[$0].ports(in: [clientPort]).isEmpty }
-        let hop1 = answer(from: from, fromText: fromText, to: published.map { .service($0) } ?? .workload(controller),
-                          toText: published.map { "\(model.services[$0].namespace)/svc/\(model.services[$0].name)" } ?? cw.id, ports: [clientPort])
+        let published = model.services.indices.first {
+            model.services[$0].selects(cw) && !model.services[$0].ports(in: [clientPort]).isEmpty
+        }
+        let hop1 = answer(
+            from: from, fromText: fromText, to: published.map { .service($0) } ?? .workload(controller),
+            toText: published.map { "\(model.services[$0].namespace)/svc/\(model.services[$0].name)" } ?? cw.id,
+            ports: [clientPort])
         var notes: [String] = []
         if let i = published, model.services[i].externalTrafficPolicy != "Local", case .external(let c) = from {
             // externalTrafficPolicy Cluster: the node forwarding the packet rewrites its source to a node address,
             // decided as the end-to-end stage decides every entry through such a Service.
-            let port = evaluator.endpoints[controller].resolve(model.services[i].ports(in: [clientPort])[0].targetPort, proto: clientPort.proto) ?? clientPort.range.lowerBound
-            let entry = checker.endToEnd.entryHop(from: .external(AddressRange(first: c.first, last: c.first)), to: controller, port: port, request: nil)
+            let port =
+                evaluator.endpoints[controller].resolve(
+                    model.services[i].ports(in: [clientPort])[0].targetPort, proto: clientPort.proto)
+                ?? clientPort.range.lowerBound
+            let entry = checker.endToEnd.entryHop(
+                from: .external(AddressRange(first: c.first, last: c.first)), to: controller, port: port, request: nil)
             if entry.verdict == .unknown, let why = entry.mesh.reason {
-                return IngressPathAnswer(route: nil, hops: [.init(title: "client -> controller", answer: hop1)], reason: why)
+                return IngressPathAnswer(
+                    route: nil, hops: [.init(title: "client -> controller", answer: hop1)], reason: why)
             }
-            notes.append("externalTrafficPolicy Cluster: the controller sees a node address instead of the client's, and its policies treat it alike")
+            notes.append(
+                "externalTrafficPolicy Cluster: the controller sees a node address instead of the client's, and its policies treat it alike"
+            )
         }
         // Hop 2: the controller pod opens the upstream connection to the backend Service's port.
         guard let sp = route.backend.servicePort(of: target) else {
-            return IngressPathAnswer(route: routeText, hops: [.init(title: "client -> controller", answer: hop1)],
-                                     reason: "Service \(target.namespace)/\(target.name) has no port \(route.backend.port.map { "\($0)" } ?? "")")
+            return IngressPathAnswer(
+                route: routeText, hops: [.init(title: "client -> controller", answer: hop1)],
+                reason:
+                    "Service \(target.namespace)/\(target.name) has no port \(route.backend.port.map { "\($0)" } ?? "")"
+            )
         }
-        let hop2 = answer(from: .workload(controller), fromText: cw.id, to: .service(service), toText: "\(target.namespace)/svc/\(target.name)",
-                          ports: [PortSpec(proto: sp.proto, range: sp.port...sp.port)])
-        return IngressPathAnswer(route: routeText, hops: [.init(title: "client -> controller", answer: hop1), .init(title: "controller -> backend", answer: hop2)],
-                                 reason: nil, notes: notes)
+        let hop2 = answer(
+            from: .workload(controller), fromText: cw.id, to: .service(service),
+            toText: "\(target.namespace)/svc/\(target.name)",
+            ports: [PortSpec(proto: sp.proto, range: sp.port...sp.port)])
+        return IngressPathAnswer(
+            route: routeText,
+            hops: [
+                .init(title: "client -> controller", answer: hop1), .init(title: "controller -> backend", answer: hop2),
+            ],
+            reason: nil, notes: notes)
     }
 }
 
 extension QueryEngine {
     /// can-A-reach-B at the mesh or end-to-end layer: the NetworkPolicy answer refined, port range by port range, by
     /// the Istio stages (and, end to end, by the routes through ingress proxies), for one request or any.
-    public func answerLayered(from: QueryEndpoint, fromText: String, to: QueryEndpoint, toText: String, ports: [PortSpec],
-                              layer: String, request: HTTPRequest?) -> QueryAnswer {
+    public func answerLayered(
+        from: QueryEndpoint, fromText: String, to: QueryEndpoint, toText: String, ports: [PortSpec],
+        layer: String, request: HTTPRequest?
+    ) -> QueryAnswer {
         let model = evaluator.model
         var parts: [QueryAnswer.Part] = []
         var reason: String?
@@ -359,8 +453,12 @@ extension QueryEngine {
             case .unresolvable(let why): reason = why
             case .backends(let backends):
                 if backends.isEmpty { reason = "Service \(svc.namespace)/\(svc.name) selects no pod on those ports" }
-                destinations = backends.map { ($0.endpoint, ConnSet($0.proto, PortRanges([$0.targetPort...$0.targetPort])),
-                                               "Service \(svc.namespace)/\(svc.name) \($0.proto.rawValue)/\($0.servicePort)") }
+                destinations = backends.map {
+                    (
+                        $0.endpoint, ConnSet($0.proto, PortRanges([$0.targetPort...$0.targetPort])),
+                        "Service \(svc.namespace)/\(svc.name) \($0.proto.rawValue)/\($0.servicePort)"
+                    )
+                }
             }
         default: reason = "at the \(layer) layer the destination is a declared workload or a Service"
         }
@@ -368,7 +466,10 @@ extension QueryEngine {
         switch from {
         case .workload(let i): sources = [(.pod(evaluator.endpoints[i]), [])]
         case .external(let c): sources = evaluator.externalSegments(of: c).map { (.external($0), [$0]) }
-        default: reason = reason ?? "at the \(layer) layer the source is a declared workload or external addresses: a pod that could be created may run any service account and sidecar setting"
+        default:
+            reason =
+                reason
+                ?? "at the \(layer) layer the source is a declared workload or external addresses: a pod that could be created may run any service account and sidecar setting"
         }
         if let why = checker.unmodelledPolicyReason { reason = why }
         if reason == nil {
@@ -377,15 +478,20 @@ extension QueryEngine {
                     let d = Endpoint.pod(evaluator.endpoints[dest.index])
                     let reach = checker.reach(s, d, dest.wanted, layer: layer, request: request)
                     let denied = dest.wanted.subtracting(reach.open).subtracting(reach.undecided)
-                    for (verdict, set) in [(QueryAnswer.Verdict.allowed, reach.open), (.unknown, reach.undecided), (.denied, denied)] {
+                    for (verdict, set) in [
+                        (QueryAnswer.Verdict.allowed, reach.open), (.unknown, reach.undecided), (.denied, denied),
+                    ] {
                         for proto in L4Protocol.allCases {
                             for range in set[proto].ranges {
                                 let pieces = proto == .tcp ? checker.mesh.pieces(of: range, at: dest.index) : [range]
                                 for piece in pieces {
                                     let p = FlowProtocol(proto)
-                                    var part = QueryAnswer.Part(verdict: verdict, conns: ConnSet(proto, PortRanges([piece])), source: s, destination: d,
-                                                                sourceRanges: ranges, witnessProto: p, witnessPort: piece.lowerBound,
-                                                                explanation: evaluator.explain(from: s, to: d, proto: p, port: piece.lowerBound))
+                                    var part = QueryAnswer.Part(
+                                        verdict: verdict, conns: ConnSet(proto, PortRanges([piece])), source: s,
+                                        destination: d,
+                                        sourceRanges: ranges, witnessProto: p, witnessPort: piece.lowerBound,
+                                        explanation: evaluator.explain(from: s, to: d, proto: p, port: piece.lowerBound)
+                                    )
                                     part.via = dest.via
                                     part.path = checker.path(s, d, p, piece.lowerBound, layer: layer, request: request)
                                     parts.append(part)
@@ -393,8 +499,12 @@ extension QueryEngine {
                             }
                         }
                         if set.other {
-                            parts.append(QueryAnswer.Part(verdict: verdict, conns: ConnSet(other: true), source: s, destination: d, sourceRanges: ranges,
-                                                          witnessProto: .other, witnessPort: 0, explanation: evaluator.explain(from: s, to: d, proto: .other, port: 0)))
+                            parts.append(
+                                QueryAnswer.Part(
+                                    verdict: verdict, conns: ConnSet(other: true), source: s, destination: d,
+                                    sourceRanges: ranges,
+                                    witnessProto: .other, witnessPort: 0,
+                                    explanation: evaluator.explain(from: s, to: d, proto: .other, port: 0)))
                         }
                     }
                     if !reach.undecided.isEmpty, let why = reach.reason { notes.append(why) }
@@ -402,13 +512,18 @@ extension QueryEngine {
             }
         }
         if case .workload(let a) = from, case .workload(let b) = to, a == b {
-            notes.append("source and destination are the same workload: a pod's traffic to itself is never filtered; the answer is for two of its replicas")
+            notes.append(
+                "source and destination are the same workload: a pod's traffic to itself is never filtered; the answer is for two of its replicas"
+            )
         }
         let ordered = parts.enumerated().sorted { a, b in
             let rank: (QueryAnswer.Verdict) -> Int = { $0 == .allowed ? 0 : $0 == .unknown ? 1 : 2 }
-            return rank(a.element.verdict) != rank(b.element.verdict) ? rank(a.element.verdict) < rank(b.element.verdict) : a.offset < b.offset
+            return rank(a.element.verdict) != rank(b.element.verdict)
+                ? rank(a.element.verdict) < rank(b.element.verdict) : a.offset < b.offset
         }.map(\.element)
-        return QueryAnswer(from: fromText, to: toText, parts: ordered, notes: notes, reason: reason, layers: ["netpol", "mesh"] + (layer == "end-to-end" ? ["end-to-end"] : []),
-                           profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
+        return QueryAnswer(
+            from: fromText, to: toText, parts: ordered, notes: notes, reason: reason,
+            layers: ["netpol", "mesh"] + (layer == "end-to-end" ? ["end-to-end"] : []),
+            profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
     }
 }

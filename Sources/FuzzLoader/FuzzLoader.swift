@@ -1,6 +1,6 @@
+import Claims
 import Foundation
 import KubeModel
-import Claims
 
 /// libFuzzer entry point. The first byte chooses the parser so that one corpus exercises both the
 /// manifest loader (model building included) and the claims parser. Any crash, hang or sanitizer report

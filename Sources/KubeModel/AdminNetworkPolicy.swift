@@ -1,8 +1,15 @@
 /// AdminNetworkPolicy and BaselineAdminNetworkPolicy (`policy.networking.k8s.io/v1alpha1`), normalised into one
 /// tiered form: the admin tier is evaluated before NetworkPolicy, the baseline tier after it.
 public struct AdminNetworkPolicy: Hashable, Sendable {
-    public enum Tier: String, Sendable { case admin = "AdminNetworkPolicy", baseline = "BaselineAdminNetworkPolicy" }
-    public enum Action: String, Sendable { case allow = "Allow", deny = "Deny", pass = "Pass" }
+    public enum Tier: String, Sendable {
+        case admin = "AdminNetworkPolicy"
+        case baseline = "BaselineAdminNetworkPolicy"
+    }
+    public enum Action: String, Sendable {
+        case allow = "Allow"
+        case deny = "Deny"
+        case pass = "Pass"
+    }
 
     /// Pods chosen across namespaces: by namespace labels alone, or by namespace and pod labels.
     public struct PodSet: Hashable, Sendable {
@@ -64,14 +71,19 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
                 guard let actionField = item["action"] else { throw item.missing("action") }
                 let actionText = try actionField.string()
                 guard let action = Action(rawValue: actionText), !(tier == .baseline && action == .pass) else {
-                    throw actionField.error("unknown action '\(actionText)' (expected \(tier == .admin ? "Allow, Deny or Pass" : "Allow or Deny"))")
+                    throw actionField.error(
+                        "unknown action '\(actionText)' (expected \(tier == .admin ? "Allow, Deny or Pass" : "Allow or Deny"))"
+                    )
                 }
                 guard let peersField = item[peersKey] else { throw item.missing(peersKey) }
                 let peerItems = try peersField.items()
                 if peerItems.isEmpty { throw peersField.error("\(peersKey) must list at least one peer") }
                 let peers = try peerItems.map { p -> Peer in
-                    try p.requireKnownKeys(allowNodes ? ["namespaces", "pods", "nodes", "networks"] : ["namespaces", "pods"])
-                    if let n = p["namespaces"] { return .pods(PodSet(namespaces: try LabelSelector.parse(n), pods: .everything)) }
+                    try p.requireKnownKeys(
+                        allowNodes ? ["namespaces", "pods", "nodes", "networks"] : ["namespaces", "pods"])
+                    if let n = p["namespaces"] {
+                        return .pods(PodSet(namespaces: try LabelSelector.parse(n), pods: .everything))
+                    }
                     if let pods = p["pods"] { return .pods(try parsePodSelection(pods)) }
                     if let n = p["nodes"] { return .nodes(try LabelSelector.parse(n)) }
                     if let n = p["networks"] { return .networks(try n.items().map { try $0.cidr() }) }
@@ -86,27 +98,35 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
                             return .number(try pn["protocol"]?.l4Protocol() ?? .tcp, try p.int(in: 1...65535))
                         }
                         if let np = port["namedPort"] {
-                            guard case .name(let s) = try np.portRef() else { throw np.error("namedPort must be a name") }
+                            guard case .name(let s) = try np.portRef() else {
+                                throw np.error("namedPort must be a name")
+                            }
                             return .named(s)
                         }
                         if let pr = port["portRange"] {
                             try pr.requireKnownKeys(["protocol", "start", "end"])
-                            guard let s = pr["start"], let e = pr["end"] else { throw pr.error("portRange needs start and end") }
-                            let start = try s.int(in: 1...65535), end = try e.int(in: 1...65535)
+                            guard let s = pr["start"], let e = pr["end"] else {
+                                throw pr.error("portRange needs start and end")
+                            }
+                            let start = try s.int(in: 1...65535)
+                            let end = try e.int(in: 1...65535)
                             guard end >= start else { throw e.error("end \(end) is below start \(start)") }
                             return .range(try pr["protocol"]?.l4Protocol() ?? .tcp, start, end)
                         }
                         throw port.error("a port needs portNumber, namedPort or portRange")
                     }
                 }
-                return Rule(name: ruleName, action: action, peers: peers, ports: ports,
-                            ref: RuleRef(kind: tier.rawValue, namespace: nil, name: name, path: item.path, location: item.location))
+                return Rule(
+                    name: ruleName, action: action, peers: peers, ports: ports,
+                    ref: RuleRef(
+                        kind: tier.rawValue, namespace: nil, name: name, path: item.path, location: item.location))
             }
         }
-        return AdminNetworkPolicy(tier: tier, name: name, priority: priority, subject: subject,
-                                  ingress: try rules("ingress", peersKey: "from", allowNodes: false),
-                                  egress: try rules("egress", peersKey: "to", allowNodes: true),
-                                  location: location)
+        return AdminNetworkPolicy(
+            tier: tier, name: name, priority: priority, subject: subject,
+            ingress: try rules("ingress", peersKey: "from", allowNodes: false),
+            egress: try rules("egress", peersKey: "to", allowNodes: true),
+            location: location)
     }
 
     static func parsePodSet(_ field: Field) throws -> PodSet {
@@ -138,7 +158,9 @@ extension ClusterModel {
     /// AdminNetworkPolicies that share a priority (names, sorted), in groups of two or more: their relative order is
     /// undefined upstream (A-ANP-TIE).
     public var adminPriorityTies: [[String]] {
-        Dictionary(grouping: adminPolicies, by: \.priority).values.filter { $0.count > 1 }.map { $0.map(\.name).sorted() }.sorted { $0[0] < $1[0] }
+        Dictionary(grouping: adminPolicies, by: \.priority).values.filter { $0.count > 1 }.map {
+            $0.map(\.name).sorted()
+        }.sorted { $0[0] < $1[0] }
     }
 
     /// This model with the AdminNetworkPolicies evaluated in another order (a permutation of the same objects).

@@ -28,7 +28,8 @@ public struct ClusterModel {
     public internal(set) var unmodelled: [String: [ObjectID]] = [:]
     /// Objects of kinds the tool does not know.
     public internal(set) var unknownKinds: [String: [ObjectID]] = [:]
-    /// CNI-specific policies (Calico, Cilium, Antrea) among the unknown kinds: while any is present, no verdict is sound.
+    /// CNI-specific policies (Calico, Cilium, Antrea) among the unknown kinds: while any is present, no verdict is
+    /// sound.
     public internal(set) var cniPolicies: [ObjectID] = []
     /// Documents with neither apiVersion nor kind (values files, expected results): not Kubernetes objects.
     public internal(set) var skippedDocuments: [SourceLocation] = []
@@ -48,7 +49,9 @@ public struct ClusterModel {
 
 /// Kinds and the API versions accepted for them.
 enum Kinds {
-    static let workloadKinds: Set<String> = ["Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController"]
+    static let workloadKinds: Set<String> = [
+        "Pod", "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "CronJob", "ReplicationController",
+    ]
     static let versions: [String: Set<String>] = [
         "Namespace": ["v1"], "Pod": ["v1"], "Service": ["v1"], "ReplicationController": ["v1"],
         "Deployment": ["apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"],
@@ -68,17 +71,25 @@ enum Kinds {
         "Gateway": ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"],
         "Sidecar": ["networking.istio.io/v1", "networking.istio.io/v1beta1", "networking.istio.io/v1alpha3"],
     ]
-    /// Kinds that decide reachability at layers this version does not model yet; they are listed, never dropped silently.
+    /// Kinds that decide reachability at layers this version does not model yet; they are listed, never dropped
+    /// silently.
     static let laterLayers: [String: String] = [
         "RequestAuthentication": "security.istio.io", "ServiceEntry": "networking.istio.io",
         "WorkloadEntry": "networking.istio.io", "EnvoyFilter": "networking.istio.io",
     ]
-    /// API groups of CNI-specific policy (Calico, Cilium, Antrea): objects there change verdicts this version cannot compute.
-    static let cniPolicyGroups: Set<String> = ["projectcalico.org", "crd.projectcalico.org", "cilium.io", "crd.antrea.io", "security.antrea.io"]
-    static let clusterScoped: Set<String> = ["GlobalNetworkPolicy.projectcalico.org", "GlobalNetworkPolicy.crd.projectcalico.org",
-        "CiliumClusterwideNetworkPolicy", "ClusterNetworkPolicy","Namespace", "AdminNetworkPolicy", "BaselineAdminNetworkPolicy", "IngressClass",
+    /// API groups of CNI-specific policy (Calico, Cilium, Antrea): objects there change verdicts this version cannot
+    /// compute.
+    static let cniPolicyGroups: Set<String> = [
+        "projectcalico.org", "crd.projectcalico.org", "cilium.io", "crd.antrea.io", "security.antrea.io",
+    ]
+    static let clusterScoped: Set<String> = [
+        "GlobalNetworkPolicy.projectcalico.org", "GlobalNetworkPolicy.crd.projectcalico.org",
+        "CiliumClusterwideNetworkPolicy", "ClusterNetworkPolicy", "Namespace", "AdminNetworkPolicy",
+        "BaselineAdminNetworkPolicy", "IngressClass",
         "Node", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume", "StorageClass",
-        "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "GlobalNetworkPolicy"]
+        "PriorityClass", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService",
+        "GlobalNetworkPolicy",
+    ]
 
     static func apiGroup(_ apiVersion: String) -> String {
         apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : ""
@@ -94,14 +105,19 @@ public struct ModelLoader {
     public func load(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
         -> (model: ClusterModel, errors: [InputError])
     {
-        let (documents, readErrors, emptyFiles, inferredStarts) = ManifestReader(limits: limits).read(paths: paths, stdin: stdin)
+        let (documents, readErrors, emptyFiles, inferredStarts) = ManifestReader(limits: limits).read(
+            paths: paths, stdin: stdin)
         var (model, errors) = build(documents)
         model.inferredDocumentStarts = inferredStarts
         errors.append(contentsOf: readErrors)
         // An empty file beside others is listed (a policies file may well be empty); alone, there is nothing to verify:
         // an empty render (a failed `helm template > file`) must not pass as "no policies".
         if documents.isEmpty && readErrors.isEmpty {
-            errors += emptyFiles.map { InputError(SourceLocation(file: $0, line: 1), "file", "contains no YAML document (empty, or only comments): nothing to analyse") }
+            errors += emptyFiles.map {
+                InputError(
+                    SourceLocation(file: $0, line: 1), "file",
+                    "contains no YAML document (empty, or only comments): nothing to analyse")
+            }
         } else {
             model.skippedDocuments += emptyFiles.map { SourceLocation(file: $0, line: 1) }
         }
@@ -121,7 +137,8 @@ public struct ModelLoader {
         var errors: [InputError] = []
         var raw: [RawObject] = []
         for doc in documents {
-            let root = Field(node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
+            let root = Field(
+                node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
             if root.isNull { continue }
             do { try collect(root, into: &raw, model: &model) } catch let e as InputError { errors.append(e) } catch {}
         }
@@ -135,8 +152,10 @@ public struct ModelLoader {
                     if node == object.root.node {
                         model.duplicates.append(id)
                     } else {
-                        errors.append(InputError(object.root.location, "metadata.name",
-                            "\(id) is defined twice with different content (first at \(location))"))
+                        errors.append(
+                            InputError(
+                                object.root.location, "metadata.name",
+                                "\(id) is defined twice with different content (first at \(location))"))
                     }
                     continue
                 }
@@ -152,7 +171,9 @@ public struct ModelLoader {
             let out = out
             DispatchQueue.concurrentPerform(iterations: (unique.count + chunk - 1) / chunk) { c in
                 for k in (c * chunk)..<min(unique.count, (c + 1) * chunk) {
-                    do { out[k] = .success(try typed(unique[k].0, unique[k].1)) } catch let e as InputError { out[k] = .failure(e) } catch {}
+                    do { out[k] = .success(try typed(unique[k].0, unique[k].1)) } catch let e as InputError {
+                        out[k] = .failure(e)
+                    } catch {}
                 }
             }
         }
@@ -162,7 +183,9 @@ public struct ModelLoader {
         for (k, (id, object)) in unique.enumerated() {
             switch typedObjects[k] {
             case .success(let t)?:
-                add(t, id: id, location: object.root.location, model: &model, namespaces: &declaredNamespaces, admin: &admin, podsByOwner: &podsByOwner)
+                add(
+                    t, id: id, location: object.root.location, model: &model, namespaces: &declaredNamespaces,
+                    admin: &admin, podsByOwner: &podsByOwner)
             case .failure(let e)?: errors.append(e)
             case nil: break
             }
@@ -184,12 +207,16 @@ public struct ModelLoader {
     }
 
     /// Expands `List` kinds and separates Kubernetes objects from other YAML.
-    func collect(_ root: Field, into raw: inout [RawObject], model: inout ClusterModel, inheritedKind: String? = nil, inheritedVersion: String? = nil) throws {
+    func collect(
+        _ root: Field, into raw: inout [RawObject], model: inout ClusterModel, inheritedKind: String? = nil,
+        inheritedVersion: String? = nil
+    ) throws {
         guard case .mapping = root.node else {
             model.skippedDocuments.append(root.location)
             return
         }
-        let kindField = root["kind"], versionField = root["apiVersion"]
+        let kindField = root["kind"]
+        let versionField = root["apiVersion"]
         if kindField == nil && versionField == nil && inheritedKind == nil {
             model.skippedDocuments.append(root.location)
             return
@@ -251,7 +278,9 @@ public struct ModelLoader {
         let root = object.root
         if let versions = Kinds.versions[object.kind] {
             guard versions.contains(object.apiVersion) else {
-                throw root["apiVersion"]!.error("unknown apiVersion '\(object.apiVersion)' for \(object.kind) (expected \(versions.sorted().joined(separator: " or ")))")
+                throw root["apiVersion"]!.error(
+                    "unknown apiVersion '\(object.apiVersion)' for \(object.kind) (expected \(versions.sorted().joined(separator: " or ")))"
+                )
             }
         } else if let group = Kinds.laterLayers[object.kind], Kinds.apiGroup(object.apiVersion) == group {
             return .unmodelled
@@ -261,7 +290,10 @@ public struct ModelLoader {
         let metadata = root["metadata"]!
         let spec = root["spec"]
         let created = try metadata["creationTimestamp"]?.string()
-        if let spec, case .mapping = spec.node {} else if let spec { throw spec.error("expected a mapping, found \(spec.kindName)") }
+        if let spec, case .mapping = spec.node {
+        } else if let spec {
+            throw spec.error("expected a mapping, found \(spec.kindName)")
+        }
         func requireSpec() throws -> Field {
             guard let spec else { throw root.missing("spec") }
             return spec
@@ -271,40 +303,69 @@ public struct ModelLoader {
             let labels = try metadata["labels"].map(LabelSyntax.checkLabels) ?? [:]
             return .namespace(Namespace(name: id.name, labels: labels, inferred: false, location: root.location))
         case "NetworkPolicy":
-            return .networkPolicy(try NetworkPolicy.parse(try requireSpec(), name: id.name, namespace: id.namespace!, location: root.location))
+            return .networkPolicy(
+                try NetworkPolicy.parse(
+                    try requireSpec(), name: id.name, namespace: id.namespace!, location: root.location))
         case "AdminNetworkPolicy", "BaselineAdminNetworkPolicy":
             let tier: AdminNetworkPolicy.Tier = object.kind == "AdminNetworkPolicy" ? .admin : .baseline
-            return .adminPolicy(try AdminNetworkPolicy.parse(try requireSpec(), tier: tier, name: id.name, location: root.location))
+            return .adminPolicy(
+                try AdminNetworkPolicy.parse(try requireSpec(), tier: tier, name: id.name, location: root.location))
         case "Ingress":
-            return .ingress(try Ingress.parse(try requireSpec(), metadata: metadata, name: id.name, namespace: id.namespace!, location: root.location))
+            return .ingress(
+                try Ingress.parse(
+                    try requireSpec(), metadata: metadata, name: id.name, namespace: id.namespace!,
+                    location: root.location))
         case "Endpoints":
-            return .serviceEndpoints(try ServiceEndpoints.parseEndpoints(root, name: id.name, namespace: id.namespace!, location: root.location))
+            return .serviceEndpoints(
+                try ServiceEndpoints.parseEndpoints(
+                    root, name: id.name, namespace: id.namespace!, location: root.location))
         case "EndpointSlice":
-            return .serviceEndpoints(try ServiceEndpoints.parseSlice(root, metadata: metadata, namespace: id.namespace!, location: root.location))
+            return .serviceEndpoints(
+                try ServiceEndpoints.parseSlice(
+                    root, metadata: metadata, namespace: id.namespace!, location: root.location))
         case "IngressClass":
             return .ingressClass(try IngressClass.parse(try requireSpec(), metadata: metadata, name: id.name))
         case "PeerAuthentication":
-            return .peerAuthentication(try PeerAuthentication.parse(spec ?? root, name: id.name, namespace: id.namespace!, created: created, location: root.location))
+            return .peerAuthentication(
+                try PeerAuthentication.parse(
+                    spec ?? root, name: id.name, namespace: id.namespace!, created: created, location: root.location))
         case "AuthorizationPolicy":
-            return .authorizationPolicy(try AuthorizationPolicy.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
+            return .authorizationPolicy(
+                try AuthorizationPolicy.parse(spec, name: id.name, namespace: id.namespace!, location: root.location))
         case "DestinationRule":
-            return .destinationRule(try DestinationRule.parse(try requireSpec(), name: id.name, namespace: id.namespace!, created: created, location: root.location))
+            return .destinationRule(
+                try DestinationRule.parse(
+                    try requireSpec(), name: id.name, namespace: id.namespace!, created: created,
+                    location: root.location))
         case "Gateway":
-            return .istioGateway(try IstioGateway.parse(try requireSpec(), name: id.name, namespace: id.namespace!, location: root.location))
+            return .istioGateway(
+                try IstioGateway.parse(
+                    try requireSpec(), name: id.name, namespace: id.namespace!, location: root.location))
         case "VirtualService":
-            return .virtualService(try VirtualService.parse(try requireSpec(), name: id.name, namespace: id.namespace!, created: created, location: root.location))
+            return .virtualService(
+                try VirtualService.parse(
+                    try requireSpec(), name: id.name, namespace: id.namespace!, created: created,
+                    location: root.location))
         case "Sidecar":
-            return .sidecar(try SidecarScope.parse(try requireSpec(), name: id.name, namespace: id.namespace!, created: created, location: root.location))
+            return .sidecar(
+                try SidecarScope.parse(
+                    try requireSpec(), name: id.name, namespace: id.namespace!, created: created,
+                    location: root.location))
         case "Service":
-            return .service(try ServiceParser.parse(try requireSpec(), name: id.name, namespace: id.namespace!, location: root.location))
+            return .service(
+                try ServiceParser.parse(
+                    try requireSpec(), name: id.name, namespace: id.namespace!, location: root.location))
         default:
             guard let w = try WorkloadParser.parse(kind: object.kind, root: root, id: id) else { return .nothing }
             return .workload(w, podOwner: object.kind == "Pod" ? try WorkloadParser.controllerOwner(metadata) : nil)
         }
     }
 
-    func add(_ object: TypedObject, id: ObjectID, location: SourceLocation, model: inout ClusterModel, namespaces: inout [String: Namespace],
-             admin: inout [AdminNetworkPolicy], podsByOwner: inout [String: Int]) {
+    func add(
+        _ object: TypedObject, id: ObjectID, location: SourceLocation, model: inout ClusterModel,
+        namespaces: inout [String: Namespace],
+        admin: inout [AdminNetworkPolicy], podsByOwner: inout [String: Int]
+    ) {
         switch object {
         case .namespace(let ns): namespaces[id.name] = ns
         case .networkPolicy(let p): model.networkPolicies.append(p)
@@ -313,9 +374,17 @@ public struct ModelLoader {
         case .serviceEndpoints(let e): model.serviceEndpoints.append(e)
         case .ingressClass(let c): model.ingressClasses.append(c)
         case .peerAuthentication(let pa):
-            if let why = pa.rejection { model.rejected.append((id, location, why)) } else { model.peerAuthentications.append(pa) }
+            if let why = pa.rejection {
+                model.rejected.append((id, location, why))
+            } else {
+                model.peerAuthentications.append(pa)
+            }
         case .authorizationPolicy(let ap):
-            if let why = ap.rejection { model.rejected.append((id, location, why)) } else { model.authorizationPolicies.append(ap) }
+            if let why = ap.rejection {
+                model.rejected.append((id, location, why))
+            } else {
+                model.authorizationPolicies.append(ap)
+            }
         case .destinationRule(let d): model.destinationRules.append(d)
         case .istioGateway(let g): model.istioGateways.append(g)
         case .virtualService(let v): model.virtualServices.append(v)
@@ -345,13 +414,18 @@ public struct ModelLoader {
 
 extension Workload {
     func withReplicas(_ n: Int) -> Workload {
-        Workload(kind: kind, name: name, namespace: namespace, labels: labels, annotations: annotations, serviceAccount: serviceAccount,
-                 ports: ports, hostNetwork: hostNetwork, replicas: n, containerNames: containerNames, location: location)
+        Workload(
+            kind: kind, name: name, namespace: namespace, labels: labels, annotations: annotations,
+            serviceAccount: serviceAccount,
+            ports: ports, hostNetwork: hostNetwork, replicas: n, containerNames: containerNames, location: location)
     }
 
     func renamed(_ newName: String, kind newKind: String) -> Workload {
-        Workload(kind: newKind, name: newName, namespace: namespace, labels: labels, annotations: annotations, serviceAccount: serviceAccount,
-                 ports: ports, hostNetwork: hostNetwork, replicas: replicas, containerNames: containerNames, location: location)
+        Workload(
+            kind: newKind, name: newName, namespace: namespace, labels: labels, annotations: annotations,
+            serviceAccount: serviceAccount,
+            ports: ports, hostNetwork: hostNetwork, replicas: replicas, containerNames: containerNames,
+            location: location)
     }
 }
 
@@ -368,7 +442,9 @@ enum WorkloadParser {
             podMeta = root["metadata"]
             podSpec = spec
             // A pod that ran to completion (or failed) has no IP any more: present but empty.
-            if let phase = try root["status"]?["phase"]?.string(), phase == "Succeeded" || phase == "Failed" { replicas = 0 }
+            if let phase = try root["status"]?["phase"]?.string(), phase == "Succeeded" || phase == "Failed" {
+                replicas = 0
+            }
         case "CronJob":
             guard let jt = spec["jobTemplate"], let js = jt["spec"], let t = js["template"], let ps = t["spec"] else {
                 throw spec.missing("jobTemplate.spec.template.spec")
@@ -401,7 +477,8 @@ enum WorkloadParser {
         for key in ["initContainers", "containers"] {
             for c in try podSpec[key]?.items() ?? [] {
                 if let n = c["name"] { names.append(try n.string()) }
-                guard key == "containers" || c["restartPolicy"] != nil else { continue } // native sidecars serve ports too
+                // native sidecars serve ports too
+                guard key == "containers" || c["restartPolicy"] != nil else { continue }
                 for p in try c["ports"]?.items() ?? [] {
                     if case .mapping(let m) = p.node, m.count == 0 { continue }
                     guard let numberField = p["containerPort"] else { throw p.missing("containerPort") }
@@ -417,15 +494,18 @@ enum WorkloadParser {
                 }
             }
         }
-        return Workload(kind: kind, name: id.name, namespace: id.namespace ?? "default", labels: labels, annotations: annotations,
-                        serviceAccount: sa, ports: ports, hostNetwork: hostNetwork, replicas: replicas,
-                        containerNames: names, location: root.location)
+        return Workload(
+            kind: kind, name: id.name, namespace: id.namespace ?? "default", labels: labels, annotations: annotations,
+            serviceAccount: sa, ports: ports, hostNetwork: hostNetwork, replicas: replicas,
+            containerNames: names, location: root.location)
     }
 
     static func controllerOwner(_ metadata: Field) throws -> (kind: String, name: String)? {
         for owner in try metadata["ownerReferences"]?.items() ?? [] {
             let isController = try owner["controller"]?.bool() ?? false
-            if isController, let kind = try owner["kind"]?.string(), let name = try owner["name"]?.string() { return (kind, name) }
+            if isController, let kind = try owner["kind"]?.string(), let name = try owner["name"]?.string() {
+                return (kind, name)
+            }
         }
         return nil
     }
@@ -443,13 +523,17 @@ enum ServiceParser {
             let port = try portField.int(in: 1...65535)
             let target = try p["targetPort"]?.portRef() ?? .number(port)
             let nodePort = try p["nodePort"]?.int(in: 1...65535)
-            return ServicePort(name: try p["name"]?.string(), proto: try p["protocol"]?.l4Protocol() ?? .tcp, port: port,
-                               targetPort: target, nodePort: nodePort, appProtocol: try p["appProtocol"]?.string(), location: p.location)
+            return ServicePort(
+                name: try p["name"]?.string(), proto: try p["protocol"]?.l4Protocol() ?? .tcp, port: port,
+                targetPort: target, nodePort: nodePort, appProtocol: try p["appProtocol"]?.string(),
+                location: p.location)
         }
         let ranges = try (spec["loadBalancerSourceRanges"]?.items() ?? []).map { try $0.cidr() }
-        return Service(name: name, namespace: namespace, type: type, clusterIP: try spec["clusterIP"]?.string(),
-                       selector: selector, ports: ports, externalTrafficPolicy: try spec["externalTrafficPolicy"]?.string() ?? "Cluster",
-                       loadBalancerSourceRanges: ranges, location: location)
+        return Service(
+            name: name, namespace: namespace, type: type, clusterIP: try spec["clusterIP"]?.string(),
+            selector: selector, ports: ports,
+            externalTrafficPolicy: try spec["externalTrafficPolicy"]?.string() ?? "Cluster",
+            loadBalancerSourceRanges: ranges, location: location)
     }
 }
 
@@ -457,17 +541,22 @@ extension ClusterModel {
     /// This model with the policies of `other` in place of its own of the same kinds in the given namespaces (what
     /// applying generated policies that replace the current ones would give). Kinds: NetworkPolicy,
     /// AuthorizationPolicy, PeerAuthentication.
-    public func replacingPolicies(in namespaces: Set<String>, kinds: Set<String>, with other: ClusterModel) -> ClusterModel {
+    public func replacingPolicies(in namespaces: Set<String>, kinds: Set<String>, with other: ClusterModel)
+        -> ClusterModel
+    {
         var out = self
         if kinds.contains("NetworkPolicy") {
             out.networkPolicies = networkPolicies.filter { !namespaces.contains($0.namespace) } + other.networkPolicies
             out.networkPolicies.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         }
         if kinds.contains("AuthorizationPolicy") {
-            out.authorizationPolicies = authorizationPolicies.filter { !namespaces.contains($0.namespace) } + other.authorizationPolicies
+            out.authorizationPolicies =
+                authorizationPolicies.filter { !namespaces.contains($0.namespace) } + other.authorizationPolicies
         }
         if kinds.contains("PeerAuthentication") {
-            out.peerAuthentications = peerAuthentications.filter { !namespaces.contains($0.namespace) || $0.selector != nil } + other.peerAuthentications
+            out.peerAuthentications =
+                peerAuthentications.filter { !namespaces.contains($0.namespace) || $0.selector != nil }
+                + other.peerAuthentications
         }
         out.sortIstioObjects()
         return out

@@ -34,7 +34,9 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
 /// Several input errors at once: a loader reports every bad file and object, not only the first.
 public struct InputErrors: Error, CustomStringConvertible {
     public let errors: [InputError]
-    public init(_ errors: [InputError]) { self.errors = errors.sorted { ($0.location, $0.field) < ($1.location, $1.field) } }
+    public init(_ errors: [InputError]) {
+        self.errors = errors.sorted { ($0.location, $0.field) < ($1.location, $1.field) }
+    }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
 }
 

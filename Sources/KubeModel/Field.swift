@@ -27,7 +27,9 @@ public struct Field {
 
     /// A required key that is absent, reported under its own path.
     public func missing(_ key: String, hint: String? = nil) -> InputError {
-        InputError(location, path.isEmpty ? key : "\(path).\(key)", "required field is missing" + (hint.map { " (\($0))" } ?? ""))
+        InputError(
+            location, path.isEmpty ? key : "\(path).\(key)",
+            "required field is missing" + (hint.map { " (\($0))" } ?? ""))
     }
 
     /// Plain `null`, `~` or an empty plain scalar, as YAML 1.1 and Kubernetes read them.
@@ -145,7 +147,9 @@ public struct Field {
 
     /// An int-or-string port: plain digits are a number, anything else a name.
     public func portRef(allowName: Bool = true) throws -> PortRef {
-        guard case .scalar(let s) = node, !isNull else { throw error("expected a port number or name, found \(kindName)") }
+        guard case .scalar(let s) = node, !isNull else {
+            throw error("expected a port number or name, found \(kindName)")
+        }
         if !isQuoted, let n = Int(s.string) {
             guard (1...65535).contains(n) else { throw error("port \(n) is out of range 1-65535") }
             return .number(n)
@@ -169,7 +173,9 @@ public struct Field {
 
     public func l4Protocol() throws -> L4Protocol {
         let s = try string()
-        guard let p = L4Protocol(rawValue: s) else { throw error("unsupported protocol '\(s)' (expected TCP, UDP or SCTP)") }
+        guard let p = L4Protocol(rawValue: s) else {
+            throw error("unsupported protocol '\(s)' (expected TCP, UDP or SCTP)")
+        }
         return p
     }
 

@@ -17,7 +17,11 @@ public struct Ingress: Hashable, Sendable {
         }
     }
 
-    public enum PathType: String, Sendable { case exact = "Exact", prefix = "Prefix", implementationSpecific = "ImplementationSpecific" }
+    public enum PathType: String, Sendable {
+        case exact = "Exact"
+        case prefix = "Prefix"
+        case implementationSpecific = "ImplementationSpecific"
+    }
 
     public struct Path: Hashable, Sendable {
         public let path: String
@@ -41,11 +45,16 @@ public struct Ingress: Hashable, Sendable {
     public let regexPaths: Bool
     public let location: SourceLocation
 
-    static func parse(_ spec: Field, metadata: Field, name: String, namespace: String, location: SourceLocation) throws -> Ingress {
+    static func parse(_ spec: Field, metadata: Field, name: String, namespace: String, location: SourceLocation) throws
+        -> Ingress
+    {
         try spec.requireKnownKeys(["ingressClassName", "defaultBackend", "rules", "tls", "backend"])
-        if let old = spec["backend"] { throw old.error("'backend' is the pre-v1 field; networking.k8s.io/v1 calls it defaultBackend") }
+        if let old = spec["backend"] {
+            throw old.error("'backend' is the pre-v1 field; networking.k8s.io/v1 calls it defaultBackend")
+        }
         // The class may still be named by the annotation that predates ingressClassName.
-        let className = try spec["ingressClassName"]?.string() ?? metadata["annotations"]?["kubernetes.io/ingress.class"]?.string()
+        let className =
+            try spec["ingressClassName"]?.string() ?? metadata["annotations"]?["kubernetes.io/ingress.class"]?.string()
         var rules: [Rule] = []
         for item in try spec["rules"]?.items() ?? [] {
             try item.requireKnownKeys(["host", "http"])
@@ -60,10 +69,13 @@ public struct Ingress: Hashable, Sendable {
                     try p.requireKnownKeys(["path", "pathType", "backend"])
                     guard let typeField = p["pathType"] else { throw p.missing("pathType") }
                     guard let type = PathType(rawValue: try typeField.string()) else {
-                        throw typeField.error("unknown pathType '\(try typeField.string())' (Exact, Prefix or ImplementationSpecific)")
+                        throw typeField.error(
+                            "unknown pathType '\(try typeField.string())' (Exact, Prefix or ImplementationSpecific)")
                     }
                     let path = try p["path"]?.string() ?? "/"
-                    if type != .implementationSpecific && !path.hasPrefix("/") { throw p["path"]!.error("path must begin with '/'") }
+                    if type != .implementationSpecific && !path.hasPrefix("/") {
+                        throw p["path"]!.error("path must begin with '/'")
+                    }
                     guard let b = p["backend"] else { throw p.missing("backend") }
                     paths.append(Path(path: path, type: type, backend: try backend(b)))
                 }
@@ -76,9 +88,13 @@ public struct Ingress: Hashable, Sendable {
             tlsHosts += try t["hosts"]?.items().map { try $0.string() } ?? []
         }
         let annotations = try metadata["annotations"]?.stringMap() ?? [:]
-        let regexPaths = annotations["nginx.ingress.kubernetes.io/use-regex"] == "true" || annotations["nginx.ingress.kubernetes.io/rewrite-target"] != nil
-        return Ingress(name: name, namespace: namespace, className: className, defaultBackend: try spec["defaultBackend"].map(backend),
-                       rules: rules, tlsHosts: tlsHosts, regexPaths: regexPaths, location: location)
+        let regexPaths =
+            annotations["nginx.ingress.kubernetes.io/use-regex"] == "true"
+            || annotations["nginx.ingress.kubernetes.io/rewrite-target"] != nil
+        return Ingress(
+            name: name, namespace: namespace, className: className,
+            defaultBackend: try spec["defaultBackend"].map(backend),
+            rules: rules, tlsHosts: tlsHosts, regexPaths: regexPaths, location: location)
     }
 
     static func backend(_ f: Field) throws -> Backend {
@@ -90,7 +106,11 @@ public struct Ingress: Hashable, Sendable {
         guard let port = svc["port"] else { throw svc.missing("port") }
         try port.requireKnownKeys(["number", "name"])
         let ref: PortRef
-        if let n = port["number"] { ref = .number(try n.int(in: 1...65535)) } else if let n = port["name"] { ref = .name(try n.string()) } else {
+        if let n = port["number"] {
+            ref = .number(try n.int(in: 1...65535))
+        } else if let n = port["name"] {
+            ref = .name(try n.string())
+        } else {
             throw port.error("needs number or name")
         }
         return Backend(service: try name.string(), port: ref, location: f.location)

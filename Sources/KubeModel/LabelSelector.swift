@@ -1,6 +1,11 @@
 /// One `matchExpressions` requirement.
 public struct LabelRequirement: Hashable, Sendable {
-    public enum Operator: String, Sendable { case `in` = "In", notIn = "NotIn", exists = "Exists", doesNotExist = "DoesNotExist" }
+    public enum Operator: String, Sendable {
+        case `in` = "In"
+        case notIn = "NotIn"
+        case exists = "Exists"
+        case doesNotExist = "DoesNotExist"
+    }
     public let key: String
     public let op: Operator
     public let values: [String]
@@ -29,7 +34,9 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
 
     public init(requirements: [LabelRequirement]) { self.requirements = requirements }
     public init(matchLabels: [String: String]) {
-        requirements = matchLabels.sorted { $0.key < $1.key }.map { LabelRequirement(key: $0.key, op: .in, values: [$0.value]) }
+        requirements = matchLabels.sorted { $0.key < $1.key }.map {
+            LabelRequirement(key: $0.key, op: .in, values: [$0.value])
+        }
     }
 
     public static let everything = LabelSelector(requirements: [])
@@ -57,7 +64,9 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
         if let ml = field["matchLabels"] {
             for (key, value) in try ml.entries() {
                 try LabelSyntax.checkKey(key, value)
-                guard case .scalar(let s) = value.node else { throw value.error("expected a string value, found \(value.kindName)") }
+                guard case .scalar(let s) = value.node else {
+                    throw value.error("expected a string value, found \(value.kindName)")
+                }
                 let text = value.isNull ? "" : s.string
                 try LabelSyntax.checkValue(text, value)
                 requirements.append(LabelRequirement(key: key, op: .in, values: [text]))
@@ -92,8 +101,12 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
 /// Label key and value syntax as Kubernetes validates it.
 public enum LabelSyntax {
     // Byte tests: label syntax is ASCII, and Character's Unicode properties are slow on large inputs.
-    static func isAlnum(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) }
-    static func isNameChar(_ b: UInt8) -> Bool { isAlnum(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".") }
+    static func isAlnum(_ b: UInt8) -> Bool {
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
+    }
+    static func isNameChar(_ b: UInt8) -> Bool {
+        isAlnum(b) || b == UInt8(ascii: "-") || b == UInt8(ascii: "_") || b == UInt8(ascii: ".")
+    }
     static func isAlnum(_ c: Character) -> Bool { c.asciiValue.map(isAlnum) ?? false }
 
     /// 1-63 name characters, beginning and ending with an alphanumeric (label names and values).
@@ -114,15 +127,19 @@ public enum LabelSyntax {
             let labels = prefix.split(separator: ".", omittingEmptySubsequences: false)
             for l in labels {
                 guard let f = l.first, let e = l.last, l.count <= 63,
-                      l.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }),
-                      isAlnum(f), isAlnum(e) else {
+                    l.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || $0 == "-") }),
+                    isAlnum(f), isAlnum(e)
+                else {
                     return "label key prefix '\(prefix)' must be a lowercase DNS subdomain"
                 }
             }
         }
-        if name.isEmpty || (name.utf8.count > 63 && name.count > 63) { return "label key name '\(name)' must be 1-63 characters" }
+        if name.isEmpty || (name.utf8.count > 63 && name.count > 63) {
+            return "label key name '\(name)' must be 1-63 characters"
+        }
         guard isName(name.utf8) else {
-            return "label key name '\(name)' must be alphanumeric, '-', '_' or '.', beginning and ending with an alphanumeric"
+            return
+                "label key name '\(name)' must be alphanumeric, '-', '_' or '.', beginning and ending with an alphanumeric"
         }
         return nil
     }
@@ -131,7 +148,8 @@ public enum LabelSyntax {
         if value.isEmpty { return nil }
         if value.utf8.count > 63 && value.count > 63 { return "label value '\(value)' is longer than 63 characters" }
         guard isName(Substring(value).utf8) else {
-            return "label value '\(value)' must be alphanumeric, '-', '_' or '.', beginning and ending with an alphanumeric"
+            return
+                "label value '\(value)' must be alphanumeric, '-', '_' or '.', beginning and ending with an alphanumeric"
         }
         return nil
     }

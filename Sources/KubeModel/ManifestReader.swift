@@ -25,18 +25,27 @@ public struct ManifestReader {
         var errors: [InputError] = []
         let fm = FileManager.default
         for path in paths {
-            if path == "-" { files.append("-"); continue }
+            if path == "-" {
+                files.append("-")
+                continue
+            }
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
                 errors.append(InputError(SourceLocation(file: path, line: 0), "path", "no such file or directory"))
                 continue
             }
-            if !isDirectory.boolValue { files.append(path); continue }
+            if !isDirectory.boolValue {
+                files.append(path)
+                continue
+            }
             guard let walker = fm.enumerator(atPath: path) else { continue }
             var found: [String] = []
             for case let relative as String in walker {
                 let name = (relative as NSString).lastPathComponent
-                if name.hasPrefix(".") { if isDir(path + "/" + relative) { walker.skipDescendants() }; continue }
+                if name.hasPrefix(".") {
+                    if isDir(path + "/" + relative) { walker.skipDescendants() }
+                    continue
+                }
                 let ext = (name as NSString).pathExtension.lowercased()
                 if ["yaml", "yml", "json"].contains(ext), !isDir(path + "/" + relative) {
                     found.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
@@ -66,19 +75,26 @@ public struct ManifestReader {
             if file == "-" {
                 data = stdin()
                 if data.count > limits.maxInputBytes {
-                    errors.append(InputError(SourceLocation(file: name, line: 0), "file",
-                        "\(data.count) bytes exceeds the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"))
+                    errors.append(
+                        InputError(
+                            SourceLocation(file: name, line: 0), "file",
+                            "\(data.count) bytes exceeds the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"
+                        ))
                     continue
                 }
             } else {
                 guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
-                      let size = attributes[.size] as? Int else {
+                    let size = attributes[.size] as? Int
+                else {
                     errors.append(InputError(SourceLocation(file: name, line: 0), "file", "cannot be read"))
                     continue
                 }
                 if size > limits.maxInputBytes {
-                    errors.append(InputError(SourceLocation(file: name, line: 0), "file",
-                        "\(size) bytes exceeds the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"))
+                    errors.append(
+                        InputError(
+                            SourceLocation(file: name, line: 0), "file",
+                            "\(size) bytes exceeds the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"
+                        ))
                     continue
                 }
                 guard let d = FileManager.default.contents(atPath: file) else {
@@ -136,7 +152,9 @@ public struct ManifestReader {
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
         if bytes.contains(0) {
-            return .failure(InputError(SourceLocation(file: file, line: 1), "file", "binary data (NUL byte); not a YAML or JSON text"))
+            return .failure(
+                InputError(
+                    SourceLocation(file: file, line: 1), "file", "binary data (NUL byte); not a YAML or JSON text"))
         }
         guard let text = String(data: bytes, encoding: .utf8) else {
             return .failure(InputError(SourceLocation(file: file, line: 1), "file", "not valid UTF-8 text"))
@@ -162,7 +180,10 @@ public struct ManifestReader {
         func cut(at index: String.Index, nextStartsInferred: Bool) {
             let piece = String(text[start..<index])
             if !piece.isEmpty {
-                chunks.append(Chunk(text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false, inferredStart: inferred))
+                chunks.append(
+                    Chunk(
+                        text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
+                        inferredStart: inferred))
             }
             start = index
             startLine = line
@@ -174,7 +195,10 @@ public struct ManifestReader {
                 let rest = utf8[i...]
                 if rest.starts(with: "---".utf8) {
                     let after = utf8.index(i, offsetBy: 3, limitedBy: utf8.endIndex) ?? utf8.endIndex
-                    let boundary = after == utf8.endIndex || [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(utf8[after])
+                    let boundary =
+                        after == utf8.endIndex
+                        || [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(
+                            utf8[after])
                     if boundary, line > startLine || i != utf8.startIndex { cut(at: i, nextStartsInferred: false) }
                 }
             } else if atLineStart, utf8[i] == UInt8(ascii: "a") || utf8[i] == UInt8(ascii: "k") {
@@ -188,7 +212,10 @@ public struct ManifestReader {
             i = utf8.index(after: i)
         }
         let piece = String(text[start...])
-        chunks.append(Chunk(text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false, inferredStart: inferred))
+        chunks.append(
+            Chunk(
+                text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
+                inferredStart: inferred))
         return chunks
     }
 
@@ -196,20 +223,26 @@ public struct ManifestReader {
         var result = ChunkResult()
         var text = chunk.text
         if let problem = TextChecks.helmLeftover(text) {
-            result.errors.append(InputError(SourceLocation(file: chunk.file, line: chunk.firstLine + problem - 1), "yaml",
-                "unrendered Helm template expression '{{ ... }}'; render the chart first (helm template)"))
+            result.errors.append(
+                InputError(
+                    SourceLocation(file: chunk.file, line: chunk.firstLine + problem - 1), "yaml",
+                    "unrendered Helm template expression '{{ ... }}'; render the chart first (helm template)"))
             return result
         }
         if chunk.isJSON {
             if let line = TextChecks.jsonTrailingComma(text) {
-                result.errors.append(InputError(SourceLocation(file: chunk.file, line: line), "json", "trailing comma is not allowed in JSON"))
+                result.errors.append(
+                    InputError(
+                        SourceLocation(file: chunk.file, line: line), "json", "trailing comma is not allowed in JSON"))
                 return result
             }
             text = TextChecks.jsonTabsToSpaces(text)
         }
         if let (depth, line) = TextChecks.nestingDepth(text, limit: limits.maxDepth) {
-            result.errors.append(InputError(SourceLocation(file: chunk.file, line: chunk.firstLine + line - 1), "yaml",
-                "nesting deeper than \(depth) levels exceeds the limit of \(limits.maxDepth) (--max-depth)"))
+            result.errors.append(
+                InputError(
+                    SourceLocation(file: chunk.file, line: chunk.firstLine + line - 1), "yaml",
+                    "nesting deeper than \(depth) levels exceeds the limit of \(limits.maxDepth) (--max-depth)"))
             return result
         }
         do {
@@ -219,18 +252,25 @@ public struct ManifestReader {
                 let line = (root.mark?.line ?? 1) + chunk.firstLine - 1
                 var counter = 0
                 if !NodeBudget.fits(root, limit: limits.maxNodesPerDocument, counted: &counter) {
-                    result.errors.append(InputError(SourceLocation(file: chunk.file, line: line), "yaml",
-                        "document expands to more than \(limits.maxNodesPerDocument) nodes through aliases (--max-nodes)"))
+                    result.errors.append(
+                        InputError(
+                            SourceLocation(file: chunk.file, line: line), "yaml",
+                            "document expands to more than \(limits.maxNodesPerDocument) nodes through aliases (--max-nodes)"
+                        ))
                 } else {
-                    result.documents.append(Document(root: root, file: chunk.file, line: line, lineOffset: chunk.firstLine - 1,
-                                                     index: chunk.firstIndex + index))
+                    result.documents.append(
+                        Document(
+                            root: root, file: chunk.file, line: line, lineOffset: chunk.firstLine - 1,
+                            index: chunk.firstIndex + index))
                 }
                 index += 1
             }
         } catch let error as YamlError {
-            result.errors.append(YAMLErrorText.inputError(error, file: chunk.file, lineOffset: chunk.firstLine - 1, text: chunk.text))
+            result.errors.append(
+                YAMLErrorText.inputError(error, file: chunk.file, lineOffset: chunk.firstLine - 1, text: chunk.text))
         } catch {
-            result.errors.append(InputError(SourceLocation(file: chunk.file, line: chunk.firstLine), "yaml", "\(error)"))
+            result.errors.append(
+                InputError(SourceLocation(file: chunk.file, line: chunk.firstLine), "yaml", "\(error)"))
         }
         return result
     }
@@ -245,7 +285,10 @@ enum NodeBudget {
         case .scalar, .alias: return true
         case .mapping(let m):
             // Indices, not iteration: iterating a Yams mapping copies all of its pairs first.
-            for i in m.indices where !(fits(m[i].key, limit: limit, counted: &counted) && fits(m[i].value, limit: limit, counted: &counted)) {
+            for i in m.indices
+            where
+                !(fits(m[i].key, limit: limit, counted: &counted) && fits(m[i].value, limit: limit, counted: &counted))
+            {
                 return false
             }
             return true
@@ -262,15 +305,19 @@ enum YAMLErrorText {
         switch error {
         case .scanner(let context, let problem, let mark, _):
             // libyaml reports a tab in indentation as a character that cannot start a token; say what it is.
-            let line = text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(mark.line - 1).first ?? ""
+            let line =
+                text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(mark.line - 1).first ?? ""
             let tabIndented = line.prefix { $0 == " " || $0 == "\t" }.contains("\t")
-            return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: problem.contains("tab") || tabIndented))
+            return InputError(
+                at(mark.line), "yaml", describe(problem, context, tabHint: problem.contains("tab") || tabIndented))
         case .parser(let context, let problem, let mark, _):
             return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: false))
         case .composer(let context, let problem, let mark, _):
             return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: false))
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return InputError(at(context.mark.line), "yaml", "duplicate key(s) \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping")
+            return InputError(
+                at(context.mark.line), "yaml",
+                "duplicate key(s) \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in one mapping")
         case .reader(let problem, _, _, _):
             return InputError(at(1), "yaml", problem)
         default:

@@ -1,6 +1,8 @@
 /// Transport protocols addressable by Kubernetes policy.
 public enum L4Protocol: String, CaseIterable, Hashable, Sendable, Comparable {
-    case tcp = "TCP", udp = "UDP", sctp = "SCTP"
+    case tcp = "TCP"
+    case udp = "UDP"
+    case sctp = "SCTP"
 
     public static func < (a: L4Protocol, b: L4Protocol) -> Bool { a.rawValue < b.rawValue }
 }
@@ -36,7 +38,8 @@ public struct IPv4CIDR: Hashable, Sendable, Comparable, CustomStringConvertible 
         guard parts.count == 4 else { return nil }
         var value: UInt32 = 0
         for part in parts {
-            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCIIDigit), let octet = UInt32(part), octet <= 255
+            guard !part.isEmpty, part.count <= 3, part.allSatisfy(\.isASCIIDigit), let octet = UInt32(part),
+                octet <= 255
             else { return nil }
             value = value << 8 | octet
         }
@@ -83,7 +86,9 @@ public enum CIDR: Hashable, Sendable, CustomStringConvertible {
     /// Parses a CIDR. Host bits are masked (`10.0.0.1/24` means `10.0.0.0/24`), as API servers have long accepted.
     public static func parse(_ text: String) -> Result<CIDR, ParseProblem> {
         let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard pieces.count == 2 else { return .failure(ParseProblem("'\(text)' is not a CIDR (expected address/prefix)")) }
+        guard pieces.count == 2 else {
+            return .failure(ParseProblem("'\(text)' is not a CIDR (expected address/prefix)"))
+        }
         guard pieces[1].count <= 3, pieces[1].allSatisfy(\.isASCIIDigit), let prefix = Int(pieces[1]) else {
             return .failure(ParseProblem("'\(text)' has an invalid prefix length"))
         }

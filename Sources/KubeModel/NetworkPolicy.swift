@@ -17,7 +17,9 @@ public struct RuleRef: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     public var qualifiedName: String { namespace.map { "\($0)/\(name)" } ?? name }
     public var description: String { "\(kind) \(qualifiedName) \(path) (\(location))" }
-    public static func < (a: RuleRef, b: RuleRef) -> Bool { (a.kind, a.qualifiedName, a.path) < (b.kind, b.qualifiedName, b.path) }
+    public static func < (a: RuleRef, b: RuleRef) -> Bool {
+        (a.kind, a.qualifiedName, a.path) < (b.kind, b.qualifiedName, b.path)
+    }
 }
 
 /// One `networking.k8s.io/v1` NetworkPolicy, validated as the API server would.
@@ -60,16 +62,21 @@ public struct NetworkPolicy: Hashable, Sendable {
 
     public var id: String { "\(namespace)/\(name)" }
 
-    static func parse(_ spec: Field, name: String, namespace: String, location: SourceLocation) throws -> NetworkPolicy {
+    static func parse(_ spec: Field, name: String, namespace: String, location: SourceLocation) throws -> NetworkPolicy
+    {
         try spec.requireKnownKeys(["podSelector", "policyTypes", "ingress", "egress"])
-        func ref(_ f: Field) -> RuleRef { RuleRef(kind: "NetworkPolicy", namespace: namespace, name: name, path: f.path, location: f.location) }
+        func ref(_ f: Field) -> RuleRef {
+            RuleRef(kind: "NetworkPolicy", namespace: namespace, name: name, path: f.path, location: f.location)
+        }
         guard spec.has("podSelector") else { throw spec.missing("podSelector", hint: "use {} to select every pod") }
         let podSelector = try spec["podSelector"].map(LabelSelector.parse) ?? .everything
         var types: [String] = []
         if let pt = spec["policyTypes"] {
             for item in try pt.items() {
                 let t = try item.string()
-                guard t == "Ingress" || t == "Egress" else { throw item.error("unknown policy type '\(t)' (expected Ingress or Egress)") }
+                guard t == "Ingress" || t == "Egress" else {
+                    throw item.error("unknown policy type '\(t)' (expected Ingress or Egress)")
+                }
                 types.append(t)
             }
         }
@@ -105,7 +112,9 @@ public struct NetworkPolicy: Hashable, Sendable {
                     }
                     return Peer(selection: .ipBlock(cidr: cidr, except: except), ref: ref(p))
                 }
-                let ns = try p["namespaceSelector"].map(LabelSelector.parse) ?? (p.has("namespaceSelector") ? .everything : nil)
+                let ns =
+                    try p["namespaceSelector"].map(LabelSelector.parse)
+                    ?? (p.has("namespaceSelector") ? .everything : nil)
                 let pods = try p["podSelector"].map(LabelSelector.parse) ?? (p.has("podSelector") ? .everything : nil)
                 if ns == nil && pods == nil { throw p.error("a peer needs podSelector, namespaceSelector or ipBlock") }
                 return Peer(selection: .pods(namespaces: ns, pods: pods), ref: ref(p))
@@ -119,7 +128,9 @@ public struct NetworkPolicy: Hashable, Sendable {
                     guard case .number(let start)? = port else {
                         throw pf.error("endPort requires a numeric port")
                     }
-                    guard endPort >= start else { throw pf["endPort"]!.error("endPort \(endPort) is below port \(start)") }
+                    guard endPort >= start else {
+                        throw pf["endPort"]!.error("endPort \(endPort) is below port \(start)")
+                    }
                 }
                 return Port(proto: proto, port: port, endPort: endPort, ref: ref(pf))
             }

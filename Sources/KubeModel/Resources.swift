@@ -52,9 +52,11 @@ public struct Workload: Hashable, Sendable {
 
     public var id: String { "\(namespace)/\(name)" }
 
-    public init(kind: String, name: String, namespace: String, labels: [String: String], annotations: [String: String],
-                serviceAccount: String, ports: [ContainerPort], hostNetwork: Bool, replicas: Int?,
-                containerNames: [String], location: SourceLocation) {
+    public init(
+        kind: String, name: String, namespace: String, labels: [String: String], annotations: [String: String],
+        serviceAccount: String, ports: [ContainerPort], hostNetwork: Bool, replicas: Int?,
+        containerNames: [String], location: SourceLocation
+    ) {
         self.kind = kind
         self.name = name
         self.namespace = namespace

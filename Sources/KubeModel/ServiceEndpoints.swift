@@ -21,7 +21,9 @@ public struct ServiceEndpoints: Hashable, Sendable {
     /// nil for a port without a number (an EndpointSlice's "every port"), which names no target port.
     static func port(_ p: Field) throws -> Port? {
         guard let n = p["port"] else { return nil }
-        return Port(name: try p["name"]?.string(), port: try n.int(in: 1...65535), proto: try p["protocol"]?.l4Protocol() ?? .tcp)
+        return Port(
+            name: try p["name"]?.string(), port: try n.int(in: 1...65535),
+            proto: try p["protocol"]?.l4Protocol() ?? .tcp)
     }
 
     static func target(ip: String, ref: Field?) throws -> Target {
@@ -30,8 +32,11 @@ public struct ServiceEndpoints: Hashable, Sendable {
     }
 
     /// core/v1 Endpoints: named after the Service; ready addresses only (not-ready ones receive no traffic).
-    static func parseEndpoints(_ root: Field, name: String, namespace: String, location: SourceLocation) throws -> ServiceEndpoints {
-        var targets: [Target] = [], ports: [Port] = []
+    static func parseEndpoints(_ root: Field, name: String, namespace: String, location: SourceLocation) throws
+        -> ServiceEndpoints
+    {
+        var targets: [Target] = []
+        var ports: [Port] = []
         for subset in try root["subsets"]?.items() ?? [] {
             for a in try subset["addresses"]?.items() ?? [] {
                 guard let ip = a["ip"] else { throw a.missing("ip") }
@@ -43,16 +48,22 @@ public struct ServiceEndpoints: Hashable, Sendable {
     }
 
     /// discovery.k8s.io/v1 EndpointSlice: its Service is named by the kubernetes.io/service-name label.
-    static func parseSlice(_ root: Field, metadata: Field, namespace: String, location: SourceLocation) throws -> ServiceEndpoints {
+    static func parseSlice(_ root: Field, metadata: Field, namespace: String, location: SourceLocation) throws
+        -> ServiceEndpoints
+    {
         guard let service = metadata["labels"]?["kubernetes.io/service-name"] else {
-            throw metadata.missing("labels.kubernetes.io/service-name", hint: "an EndpointSlice names its Service by this label")
+            throw metadata.missing(
+                "labels.kubernetes.io/service-name", hint: "an EndpointSlice names its Service by this label")
         }
         var targets: [Target] = []
         for e in try root["endpoints"]?.items() ?? [] {
             if try e["conditions"]?["ready"]?.bool() == false { continue }
-            for ip in try e["addresses"]?.items() ?? [] { targets.append(try target(ip: try ip.string(), ref: e["targetRef"])) }
+            for ip in try e["addresses"]?.items() ?? [] {
+                targets.append(try target(ip: try ip.string(), ref: e["targetRef"]))
+            }
         }
-        return ServiceEndpoints(namespace: namespace, service: try service.string(), targets: targets,
-                                ports: try (root["ports"]?.items() ?? []).compactMap(port), location: location)
+        return ServiceEndpoints(
+            namespace: namespace, service: try service.string(), targets: targets,
+            ports: try (root["ports"]?.items() ?? []).compactMap(port), location: location)
     }
 }

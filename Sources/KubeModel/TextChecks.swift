@@ -24,17 +24,26 @@ enum TextChecks {
 
     /// The line of a `,` directly followed (after blanks) by `]` or `}`, outside strings.
     static func jsonTrailingComma(_ text: String) -> Int? {
-        var inString = false, escaped = false
+        var inString = false
+        var escaped = false
         var line = 1
         var pendingCommaLine: Int?
         for ch in text.unicodeScalars {
             if ch == "\n" { line += 1 }
             if inString {
-                if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { inString = false }
+                if escaped {
+                    escaped = false
+                } else if ch == "\\" {
+                    escaped = true
+                } else if ch == "\"" {
+                    inString = false
+                }
                 continue
             }
             switch ch {
-            case "\"": inString = true; pendingCommaLine = nil
+            case "\"":
+                inString = true
+                pendingCommaLine = nil
             case ",": pendingCommaLine = line
             case "]", "}": if let l = pendingCommaLine { return l }
             case " ", "\t", "\n", "\r": break
@@ -48,10 +57,17 @@ enum TextChecks {
     static func jsonTabsToSpaces(_ text: String) -> String {
         guard text.contains("\t") else { return text }
         var out = String.UnicodeScalarView()
-        var inString = false, escaped = false
+        var inString = false
+        var escaped = false
         for ch in text.unicodeScalars {
             if inString {
-                if escaped { escaped = false } else if ch == "\\" { escaped = true } else if ch == "\"" { inString = false }
+                if escaped {
+                    escaped = false
+                } else if ch == "\\" {
+                    escaped = true
+                } else if ch == "\"" {
+                    inString = false
+                }
                 out.append(ch)
             } else {
                 if ch == "\"" { inString = true }
@@ -68,7 +84,9 @@ enum TextChecks {
         // Every character that matters is ASCII, so the scan walks UTF-8 bytes: it runs on every document.
         var text = text
         return text.withUTF8 { bytes -> (Int, Int)? in
-            let space = UInt8(ascii: " "), dash = UInt8(ascii: "-"), hash = UInt8(ascii: "#")
+            let space = UInt8(ascii: " ")
+            let dash = UInt8(ascii: "-")
+            let hash = UInt8(ascii: "#")
             var indents: [Int] = []
             var flow = 0
             var line = 0
@@ -78,13 +96,24 @@ enum TextChecks {
                 var end = start
                 while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
                 defer { start = end + 1 }
-                var indent = 0, dashes = 0, j = start
+                var indent = 0
+                var dashes = 0
+                var j = start
                 var first: UInt8?
                 while j < end {
                     let c = bytes[j]
-                    if c == space { indent += 1; j += 1; continue }
+                    if c == space {
+                        indent += 1
+                        j += 1
+                        continue
+                    }
                     // "- - - x" nests sequences on one line
-                    if c == dash, j + 1 < end, bytes[j + 1] == space { dashes += 1; indent += 2; j += 2; continue }
+                    if c == dash, j + 1 < end, bytes[j + 1] == space {
+                        dashes += 1
+                        indent += 2
+                        j += 2
+                        continue
+                    }
                     first = c
                     break
                 }
@@ -92,11 +121,18 @@ enum TextChecks {
                     while let last = indents.last, last >= indent { indents.removeLast() }
                     indents.append(indent)
                 }
-                var inSingle = false, inDouble = false
+                var inSingle = false
+                var inDouble = false
                 scan: for k in start..<end {
                     let c = bytes[k]
-                    if inDouble { if c == UInt8(ascii: "\"") { inDouble = false }; continue }
-                    if inSingle { if c == UInt8(ascii: "'") { inSingle = false }; continue }
+                    if inDouble {
+                        if c == UInt8(ascii: "\"") { inDouble = false }
+                        continue
+                    }
+                    if inSingle {
+                        if c == UInt8(ascii: "'") { inSingle = false }
+                        continue
+                    }
                     switch c {
                     case UInt8(ascii: "\""): inDouble = true
                     case UInt8(ascii: "'"): inSingle = true
@@ -118,10 +154,16 @@ enum TextChecks {
     /// line with content, so a large file costs one line.
     static func hasContent(_ text: String) -> Bool {
         for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            guard let first = line.firstIndex(where: { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r") }) else { continue }
+            guard
+                let first = line.firstIndex(where: {
+                    $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r")
+                })
+            else { continue }
             let rest = line[first...]
             if rest.first == UInt8(ascii: "#") { continue }
-            let trimmed = Array(rest.reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }.reversed())
+            let trimmed = Array(
+                rest.reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+                    .reversed())
             if trimmed == Array("---".utf8) || trimmed == Array("...".utf8) { continue }
             return true
         }

@@ -49,7 +49,10 @@ public final class LintContext {
 
     /// Live pods of a namespace that a pod selector selects.
     func pods(in namespace: String, _ selector: LabelSelector) -> [Int] {
-        live.filter { model.workloads[$0].namespace == namespace && !model.workloads[$0].hostNetwork && selector.matches(model.workloads[$0].labels) }
+        live.filter {
+            model.workloads[$0].namespace == namespace && !model.workloads[$0].hostNetwork
+                && selector.matches(model.workloads[$0].labels)
+        }
     }
 
     /// Live pods a NetworkPolicy peer of `.pods` kind selects.
@@ -58,7 +61,8 @@ public final class LintContext {
         return live.filter { i in
             let w = model.workloads[i]
             guard !w.hostNetwork else { return false }
-            let nsOK = nsSel.map { $0.matches(evaluator.endpoints[i].namespaceLabels) } ?? (w.namespace == policyNamespace)
+            let nsOK =
+                nsSel.map { $0.matches(evaluator.endpoints[i].namespaceLabels) } ?? (w.namespace == policyNamespace)
             return nsOK && (podSel?.matches(w.labels) ?? true)
         }
     }
@@ -74,6 +78,8 @@ public enum Linter {
 
     public static func run(_ model: ClusterModel, assumptions: Assumptions = Assumptions()) -> [LintFinding] {
         let context = LintContext(model: model, assumptions: assumptions)
-        return rules.flatMap { $0.check(context) }.sorted { ($0.location, $0.ruleID, $0.message) < ($1.location, $1.ruleID, $1.message) }
+        return rules.flatMap { $0.check(context) }.sorted {
+            ($0.location, $0.ruleID, $0.message) < ($1.location, $1.ruleID, $1.message)
+        }
     }
 }

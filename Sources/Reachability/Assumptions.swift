@@ -58,8 +58,10 @@ public struct Assumptions: Hashable, Sendable {
 
     /// The assumption identifiers whose binding differs from conformance, for reports.
     public var describedBindings: [String] {
-        var out = ["A-IPBLOCK-PODIP=\(ipBlockMatchesPods ? "matches" : "ignored")",
-                   "A-ENDPORT-SUPPORT=\(endPortSupported ? "supported" : "unsupported")"]
+        var out = [
+            "A-IPBLOCK-PODIP=\(ipBlockMatchesPods ? "matches" : "ignored")",
+            "A-ENDPORT-SUPPORT=\(endPortSupported ? "supported" : "unsupported")",
+        ]
         out.append("A-HOSTNET=\(hostNetworkSelectable ? "H1" : "H2")")
         out.append("pod CIDR \(podCIDR?.description ?? "unspecified")")
         if let serviceCIDR { out.append("service CIDR \(serviceCIDR)") }

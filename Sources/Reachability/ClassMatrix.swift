@@ -48,7 +48,9 @@ public final class ConnTable {
         if a == ConnTable.all || b == ConnTable.none { return b }
         // A map intersects each source's egress with every destination's ingress: the first sets get a flat memo.
         if a < ConnTable.flatSide && b < ConnTable.flatSide {
-            if flatIntersections.isEmpty { flatIntersections = [Int32](repeating: -1, count: Int(ConnTable.flatSide * ConnTable.flatSide)) }
+            if flatIntersections.isEmpty {
+                flatIntersections = [Int32](repeating: -1, count: Int(ConnTable.flatSide * ConnTable.flatSide))
+            }
             let slot = Int(a) * Int(ConnTable.flatSide) + Int(b)
             if flatIntersections[slot] < 0 { flatIntersections[slot] = intern(sets[Int(a)].intersection(sets[Int(b)])) }
             return flatIntersections[slot]
@@ -89,8 +91,10 @@ final class ClassMatrix {
             guard let peers else {
                 let rows = ClassMatrix.parallelRows(count: n, into: table) { side, t in
                     (0..<n).map { remote in
-                        t.intern(direction == .ingress ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]))
-                                                       : evaluator.egress(from: reps[side], to: .pod(reps[remote])))
+                        t.intern(
+                            direction == .ingress
+                                ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]))
+                                : evaluator.egress(from: reps[side], to: .pod(reps[remote])))
                     }
                 }
                 return ((0..<n).map(Int32.init), rows)
@@ -101,7 +105,10 @@ final class ClassMatrix {
             for c in 0..<n {
                 let side = evaluator.compiled(direction, reps[c], index: classes.representative(c))
                 let key = SideKey(side, peers: peers)
-                if let i = keyIndex[key] { of.append(i); continue }
+                if let i = keyIndex[key] {
+                    of.append(i)
+                    continue
+                }
                 keyIndex[key] = Int32(distinct.count)
                 of.append(Int32(distinct.count))
                 distinct.append((side, key))
@@ -133,13 +140,16 @@ final class ClassMatrix {
 
     /// Connections from class `s` to every class, as indices into `table` (or a copy of it).
     func row(from s: Int, into out: inout [Int32], table: ConnTable) {
-        let egress = egressRows[Int(egressSide[s])], base = s * ingressSides
+        let egress = egressRows[Int(egressSide[s])]
+        let base = s * ingressSides
         for d in out.indices { out[d] = table.intersection(egress[d], ingressBySource[base + Int(ingressSide[d])]) }
     }
 
     /// Rows computed on every core, each worker interning into a table of its own; the indices are then
     /// translated into `table`'s.
-    private static func parallelRows(count: Int, into table: ConnTable, _ row: @escaping (Int, ConnTable) -> [Int32]) -> [[Int32]] {
+    private static func parallelRows(count: Int, into table: ConnTable, _ row: @escaping (Int, ConnTable) -> [Int32])
+        -> [[Int32]]
+    {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
         var rows = [[Int32]](repeating: [], count: count)
         let tables = (0..<workers).map { _ in ConnTable() }
@@ -173,7 +183,9 @@ struct SideKey: Hashable {
     init(_ side: CompiledSide, peers: PeerClassSets) {
         isolated = side.isolated
         rules = side.rules.map { r in
-            Rule(peers: r.peers.map { peers.id(of: $0, policyNamespace: r.policyNamespace) }, conns: r.conns, ports: r.conns == nil ? r.ports : [])
+            Rule(
+                peers: r.peers.map { peers.id(of: $0, policyNamespace: r.policyNamespace) }, conns: r.conns,
+                ports: r.conns == nil ? r.ports : [])
         }
     }
 }
@@ -206,13 +218,16 @@ final class PeerClassSets {
         self.reps = reps
         let words = (reps.count + 63) / 64
         let byNamespace = Dictionary(grouping: reps.indices, by: { reps[$0].namespace })
-        var namespaces: [Namespace] = [], position: [String: Int] = [:]
+        var namespaces: [Namespace] = []
+        var position: [String: Int] = [:]
         for (name, classes) in byNamespace {
             var selectable = [UInt64](repeating: 0, count: words)
             for c in classes where !reps[c].hostNetwork { selectable[c >> 6] |= 1 << UInt64(c & 63) }
             position[name] = namespaces.count
-            namespaces.append(Namespace(labels: reps[classes[0]].namespaceLabels, classes: classes,
-                                        index: LabelIndex(classes.map { reps[$0].labels }), selectable: selectable))
+            namespaces.append(
+                Namespace(
+                    labels: reps[classes[0]].namespaceLabels, classes: classes,
+                    index: LabelIndex(classes.map { reps[$0].labels }), selectable: selectable))
         }
         self.namespaces = namespaces
         namespacePosition = position
@@ -222,7 +237,11 @@ final class PeerClassSets {
     func id(of peer: NetworkPolicy.Peer, policyNamespace: String) -> Int32 {
         // A peer with a namespace selector, or an ipBlock, means the same in every policy's namespace.
         let key: Key
-        if case .pods(nil, _) = peer.selection { key = Key(peer: peer, policyNamespace: policyNamespace) } else { key = Key(peer: peer, policyNamespace: "") }
+        if case .pods(nil, _) = peer.selection {
+            key = Key(peer: peer, policyNamespace: policyNamespace)
+        } else {
+            key = Key(peer: peer, policyNamespace: "")
+        }
         if let i = ids[key] { return i }
         let i = Int32(keys.count)
         ids[key] = i
@@ -242,8 +261,12 @@ final class PeerClassSets {
             }
         }
         var fresh = [[UInt64]](repeating: [], count: keys.count - start)
-        let keys = self.keys, reps = self.reps, evaluator = self.evaluator, words = self.words
-        let namespaces = self.namespaces, namespacePosition = self.namespacePosition
+        let keys = self.keys
+        let reps = self.reps
+        let evaluator = self.evaluator
+        let words = self.words
+        let namespaces = self.namespaces
+        let namespacePosition = self.namespacePosition
         fresh.withUnsafeMutableBufferPointer { out in
             let out = out
             DispatchQueue.concurrentPerform(iterations: out.count) { k in
@@ -253,7 +276,8 @@ final class PeerClassSets {
                 switch key.peer.selection {
                 case .pods(let nsSel, let podSel):
                     // Pod selection does not depend on addresses: selectors on the representatives' labels.
-                    let inScope = nsSel.map { selected[$0]! } ?? namespacePosition[key.policyNamespace].map { [$0] } ?? []
+                    let inScope =
+                        nsSel.map { selected[$0]! } ?? namespacePosition[key.policyNamespace].map { [$0] } ?? []
                     for n in inScope {
                         let ns = namespaces[n]
                         guard let podSel else {
@@ -268,7 +292,11 @@ final class PeerClassSets {
                 case .ipBlock:
                     for c in reps.indices {
                         let remote = Endpoint.pod(reps[c])
-                        if evaluator.addresses(of: remote).contains(where: { evaluator.peerMatches(key.peer, policyNamespace: "", remote: remote, remoteAddress: $0) }) { set(c) }
+                        if evaluator.addresses(of: remote).contains(where: {
+                            evaluator.peerMatches(key.peer, policyNamespace: "", remote: remote, remoteAddress: $0)
+                        }) {
+                            set(c)
+                        }
                     }
                 }
                 out[k] = bits
@@ -284,7 +312,9 @@ final class PeerClassSets {
 
     /// A side's value towards every class. `named` gives a rule's connections towards one class when its named
     /// ports resolve there.
-    func row(_ side: CompiledSide, key: SideKey, classes n: Int, table: ConnTable, named: (NamedPortRule) -> ConnSet) -> [Int32] {
+    func row(_ side: CompiledSide, key: SideKey, classes n: Int, table: ConnTable, named: (NamedPortRule) -> ConnSet)
+        -> [Int32]
+    {
         guard side.isolated else { return [Int32](repeating: ConnTable.all, count: n) }
         var row = [Int32](repeating: ConnTable.none, count: n)
         for (rule, ruleKey) in zip(side.rules, key.rules) {
@@ -297,7 +327,8 @@ final class PeerClassSets {
                     let c = w << 6 | bits.trailingZeroBitCount
                     bits &= bits - 1
                     guard c < n else { break }
-                    row[c] = table.union(row[c], fixed ?? table.intern(named(NamedPortRule(ports: rule.ports, remote: c))))
+                    row[c] = table.union(
+                        row[c], fixed ?? table.intern(named(NamedPortRule(ports: rule.ports, remote: c))))
                 }
             }
         }

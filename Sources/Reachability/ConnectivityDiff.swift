@@ -29,21 +29,28 @@ public struct ConnectivityDiff {
         let segments = AddressSpace.segments(cidrs: base.policyCIDRs + head.policyCIDRs, within: space)
         var changes: [Change] = []
 
-        func record(_ source: String, _ destination: String, _ s: [Endpoint?], _ d: [Endpoint?], _ before: ConnSet, _ after: ConnSet) {
-            let opened = after.subtracting(before), closed = before.subtracting(after)
+        func record(
+            _ source: String, _ destination: String, _ s: [Endpoint?], _ d: [Endpoint?], _ before: ConnSet,
+            _ after: ConnSet
+        ) {
+            let opened = after.subtracting(before)
+            let closed = before.subtracting(after)
             guard let (p, port) = opened.first ?? closed.first else { return }
             func explain(_ k: Int) -> FlowExplanation? {
                 guard let a = s[k], let b = d[k] else { return nil }
                 return sides[k].evaluator.explain(from: a, to: b, proto: p, port: port)
             }
-            changes.append(Change(source: source, destination: destination, opened: opened, closed: closed,
-                                  witnessProto: p, witnessPort: port, base: explain(0), head: explain(1)))
+            changes.append(
+                Change(
+                    source: source, destination: destination, opened: opened, closed: closed,
+                    witnessProto: p, witnessPort: port, base: explain(0), head: explain(1)))
         }
 
         // Pairs of workloads: both versions' class matrices, rows per source class, connection sets compared by
         // index once the head's indices are translated into the base's table.
         let classesOf = sides.map { side in ids.map { side.workloads[$0]?.classes } }
-        let baseTable = sides[0].matrix.table, headTable = sides[1].matrix.table
+        let baseTable = sides[0].matrix.table
+        let headTable = sides[1].matrix.table
         var translated: [Int32] = []
         func inBase(_ i: Int32) -> Int32 {
             while translated.count <= Int(i) { translated.append(baseTable.intern(headTable[Int32(translated.count)])) }
@@ -67,36 +74,59 @@ public struct ConnectivityDiff {
                 return sides[k].connections(from, to)
             }
             for bi in ids.indices where bi != ai {
-                let before = value(0, bi), after = inBase(value(1, bi))
+                let before = value(0, bi)
+                let after = inBase(value(1, bi))
                 if before != after {
-                    record(a, ids[bi], endpointsOfA, sides.map { $0.endpoint(ids[bi]) }, baseTable[before], baseTable[after])
+                    record(
+                        a, ids[bi], endpointsOfA, sides.map { $0.endpoint(ids[bi]) }, baseTable[before],
+                        baseTable[after])
                 }
             }
             // External ranges with the same change are reported together, by CIDR.
             let key = (0..<2).map { k in sides[k].workloads[a].map { sides[k].classes.classOf[$0.endpoint] } ?? -1 }
-            let external = externalMemo[key] ?? {
-                var found: [(outbound: Bool, name: String, range: AddressRange, conns: [ConnSet])] = []
-                for outbound in [true, false] {
-                    let perRange = segments.map { r -> (AddressRange, [ConnSet]) in
-                        (r, (0..<2).map { k in
-                            guard let e = endpointsOfA[k] else { return .none }
-                            let evaluator = sides[k].evaluator
-                            return outbound ? evaluator.connections(from: e, to: .external(r)) : evaluator.connections(from: .external(r), to: e)
-                        })
+            let external =
+                externalMemo[key]
+                ?? {
+                    var found: [(outbound: Bool, name: String, range: AddressRange, conns: [ConnSet])] = []
+                    for outbound in [true, false] {
+                        let perRange = segments.map { r -> (AddressRange, [ConnSet]) in
+                            (
+                                r,
+                                (0..<2).map { k in
+                                    guard let e = endpointsOfA[k] else { return .none }
+                                    let evaluator = sides[k].evaluator
+                                    return outbound
+                                        ? evaluator.connections(from: e, to: .external(r))
+                                        : evaluator.connections(from: .external(r), to: e)
+                                }
+                            )
+                        }
+                        // Every external address alike: one line, `external:any`, as the map writes it.
+                        let uniform = perRange.allSatisfy { $0.1 == perRange[0].1 }
+                        let groups = uniform ? [(perRange[0].0, perRange[0].1)] : AddressSpace.mergeAdjacent(perRange)
+                        for (r, conns) in groups where conns[0] != conns[1] {
+                            found.append(
+                                (
+                                    outbound,
+                                    uniform
+                                        ? "external:any"
+                                        : "external:" + r.cidrs.map(\.description).joined(separator: ","), r, conns
+                                ))
+                        }
                     }
-                    // Every external address alike: one line, `external:any`, as the map writes it.
-                    let uniform = perRange.allSatisfy { $0.1 == perRange[0].1 }
-                    let groups = uniform ? [(perRange[0].0, perRange[0].1)] : AddressSpace.mergeAdjacent(perRange)
-                    for (r, conns) in groups where conns[0] != conns[1] {
-                        found.append((outbound, uniform ? "external:any" : "external:" + r.cidrs.map(\.description).joined(separator: ","), r, conns))
-                    }
-                }
-                externalMemo[key] = found
-                return found
-            }()
+                    externalMemo[key] = found
+                    return found
+                }()
             for (outbound, name, r, conns) in external {
-                let x: [Endpoint?] = [.external(AddressRange(first: r.first, last: r.first)), .external(AddressRange(first: r.first, last: r.first))]
-                if outbound { record(a, name, endpointsOfA, x, conns[0], conns[1]) } else { record(name, a, x, endpointsOfA, conns[0], conns[1]) }
+                let x: [Endpoint?] = [
+                    .external(AddressRange(first: r.first, last: r.first)),
+                    .external(AddressRange(first: r.first, last: r.first)),
+                ]
+                if outbound {
+                    record(a, name, endpointsOfA, x, conns[0], conns[1])
+                } else {
+                    record(name, a, x, endpointsOfA, conns[0], conns[1])
+                }
             }
         }
         self.changes = changes.sorted { ($0.source, $0.destination) < ($1.source, $1.destination) }
@@ -128,7 +158,9 @@ public struct ConnectivityDiff {
 
         /// Connections between workloads of several classes: the union over their pairs of classes.
         func connections(_ from: [Int], _ to: [Int]) -> Int32 {
-            from.reduce(ConnTable.none) { acc, s in to.reduce(acc) { matrix.table.union($0, matrix.conns(s, $1, table: matrix.table)) } }
+            from.reduce(ConnTable.none) { acc, s in
+                to.reduce(acc) { matrix.table.union($0, matrix.conns(s, $1, table: matrix.table)) }
+            }
         }
     }
 }

@@ -42,33 +42,60 @@ public struct ConnectivityMap {
         for (i, w) in model.workloads.enumerated() where w.replicas != 0 { byID[w.id, default: []].append(i) }
         ids = byID.keys.sorted().map { ($0, byID[$0]!) }
         let classOf = classes.classOf
-        sharedClass = ids.map { w in w.endpoints.allSatisfy { classOf[$0] == classOf[w.endpoints[0]] } ? classOf[w.endpoints[0]] : -1 }
+        sharedClass = ids.map { w in
+            w.endpoints.allSatisfy { classOf[$0] == classOf[w.endpoints[0]] } ? classOf[w.endpoints[0]] : -1
+        }
         focused = ids.map { w in
             let wl = model.workloads[w.endpoints[0]]
             return (namespace == nil || wl.namespace == namespace) && (workload == nil || wl.id == workload)
         }
         let ranges = evaluator.externalRanges
-        var outbound: [[(String, ConnSet)]] = [], inbound: [[(String, ConnSet)]] = []
-        var outboundReadable: [[(String, ConnSet)]] = [], inboundReadable: [[(String, ConnSet)]] = []
+        var outbound: [[(String, ConnSet)]] = []
+        var inbound: [[(String, ConnSet)]] = []
+        var outboundReadable: [[(String, ConnSet)]] = []
+        var inboundReadable: [[(String, ConnSet)]] = []
         for c in 0..<classes.count {
             let e = Endpoint.pod(evaluator.endpoints[classes.representative(c)])
             for isOutbound in [true, false] {
-                let perRange = ranges.map { r in (r, isOutbound ? evaluator.connections(from: e, to: .external(r)) : evaluator.connections(from: .external(r), to: e)) }
+                let perRange = ranges.map { r in
+                    (
+                        r,
+                        isOutbound
+                            ? evaluator.connections(from: e, to: .external(r))
+                            : evaluator.connections(from: .external(r), to: e)
+                    )
+                }
                 var found: [(String, ConnSet)] = []
                 for (r, conns) in AddressSpace.mergeAdjacent(perRange) where !conns.isEmpty {
                     found += r.cidrs.map { ("external:\($0)", conns) }
                 }
                 var readable = found
-                if let first = perRange.first?.1, !first.isEmpty, perRange.allSatisfy({ $0.1 == first }) { readable = [("external:any", first)] }
-                if isOutbound { outbound.append(found); outboundReadable.append(readable) } else { inbound.append(found); inboundReadable.append(readable) }
+                if let first = perRange.first?.1, !first.isEmpty, perRange.allSatisfy({ $0.1 == first }) {
+                    readable = [("external:any", first)]
+                }
+                if isOutbound {
+                    outbound.append(found)
+                    outboundReadable.append(readable)
+                } else {
+                    inbound.append(found)
+                    inboundReadable.append(readable)
+                }
             }
         }
         func indexed(_ lists: [[(String, ConnSet)]]...) -> (names: [String], lists: [[[(name: Int, conns: Int32)]]]) {
             let names = Set(lists.joined().joined().map(\.0)).sorted()
             let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-            return (names, lists.map { $0.map { $0.map { (name: position[$0.0]!, conns: table.intern($0.1)) }.sorted { $0.name < $1.name } } })
+            return (
+                names,
+                lists.map {
+                    $0.map {
+                        $0.map { (name: position[$0.0]!, conns: table.intern($0.1)) }.sorted { $0.name < $1.name }
+                    }
+                }
+            )
         }
-        let plain = indexed(outbound, inbound), readable = indexed(outboundReadable, inboundReadable)
+        let plain = indexed(outbound, inbound)
+        let readable = indexed(outboundReadable, inboundReadable)
         externalNames = plain.names
         readableExternalNames = readable.names
         (self.outbound, self.inbound) = (plain.lists[0], plain.lists[1])
@@ -93,8 +120,10 @@ public struct ConnectivityMap {
     /// into a sink of its own, made by `makeSink` with the worker's copy of `connTable` (connection sets found
     /// while listing are numbered per worker). After each batch `drain` receives the sinks in worker order, which
     /// is line order.
-    public func forEachPairIndexInParallel<Sink: PairIndexSink>(readable: Bool = false, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                                                              batch: Int = 64, makeSink: (ConnTable) -> Sink, drain: (inout Sink) -> Void) {
+    public func forEachPairIndexInParallel<Sink: PairIndexSink>(
+        readable: Bool = false, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+        batch: Int = 64, makeSink: (ConnTable) -> Sink, drain: (inout Sink) -> Void
+    ) {
         let listing = Listing(self, readable: readable)
         let workers = max(1, workers)
         var scratches = (0..<workers).map { _ in Scratch(table: matrix.table.copy(), classes: classes.count) }
@@ -130,7 +159,10 @@ public struct ConnectivityMap {
 
     /// What listing needs beyond the map, computed once per listing and read by every worker.
     struct Listing {
-        enum Source { case workload(Int), external(Int) }
+        enum Source {
+            case workload(Int)
+            case external(Int)
+        }
         let map: ConnectivityMap
         let outbound: [[(name: Int, conns: Int32)]]
         /// Where each external name falls among the sorted workload ids.
@@ -149,21 +181,34 @@ public struct ConnectivityMap {
             let ids = map.ids
             let insertion = names.map { name in ids.partitioningIndex { $0.id >= name } }
             var reachedFrom = [[Int: Int32]](repeating: [:], count: names.count)
-            for (c, list) in inbound.enumerated() { for (name, conns) in list { reachedFrom[name][c] = table.union(reachedFrom[name][c] ?? ConnTable.none, conns) } }
+            for (c, list) in inbound.enumerated() {
+                for (name, conns) in list {
+                    reachedFrom[name][c] = table.union(reachedFrom[name][c] ?? ConnTable.none, conns)
+                }
+            }
             var sources: [Source] = []
             var next = 0
             for s in 0..<ids.count {
-                while next < names.count && insertion[next] <= s { sources.append(.external(next)); next += 1 }
+                while next < names.count && insertion[next] <= s {
+                    sources.append(.external(next))
+                    next += 1
+                }
                 sources.append(.workload(s))
             }
-            while next < names.count { sources.append(.external(next)); next += 1 }
+            while next < names.count {
+                sources.append(.external(next))
+                next += 1
+            }
             self.insertion = insertion
             self.reachedFrom = reachedFrom
             self.sources = sources
         }
 
         func pairs<Sink: PairIndexSink>(of source: Source, scratch: inout Scratch, into sink: inout Sink) {
-            let table = scratch.table, classOf = map.classes.classOf, ids = map.ids, workloads = ids.count
+            let table = scratch.table
+            let classOf = map.classes.classOf
+            let ids = map.ids
+            let workloads = ids.count
             func union(_ endpoints: [Int], _ value: (Int) -> Int32) -> Int32 {
                 endpoints.reduce(ConnTable.none) { table.union($0, value(classOf[$1])) }
             }
@@ -180,7 +225,11 @@ public struct ConnectivityMap {
                 // This source's external destinations, by name, each placed before the first workload it precedes.
                 var external: [Int: Int32] = [:]
                 if sourceFocused {
-                    for e in sourceEndpoints { for (name, c) in outbound[classOf[e]] { external[name] = table.union(external[name] ?? ConnTable.none, c) } }
+                    for e in sourceEndpoints {
+                        for (name, c) in outbound[classOf[e]] {
+                            external[name] = table.union(external[name] ?? ConnTable.none, c)
+                        }
+                    }
                 }
                 let externalDestinations = external.keys.sorted()
                 var x = 0
@@ -189,15 +238,19 @@ public struct ConnectivityMap {
                     map.matrix.row(from: sourceClass, into: &scratch.row, table: table)
                     scratch.rowClass = sourceClass
                 }
-                let sharedClass = map.sharedClass, focused = map.focused
+                let sharedClass = map.sharedClass
+                let focused = map.focused
                 var d = 0
                 while d < workloads {
                     while x < externalDestinations.count && insertion[externalDestinations[x]] <= d {
-                        sink.pair(source: s, destination: workloads + externalDestinations[x], conns: external[externalDestinations[x]]!)
+                        sink.pair(
+                            source: s, destination: workloads + externalDestinations[x],
+                            conns: external[externalDestinations[x]]!)
                         x += 1
                     }
                     // Workload destinations up to the next external one: the loop that runs once per pair of workloads.
-                    let stop = x < externalDestinations.count ? min(workloads, insertion[externalDestinations[x]]) : workloads
+                    let stop =
+                        x < externalDestinations.count ? min(workloads, insertion[externalDestinations[x]]) : workloads
                     scratch.row.withUnsafeBufferPointer { row in
                         sharedClass.withUnsafeBufferPointer { shared in
                             for d in d..<stop where d != s && (sourceFocused || focused[d]) {
@@ -205,7 +258,9 @@ public struct ConnectivityMap {
                                 if sourceClass >= 0, shared[d] >= 0 {
                                     c = row[shared[d]]
                                 } else {
-                                    c = union(sourceEndpoints) { sc in union(ids[d].endpoints) { map.matrix.conns(sc, $0, table: table) } }
+                                    c = union(sourceEndpoints) { sc in
+                                        union(ids[d].endpoints) { map.matrix.conns(sc, $0, table: table) }
+                                    }
                                 }
                                 if c != ConnTable.none { sink.pair(source: s, destination: d, conns: c) }
                             }
@@ -214,7 +269,9 @@ public struct ConnectivityMap {
                     d = stop
                 }
                 while x < externalDestinations.count {
-                    sink.pair(source: s, destination: workloads + externalDestinations[x], conns: external[externalDestinations[x]]!)
+                    sink.pair(
+                        source: s, destination: workloads + externalDestinations[x],
+                        conns: external[externalDestinations[x]]!)
                     x += 1
                 }
             }
@@ -262,11 +319,17 @@ public protocol PairIndexSink {
 extension RandomAccessCollection {
     /// The first index whose element satisfies `predicate`, for a collection partitioned by it (false, then true).
     func partitioningIndex(where predicate: (Element) -> Bool) -> Index {
-        var low = startIndex, n = count
+        var low = startIndex
+        var n = count
         while n > 0 {
             let half = n / 2
             let mid = index(low, offsetBy: half)
-            if predicate(self[mid]) { n = half } else { low = index(after: mid); n -= half + 1 }
+            if predicate(self[mid]) {
+                n = half
+            } else {
+                low = index(after: mid)
+                n -= half + 1
+            }
         }
         return low
     }

@@ -1,8 +1,14 @@
 import KubeModel
 
-public enum Direction: String, Sendable { case ingress = "INGRESS", egress = "EGRESS" }
+public enum Direction: String, Sendable {
+    case ingress = "INGRESS"
+    case egress = "EGRESS"
+}
 
-public enum Effect: String, Sendable, Codable { case allow = "ALLOW", deny = "DENY" }
+public enum Effect: String, Sendable, Codable {
+    case allow = "ALLOW"
+    case deny = "DENY"
+}
 
 /// The decision of one side (the source's egress or the destination's ingress) for one concrete flow.
 public struct SideDecision: Hashable, Sendable {
@@ -42,7 +48,9 @@ struct SideProgram {
     var baseline: [Entry] = []
 
     var allowed: ConnSet {
-        var remaining = ConnSet.all, allowed = ConnSet.none, passed = ConnSet.none
+        var remaining = ConnSet.all
+        var allowed = ConnSet.none
+        var passed = ConnSet.none
         for e in admin {
             let m = remaining.intersection(e.conns)
             if m.isEmpty { continue }
@@ -72,8 +80,10 @@ struct SideProgram {
         var passedBy: RuleRef?
         for e in admin where e.conns.contains(proto, port) {
             switch e.action {
-            case .allow: return SideDecision(stage: "ANP-\(d)", effect: .allow, rule: e.ref, reason: "", isolatingPolicies: [])
-            case .deny: return SideDecision(stage: "ANP-\(d)", effect: .deny, rule: e.ref, reason: "", isolatingPolicies: [])
+            case .allow:
+                return SideDecision(stage: "ANP-\(d)", effect: .allow, rule: e.ref, reason: "", isolatingPolicies: [])
+            case .deny:
+                return SideDecision(stage: "ANP-\(d)", effect: .deny, rule: e.ref, reason: "", isolatingPolicies: [])
             case .pass: passedBy = e.ref
             }
             break
@@ -81,14 +91,20 @@ struct SideProgram {
         let passNote = passedBy.map { " after Pass by \($0.qualifiedName) \($0.path)" } ?? ""
         if !isolating.isEmpty {
             if let hit = npRules.first(where: { $0.0.contains(proto, port) }) {
-                return SideDecision(stage: "NP-\(d)", effect: .allow, rule: hit.1, reason: passNote, isolatingPolicies: [])
+                return SideDecision(
+                    stage: "NP-\(d)", effect: .allow, rule: hit.1, reason: passNote, isolatingPolicies: [])
             }
-            return SideDecision(stage: "NP-\(d)", effect: .deny, rule: nil,
-                                reason: "(default: isolated, no rule matched)\(passNote)", isolatingPolicies: isolating)
+            return SideDecision(
+                stage: "NP-\(d)", effect: .deny, rule: nil,
+                reason: "(default: isolated, no rule matched)\(passNote)", isolatingPolicies: isolating)
         }
         if let hit = baseline.first(where: { $0.conns.contains(proto, port) }) {
-            return SideDecision(stage: "BANP-\(d)", effect: hit.action == .allow ? .allow : .deny, rule: hit.ref, reason: passNote, isolatingPolicies: [])
+            return SideDecision(
+                stage: "BANP-\(d)", effect: hit.action == .allow ? .allow : .deny, rule: hit.ref, reason: passNote,
+                isolatingPolicies: [])
         }
-        return SideDecision(stage: "NP-\(d)", effect: .allow, rule: nil, reason: "(default: not isolated)\(passNote)", isolatingPolicies: [])
+        return SideDecision(
+            stage: "NP-\(d)", effect: .allow, rule: nil, reason: "(default: not isolated)\(passNote)",
+            isolatingPolicies: [])
     }
 }

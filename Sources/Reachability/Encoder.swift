@@ -25,11 +25,15 @@ public final class Encoder {
 
     /// - Parameter extraSelectors: selectors used by the question (claims, queries), whose constants must be
     ///   representable too.
-    public init(evaluator: Evaluator, context: Z3Context = Z3Context(), extraPodSelectors: [LabelSelector] = [],
-                extraNamespaceSelectors: [LabelSelector] = []) {
+    public init(
+        evaluator: Evaluator, context: Z3Context = Z3Context(), extraPodSelectors: [LabelSelector] = [],
+        extraNamespaceSelectors: [LabelSelector] = []
+    ) {
         self.z = context
         self.evaluator = evaluator
-        var pods: [String: Set<String>] = [:], nss: [String: Set<String>] = [:], names = Set<String>()
+        var pods: [String: Set<String>] = [:]
+        var nss: [String: Set<String>] = [:]
+        var names = Set<String>()
         func add(_ s: LabelSelector, _ into: inout [String: Set<String>]) {
             for r in s.requirements { into[r.key, default: []].formUnion(r.values) }
         }
@@ -50,7 +54,12 @@ public final class Encoder {
             add(a.subject.namespaces, &nss)
             add(a.subject.pods, &pods)
             for rule in a.ingress + a.egress {
-                for peer in rule.peers { if case .pods(let set) = peer { add(set.namespaces, &nss); add(set.pods, &pods) } }
+                for peer in rule.peers {
+                    if case .pods(let set) = peer {
+                        add(set.namespaces, &nss)
+                        add(set.pods, &pods)
+                    }
+                }
                 for port in rule.ports ?? [] { if case .named(let s) = port { names.insert(s) } }
             }
         }
@@ -144,12 +153,18 @@ public final class Encoder {
     /// `workloads` limits the declared workloads the role may be (all when nil).
     public func wellFormed(_ r: Role, workloads: [Int]? = nil) -> Expr {
         var out: [Expr] = [z.ule(r.kind, z.bv(Encoder.external, width: kindWidth))]
-        for (k, vs) in podValues.sorted(by: { $0.key < $1.key }) { out.append(z.ule(r.val[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1)))) }
-        for (k, vs) in nsValues.sorted(by: { $0.key < $1.key }) { out.append(z.ule(r.freshVal[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1)))) }
+        for (k, vs) in podValues.sorted(by: { $0.key < $1.key }) {
+            out.append(z.ule(r.val[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1))))
+        }
+        for (k, vs) in nsValues.sorted(by: { $0.key < $1.key }) {
+            out.append(z.ule(r.freshVal[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1))))
+        }
         // A new namespace still has its name label, with a name no declared namespace has.
         if let names = nsValues["kubernetes.io/metadata.name"] {
             out.append(r.freshHas["kubernetes.io/metadata.name"]!)
-            out.append(r.freshVal["kubernetes.io/metadata.name"]! == z.bv(UInt64(names.count), width: Encoder.bits(names.count + 1)))
+            out.append(
+                r.freshVal["kubernetes.io/metadata.name"]!
+                    == z.bv(UInt64(names.count), width: Encoder.bits(names.count + 1)))
         }
         out.append(z.ule(r.ns, z.bv(freshNamespaceCode, width: nsWidth)))
         // Addresses: pods in the pod network, external endpoints outside it.
@@ -229,7 +244,9 @@ public final class Encoder {
         // Declared namespaces: a table over the namespace code; a new namespace: free variables.
         var declaredCases: [Expr] = []
         for (i, name) in namespaces.enumerated() {
-            if req.matches(model.namespaces[name]!.labels) { declaredCases.append(r.ns == z.bv(UInt64(i), width: nsWidth)) }
+            if req.matches(model.namespaces[name]!.labels) {
+                declaredCases.append(r.ns == z.bv(UInt64(i), width: nsWidth))
+            }
         }
         var fresh: Expr
         if let has = r.freshHas[req.key], let val = r.freshVal[req.key], let vs = nsValues[req.key] {
@@ -248,7 +265,9 @@ public final class Encoder {
         return z.or(declaredCases)
     }
 
-    public func namespaceSelector(_ s: LabelSelector, _ r: Role) -> Expr { z.and(s.requirements.map { nsLabel(r, $0) }) }
+    public func namespaceSelector(_ s: LabelSelector, _ r: Role) -> Expr {
+        z.and(s.requirements.map { nsLabel(r, $0) })
+    }
 
     // MARK: Policy semantics
 
@@ -257,15 +276,19 @@ public final class Encoder {
     func ipBlock(_ cidr: CIDR, _ except: [CIDR], _ r: Role) -> Expr {
         guard case .v4(let c) = cidr else { return z.falseExpr }
         let inside = z.and([inCIDR(r.ip, c)] + except.compactMap(\.ipv4).map { !inCIDR(r.ip, $0) })
-        let who = assumptions.ipBlockMatchesPods ? z.or([isKind(r, Encoder.external), selectable(r)]) : isKind(r, Encoder.external)
+        let who =
+            assumptions.ipBlockMatchesPods
+            ? z.or([isKind(r, Encoder.external), selectable(r)]) : isKind(r, Encoder.external)
         return z.and([who, inside])
     }
 
     func peer(_ p: NetworkPolicy.Peer, policyNamespace: String, _ r: Role) -> Expr {
         switch p.selection {
         case .pods(let nsSel, let podSel):
-            return z.and([selectable(r), nsSel.map { namespaceSelector($0, r) } ?? nsIs(r, policyNamespace),
-                          podSel.map { podSelector($0, r) } ?? z.trueExpr])
+            return z.and([
+                selectable(r), nsSel.map { namespaceSelector($0, r) } ?? nsIs(r, policyNamespace),
+                podSel.map { podSelector($0, r) } ?? z.trueExpr,
+            ])
         case .ipBlock(let cidr, let except):
             return ipBlock(cidr, except, r)
         }
@@ -273,35 +296,47 @@ public final class Encoder {
 
     func ports(_ ports: [NetworkPolicy.Port], destination d: Role, _ f: Flow) -> Expr {
         if ports.isEmpty { return z.trueExpr }
-        return z.or(ports.map { p in
-            let proto = f.proto == z.bv(Encoder.code(FlowProtocol(p.proto)), width: 2)
-            switch p.port {
-            case nil: return proto
-            case .number(let n)?:
-                let end = assumptions.endPortSupported ? (p.endPort ?? n) : n
-                return z.and([proto, z.inRange(f.port, UInt64(n), UInt64(end), width: 16)])
-            case .name(let s)?:
-                let key = "\(s)/\(p.proto.rawValue)"
-                return z.and([proto, isPod(d), d.portHas[key]!, f.port == d.portNum[key]!])
-            }
-        })
+        return z.or(
+            ports.map { p in
+                let proto = f.proto == z.bv(Encoder.code(FlowProtocol(p.proto)), width: 2)
+                switch p.port {
+                case nil: return proto
+                case .number(let n)?:
+                    let end = assumptions.endPortSupported ? (p.endPort ?? n) : n
+                    return z.and([proto, z.inRange(f.port, UInt64(n), UInt64(end), width: 16)])
+                case .name(let s)?:
+                    let key = "\(s)/\(p.proto.rawValue)"
+                    return z.and([proto, isPod(d), d.portHas[key]!, f.port == d.portNum[key]!])
+                }
+            })
     }
 
     func anpPorts(_ ports: [AdminNetworkPolicy.Port]?, destination d: Role, _ f: Flow) -> Expr {
         guard let ports else { return z.trueExpr }
-        return z.or(ports.map { p in
-            switch p {
-            case .number(let proto, let n):
-                return z.and([f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2), f.port == z.bv(UInt64(n), width: 16)])
-            case .range(let proto, let a, let b):
-                return z.and([f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2), z.inRange(f.port, UInt64(a), UInt64(b), width: 16)])
-            case .named(let s):
-                return z.or(L4Protocol.allCases.map { proto in
-                    let key = "\(s)/\(proto.rawValue)"
-                    return z.and([f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2), isPod(d), d.portHas[key]!, f.port == d.portNum[key]!])
-                })
-            }
-        })
+        return z.or(
+            ports.map { p in
+                switch p {
+                case .number(let proto, let n):
+                    return z.and([
+                        f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2),
+                        f.port == z.bv(UInt64(n), width: 16),
+                    ])
+                case .range(let proto, let a, let b):
+                    return z.and([
+                        f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2),
+                        z.inRange(f.port, UInt64(a), UInt64(b), width: 16),
+                    ])
+                case .named(let s):
+                    return z.or(
+                        L4Protocol.allCases.map { proto in
+                            let key = "\(s)/\(proto.rawValue)"
+                            return z.and([
+                                f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2), isPod(d), d.portHas[key]!,
+                                f.port == d.portNum[key]!,
+                            ])
+                        })
+                }
+            })
     }
 
     func podSet(_ s: AdminNetworkPolicy.PodSet, _ r: Role) -> Expr {
@@ -326,7 +361,9 @@ public final class Encoder {
             let selected = z.and([selectable(x), nsIs(x, p.namespace), podSelector(p.podSelector, x)])
             isolating.append(selected)
             for rule in direction == .ingress ? p.ingress : p.egress {
-                let peers = rule.peers.isEmpty ? z.trueExpr : z.or(rule.peers.map { peer($0, policyNamespace: p.namespace, remote) })
+                let peers =
+                    rule.peers.isEmpty
+                    ? z.trueExpr : z.or(rule.peers.map { peer($0, policyNamespace: p.namespace, remote) })
                 admitted.append(z.and([selected, peers, ports(rule.ports, destination: destination, f)]))
             }
         }
@@ -334,7 +371,10 @@ public final class Encoder {
         if let banp = model.baselinePolicy {
             let subject = podSet(banp.subject, x)
             for rule in (direction == .ingress ? banp.ingress : banp.egress).reversed() {
-                let matches = z.and([subject, z.or(rule.peers.map { anpPeer($0, remote) }), anpPorts(rule.ports, destination: destination, f)])
+                let matches = z.and([
+                    subject, z.or(rule.peers.map { anpPeer($0, remote) }),
+                    anpPorts(rule.ports, destination: destination, f),
+                ])
                 baseline = z.ite(matches, z.bool(rule.action == .allow), baseline)
             }
         }
@@ -343,7 +383,10 @@ public final class Encoder {
         for anp in model.adminPolicies.reversed() {
             let subject = podSet(anp.subject, x)
             for rule in (direction == .ingress ? anp.ingress : anp.egress).reversed() {
-                let matches = z.and([subject, z.or(rule.peers.map { anpPeer($0, remote) }), anpPorts(rule.ports, destination: destination, f)])
+                let matches = z.and([
+                    subject, z.or(rule.peers.map { anpPeer($0, remote) }),
+                    anpPorts(rule.ports, destination: destination, f),
+                ])
                 let outcome: Expr
                 switch rule.action {
                 case .allow: outcome = z.trueExpr
@@ -356,7 +399,8 @@ public final class Encoder {
         return chain
     }
 
-    /// The flow from `src` to `dst` is admitted by the source's egress (if a pod) and the destination's ingress (if a pod).
+    /// The flow from `src` to `dst` is admitted by the source's egress (if a pod) and the destination's ingress (if a
+    /// pod).
     public func admitted(from src: Role, to dst: Role, _ f: Flow) -> Expr {
         z.and([
             z.or([isPod(src), isPod(dst)]),
@@ -372,7 +416,12 @@ public final class Encoder {
         var options: [Expr] = []
         for p in L4Protocol.allCases {
             let protoIs = f.proto == z.bv(Encoder.code(FlowProtocol(p)), width: 2)
-            options.append(z.and([protoIs, z.or(c[p].ranges.map { z.inRange(f.port, UInt64($0.lowerBound), UInt64($0.upperBound), width: 16) })]))
+            options.append(
+                z.and([
+                    protoIs,
+                    z.or(
+                        c[p].ranges.map { z.inRange(f.port, UInt64($0.lowerBound), UInt64($0.upperBound), width: 16) }),
+                ]))
         }
         if c.other { options.append(f.proto == z.bv(3, width: 2)) }
         return z.or(options)
@@ -397,7 +446,8 @@ public final class Encoder {
             namespace = namespaces[nsCode]
             nsLabels = model.namespaces[namespace]!.labels
         } else {
-            namespace = Encoder.unusedValue(avoiding: nsValues["kubernetes.io/metadata.name"] ?? [], base: "new-namespace")
+            namespace = Encoder.unusedValue(
+                avoiding: nsValues["kubernetes.io/metadata.name"] ?? [], base: "new-namespace")
             nsLabels = ["kubernetes.io/metadata.name": namespace]
             for (k, vs) in nsValues.sorted(by: { $0.key < $1.key }) where k != "kubernetes.io/metadata.name" {
                 if m.bool(r.freshHas[k]!) == true {
@@ -414,16 +464,23 @@ public final class Encoder {
         var ports: [ContainerPort] = []
         for n in portNames {
             for p in L4Protocol.allCases where m.bool(r.portHas["\(n)/\(p.rawValue)"]!) == true {
-                ports.append(ContainerPort(name: n, number: Int(m.uint(r.portNum["\(n)/\(p.rawValue)"]!) ?? 0), proto: p))
+                ports.append(
+                    ContainerPort(name: n, number: Int(m.uint(r.portNum["\(n)/\(p.rawValue)"]!) ?? 0), proto: p))
             }
         }
-        return .pod(PodEndpoint(namespace: namespace, namespaceLabels: nsLabels, labels: labels, ports: ports, inNewNamespace: nsCode >= namespaces.count))
+        return .pod(
+            PodEndpoint(
+                namespace: namespace, namespaceLabels: nsLabels, labels: labels, ports: ports,
+                inNewNamespace: nsCode >= namespaces.count))
     }
 
     static func unusedValue(avoiding values: [String], base: String) -> String {
         var candidate = base
         var i = 1
-        while values.contains(candidate) { i += 1; candidate = "\(base)-\(i)" }
+        while values.contains(candidate) {
+            i += 1
+            candidate = "\(base)-\(i)"
+        }
         return candidate
     }
 

@@ -59,13 +59,20 @@ public struct EndToEndStage {
     public init(mesh: MeshEvaluator) { self.mesh = mesh }
 
     /// The NetworkPolicy and mesh stages of one hop at one port.
-    public func hop(from s: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil,
-                    subset: DestinationRule.Subset? = nil, newPodSidecar: Bool? = nil) -> PathHop {
+    public func hop(
+        from s: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil,
+        subset: DestinationRule.Subset? = nil, newPodSidecar: Bool? = nil
+    ) -> PathHop {
         let d = Endpoint.pod(evaluator.endpoints[di])
         let network = evaluator.explain(from: s, to: d, proto: .tcp, port: port)
-        let decision = network.allowed ? mesh.decide(from: s, to: di, port: port, request: request, via: via, subset: subset, newPodSidecar: newPodSidecar)
+        let decision =
+            network.allowed
+            ? mesh.decide(
+                from: s, to: di, port: port, request: request, via: via, subset: subset, newPodSidecar: newPodSidecar)
             : MeshDecision(verdict: .denied, steps: [], addressing: "", request: request, mutualTLS: false)
-        return PathHop(source: s, destination: di, destinationName: model.workloads[di].id, port: port, network: network, mesh: decision)
+        return PathHop(
+            source: s, destination: di, destinationName: model.workloads[di].id, port: port, network: network,
+            mesh: decision)
     }
 
     /// Hop 1 into a proxy. An external client enters through the proxy's NodePort or LoadBalancer Service; with
@@ -86,19 +93,26 @@ public struct EndToEndStage {
         } else {
             // Unknown node addresses matter only if the proxy's policies look at addresses.
             let addressBlind = evaluator.externalRanges.allSatisfy {
-                evaluator.explain(from: .external($0), to: .pod(evaluator.endpoints[pi]), proto: .tcp, port: port).allowed == direct.network.allowed
+                evaluator.explain(from: .external($0), to: .pod(evaluator.endpoints[pi]), proto: .tcp, port: port)
+                    .allowed == direct.network.allowed
             }
             if addressBlind { return direct }
             return undecided("describe the node CIDR with --cluster (A-NODE-IPS)")
         }
         let hops = nodeSources.map { hop(from: $0, to: pi, port: port, request: request) }
         if let first = hops.first, hops.allSatisfy({ $0.verdict == first.verdict }) { return first }
-        return undecided("the node CIDR holds addresses its policies treat differently, and which node forwards is not known")
+        return undecided(
+            "the node CIDR holds addresses its policies treat differently, and which node forwards is not known")
 
         func undecided(_ why: String) -> PathHop {
-            let step = MeshStep("SERVICE-DNAT", .unknown, "Service \(svc.namespace)/\(svc.name) has externalTrafficPolicy Cluster: the proxy sees a node address and its policies decide by address; \(why)")
-            return PathHop(source: s, destination: pi, destinationName: w.id, port: port, network: direct.network,
-                           mesh: MeshDecision(verdict: .unknown, steps: [step], addressing: "", request: request, mutualTLS: false))
+            let step = MeshStep(
+                "SERVICE-DNAT", .unknown,
+                "Service \(svc.namespace)/\(svc.name) has externalTrafficPolicy Cluster: the proxy sees a node address and its policies decide by address; \(why)"
+            )
+            return PathHop(
+                source: s, destination: pi, destinationName: w.id, port: port, network: direct.network,
+                mesh: MeshDecision(verdict: .unknown, steps: [step], addressing: "", request: request, mutualTLS: false)
+            )
         }
     }
 
@@ -108,28 +122,39 @@ public struct EndToEndStage {
     /// Ports a proxy accepts client connections on: the target ports of the Services that publish it.
     func entryPorts(_ pi: Int) -> [Int] {
         let e = evaluator.endpoints[pi]
-        return Set(model.services.filter { $0.selects(model.workloads[pi]) }.flatMap { svc in
-            svc.ports.filter { $0.proto == .tcp }.compactMap { e.resolve($0.targetPort, proto: .tcp) }
-        }).sorted()
+        return Set(
+            model.services.filter { $0.selects(model.workloads[pi]) }.flatMap { svc in
+                svc.ports.filter { $0.proto == .tcp }.compactMap { e.resolve($0.targetPort, proto: .tcp) }
+            }
+        ).sorted()
     }
 
     /// Whether any route delivers a connection from `s` to a pod's port: directly, or through a proxy whose
     /// routing sends the request there. A proxy as the destination means the request goes through it.
     /// `viaIngress` (`ns/name`) keeps only routes through the ingress-nginx controller that this Ingress decides.
-    public func reach(from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, entry: Entry? = nil, viaIngress: String? = nil) -> PathAnswer {
+    public func reach(
+        from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, entry: Entry? = nil, viaIngress: String? = nil
+    ) -> PathAnswer {
         if let entry { return reach(from: s, to: ti, port: port, request: request, through: entry) }
         let candidates = viaIngress == nil ? proxies : IngressStage.controllers(model)
-        if candidates.contains(ti) { return through(from: s, proxy: ti, port: port, request: request, target: nil, viaIngress: viaIngress) }
+        if candidates.contains(ti) {
+            return through(from: s, proxy: ti, port: port, request: request, target: nil, viaIngress: viaIngress)
+        }
         let direct = hop(from: s, to: ti, port: port, request: request)
-        var best = PathAnswer(verdict: direct.verdict, hops: [direct], route: nil, request: direct.mesh.request ?? request)
+        var best = PathAnswer(
+            verdict: direct.verdict, hops: [direct], route: nil, request: direct.mesh.request ?? request)
         if viaIngress != nil {
-            best = PathAnswer(verdict: .denied, hops: [], route: MeshStep("ROUTE", .deny, "no ingress-nginx controller routes by Ingress \(viaIngress!)"), request: request)
+            best = PathAnswer(
+                verdict: .denied, hops: [],
+                route: MeshStep("ROUTE", .deny, "no ingress-nginx controller routes by Ingress \(viaIngress!)"),
+                request: request)
         } else if best.verdict == .allowed {
             return best
         }
         for pi in candidates where pi != ti {
             for entry in entryPorts(pi) {
-                let path = through(from: s, proxy: pi, port: entry, request: request, target: (ti, port), viaIngress: viaIngress)
+                let path = through(
+                    from: s, proxy: pi, port: entry, request: request, target: (ti, port), viaIngress: viaIngress)
                 if path.verdict == .allowed { return path }
                 if path.moreTelling(than: best) { best = path }
             }
@@ -150,8 +175,12 @@ public struct EndToEndStage {
 
     func reach(from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, through entry: Entry) -> PathAnswer {
         var best: PathAnswer?
-        guard case .backends(let backends) = ServiceStage.resolve(entry.service, ports: entry.ports, evaluator: evaluator) else {
-            return PathAnswer(verdict: .unknown, hops: [], route: MeshStep("ROUTE", .unknown, "the entry Service's backends are unknown"), request: request)
+        guard
+            case .backends(let backends) = ServiceStage.resolve(entry.service, ports: entry.ports, evaluator: evaluator)
+        else {
+            return PathAnswer(
+                verdict: .unknown, hops: [],
+                route: MeshStep("ROUTE", .unknown, "the entry Service's backends are unknown"), request: request)
         }
         for b in backends {
             let answer: PathAnswer
@@ -161,19 +190,31 @@ public struct EndToEndStage {
             } else if proxies.contains(b.endpoint) {
                 let delivered = b.endpoint == ti && b.targetPort == port
                 if b.endpoint == ti && !delivered { continue }
-                answer = through(from: s, proxy: b.endpoint, port: b.targetPort, request: request, target: delivered ? nil : (ti, port))
-            } else { continue }
+                answer = through(
+                    from: s, proxy: b.endpoint, port: b.targetPort, request: request,
+                    target: delivered ? nil : (ti, port))
+            } else {
+                continue
+            }
             if answer.verdict == .allowed { return answer }
             if best == nil || answer.moreTelling(than: best!) { best = answer }
         }
-        return best ?? PathAnswer(verdict: .denied, hops: [],
-                                  route: MeshStep("ROUTE", .deny, "Service \(entry.service.namespace)/\(entry.service.name) leads neither to the destination nor to a proxy routing there"),
-                                  request: request)
+        return best
+            ?? PathAnswer(
+                verdict: .denied, hops: [],
+                route: MeshStep(
+                    "ROUTE", .deny,
+                    "Service \(entry.service.namespace)/\(entry.service.name) leads neither to the destination nor to a proxy routing there"
+                ),
+                request: request)
     }
 
     /// A request arriving at proxy `pi` on `port`: hop 1 to the proxy, its routing, hop 2 from the proxy pod to a
     /// backend (restricted to `target` when given). The first route that delivers wins.
-    public func through(from s: Endpoint, proxy pi: Int, port: Int, request: HTTPRequest?, target: (Int, Int)?, viaIngress: String? = nil) -> PathAnswer {
+    public func through(
+        from s: Endpoint, proxy pi: Int, port: Int, request: HTTPRequest?, target: (Int, Int)?,
+        viaIngress: String? = nil
+    ) -> PathAnswer {
         let proxySource = Endpoint.pod(evaluator.endpoints[pi])
         var fallback: PathAnswer?
         func consider(_ answer: PathAnswer) {
@@ -188,31 +229,49 @@ public struct EndToEndStage {
             }
             switch outcome {
             case .notRouted(let step), .unknown(let step):
-                consider(PathAnswer(verdict: step.effect == .unknown ? .unknown : .denied, hops: [first], route: step, request: r))
+                consider(
+                    PathAnswer(
+                        verdict: step.effect == .unknown ? .unknown : .denied, hops: [first], route: step, request: r))
             case .routed(let targets, let step):
                 for t in targets {
-                    guard case .backends(let backends) = ServiceStage.resolve(t.service, ports: [t.port], evaluator: evaluator) else { continue }
-                    for b in backends where t.subsetLabels.allSatisfy({ model.workloads[b.endpoint].labels[$0.key] == $0.value }) {
+                    guard
+                        case .backends(let backends) = ServiceStage.resolve(
+                            t.service, ports: [t.port], evaluator: evaluator)
+                    else { continue }
+                    for b in backends
+                    where t.subsetLabels.allSatisfy({ model.workloads[b.endpoint].labels[$0.key] == $0.value }) {
                         if let (ti, tport) = target, ti != b.endpoint || tport != b.targetPort { continue }
-                        let second = hop(from: proxySource, to: b.endpoint, port: b.targetPort, request: t.request, via: (t.service, t.port), subset: t.subset)
-                        let answer = PathAnswer(verdict: second.verdict, hops: [first, second], route: step, request: r)
+                        let second = hop(
+                            from: proxySource, to: b.endpoint, port: b.targetPort, request: t.request,
+                            via: (t.service, t.port), subset: t.subset)
+                        let answer = PathAnswer(
+                            verdict: second.verdict, hops: [first, second], route: step, request: r)
                         if second.verdict == .allowed { return answer }
                         consider(answer)
                     }
                 }
             }
         }
-        return fallback ?? PathAnswer(verdict: .denied, hops: [hop(from: s, to: pi, port: port, request: request)],
-                                      route: MeshStep("ROUTE", .deny, target == nil ? "the proxy routes no request arriving on port \(port)" : "no route of the proxy leads to the destination"),
-                                      request: request)
+        return fallback
+            ?? PathAnswer(
+                verdict: .denied, hops: [hop(from: s, to: pi, port: port, request: request)],
+                route: MeshStep(
+                    "ROUTE", .deny,
+                    target == nil
+                        ? "the proxy routes no request arriving on port \(port)"
+                        : "no route of the proxy leads to the destination"),
+                request: request)
     }
 
     /// The routing outcome of each request worth trying at a proxy: the given request, or, for fields left open,
     /// every host and path its routes tell apart.
-    func routes(proxy pi: Int, port: Int, request: HTTPRequest?, viaIngress: String? = nil) -> [(HTTPRequest, GatewayRouting.Outcome)] {
+    func routes(proxy pi: Int, port: Int, request: HTTPRequest?, viaIngress: String? = nil) -> [(
+        HTTPRequest, GatewayRouting.Outcome
+    )] {
         let w = model.workloads[pi]
         let servicePorts = model.services.filter { $0.selects(w) }.flatMap { svc in
-            svc.ports.filter { $0.proto == .tcp && evaluator.endpoints[pi].resolve($0.targetPort, proto: .tcp) == port }.map(\.port)
+            svc.ports.filter { $0.proto == .tcp && evaluator.endpoints[pi].resolve($0.targetPort, proto: .tcp) == port }
+                .map(\.port)
         }
         var out: [(HTTPRequest, GatewayRouting.Outcome)] = []
         if mesh.proxies[pi].kind == .gateway {
@@ -220,36 +279,76 @@ public struct EndToEndStage {
             let servers = servicePorts.flatMap { mesh.routing.servers(of: w, servicePort: $0) }
             for (g, server) in servers {
                 let (hosts, paths) = mesh.routing.witnessValues(g, server)
-                for r in candidates(request, hosts: hosts, paths: paths) { out.append((r, mesh.routing.route(g, server, request: r))) }
+                for r in candidates(request, hosts: hosts, paths: paths) {
+                    out.append((r, mesh.routing.route(g, server, request: r)))
+                }
             }
             if servers.isEmpty {
-                out.append((request ?? HTTPRequest(), .notRouted(MeshStep("ROUTE", .deny, "no Gateway server listens on the gateway's Service port for pod port \(port)"))))
+                out.append(
+                    (
+                        request ?? HTTPRequest(),
+                        .notRouted(
+                            MeshStep(
+                                "ROUTE", .deny,
+                                "no Gateway server listens on the gateway's Service port for pod port \(port)"))
+                    ))
             }
             return out
         }
         // ingress-nginx: host and path rules of the Ingresses it serves.
         let ingresses = IngressStage.nginxIngresses(model)
-        let unserved = model.ingresses.filter { i in !ingresses.contains { $0.namespace == i.namespace && $0.name == i.name } }
-        let unservedNote = unserved.isEmpty ? "" : " (not served: \(unserved.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")), whose class no IngressClass of the input links to ingress-nginx, A-INGRESS-CLASS)"
-        var hosts = Set(ingresses.flatMap { $0.rules.compactMap(\.host) }.map { $0.replacingOccurrences(of: "*", with: "reachproof") })
+        let unserved = model.ingresses.filter { i in
+            !ingresses.contains { $0.namespace == i.namespace && $0.name == i.name }
+        }
+        let unservedNote =
+            unserved.isEmpty
+            ? ""
+            : " (not served: \(unserved.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")), whose class no IngressClass of the input links to ingress-nginx, A-INGRESS-CLASS)"
+        var hosts = Set(
+            ingresses.flatMap { $0.rules.compactMap(\.host) }.map {
+                $0.replacingOccurrences(of: "*", with: "reachproof")
+            })
         hosts.insert("reachproof.invalid")
         let paths = Set(["/"] + ingresses.flatMap { $0.rules.flatMap { $0.paths.map(\.path) } })
         for r in candidates(request, hosts: hosts.sorted(), paths: paths.sorted()) {
             guard let route = IngressStage.route(ingresses, host: r.host, path: r.path ?? "/") else {
-                out.append((r, .notRouted(MeshStep("ROUTE", .deny, "no Ingress rule matches host \(r.host ?? "(none)") path \(r.path ?? "/"): 404 from the controller\(unservedNote)"))))
+                out.append(
+                    (
+                        r,
+                        .notRouted(
+                            MeshStep(
+                                "ROUTE", .deny,
+                                "no Ingress rule matches host \(r.host ?? "(none)") path \(r.path ?? "/"): 404 from the controller\(unservedNote)"
+                            ))
+                    ))
                 continue
             }
-            let text = "Ingress \(route.ingress.namespace)/\(route.ingress.name) (\(route.ingress.location)): \(route.match)"
+            let text =
+                "Ingress \(route.ingress.namespace)/\(route.ingress.name) (\(route.ingress.location)): \(route.match)"
             if let wanted = viaIngress, wanted != "\(route.ingress.namespace)/\(route.ingress.name)" {
-                out.append((r, .notRouted(MeshStep("ROUTE", .deny, "\(text) decides this request, not Ingress \(wanted)"))))
+                out.append(
+                    (r, .notRouted(MeshStep("ROUTE", .deny, "\(text) decides this request, not Ingress \(wanted)"))))
                 continue
             }
-            guard let name = route.backend.service, let svc = model.services.first(where: { $0.namespace == route.ingress.namespace && $0.name == name }),
-                  let sp = route.backend.servicePort(of: svc) else {
-                out.append((r, .notRouted(MeshStep("ROUTE", .deny, "\(text) names a backend that is no Service port of the input"))))
+            guard let name = route.backend.service,
+                let svc = model.services.first(where: { $0.namespace == route.ingress.namespace && $0.name == name }),
+                let sp = route.backend.servicePort(of: svc)
+            else {
+                out.append(
+                    (
+                        r,
+                        .notRouted(
+                            MeshStep("ROUTE", .deny, "\(text) names a backend that is no Service port of the input"))
+                    ))
                 continue
             }
-            out.append((r, .routed([GatewayRouting.Target(service: svc, port: sp, subset: nil, request: r)], MeshStep("ROUTE", .allow, text))))
+            out.append(
+                (
+                    r,
+                    .routed(
+                        [GatewayRouting.Target(service: svc, port: sp, subset: nil, request: r)],
+                        MeshStep("ROUTE", .allow, text))
+                ))
         }
         return out
     }
@@ -257,7 +356,9 @@ public struct EndToEndStage {
     func candidates(_ request: HTTPRequest?, hosts: [String], paths: [String]) -> [HTTPRequest] {
         var out: [HTTPRequest] = []
         for h in request?.host.map({ [$0] }) ?? hosts {
-            for p in request?.path.map({ [$0] }) ?? paths { out.append(HTTPRequest(method: request?.method, path: p, host: h)) }
+            for p in request?.path.map({ [$0] }) ?? paths {
+                out.append(HTTPRequest(method: request?.method, path: p, host: h))
+            }
         }
         return out
     }

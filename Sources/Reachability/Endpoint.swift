@@ -14,8 +14,11 @@ public struct PodEndpoint: Hashable, Sendable {
         let workload: String?
         let inNewNamespace: Bool
 
-        init(namespace: String, namespaceLabels: [String: String], labels: [String: String], ports: [ContainerPort], hostNetwork: Bool,
-             serviceAccount: String, workload: String?, inNewNamespace: Bool) {
+        init(
+            namespace: String, namespaceLabels: [String: String], labels: [String: String], ports: [ContainerPort],
+            hostNetwork: Bool,
+            serviceAccount: String, workload: String?, inNewNamespace: Bool
+        ) {
             self.namespace = namespace
             self.namespaceLabels = namespaceLabels
             self.labels = labels
@@ -41,17 +44,24 @@ public struct PodEndpoint: Hashable, Sendable {
     /// Position in `Evaluator.endpoints` of a declared pod, for the evaluator's caches.
     public internal(set) var declaredIndex: Int? = nil
 
-    public init(namespace: String, namespaceLabels: [String: String], labels: [String: String], ports: [ContainerPort] = [],
-                hostNetwork: Bool = false, serviceAccount: String = "default", workload: String? = nil, inNewNamespace: Bool = false) {
-        fields = Fields(namespace: namespace, namespaceLabels: namespaceLabels, labels: labels, ports: ports, hostNetwork: hostNetwork,
-                        serviceAccount: serviceAccount, workload: workload, inNewNamespace: inNewNamespace)
+    public init(
+        namespace: String, namespaceLabels: [String: String], labels: [String: String], ports: [ContainerPort] = [],
+        hostNetwork: Bool = false, serviceAccount: String = "default", workload: String? = nil,
+        inNewNamespace: Bool = false
+    ) {
+        fields = Fields(
+            namespace: namespace, namespaceLabels: namespaceLabels, labels: labels, ports: ports,
+            hostNetwork: hostNetwork,
+            serviceAccount: serviceAccount, workload: workload, inNewNamespace: inNewNamespace)
     }
 
     public static func == (a: PodEndpoint, b: PodEndpoint) -> Bool {
         guard a.declaredIndex == b.declaredIndex else { return false }
         if a.fields === b.fields { return true }
-        return a.namespace == b.namespace && a.namespaceLabels == b.namespaceLabels && a.labels == b.labels && a.ports == b.ports
-            && a.hostNetwork == b.hostNetwork && a.serviceAccount == b.serviceAccount && a.workload == b.workload && a.inNewNamespace == b.inNewNamespace
+        return a.namespace == b.namespace && a.namespaceLabels == b.namespaceLabels && a.labels == b.labels
+            && a.ports == b.ports
+            && a.hostNetwork == b.hostNetwork && a.serviceAccount == b.serviceAccount && a.workload == b.workload
+            && a.inNewNamespace == b.inNewNamespace
     }
 
     public func hash(into h: inout Hasher) {
@@ -62,19 +72,24 @@ public struct PodEndpoint: Hashable, Sendable {
     }
 
     public init(_ w: Workload, namespace ns: Namespace?) {
-        self.init(namespace: w.namespace, namespaceLabels: ns?.labels ?? ["kubernetes.io/metadata.name": w.namespace],
-                  labels: w.labels, ports: w.ports, hostNetwork: w.hostNetwork, serviceAccount: w.serviceAccount, workload: w.id)
+        self.init(
+            namespace: w.namespace, namespaceLabels: ns?.labels ?? ["kubernetes.io/metadata.name": w.namespace],
+            labels: w.labels, ports: w.ports, hostNetwork: w.hostNetwork, serviceAccount: w.serviceAccount,
+            workload: w.id)
     }
 
     /// The same pod with other labels (witness simplification).
     public func with(labels: [String: String], namespaceLabels: [String: String]) -> PodEndpoint {
-        PodEndpoint(namespace: namespace, namespaceLabels: namespaceLabels, labels: labels, ports: ports, hostNetwork: hostNetwork,
-                    serviceAccount: serviceAccount, workload: workload, inNewNamespace: inNewNamespace)
+        PodEndpoint(
+            namespace: namespace, namespaceLabels: namespaceLabels, labels: labels, ports: ports,
+            hostNetwork: hostNetwork,
+            serviceAccount: serviceAccount, workload: workload, inNewNamespace: inNewNamespace)
     }
 
     var withoutHostNetwork: PodEndpoint {
-        PodEndpoint(namespace: namespace, namespaceLabels: namespaceLabels, labels: labels, ports: ports, hostNetwork: false,
-                    serviceAccount: serviceAccount, workload: workload)
+        PodEndpoint(
+            namespace: namespace, namespaceLabels: namespaceLabels, labels: labels, ports: ports, hostNetwork: false,
+            serviceAccount: serviceAccount, workload: workload)
     }
 
     public func port(named name: String, proto: L4Protocol) -> Int? {
@@ -91,8 +106,11 @@ public struct PodEndpoint: Hashable, Sendable {
 
     public var displayName: String {
         if let workload { return workload }
-        func text(_ l: [String: String]) -> String { l.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
-        let place = inNewNamespace
+        func text(_ l: [String: String]) -> String {
+            l.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        }
+        let place =
+            inNewNamespace
             ? "a new namespace \(namespace) labelled {\(text(namespaceLabels.filter { $0.key != "kubernetes.io/metadata.name" }))}"
             : namespace
         return "<pod in \(place) with labels {\(text(labels))}>"

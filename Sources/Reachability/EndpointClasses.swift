@@ -36,7 +36,11 @@ public struct EndpointClasses: Sendable {
             for rule in p.ingress + p.egress {
                 for peer in rule.peers {
                     guard case .pods(let nsSel, let pods?) = peer.selection else { continue }
-                    if let nsSel { global[nsSel, default: []].insert(pods) } else { local[p.namespace, default: []].insert(pods) }
+                    if let nsSel {
+                        global[nsSel, default: []].insert(pods)
+                    } else {
+                        local[p.namespace, default: []].insert(pods)
+                    }
                 }
                 for port in rule.ports { if case .name(let n)? = port.port { portNames.insert(n) } }
             }
@@ -44,7 +48,9 @@ public struct EndpointClasses: Sendable {
         for p in model.adminPolicies + [model.baselinePolicy].compactMap({ $0 }) {
             global[p.subject.namespaces, default: []].insert(p.subject.pods)
             for rule in p.ingress + p.egress {
-                for peer in rule.peers { if case .pods(let set) = peer { global[set.namespaces, default: []].insert(set.pods) } }
+                for peer in rule.peers {
+                    if case .pods(let set) = peer { global[set.namespaces, default: []].insert(set.pods) }
+                }
                 for port in rule.ports ?? [] { if case .named(let n) = port { portNames.insert(n) } }
             }
         }
@@ -62,7 +68,9 @@ public struct EndpointClasses: Sendable {
                 let local = byNamespace[namespace]!
                 let namespaceLabels = endpoints[local[0]].namespaceLabels
                 var applicable = localSelectors[namespace] ?? []
-                for group in globalSelectors where group.namespaces.matches(namespaceLabels) { applicable += group.pods }
+                for group in globalSelectors where group.namespaces.matches(namespaceLabels) {
+                    applicable += group.pods
+                }
                 let index = LabelIndex(local.map { endpoints[$0].labels })
                 var matches = [[Int32]](repeating: [], count: local.count)
                 for (id, selector) in applicable.enumerated() {
@@ -103,7 +111,9 @@ struct LabelIndex {
 
     init(_ labels: [[String: String]]) {
         self.labels = labels
-        for (p, set) in labels.enumerated() { for (key, value) in set { positions[key, default: [:]][value, default: []].append(p) } }
+        for (p, set) in labels.enumerated() {
+            for (key, value) in set { positions[key, default: [:]][value, default: []].append(p) }
+        }
     }
 
     /// Positions of the label sets `selector` matches, in order.

@@ -45,7 +45,8 @@ public final class Evaluator: @unchecked Sendable {
     public let model: ClusterModel
     public let assumptions: Assumptions
     let policiesByNamespace: [String: [NetworkPolicy]]
-    /// The NetworkPolicies selecting each declared pod (pods of one workload may differ in a live dump): the map asks for the same
+    /// The NetworkPolicies selecting each declared pod (pods of one workload may differ in a live dump): the map asks
+    /// for the same
     /// destination thousands of times. Boxed so that reading them does not copy every field.
     private var selectingCache: [[PolicyBox]?]
     private var compiledCache: [Direction: [CompiledSide?]]
@@ -79,9 +80,17 @@ public final class Evaluator: @unchecked Sendable {
                 }
             }
             orders = next
-            if orders.count > 24 { tooMany = true; break }
+            if orders.count > 24 {
+                tooMany = true
+                break
+            }
         }
-        let alternatives = tooMany ? nil : orders.dropFirst().map { Evaluator(model: model.withAdminOrder($0), assumptions: assumptions, alternatives: []) }
+        let alternatives =
+            tooMany
+            ? nil
+            : orders.dropFirst().map {
+                Evaluator(model: model.withAdminOrder($0), assumptions: assumptions, alternatives: [])
+            }
         self.init(model: model, assumptions: assumptions, alternatives: alternatives)
     }
 
@@ -126,7 +135,10 @@ public final class Evaluator: @unchecked Sendable {
             return e
         }
         selectingCache = Array(repeating: nil, count: model.workloads.count)
-        compiledCache = [.ingress: Array(repeating: nil, count: model.workloads.count), .egress: Array(repeating: nil, count: model.workloads.count)]
+        compiledCache = [
+            .ingress: Array(repeating: nil, count: model.workloads.count),
+            .egress: Array(repeating: nil, count: model.workloads.count),
+        ]
     }
 
     /// Every IPv4 prefix any policy mentions.
@@ -143,7 +155,9 @@ public final class Evaluator: @unchecked Sendable {
         }
         for p in model.adminPolicies + [model.baselinePolicy].compactMap({ $0 }) {
             for rule in p.egress {
-                for peer in rule.peers { if case .networks(let cs) = peer { out.append(contentsOf: cs.compactMap(\.ipv4)) } }
+                for peer in rule.peers {
+                    if case .networks(let cs) = peer { out.append(contentsOf: cs.compactMap(\.ipv4)) }
+                }
             }
         }
         // AuthorizationPolicy ipBlocks and source.ip conditions tell external clients apart too.
@@ -152,7 +166,9 @@ public final class Evaluator: @unchecked Sendable {
                 var texts = (rule.from ?? []).flatMap { s in
                     [s.ipBlocks, s.remoteIpBlocks].flatMap { ($0.values ?? []) + ($0.notValues ?? []) }
                 }
-                for c in rule.when where c.key == "source.ip" || c.key == "remote.ip" { texts += (c.values.values ?? []) + (c.values.notValues ?? []) }
+                for c in rule.when where c.key == "source.ip" || c.key == "remote.ip" {
+                    texts += (c.values.values ?? []) + (c.values.notValues ?? [])
+                }
                 for t in texts {
                     if case .success(.v4(let c)) = CIDR.parse(t.contains("/") ? t : t + "/32") { out.append(c) }
                 }
@@ -164,7 +180,9 @@ public final class Evaluator: @unchecked Sendable {
     /// The external addresses of a CIDR (its part outside the pod network), cut into ranges every policy treats
     /// alike. Empty when the CIDR lies inside the pod network.
     public func externalSegments(of c: IPv4CIDR) -> [AddressRange] {
-        let clipped = assumptions.externalSpace.filter { $0.overlaps(c) }.map { AddressRange(first: max($0.first, c.first), last: min($0.last, c.last)) }
+        let clipped = assumptions.externalSpace.filter { $0.overlaps(c) }.map {
+            AddressRange(first: max($0.first, c.first), last: min($0.last, c.last))
+        }
         return AddressSpace.segments(cidrs: policyCIDRs, within: clipped)
     }
 
@@ -192,11 +210,17 @@ public final class Evaluator: @unchecked Sendable {
         return range.isInside(cidr) && !except.contains { range.overlaps($0) }
     }
 
-    func peerMatches(_ peer: NetworkPolicy.Peer, policyNamespace: String, remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
+    func peerMatches(
+        _ peer: NetworkPolicy.Peer, policyNamespace: String, remote: Endpoint, remoteAddress: AddressRange?
+    ) -> Bool {
         switch peer.selection {
         case .pods(let nsSel, let podSel):
             guard case .pod(let r) = remote, !r.hostNetwork else { return false }
-            if let nsSel { guard nsSel.matches(r.namespaceLabels) else { return false } } else if r.namespace != policyNamespace { return false }
+            if let nsSel {
+                guard nsSel.matches(r.namespaceLabels) else { return false }
+            } else if r.namespace != policyNamespace {
+                return false
+            }
             return podSel?.matches(r.labels) ?? true
         case .ipBlock(let cidr, let except):
             guard case .v4(let c) = cidr else { return false }
@@ -210,9 +234,11 @@ public final class Evaluator: @unchecked Sendable {
             guard case .pod(let r) = remote else { return false }
             return matches(set, r)
         case .nodes:
-            return false // nodes are not endpoints of this model
+            return false  // nodes are not endpoints of this model
         case .networks(let cidrs):
-            return cidrs.compactMap(\.ipv4).contains { addressIn($0, except: [], remote: remote, remoteAddress: remoteAddress) }
+            return cidrs.compactMap(\.ipv4).contains {
+                addressIn($0, except: [], remote: remote, remoteAddress: remoteAddress)
+            }
         }
     }
 
@@ -245,7 +271,9 @@ public final class Evaluator: @unchecked Sendable {
             case .named(let name):
                 if case .pod(let d) = destination {
                     for proto in L4Protocol.allCases {
-                        if let n = d.port(named: name, proto: proto) { out[proto] = out[proto].union(PortRanges([n...n])) }
+                        if let n = d.port(named: name, proto: proto) {
+                            out[proto] = out[proto].union(PortRanges([n...n]))
+                        }
                     }
                 }
             }
@@ -256,13 +284,16 @@ public final class Evaluator: @unchecked Sendable {
     // MARK: Sides
 
     /// The rules of `subject`'s side that match `remote`, in evaluation order.
-    func program(_ direction: Direction, subject: PodEndpoint, remote: Endpoint, remoteAddress: AddressRange?) -> SideProgram {
+    func program(_ direction: Direction, subject: PodEndpoint, remote: Endpoint, remoteAddress: AddressRange?)
+        -> SideProgram
+    {
         var program = SideProgram()
         let destination: Endpoint = direction == .ingress ? .pod(subject) : remote
         for anp in model.adminPolicies where matches(anp.subject, subject) {
             for rule in direction == .ingress ? anp.ingress : anp.egress
             where rule.peers.contains(where: { anpPeerMatches($0, remote: remote, remoteAddress: remoteAddress) }) {
-                program.admin.append(.init(action: rule.action, conns: conns(rule.ports, destination: destination), ref: rule.ref))
+                program.admin.append(
+                    .init(action: rule.action, conns: conns(rule.ports, destination: destination), ref: rule.ref))
             }
         }
         for box in selecting(subject) {
@@ -270,16 +301,20 @@ public final class Evaluator: @unchecked Sendable {
             guard direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress else { continue }
             program.isolating.append(box.ref)
             for rule in direction == .ingress ? box.policy.ingress : box.policy.egress {
-                let peerOK = rule.peers.isEmpty || rule.peers.contains {
-                    peerMatches($0, policyNamespace: box.policy.namespace, remote: remote, remoteAddress: remoteAddress)
-                }
+                let peerOK =
+                    rule.peers.isEmpty
+                    || rule.peers.contains {
+                        peerMatches(
+                            $0, policyNamespace: box.policy.namespace, remote: remote, remoteAddress: remoteAddress)
+                    }
                 if peerOK { program.npRules.append((conns(rule.ports, destination: destination), rule.ref)) }
             }
         }
         if program.isolating.isEmpty, let banp = model.baselinePolicy, matches(banp.subject, subject) {
             for rule in direction == .ingress ? banp.ingress : banp.egress
             where rule.peers.contains(where: { anpPeerMatches($0, remote: remote, remoteAddress: remoteAddress) }) {
-                program.baseline.append(.init(action: rule.action, conns: conns(rule.ports, destination: destination), ref: rule.ref))
+                program.baseline.append(
+                    .init(action: rule.action, conns: conns(rule.ports, destination: destination), ref: rule.ref))
             }
         }
         return program
@@ -287,7 +322,9 @@ public final class Evaluator: @unchecked Sendable {
 
     /// The NetworkPolicies of the subject's namespace that select it.
     func selecting(_ subject: PodEndpoint) -> [PolicyBox] {
-        func compute() -> [PolicyBox] { (policiesByNamespace[subject.namespace] ?? []).filter { selects($0, subject) }.map(PolicyBox.init) }
+        func compute() -> [PolicyBox] {
+            (policiesByNamespace[subject.namespace] ?? []).filter { selects($0, subject) }.map(PolicyBox.init)
+        }
         guard let i = subject.declaredIndex else { return compute() }
         cacheLock.lock()
         defer { cacheLock.unlock() }
@@ -300,16 +337,22 @@ public final class Evaluator: @unchecked Sendable {
     /// The compiled rules of one side of a declared pod.
     func compiled(_ direction: Direction, _ subject: PodEndpoint, index i: Int) -> CompiledSide {
         cacheLock.lock()
-        if let cached = compiledCache[direction]![i] { cacheLock.unlock(); return cached }
+        if let cached = compiledCache[direction]![i] {
+            cacheLock.unlock()
+            return cached
+        }
         cacheLock.unlock()
         var isolated = false
         var rules: [CompiledSide.Rule] = []
-        for box in selecting(subject) where direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress {
+        for box in selecting(subject)
+        where direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress {
             isolated = true
             for rule in direction == .ingress ? box.policy.ingress : box.policy.egress {
                 let named = rule.ports.contains { if case .name? = $0.port { return true } else { return false } }
-                let fixed: ConnSet? = direction == .ingress || !named ? conns(rule.ports, destination: .pod(subject)) : nil
-                rules.append(.init(peers: rule.peers, policyNamespace: box.policy.namespace, conns: fixed, ports: rule.ports))
+                let fixed: ConnSet? =
+                    direction == .ingress || !named ? conns(rule.ports, destination: .pod(subject)) : nil
+                rules.append(
+                    .init(peers: rule.peers, policyNamespace: box.policy.namespace, conns: fixed, ports: rule.ports))
             }
         }
         let side = CompiledSide(isolated: isolated, rules: rules)
@@ -329,18 +372,24 @@ public final class Evaluator: @unchecked Sendable {
 
     /// Connections `dst` admits from `src` (ingress side alone), over every address `src` may have.
     public func ingress(to dst: PodEndpoint, from src: Endpoint) -> ConnSet {
-        addresses(of: src).reduce(ConnSet.none) { $0.union(allowed(.ingress, subject: dst, remote: src, remoteAddress: $1)) }
+        addresses(of: src).reduce(ConnSet.none) {
+            $0.union(allowed(.ingress, subject: dst, remote: src, remoteAddress: $1))
+        }
     }
 
     /// Connections `src` may open to `dst` (egress side alone), over every address `dst` may have.
     public func egress(from src: PodEndpoint, to dst: Endpoint) -> ConnSet {
-        addresses(of: dst).reduce(ConnSet.none) { $0.union(allowed(.egress, subject: src, remote: dst, remoteAddress: $1)) }
+        addresses(of: dst).reduce(ConnSet.none) {
+            $0.union(allowed(.egress, subject: src, remote: dst, remoteAddress: $1))
+        }
     }
 
     /// What one side admits. Without admin-tier policies this is the union of the matching NetworkPolicy rules
     /// (everything when no policy isolates the side), computed without building the rule-by-rule program that
     /// explanations need: `map` and `check` ask it millions of times.
-    func allowed(_ direction: Direction, subject: PodEndpoint, remote: Endpoint, remoteAddress: AddressRange?) -> ConnSet {
+    func allowed(_ direction: Direction, subject: PodEndpoint, remote: Endpoint, remoteAddress: AddressRange?)
+        -> ConnSet
+    {
         guard model.adminPolicies.isEmpty, model.baselinePolicy == nil else {
             return program(direction, subject: subject, remote: remote, remoteAddress: remoteAddress).allowed
         }
@@ -349,7 +398,11 @@ public final class Evaluator: @unchecked Sendable {
             guard side.isolated else { return .all }
             var out = ConnSet.none
             for rule in side.rules
-            where rule.peers.isEmpty || rule.peers.contains(where: { peerMatches($0, policyNamespace: rule.policyNamespace, remote: remote, remoteAddress: remoteAddress) }) {
+            where rule.peers.isEmpty
+                || rule.peers.contains(where: {
+                    peerMatches($0, policyNamespace: rule.policyNamespace, remote: remote, remoteAddress: remoteAddress)
+                })
+            {
                 out = out.union(rule.conns ?? conns(rule.ports, destination: remote))
                 if out.isAll { return out }
             }
@@ -358,10 +411,15 @@ public final class Evaluator: @unchecked Sendable {
         let destination: Endpoint = direction == .ingress ? .pod(subject) : remote
         var isolated = false
         var out = ConnSet.none
-        for box in selecting(subject) where direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress {
+        for box in selecting(subject)
+        where direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress {
             isolated = true
             for rule in direction == .ingress ? box.policy.ingress : box.policy.egress
-            where rule.peers.isEmpty || rule.peers.contains(where: { peerMatches($0, policyNamespace: box.policy.namespace, remote: remote, remoteAddress: remoteAddress) }) {
+            where rule.peers.isEmpty
+                || rule.peers.contains(where: {
+                    peerMatches($0, policyNamespace: box.policy.namespace, remote: remote, remoteAddress: remoteAddress)
+                })
+            {
                 out = out.union(conns(rule.ports, destination: destination))
                 if out.isAll { return out }
             }
@@ -371,9 +429,12 @@ public final class Evaluator: @unchecked Sendable {
 
     /// Whether a NetworkPolicy rule's peers admit a remote endpoint (for some address it may have).
     public func ruleAdmits(_ rule: NetworkPolicy.Rule, policyNamespace: String, remote: Endpoint) -> Bool {
-        rule.peers.isEmpty || addresses(of: remote).contains { address in
-            rule.peers.contains { peerMatches($0, policyNamespace: policyNamespace, remote: remote, remoteAddress: address) }
-        }
+        rule.peers.isEmpty
+            || addresses(of: remote).contains { address in
+                rule.peers.contains {
+                    peerMatches($0, policyNamespace: policyNamespace, remote: remote, remoteAddress: address)
+                }
+            }
     }
 
     /// The connections a NetworkPolicy rule's ports admit towards a destination (named ports resolve on it).
@@ -385,7 +446,8 @@ public final class Evaluator: @unchecked Sendable {
     /// an admin-tier policy, an ipBlock or a rule without peers). Lets `check` skip whole namespaces of sources.
     public func ingressNamespaces(of d: PodEndpoint) -> Set<String>? {
         guard model.adminPolicies.isEmpty, model.baselinePolicy == nil else { return nil }
-        var out = Set<String>(), isolated = false
+        var out = Set<String>()
+        var isolated = false
         for box in selecting(d) where box.policy.isolatesIngress {
             isolated = true
             for rule in box.policy.ingress {
@@ -424,7 +486,9 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     /// Connections between two pods when their addresses are fixed to given pod-network ranges (nil: unknown).
-    func connections(from s: PodEndpoint, at sourceAddress: AddressRange?, to d: PodEndpoint, at destinationAddress: AddressRange?) -> ConnSet {
+    func connections(
+        from s: PodEndpoint, at sourceAddress: AddressRange?, to d: PodEndpoint, at destinationAddress: AddressRange?
+    ) -> ConnSet {
         program(.egress, subject: s, remote: .pod(d), remoteAddress: destinationAddress).allowed
             .intersection(program(.ingress, subject: d, remote: .pod(s), remoteAddress: sourceAddress).allowed)
     }
@@ -437,12 +501,20 @@ public final class Evaluator: @unchecked Sendable {
         var egressDecision: SideDecision?
         var ingressDecision: SideDecision?
         if case .pod(let s) = src {
-            egressDecision = best(addresses(of: dst).map { program(.egress, subject: s, remote: dst, remoteAddress: $0).decide(proto, port, direction: .egress) })
+            egressDecision = best(
+                addresses(of: dst).map {
+                    program(.egress, subject: s, remote: dst, remoteAddress: $0).decide(proto, port, direction: .egress)
+                })
         }
         if case .pod(let d) = dst {
-            ingressDecision = best(addresses(of: src).map { program(.ingress, subject: d, remote: src, remoteAddress: $0).decide(proto, port, direction: .ingress) })
+            ingressDecision = best(
+                addresses(of: src).map {
+                    program(.ingress, subject: d, remote: src, remoteAddress: $0).decide(
+                        proto, port, direction: .ingress)
+                })
         }
-        let allowed = (egressDecision?.effect ?? .allow) == .allow && (ingressDecision?.effect ?? .allow) == .allow
+        let allowed =
+            (egressDecision?.effect ?? .allow) == .allow && (ingressDecision?.effect ?? .allow) == .allow
             && (src.pod != nil || dst.pod != nil)
         return FlowExplanation(allowed: allowed, egress: egressDecision, ingress: ingressDecision, note: nil)
     }

@@ -18,14 +18,17 @@ public enum IngressStage {
     /// anchored at the start.
     public static func matches(_ p: Ingress.Path, _ path: String, regex: Bool = false) -> Bool {
         if regex {
-            guard let re = try? NSRegularExpression(pattern: "^(?:" + p.path + ")", options: [.caseInsensitive]) else { return false }
+            guard let re = try? NSRegularExpression(pattern: "^(?:" + p.path + ")", options: [.caseInsensitive]) else {
+                return false
+            }
             return re.firstMatch(in: path, range: NSRange(path.startIndex..., in: path)) != nil
         }
         switch p.type {
         case .exact: return path == p.path
         case .implementationSpecific: return path.hasPrefix(p.path)
         case .prefix:
-            let want = p.path.split(separator: "/"), have = path.split(separator: "/")
+            let want = p.path.split(separator: "/")
+            let have = path.split(separator: "/")
             return want.count <= have.count && zip(want, have).allSatisfy { $0 == $1 }
         }
     }
@@ -45,17 +48,27 @@ public enum IngressStage {
         typealias Candidate = (ingress: Ingress, rule: Ingress.Rule)
         let all: [Candidate] = ingresses.flatMap { i in i.rules.map { (i, $0) } }
         var server = all.filter { c in host != nil && c.rule.host == host }
-        if server.isEmpty, let host { server = all.filter { c in c.rule.host.map { $0.hasPrefix("*.") && hostMatches($0, host) } ?? false } }
+        if server.isEmpty, let host {
+            server = all.filter { c in c.rule.host.map { $0.hasPrefix("*.") && hostMatches($0, host) } ?? false }
+        }
         if server.isEmpty { server = all.filter { $0.rule.host == nil } }
         var best: (Candidate, Ingress.Path)?
         for c in server {
             for p in c.rule.paths where matches(p, path, regex: c.ingress.regexPaths) {
-                guard let (_, b) = best else { best = (c, p); continue }
-                if p.path.count > b.path.count || (p.path.count == b.path.count && p.type == .exact && b.type != .exact) { best = (c, p) }
+                guard let (_, b) = best else {
+                    best = (c, p)
+                    continue
+                }
+                if p.path.count > b.path.count || (p.path.count == b.path.count && p.type == .exact && b.type != .exact)
+                {
+                    best = (c, p)
+                }
             }
         }
         if let (c, p) = best {
-            return Route(ingress: c.ingress, backend: p.backend, match: "host \(c.rule.host ?? "*") path \(p.path) (\(p.type.rawValue))")
+            return Route(
+                ingress: c.ingress, backend: p.backend,
+                match: "host \(c.rule.host ?? "*") path \(p.path) (\(p.type.rawValue))")
         }
         if let i = ingresses.first(where: { $0.defaultBackend != nil }) {
             return Route(ingress: i, backend: i.defaultBackend!, match: "default backend")
@@ -69,14 +82,17 @@ public enum IngressStage {
         let nginx = model.ingressClasses.filter { $0.controller == "k8s.io/ingress-nginx" }
         let names = Set(nginx.map(\.name))
         let takesUnclassed = nginx.contains(where: \.isDefault) || model.ingressClasses.isEmpty
-        return model.ingresses.filter { i in i.className.map { names.contains($0) || (model.ingressClasses.isEmpty && $0 == "nginx") } ?? takesUnclassed }
+        return model.ingresses.filter { i in
+            i.className.map { names.contains($0) || (model.ingressClasses.isEmpty && $0 == "nginx") } ?? takesUnclassed
+        }
     }
 
     /// Workloads that run the ingress-nginx controller, by the chart's labels.
     public static func controllers(_ model: ClusterModel) -> [Int] {
         model.workloads.indices.filter {
             let l = model.workloads[$0].labels
-            return l["app.kubernetes.io/name"] == "ingress-nginx" && (l["app.kubernetes.io/component"] ?? "controller") == "controller"
+            return l["app.kubernetes.io/name"] == "ingress-nginx"
+                && (l["app.kubernetes.io/component"] ?? "controller") == "controller"
         }
     }
 }

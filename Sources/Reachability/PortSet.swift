@@ -34,10 +34,13 @@ public struct PortRanges: Hashable, Sendable, CustomStringConvertible {
         if o.isFull { return self }
         if isFull { return o }
         var out: [ClosedRange<Int>] = []
-        var i = 0, j = 0
+        var i = 0
+        var j = 0
         while i < ranges.count && j < o.ranges.count {
-            let a = ranges[i], b = o.ranges[j]
-            let lo = max(a.lowerBound, b.lowerBound), hi = min(a.upperBound, b.upperBound)
+            let a = ranges[i]
+            let b = o.ranges[j]
+            let lo = max(a.lowerBound, b.lowerBound)
+            let hi = min(a.upperBound, b.upperBound)
             if lo <= hi { out.append(lo...hi) }
             if a.upperBound < b.upperBound { i += 1 } else { j += 1 }
         }
@@ -62,14 +65,18 @@ public struct PortRanges: Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        ranges.map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }.joined(separator: ",")
+        ranges.map { $0.lowerBound == $0.upperBound ? "\($0.lowerBound)" : "\($0.lowerBound)-\($0.upperBound)" }.joined(
+            separator: ",")
     }
 }
 
 /// Protocols a flow may use. `other` stands for every protocol without ports (ICMP, ...), which only rules
 /// without a `ports` list admit.
 public enum FlowProtocol: String, CaseIterable, Hashable, Sendable {
-    case tcp = "TCP", udp = "UDP", sctp = "SCTP", other = "OTHER"
+    case tcp = "TCP"
+    case udp = "UDP"
+    case sctp = "SCTP"
+    case other = "OTHER"
 
     public init(_ p: L4Protocol) {
         switch p {
@@ -144,11 +151,15 @@ public struct ConnSet: Hashable, Sendable, CustomStringConvertible {
     }
 
     public func intersection(_ o: ConnSet) -> ConnSet {
-        ConnSet(tcp: tcp.intersection(o.tcp), udp: udp.intersection(o.udp), sctp: sctp.intersection(o.sctp), other: other && o.other)
+        ConnSet(
+            tcp: tcp.intersection(o.tcp), udp: udp.intersection(o.udp), sctp: sctp.intersection(o.sctp),
+            other: other && o.other)
     }
 
     public func subtracting(_ o: ConnSet) -> ConnSet {
-        ConnSet(tcp: tcp.subtracting(o.tcp), udp: udp.subtracting(o.udp), sctp: sctp.subtracting(o.sctp), other: other && !o.other)
+        ConnSet(
+            tcp: tcp.subtracting(o.tcp), udp: udp.subtracting(o.udp), sctp: sctp.subtracting(o.sctp),
+            other: other && !o.other)
     }
 
     /// The normalized connection text of the oracle's pair format: `ALL`, or `PROTO/ranges` joined by `;`.

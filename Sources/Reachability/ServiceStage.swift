@@ -21,9 +21,13 @@ public struct ServiceStage {
     /// The backends of the Service on the given ports (all of its ports when `ports` is nil).
     public static func resolve(_ svc: Service, ports: [ServicePort]? = nil, evaluator: Evaluator) -> Resolution {
         if svc.type == "ExternalName" {
-            return .unresolvable("Service \(svc.namespace)/\(svc.name) is of type ExternalName: it names a host outside the cluster, not pods")
+            return .unresolvable(
+                "Service \(svc.namespace)/\(svc.name) is of type ExternalName: it names a host outside the cluster, not pods"
+            )
         }
-        guard let selector = svc.selector, !selector.isEmpty else { return fromEndpoints(svc, ports: ports ?? svc.ports, evaluator: evaluator) }
+        guard let selector = svc.selector, !selector.isEmpty else {
+            return fromEndpoints(svc, ports: ports ?? svc.ports, evaluator: evaluator)
+        }
         var out: [Backend] = []
         for (i, w) in evaluator.model.workloads.enumerated() where w.replicas != 0 && svc.selects(w) {
             for sp in ports ?? svc.ports {
@@ -44,13 +48,18 @@ public struct ServiceStage {
     /// A Service without a selector reaches what its Endpoints/EndpointSlices list: pods named by their
     /// targetRef, on the endpoint port named like the Service port (or the only one).
     static func fromEndpoints(_ svc: Service, ports: [ServicePort], evaluator: Evaluator) -> Resolution {
-        let records = evaluator.model.serviceEndpoints.filter { $0.namespace == svc.namespace && $0.service == svc.name }
+        let records = evaluator.model.serviceEndpoints.filter {
+            $0.namespace == svc.namespace && $0.service == svc.name
+        }
         let id = "\(svc.namespace)/\(svc.name)"
         if records.isEmpty {
-            return .unresolvable("Service \(id) has no selector and no Endpoints or EndpointSlice in the input: its backends are unknown")
+            return .unresolvable(
+                "Service \(id) has no selector and no Endpoints or EndpointSlice in the input: its backends are unknown"
+            )
         }
         if let outside = records.flatMap(\.targets).first(where: { $0.podName == nil }) {
-            return .unresolvable("Service \(id) sends traffic to \(outside.ip), an address that is not a pod of the input")
+            return .unresolvable(
+                "Service \(id) sends traffic to \(outside.ip), an address that is not a pod of the input")
         }
         var out = Set<Backend>()
         for record in records {
@@ -60,19 +69,25 @@ public struct ServiceStage {
                 }
                 for sp in ports {
                     let candidates = record.ports.filter { $0.proto == sp.proto }
-                    guard let ep = candidates.first(where: { $0.name == sp.name }) ?? (candidates.count == 1 ? candidates[0] : nil) else { continue }
+                    guard
+                        let ep = candidates.first(where: { $0.name == sp.name })
+                            ?? (candidates.count == 1 ? candidates[0] : nil)
+                    else { continue }
                     out.insert(Backend(endpoint: i, proto: sp.proto, servicePort: sp.port, targetPort: ep.port))
                 }
             }
         }
-        return .backends(out.sorted { ($0.endpoint, $0.servicePort, $0.targetPort) < ($1.endpoint, $1.servicePort, $1.targetPort) })
+        return .backends(
+            out.sorted { ($0.endpoint, $0.servicePort, $0.targetPort) < ($1.endpoint, $1.servicePort, $1.targetPort) })
     }
 
     /// The workload a pod name belongs to: a Pod workload of that name, or the workload whose name prefixes it
     /// the way controllers name their pods (`web-7d9c8b6f5-x2x4z`).
     public static func workload(ofPod name: String, namespace: String, _ model: ClusterModel) -> Int? {
         if let i = model.workloads.firstIndex(where: { $0.namespace == namespace && $0.name == name }) { return i }
-        let owners = model.workloads.indices.filter { model.workloads[$0].namespace == namespace && name.hasPrefix(model.workloads[$0].name + "-") }
+        let owners = model.workloads.indices.filter {
+            model.workloads[$0].namespace == namespace && name.hasPrefix(model.workloads[$0].name + "-")
+        }
         return owners.max { model.workloads[$0].name.count < model.workloads[$1].name.count }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
-import Yams
 import KubeModel
 import Reachability
 import Reporting
+import Yams
 
 // reachproof-bench: measurements that do not belong in the test suite (no test asserts on wall time).
 //
@@ -26,13 +26,19 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 /// Decoding into these is what a Codable-based loader would do; it is the baseline the Node walk is measured against.
 struct CodableManifest: Decodable {
     struct Selector: Decodable {
-        struct Requirement: Decodable { var key: String; var `operator`: String; var values: [String]? }
+        struct Requirement: Decodable {
+            var key: String
+            var `operator`: String
+            var values: [String]?
+        }
         var matchLabels: [String: String]?
         var matchExpressions: [Requirement]?
     }
     struct Metadata: Decodable {
-        var name: String?; var namespace: String?
-        var labels: [String: String]?; var annotations: [String: String]?
+        var name: String?
+        var namespace: String?
+        var labels: [String: String]?
+        var annotations: [String: String]?
     }
     struct PortValue: Decodable {
         var value: String
@@ -42,31 +48,66 @@ struct CodableManifest: Decodable {
         }
     }
     struct Container: Decodable {
-        struct Port: Decodable { var name: String?; var containerPort: Int; var `protocol`: String? }
-        var name: String?; var ports: [Port]?
+        struct Port: Decodable {
+            var name: String?
+            var containerPort: Int
+            var `protocol`: String?
+        }
+        var name: String?
+        var ports: [Port]?
     }
     struct PodSpec: Decodable {
-        var containers: [Container]?; var hostNetwork: Bool?; var serviceAccountName: String?
+        var containers: [Container]?
+        var hostNetwork: Bool?
+        var serviceAccountName: String?
     }
-    struct Template: Decodable { var metadata: Metadata?; var spec: PodSpec? }
+    struct Template: Decodable {
+        var metadata: Metadata?
+        var spec: PodSpec?
+    }
     struct Peer: Decodable {
-        struct IPBlock: Decodable { var cidr: String; var except: [String]? }
-        var podSelector: Selector?; var namespaceSelector: Selector?; var ipBlock: IPBlock?
+        struct IPBlock: Decodable {
+            var cidr: String
+            var except: [String]?
+        }
+        var podSelector: Selector?
+        var namespaceSelector: Selector?
+        var ipBlock: IPBlock?
     }
-    struct PolicyPort: Decodable { var `protocol`: String?; var port: PortValue?; var endPort: Int? }
-    struct Rule: Decodable { var from: [Peer]?; var to: [Peer]?; var ports: [PolicyPort]? }
+    struct PolicyPort: Decodable {
+        var `protocol`: String?
+        var port: PortValue?
+        var endPort: Int?
+    }
+    struct Rule: Decodable {
+        var from: [Peer]?
+        var to: [Peer]?
+        var ports: [PolicyPort]?
+    }
     struct ServicePort: Decodable {
-        var name: String?; var port: Int; var targetPort: PortValue?; var `protocol`: String?; var nodePort: Int?
+        var name: String?
+        var port: Int
+        var targetPort: PortValue?
+        var `protocol`: String?
+        var nodePort: Int?
     }
     struct Spec: Decodable {
         // Workloads
-        var replicas: Int?; var selector: Selector?; var template: Template?
+        var replicas: Int?
+        var selector: Selector?
+        var template: Template?
         // NetworkPolicy
-        var podSelector: Selector?; var policyTypes: [String]?; var ingress: [Rule]?; var egress: [Rule]?
+        var podSelector: Selector?
+        var policyTypes: [String]?
+        var ingress: [Rule]?
+        var egress: [Rule]?
         // Service (its selector is a plain map, decoded separately to keep one Spec type)
-        var ports: [ServicePort]?; var type: String?
+        var ports: [ServicePort]?
+        var type: String?
     }
-    var apiVersion: String?; var kind: String?; var metadata: Metadata?
+    var apiVersion: String?
+    var kind: String?
+    var metadata: Metadata?
     var spec: Spec?
 }
 
@@ -82,7 +123,9 @@ func documents(of text: String) -> [String] {
             current.append(line)
         }
     }
-    if current.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) { docs.append(current.joined(separator: "\n")) }
+    if current.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+        docs.append(current.joined(separator: "\n"))
+    }
     return docs
 }
 
@@ -94,15 +137,20 @@ func parseBenchmark(_ paths: [String], codable: Bool) {
     let bytes = texts.reduce(0) { $0 + $1.utf8.count }
     print("input: \(files.count) files, \(docs.count) documents, \(String(format: "%.1f", Double(bytes) / 1e6)) MB")
 
-    var loaded: (documents: [Document], errors: [InputError], emptyFiles: [String], inferredStarts: [SourceLocation]) = ([], [], [], [])
+    var loaded: (documents: [Document], errors: [InputError], emptyFiles: [String], inferredStarts: [SourceLocation]) =
+        ([], [], [], [])
     let read = seconds { loaded = reader.read(paths: paths) }
     var modelObjects = 0
     let build = seconds {
         let (model, _) = ModelLoader().build(loaded.documents)
-        modelObjects = model.workloads.count + model.networkPolicies.count + model.namespaces.count + model.services.count
+        modelObjects =
+            model.workloads.count + model.networkPolicies.count + model.namespaces.count + model.services.count
     }
-    print(String(format: "reachproof loader, Node walk, 2 cores:   parse %.2f s + model %.2f s = %.2f s (%d objects, %d errors)",
-                 read, build, read + build, modelObjects, loaded.errors.count))
+    print(
+        String(
+            format:
+                "reachproof loader, Node walk, 2 cores:   parse %.2f s + model %.2f s = %.2f s (%d objects, %d errors)",
+            read, build, read + build, modelObjects, loaded.errors.count))
 
     guard codable else { return }
     // Codable: one YAMLDecoder call per document (Yams' default resolver), both cores like the loader.
@@ -117,18 +165,27 @@ func parseBenchmark(_ paths: [String], codable: Bool) {
         }
         failures = decoded.count - decoded.reduce(0, +)
     }
-    print(String(format: "Codable, YAMLDecoder per document, 2 cores: %.2f s (%d documents failed to decode)", codable, failures))
+    print(
+        String(
+            format: "Codable, YAMLDecoder per document, 2 cores: %.2f s (%d documents failed to decode)", codable,
+            failures))
     print(String(format: "ratio Codable / Node walk: %.1fx", codable / (read + build)))
 }
 
 /// How much the equivalence classes compress a cluster: workloads, classes, and the time to find them.
 func classesBenchmark(_ paths: [String]) {
     let (model, errors) = ModelLoader().load(paths: paths)
-    guard errors.isEmpty else { print("\(errors.count) input errors"); return }
+    guard errors.isEmpty else {
+        print("\(errors.count) input errors")
+        return
+    }
     let evaluator = Evaluator(model: model, assumptions: Assumptions())
     var classes: EndpointClasses?
     let t = seconds { classes = EndpointClasses(model: model, endpoints: evaluator.endpoints) }
-    print(String(format: "%d workloads, %d policies -> %d classes (%.2f s)", model.workloads.count, model.networkPolicies.count, classes!.count, t))
+    print(
+        String(
+            format: "%d workloads, %d policies -> %d classes (%.2f s)", model.workloads.count,
+            model.networkPolicies.count, classes!.count, t))
 }
 
 /// Where the time of `map --format pairs` goes: the classes, the class matrix, and listing the lines (counted,
@@ -136,14 +193,20 @@ func classesBenchmark(_ paths: [String]) {
 func mapBenchmark(_ paths: [String]) {
     var loaded: (model: ClusterModel, errors: [InputError])?
     let load = seconds { loaded = ModelLoader().load(paths: paths) }
-    guard let (model, errors) = loaded, errors.isEmpty else { print("input errors"); return }
+    guard let (model, errors) = loaded, errors.isEmpty else {
+        print("input errors")
+        return
+    }
     let evaluator = Evaluator(model: model, assumptions: Assumptions())
     let classes = seconds { _ = EndpointClasses(model: model, endpoints: evaluator.endpoints) }
     var map: ConnectivityMap?
     let build = seconds { map = ConnectivityMap(evaluator: evaluator) }
     var bytes = 0
     let list = seconds { MapReport.writePairs(map!) { bytes += $0.count } }
-    print(String(format: "load %.2f s, classes %.2f s, class matrix %.2f s, listing %.2f s (%.0f MB)", load, classes, build - classes, list, Double(bytes) / 1e6))
+    print(
+        String(
+            format: "load %.2f s, classes %.2f s, class matrix %.2f s, listing %.2f s (%.0f MB)", load, classes,
+            build - classes, list, Double(bytes) / 1e6))
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
@@ -156,6 +219,8 @@ case "parse" where arguments.count > 1:
     let paths = arguments.dropFirst().filter { $0 != "--no-codable" }
     parseBenchmark(paths, codable: paths.count == arguments.count - 1)
 default:
-    FileHandle.standardError.write("usage: reachproof-bench parse [--no-codable] FILE|DIR... | classes FILE|DIR... | map FILE|DIR...\n".data(using: .utf8)!)
+    FileHandle.standardError.write(
+        "usage: reachproof-bench parse [--no-codable] FILE|DIR... | classes FILE|DIR... | map FILE|DIR...\n".data(
+            using: .utf8)!)
     exit(2)
 }

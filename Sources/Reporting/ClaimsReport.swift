@@ -1,7 +1,7 @@
+import Claims
 import Foundation
 import KubeModel
 import Reachability
-import Claims
 
 /// Renders claim results; every format reads the same `ClaimResult`s and computes nothing.
 public enum ClaimsReport {
@@ -12,21 +12,28 @@ public enum ClaimsReport {
 
     /// One side's decision: stage, effect, the deciding rule with its place, and the isolating policies.
     static func decision(_ d: SideDecision, stageWidth: Int = 0) -> String {
-        var line = "\(d.stage.padding(toLength: max(stageWidth, d.stage.count), withPad: " ", startingAt: 0)) \(d.effect.rawValue)"
+        var line =
+            "\(d.stage.padding(toLength: max(stageWidth, d.stage.count), withPad: " ", startingAt: 0)) \(d.effect.rawValue)"
         if let r = d.rule { line += " \(r.kind) \(r.qualifiedName) \(r.path) (\(r.location))" }
         if !d.reason.isEmpty { line += " \(d.reason)" }
-        if !d.isolatingPolicies.isEmpty { line += "; isolated by " + d.isolatingPolicies.map { "\($0.qualifiedName) (\($0.location))" }.joined(separator: ", ") }
+        if !d.isolatingPolicies.isEmpty {
+            line +=
+                "; isolated by "
+                + d.isolatingPolicies.map { "\($0.qualifiedName) (\($0.location))" }.joined(separator: ", ")
+        }
         return line
     }
 
     public static func flowText(_ c: Counterexample) -> String {
-        "\(c.source) -> \(c.destination) \(c.proto.rawValue)\(c.proto == .other ? "" : "/\(c.port)")" + (c.via.map { " (via \($0))" } ?? "")
+        "\(c.source) -> \(c.destination) \(c.proto.rawValue)\(c.proto == .other ? "" : "/\(c.port)")"
+            + (c.via.map { " (via \($0))" } ?? "")
     }
 
     public static func text(_ results: [ClaimResult]) -> String {
         var out = ""
         for r in results {
-            out += "\(r.verdict.rawValue)  \(r.claim.name)  [layer \(r.layer), profile \(r.profile.rawValue)]  (\(r.claim.location))\n"
+            out +=
+                "\(r.verdict.rawValue)  \(r.claim.name)  [layer \(r.layer), profile \(r.profile.rawValue)]  (\(r.claim.location))\n"
             if let d = r.claim.description { out += "  \(d)\n" }
             if let reason = r.reason { out += "  reason: \(reason)\n" }
             for c in r.counterexamples {
@@ -48,12 +55,14 @@ public enum ClaimsReport {
         let refuted = results.filter { $0.verdict == .refuted }.count
         let unknown = results.filter { $0.verdict == .unknown }.count
         let assumptions = results.first?.assumptions.joined(separator: ", ") ?? ""
-        out += "\n\(results.count) claim(s): \(proved) proved, \(refuted) refuted, \(unknown) unknown (assumptions: \(assumptions))\n"
+        out +=
+            "\n\(results.count) claim(s): \(proved) proved, \(refuted) refuted, \(unknown) unknown (assumptions: \(assumptions))\n"
         return out
     }
 
     struct SideJSON: Encodable {
-        let stage: String, effect: String, rule: String?, file: String?, line: Int?, reason: String?, isolatedBy: [String]?
+        let stage: String, effect: String, rule: String?, file: String?, line: Int?, reason: String?,
+            isolatedBy: [String]?
         init?(_ d: SideDecision?) {
             guard let d else { return nil }
             stage = d.stage
@@ -67,7 +76,8 @@ public enum ClaimsReport {
     }
 
     struct CounterexampleJSON: Encodable {
-        let source: String, destination: String, proto: String, port: Int?, via: String?, egress: SideJSON?, ingress: SideJSON?
+        let source: String, destination: String, proto: String, port: Int?, via: String?, egress: SideJSON?,
+            ingress: SideJSON?
         var note: String? = nil
         var path: PathReport.PathJSON? = nil
     }
@@ -78,16 +88,23 @@ public enum ClaimsReport {
     }
 
     public static func json(_ results: [ClaimResult]) -> String {
-        JSON.encode(results.map { r in
-            ResultJSON(name: r.claim.name, kind: r.claim.kind.rawValue, verdict: r.verdict.rawValue, layer: r.layer, profile: r.profile.rawValue,
-                       assumptions: r.assumptions, reason: r.reason, file: r.claim.location.file, line: r.claim.location.line,
-                       counterexamples: r.counterexamples.map {
-                           CounterexampleJSON(source: $0.source.description, destination: $0.destination.description, proto: $0.proto.rawValue,
-                                              port: $0.proto == .other ? nil : $0.port, via: $0.via, egress: SideJSON($0.explanation.egress), ingress: SideJSON($0.explanation.ingress),
-                                              note: $0.note, path: $0.path.map { PathReport.json($0) })
-                       },
-                       admittedSources: r.claim.kind == .only ? r.admittedSources : nil)
-        })
+        JSON.encode(
+            results.map { r in
+                ResultJSON(
+                    name: r.claim.name, kind: r.claim.kind.rawValue, verdict: r.verdict.rawValue, layer: r.layer,
+                    profile: r.profile.rawValue,
+                    assumptions: r.assumptions, reason: r.reason, file: r.claim.location.file,
+                    line: r.claim.location.line,
+                    counterexamples: r.counterexamples.map {
+                        CounterexampleJSON(
+                            source: $0.source.description, destination: $0.destination.description,
+                            proto: $0.proto.rawValue,
+                            port: $0.proto == .other ? nil : $0.port, via: $0.via,
+                            egress: SideJSON($0.explanation.egress), ingress: SideJSON($0.explanation.ingress),
+                            note: $0.note, path: $0.path.map { PathReport.json($0) })
+                    },
+                    admittedSources: r.claim.kind == .only ? r.admittedSources : nil)
+            })
     }
 
     static func message(_ r: ClaimResult) -> String {
@@ -100,7 +117,8 @@ public enum ClaimsReport {
         }
     }
 
-    /// SARIF 2.1.0: one result per refuted or unknown claim, at the claim's line, related locations at the deciding rules.
+    /// SARIF 2.1.0: one result per refuted or unknown claim, at the claim's line, related locations at the deciding
+    /// rules.
     public static func sarif(_ results: [ClaimResult], toolVersion: String) -> String {
         var sarifResults: [[String: Any]] = []
         for r in results where r.verdict != .proved {
@@ -111,8 +129,13 @@ public enum ClaimsReport {
                     for ref in ([d.rule].compactMap { $0 } + d.isolatingPolicies) where seen.insert(ref).inserted {
                         related.append([
                             "id": related.count,
-                            "message": ["text": "\(d.stage) \(d.effect.rawValue): \(ref.kind) \(ref.qualifiedName) \(ref.path)"],
-                            "physicalLocation": ["artifactLocation": ["uri": ref.location.file], "region": ["startLine": max(1, ref.location.line)]],
+                            "message": [
+                                "text": "\(d.stage) \(d.effect.rawValue): \(ref.kind) \(ref.qualifiedName) \(ref.path)"
+                            ],
+                            "physicalLocation": [
+                                "artifactLocation": ["uri": ref.location.file],
+                                "region": ["startLine": max(1, ref.location.line)],
+                            ],
                         ])
                     }
                 }
@@ -121,7 +144,14 @@ public enum ClaimsReport {
                 "ruleId": r.verdict == .refuted ? "claim-refuted" : "claim-unknown",
                 "level": r.verdict == .refuted ? "error" : "warning",
                 "message": ["text": message(r)],
-                "locations": [["physicalLocation": ["artifactLocation": ["uri": r.claim.location.file], "region": ["startLine": max(1, r.claim.location.line)]]]],
+                "locations": [
+                    [
+                        "physicalLocation": [
+                            "artifactLocation": ["uri": r.claim.location.file],
+                            "region": ["startLine": max(1, r.claim.location.line)],
+                        ]
+                    ]
+                ],
                 "properties": ["claim": r.claim.name, "layer": r.layer, "profile": r.profile.rawValue],
             ]
             if !related.isEmpty { result["relatedLocations"] = related }
@@ -130,18 +160,32 @@ public enum ClaimsReport {
         let log: [String: Any] = [
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
-            "runs": [[
-                "tool": ["driver": [
-                    "name": "reachproof", "version": toolVersion, "informationUri": "https://example.invalid/reachproof",
-                    "rules": [
-                        ["id": "claim-refuted", "shortDescription": ["text": "A reachability claim is refuted by the manifests."]],
-                        ["id": "claim-unknown", "shortDescription": ["text": "A reachability claim could not be decided."]],
+            "runs": [
+                [
+                    "tool": [
+                        "driver": [
+                            "name": "reachproof", "version": toolVersion,
+                            "informationUri": "https://example.invalid/reachproof",
+                            "rules": [
+                                [
+                                    "id": "claim-refuted",
+                                    "shortDescription": ["text": "A reachability claim is refuted by the manifests."],
+                                ],
+                                [
+                                    "id": "claim-unknown",
+                                    "shortDescription": ["text": "A reachability claim could not be decided."],
+                                ],
+                            ],
+                        ]
                     ],
-                ]],
-                "results": sarifResults,
-            ]],
+                    "results": sarifResults,
+                ]
+            ],
         ]
-        guard let data = try? JSONSerialization.data(withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]) else { return "{}" }
+        guard
+            let data = try? JSONSerialization.data(
+                withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        else { return "{}" }
         return String(decoding: data, as: UTF8.self) + "\n"
     }
 
@@ -157,9 +201,11 @@ public enum ClaimsReport {
         let file = results.first?.claim.location.file ?? "claims"
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         out += "<testsuites tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
-        out += "  <testsuite name=\"\(xml(file))\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
+        out +=
+            "  <testsuite name=\"\(xml(file))\" tests=\"\(results.count)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
         for r in results {
-            out += "    <testcase classname=\"reachproof.\(r.claim.kind.rawValue)\" name=\"\(xml(r.claim.name))\" file=\"\(xml(r.claim.location.file))\" line=\"\(r.claim.location.line)\">\n"
+            out +=
+                "    <testcase classname=\"reachproof.\(r.claim.kind.rawValue)\" name=\"\(xml(r.claim.name))\" file=\"\(xml(r.claim.location.file))\" line=\"\(r.claim.location.line)\">\n"
             switch r.verdict {
             case .proved: break
             case .refuted:

@@ -17,7 +17,8 @@ public enum DiffReport {
     }
 
     public static func text(_ d: ConnectivityDiff, base: String, head: String) -> String {
-        var out = "diff \(base) -> \(head): \(d.openedCount) pair(s) with flows opened, \(d.closedCount) with flows closed\n"
+        var out =
+            "diff \(base) -> \(head): \(d.openedCount) pair(s) with flows opened, \(d.closedCount) with flows closed\n"
         for c in d.changes {
             for (label, set) in [("OPENED", c.opened), ("CLOSED", c.closed)] where !set.isEmpty {
                 out += "\(label)  \(c.source) -> \(c.destination)  \(set)\n"
@@ -32,28 +33,37 @@ public enum DiffReport {
     public static func markdown(_ d: ConnectivityDiff, base: String, head: String) -> String {
         func cell(_ s: String) -> String { s.replacingOccurrences(of: "|", with: "\\|") }
         var out = "### reachproof: connectivity changes\n\n"
-        out += "`\(base)` → `\(head)`: **\(d.openedCount)** pair(s) with flows opened, **\(d.closedCount)** with flows closed.\n\n"
+        out +=
+            "`\(base)` → `\(head)`: **\(d.openedCount)** pair(s) with flows opened, **\(d.closedCount)** with flows closed.\n\n"
         if d.changes.isEmpty { return out + "No flow changes.\n" }
         out += "| change | source | destination | connections | before | after |\n|---|---|---|---|---|---|\n"
         for c in d.changes {
             for (label, set) in [("opened", c.opened), ("closed", c.closed)] where !set.isEmpty {
-                out += "| \(label) | `\(c.source)` | `\(c.destination)` | \(set) | \(cell(reason(c.base))) | \(cell(reason(c.head))) |\n"
+                out +=
+                    "| \(label) | `\(c.source)` | `\(c.destination)` | \(set) | \(cell(reason(c.base))) | \(cell(reason(c.head))) |\n"
             }
         }
         return out
     }
 
     struct ChangeJSON: Encodable {
-        let source: String, destination: String, opened: String?, closed: String?, witness: String, before: String, after: String
+        let source: String, destination: String, opened: String?, closed: String?, witness: String, before: String,
+            after: String
     }
     struct DiffJSON: Encodable {
         let base: String, head: String, opened: Int, closed: Int, changes: [ChangeJSON]
     }
 
     public static func json(_ d: ConnectivityDiff, base: String, head: String) -> String {
-        JSON.encode(DiffJSON(base: base, head: head, opened: d.openedCount, closed: d.closedCount, changes: d.changes.map { c in
-            ChangeJSON(source: c.source, destination: c.destination, opened: c.opened.isEmpty ? nil : c.opened.description,
-                       closed: c.closed.isEmpty ? nil : c.closed.description, witness: witness(c), before: reason(c.base), after: reason(c.head))
-        }))
+        JSON.encode(
+            DiffJSON(
+                base: base, head: head, opened: d.openedCount, closed: d.closedCount,
+                changes: d.changes.map { c in
+                    ChangeJSON(
+                        source: c.source, destination: c.destination,
+                        opened: c.opened.isEmpty ? nil : c.opened.description,
+                        closed: c.closed.isEmpty ? nil : c.closed.description, witness: witness(c),
+                        before: reason(c.base), after: reason(c.head))
+                }))
     }
 }

@@ -1,5 +1,5 @@
-import Reachability
 import Claims
+import Reachability
 
 /// The connectivity map as a Graphviz graph: namespaces are clusters, workloads nodes, external sources and
 /// destinations nodes of their own, edges labelled with their connections; flows that refute a claim are red.
@@ -24,24 +24,36 @@ public enum DotReport {
 
     public static func dot(_ pairs: [ConnectivityMap.Pair], highlighted: Set<String> = []) -> String {
         var nodes = Set<String>()
-        for p in pairs { nodes.insert(p.source); nodes.insert(p.destination) }
+        for p in pairs {
+            nodes.insert(p.source)
+            nodes.insert(p.destination)
+        }
         var byNamespace: [String: [String]] = [:]
         var external: [String] = []
         for n in nodes.sorted() {
-            if n.hasPrefix("external:") { external.append(n) } else { byNamespace[String(n.split(separator: "/")[0]), default: []].append(n) }
+            if n.hasPrefix("external:") {
+                external.append(n)
+            } else {
+                byNamespace[String(n.split(separator: "/")[0]), default: []].append(n)
+            }
         }
-        var out = "digraph connectivity {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n"
+        var out =
+            "digraph connectivity {\n  rankdir=LR;\n  node [shape=box, style=rounded, fontname=\"Helvetica\", fontsize=10];\n"
         out += "  edge [fontname=\"Helvetica\", fontsize=8, color=\"#555555\"];\n"
         for (i, ns) in byNamespace.keys.sorted().enumerated() {
-            out += "  subgraph cluster_\(i) {\n    label=\(quoted(ns));\n    style=\"rounded,filled\";\n    fillcolor=\"#f4f6fa\";\n"
-            for n in byNamespace[ns]! { out += "    \(quoted(n)) [label=\(quoted(String(n.split(separator: "/").last ?? "")))];\n" }
+            out +=
+                "  subgraph cluster_\(i) {\n    label=\(quoted(ns));\n    style=\"rounded,filled\";\n    fillcolor=\"#f4f6fa\";\n"
+            for n in byNamespace[ns]! {
+                out += "    \(quoted(n)) [label=\(quoted(String(n.split(separator: "/").last ?? "")))];\n"
+            }
             out += "  }\n"
         }
         for n in external { out += "  \(quoted(n)) [shape=ellipse, style=dashed];\n" }
         for p in pairs {
             let label = p.conns.isAll ? "all" : p.conns.description
             let hot = highlighted.contains("\(p.source) -> \(p.destination)")
-            out += "  \(quoted(p.source)) -> \(quoted(p.destination)) [label=\(quoted(label))\(hot ? ", color=\"#d0021b\", fontcolor=\"#d0021b\", penwidth=2" : "")];\n"
+            out +=
+                "  \(quoted(p.source)) -> \(quoted(p.destination)) [label=\(quoted(label))\(hot ? ", color=\"#d0021b\", fontcolor=\"#d0021b\", penwidth=2" : "")];\n"
         }
         return out + "}\n"
     }

@@ -4,16 +4,21 @@ import KubeModel
 public enum InventoryReport {
     public static func text(_ inv: Inventory) -> String {
         var out = "\(inv.objects) objects in \(inv.documents) documents\n\nBy kind:\n"
-        for (kind, n) in inv.kinds.sorted(by: { $0.key < $1.key }) { out += "  \(kind.padding(toLength: 28, withPad: " ", startingAt: 0)) \(n)\n" }
+        for (kind, n) in inv.kinds.sorted(by: { $0.key < $1.key }) {
+            out += "  \(kind.padding(toLength: 28, withPad: " ", startingAt: 0)) \(n)\n"
+        }
         out += "\nBy namespace:\n"
-        for (ns, n) in inv.namespaces.sorted(by: { $0.key < $1.key }) { out += "  \(ns.padding(toLength: 28, withPad: " ", startingAt: 0)) \(n)\n" }
+        for (ns, n) in inv.namespaces.sorted(by: { $0.key < $1.key }) {
+            out += "  \(ns.padding(toLength: 28, withPad: " ", startingAt: 0)) \(n)\n"
+        }
         out += "\nPods per workload:\n"
         for w in inv.workloads {
             let replicas = w.replicas.map(String.init) ?? (w.kind == "DaemonSet" ? "one per node" : "per run")
             out += "  \(w.workload) (\(w.kind)): \(replicas)\n"
         }
         if !inv.inferredNamespaces.isEmpty {
-            out += "\nNamespaces referenced but not declared (created with their name label): \(inv.inferredNamespaces.joined(separator: ", "))\n"
+            out +=
+                "\nNamespaces referenced but not declared (created with their name label): \(inv.inferredNamespaces.joined(separator: ", "))\n"
         }
         out += Notices.text(inv)
         return out
@@ -28,18 +33,26 @@ public enum Notices {
         let (unknownKinds, notYetModelled, skipped) = (inv.unknownKinds, inv.notYetModelled, inv.skippedDocuments)
         var out = ""
         if !unknownKinds.isEmpty {
-            out += "\nNotice: kinds not modelled (skipped): " + unknownKinds.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + "\n"
+            out +=
+                "\nNotice: kinds not modelled (skipped): "
+                + unknownKinds.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+                + "\n"
         }
         if !notYetModelled.isEmpty {
-            out += "Notice: kinds of layers this version does not model yet: " + notYetModelled.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ") + "\n"
+            out +=
+                "Notice: kinds of layers this version does not model yet: "
+                + notYetModelled.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
+                + "\n"
         }
         if !skipped.isEmpty {
-            out += "Notice: \(skipped.count) document(s) without apiVersion and kind are not Kubernetes objects and were skipped: \(skipped.prefix(10).joined(separator: ", "))\(skipped.count > 10 ? ", ..." : "")\n"
+            out +=
+                "Notice: \(skipped.count) document(s) without apiVersion and kind are not Kubernetes objects and were skipped: \(skipped.prefix(10).joined(separator: ", "))\(skipped.count > 10 ? ", ..." : "")\n"
         }
         for r in inv.rejected { out += "Notice: \(r)\n" }
         let inferred = inv.inferredDocumentStarts
         if !inferred.isEmpty {
-            out += "Notice: \(inferred.count) document(s) began without '---' (concatenated files?); a repeated top-level apiVersion or kind marked their start: \(inferred.prefix(10).joined(separator: ", "))\(inferred.count > 10 ? ", ..." : "")\n"
+            out +=
+                "Notice: \(inferred.count) document(s) began without '---' (concatenated files?); a repeated top-level apiVersion or kind marked their start: \(inferred.prefix(10).joined(separator: ", "))\(inferred.count > 10 ? ", ..." : "")\n"
         }
         return out
     }

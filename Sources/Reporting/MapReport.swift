@@ -6,11 +6,14 @@ public enum MapReport {
     /// large map is never held).
     public static func writePairs(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) -> Void) {
         let names = map.endpointNames()
-        let sources = ByteTexts(names.map { "\($0) => " }), destinations = ByteTexts(names.map { "\($0) : " })
-        map.forEachPairIndexInParallel(makeSink: { PairLineWriter(sources: sources, destinations: destinations, table: $0) }, drain: { writer in
-            write(writer.buffer.bytes)
-            writer.buffer.removeAll()
-        })
+        let sources = ByteTexts(names.map { "\($0) => " })
+        let destinations = ByteTexts(names.map { "\($0) : " })
+        map.forEachPairIndexInParallel(
+            makeSink: { PairLineWriter(sources: sources, destinations: destinations, table: $0) },
+            drain: { writer in
+                write(writer.buffer.bytes)
+                writer.buffer.removeAll()
+            })
     }
 
     public static func pairs(_ map: ConnectivityMap) -> String {
@@ -23,9 +26,13 @@ public enum MapReport {
         let rows = map.readablePairs
         let w1 = max(6, rows.map(\.source.count).max() ?? 0)
         let w2 = max(11, rows.map(\.destination.count).max() ?? 0)
-        var out = "SOURCE".padding(toLength: w1, withPad: " ", startingAt: 0) + "  " + "DESTINATION".padding(toLength: w2, withPad: " ", startingAt: 0) + "  CONNECTIONS\n"
+        var out =
+            "SOURCE".padding(toLength: w1, withPad: " ", startingAt: 0) + "  "
+            + "DESTINATION".padding(toLength: w2, withPad: " ", startingAt: 0) + "  CONNECTIONS\n"
         for p in rows {
-            out += p.source.padding(toLength: w1, withPad: " ", startingAt: 0) + "  " + p.destination.padding(toLength: w2, withPad: " ", startingAt: 0) + "  \(p.conns)\n"
+            out +=
+                p.source.padding(toLength: w1, withPad: " ", startingAt: 0) + "  "
+                + p.destination.padding(toLength: w2, withPad: " ", startingAt: 0) + "  \(p.conns)\n"
         }
         out += "\(rows.count) allowed pair(s) (layer netpol)"
         if rows.contains(where: { $0.source == "external:any" || $0.destination == "external:any" }) {
@@ -35,9 +42,16 @@ public enum MapReport {
         return out
     }
 
-    struct PairJSON: Encodable { let source: String; let destination: String; let connections: String }
+    struct PairJSON: Encodable {
+        let source: String
+        let destination: String
+        let connections: String
+    }
     public static func json(_ map: ConnectivityMap) -> String {
-        JSON.encode(map.readablePairs.map { PairJSON(source: $0.source, destination: $0.destination, connections: $0.conns.description) })
+        JSON.encode(
+            map.readablePairs.map {
+                PairJSON(source: $0.source, destination: $0.destination, connections: $0.conns.description)
+            })
     }
 }
 

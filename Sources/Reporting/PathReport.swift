@@ -11,7 +11,9 @@ enum PathReport {
     static func meshLines(_ d: MeshDecision, indent: String) -> String {
         var out = ""
         var heading = "\(indent)mesh"
-        if !d.addressing.isEmpty { heading += " (addressed to \(d.addressing)" + (d.request.map { ", request \($0)" } ?? "") + ")" }
+        if !d.addressing.isEmpty {
+            heading += " (addressed to \(d.addressing)" + (d.request.map { ", request \($0)" } ?? "") + ")"
+        }
         out += heading + ": \(d.verdict.rawValue)\(d.mutualTLS ? ", mutual TLS" : "")\n"
         for s in d.steps { out += stepLine(s, indent: indent + "  ") }
         return out
@@ -23,9 +25,12 @@ enum PathReport {
         var out = ""
         for (i, hop) in p.hops.enumerated() {
             if i == 1, let route = p.route { out += stepLine(route, indent: indent) }
-            out += "\(indent)hop \(i + 1): \(hop.source) -> \(hop.destinationName) TCP/\(hop.port): \(hop.verdict.rawValue)\n"
-            out += ClaimsReport.side("egress", hop.network.egress).replacingOccurrences(of: "    ", with: indent + "  ", options: .anchored)
-            out += ClaimsReport.side("ingress", hop.network.ingress).replacingOccurrences(of: "    ", with: indent + "  ", options: .anchored)
+            out +=
+                "\(indent)hop \(i + 1): \(hop.source) -> \(hop.destinationName) TCP/\(hop.port): \(hop.verdict.rawValue)\n"
+            out += ClaimsReport.side("egress", hop.network.egress).replacingOccurrences(
+                of: "    ", with: indent + "  ", options: .anchored)
+            out += ClaimsReport.side("ingress", hop.network.ingress).replacingOccurrences(
+                of: "    ", with: indent + "  ", options: .anchored)
             if hop.network.allowed { out += meshLines(hop.mesh, indent: indent + "  ") }
         }
         if p.hops.count == 1, let route = p.route { out += stepLine(route, indent: indent) }
@@ -37,7 +42,8 @@ enum PathReport {
         init(_ s: MeshStep) { (stage, effect, detail) = (s.stage, s.effect.rawValue, s.detail) }
     }
     struct HopJSON: Encodable {
-        let source: String, destination: String, port: Int, verdict: String, addressing: String?, request: String?, mutualTLS: Bool
+        let source: String, destination: String, port: Int, verdict: String, addressing: String?, request: String?,
+            mutualTLS: Bool
         let egress: ClaimsReport.SideJSON?, ingress: ClaimsReport.SideJSON?, mesh: [StepJSON]
     }
     struct PathJSON: Encodable {
@@ -45,11 +51,17 @@ enum PathReport {
     }
 
     static func json(_ p: PathAnswer) -> PathJSON {
-        PathJSON(verdict: p.verdict.rawValue, route: p.route.map(StepJSON.init), hops: p.hops.map { h in
-            HopJSON(source: h.source.description, destination: h.destinationName, port: h.port, verdict: h.verdict.rawValue,
-                    addressing: h.mesh.addressing.isEmpty ? nil : h.mesh.addressing, request: h.mesh.request?.description,
-                    mutualTLS: h.mesh.mutualTLS, egress: ClaimsReport.SideJSON(h.network.egress), ingress: ClaimsReport.SideJSON(h.network.ingress),
+        PathJSON(
+            verdict: p.verdict.rawValue, route: p.route.map(StepJSON.init),
+            hops: p.hops.map { h in
+                HopJSON(
+                    source: h.source.description, destination: h.destinationName, port: h.port,
+                    verdict: h.verdict.rawValue,
+                    addressing: h.mesh.addressing.isEmpty ? nil : h.mesh.addressing,
+                    request: h.mesh.request?.description,
+                    mutualTLS: h.mesh.mutualTLS, egress: ClaimsReport.SideJSON(h.network.egress),
+                    ingress: ClaimsReport.SideJSON(h.network.ingress),
                     mesh: h.mesh.steps.map(StepJSON.init))
-        })
+            })
     }
 }

@@ -1,7 +1,7 @@
+import Claims
 import Foundation
 import KubeModel
 import Reachability
-import Claims
 
 /// Renders a `query` answer: one block per port range (and external address group) with its deciding rules.
 public enum QueryReport {
@@ -20,7 +20,8 @@ public enum QueryReport {
     }
 
     public static func text(_ a: QueryAnswer, explain: Bool) -> String {
-        var out = "query: \(a.from) -> \(a.to)  [layers: \(a.layers.joined(separator: ", ")); profile \(a.profile.rawValue)]\n"
+        var out =
+            "query: \(a.from) -> \(a.to)  [layers: \(a.layers.joined(separator: ", ")); profile \(a.profile.rawValue)]\n"
         if let reason = a.reason { out += "UNKNOWN  \(reason)\n" }
         for part in a.parts {
             var line = "\(part.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(part.conns)"
@@ -29,7 +30,8 @@ public enum QueryReport {
             out += line + "\n"
             if part.verdict == .allowed || explain {
                 let port = part.witnessProto == .other ? "" : "/\(part.witnessPort)"
-                out += "    \(part.verdict == .allowed ? "witness" : "example"): \(endpointDetail(part.source)) -> \(endpointDetail(part.destination)) \(part.witnessProto.rawValue)\(port)\n"
+                out +=
+                    "    \(part.verdict == .allowed ? "witness" : "example"): \(endpointDetail(part.source)) -> \(endpointDetail(part.destination)) \(part.witnessProto.rawValue)\(port)\n"
             }
             if let path = part.path, path.hops.count > 1 || path.route != nil {
                 out += PathReport.text(path, indent: "    ")
@@ -46,26 +48,33 @@ public enum QueryReport {
     }
 
     struct PartJSON: Encodable {
-        let verdict: String, connections: String, sourceAddresses: String?, source: String, destination: String, via: String?
+        let verdict: String, connections: String, sourceAddresses: String?, source: String, destination: String,
+            via: String?
         let witness: String, egress: ClaimsReport.SideJSON?, ingress: ClaimsReport.SideJSON?
         var path: PathReport.PathJSON? = nil
     }
     struct AnswerJSON: Encodable {
-        let from: String, to: String, answer: String, reason: String?, layers: [String], profile: String, assumptions: [String]
+        let from: String, to: String, answer: String, reason: String?, layers: [String], profile: String,
+            assumptions: [String]
         let notes: [String], parts: [PartJSON]
     }
 
     public static func json(_ a: QueryAnswer) -> String {
-        JSON.encode(AnswerJSON(
-            from: a.from, to: a.to, answer: a.verdict.rawValue, reason: a.reason, layers: a.layers, profile: a.profile.rawValue,
-            assumptions: a.assumptions, notes: a.notes,
-            parts: a.parts.map { p in
-                PartJSON(verdict: p.verdict.rawValue, connections: p.conns.description, sourceAddresses: p.sourceRanges.isEmpty ? nil : cidrs(p.sourceRanges),
-                         source: endpointDetail(p.source), destination: endpointDetail(p.destination), via: p.via,
-                         witness: p.witnessProto == .other ? "OTHER" : "\(p.witnessProto.rawValue)/\(p.witnessPort)",
-                         egress: ClaimsReport.SideJSON(p.explanation.egress), ingress: ClaimsReport.SideJSON(p.explanation.ingress),
-                         path: p.path.map { PathReport.json($0) })
-            }))
+        JSON.encode(
+            AnswerJSON(
+                from: a.from, to: a.to, answer: a.verdict.rawValue, reason: a.reason, layers: a.layers,
+                profile: a.profile.rawValue,
+                assumptions: a.assumptions, notes: a.notes,
+                parts: a.parts.map { p in
+                    PartJSON(
+                        verdict: p.verdict.rawValue, connections: p.conns.description,
+                        sourceAddresses: p.sourceRanges.isEmpty ? nil : cidrs(p.sourceRanges),
+                        source: endpointDetail(p.source), destination: endpointDetail(p.destination), via: p.via,
+                        witness: p.witnessProto == .other ? "OTHER" : "\(p.witnessProto.rawValue)/\(p.witnessPort)",
+                        egress: ClaimsReport.SideJSON(p.explanation.egress),
+                        ingress: ClaimsReport.SideJSON(p.explanation.ingress),
+                        path: p.path.map { PathReport.json($0) })
+                }))
     }
 
     /// A request through the ingress controller: the route, then each hop as a query answer.

@@ -138,9 +138,9 @@ public final class Expr: CustomStringConvertible {
     }
 }
 
-public extension Expr {
-    static func && (a: Expr, b: Expr) -> Expr { a.context.and([a, b]) }
-    static func || (a: Expr, b: Expr) -> Expr { a.context.or([a, b]) }
-    static prefix func ! (a: Expr) -> Expr { a.context.not(a) }
-    static func == (a: Expr, b: Expr) -> Expr { a.context.eq(a, b) }
+extension Expr {
+    public static func && (a: Expr, b: Expr) -> Expr { a.context.and([a, b]) }
+    public static func || (a: Expr, b: Expr) -> Expr { a.context.or([a, b]) }
+    public static prefix func ! (a: Expr) -> Expr { a.context.not(a) }
+    public static func == (a: Expr, b: Expr) -> Expr { a.context.eq(a, b) }
 }

@@ -31,8 +31,14 @@ public final class Solver {
         context.noteError()
     }
 
-    public func push() { Z3_solver_push(context.raw, raw); context.noteError() }
-    public func pop() { Z3_solver_pop(context.raw, raw, 1); context.noteError() }
+    public func push() {
+        Z3_solver_push(context.raw, raw)
+        context.noteError()
+    }
+    public func pop() {
+        Z3_solver_pop(context.raw, raw, 1)
+        context.noteError()
+    }
 
     /// Decides the asserted formulas.
     /// - Parameter timeout: seconds; `nil` for no limit. A timed-out check answers `.unknown("timeout")`

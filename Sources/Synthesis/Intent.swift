@@ -1,7 +1,7 @@
+import Claims
 import Foundation
 import KubeModel
 import Reachability
-import Claims
 
 /// One flow the application needs: a source workload or external range, a destination workload or external
 /// range, one protocol and port range, and where the intent said so.
@@ -53,8 +53,11 @@ public struct Intent: Sendable {
         var flows: [IntendedFlow] = []
         for claim in file!.claims where claim.kind == .allowed {
             let origin = "\(claim.location) \(claim.name)"
-            if claim.ports.isEmpty { throw InputErrors([InputError(claim.location, "allowed.ports", "an intended flow names its ports")]) }
-            let sources: [IntendedFlow.Party] = claim.from[0].external.map { [.external($0)] }
+            if claim.ports.isEmpty {
+                throw InputErrors([InputError(claim.location, "allowed.ports", "an intended flow names its ports")])
+            }
+            let sources: [IntendedFlow.Party] =
+                claim.from[0].external.map { [.external($0)] }
                 ?? checker.declaredWorkloads(claim.from[0]).map { .workload($0) }
             if claim.layer == "end-to-end" {
                 // A route through a proxy: each hop of a route that delivers it today is a flow to keep.
@@ -62,11 +65,16 @@ public struct Intent: Sendable {
                     for s in sources {
                         guard let start = s.endpoints(checker.evaluator).first else { continue }
                         for range in conns[.tcp].ranges {
-                            guard let hops = checker.deliveringHops(start, to: destination, port: range.lowerBound, request: claim.request) else { continue }
+                            guard
+                                let hops = checker.deliveringHops(
+                                    start, to: destination, port: range.lowerBound, request: claim.request)
+                            else { continue }
                             for hop in hops {
                                 let from: IntendedFlow.Party = hop.source.pod?.declaredIndex.map { .workload($0) } ?? s
-                                flows.append(IntendedFlow(source: from, destination: .workload(hop.destination), proto: .tcp,
-                                                          ports: hop.port...hop.port, origin: origin))
+                                flows.append(
+                                    IntendedFlow(
+                                        source: from, destination: .workload(hop.destination), proto: .tcp,
+                                        ports: hop.port...hop.port, origin: origin))
                             }
                         }
                     }
@@ -77,8 +85,11 @@ public struct Intent: Sendable {
                 for s in sources where s != .workload(destination) {
                     for proto in L4Protocol.allCases {
                         for r in conns[proto].ranges {
-                            flows.append(IntendedFlow(source: s, destination: .workload(destination), proto: proto, ports: r, origin: origin,
-                                                      request: claim.request))
+                            flows.append(
+                                IntendedFlow(
+                                    source: s, destination: .workload(destination), proto: proto, ports: r,
+                                    origin: origin,
+                                    request: claim.request))
                         }
                     }
                 }
@@ -86,7 +97,10 @@ public struct Intent: Sendable {
             if let c = claim.to.external {
                 for s in sources {
                     for spec in claim.ports {
-                        flows.append(IntendedFlow(source: s, destination: .external(c), proto: spec.proto, ports: spec.range, origin: origin))
+                        flows.append(
+                            IntendedFlow(
+                                source: s, destination: .external(c), proto: spec.proto, ports: spec.range,
+                                origin: origin))
                     }
                 }
             }
@@ -97,25 +111,40 @@ public struct Intent: Sendable {
     static func fromExpectations(_ path: String, model: ClusterModel) throws -> Intent {
         let (documents, errors, _, _) = ManifestReader().read(paths: [path])
         if !errors.isEmpty { throw InputErrors(errors) }
-        guard let doc = documents.first else { throw InputErrors([InputError(SourceLocation(file: path, line: 1), "flows", "empty file")]) }
+        guard let doc = documents.first else {
+            throw InputErrors([InputError(SourceLocation(file: path, line: 1), "flows", "empty file")])
+        }
         let root = Field(node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
         func party(_ f: Field) throws -> IntendedFlow.Party {
             let text = try f.string()
             if text.hasPrefix("external:") {
-                guard case .success(.v4(let c)) = CIDR.parse(String(text.dropFirst(9))) else { throw f.error("'\(text)' is not external:CIDR") }
+                guard case .success(.v4(let c)) = CIDR.parse(String(text.dropFirst(9))) else {
+                    throw f.error("'\(text)' is not external:CIDR")
+                }
                 return .external(c)
             }
-            guard let i = model.workloads.firstIndex(where: { $0.id == text }) else { throw f.error("no workload '\(text)' in the manifests") }
+            guard let i = model.workloads.firstIndex(where: { $0.id == text }) else {
+                throw f.error("no workload '\(text)' in the manifests")
+            }
             return .workload(i)
         }
         var flows: [IntendedFlow] = []
         for item in try root["flows"]?.items() ?? [] {
-            guard try item["expect"]?.string() == "allowed", ["netpol", "mesh"].contains(try item["layer"]?.string() ?? "netpol") else { continue }
-            guard let from = item["from"], let to = item["to"], let portField = item["port"] else { throw item.missing("from, to and port") }
+            guard try item["expect"]?.string() == "allowed",
+                ["netpol", "mesh"].contains(try item["layer"]?.string() ?? "netpol")
+            else { continue }
+            guard let from = item["from"], let to = item["to"], let portField = item["port"] else {
+                throw item.missing("from, to and port")
+            }
             guard let port = PortSpec.parse(try portField.string()) else { throw portField.error("not PROTO/PORT") }
-            flows.append(IntendedFlow(source: try party(from), destination: try party(to), proto: port.proto, ports: port.range,
-                                      origin: "\(item.location) \(try from.string()) -> \(try to.string())"))
+            flows.append(
+                IntendedFlow(
+                    source: try party(from), destination: try party(to), proto: port.proto, ports: port.range,
+                    origin: "\(item.location) \(try from.string()) -> \(try to.string())"))
         }
-        return Intent(flows: Array(Set(flows)).sorted { ($0.origin, $0.source, $0.destination) < ($1.origin, $1.source, $1.destination) }, claims: [])
+        return Intent(
+            flows: Array(Set(flows)).sorted {
+                ($0.origin, $0.source, $0.destination) < ($1.origin, $1.source, $1.destination)
+            }, claims: [])
     }
 }

@@ -1,6 +1,6 @@
+import Claims
 import KubeModel
 import Reachability
-import Claims
 
 public enum Suggestion {
     /// `--from-current`: the intended flows the current policies already allow (nothing new is opened), and the
@@ -15,7 +15,11 @@ public enum Suggestion {
         }
         // Allowed now into the destinations of the intent, beyond what it needs.
         var unneeded: [String] = []
-        let destinations = Set(intent.flows.compactMap { f -> Int? in if case .workload(let i) = f.destination { return i } else { return nil } }).sorted()
+        let destinations = Set(
+            intent.flows.compactMap { f -> Int? in
+                if case .workload(let i) = f.destination { return i } else { return nil }
+            }
+        ).sorted()
         for d in destinations {
             let target = Endpoint.pod(evaluator.endpoints[d])
             for (i, e) in evaluator.endpoints.enumerated() where i != d && evaluator.model.workloads[i].replicas != 0 {
@@ -24,7 +28,9 @@ public enum Suggestion {
                 for f in intent.flows where f.source == .workload(i) && f.destination == .workload(d) {
                     open = open.subtracting(ConnSet(f.proto, PortRanges([f.ports])))
                 }
-                if !open.isEmpty { unneeded.append("\(evaluator.model.workloads[i].id) -> \(evaluator.model.workloads[d].id) \(open)") }
+                if !open.isEmpty {
+                    unneeded.append("\(evaluator.model.workloads[i].id) -> \(evaluator.model.workloads[d].id) \(open)")
+                }
             }
         }
         return (Intent(flows: kept, claims: intent.claims), unneeded)

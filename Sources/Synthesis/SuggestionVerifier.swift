@@ -1,7 +1,7 @@
+import Claims
 import Foundation
 import KubeModel
 import Reachability
-import Claims
 
 /// Proves a suggestion on the manifests it would be applied to (the original ones with the generated policies in
 /// place of the current ones of the same kinds, in the namespaces concerned): (a) every intended flow is allowed,
@@ -18,10 +18,14 @@ public struct SuggestionVerifier {
         public var passed: Bool { failures.isEmpty }
     }
 
-    public static func verify(original: ClusterModel, generated: ClusterModel, output: PolicySynthesizer.Output, kinds: Set<PolicySynthesizer.Kind>,
-                              intent: Intent, assumptions: Assumptions, layer: String) -> Report {
+    public static func verify(
+        original: ClusterModel, generated: ClusterModel, output: PolicySynthesizer.Output,
+        kinds: Set<PolicySynthesizer.Kind>,
+        intent: Intent, assumptions: Assumptions, layer: String
+    ) -> Report {
         var report = Report()
-        let kindNames = Set(kinds.flatMap { $0 == .networkPolicy ? ["NetworkPolicy"] : ["AuthorizationPolicy", "PeerAuthentication"] })
+        let kindNames = Set(
+            kinds.flatMap { $0 == .networkPolicy ? ["NetworkPolicy"] : ["AuthorizationPolicy", "PeerAuthentication"] })
         let combined = original.replacingPolicies(in: output.namespaces, kinds: kindNames, with: generated)
         let checker = ClaimChecker(model: combined, profile: .conformance, assumptions: assumptions)
         let evaluator = checker.evaluator
@@ -39,7 +43,10 @@ public struct SuggestionVerifier {
                 for d in f.destination.endpoints(evaluator) {
                     report.checks += 1
                     let open = allowed(s, d, wanted)
-                    if open != wanted { report.failures.append("intended flow not allowed: \(s) -> \(d) \(wanted.subtracting(open)) (\(f.origin))") }
+                    if open != wanted {
+                        report.failures.append(
+                            "intended flow not allowed: \(s) -> \(d) \(wanted.subtracting(open)) (\(f.origin))")
+                    }
                 }
             }
         }
@@ -53,14 +60,18 @@ public struct SuggestionVerifier {
                     default: return false
                     }
                 }
-                return covers(f.source, s) && covers(f.destination, d) ? acc.union(ConnSet(f.proto, PortRanges([f.ports]))) : acc
+                return covers(f.source, s) && covers(f.destination, d)
+                    ? acc.union(ConnSet(f.proto, PortRanges([f.ports]))) : acc
             }
         }
         let dnsPorts = ConnSet(.udp, PortRanges([53...53])).union(ConnSet(.tcp, PortRanges([53...53])))
-        func isKubeDNS(_ e: Endpoint) -> Bool { e.pod.map { $0.namespace == "kube-system" && $0.labels["k8s-app"] == "kube-dns" } ?? false }
+        func isKubeDNS(_ e: Endpoint) -> Bool {
+            e.pod.map { $0.namespace == "kube-system" && $0.labels["k8s-app"] == "kube-dns" } ?? false
+        }
         let meshExempt = PortRanges([15008...15008, 15020...15021, 15090...15090])
         let scope = live.filter { output.namespaces.contains(model.workloads[$0].namespace) }
-        let everyone = live.map { Endpoint.pod(evaluator.endpoints[$0]) } + evaluator.externalRanges.map { Endpoint.external($0) }
+        let everyone =
+            live.map { Endpoint.pod(evaluator.endpoints[$0]) } + evaluator.externalRanges.map { Endpoint.external($0) }
         for d in scope {
             let target = Endpoint.pod(evaluator.endpoints[d])
             for s in everyone where s.pod?.declaredIndex != d {
@@ -71,7 +82,8 @@ public struct SuggestionVerifier {
                 if !extra.isEmpty { report.failures.append("unintended flow allowed: \(s) -> \(target) \(extra)") }
             }
             // Egress of the scope's workloads to what lies outside it (DNS to kube-dns is part of the suggestion).
-            for r in everyone where r.pod?.declaredIndex != d && (r.pod.map { !output.namespaces.contains($0.namespace) } ?? true) {
+            for r in everyone
+            where r.pod?.declaredIndex != d && (r.pod.map { !output.namespaces.contains($0.namespace) } ?? true) {
                 guard kinds.contains(.networkPolicy) else { continue }
                 report.checks += 1
                 var extra = evaluator.connections(from: target, to: r).subtracting(intended(target, r))
@@ -98,14 +110,20 @@ public struct SuggestionVerifier {
                 }
                 var to = EndpointSelector(location: SourceLocation(file: "<suggest>", line: 0))
                 to.workload = model.workloads[d].id
-                let claim = Claim(name: "only-intended-into-\(model.workloads[d].id)", description: nil, kind: .only,
-                                  from: from.isEmpty ? [EndpointSelector(location: to.location)] : from, to: to, ports: [],
-                                  layer: "netpol", allowEmpty: true, outsideUniverse: .any, location: to.location)
+                let claim = Claim(
+                    name: "only-intended-into-\(model.workloads[d].id)", description: nil, kind: .only,
+                    from: from.isEmpty ? [EndpointSelector(location: to.location)] : from, to: to, ports: [],
+                    layer: "netpol", allowEmpty: true, outsideUniverse: .any, location: to.location)
                 report.checks += 1
                 let result = checker.check(claim)
                 if result.verdict != .proved {
-                    let why = result.counterexamples.first.map { "\($0.source) -> \($0.destination) \($0.proto.rawValue)/\($0.port)" } ?? result.reason ?? ""
-                    report.failures.append("a pod that could be created reaches \(model.workloads[d].id): \(result.verdict.rawValue) \(why)")
+                    let why =
+                        result.counterexamples.first.map {
+                            "\($0.source) -> \($0.destination) \($0.proto.rawValue)/\($0.port)"
+                        } ?? result.reason ?? ""
+                    report.failures.append(
+                        "a pod that could be created reaches \(model.workloads[d].id): \(result.verdict.rawValue) \(why)"
+                    )
                 }
             }
         }
@@ -113,18 +131,26 @@ public struct SuggestionVerifier {
         for claim in intent.claims {
             report.checks += 1
             let result = checker.check(claim)
-            if result.verdict != .proved { report.failures.append("claim \(claim.name) (\(claim.location)) is \(result.verdict.rawValue) with the suggestion") }
+            if result.verdict != .proved {
+                report.failures.append(
+                    "claim \(claim.name) (\(claim.location)) is \(result.verdict.rawValue) with the suggestion")
+            }
         }
         // Before and after: allowed workload pairs and the connection ranges between them (at the mesh layer, pairs of
         // workloads and external ranges into workloads, decided with the Istio stages).
         func census(_ c: ClaimChecker) -> (Int, Int) {
-            let e = c.evaluator, m = e.model
+            let e = c.evaluator
+            let m = e.model
             if layer == "mesh" {
-                let pods = m.workloads.indices.filter { m.workloads[$0].replicas != 0 }.map { Endpoint.pod(e.endpoints[$0]) }
+                let pods = m.workloads.indices.filter { m.workloads[$0].replicas != 0 }.map {
+                    Endpoint.pod(e.endpoints[$0])
+                }
                 var (count, ranges) = (0, 0)
                 for s in pods + e.externalRanges.map({ Endpoint.external($0) }) {
                     for d in pods where d.pod?.declaredIndex != s.pod?.declaredIndex {
-                        let open = c.reach(s, d, ConnSet(.tcp, PortRanges.all.subtracting(meshExempt)), layer: "mesh", request: nil).open
+                        let open = c.reach(
+                            s, d, ConnSet(.tcp, PortRanges.all.subtracting(meshExempt)), layer: "mesh", request: nil
+                        ).open
                         if !open.isEmpty { count += 1 }
                         for p in L4Protocol.allCases { ranges += open[p].ranges.count }
                     }
@@ -136,7 +162,8 @@ public struct SuggestionVerifier {
             for pair in pairs { for p in L4Protocol.allCases { ranges += pair.conns[p].ranges.count } }
             return (pairs.count, ranges)
         }
-        (report.pairsBefore, report.connectionsBefore) = census(ClaimChecker(model: original, profile: .conformance, assumptions: assumptions))
+        (report.pairsBefore, report.connectionsBefore) = census(
+            ClaimChecker(model: original, profile: .conformance, assumptions: assumptions))
         (report.pairsAfter, report.connectionsAfter) = census(checker)
         return report
     }

@@ -13,10 +13,16 @@ struct AnalysisOptions: ParsableArguments {
     @Option(help: "The pod network CIDR ('none': pod IPs unconstrained, external addresses anywhere).")
     var podCidr: String = Assumptions.defaultPodCIDR.description
 
-    @Option(help: "A cluster description (YAML: podCIDR, serviceCIDR, nodeCIDR); overrides --pod-cidr. The values used are printed.")
+    @Option(
+        help:
+            "A cluster description (YAML: podCIDR, serviceCIDR, nodeCIDR); overrides --pod-cidr. The values used are printed."
+    )
     var cluster: String?
 
-    @Option(help: "Istio's root namespace (meshConfig.rootNamespace): where mesh-wide PeerAuthentication and AuthorizationPolicy live.")
+    @Option(
+        help:
+            "Istio's root namespace (meshConfig.rootNamespace): where mesh-wide PeerAuthentication and AuthorizationPolicy live."
+    )
     var meshRootNamespace = "istio-system"
 
     @Option(help: "Override an assumption: A-IPBLOCK-PODIP=matches|ignored, A-ENDPORT-SUPPORT=supported|unsupported.")
@@ -25,7 +31,9 @@ struct AnalysisOptions: ParsableArguments {
     func assumptions() throws -> Assumptions {
         var podCIDR: IPv4CIDR?
         if podCidr != "none" {
-            guard case .success(.v4(let c)) = CIDR.parse(podCidr) else { throw ValidationError("--pod-cidr: '\(podCidr)' is not an IPv4 CIDR") }
+            guard case .success(.v4(let c)) = CIDR.parse(podCidr) else {
+                throw ValidationError("--pod-cidr: '\(podCidr)' is not an IPv4 CIDR")
+            }
             podCIDR = c
         }
         var a = Assumptions(profile: profile, podCIDR: podCIDR)
@@ -56,5 +64,9 @@ struct AnalysisOptions: ParsableArguments {
     }
 }
 
-/// netpol: NetworkPolicy tiers; mesh: also Istio mTLS and authorization; end-to-end: also routes through ingress proxies.
-enum Layer: String, ExpressibleByArgument, CaseIterable { case netpol, mesh, endToEnd = "end-to-end" }
+/// netpol: NetworkPolicy tiers; mesh: also Istio mTLS and authorization; end-to-end: also routes through ingress
+/// proxies.
+enum Layer: String, ExpressibleByArgument, CaseIterable {
+    case netpol, mesh
+    case endToEnd = "end-to-end"
+}

@@ -1,12 +1,15 @@
 import ArgumentParser
+import Claims
 import Foundation
 import KubeModel
 import Reachability
-import Claims
 import Reporting
 
 struct CheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Prove or refute the claims of claims files. Exit 0: all proved; 1: refuted or unknown; 2: input errors.")
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract:
+            "Prove or refute the claims of claims files. Exit 0: all proved; 1: refuted or unknown; 2: input errors.")
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, junit }
 
     @OptionGroup var input: InputOptions
@@ -16,18 +19,23 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Write the report to this file instead of stdout.") var output: String?
     @Option(help: "Seconds the solver may spend on one query.") var timeout: Double = 30
     @Flag(help: "Let UNKNOWN verdicts pass (exit 0).") var allowUnknown = false
-    @Option(help: "Evaluate every claim at this layer, whatever its own (netpol, mesh or end-to-end).") var layer: Layer?
+    @Option(help: "Evaluate every claim at this layer, whatever its own (netpol, mesh or end-to-end).") var layer:
+        Layer?
 
     func run() throws {
         let model = try input.load()
-        let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
+        let checker = ClaimChecker(
+            model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
         checker.layerOverride = layer?.rawValue
         var files: [ClaimsFile] = []
         var errors: [InputError] = []
         for path in claims {
             let (file, fileErrors) = ClaimsParser.load(path)
             errors.append(contentsOf: fileErrors)
-            if let file { errors.append(contentsOf: checker.validate(file)); files.append(file) }
+            if let file {
+                errors.append(contentsOf: checker.validate(file))
+                files.append(file)
+            }
         }
         if !errors.isEmpty {
             for e in errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
@@ -44,7 +52,11 @@ struct CheckCommand: ParsableCommand {
         case .sarif: report = ClaimsReport.sarif(results, toolVersion: Reachproof.version)
         case .junit: report = ClaimsReport.junit(results)
         }
-        if let output { try report.write(toFile: output, atomically: true, encoding: .utf8) } else { print(report, terminator: "") }
+        if let output {
+            try report.write(toFile: output, atomically: true, encoding: .utf8)
+        } else {
+            print(report, terminator: "")
+        }
         let failed = results.contains { $0.verdict == .refuted || ($0.verdict == .unknown && !allowUnknown) }
         if failed { throw ExitCode(1) }
     }

@@ -6,13 +6,14 @@ import Reporting
 
 struct DiffCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "diff", abstract: "What a change opens and closes: flows allowed after but not before, and the reverse.",
+        commandName: "diff",
+        abstract: "What a change opens and closes: flows allowed after but not before, and the reverse.",
         discussion: """
-        reachproof diff BASE HEAD compares two manifest folders (or files); reachproof diff --git REV PATHS... compares \
-        the working tree's PATHS with the same paths at a git revision. Each changed workload pair (and external range) \
-        is listed with its connections and the deciding rule before and after.
-        Exit code: 0, or 1 when flows open and --fail-on-open is given; 2 input errors.
-        """)
+            reachproof diff BASE HEAD compares two manifest folders (or files); reachproof diff --git REV PATHS... compares \
+            the working tree's PATHS with the same paths at a git revision. Each changed workload pair (and external range) \
+            is listed with its connections and the deciding rule before and after.
+            Exit code: 0, or 1 when flows open and --fail-on-open is given; 2 input errors.
+            """)
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
     @OptionGroup var input: InputOptions
@@ -22,13 +23,18 @@ struct DiffCommand: ParsableCommand {
     @Flag(help: "Exit 1 when the change opens any flow.") var failOnOpen = false
 
     func run() throws {
-        let basePaths: [String], headPaths: [String], baseName: String, headName: String
+        let basePaths: [String]
+        let headPaths: [String]
+        let baseName: String
+        let headName: String
         if let rev = git {
             headPaths = input.paths
             basePaths = try Self.export(revision: rev, paths: input.paths)
             (baseName, headName) = ("\(rev):\(input.paths.joined(separator: ","))", input.paths.joined(separator: ","))
         } else {
-            guard input.paths.count == 2 else { throw ValidationError("give BASE and HEAD, or --git REV and the paths to compare") }
+            guard input.paths.count == 2 else {
+                throw ValidationError("give BASE and HEAD, or --git REV and the paths to compare")
+            }
             (basePaths, headPaths) = ([input.paths[0]], [input.paths[1]])
             (baseName, headName) = (input.paths[0], input.paths[1])
         }
@@ -53,13 +59,20 @@ struct DiffCommand: ParsableCommand {
         for (i, path) in paths.enumerated() {
             let absolute = URL(fileURLWithPath: path).standardizedFileURL
             var isDir: ObjCBool = false
-            let dir = FileManager.default.fileExists(atPath: absolute.path, isDirectory: &isDir) && isDir.boolValue ? absolute : absolute.deletingLastPathComponent()
-            let top = try run(["git", "-C", dir.path, "rev-parse", "--show-toplevel"]).trimmingCharacters(in: .whitespacesAndNewlines)
-            let relative = String(absolute.path.dropFirst(top.count)).trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            let dir =
+                FileManager.default.fileExists(atPath: absolute.path, isDirectory: &isDir) && isDir.boolValue
+                ? absolute : absolute.deletingLastPathComponent()
+            let top = try run(["git", "-C", dir.path, "rev-parse", "--show-toplevel"]).trimmingCharacters(
+                in: .whitespacesAndNewlines)
+            let relative = String(absolute.path.dropFirst(top.count)).trimmingCharacters(
+                in: CharacterSet(charactersIn: "/"))
             let target = out.appendingPathComponent("\(i)")
             try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
             let archive = target.appendingPathComponent("archive.tar").path
-            _ = try run(["git", "-C", top, "archive", "--format=tar", "-o", archive, revision, "--", relative.isEmpty ? "." : relative])
+            _ = try run([
+                "git", "-C", top, "archive", "--format=tar", "-o", archive, revision, "--",
+                relative.isEmpty ? "." : relative,
+            ])
             _ = try run(["tar", "-xf", archive, "-C", target.path])
             try FileManager.default.removeItem(atPath: archive)
             copies.append(target.appendingPathComponent(relative).path)
@@ -71,7 +84,8 @@ struct DiffCommand: ParsableCommand {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = args
-        let pipe = Pipe(), errors = Pipe()
+        let pipe = Pipe()
+        let errors = Pipe()
         p.standardOutput = pipe
         p.standardError = errors
         try p.run()
@@ -79,7 +93,8 @@ struct DiffCommand: ParsableCommand {
         let message = errors.fileHandleForReading.readDataToEndOfFile()
         p.waitUntilExit()
         guard p.terminationStatus == 0 else {
-            FileHandle.standardError.write(Data("error: \(args.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))".utf8))
+            FileHandle.standardError.write(
+                Data("error: \(args.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))".utf8))
             throw ExitCode(2)
         }
         return String(decoding: data, as: UTF8.self)

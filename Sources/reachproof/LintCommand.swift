@@ -6,7 +6,8 @@ import Reporting
 
 struct LintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "lint", abstract: "Policy problems visible without any claim: dead selectors, typos, shadowed rules, mesh pitfalls.",
+        commandName: "lint",
+        abstract: "Policy problems visible without any claim: dead selectors, typos, shadowed rules, mesh pitfalls.",
         discussion: "Exit code: 0 when there is no error or warning (notes do not fail), 1 otherwise, 2 input errors.")
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif }
 

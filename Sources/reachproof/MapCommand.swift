@@ -1,9 +1,9 @@
-import Foundation
 import ArgumentParser
+import Claims
+import Foundation
 import KubeModel
 import Reachability
 import Reporting
-import Claims
 
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "map", abstract: "Workload-level connectivity.")
@@ -13,18 +13,27 @@ struct MapCommand: ParsableCommand {
     @OptionGroup var analysis: AnalysisOptions
     @Option(help: "pairs (the oracle's line format), table, json or dot (Graphviz).") var format: Format = .table
     @Option(help: "With --format dot: a claims file whose refuted claims' flows are drawn in red.") var claims: String?
-    @Option(help: "Layer to evaluate (the map is of the netpol layer; check and query decide mesh and end-to-end).") var layer: Layer = .netpol
+    @Option(help: "Layer to evaluate (the map is of the netpol layer; check and query decide mesh and end-to-end).")
+    var layer: Layer = .netpol
     @Option(help: "Only pairs touching this namespace.") var namespace: String?
     @Option(help: "Only pairs touching this workload (ns/name).") var workload: String?
 
     func run() throws {
-        guard layer == .netpol else { throw ValidationError("map decides the netpol layer; use check or query with --layer \(layer.rawValue)") }
+        guard layer == .netpol else {
+            throw ValidationError("map decides the netpol layer; use check or query with --layer \(layer.rawValue)")
+        }
         let model = try input.load()
         if let first = model.cniPolicies.first {
-            FileHandle.standardError.write(Data("warning: \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) are not modelled; this map ignores them and may be wrong\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "warning: \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) are not modelled; this map ignores them and may be wrong\n"
+                        .utf8))
         }
         for group in model.adminPriorityTies {
-            FileHandle.standardError.write(Data("warning: AdminNetworkPolicies \(group.joined(separator: ", ")) share a priority; the map evaluates them by name, an order upstream leaves undefined (A-ANP-TIE); check and query answer UNKNOWN where it matters\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "warning: AdminNetworkPolicies \(group.joined(separator: ", ")) share a priority; the map evaluates them by name, an order upstream leaves undefined (A-ANP-TIE); check and query answer UNKNOWN where it matters\n"
+                        .utf8))
         }
         let evaluator = Evaluator(model: model, assumptions: try analysis.assumptions())
         Progress.show("grouping \(model.workloads.count) workloads into classes")
@@ -38,7 +47,8 @@ struct MapCommand: ParsableCommand {
         case .dot:
             var refuted = Set<String>()
             if let claims {
-                let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions())
+                let checker = ClaimChecker(
+                    model: model, profile: analysis.profile, assumptions: try analysis.assumptions())
                 refuted = DotReport.refutedPairs(try ReportCommand.check(claims, checker))
             }
             print(DotReport.dot(map.readablePairs, highlighted: refuted), terminator: "")

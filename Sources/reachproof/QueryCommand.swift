@@ -1,7 +1,7 @@
 import ArgumentParser
+import Claims
 import Foundation
 import KubeModel
-import Claims
 import Reachability
 import Reporting
 
@@ -9,10 +9,10 @@ struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query", abstract: "Can A reach B? Each port range's verdict with the deciding rules.",
         discussion: """
-        A and B are ns/workload, ns/pod (a pod name generated from its workload), ns/* (a new pod in the namespace, \
-        with any labels, or at least --from-labels/--to-labels) or external:CIDR.
-        Exit code: 0 ALLOWED, 1 DENIED or UNKNOWN, 2 input errors.
-        """)
+            A and B are ns/workload, ns/pod (a pod name generated from its workload), ns/* (a new pod in the namespace, \
+            with any labels, or at least --from-labels/--to-labels) or external:CIDR.
+            Exit code: 0 ALLOWED, 1 DENIED or UNKNOWN, 2 input errors.
+            """)
 
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
@@ -21,14 +21,23 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "Labels a new source pod carries (k=v,...), with --from ns/*.") var fromLabels: String?
     @Option(help: "Labels a new destination pod carries (k=v,...), with --to ns/*.") var toLabels: String?
     @Option(help: "PROTO/PORT or PROTO/LOW-HIGH; repeatable. Default: every protocol and port.") var port: [String] = []
-    @Option(help: "Layer to evaluate: netpol, mesh (also Istio mTLS and authorization) or end-to-end (also routes through ingress proxies).") var layer: Layer = .netpol
-    @Option(help: "HTTP method of the request (mesh and end-to-end layers); without it, any method.") var method: String?
+    @Option(
+        help:
+            "Layer to evaluate: netpol, mesh (also Istio mTLS and authorization) or end-to-end (also routes through ingress proxies)."
+    ) var layer: Layer = .netpol
+    @Option(help: "HTTP method of the request (mesh and end-to-end layers); without it, any method.") var method:
+        String?
     @Flag(help: "Also show the endpoints decided for denied ranges and the assumptions used.") var explain = false
     @Option(help: "text or json") var format: OutputFormat = .text
     @Option(help: "Seconds the solver may spend on a new-pod query.") var timeout: Double = 30
-    @Option(help: "HTTP host of the request: at the netpol layer, a request through the ingress-nginx controller (with --to ns/svc/name).") var host: String?
-    @Option(help: "HTTP path of the request (at the netpol layer through the ingress-nginx controller, default /).") var path: String?
-    @Option(help: "The ingress controller workload (ns/name), when its labels are not the chart's.") var ingressController: String?
+    @Option(
+        help:
+            "HTTP host of the request: at the netpol layer, a request through the ingress-nginx controller (with --to ns/svc/name)."
+    ) var host: String?
+    @Option(help: "HTTP path of the request (at the netpol layer through the ingress-nginx controller, default /).")
+    var path: String?
+    @Option(help: "The ingress controller workload (ns/name), when its labels are not the chart's.")
+    var ingressController: String?
 
     static func labels(_ text: String?, option: String) throws -> [String: String] {
         guard let text else { return [:] }
@@ -45,41 +54,61 @@ struct QueryCommand: ParsableCommand {
 
     func run() throws {
         let ports = try port.map { text -> PortSpec in
-            guard let p = PortSpec.parse(text) else { throw ValidationError("--port: '\(text)' is not PROTO/PORT or PROTO/LOW-HIGH (TCP, UDP or SCTP)") }
+            guard let p = PortSpec.parse(text) else {
+                throw ValidationError("--port: '\(text)' is not PROTO/PORT or PROTO/LOW-HIGH (TCP, UDP or SCTP)")
+            }
             return p
         }
         let model = try input.load()
-        let source: QueryEndpoint, destination: QueryEndpoint
+        let source: QueryEndpoint
+        let destination: QueryEndpoint
         do {
-            source = try QueryEndpoint.parse(from, labels: try Self.labels(fromLabels, option: "--from-labels"), model: model)
-            destination = try QueryEndpoint.parse(to, labels: try Self.labels(toLabels, option: "--to-labels"), model: model)
+            source = try QueryEndpoint.parse(
+                from, labels: try Self.labels(fromLabels, option: "--from-labels"), model: model)
+            destination = try QueryEndpoint.parse(
+                to, labels: try Self.labels(toLabels, option: "--to-labels"), model: model)
         } catch let e as QueryError {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8))
             throw ExitCode(2)
         }
-        let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
+        let checker = ClaimChecker(
+            model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
         let engine = QueryEngine(checker: checker)
         if layer != .netpol {
-            if ingressController != nil { throw ValidationError("--ingress-controller is for netpol-layer requests; the end-to-end layer finds the proxies itself") }
+            if ingressController != nil {
+                throw ValidationError(
+                    "--ingress-controller is for netpol-layer requests; the end-to-end layer finds the proxies itself")
+            }
             if let path, !path.hasPrefix("/") { throw ValidationError("--path: a request path begins with '/'") }
-            let request = method == nil && path == nil && host == nil ? nil : HTTPRequest(method: method, path: path, host: host)
-            let answer = engine.answerLayered(from: source, fromText: from, to: destination, toText: to, ports: ports, layer: layer.rawValue, request: request)
-            print(format == .json ? QueryReport.json(answer) : QueryReport.text(answer, explain: explain), terminator: "")
+            let request =
+                method == nil && path == nil && host == nil ? nil : HTTPRequest(method: method, path: path, host: host)
+            let answer = engine.answerLayered(
+                from: source, fromText: from, to: destination, toText: to, ports: ports, layer: layer.rawValue,
+                request: request)
+            print(
+                format == .json ? QueryReport.json(answer) : QueryReport.text(answer, explain: explain), terminator: "")
             if answer.verdict != .allowed { throw ExitCode(1) }
             return
         }
         if method != nil { throw ValidationError("--method is decided at the mesh or end-to-end layer (--layer mesh)") }
         if host != nil || path != nil || ingressController != nil {
             // A request through the ingress controller: hop by hop.
-            guard case .service(let svc) = destination else { throw ValidationError("--host/--path follow a request to a Service: use --to ns/svc/name") }
+            guard case .service(let svc) = destination else {
+                throw ValidationError("--host/--path follow a request to a Service: use --to ns/svc/name")
+            }
             var controller: Int?
             if let name = ingressController {
-                guard let i = model.workloads.firstIndex(where: { $0.id == name }) else { throw ValidationError("--ingress-controller: no workload '\(name)'") }
+                guard let i = model.workloads.firstIndex(where: { $0.id == name }) else {
+                    throw ValidationError("--ingress-controller: no workload '\(name)'")
+                }
                 controller = i
             }
-            guard ports.count <= 1 else { throw ValidationError("a request through the ingress enters on one port (--port TCP/80 or TCP/443)") }
-            let a = engine.throughIngress(from: source, fromText: from, to: svc, host: host, path: path ?? "/",
-                                          clientPort: ports.first ?? PortSpec(proto: .tcp, range: 80...80), controller: controller)
+            guard ports.count <= 1 else {
+                throw ValidationError("a request through the ingress enters on one port (--port TCP/80 or TCP/443)")
+            }
+            let a = engine.throughIngress(
+                from: source, fromText: from, to: svc, host: host, path: path ?? "/",
+                clientPort: ports.first ?? PortSpec(proto: .tcp, range: 80...80), controller: controller)
             print(QueryReport.text(a, explain: explain), terminator: "")
             if a.verdict != .allowed { throw ExitCode(1) }
             return

@@ -9,7 +9,10 @@ struct Reachproof: ParsableCommand {
         commandName: "reachproof",
         abstract: "Prove or refute reachability claims about Kubernetes network policy.",
         version: version,
-        subcommands: [CheckCommand.self, QueryCommand.self, MapCommand.self, DiffCommand.self, LintCommand.self, ReportCommand.self, SuggestCommand.self, Inventory.self])
+        subcommands: [
+            CheckCommand.self, QueryCommand.self, MapCommand.self, DiffCommand.self, LintCommand.self,
+            ReportCommand.self, SuggestCommand.self, Inventory.self,
+        ])
 }
 
 /// Options every command that reads manifests shares.
@@ -19,7 +22,8 @@ struct InputOptions: ParsableArguments {
 
     @Option(help: "Largest input file, in bytes.") var maxInputBytes: Int = LoadLimits().maxInputBytes
     @Option(help: "Deepest nesting of a YAML document.") var maxDepth: Int = LoadLimits().maxDepth
-    @Option(help: "Most nodes a document may expand to through aliases.") var maxNodes: Int = LoadLimits().maxNodesPerDocument
+    @Option(help: "Most nodes a document may expand to through aliases.") var maxNodes: Int = LoadLimits()
+        .maxNodesPerDocument
 
     var limits: LoadLimits {
         var l = LoadLimits()
@@ -38,7 +42,9 @@ struct InputOptions: ParsableArguments {
     func load(_ paths: [String], printNotices: Bool = true) throws -> ClusterModel {
         Progress.show("loading \(paths.count) path(s)")
         let (model, errors) = ModelLoader(limits: limits).load(paths: paths)
-        Progress.show("loaded \(model.documentCount) documents: \(model.workloads.count) workloads, \(model.networkPolicies.count) NetworkPolicies")
+        Progress.show(
+            "loaded \(model.documentCount) documents: \(model.workloads.count) workloads, \(model.networkPolicies.count) NetworkPolicies"
+        )
         Progress.clear()
         if !errors.isEmpty {
             for e in errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }

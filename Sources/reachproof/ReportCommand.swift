@@ -1,14 +1,17 @@
 import ArgumentParser
+import Claims
 import Foundation
 import KubeModel
 import Reachability
-import Claims
 import Reporting
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "One self-contained HTML page: claim results, the connectivity graph, a searchable pair table.",
-        discussion: "The graph is an inline SVG when Graphviz's `dot` is installed, the map as text otherwise. Exit code: 0, or 2 on input errors.")
+        commandName: "report",
+        abstract: "One self-contained HTML page: claim results, the connectivity graph, a searchable pair table.",
+        discussion:
+            "The graph is an inline SVG when Graphviz's `dot` is installed, the map as text otherwise. Exit code: 0, or 2 on input errors."
+    )
 
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
@@ -23,9 +26,13 @@ struct ReportCommand: ParsableCommand {
         let map = ConnectivityMap(evaluator: checker.evaluator)
         let pairs = map.readablePairs
         let svg = Self.renderSVG(DotReport.dot(pairs, highlighted: DotReport.refutedPairs(results)))
-        let page = HTMLReport.page(title: title, results: results, pairs: pairs, svg: svg, graphFallback: MapReport.table(map))
+        let page = HTMLReport.page(
+            title: title, results: results, pairs: pairs, svg: svg, graphFallback: MapReport.table(map))
         try page.write(toFile: out, atomically: true, encoding: .utf8)
-        FileHandle.standardError.write(Data("wrote \(out) (\(results.count) claims, \(pairs.count) pairs, graph \(svg == nil ? "as text: Graphviz dot not found" : "as SVG"))\n".utf8))
+        FileHandle.standardError.write(
+            Data(
+                "wrote \(out) (\(results.count) claims, \(pairs.count) pairs, graph \(svg == nil ? "as text: Graphviz dot not found" : "as SVG"))\n"
+                    .utf8))
     }
 
     /// Parses, validates and checks a claims file, or prints its errors and exits with code 2.
@@ -44,7 +51,8 @@ struct ReportCommand: ParsableCommand {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         p.arguments = ["dot", "-Tsvg"]
-        let input = Pipe(), output = Pipe()
+        let input = Pipe()
+        let output = Pipe()
         p.standardInput = input
         p.standardOutput = output
         p.standardError = FileHandle.nullDevice

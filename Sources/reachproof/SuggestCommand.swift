@@ -1,32 +1,35 @@
 import ArgumentParser
+import Claims
 import Foundation
 import KubeModel
 import Reachability
-import Claims
 import Synthesis
 
 struct SuggestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "suggest", abstract: "Write least-privilege policies for the intended flows, and prove them.",
         discussion: """
-        The intent is a claims file (its `allowed` claims are the flows to keep; every claim must still hold) or an \
-        expectations file with a `flows:` list. The policies replace those of the same kinds in the namespaces they \
-        cover. Exit code: 0 when every proof passes, 1 otherwise, 2 on input errors.
-        """)
+            The intent is a claims file (its `allowed` claims are the flows to keep; every claim must still hold) or an \
+            expectations file with a `flows:` list. The policies replace those of the same kinds in the namespaces they \
+            cover. Exit code: 0 when every proof passes, 1 otherwise, 2 on input errors.
+            """)
 
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
     @Option(help: "Claims or expectations file with the flows to keep.") var intent: String
     @Option(help: "networkpolicy, authorizationpolicy or both (comma-separated).") var kinds: String = "networkpolicy"
     @Option(help: "Folder for the generated YAML, one file per namespace.") var out: String = "suggested"
-    @Flag(help: "Keep only the intended flows the current policies already allow (tighten what exists).") var fromCurrent = false
+    @Flag(help: "Keep only the intended flows the current policies already allow (tighten what exists).")
+    var fromCurrent = false
 
     func run() throws {
         let model = try input.load()
         let assumptions = try analysis.assumptions()
         var chosen = Set<PolicySynthesizer.Kind>()
         for k in kinds.split(separator: ",") {
-            guard let kind = PolicySynthesizer.Kind(rawValue: String(k)) else { throw ValidationError("--kinds: '\(k)' is not networkpolicy or authorizationpolicy") }
+            guard let kind = PolicySynthesizer.Kind(rawValue: String(k)) else {
+                throw ValidationError("--kinds: '\(k)' is not networkpolicy or authorizationpolicy")
+            }
             chosen.insert(kind)
         }
         let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: assumptions)
@@ -59,17 +62,22 @@ struct SuggestCommand: ParsableCommand {
         // The generated files must load like any manifest; then the proofs.
         let (generated, errors) = ModelLoader().load(paths: written)
         if !errors.isEmpty {
-            for e in errors { FileHandle.standardError.write(Data("internal error: generated YAML does not load: \(e)\n".utf8)) }
+            for e in errors {
+                FileHandle.standardError.write(Data("internal error: generated YAML does not load: \(e)\n".utf8))
+            }
             throw ExitCode(1)
         }
-        let report = SuggestionVerifier.verify(original: model, generated: generated, output: output, kinds: chosen, intent: loaded,
-                                               assumptions: assumptions, layer: layer)
+        let report = SuggestionVerifier.verify(
+            original: model, generated: generated, output: output, kinds: chosen, intent: loaded,
+            assumptions: assumptions, layer: layer)
         print("wrote \(written.joined(separator: ", "))")
         for note in output.notes { print("note: \(note)") }
         print("\nrules and the intended flows that need them:")
         for r in output.reasons { print("  \(r.policy) \(r.rule): \(r.intents.joined(separator: "; "))") }
         print("\n|  | allowed workload pairs | allowed connection ranges |\n|---|---:|---:|")
-        print("| before | \(report.pairsBefore) | \(report.connectionsBefore) |\n| after | \(report.pairsAfter) | \(report.connectionsAfter) |")
+        print(
+            "| before | \(report.pairsBefore) | \(report.connectionsBefore) |\n| after | \(report.pairsAfter) | \(report.connectionsAfter) |"
+        )
         print("\nverification (\(report.checks) checks): \(report.passed ? "PASSED" : "FAILED")")
         for f in report.failures.prefix(50) { print("  \(f)") }
         if !report.passed { throw ExitCode(1) }

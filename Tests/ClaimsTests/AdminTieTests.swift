@@ -1,7 +1,8 @@
-import XCTest
-import TestSupport
 import KubeModel
 import Reachability
+import TestSupport
+import XCTest
+
 @testable import Claims
 
 /// A-ANP-TIE: AdminNetworkPolicies of equal priority whose rules disagree on a flow. Upstream leaves their order
@@ -9,41 +10,41 @@ import Reachability
 /// it, conservative-availability only if every order does.
 final class AdminTieTests: XCTestCase {
     static let manifests = """
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: a, labels: {team: a}}
-    ---
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: b, labels: {team: b}}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: x, namespace: a, labels: {app: x}}
-    spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: c, namespace: b, labels: {app: c}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: policy.networking.k8s.io/v1alpha1
-    kind: AdminNetworkPolicy
-    metadata: {name: allow-b}
-    spec: {priority: 10, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{name: b, action: Allow, from: [{namespaces: {matchLabels: {team: b}}}]}]}
-    ---
-    apiVersion: policy.networking.k8s.io/v1alpha1
-    kind: AdminNetworkPolicy
-    metadata: {name: deny-b}
-    spec: {priority: 10, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{name: b, action: Deny, from: [{namespaces: {matchLabels: {team: b}}}]}]}
-    """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: a, labels: {team: a}}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: b, labels: {team: b}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: x, namespace: a, labels: {app: x}}
+        spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: c, namespace: b, labels: {app: c}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: AdminNetworkPolicy
+        metadata: {name: allow-b}
+        spec: {priority: 10, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{name: b, action: Allow, from: [{namespaces: {matchLabels: {team: b}}}]}]}
+        ---
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: AdminNetworkPolicy
+        metadata: {name: deny-b}
+        spec: {priority: 10, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{name: b, action: Deny, from: [{namespaces: {matchLabels: {team: b}}}]}]}
+        """
 
     static let claims = """
-    claims:
-      - {name: open, allowed: {from: {workload: b/c}, to: {workload: a/x}, ports: [TCP/8080]}}
-      - {name: closed, denied: {from: {workload: b/c}, to: {workload: a/x}, ports: [TCP/8080]}}
-      - {name: closed-for-new-pods, denied: {from: {namespace: b, universe: any}, to: {workload: a/x}, ports: [TCP/8080]}}
-    """
+        claims:
+          - {name: open, allowed: {from: {workload: b/c}, to: {workload: a/x}, ports: [TCP/8080]}}
+          - {name: closed, denied: {from: {workload: b/c}, to: {workload: a/x}, ports: [TCP/8080]}}
+          - {name: closed-for-new-pods, denied: {from: {namespace: b, universe: any}, to: {workload: a/x}, ports: [TCP/8080]}}
+        """
 
     func results(_ profile: Profile) throws -> [String: Verdict] {
         let model = try loadModel(Self.manifests)
@@ -55,7 +56,8 @@ final class AdminTieTests: XCTestCase {
     }
 
     func testProfilesBindTheTie() throws {
-        XCTAssertEqual(try results(.conformance), ["open": .unknown, "closed": .unknown, "closed-for-new-pods": .unknown])
+        XCTAssertEqual(
+            try results(.conformance), ["open": .unknown, "closed": .unknown, "closed-for-new-pods": .unknown])
         let security = try results(.conservativeSecurity)
         XCTAssertEqual(security["closed"], .refuted)
         XCTAssertEqual(security["open"], .proved)
@@ -67,8 +69,10 @@ final class AdminTieTests: XCTestCase {
     func testAQueryOnATiedFlowIsUnknown() throws {
         let model = try loadModel(Self.manifests)
         let engine = QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()))
-        let answer = engine.answer(from: try QueryEndpoint.parse("b/c", labels: [:], model: model), fromText: "b/c",
-                                   to: try QueryEndpoint.parse("a/x", labels: [:], model: model), toText: "a/x", ports: [PortSpec.parse("TCP/8080")!])
+        let answer = engine.answer(
+            from: try QueryEndpoint.parse("b/c", labels: [:], model: model), fromText: "b/c",
+            to: try QueryEndpoint.parse("a/x", labels: [:], model: model), toText: "a/x",
+            ports: [PortSpec.parse("TCP/8080")!])
         XCTAssertEqual(answer.verdict, .unknown)
         XCTAssertTrue(answer.reason!.contains("A-ANP-TIE"))
     }

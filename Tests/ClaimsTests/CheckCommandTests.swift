@@ -1,16 +1,20 @@
-import XCTest
-import TestSupport
 import KubeModel
 import Reachability
+import TestSupport
+import XCTest
+
 @testable import Claims
 @testable import Reporting
 
 /// The shipped Verrazzano example and its claims, through the library and through the built CLI.
 final class CheckCommandTests: XCTestCase {
     func results() throws -> [ClaimResult] {
-        let (model, errors) = ModelLoader().load(paths: [Paths.packageRoot.appendingPathComponent("examples/verrazzano").path])
+        let (model, errors) = ModelLoader().load(paths: [
+            Paths.packageRoot.appendingPathComponent("examples/verrazzano").path
+        ])
         XCTAssertEqual(errors, [])
-        let (file, claimErrors) = ClaimsParser.load(Paths.packageRoot.appendingPathComponent("policies/verrazzano.yaml").path)
+        let (file, claimErrors) = ClaimsParser.load(
+            Paths.packageRoot.appendingPathComponent("policies/verrazzano.yaml").path)
         XCTAssertEqual(claimErrors, [])
         let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
         XCTAssertEqual(checker.validate(file!), [])
@@ -21,25 +25,37 @@ final class CheckCommandTests: XCTestCase {
     func testVerrazzanoVerdicts() throws {
         let verdicts = Dictionary(uniqueKeysWithValues: try results().map { ($0.claim.name, $0) })
         XCTAssertEqual(verdicts["only-nginx-reaches-authproxy"]?.verdict, .refuted)
-        XCTAssertEqual(Set(verdicts["only-nginx-reaches-authproxy"]!.counterexamples.map { $0.source.description }),
-                       ["verrazzano-ingress-nginx/default-backend", "verrazzano-system/fluentd"])
+        XCTAssertEqual(
+            Set(verdicts["only-nginx-reaches-authproxy"]!.counterexamples.map { $0.source.description }),
+            ["verrazzano-ingress-nginx/default-backend", "verrazzano-system/fluentd"])
         XCTAssertEqual(verdicts["opensearch-only-from-proxy-collector-dashboards"]?.verdict, .refuted)
-        XCTAssertEqual(verdicts["opensearch-only-from-proxy-collector-dashboards"]?.counterexamples.map { $0.source.description }, ["verrazzano-monitoring/prometheus"])
+        XCTAssertEqual(
+            verdicts["opensearch-only-from-proxy-collector-dashboards"]?.counterexamples.map { $0.source.description },
+            ["verrazzano-monitoring/prometheus"])
         XCTAssertEqual(verdicts["keycloak-only-from-nginx-controller"]?.verdict, .refuted)
         // Namespace labels are not an identity: a new namespace may carry the monitoring namespace's label.
         let tenant = try XCTUnwrap(verdicts["tenant-pods-cannot-reach-opensearch"])
         XCTAssertEqual(tenant.verdict, .refuted)
-        guard case .pod(let spoofed)? = tenant.counterexamples.first?.source else { return XCTFail("expected a new pod") }
+        guard case .pod(let spoofed)? = tenant.counterexamples.first?.source else {
+            return XCTFail("expected a new pod")
+        }
         XCTAssertNil(spoofed.workload)
         XCTAssertEqual(spoofed.namespaceLabels["verrazzano.io/namespace"], "verrazzano-monitoring")
         XCTAssertEqual(spoofed.labels["app.kubernetes.io/name"], "prometheus")
-        for proved in ["nginx-and-fluentd-are-the-authproxy-clients", "nginx-reaches-authproxy", "mysql-only-from-keycloak", "keycloak-reaches-mysql",
-                       "internet-cannot-reach-mysql", "api-server-reaches-webhooks", "prometheus-scrapes-authproxy-sidecar",
-                       "authproxy-clients-with-mutual-tls", "opensearch-clients-with-mutual-tls", "keycloak-reaches-mysql-by-identity",
-                       "mysql-only-from-keycloak-by-identity", "internet-reaches-console-through-nginx", "internet-cannot-bypass-nginx"] {
+        for proved in [
+            "nginx-and-fluentd-are-the-authproxy-clients", "nginx-reaches-authproxy", "mysql-only-from-keycloak",
+            "keycloak-reaches-mysql",
+            "internet-cannot-reach-mysql", "api-server-reaches-webhooks", "prometheus-scrapes-authproxy-sidecar",
+            "authproxy-clients-with-mutual-tls", "opensearch-clients-with-mutual-tls",
+            "keycloak-reaches-mysql-by-identity",
+            "mysql-only-from-keycloak-by-identity", "internet-reaches-console-through-nginx",
+            "internet-cannot-bypass-nginx",
+        ] {
             XCTAssertEqual(verdicts[proved]?.verdict, .proved, proved)
         }
-        let cex = verdicts["only-nginx-reaches-authproxy"]!.counterexamples.first { $0.source.description == "verrazzano-system/fluentd" }!
+        let cex = verdicts["only-nginx-reaches-authproxy"]!.counterexamples.first {
+            $0.source.description == "verrazzano-system/fluentd"
+        }!
         XCTAssertEqual(cex.explanation.ingress?.rule?.path, "spec.ingress[1]")
         XCTAssertEqual(cex.explanation.ingress?.rule?.location.line, 15)
     }
@@ -51,7 +67,9 @@ final class CheckCommandTests: XCTestCase {
     /// verrazzano-nginx, which no IngressClass of the corpus links to the controller (A-INGRESS-CLASS: unserved).
     func testVerrazzanoClaimsOnTheCorpus() throws {
         let corpus = Paths.shared("corpora/verrazzano")
-        guard FileManager.default.fileExists(atPath: corpus) else { throw XCTSkip("../shared/corpora is absent; corpus check skipped") }
+        guard FileManager.default.fileExists(atPath: corpus) else {
+            throw XCTSkip("../shared/corpora is absent; corpus check skipped")
+        }
         let (model, errors) = ModelLoader().load(paths: [corpus])
         XCTAssertEqual(errors, [])
         let (file, _) = ClaimsParser.load(Paths.package("policies/verrazzano.yaml"))
@@ -59,12 +77,21 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(checker.validate(file!), [])
         let results = Dictionary(uniqueKeysWithValues: file!.claims.map { ($0.name, checker.check($0)) })
         let refuted = Set(results.filter { $0.value.verdict == .refuted }.keys)
-        XCTAssertEqual(refuted, ["only-nginx-reaches-authproxy", "opensearch-only-from-proxy-collector-dashboards", "mysql-only-from-keycloak",
-                                 "tenant-pods-cannot-reach-opensearch", "keycloak-only-from-nginx-controller", "opensearch-clients-with-mutual-tls",
-                                 "keycloak-reaches-mysql-by-identity", "mysql-only-from-keycloak-by-identity", "internet-reaches-console-through-nginx"])
+        XCTAssertEqual(
+            refuted,
+            [
+                "only-nginx-reaches-authproxy", "opensearch-only-from-proxy-collector-dashboards",
+                "mysql-only-from-keycloak",
+                "tenant-pods-cannot-reach-opensearch", "keycloak-only-from-nginx-controller",
+                "opensearch-clients-with-mutual-tls",
+                "keycloak-reaches-mysql-by-identity", "mysql-only-from-keycloak-by-identity",
+                "internet-reaches-console-through-nginx",
+            ])
         let console = try XCTUnwrap(results["internet-reaches-console-through-nginx"]?.counterexamples.first?.path)
         XCTAssertTrue(console.route?.detail.contains("A-INGRESS-CLASS") ?? false, console.route?.detail ?? "no route")
-        XCTAssertEqual(results["mysql-only-from-keycloak"]?.admittedSources, ["keycloak/keycloak", "mysql-operator/mysql-operator"])
+        XCTAssertEqual(
+            results["mysql-only-from-keycloak"]?.admittedSources,
+            ["keycloak/keycloak", "mysql-operator/mysql-operator"])
         XCTAssertTrue(results.values.allSatisfy { $0.verdict != .unknown })
     }
 
@@ -72,10 +99,18 @@ final class CheckCommandTests: XCTestCase {
     func testOnlineBoutiqueWithAndWithoutPolicies() throws {
         let (file, claimErrors) = ClaimsParser.load(Paths.package("policies/online-boutique.yaml"))
         XCTAssertEqual(claimErrors, [])
-        for (paths, expectRefuted) in [([Paths.package("examples/online-boutique")], Set<String>()),
-                                       ([Paths.package("examples/online-boutique/app")],
-                                        ["only-checkout-reaches-payment", "only-cart-reaches-redis", "catalog-clients", "internet-reaches-only-the-storefront",
-                                         "loadgenerator-stays-on-the-storefront", "redis-opens-no-connections", "redis-calls-nothing-outside", "no-new-pod-reaches-payment"])] {
+        for (paths, expectRefuted) in [
+            ([Paths.package("examples/online-boutique")], Set<String>()),
+            (
+                [Paths.package("examples/online-boutique/app")],
+                [
+                    "only-checkout-reaches-payment", "only-cart-reaches-redis", "catalog-clients",
+                    "internet-reaches-only-the-storefront",
+                    "loadgenerator-stays-on-the-storefront", "redis-opens-no-connections",
+                    "redis-calls-nothing-outside", "no-new-pod-reaches-payment",
+                ]
+            ),
+        ] {
             let (model, errors) = ModelLoader().load(paths: paths)
             XCTAssertEqual(errors, [])
             let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
@@ -88,15 +123,17 @@ final class CheckCommandTests: XCTestCase {
 
     /// A hypothetical pod with spoofed labels: the claim over existing pods holds, over any pod it does not.
     func testHypotheticalPodRefutesWhatExistingPodsProve() throws {
-        let (model, _) = ModelLoader().load(paths: [Paths.packageRoot.appendingPathComponent("examples/verrazzano").path])
+        let (model, _) = ModelLoader().load(paths: [
+            Paths.packageRoot.appendingPathComponent("examples/verrazzano").path
+        ])
         let yaml = """
-        claims:
-          - name: existing
-            only: {from: [{namespace: keycloak, pods: {app.kubernetes.io/name: keycloak}}], to: {workload: keycloak/mysql}, ports: [TCP/3306]}
-          - name: any-pod
-            universe: any
-            only: {from: [{workload: keycloak/keycloak}], to: {workload: keycloak/mysql}, ports: [TCP/3306]}
-        """
+            claims:
+              - name: existing
+                only: {from: [{namespace: keycloak, pods: {app.kubernetes.io/name: keycloak}}], to: {workload: keycloak/mysql}, ports: [TCP/3306]}
+              - name: any-pod
+                universe: any
+                only: {from: [{workload: keycloak/keycloak}], to: {workload: keycloak/mysql}, ports: [TCP/3306]}
+            """
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("hyp-\(UUID().uuidString).yaml")
         try yaml.write(to: url, atomically: true, encoding: .utf8)
         let (file, errors) = ClaimsParser.load(url.path)
@@ -105,7 +142,9 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(checker.check(file!.claims[0]).verdict, .proved)
         let any = checker.check(file!.claims[1])
         XCTAssertEqual(any.verdict, .refuted)
-        guard case .pod(let p)? = any.counterexamples.first?.source else { return XCTFail("expected a hypothetical pod") }
+        guard case .pod(let p)? = any.counterexamples.first?.source else {
+            return XCTFail("expected a hypothetical pod")
+        }
         XCTAssertNil(p.workload)
         XCTAssertEqual(p.namespace, "keycloak")
         XCTAssertEqual(p.labels["app.kubernetes.io/name"], "keycloak")
@@ -113,13 +152,13 @@ final class CheckCommandTests: XCTestCase {
 
     func testClaimsFileErrorsNameFileAndLine() throws {
         let yaml = """
-        claims:
-          - name: bad
-            denied:
-              from: {workload: nowhere/nothing}
-              to: {namespace: keycloak, pods: {tier: mysql}}
-              ports: [TCP/70000]
-        """
+            claims:
+              - name: bad
+                denied:
+                  from: {workload: nowhere/nothing}
+                  to: {namespace: keycloak, pods: {tier: mysql}}
+                  ports: [TCP/70000]
+            """
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).yaml")
         try yaml.write(to: url, atomically: true, encoding: .utf8)
         let (_, errors) = ClaimsParser.load(url.path)
@@ -134,7 +173,8 @@ final class CheckCommandTests: XCTestCase {
         let sarif = ClaimsReport.sarif(try results(), toolVersion: "test")
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("out-\(UUID().uuidString).sarif")
         try sarif.write(to: url, atomically: true, encoding: .utf8)
-        let script = "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"
+        let script =
+            "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"
         let (status, output) = try runProcess("/usr/bin/env", ["python3", "-c", script, schema, url.path])
         if output.contains("No module named 'jsonschema'") { throw XCTSkip("python3 jsonschema is not installed") }
         XCTAssertEqual(status, 0, output)
@@ -152,16 +192,24 @@ final class CheckCommandTests: XCTestCase {
 
     func testExitCodes() throws {
         let binary = Paths.packageRoot.appendingPathComponent(".build/debug/reachproof").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the CLI first (swift build)") }
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw XCTSkip("build the CLI first (swift build)")
+        }
         let examples = Paths.packageRoot.appendingPathComponent("examples/verrazzano").path
-        let refuted = try runProcess(binary, ["check", examples, "--claims", Paths.packageRoot.appendingPathComponent("policies/verrazzano.yaml").path])
+        let refuted = try runProcess(
+            binary,
+            ["check", examples, "--claims", Paths.packageRoot.appendingPathComponent("policies/verrazzano.yaml").path])
         XCTAssertEqual(refuted.status, 1)
         XCTAssertTrue(refuted.output.contains("17 claim(s): 13 proved, 4 refuted, 0 unknown"))
         let proved = FileManager.default.temporaryDirectory.appendingPathComponent("ok-\(UUID().uuidString).yaml")
-        try "claims:\n  - name: db\n    denied:\n      from: {external: 0.0.0.0/0}\n      to: {workload: keycloak/mysql}\n      ports: [TCP/3306]\n".write(to: proved, atomically: true, encoding: .utf8)
+        try
+            "claims:\n  - name: db\n    denied:\n      from: {external: 0.0.0.0/0}\n      to: {workload: keycloak/mysql}\n      ports: [TCP/3306]\n"
+            .write(to: proved, atomically: true, encoding: .utf8)
         XCTAssertEqual(try runProcess(binary, ["check", examples, "--claims", proved.path]).status, 0)
         let broken = FileManager.default.temporaryDirectory.appendingPathComponent("broken-\(UUID().uuidString).yaml")
-        try "claims:\n  - name: db\n    denied:\n      from: {external: 10.0.0.0/33}\n      to: {workload: keycloak/mysql}\n".write(to: broken, atomically: true, encoding: .utf8)
+        try
+            "claims:\n  - name: db\n    denied:\n      from: {external: 10.0.0.0/33}\n      to: {workload: keycloak/mysql}\n"
+            .write(to: broken, atomically: true, encoding: .utf8)
         let bad = try runProcess(binary, ["check", examples, "--claims", broken.path])
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.output.contains("\(broken.path):4:"), bad.output)
@@ -171,17 +219,23 @@ final class CheckCommandTests: XCTestCase {
     /// created is UNKNOWN with the reason.
     func testLayerOverride() throws {
         guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
-        let claims = try temporaryFile("claims:\n  - name: m\n    layer: mesh\n    denied: {from: {external: 0.0.0.0/0}, to: {workload: keycloak/mysql}}\n")
+        let claims = try temporaryFile(
+            "claims:\n  - name: m\n    layer: mesh\n    denied: {from: {external: 0.0.0.0/0}, to: {workload: keycloak/mysql}}\n"
+        )
         let mesh = try runProcess(cli, ["check", Paths.package("examples/verrazzano"), "--claims", claims])
         XCTAssertEqual(mesh.status, 0, mesh.output)
         XCTAssertTrue(mesh.output.contains("PROVED  m  [layer mesh"), mesh.output)
-        let netpol = try runProcess(cli, ["check", Paths.package("examples/verrazzano"), "--claims", claims, "--layer", "netpol"])
+        let netpol = try runProcess(
+            cli, ["check", Paths.package("examples/verrazzano"), "--claims", claims, "--layer", "netpol"])
         XCTAssertEqual(netpol.status, 0, netpol.output)
         XCTAssertTrue(netpol.output.contains("PROVED  m  [layer netpol"), netpol.output)
         // End to end, a new pod could also go through a proxy: claims about pods that could be created stay UNKNOWN.
-        let anyPod = try temporaryFile("claims:\n  - name: n\n    layer: end-to-end\n    denied: {from: {namespace: keycloak, universe: any}, to: {workload: keycloak/mysql}}\n")
+        let anyPod = try temporaryFile(
+            "claims:\n  - name: n\n    layer: end-to-end\n    denied: {from: {namespace: keycloak, universe: any}, to: {workload: keycloak/mysql}}\n"
+        )
         let unknown = try runProcess(cli, ["check", Paths.package("examples/verrazzano"), "--claims", anyPod])
         XCTAssertEqual(unknown.status, 1)
-        XCTAssertTrue(unknown.output.contains("reason: the end-to-end layer is decided for declared workloads"), unknown.output)
+        XCTAssertTrue(
+            unknown.output.contains("reason: the end-to-end layer is decided for declared workloads"), unknown.output)
     }
 }

@@ -1,20 +1,25 @@
-import XCTest
-import TestSupport
-import Yams
 import KubeModel
 import Reachability
+import TestSupport
+import XCTest
+import Yams
+
 @testable import Claims
 
-
-/// Every flow and `only` entry of ../shared/corpora/*/expected.yaml (netpol, mesh and end-to-end layers), read in place.
+/// Every flow and `only` entry of ../shared/corpora/*/expected.yaml (netpol, mesh and end-to-end layers), read in
+/// place.
 final class CorpusExpectationTests: XCTestCase {
     /// Corpus folders holding an expected.yaml next to their manifests.
     func corpusFolders() throws -> [String] {
         let corpora = Paths.shared.appendingPathComponent("corpora").path
-        guard FileManager.default.fileExists(atPath: corpora) else { throw XCTSkip("../shared/corpora is absent; corpus tests skipped") }
+        guard FileManager.default.fileExists(atPath: corpora) else {
+            throw XCTSkip("../shared/corpora is absent; corpus tests skipped")
+        }
         var out: [String] = []
         let e = FileManager.default.enumerator(atPath: corpora)!
-        for case let p as String in e where p.hasSuffix("expected.yaml") { out.append(corpora + "/" + (p as NSString).deletingLastPathComponent) }
+        for case let p as String in e where p.hasSuffix("expected.yaml") {
+            out.append(corpora + "/" + (p as NSString).deletingLastPathComponent)
+        }
         return out.sorted()
     }
 
@@ -36,7 +41,8 @@ final class CorpusExpectationTests: XCTestCase {
     }
 
     func testNetpolFlowsAndOnlyEntriesOfEveryCorpus() throws {
-        var flows = 0, onlies = 0
+        var flows = 0
+        var onlies = 0
         for folder in try corpusFolders() {
             let (model, errors) = ModelLoader().load(paths: [folder])
             XCTAssertEqual(errors, [], folder)
@@ -49,13 +55,24 @@ final class CorpusExpectationTests: XCTestCase {
                 for from in expand(flow["from"] as! String, model) {
                     for to in expand(flow["to"] as! String, model) where from != to {
                         guard let s = endpoint(from, evaluator), let d = endpoint(to, evaluator) else {
-                            XCTFail("\(folder): unknown endpoint in \(from) -> \(to)"); continue
+                            XCTFail("\(folder): unknown endpoint in \(from) -> \(to)")
+                            continue
                         }
                         // An external range is allowed when some address in it is, as the corpora read it.
-                        let allowed = evaluator.connections(from: s, to: d).contains(FlowProtocol(port.proto), port.range.lowerBound)
-                            || (from.hasPrefix("external:") && evaluator.externalRanges.filter { r in
-                                if case .external(let whole) = s { return r.first >= whole.first && r.last <= whole.last } else { return false }
-                            }.contains { evaluator.connections(from: .external($0), to: d).contains(FlowProtocol(port.proto), port.range.lowerBound) })
+                        let allowed =
+                            evaluator.connections(from: s, to: d).contains(
+                                FlowProtocol(port.proto), port.range.lowerBound)
+                            || (from.hasPrefix("external:")
+                                && evaluator.externalRanges.filter { r in
+                                    if case .external(let whole) = s {
+                                        return r.first >= whole.first && r.last <= whole.last
+                                    } else {
+                                        return false
+                                    }
+                                }.contains {
+                                    evaluator.connections(from: .external($0), to: d).contains(
+                                        FlowProtocol(port.proto), port.range.lowerBound)
+                                })
                         XCTAssertEqual(allowed, expectAllowed, "\(folder): \(from) -> \(to) \(port)")
                         flows += 1
                     }
@@ -65,24 +82,28 @@ final class CorpusExpectationTests: XCTestCase {
                 let layer = entry["layer"] as? String ?? "netpol"
                 let to = entry["to"] as! String
                 let claimed = (entry["claimed_sources"] as! [String]).flatMap { expand($0, model, excluding: [to]) }
-                let admitted = Set((entry["admitted_sources"] as! [String]).flatMap { expand($0, model, excluding: [to]) })
+                let admitted = Set(
+                    (entry["admitted_sources"] as! [String]).flatMap { expand($0, model, excluding: [to]) })
                 let yaml = """
-                claims:
-                  - name: corpus-only
-                    layer: \(layer)
-                    only:
-                      from: [\(claimed.map { $0.hasPrefix("external:") ? "{external: \($0.dropFirst(9))}" : "{workload: \($0)}" }.joined(separator: ", "))]
-                      to: {workload: \(to)}
-                      ports: [\(entry["port"] as! String)]
-                """
-                let file = FileManager.default.temporaryDirectory.appendingPathComponent("only-\(UUID().uuidString).yaml")
+                    claims:
+                      - name: corpus-only
+                        layer: \(layer)
+                        only:
+                          from: [\(claimed.map { $0.hasPrefix("external:") ? "{external: \($0.dropFirst(9))}" : "{workload: \($0)}" }.joined(separator: ", "))]
+                          to: {workload: \(to)}
+                          ports: [\(entry["port"] as! String)]
+                    """
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "only-\(UUID().uuidString).yaml")
                 try yaml.write(to: file, atomically: true, encoding: .utf8)
                 defer { try? FileManager.default.removeItem(at: file) }
                 let (claims, claimErrors) = ClaimsParser.load(file.path)
                 XCTAssertEqual(claimErrors, [])
                 let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
                 let result = checker.check(claims!.claims[0])
-                XCTAssertEqual(result.verdict, entry["verdict"] as! String == "proved" ? .proved : .refuted, "\(folder): only \(to) [\(layer)]")
+                XCTAssertEqual(
+                    result.verdict, entry["verdict"] as! String == "proved" ? .proved : .refuted,
+                    "\(folder): only \(to) [\(layer)]")
                 XCTAssertEqual(Set(result.admittedSources), admitted, "\(folder): admitted sources of \(to) [\(layer)]")
                 onlies += 1
             }
@@ -104,31 +125,39 @@ final class CorpusExpectationTests: XCTestCase {
             for flow in doc["flows"] as? [[String: Any]] ?? [] {
                 let layer = flow["layer"] as! String
                 guard layer != "netpol" else { continue }
-                let from = flow["from"] as! String, to = flow["to"] as! String
+                let from = flow["from"] as! String
+                let to = flow["to"] as! String
                 var http = ""
                 if let request = flow["request"] as? [String: String] {
-                    http = "\n    http: {" + request.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(separator: ", ") + "}"
+                    http =
+                        "\n    http: {"
+                        + request.sorted { $0.key < $1.key }.map { "\($0.key): \"\($0.value)\"" }.joined(
+                            separator: ", ") + "}"
                 }
                 let source = from.hasPrefix("external:") ? "{external: \(from.dropFirst(9))}" : "{workload: \(from)}"
                 let yaml = """
-                claims:
-                  - name: corpus-flow
-                    layer: \(layer)\(http)
-                    denied:
-                      from: \(source)
-                      to: {workload: \(to)}
-                      ports: [\(flow["port"] as! String)]
-                """
+                    claims:
+                      - name: corpus-flow
+                        layer: \(layer)\(http)
+                        denied:
+                          from: \(source)
+                          to: {workload: \(to)}
+                          ports: [\(flow["port"] as! String)]
+                    """
                 let file = try temporaryFile(yaml, name: "flow.yaml")
                 let (claims, claimErrors) = ClaimsParser.load(file)
                 XCTAssertEqual(claimErrors, [], yaml)
                 let result = checker.check(claims!.claims[0])
                 let expected: Verdict = flow["expect"] as! String == "allowed" ? .refuted : .proved
-                XCTAssertEqual(result.verdict, expected, "\(folder): \(from) -> \(to) \(flow["port"]!) [\(layer)] \(http) \(result.reason ?? "")")
+                XCTAssertEqual(
+                    result.verdict, expected,
+                    "\(folder): \(from) -> \(to) \(flow["port"]!) [\(layer)] \(http) \(result.reason ?? "")")
                 counts[layer, default: 0] += 1
             }
         }
-        print("corpora: \(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) flows checked")
+        print(
+            "corpora: \(counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")) flows checked"
+        )
         XCTAssertGreaterThan(counts["mesh"] ?? 0, 50)
         XCTAssertGreaterThan(counts["end-to-end"] ?? 0, 2)
     }

@@ -1,7 +1,7 @@
-import XCTest
-import TestSupport
 import KubeModel
 import Reachability
+import TestSupport
+import XCTest
 
 /// `reachproof diff`: the semantic difference between two versions of the manifests.
 final class DiffTests: XCTestCase {
@@ -13,19 +13,25 @@ final class DiffTests: XCTestCase {
 
     /// Adding the online boutique's policies only closes flows, and exactly those the two maps differ by.
     func testOnlineBoutiquePoliciesCloseExactlyTheMapDifference() {
-        let base = evaluator("examples/online-boutique/app"), head = evaluator("examples/online-boutique")
+        let base = evaluator("examples/online-boutique/app")
+        let head = evaluator("examples/online-boutique")
         let diff = ConnectivityDiff(base: base, head: head)
         XCTAssertEqual(diff.openedCount, 0)
         func pairs(_ e: Evaluator) -> [String: ConnSet] {
-            Dictionary(uniqueKeysWithValues: ConnectivityMap(evaluator: e).readablePairs.map { ("\($0.source) -> \($0.destination)", $0.conns) })
+            Dictionary(
+                uniqueKeysWithValues: ConnectivityMap(evaluator: e).readablePairs.map {
+                    ("\($0.source) -> \($0.destination)", $0.conns)
+                })
         }
-        let before = pairs(base), after = pairs(head)
+        let before = pairs(base)
+        let after = pairs(head)
         var expected: [String: ConnSet] = [:]
         for (key, conns) in before {
             let closed = conns.subtracting(after[key] ?? .none)
             if !closed.isEmpty { expected[key] = closed }
         }
-        let actual = Dictionary(uniqueKeysWithValues: diff.changes.map { ("\($0.source) -> \($0.destination)", $0.closed) })
+        let actual = Dictionary(
+            uniqueKeysWithValues: diff.changes.map { ("\($0.source) -> \($0.destination)", $0.closed) })
         XCTAssertEqual(actual, expected)
         XCTAssertGreaterThan(actual.count, 100)
     }
@@ -36,19 +42,23 @@ final class DiffTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: repo + "/k8s", withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: repo) }
         let app = """
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: web, namespace: shop, labels: {app: web}}
-        spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
-        ---
-        apiVersion: v1
-        kind: Pod
-        metadata: {name: client, namespace: shop, labels: {app: client}}
-        spec: {containers: [{name: c}]}
-        """
-        let denyAll = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}}\n"
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web, namespace: shop, labels: {app: web}}
+            spec: {containers: [{name: c, ports: [{containerPort: 80}]}]}
+            ---
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: client, namespace: shop, labels: {app: client}}
+            spec: {containers: [{name: c}]}
+            """
+        let denyAll =
+            "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny, namespace: shop}\nspec: {podSelector: {}}\n"
         try (app + "\n---\n" + denyAll).write(toFile: repo + "/k8s/all.yaml", atomically: true, encoding: .utf8)
-        for args in [["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "v1"]] {
+        for args in [
+            ["init", "-q"], ["add", "."],
+            ["-c", "user.name=t", "-c", "user.email=t@example.invalid", "commit", "-qm", "v1"],
+        ] {
             XCTAssertEqual(try runProcess("/usr/bin/env", ["git"] + args, in: repo).status, 0)
         }
         // The working tree drops the deny-all policy: every flow into the shop opens.
@@ -56,7 +66,9 @@ final class DiffTests: XCTestCase {
         let (status, output) = try runProcess(cli, ["diff", "--git", "HEAD", "k8s", "--fail-on-open"], in: repo)
         XCTAssertEqual(status, 1, output)
         XCTAssertTrue(output.contains("OPENED  shop/client -> shop/web  ALL"), output)
-        XCTAssertTrue(output.contains("before (TCP/1): NP-INGRESS DENY (default: isolated, no rule matched); isolated by shop/deny"), output)
+        XCTAssertTrue(
+            output.contains(
+                "before (TCP/1): NP-INGRESS DENY (default: isolated, no rule matched); isolated by shop/deny"), output)
         let unchanged = try runProcess(cli, ["diff", "k8s", "k8s", "--fail-on-open"], in: repo)
         XCTAssertEqual(unchanged.status, 0)
         XCTAssertTrue(unchanged.output.contains("0 pair(s) with flows opened, 0 with flows closed"))

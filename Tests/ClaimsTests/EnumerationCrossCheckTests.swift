@@ -1,14 +1,18 @@
-import XCTest
-import TestSupport
 import KubeModel
 import Reachability
+import TestSupport
+import XCTest
+
 @testable import Claims
 
 /// Claims over existing pods and external ranges are decided by enumeration; the solver must agree on every
 /// verdict and, where it lists them all, on the failing (source, destination) pairs.
 final class EnumerationCrossCheckTests: XCTestCase {
     func testEnumerationAgreesWithTheSolver() throws {
-        guard let out = try generateCluster(namespaces: 5, deployments: 60, policies: 30, seed: 11, flags: ["--ipblocks", "--named-ports"]) else {
+        guard
+            let out = try generateCluster(
+                namespaces: 5, deployments: 60, policies: 30, seed: 11, flags: ["--ipblocks", "--named-ports"])
+        else {
             throw XCTSkip("../shared/oracle is absent")
         }
         defer { try? FileManager.default.removeItem(atPath: out) }
@@ -19,12 +23,17 @@ final class EnumerationCrossCheckTests: XCTestCase {
         for (i, a) in namespaces.enumerated() {
             for (j, b) in namespaces.enumerated() where (i + j) % 2 == 0 {
                 let port = [80, 443, 8080, 5432][(i + j) % 4]
-                yaml += "  - {name: d-\(a)-\(b), allowEmpty: true, denied: {from: {namespace: \(a)}, to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
-                yaml += "  - {name: a-\(a)-\(b), allowEmpty: true, allowed: {from: {namespace: \(a)}, to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
-                yaml += "  - {name: o-\(a)-\(b), allowEmpty: true, only: {from: [{namespace: \(a)}], to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
+                yaml +=
+                    "  - {name: d-\(a)-\(b), allowEmpty: true, denied: {from: {namespace: \(a)}, to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
+                yaml +=
+                    "  - {name: a-\(a)-\(b), allowEmpty: true, allowed: {from: {namespace: \(a)}, to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
+                yaml +=
+                    "  - {name: o-\(a)-\(b), allowEmpty: true, only: {from: [{namespace: \(a)}], to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
             }
-            yaml += "  - {name: x-\(a), allowEmpty: true, denied: {from: {external: 0.0.0.0/0}, to: {namespace: \(a)}}}\n"
-            yaml += "  - {name: e-\(a), allowEmpty: true, denied: {from: {namespace: \(a)}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}\n"
+            yaml +=
+                "  - {name: x-\(a), allowEmpty: true, denied: {from: {external: 0.0.0.0/0}, to: {namespace: \(a)}}}\n"
+            yaml +=
+                "  - {name: e-\(a), allowEmpty: true, denied: {from: {namespace: \(a)}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}\n"
         }
         let (file, claimErrors) = ClaimsParser.load("-", stdin: { Data(yaml.utf8) })
         XCTAssertEqual(claimErrors, [])
@@ -33,30 +42,39 @@ final class EnumerationCrossCheckTests: XCTestCase {
         solving.solverOnly = true
         var refuted = 0
         for claim in file!.claims {
-            let e = enumerating.check(claim), s = solving.check(claim)
+            let e = enumerating.check(claim)
+            let s = solving.check(claim)
             XCTAssertEqual(e.verdict, s.verdict, claim.name)
             XCTAssertEqual(e.admittedSources, s.admittedSources, claim.name)
-            if s.counterexamples.count < solving.maxCounterexamples && e.counterexamples.count < enumerating.maxCounterexamples {
+            if s.counterexamples.count < solving.maxCounterexamples
+                && e.counterexamples.count < enumerating.maxCounterexamples
+            {
                 // Both lists are complete: same failing pairs (external ranges compared by containment).
                 func pairs(_ r: ClaimResult) -> Set<String> {
-                    Set(r.counterexamples.map { c in
-                        let src = c.source.pod?.workload ?? "external"
-                        let dst = c.destination.pod?.workload ?? "external"
-                        return claim.kind == .only ? src : "\(src) -> \(dst)"
-                    })
+                    Set(
+                        r.counterexamples.map { c in
+                            let src = c.source.pod?.workload ?? "external"
+                            let dst = c.destination.pod?.workload ?? "external"
+                            return claim.kind == .only ? src : "\(src) -> \(dst)"
+                        })
                 }
-                if claim.from.first?.external == nil && claim.to.external == nil { XCTAssertEqual(pairs(e), pairs(s), claim.name) }
+                if claim.from.first?.external == nil && claim.to.external == nil {
+                    XCTAssertEqual(pairs(e), pairs(s), claim.name)
+                }
             }
             if e.verdict == .refuted { refuted += 1 }
         }
         XCTAssertGreaterThan(refuted, 3)
         XCTAssertLessThan(refuted, file!.claims.count)
         // On two threads (as `check` runs them) the results are those of one thread, in the claims' order.
-        let parallel = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()).check(all: file!.claims, threads: 2)
-        let sequential = file!.claims.map(ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()).check)
+        let parallel = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()).check(
+            all: file!.claims, threads: 2)
+        let sequential = file!.claims.map(
+            ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()).check)
         XCTAssertEqual(parallel.map(\.claim.name), sequential.map(\.claim.name))
         XCTAssertEqual(parallel.map(\.verdict), sequential.map(\.verdict))
-        XCTAssertEqual(parallel.map { $0.counterexamples.map { "\($0.source) \($0.destination) \($0.port)" } },
-                       sequential.map { $0.counterexamples.map { "\($0.source) \($0.destination) \($0.port)" } })
+        XCTAssertEqual(
+            parallel.map { $0.counterexamples.map { "\($0.source) \($0.destination) \($0.port)" } },
+            sequential.map { $0.counterexamples.map { "\($0.source) \($0.destination) \($0.port)" } })
     }
 }

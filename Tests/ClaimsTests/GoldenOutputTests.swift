@@ -1,5 +1,5 @@
-import XCTest
 import TestSupport
+import XCTest
 
 /// The reports users and CI read, compared byte for byte with reviewed golden files that live beside the
 /// example they come from (`examples/NAME/golden/`). Run with REACHPROOF_UPDATE_GOLDEN=1 to rewrite them after
@@ -12,94 +12,141 @@ final class GoldenOutputTests: XCTestCase {
         XCTAssertEqual(status, expectStatus, output)
         let path = Paths.package(golden)
         if ProcessInfo.processInfo.environment["REACHPROOF_UPDATE_GOLDEN"] != nil {
-            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try output.write(toFile: path, atomically: true, encoding: .utf8)
             return
         }
         let expected = try String(contentsOfFile: path, encoding: .utf8)
         if output != expected {
-            let a = expected.split(separator: "\n", omittingEmptySubsequences: false), b = output.split(separator: "\n", omittingEmptySubsequences: false)
+            let a = expected.split(separator: "\n", omittingEmptySubsequences: false)
+            let b = output.split(separator: "\n", omittingEmptySubsequences: false)
             let first = zip(a, b).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(a.count, b.count)
-            XCTFail("\(golden) differs at line \(first + 1):\n expected: \(first < a.count ? a[first] : "<end>")\n   actual: \(first < b.count ? b[first] : "<end>")")
+            XCTFail(
+                "\(golden) differs at line \(first + 1):\n expected: \(first < a.count ? a[first] : "<end>")\n   actual: \(first < b.count ? b[first] : "<end>")"
+            )
         }
     }
 
     func testVerrazzanoCheckText() throws {
-        try compare(["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml"], golden: "examples/verrazzano/golden/check.text.golden", expectStatus: 1)
+        try compare(
+            ["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml"],
+            golden: "examples/verrazzano/golden/check.text.golden", expectStatus: 1)
     }
 
     func testVerrazzanoCheckJSON() throws {
-        try compare(["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml", "--format", "json"],
-                    golden: "examples/verrazzano/golden/check.json.golden", expectStatus: 1)
+        try compare(
+            ["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml", "--format", "json"],
+            golden: "examples/verrazzano/golden/check.json.golden", expectStatus: 1)
     }
 
     func testVerrazzanoCheckSARIF() throws {
-        try compare(["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml", "--format", "sarif"],
-                    golden: "examples/verrazzano/golden/check.sarif.golden", expectStatus: 1)
+        try compare(
+            ["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml", "--format", "sarif"],
+            golden: "examples/verrazzano/golden/check.sarif.golden", expectStatus: 1)
     }
 
     func testVerrazzanoCheckJUnit() throws {
-        try compare(["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml", "--format", "junit"],
-                    golden: "examples/verrazzano/golden/check.junit.golden", expectStatus: 1)
+        try compare(
+            ["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml", "--format", "junit"],
+            golden: "examples/verrazzano/golden/check.junit.golden", expectStatus: 1)
     }
 
     func testVerrazzanoQueryExplain() throws {
-        try compare(["query", "examples/verrazzano", "--from", "verrazzano-ingress-nginx/ingress-controller", "--to", "verrazzano-system/verrazzano-authproxy",
-                     "--port", "TCP/8775", "--explain"], golden: "examples/verrazzano/golden/query-authproxy.text.golden", expectStatus: 0)
+        try compare(
+            [
+                "query", "examples/verrazzano", "--from", "verrazzano-ingress-nginx/ingress-controller", "--to",
+                "verrazzano-system/verrazzano-authproxy",
+                "--port", "TCP/8775", "--explain",
+            ], golden: "examples/verrazzano/golden/query-authproxy.text.golden", expectStatus: 0)
     }
 
     func testVerrazzanoRequestThroughTheIngressController() throws {
-        try compare(["query", "examples/verrazzano", "--from", "external:203.0.113.7", "--to", "verrazzano-system/svc/verrazzano-authproxy",
-                     "--host", "verrazzano.default.example.com", "--path", "/console", "--port", "TCP/443"],
-                    golden: "examples/verrazzano/golden/query-through-ingress.text.golden", expectStatus: 0)
+        try compare(
+            [
+                "query", "examples/verrazzano", "--from", "external:203.0.113.7", "--to",
+                "verrazzano-system/svc/verrazzano-authproxy",
+                "--host", "verrazzano.default.example.com", "--path", "/console", "--port", "TCP/443",
+            ],
+            golden: "examples/verrazzano/golden/query-through-ingress.text.golden", expectStatus: 0)
     }
 
     func testGuestbookCheckAndIngressQuery() throws {
-        try compare(["check", "examples/guestbook", "--claims", "policies/guestbook.yaml"], golden: "examples/guestbook/golden/check.text.golden", expectStatus: 0)
-        try compare(["query", "examples/guestbook", "--from", "external:198.51.100.7", "--to", "blog/svc/wordpress",
-                     "--host", "apps.example.com", "--path", "/blog/wp-admin"], golden: "examples/guestbook/golden/query-blog.text.golden", expectStatus: 0)
+        try compare(
+            ["check", "examples/guestbook", "--claims", "policies/guestbook.yaml"],
+            golden: "examples/guestbook/golden/check.text.golden", expectStatus: 0)
+        try compare(
+            [
+                "query", "examples/guestbook", "--from", "external:198.51.100.7", "--to", "blog/svc/wordpress",
+                "--host", "apps.example.com", "--path", "/blog/wp-admin",
+            ], golden: "examples/guestbook/golden/query-blog.text.golden", expectStatus: 0)
     }
 
     func testOnlineBoutiqueCheckAndMap() throws {
-        try compare(["check", "examples/online-boutique", "--claims", "policies/online-boutique.yaml"],
-                    golden: "examples/online-boutique/golden/check.text.golden", expectStatus: 0)
-        try compare(["map", "examples/online-boutique"], golden: "examples/online-boutique/golden/map.text.golden", expectStatus: 0)
+        try compare(
+            ["check", "examples/online-boutique", "--claims", "policies/online-boutique.yaml"],
+            golden: "examples/online-boutique/golden/check.text.golden", expectStatus: 0)
+        try compare(
+            ["map", "examples/online-boutique"], golden: "examples/online-boutique/golden/map.text.golden",
+            expectStatus: 0)
     }
 
     func testBookinfoCheckAndMeshQueries() throws {
-        try compare(["check", "examples/bookinfo", "--claims", "policies/bookinfo.yaml"], golden: "examples/bookinfo/golden/check.text.golden", expectStatus: 0)
-        try compare(["query", "examples/bookinfo", "--from", "tools/curl", "--to", "bookinfo/svc/details", "--port", "TCP/9080", "--layer", "mesh"],
-                    golden: "examples/bookinfo/golden/query-curl-details.text.golden", expectStatus: 1)
-        try compare(["query", "examples/bookinfo", "--from", "external:203.0.113.7", "--to", "istio-system/istio-ingressgateway", "--port", "TCP/8080",
-                     "--layer", "end-to-end", "--host", "shop.example.com", "--path", "/productpage", "--method", "GET"],
-                    golden: "examples/bookinfo/golden/query-through-gateway.text.golden", expectStatus: 0)
+        try compare(
+            ["check", "examples/bookinfo", "--claims", "policies/bookinfo.yaml"],
+            golden: "examples/bookinfo/golden/check.text.golden", expectStatus: 0)
+        try compare(
+            [
+                "query", "examples/bookinfo", "--from", "tools/curl", "--to", "bookinfo/svc/details", "--port",
+                "TCP/9080", "--layer", "mesh",
+            ],
+            golden: "examples/bookinfo/golden/query-curl-details.text.golden", expectStatus: 1)
+        try compare(
+            [
+                "query", "examples/bookinfo", "--from", "external:203.0.113.7", "--to",
+                "istio-system/istio-ingressgateway", "--port", "TCP/8080",
+                "--layer", "end-to-end", "--host", "shop.example.com", "--path", "/productpage", "--method", "GET",
+            ],
+            golden: "examples/bookinfo/golden/query-through-gateway.text.golden", expectStatus: 0)
     }
 
     func testIstioIngressCheck() throws {
-        try compare(["check", "examples/istio-ingress", "--claims", "policies/istio-ingress.yaml"],
-                    golden: "examples/istio-ingress/golden/check.text.golden", expectStatus: 1)
+        try compare(
+            ["check", "examples/istio-ingress", "--claims", "policies/istio-ingress.yaml"],
+            golden: "examples/istio-ingress/golden/check.text.golden", expectStatus: 1)
     }
 
     func testOnlineBoutiqueDiff() throws {
-        try compare(["diff", "examples/online-boutique/app", "examples/online-boutique"], golden: "examples/online-boutique/golden/diff.text.golden", expectStatus: 0)
-        try compare(["diff", "examples/online-boutique/app", "examples/online-boutique", "--format", "markdown"],
-                    golden: "examples/online-boutique/golden/diff.md.golden", expectStatus: 0)
+        try compare(
+            ["diff", "examples/online-boutique/app", "examples/online-boutique"],
+            golden: "examples/online-boutique/golden/diff.text.golden", expectStatus: 0)
+        try compare(
+            ["diff", "examples/online-boutique/app", "examples/online-boutique", "--format", "markdown"],
+            golden: "examples/online-boutique/golden/diff.md.golden", expectStatus: 0)
     }
 
     func testLintOnTheExamples() throws {
-        try compare(["lint", "examples/verrazzano"], golden: "examples/verrazzano/golden/lint.text.golden", expectStatus: 1)
-        try compare(["lint", "examples/bookinfo"], golden: "examples/bookinfo/golden/lint.text.golden", expectStatus: 0)
+        try compare(
+            ["lint", "examples/verrazzano"], golden: "examples/verrazzano/golden/lint.text.golden", expectStatus: 1)
+        try compare(
+            ["lint", "examples/bookinfo"], golden: "examples/bookinfo/golden/lint.text.golden", expectStatus: 0)
     }
 
     /// The generated policies for the online boutique and the command's report (rules with their reasons, counts).
     func testOnlineBoutiqueSuggestion() throws {
         let out = ".build/golden-suggest"
         try? FileManager.default.removeItem(atPath: Paths.package(out))
-        try compare(["suggest", "examples/online-boutique/app", "--intent", "policies/online-boutique-intent.yaml", "--out", out],
-                    golden: "examples/online-boutique/golden/suggest.text.golden", expectStatus: 0)
+        try compare(
+            [
+                "suggest", "examples/online-boutique/app", "--intent", "policies/online-boutique-intent.yaml", "--out",
+                out,
+            ],
+            golden: "examples/online-boutique/golden/suggest.text.golden", expectStatus: 0)
         let yaml = try String(contentsOfFile: Paths.package(out + "/onlineboutique.yaml"), encoding: .utf8)
         let golden = Paths.package("examples/online-boutique/golden/suggested-onlineboutique.yaml.golden")
-        if ProcessInfo.processInfo.environment["REACHPROOF_UPDATE_GOLDEN"] != nil { try yaml.write(toFile: golden, atomically: true, encoding: .utf8) }
+        if ProcessInfo.processInfo.environment["REACHPROOF_UPDATE_GOLDEN"] != nil {
+            try yaml.write(toFile: golden, atomically: true, encoding: .utf8)
+        }
         XCTAssertEqual(yaml, try String(contentsOfFile: golden, encoding: .utf8))
     }
 }

@@ -1,7 +1,8 @@
-import XCTest
-import TestSupport
 import KubeModel
 import Reachability
+import TestSupport
+import XCTest
+
 @testable import Claims
 
 /// The guestbook example: its shipped claims, two the policies refute, and requests through the controller.
@@ -23,19 +24,24 @@ final class GuestbookTests: XCTestCase {
     /// Selectors are not identities: a pod anyone creates in the namespace with the right labels gets in.
     func testLabelSpoofingRefutesTwoIntentions() throws {
         let checker = try checker()
-        let (file, errors) = ClaimsParser.load("-", stdin: { Data("""
-        claims:
-          - name: only-the-frontend-deployment-reads-followers
-            universe: any
-            only:
-              from: [{workload: guestbook/frontend}]
-              to: {workload: guestbook/redis-follower}
-          - name: only-the-wordpress-deployment-reaches-mysql
-            universe: any
-            only:
-              from: [{workload: blog/wordpress}]
-              to: {workload: blog/mysql}
-        """.utf8) })
+        let (file, errors) = ClaimsParser.load(
+            "-",
+            stdin: {
+                Data(
+                    """
+                    claims:
+                      - name: only-the-frontend-deployment-reads-followers
+                        universe: any
+                        only:
+                          from: [{workload: guestbook/frontend}]
+                          to: {workload: guestbook/redis-follower}
+                      - name: only-the-wordpress-deployment-reaches-mysql
+                        universe: any
+                        only:
+                          from: [{workload: blog/wordpress}]
+                          to: {workload: blog/mysql}
+                    """.utf8)
+            })
         XCTAssertEqual(errors, [])
         let followers = checker.check(file!.claims[0])
         XCTAssertEqual(followers.verdict, .refuted)
@@ -55,12 +61,18 @@ final class GuestbookTests: XCTestCase {
         let model = checker.evaluator.model
         let engine = QueryEngine(checker: checker)
         func ask(_ service: String, _ path: String) throws -> IngressPathAnswer {
-            guard case .service(let svc) = try QueryEndpoint.parse(service, labels: [:], model: model) else { throw XCTSkip() }
-            return engine.throughIngress(from: try QueryEndpoint.parse("external:198.51.100.7", labels: [:], model: model), fromText: "client", to: svc,
-                                         host: "apps.example.com", path: path, clientPort: PortSpec(proto: .tcp, range: 80...80), controller: nil)
+            guard case .service(let svc) = try QueryEndpoint.parse(service, labels: [:], model: model) else {
+                throw XCTSkip()
+            }
+            return engine.throughIngress(
+                from: try QueryEndpoint.parse("external:198.51.100.7", labels: [:], model: model), fromText: "client",
+                to: svc,
+                host: "apps.example.com", path: path, clientPort: PortSpec(proto: .tcp, range: 80...80), controller: nil
+            )
         }
         XCTAssertEqual(try ask("blog/svc/wordpress", "/blog/wp-admin").verdict, .allowed)
-        XCTAssertEqual(try ask("guestbook/svc/frontend", "/GuestBook/").verdict, .allowed, "regex paths match case-insensitively")
+        XCTAssertEqual(
+            try ask("guestbook/svc/frontend", "/GuestBook/").verdict, .allowed, "regex paths match case-insensitively")
         let wrong = try ask("guestbook/svc/frontend", "/blog")
         XCTAssertEqual(wrong.verdict, .denied)
         XCTAssertTrue(wrong.route!.contains("not guestbook/frontend"), wrong.route!)

@@ -1,7 +1,8 @@
-import XCTest
-import TestSupport
 import KubeModel
 import Reachability
+import TestSupport
+import XCTest
+
 @testable import Claims
 @testable import Reporting
 
@@ -10,12 +11,19 @@ final class QueryTests: XCTestCase {
     func engine(_ path: String) throws -> (QueryEngine, ClusterModel) {
         let (model, errors) = ModelLoader().load(paths: [path])
         XCTAssertEqual(errors, [])
-        return (QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())), model)
+        return (
+            QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())), model
+        )
     }
 
-    func ask(_ e: QueryEngine, _ model: ClusterModel, _ from: String, _ to: String, ports: [String] = [], fromLabels: [String: String] = [:]) throws -> QueryAnswer {
-        e.answer(from: try QueryEndpoint.parse(from, labels: fromLabels, model: model), fromText: from,
-                 to: try QueryEndpoint.parse(to, labels: [:], model: model), toText: to, ports: ports.map { PortSpec.parse($0)! })
+    func ask(
+        _ e: QueryEngine, _ model: ClusterModel, _ from: String, _ to: String, ports: [String] = [],
+        fromLabels: [String: String] = [:]
+    ) throws -> QueryAnswer {
+        e.answer(
+            from: try QueryEndpoint.parse(from, labels: fromLabels, model: model), fromText: from,
+            to: try QueryEndpoint.parse(to, labels: [:], model: model), toText: to,
+            ports: ports.map { PortSpec.parse($0)! })
     }
 
     /// The acceptance queries of the engine issue, on the corpus in place.
@@ -24,13 +32,19 @@ final class QueryTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: corpus) else { throw XCTSkip("../shared/corpora is absent") }
         let (e, model) = try engine(corpus)
         let proxy = "verrazzano-system/verrazzano-authproxy"
-        let controller = try ask(e, model, "verrazzano-ingress-nginx/ingress-controller-ingress-nginx-controller", proxy, ports: ["TCP/8775"])
+        let controller = try ask(
+            e, model, "verrazzano-ingress-nginx/ingress-controller-ingress-nginx-controller", proxy, ports: ["TCP/8775"]
+        )
         XCTAssertEqual(controller.verdict, .allowed)
         let rule = try XCTUnwrap(controller.parts.first?.explanation.ingress?.rule)
         XCTAssertEqual(rule.qualifiedName, "verrazzano-system/verrazzano-authproxy")
         XCTAssertTrue(rule.location.file.hasSuffix("11-verrazzano-system-networkpolicies.yaml"))
         XCTAssertGreaterThan(rule.location.line, 0)
-        XCTAssertEqual(try ask(e, model, "verrazzano-ingress-nginx/ingress-controller-ingress-nginx-defaultbackend", proxy, ports: ["TCP/8775"]).verdict, .allowed)
+        XCTAssertEqual(
+            try ask(
+                e, model, "verrazzano-ingress-nginx/ingress-controller-ingress-nginx-defaultbackend", proxy,
+                ports: ["TCP/8775"]
+            ).verdict, .allowed)
         let keycloak = try ask(e, model, "keycloak/keycloak", proxy, ports: ["TCP/8775"])
         XCTAssertEqual(keycloak.verdict, .denied)
         XCTAssertEqual(keycloak.parts.first?.explanation.ingress?.reason, "(default: isolated, no rule matched)")
@@ -39,34 +53,35 @@ final class QueryTests: XCTestCase {
 
     /// Without --port, every protocol and port is answered, split where the verdict or the deciding rule changes.
     func testPortRangesThatDifferAreSeparate() throws {
-        let model = try loadModel("""
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: db, namespace: shop}
-        spec:
-          selector: {matchLabels: {app: db}}
-          template:
-            metadata: {labels: {app: db}}
-            spec: {containers: [{name: c, ports: [{containerPort: 5432}]}]}
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: api, namespace: shop}
-        spec:
-          selector: {matchLabels: {app: api}}
-          template:
-            metadata: {labels: {app: api}}
-            spec: {containers: [{name: c}]}
-        ---
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata: {name: db, namespace: shop}
-        spec:
-          podSelector: {matchLabels: {app: db}}
-          ingress:
-          - from: [{podSelector: {matchLabels: {app: api}}}]
-            ports: [{port: 5432}, {port: 9000, endPort: 9100}]
-        """)
+        let model = try loadModel(
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: db, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: db}}
+              template:
+                metadata: {labels: {app: db}}
+                spec: {containers: [{name: c, ports: [{containerPort: 5432}]}]}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: api, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: api}}
+              template:
+                metadata: {labels: {app: api}}
+                spec: {containers: [{name: c}]}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: db, namespace: shop}
+            spec:
+              podSelector: {matchLabels: {app: db}}
+              ingress:
+              - from: [{podSelector: {matchLabels: {app: api}}}]
+                ports: [{port: 5432}, {port: 9000, endPort: 9100}]
+            """)
         let e = QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()))
         let a = try ask(e, model, "shop/api", "shop/db")
         XCTAssertEqual(a.verdict, .allowed)
@@ -92,15 +107,17 @@ final class QueryTests: XCTestCase {
 
     /// Endpoint syntax: pod names resolve to their workload; unknown names and namespaces are errors.
     func testEndpointParsing() throws {
-        let model = try loadModel("""
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: web, namespace: shop}
-        spec:
-          selector: {matchLabels: {app: web}}
-          template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c}]}}
-        """)
-        guard case .workload(let i) = try QueryEndpoint.parse("shop/web-7d9c8b6f5-x2x4z", labels: [:], model: model) else { return XCTFail() }
+        let model = try loadModel(
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: web, namespace: shop}
+            spec:
+              selector: {matchLabels: {app: web}}
+              template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c}]}}
+            """)
+        guard case .workload(let i) = try QueryEndpoint.parse("shop/web-7d9c8b6f5-x2x4z", labels: [:], model: model)
+        else { return XCTFail() }
         XCTAssertEqual(model.workloads[i].id, "shop/web")
         XCTAssertThrowsError(try QueryEndpoint.parse("shop/db", labels: [:], model: model)) {
             XCTAssertTrue("\($0)".contains("no workload or pod 'db' in namespace shop (workloads: web)"), "\($0)")
@@ -108,22 +125,33 @@ final class QueryTests: XCTestCase {
         XCTAssertThrowsError(try QueryEndpoint.parse("nowhere/web", labels: [:], model: model))
         XCTAssertThrowsError(try QueryEndpoint.parse("external:10.0.0.0/33", labels: [:], model: model))
         XCTAssertThrowsError(try QueryEndpoint.parse("shop/web", labels: ["a": "b"], model: model))
-        guard case .external(let c) = try QueryEndpoint.parse("external:192.0.2.7", labels: [:], model: model) else { return XCTFail() }
+        guard case .external(let c) = try QueryEndpoint.parse("external:192.0.2.7", labels: [:], model: model) else {
+            return XCTFail()
+        }
         XCTAssertEqual(c.description, "192.0.2.7/32")
     }
 
     /// The CLI: the answer's exit code, and exit 2 for an endpoint that does not exist.
     func testQueryCommandExitCodes() throws {
         let binary = Paths.packageRoot.appendingPathComponent(".build/debug/reachproof").path
-        guard FileManager.default.isExecutableFile(atPath: binary) else { throw XCTSkip("build the CLI first (swift build)") }
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw XCTSkip("build the CLI first (swift build)")
+        }
         let examples = Paths.packageRoot.appendingPathComponent("examples/verrazzano").path
-        let allowed = try runProcess(binary, ["query", examples, "--from", "keycloak/keycloak", "--to", "keycloak/mysql", "--port", "TCP/3306"])
+        let allowed = try runProcess(
+            binary, ["query", examples, "--from", "keycloak/keycloak", "--to", "keycloak/mysql", "--port", "TCP/3306"])
         XCTAssertEqual(allowed.status, 0, allowed.output)
         XCTAssertTrue(allowed.output.contains("ALLOWED  TCP/3306"), allowed.output)
-        let denied = try runProcess(binary, ["query", examples, "--from", "external:0.0.0.0/0", "--to", "keycloak/mysql", "--port", "TCP/3306", "--format", "json"])
+        let denied = try runProcess(
+            binary,
+            [
+                "query", examples, "--from", "external:0.0.0.0/0", "--to", "keycloak/mysql", "--port", "TCP/3306",
+                "--format", "json",
+            ])
         XCTAssertEqual(denied.status, 1, denied.output)
         XCTAssertTrue(denied.output.contains("\"answer\" : \"DENIED\""), denied.output)
-        let missing = try runProcess(binary, ["query", examples, "--from", "keycloak/nothing", "--to", "keycloak/mysql"])
+        let missing = try runProcess(
+            binary, ["query", examples, "--from", "keycloak/nothing", "--to", "keycloak/mysql"])
         XCTAssertEqual(missing.status, 2, missing.output)
     }
 }

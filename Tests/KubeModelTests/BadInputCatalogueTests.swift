@@ -1,6 +1,7 @@
+import TestSupport
 import XCTest
 import Yams
-import TestSupport
+
 @testable import KubeModel
 
 /// The bad-input catalogue (Tests/Fixtures/bad): one file or folder per case, each with the exact first error it
@@ -27,7 +28,9 @@ final class BadInputCatalogueTests: XCTestCase {
 
     func testEveryFixtureIsListed() throws {
         let listed = Set(try Self.expectations(Self.catalogue).map(\.name))
-        let present = Set(try FileManager.default.contentsOfDirectory(atPath: Self.catalogue)).subtracting(["EXPECTED.tsv"])
+        let present = Set(try FileManager.default.contentsOfDirectory(atPath: Self.catalogue)).subtracting([
+            "EXPECTED.tsv"
+        ])
         XCTAssertEqual(present, listed)
     }
 
@@ -35,7 +38,11 @@ final class BadInputCatalogueTests: XCTestCase {
     /// beside other files is not an error (a policies file may be empty) but is listed with the skipped documents.
     func testAllErrorsOfADirectoryAreReported() throws {
         let (model, errors) = ModelLoader().load(paths: [Self.catalogue])
-        let files = Set(errors.map { ($0.location.file.replacingOccurrences(of: Self.catalogue + "/", with: "") as NSString).pathComponents[0] })
+        let files = Set(
+            errors.map {
+                ($0.location.file.replacingOccurrences(of: Self.catalogue + "/", with: "") as NSString).pathComponents[
+                    0]
+            })
         XCTAssertEqual(files, Set(try Self.expectations(Self.catalogue).map(\.name)).subtracting(["empty.yaml"]))
         XCTAssertTrue(model.skippedDocuments.contains(SourceLocation(file: Self.catalogue + "/empty.yaml", line: 1)))
     }
@@ -49,8 +56,14 @@ final class NoLostObjectsTests: XCTestCase {
         var count = 0
         for file in files {
             for doc in try Yams.load_all(yaml: try String(contentsOfFile: file, encoding: .utf8)) {
-                guard let object = doc as? [String: Any], object["kind"] != nil || object["apiVersion"] != nil else { continue }
-                if let kind = object["kind"] as? String, kind.hasSuffix("List"), let items = object["items"] as? [Any] { count += items.count } else { count += 1 }
+                guard let object = doc as? [String: Any], object["kind"] != nil || object["apiVersion"] != nil else {
+                    continue
+                }
+                if let kind = object["kind"] as? String, kind.hasSuffix("List"), let items = object["items"] as? [Any] {
+                    count += items.count
+                } else {
+                    count += 1
+                }
             }
         }
         return count
@@ -64,9 +77,12 @@ final class NoLostObjectsTests: XCTestCase {
                 var isDir: ObjCBool = false
                 return FileManager.default.fileExists(atPath: p, isDirectory: &isDir) && isDir.boolValue
             }
-            for name in try FileManager.default.contentsOfDirectory(atPath: corpora).sorted() where isDirectory(corpora + "/" + name) {
+            for name in try FileManager.default.contentsOfDirectory(atPath: corpora).sorted()
+            where isDirectory(corpora + "/" + name) {
                 let dir = corpora + "/" + name
-                let variants = try FileManager.default.contentsOfDirectory(atPath: dir).filter { isDirectory(dir + "/" + $0) }
+                let variants = try FileManager.default.contentsOfDirectory(atPath: dir).filter {
+                    isDirectory(dir + "/" + $0)
+                }
                 // Corpora with variants (base/, netpol/, ...) are read one variant at a time.
                 inputs += variants.isEmpty || name == "verrazzano" ? [dir] : variants.sorted().map { dir + "/" + $0 }
             }
@@ -76,9 +92,13 @@ final class NoLostObjectsTests: XCTestCase {
             XCTAssertEqual(errors, [], input)
             let modelled = model.objects.count + model.duplicates.count
             XCTAssertEqual(modelled, try countObjects(input), input)
-            let typed = model.workloads.count + model.networkPolicies.count + model.services.count + model.namespaces.values.filter { !$0.inferred }.count
+            let typed =
+                model.workloads.count + model.networkPolicies.count + model.services.count
+                + model.namespaces.values.filter { !$0.inferred }.count
                 + model.adminPolicies.count + (model.baselinePolicy == nil ? 0 : 1)
-            let skipped = model.unmodelled.values.reduce(0) { $0 + $1.count } + model.unknownKinds.values.reduce(0) { $0 + $1.count }
+            let skipped =
+                model.unmodelled.values.reduce(0) { $0 + $1.count }
+                + model.unknownKinds.values.reduce(0) { $0 + $1.count }
             // Pods of one controller are one workload, so typed objects may be fewer than objects, never more.
             XCTAssertLessThanOrEqual(typed + skipped, model.objects.count, input)
             XCTAssertGreaterThan(typed, 0, input)
@@ -89,7 +109,8 @@ final class NoLostObjectsTests: XCTestCase {
 /// `cat a.yaml b.yaml | reachproof ... -`: files concatenated without `---` still read as their documents.
 final class ConcatenatedInputTests: XCTestCase {
     func testRepeatedTopLevelKeyStartsADocument() throws {
-        let text = "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n---\nkind: Namespace\napiVersion: v1\nmetadata: {name: c}\n"
+        let text =
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\napiVersion: v1\nkind: Namespace\nmetadata: {name: b}\n---\nkind: Namespace\napiVersion: v1\nmetadata: {name: c}\n"
         let (model, errors) = ModelLoader().load(paths: ["-"], stdin: { Data(text.utf8) })
         XCTAssertEqual(errors, [])
         XCTAssertEqual(model.namespaces.keys.sorted(), ["a", "b", "c"])

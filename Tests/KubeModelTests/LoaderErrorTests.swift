@@ -1,4 +1,5 @@
 import XCTest
+
 @testable import KubeModel
 
 /// Bad input becomes `file:line: field: message`, never a crash; good input keeps its positions.
@@ -6,18 +7,24 @@ final class LoaderErrorTests: XCTestCase {
     func load(_ files: [String: String]) throws -> (ClusterModel, [InputError], URL) {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("loader-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for (name, text) in files { try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8) }
+        for (name, text) in files {
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
         let (model, errors) = ModelLoader().load(paths: [dir.path])
         return (model, errors, dir)
     }
 
     func error(_ yaml: String) throws -> InputError {
         let (_, errors, _) = try load(["bad.yaml": yaml])
-        guard let first = errors.first else { XCTFail("expected an error for:\n\(yaml)"); throw XCTSkip() }
+        guard let first = errors.first else {
+            XCTFail("expected an error for:\n\(yaml)")
+            throw XCTSkip()
+        }
         return first
     }
 
-    static let policyHead = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec:\n  podSelector: {}\n"
+    static let policyHead =
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec:\n  podSelector: {}\n"
 
     func testYAMLSyntaxErrorNamesFileAndLine() throws {
         let e = try error("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [unclosed\n")
@@ -33,7 +40,9 @@ final class LoaderErrorTests: XCTestCase {
     }
 
     func testNegativeReplicas() throws {
-        let e = try error("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: -1\n  selector: {matchLabels: {a: b}}\n  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c}]}}\n")
+        let e = try error(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  replicas: -1\n  selector: {matchLabels: {a: b}}\n  template: {metadata: {labels: {a: b}}, spec: {containers: [{name: c}]}}\n"
+        )
         XCTAssertEqual(e.field, "spec.replicas")
         XCTAssertEqual(e.location.line, 5)
     }
@@ -44,13 +53,17 @@ final class LoaderErrorTests: XCTestCase {
     }
 
     func testUnknownSelectorOperator() throws {
-        let e = try error(Self.policyHead.replacingOccurrences(of: "podSelector: {}", with: "podSelector: {matchExpressions: [{key: a, operator: Has}]}"))
+        let e = try error(
+            Self.policyHead.replacingOccurrences(
+                of: "podSelector: {}", with: "podSelector: {matchExpressions: [{key: a, operator: Has}]}"))
         XCTAssertTrue(e.message.contains("unknown operator 'Has'"))
     }
 
     func testPortZeroAndAboveRange() throws {
-        XCTAssertTrue(try error(Self.policyHead + "  ingress:\n  - ports: [{port: 0}]\n").message.contains("out of range"))
-        XCTAssertTrue(try error(Self.policyHead + "  ingress:\n  - ports: [{port: 65536}]\n").message.contains("out of range"))
+        XCTAssertTrue(
+            try error(Self.policyHead + "  ingress:\n  - ports: [{port: 0}]\n").message.contains("out of range"))
+        XCTAssertTrue(
+            try error(Self.policyHead + "  ingress:\n  - ports: [{port: 65536}]\n").message.contains("out of range"))
     }
 
     func testEndPortBelowPort() throws {
@@ -59,7 +72,10 @@ final class LoaderErrorTests: XCTestCase {
     }
 
     func testExceptOutsideCIDR() throws {
-        XCTAssertTrue(try error(Self.policyHead + "  egress:\n  - to: [{ipBlock: {cidr: 10.0.0.0/8, except: [192.168.0.0/16]}}]\n").message.contains("strict subset"))
+        XCTAssertTrue(
+            try error(
+                Self.policyHead + "  egress:\n  - to: [{ipBlock: {cidr: 10.0.0.0/8, except: [192.168.0.0/16]}}]\n"
+            ).message.contains("strict subset"))
     }
 
     func testMissingName() throws {
@@ -69,11 +85,16 @@ final class LoaderErrorTests: XCTestCase {
     }
 
     func testInvalidLabelValue() throws {
-        XCTAssertTrue(try error("apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {a: \"-bad-\"}}\n").message.contains("label value"))
+        XCTAssertTrue(
+            try error("apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {a: \"-bad-\"}}\n").message
+                .contains("label value"))
     }
 
     func testUnknownAPIVersionOfKnownKind() throws {
-        XCTAssertTrue(try error("apiVersion: networking.k8s.io/v2\nkind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n").message.contains("unknown apiVersion"))
+        XCTAssertTrue(
+            try error(
+                "apiVersion: networking.k8s.io/v2\nkind: NetworkPolicy\nmetadata: {name: p}\nspec: {podSelector: {}}\n"
+            ).message.contains("unknown apiVersion"))
     }
 
     func testMisspeltPolicyFieldIsAnError() throws {
@@ -82,20 +103,29 @@ final class LoaderErrorTests: XCTestCase {
     }
 
     func testHelmLeftoverAndDuplicateKeys() throws {
-        XCTAssertTrue(try error("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Values.ns }}\n").message.contains("Helm"))
-        XCTAssertTrue(try error("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n").message.contains("duplicate key"))
+        XCTAssertTrue(
+            try error("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {{ .Values.ns }}\n").message.contains("Helm")
+        )
+        XCTAssertTrue(
+            try error("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: a\n  name: b\n").message.contains(
+                "duplicate key"))
     }
 
     func testBinaryFileAndJSONTrailingComma() throws {
-        let (_, errors, _) = try load(["blob.yaml": "\u{0}\u{1}binary", "list.json": "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\",}}"])
+        let (_, errors, _) = try load([
+            "blob.yaml": "\u{0}\u{1}binary",
+            "list.json": "{\"apiVersion\": \"v1\", \"kind\": \"Namespace\", \"metadata\": {\"name\": \"a\",}}",
+        ])
         XCTAssertEqual(errors.count, 2)
         XCTAssertTrue(errors.contains { $0.message.contains("binary") })
         XCTAssertTrue(errors.contains { $0.message.contains("trailing comma") })
     }
 
     func testDuplicateObjectWithDifferentContentNamesBothFiles() throws {
-        let (_, errors, _) = try load(["a.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {x: \"1\"}}\n",
-                                      "b.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {x: \"2\"}}\n"])
+        let (_, errors, _) = try load([
+            "a.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {x: \"1\"}}\n",
+            "b.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {x: \"2\"}}\n",
+        ])
         XCTAssertEqual(errors.count, 1)
         XCTAssertTrue(errors[0].location.file.hasSuffix("b.yaml"))
         XCTAssertTrue(errors[0].message.contains("a.yaml:1"))
@@ -104,9 +134,19 @@ final class LoaderErrorTests: XCTestCase {
     func testAliasBombAndDeepNestingAreRejectedQuickly() throws {
         var bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
         var prev = "a"
-        for i in 0..<8 { let n = "l\(i)"; bomb += "\(n): &\(n) [" + Array(repeating: "*\(prev)", count: 10).joined(separator: ", ") + "]\n"; prev = n }
-        XCTAssertTrue(try error("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n" + bomb.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n").message.contains("--max-nodes"))
-        let deep = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: " + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "\n"
+        for i in 0..<8 {
+            let n = "l\(i)"
+            bomb += "\(n): &\(n) [" + Array(repeating: "*\(prev)", count: 10).joined(separator: ", ") + "]\n"
+            prev = n
+        }
+        XCTAssertTrue(
+            try error(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n"
+                    + bomb.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+            ).message.contains("--max-nodes"))
+        let deep =
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: " + String(repeating: "[", count: 10_000)
+            + String(repeating: "]", count: 10_000) + "\n"
         XCTAssertTrue(try error(deep).message.contains("--max-depth"))
     }
 
@@ -120,13 +160,18 @@ final class LoaderErrorTests: XCTestCase {
         XCTAssertEqual(TextChecks.nestingDepth("x: [[{a: 1}]]", limit: 3)?.1, 1)
         XCTAssertNil(TextChecks.nestingDepth("x: \"[[[[\"  # {{{{\ny: '{{{{'\n", limit: 2))
         XCTAssertEqual(TextChecks.nestingDepth("a:\n  - [\n    [\n      1]]\n", limit: 3)?.1, 2)
-        XCTAssertNil(TextChecks.nestingDepth("a:\n  - [\n    [\n      1]]\n", limit: 4), "inside brackets, indentation does not nest")
+        XCTAssertNil(
+            TextChecks.nestingDepth("a:\n  - [\n    [\n      1]]\n", limit: 4),
+            "inside brackets, indentation does not nest")
         XCTAssertTrue(TextChecks.containsDoubleBrace("a: {{ .Values.x }}"))
         XCTAssertFalse(TextChecks.containsDoubleBrace("a: {b: {c: 1}}"))
     }
 
     func testAllBadFilesOfAFolderAreReported() throws {
-        let (_, errors, _) = try load(["1.yaml": "a: [", "2.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {}\n", "3.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n"])
+        let (_, errors, _) = try load([
+            "1.yaml": "a: [", "2.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {}\n",
+            "3.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: ok}\n",
+        ])
         XCTAssertEqual(Set(errors.map { ($0.location.file as NSString).lastPathComponent }), ["1.yaml", "2.yaml"])
     }
 }
@@ -136,16 +181,17 @@ final class LoaderTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ok-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let list = """
-        {"apiVersion": "v1", "kind": "PodList", "items": [
-          {"metadata": {"name": "web-1", "namespace": "shop", "labels": {"app": "web"},
-            "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8", "controller": true}]},
-           "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": 8080}]}]}},
-          {"metadata": {"name": "web-2", "namespace": "shop", "labels": {"app": "web"},
-            "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8", "controller": true}]},
-           "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": 8080}]}]}}]}
-        """
+            {"apiVersion": "v1", "kind": "PodList", "items": [
+              {"metadata": {"name": "web-1", "namespace": "shop", "labels": {"app": "web"},
+                "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8", "controller": true}]},
+               "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": 8080}]}]}},
+              {"metadata": {"name": "web-2", "namespace": "shop", "labels": {"app": "web"},
+                "ownerReferences": [{"kind": "ReplicaSet", "name": "web-5d8", "controller": true}]},
+               "spec": {"containers": [{"name": "c", "ports": [{"name": "http", "containerPort": 8080}]}]}}]}
+            """
         try list.write(to: dir.appendingPathComponent("pods.json"), atomically: true, encoding: .utf8)
-        try "values: {replicas: 3}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\n".write(to: dir.appendingPathComponent("extra.yaml"), atomically: true, encoding: .utf8)
+        try "values: {replicas: 3}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: shop}\n".write(
+            to: dir.appendingPathComponent("extra.yaml"), atomically: true, encoding: .utf8)
         let (model, errors) = ModelLoader().load(paths: [dir.path])
         XCTAssertEqual(errors, [])
         XCTAssertEqual(model.workloads.map(\.id), ["shop/web-5d8"])
@@ -169,27 +215,37 @@ final class LoaderTests: XCTestCase {
     }
 
     func testVerrazzanoCorpusCountsMatchItsReadme() throws {
-        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let corpus = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/corpora/verrazzano").path
         guard FileManager.default.fileExists(atPath: corpus) else { throw XCTSkip("../shared is absent") }
         let (model, errors) = ModelLoader().load(paths: [corpus])
         XCTAssertEqual(errors, [])
         let inventory = Inventory(model)
         XCTAssertEqual(inventory.objects, 121)
-        XCTAssertEqual(inventory.kinds, ["Namespace": 11, "Deployment": 30, "StatefulSet": 4, "DaemonSet": 1, "Service": 31,
-                                         "NetworkPolicy": 30, "AuthorizationPolicy": 7, "PeerAuthentication": 1, "Ingress": 6])
+        XCTAssertEqual(
+            inventory.kinds,
+            [
+                "Namespace": 11, "Deployment": 30, "StatefulSet": 4, "DaemonSet": 1, "Service": 31,
+                "NetworkPolicy": 30, "AuthorizationPolicy": 7, "PeerAuthentication": 1, "Ingress": 6,
+            ])
         // The same documents through stdin give the same counts.
-        let files = try FileManager.default.contentsOfDirectory(atPath: corpus + "/manifests").sorted().filter { $0.hasSuffix(".yaml") }
-        let joined = try files.map { try String(contentsOfFile: corpus + "/manifests/" + $0, encoding: .utf8) }.joined(separator: "\n---\n")
+        let files = try FileManager.default.contentsOfDirectory(atPath: corpus + "/manifests").sorted().filter {
+            $0.hasSuffix(".yaml")
+        }
+        let joined = try files.map { try String(contentsOfFile: corpus + "/manifests/" + $0, encoding: .utf8) }.joined(
+            separator: "\n---\n")
         let (fromStdin, stdinErrors) = ModelLoader().load(paths: ["-"], stdin: { Data(joined.utf8) })
         XCTAssertEqual(stdinErrors, [])
         XCTAssertEqual(Inventory(fromStdin).kinds, inventory.kinds)
     }
 
     func testSelectorsMatchAsKubernetesDoes() {
-        let sel = LabelSelector(requirements: [LabelRequirement(key: "app", op: .in, values: ["a", "b"]),
-                                               LabelRequirement(key: "tier", op: .notIn, values: ["db"]),
-                                               LabelRequirement(key: "env", op: .exists)])
+        let sel = LabelSelector(requirements: [
+            LabelRequirement(key: "app", op: .in, values: ["a", "b"]),
+            LabelRequirement(key: "tier", op: .notIn, values: ["db"]),
+            LabelRequirement(key: "env", op: .exists),
+        ])
         XCTAssertTrue(sel.matches(["app": "a", "env": "x"]))
         XCTAssertFalse(sel.matches(["app": "a", "env": "x", "tier": "db"]))
         XCTAssertFalse(sel.matches(["app": "c", "env": "x"]))

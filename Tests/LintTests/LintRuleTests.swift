@@ -1,6 +1,7 @@
-import XCTest
-import TestSupport
 import KubeModel
+import TestSupport
+import XCTest
+
 @testable import Lint
 @testable import Reporting
 
@@ -31,15 +32,19 @@ final class LintRuleTests: XCTestCase {
         let typo = try findings(UnknownNamespaceLabel().badExample).first { $0.ruleID == "unknown-namespace-label" }
         XCTAssertTrue(typo?.message.contains("did you mean 'team'?") ?? false, typo?.message ?? "none")
         let shadow = try findings(ShadowedRule().badExample).first { $0.ruleID == "shadowed-rule" }
-        XCTAssertTrue(shadow?.message.contains("spec.ingress[1] admits nothing beyond spec.ingress[0]") ?? false, shadow?.message ?? "none")
+        XCTAssertTrue(
+            shadow?.message.contains("spec.ingress[1] admits nothing beyond spec.ingress[0]") ?? false,
+            shadow?.message ?? "none")
     }
 
     func testSarifValidatesAgainstTheSchema() throws {
         let schema = Paths.shared.appendingPathComponent("schemas/sarif-schema-2.1.0.json").path
         guard FileManager.default.fileExists(atPath: schema) else { throw XCTSkip("../shared/schemas is absent") }
-        let sarif = LintReport.sarif(try findings(Linter.rules.map(\.badExample).joined(separator: "\n---\n")), toolVersion: "test")
+        let sarif = LintReport.sarif(
+            try findings(Linter.rules.map(\.badExample).joined(separator: "\n---\n")), toolVersion: "test")
         let file = try temporaryFile(sarif, name: "lint.sarif")
-        let script = "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"
+        let script =
+            "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"
         let (status, output) = try runProcess("/usr/bin/env", ["python3", "-c", script, schema, file])
         if output.contains("No module named 'jsonschema'") { throw XCTSkip("python3 jsonschema is not installed") }
         XCTAssertEqual(status, 0, output)

@@ -1,20 +1,25 @@
-import XCTest
-import TestSupport
 import KubeModel
-import SMT
-@testable import Reachability
 import Reporting
+import SMT
+import TestSupport
+import XCTest
+
+@testable import Reachability
 
 /// The Z3 encoding and the concrete evaluator must agree on every declared pair and every port; models found
 /// for hypothetical pods and external addresses must replay to the same verdict in the evaluator.
 final class EncoderCrossCheckTests: XCTestCase {
     /// For every ordered pair of declared workloads and every placement of their IPs in the pod network, asks Z3
     /// for a flow on which encoder and evaluator differ.
-    func crossCheckPairs(_ model: ClusterModel, assumptions: Assumptions, file: StaticString = #filePath, line: UInt = #line) throws {
+    func crossCheckPairs(
+        _ model: ClusterModel, assumptions: Assumptions, file: StaticString = #filePath, line: UInt = #line
+    ) throws {
         let evaluator = Evaluator(model: model, assumptions: assumptions)
         let encoder = Encoder(evaluator: evaluator)
         let z = encoder.z
-        let src = encoder.makeRole("src"), dst = encoder.makeRole("dst"), flow = encoder.makeFlow()
+        let src = encoder.makeRole("src")
+        let dst = encoder.makeRole("dst")
+        let flow = encoder.makeFlow()
         let solver = Solver(z)
         solver.assert(encoder.wellFormed(src))
         solver.assert(encoder.wellFormed(dst))
@@ -26,33 +31,39 @@ final class EncoderCrossCheckTests: XCTestCase {
         }
         for i in evaluator.endpoints.indices {
             for j in evaluator.endpoints.indices where i != j {
-              for sourceAddress in evaluator.podAddressRanges {
-                for destinationAddress in evaluator.podAddressRanges {
-                let expected = evaluator.connections(from: evaluator.endpoints[i], at: sourceAddress, to: evaluator.endpoints[j], at: destinationAddress)
-                solver.push()
-                solver.assert(within(src.ip, sourceAddress))
-                solver.assert(within(dst.ip, destinationAddress))
-                solver.assert(encoder.isWorkload(src, [i]))
-                solver.assert(encoder.isWorkload(dst, [j]))
-                // A real flow: a port protocol with a port, or OTHER.
-                solver.assert(z.or([flow.proto == z.bv(3, width: 2), z.ugt(flow.port, z.bv(0, width: 16))]))
-                solver.assert(z.not(z.iff(admitted, encoder.inConns(expected, flow))))
-                let result = try solver.check()
-                if case .sat(let m) = result {
-                    let (p, port) = encoder.decodeFlow(flow, m)
-                    XCTFail("encoder and evaluator disagree on \(model.workloads[i].id) -> \(model.workloads[j].id) \(p)/\(port): evaluator says \(expected)", file: file, line: line)
+                for sourceAddress in evaluator.podAddressRanges {
+                    for destinationAddress in evaluator.podAddressRanges {
+                        let expected = evaluator.connections(
+                            from: evaluator.endpoints[i], at: sourceAddress, to: evaluator.endpoints[j],
+                            at: destinationAddress)
+                        solver.push()
+                        solver.assert(within(src.ip, sourceAddress))
+                        solver.assert(within(dst.ip, destinationAddress))
+                        solver.assert(encoder.isWorkload(src, [i]))
+                        solver.assert(encoder.isWorkload(dst, [j]))
+                        // A real flow: a port protocol with a port, or OTHER.
+                        solver.assert(z.or([flow.proto == z.bv(3, width: 2), z.ugt(flow.port, z.bv(0, width: 16))]))
+                        solver.assert(z.not(z.iff(admitted, encoder.inConns(expected, flow))))
+                        let result = try solver.check()
+                        if case .sat(let m) = result {
+                            let (p, port) = encoder.decodeFlow(flow, m)
+                            XCTFail(
+                                "encoder and evaluator disagree on \(model.workloads[i].id) -> \(model.workloads[j].id) \(p)/\(port): evaluator says \(expected)",
+                                file: file, line: line)
+                        }
+                        solver.pop()
+                        checked += 1
+                    }
                 }
-                solver.pop()
-                checked += 1
-                }
-              }
             }
         }
         XCTAssertGreaterThan(checked, 0, file: file, line: line)
     }
 
     func testEncoderAgreesWithEvaluatorOnGeneratedClusters() throws {
-        for (seed, flags) in [(1, ["--named-ports"]), (2, ["--ipblocks", "--named-ports"]), (3, ["--ipblocks", "--services"])] {
+        for (seed, flags) in [
+            (1, ["--named-ports"]), (2, ["--ipblocks", "--named-ports"]), (3, ["--ipblocks", "--services"]),
+        ] {
             let model = try generatedCluster(seed: seed, namespaces: 4, deployments: 14, policies: 12, flags: flags)
             try crossCheckPairs(model, assumptions: Assumptions())
             try crossCheckPairs(model, assumptions: Assumptions(profile: .conservativeAvailability))
@@ -60,10 +71,20 @@ final class EncoderCrossCheckTests: XCTestCase {
     }
 
     func testEncoderAgreesOnAdminTiersAndVectors() throws {
-        let extra = NetworkPolicyVectorTests.anp("p5", "{priority: 5, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {team: b}}, podSelector: {matchLabels: {app: c}}}}]}], egress: [{action: Deny, to: [{networks: [203.0.113.0/24]}]}]}")
-            + NetworkPolicyVectorTests.anp("p10", "{priority: 10, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: b}}}], ports: [{portRange: {start: 8000, end: 9000}}]}]}")
+        let extra =
+            NetworkPolicyVectorTests.anp(
+                "p5",
+                "{priority: 5, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {team: b}}, podSelector: {matchLabels: {app: c}}}}]}], egress: [{action: Deny, to: [{networks: [203.0.113.0/24]}]}]}"
+            )
+            + NetworkPolicyVectorTests.anp(
+                "p10",
+                "{priority: 10, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: b}}}], ports: [{portRange: {start: 8000, end: 9000}}]}]}"
+            )
             + "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: c}}}], ports: [{namedPort: http}]}]}\n"
-            + NetworkPolicyVectorTests.np("a", "n1", "{podSelector: {matchLabels: {app: y}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}")
+            + NetworkPolicyVectorTests.np(
+                "a", "n1",
+                "{podSelector: {matchLabels: {app: y}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}"
+            )
         let model = try loadModel(NetworkPolicyVectorTests.fixture + extra)
         try crossCheckPairs(model, assumptions: Assumptions())
         try crossCheckPairs(model, assumptions: Assumptions(profile: .conservativeAvailability))
@@ -71,7 +92,8 @@ final class EncoderCrossCheckTests: XCTestCase {
 
     /// Hypothetical pods and external addresses: every model the solver finds replays to the same verdict.
     func testModelsOfHypotheticalAndExternalSourcesReplayInTheEvaluator() throws {
-        let model = try generatedCluster(seed: 7, namespaces: 4, deployments: 12, policies: 10, flags: ["--ipblocks", "--named-ports"])
+        let model = try generatedCluster(
+            seed: 7, namespaces: 4, deployments: 12, policies: 10, flags: ["--ipblocks", "--named-ports"])
         let evaluator = Evaluator(model: model, assumptions: Assumptions())
         let encoder = Encoder(evaluator: evaluator)
         let z = encoder.z
@@ -79,21 +101,27 @@ final class EncoderCrossCheckTests: XCTestCase {
         for j in evaluator.endpoints.indices {
             for sourceKind in ["hypothetical", "external"] {
                 for wantAdmitted in [true, false] {
-                    let src = encoder.makeRole("src"), dst = encoder.makeRole("dst"), flow = encoder.makeFlow()
+                    let src = encoder.makeRole("src")
+                    let dst = encoder.makeRole("dst")
+                    let flow = encoder.makeFlow()
                     let solver = Solver(z)
                     solver.assert(encoder.wellFormed(src))
                     solver.assert(encoder.wellFormed(dst))
                     solver.assert(encoder.isWorkload(dst, [j]))
-                    solver.assert(sourceKind == "external" ? encoder.isExternal(src, in: [IPv4CIDR(base: 0, prefix: 0)])
-                                                           : encoder.isHypothetical(src, namespaces: encoder.namespaces, orNew: true))
+                    solver.assert(
+                        sourceKind == "external"
+                            ? encoder.isExternal(src, in: [IPv4CIDR(base: 0, prefix: 0)])
+                            : encoder.isHypothetical(src, namespaces: encoder.namespaces, orNew: true))
                     solver.assert(z.or([flow.proto == z.bv(3, width: 2), z.ugt(flow.port, z.bv(0, width: 16))]))
                     let ok = encoder.admitted(from: src, to: dst, flow)
                     solver.assert(wantAdmitted ? ok : z.not(ok))
                     guard case .sat(let m) = try solver.check() else { continue }
                     let (p, port) = encoder.decodeFlow(flow, m)
                     let decodedSource = encoder.decode(src, m)
-                    let verdict = evaluator.explain(from: decodedSource, to: .pod(evaluator.endpoints[j]), proto: p, port: port)
-                    XCTAssertEqual(verdict.allowed, wantAdmitted, "\(decodedSource) -> \(model.workloads[j].id) \(p)/\(port)")
+                    let verdict = evaluator.explain(
+                        from: decodedSource, to: .pod(evaluator.endpoints[j]), proto: p, port: port)
+                    XCTAssertEqual(
+                        verdict.allowed, wantAdmitted, "\(decodedSource) -> \(model.workloads[j].id) \(p)/\(port)")
                     replayed += 1
                 }
             }
@@ -103,8 +131,13 @@ final class EncoderCrossCheckTests: XCTestCase {
 }
 
 /// Generates a cluster with the oracle's generator (PyYAML needed); skips when ../shared is absent.
-func generatedCluster(seed: Int, namespaces: Int, deployments: Int, policies: Int, flags: [String]) throws -> ClusterModel {
-    guard let out = try generateCluster(namespaces: namespaces, deployments: deployments, policies: policies, seed: seed, flags: flags) else {
+func generatedCluster(seed: Int, namespaces: Int, deployments: Int, policies: Int, flags: [String]) throws
+    -> ClusterModel
+{
+    guard
+        let out = try generateCluster(
+            namespaces: namespaces, deployments: deployments, policies: policies, seed: seed, flags: flags)
+    else {
         throw XCTSkip("../shared/oracle is absent")
     }
     defer { try? FileManager.default.removeItem(atPath: out) }
@@ -116,15 +149,22 @@ func generatedCluster(seed: Int, namespaces: Int, deployments: Int, policies: In
 /// The map works on endpoint classes and computes each side once per distinct list of rules; it must list exactly
 /// what evaluating every workload pair one by one gives.
 final class ClassMapCrossCheckTests: XCTestCase {
-    func assertMapEqualsPairByPair(_ model: ClusterModel, _ assumptions: Assumptions = Assumptions(), _ context: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertMapEqualsPairByPair(
+        _ model: ClusterModel, _ assumptions: Assumptions = Assumptions(), _ context: String,
+        file: StaticString = #filePath, line: UInt = #line
+    ) {
         let evaluator = Evaluator(model: model, assumptions: assumptions)
         let map = ConnectivityMap(evaluator: evaluator)
         var expected: [String: ConnSet] = [:]
         for (i, s) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 {
             // A workload's pairs unite those of its pods.
-            for (j, d) in evaluator.endpoints.enumerated() where s.workload != d.workload && model.workloads[j].replicas != 0 {
+            for (j, d) in evaluator.endpoints.enumerated()
+            where s.workload != d.workload && model.workloads[j].replicas != 0 {
                 let c = evaluator.connections(from: .pod(s), to: .pod(d))
-                if !c.isEmpty { expected["\(s.workload!) => \(d.workload!)"] = c.union(expected["\(s.workload!) => \(d.workload!)"] ?? .none) }
+                if !c.isEmpty {
+                    expected["\(s.workload!) => \(d.workload!)"] = c.union(
+                        expected["\(s.workload!) => \(d.workload!)"] ?? .none)
+                }
             }
         }
         var actual: [String: ConnSet] = [:]
@@ -132,9 +172,12 @@ final class ClassMapCrossCheckTests: XCTestCase {
             actual["\(p.source) => \(p.destination)"] = p.conns
         }
         let differing = Set(actual.keys).union(expected.keys).filter { actual[$0] != expected[$0] }.sorted()
-        XCTAssert(differing.isEmpty, "\(context): \(differing.count) pairs differ, first: " + differing.prefix(5).map {
-            "\($0) map \(actual[$0].map(\.description) ?? "none"), evaluator \(expected[$0].map(\.description) ?? "none")"
-        }.joined(separator: "; "), file: file, line: line)
+        XCTAssert(
+            differing.isEmpty,
+            "\(context): \(differing.count) pairs differ, first: "
+                + differing.prefix(5).map {
+                    "\($0) map \(actual[$0].map(\.description) ?? "none"), evaluator \(expected[$0].map(\.description) ?? "none")"
+                }.joined(separator: "; "), file: file, line: line)
         XCTAssertGreaterThan(expected.count, 0, context, file: file, line: line)
         let lines = map.pairs.map { $0.line }
         XCTAssertEqual(lines, lines.sorted(), "\(context): pairs are listed in line order", file: file, line: line)
@@ -145,28 +188,36 @@ final class ClassMapCrossCheckTests: XCTestCase {
             let names: [String]
             let table: ConnTable
             var lines: [String] = []
-            mutating func pair(source: Int, destination: Int, conns: Int32) { lines.append("\(names[source]) => \(names[destination]) : \(table[conns])") }
+            mutating func pair(source: Int, destination: Int, conns: Int32) {
+                lines.append("\(names[source]) => \(names[destination]) : \(table[conns])")
+            }
         }
         var parallel: [String] = []
-        map.forEachPairIndexInParallel(workers: 3, batch: 7, makeSink: { Lines(names: map.endpointNames(), table: $0) }, drain: { sink in
-            parallel += sink.lines
-            sink.lines = []
-        })
+        map.forEachPairIndexInParallel(
+            workers: 3, batch: 7, makeSink: { Lines(names: map.endpointNames(), table: $0) },
+            drain: { sink in
+                parallel += sink.lines
+                sink.lines = []
+            })
         XCTAssertEqual(parallel, lines, "\(context): parallel listing", file: file, line: line)
         // A focused map is the full map's pairs touching the focus.
         let namespace = model.workloads[0].namespace
         let focused = ConnectivityMap(evaluator: evaluator, namespace: namespace).pairs.map(\.line)
-        let touching = map.pairs.filter { p in [p.source, p.destination].contains { $0.hasPrefix(namespace + "/") } }.map(\.line)
+        let touching = map.pairs.filter { p in [p.source, p.destination].contains { $0.hasPrefix(namespace + "/") } }
+            .map(\.line)
         XCTAssertEqual(focused, touching, "\(context): focus on \(namespace)", file: file, line: line)
     }
 
     func testClassMapEqualsPairByPairEvaluation() throws {
         for (seed, flags) in [(5, ["--named-ports"]), (6, ["--ipblocks", "--named-ports"]), (7, [String]())] {
             let model = try generatedCluster(seed: seed, namespaces: 6, deployments: 120, policies: 50, flags: flags)
-            XCTAssertLessThan(EndpointClasses(model: model, endpoints: Evaluator(model: model, assumptions: Assumptions()).endpoints).count,
-                              model.workloads.count, "seed \(seed): classes should merge some workloads")
+            XCTAssertLessThan(
+                EndpointClasses(model: model, endpoints: Evaluator(model: model, assumptions: Assumptions()).endpoints)
+                    .count,
+                model.workloads.count, "seed \(seed): classes should merge some workloads")
             assertMapEqualsPairByPair(model, Assumptions(), "seed \(seed)")
-            assertMapEqualsPairByPair(model, Assumptions(profile: .conservativeAvailability), "seed \(seed), conservative-availability")
+            assertMapEqualsPairByPair(
+                model, Assumptions(profile: .conservativeAvailability), "seed \(seed), conservative-availability")
         }
     }
 
@@ -176,10 +227,18 @@ final class ClassMapCrossCheckTests: XCTestCase {
         func pod(_ name: String, _ ns: String, _ labels: String, owner: String) -> String {
             "---\napiVersion: v1\nkind: Pod\nmetadata: {name: \(name), namespace: \(ns), labels: \(labels), ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: \(owner), controller: true, uid: u}]}\nspec: {containers: [{name: c, image: i, ports: [{name: http, containerPort: 8080}]}]}\n"
         }
-        let text = pod("web-a", "a", "{app: web, v: one}", owner: "web") + pod("web-b", "a", "{app: web, v: two}", owner: "web")
+        let text =
+            pod("web-a", "a", "{app: web, v: one}", owner: "web")
+            + pod("web-b", "a", "{app: web, v: two}", owner: "web")
             + pod("api-a", "b", "{app: api}", owner: "api") + pod("db-a", "b", "{app: db}", owner: "db")
-            + NetworkPolicyVectorTests.np("a", "web", "{podSelector: {matchLabels: {v: one}}, policyTypes: [Ingress, Egress], egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: api}}}], ports: [{port: http}]}]}")
-            + NetworkPolicyVectorTests.np("a", "web2", "{podSelector: {matchLabels: {v: two}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}]}]}")
+            + NetworkPolicyVectorTests.np(
+                "a", "web",
+                "{podSelector: {matchLabels: {v: one}}, policyTypes: [Ingress, Egress], egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: api}}}], ports: [{port: http}]}]}"
+            )
+            + NetworkPolicyVectorTests.np(
+                "a", "web2",
+                "{podSelector: {matchLabels: {v: two}}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: db}}}]}]}"
+            )
         let model = try loadModel(text)
         XCTAssertEqual(model.workloads.filter { $0.id == "a/web" }.count, 2, "one workload id, two kinds of pods")
         assertMapEqualsPairByPair(model, Assumptions(), "rollout")
@@ -191,14 +250,26 @@ final class ClassMapCrossCheckTests: XCTestCase {
     /// Admin tiers take the evaluator's path per pair of classes; ipBlocks over pod addresses and named ports on the
     /// rule-based path, with and without them.
     func testClassMapEqualsPairByPairEvaluationOnTheVectorFixture() throws {
-        let admin = NetworkPolicyVectorTests.anp("p5", "{priority: 5, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {team: b}}, podSelector: {matchLabels: {app: c}}}}]}], egress: [{action: Deny, to: [{networks: [10.244.0.0/18]}], ports: [{namedPort: http}]}]}")
+        let admin =
+            NetworkPolicyVectorTests.anp(
+                "p5",
+                "{priority: 5, subject: {namespaces: {matchLabels: {team: a}}}, ingress: [{action: Pass, from: [{pods: {namespaceSelector: {matchLabels: {team: b}}, podSelector: {matchLabels: {app: c}}}}]}], egress: [{action: Deny, to: [{networks: [10.244.0.0/18]}], ports: [{namedPort: http}]}]}"
+            )
             + "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: c}}}], ports: [{namedPort: http}]}]}\n"
-        let policies = NetworkPolicyVectorTests.np("a", "n1", "{podSelector: {matchLabels: {app: y}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}")
-            + NetworkPolicyVectorTests.np("b", "n1", "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels: {team: b}}}], ports: [{port: http}]}, {to: [{ipBlock: {cidr: 10.244.64.0/18}}]}]}")
+        let policies =
+            NetworkPolicyVectorTests.np(
+                "a", "n1",
+                "{podSelector: {matchLabels: {app: y}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}"
+            )
+            + NetworkPolicyVectorTests.np(
+                "b", "n1",
+                "{podSelector: {}, policyTypes: [Egress], egress: [{to: [{namespaceSelector: {matchLabels: {team: b}}}], ports: [{port: http}]}, {to: [{ipBlock: {cidr: 10.244.64.0/18}}]}]}"
+            )
         for (extra, context) in [(policies, "NetworkPolicies"), (policies + admin, "with admin tiers")] {
             let model = try loadModel(NetworkPolicyVectorTests.fixture + extra)
             assertMapEqualsPairByPair(model, Assumptions(), context)
-            assertMapEqualsPairByPair(model, Assumptions(profile: .conservativeAvailability), "\(context), conservative-availability")
+            assertMapEqualsPairByPair(
+                model, Assumptions(profile: .conservativeAvailability), "\(context), conservative-availability")
         }
     }
 }

@@ -1,38 +1,48 @@
-import XCTest
-import TestSupport
 import KubeModel
+import TestSupport
+import XCTest
+
 @testable import Reachability
 
 /// Which workloads share an endpoint class: exactly those no applicable selector or named port tells apart.
 final class EndpointClassesTests: XCTestCase {
     static let cluster = """
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: shop, labels: {env: prod}}
-    ---
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: lab, labels: {env: dev}}
-    """ + ["shop", "lab"].flatMap { ns in ["web", "api", "db"].map { app in """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: shop, labels: {env: prod}}
+        ---
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: lab, labels: {env: dev}}
+        """
+        + ["shop", "lab"].flatMap { ns in
+            ["web", "api", "db"].map { app in
+                """
 
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: \(app), namespace: \(ns)}
-    spec:
-      selector: {matchLabels: {app: \(app)}}
-      template:
-        metadata: {labels: {app: \(app)}}
-        spec: {containers: [{name: c, image: i, ports: [{name: http, containerPort: \(app == "db" ? 5432 : 8080)}]}]}
-    """ } }.joined() + "\n"
+                ---
+                apiVersion: apps/v1
+                kind: Deployment
+                metadata: {name: \(app), namespace: \(ns)}
+                spec:
+                  selector: {matchLabels: {app: \(app)}}
+                  template:
+                    metadata: {labels: {app: \(app)}}
+                    spec: {containers: [{name: c, image: i, ports: [{name: http, containerPort: \(app == "db" ? 5432 : 8080)}]}]}
+                """
+            }
+        }.joined() + "\n"
 
     func classes(_ extra: String) throws -> (EndpointClasses, ClusterModel) {
         let model = try loadModel(Self.cluster + extra)
-        return (EndpointClasses(model: model, endpoints: Evaluator(model: model, assumptions: Assumptions()).endpoints), model)
+        return (
+            EndpointClasses(model: model, endpoints: Evaluator(model: model, assumptions: Assumptions()).endpoints),
+            model
+        )
     }
 
     func sameClass(_ c: EndpointClasses, _ model: ClusterModel, _ a: String, _ b: String) -> Bool {
-        let i = model.workloads.firstIndex { $0.id == a }!, j = model.workloads.firstIndex { $0.id == b }!
+        let i = model.workloads.firstIndex { $0.id == a }!
+        let j = model.workloads.firstIndex { $0.id == b }!
         return c.classOf[i] == c.classOf[j]
     }
 
@@ -44,7 +54,10 @@ final class EndpointClassesTests: XCTestCase {
     }
 
     func testAPeerSelectorSplitsOnlyTheNamespacesItsNamespaceSelectorMatches() throws {
-        let policy = NetworkPolicyVectorTests.np("shop", "p", "{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {env: dev}}, podSelector: {matchLabels: {app: web}}}]}]}")
+        let policy = NetworkPolicyVectorTests.np(
+            "shop", "p",
+            "{podSelector: {}, ingress: [{from: [{namespaceSelector: {matchLabels: {env: dev}}, podSelector: {matchLabels: {app: web}}}]}]}"
+        )
         let (c, model) = try classes(policy)
         XCTAssertFalse(sameClass(c, model, "lab/web", "lab/api"), "the peer applies in lab (env=dev)")
         XCTAssertTrue(sameClass(c, model, "lab/api", "lab/db"))
@@ -52,7 +65,9 @@ final class EndpointClassesTests: XCTestCase {
     }
 
     func testAPeerWithoutNamespaceSelectorSplitsThePolicysNamespace() throws {
-        let policy = NetworkPolicyVectorTests.np("shop", "p", "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]}")
+        let policy = NetworkPolicyVectorTests.np(
+            "shop", "p",
+            "{podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]}")
         let (c, model) = try classes(policy)
         XCTAssertFalse(sameClass(c, model, "shop/db", "shop/web"))
         XCTAssertFalse(sameClass(c, model, "shop/api", "shop/web"))

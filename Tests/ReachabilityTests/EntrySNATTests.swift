@@ -1,36 +1,37 @@
-import XCTest
-import TestSupport
 import KubeModel
+import TestSupport
+import XCTest
+
 @testable import Reachability
 
 /// Entry through a LoadBalancer with externalTrafficPolicy Cluster: the proxy's policies see a node address.
 final class EntrySNATTests: XCTestCase {
     static let manifests = """
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: ingress-nginx}
-    ---
-    apiVersion: apps/v1
-    kind: Deployment
-    metadata: {name: controller, namespace: ingress-nginx}
-    spec:
-      selector: {matchLabels: {app.kubernetes.io/name: ingress-nginx}}
-      template:
-        metadata: {labels: {app.kubernetes.io/name: ingress-nginx, app.kubernetes.io/component: controller}}
-        spec: {containers: [{name: c, ports: [{name: http, containerPort: 80}]}]}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: controller, namespace: ingress-nginx}
-    spec: {type: LoadBalancer, selector: {app.kubernetes.io/name: ingress-nginx}, ports: [{name: http, port: 80, targetPort: http}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: from-nodes, namespace: ingress-nginx}
-    spec:
-      podSelector: {}
-      ingress: [{from: [{ipBlock: {cidr: 192.168.0.0/16}}]}]
-    """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: ingress-nginx}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: controller, namespace: ingress-nginx}
+        spec:
+          selector: {matchLabels: {app.kubernetes.io/name: ingress-nginx}}
+          template:
+            metadata: {labels: {app.kubernetes.io/name: ingress-nginx, app.kubernetes.io/component: controller}}
+            spec: {containers: [{name: c, ports: [{name: http, containerPort: 80}]}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: controller, namespace: ingress-nginx}
+        spec: {type: LoadBalancer, selector: {app.kubernetes.io/name: ingress-nginx}, ports: [{name: http, port: 80, targetPort: http}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: from-nodes, namespace: ingress-nginx}
+        spec:
+          podSelector: {}
+          ingress: [{from: [{ipBlock: {cidr: 192.168.0.0/16}}]}]
+        """
 
     func entry(nodeCIDR: IPv4CIDR?) throws -> MeshVerdict {
         let model = try loadModel(Self.manifests)
@@ -43,15 +44,19 @@ final class EntrySNATTests: XCTestCase {
 
     func testNodeAddressesDecideEntryWhenPoliciesLookAtAddresses() throws {
         XCTAssertEqual(try entry(nodeCIDR: nil), .unknown)
-        XCTAssertEqual(try entry(nodeCIDR: IPv4CIDR(base: 0xC0A8_0A00, prefix: 24)), .allowed)   // 192.168.10.0/24
-        XCTAssertEqual(try entry(nodeCIDR: IPv4CIDR(base: 0xAC10_0000, prefix: 24)), .denied)    // 172.16.0.0/24
-        XCTAssertEqual(try entry(nodeCIDR: IPv4CIDR(base: 0xC0A0_0000, prefix: 12)), .unknown)   // 192.160.0.0/12 straddles the block
+        XCTAssertEqual(try entry(nodeCIDR: IPv4CIDR(base: 0xC0A8_0A00, prefix: 24)), .allowed)  // 192.168.10.0/24
+        XCTAssertEqual(try entry(nodeCIDR: IPv4CIDR(base: 0xAC10_0000, prefix: 24)), .denied)  // 172.16.0.0/24
+        // 192.160.0.0/12 straddles the block
+        XCTAssertEqual(try entry(nodeCIDR: IPv4CIDR(base: 0xC0A0_0000, prefix: 12)), .unknown)
     }
 
     func testClusterDescription() throws {
         let good = try ClusterDescription.load(try temporaryFile("podCIDR: 10.42.0.0/16\nnodeCIDR: 192.168.1.0/24\n"))
-        XCTAssertEqual(good.summary, "podCIDR 10.42.0.0/16, serviceCIDR 10.96.0.0/12 (default), nodeCIDR 192.168.1.0/24")
-        XCTAssertThrowsError(try ClusterDescription.load(try temporaryFile("podCIDR: 10.0.0.0/8\nnodeCIDR: 10.1.0.0/16\n"))) { error in
+        XCTAssertEqual(
+            good.summary, "podCIDR 10.42.0.0/16, serviceCIDR 10.96.0.0/12 (default), nodeCIDR 192.168.1.0/24")
+        XCTAssertThrowsError(
+            try ClusterDescription.load(try temporaryFile("podCIDR: 10.0.0.0/8\nnodeCIDR: 10.1.0.0/16\n"))
+        ) { error in
             XCTAssertTrue("\(error)".contains("nodeCIDR: nodeCIDR 10.1.0.0/16 overlaps podCIDR 10.0.0.0/8"), "\(error)")
         }
         XCTAssertThrowsError(try ClusterDescription.load(try temporaryFile("podCidr: 10.0.0.0/8\n"))) { error in

@@ -1,12 +1,15 @@
-import XCTest
 import TestSupport
+import XCTest
+
 @testable import KubeModel
 @testable import Reachability
 
 /// ingress-nginx routing: pathType matching, host precedence, longest match, default backends, classes.
 final class IngressStageTests: XCTestCase {
     func path(_ p: String, _ t: Ingress.PathType) -> Ingress.Path {
-        Ingress.Path(path: p, type: t, backend: Ingress.Backend(service: "s", port: .number(80), location: SourceLocation(file: "t", line: 1)))
+        Ingress.Path(
+            path: p, type: t,
+            backend: Ingress.Backend(service: "s", port: .number(80), location: SourceLocation(file: "t", line: 1)))
     }
 
     func testPathTypes() {
@@ -25,45 +28,47 @@ final class IngressStageTests: XCTestCase {
     }
 
     static let fanout = """
-    apiVersion: networking.k8s.io/v1
-    kind: IngressClass
-    metadata: {name: nginx}
-    spec: {controller: k8s.io/ingress-nginx}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: IngressClass
-    metadata: {name: other}
-    spec: {controller: example.com/other}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: Ingress
-    metadata: {name: shop, namespace: web}
-    spec:
-      ingressClassName: nginx
-      defaultBackend: {service: {name: fallback, port: {number: 80}}}
-      rules:
-      - host: shop.example.com
-        http:
-          paths:
-          - {path: /, pathType: Prefix, backend: {service: {name: front, port: {number: 80}}}}
-          - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 8080}}}}
-          - {path: /api/health, pathType: Exact, backend: {service: {name: health, port: {number: 8080}}}}
-      - host: "*.example.com"
-        http:
-          paths: [{path: /, pathType: Prefix, backend: {service: {name: wildcard, port: {number: 80}}}}]
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: Ingress
-    metadata: {name: elsewhere, namespace: web}
-    spec:
-      ingressClassName: other
-      rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: not-nginx, port: {number: 80}}}}]}}]
-    """
+        apiVersion: networking.k8s.io/v1
+        kind: IngressClass
+        metadata: {name: nginx}
+        spec: {controller: k8s.io/ingress-nginx}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: IngressClass
+        metadata: {name: other}
+        spec: {controller: example.com/other}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: shop, namespace: web}
+        spec:
+          ingressClassName: nginx
+          defaultBackend: {service: {name: fallback, port: {number: 80}}}
+          rules:
+          - host: shop.example.com
+            http:
+              paths:
+              - {path: /, pathType: Prefix, backend: {service: {name: front, port: {number: 80}}}}
+              - {path: /api, pathType: Prefix, backend: {service: {name: api, port: {number: 8080}}}}
+              - {path: /api/health, pathType: Exact, backend: {service: {name: health, port: {number: 8080}}}}
+          - host: "*.example.com"
+            http:
+              paths: [{path: /, pathType: Prefix, backend: {service: {name: wildcard, port: {number: 80}}}}]
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: Ingress
+        metadata: {name: elsewhere, namespace: web}
+        spec:
+          ingressClassName: other
+          rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: not-nginx, port: {number: 80}}}}]}}]
+        """
 
     func testRoutingByHostAndLongestPath() throws {
         let (_, list) = try ingresses(Self.fanout)
         XCTAssertEqual(list.map(\.name), ["shop"], "only ingress-nginx's class")
-        func backend(_ host: String?, _ p: String) -> String? { IngressStage.route(list, host: host, path: p)?.backend.service }
+        func backend(_ host: String?, _ p: String) -> String? {
+            IngressStage.route(list, host: host, path: p)?.backend.service
+        }
         XCTAssertEqual(backend("shop.example.com", "/"), "front")
         XCTAssertEqual(backend("shop.example.com", "/api/orders"), "api")
         XCTAssertEqual(backend("shop.example.com", "/api/health"), "health")
@@ -74,24 +79,33 @@ final class IngressStageTests: XCTestCase {
     }
 
     func testNoDefaultBackendMeansTheControllerAnswers() throws {
-        let (_, list) = try ingresses("""
-        apiVersion: networking.k8s.io/v1
-        kind: Ingress
-        metadata: {name: only, namespace: web}
-        spec:
-          ingressClassName: nginx
-          rules: [{host: a.example.com, http: {paths: [{path: /a, pathType: Exact, backend: {service: {name: a, port: {number: 80}}}}]}}]
-        """)
+        let (_, list) = try ingresses(
+            """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: only, namespace: web}
+            spec:
+              ingressClassName: nginx
+              rules: [{host: a.example.com, http: {paths: [{path: /a, pathType: Exact, backend: {service: {name: a, port: {number: 80}}}}]}}]
+            """)
         XCTAssertEqual(list.count, 1, "with no IngressClass declared, class nginx is taken as ingress-nginx's")
         XCTAssertNil(IngressStage.route(list, host: "a.example.com", path: "/b"))
     }
 
     func testIngressErrors() throws {
         let head = "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: i, namespace: web}\nspec:\n"
-        XCTAssertThrowsError(try loadModel(head + "  rules: [{http: {paths: [{path: /, pathType: Regex, backend: {service: {name: a, port: {number: 80}}}}]}}]\n")) {
+        XCTAssertThrowsError(
+            try loadModel(
+                head
+                    + "  rules: [{http: {paths: [{path: /, pathType: Regex, backend: {service: {name: a, port: {number: 80}}}}]}}]\n"
+            )
+        ) {
             XCTAssertTrue("\($0)".contains("unknown pathType 'Regex'"), "\($0)")
         }
-        XCTAssertThrowsError(try loadModel(head + "  rules: [{http: {paths: [{path: /, backend: {service: {name: a, port: {number: 80}}}}]}}]\n")) {
+        XCTAssertThrowsError(
+            try loadModel(
+                head + "  rules: [{http: {paths: [{path: /, backend: {service: {name: a, port: {number: 80}}}}]}}]\n")
+        ) {
             XCTAssertTrue("\($0)".contains("pathType: required field is missing"), "\($0)")
         }
         XCTAssertThrowsError(try loadModel(head + "  backend: {serviceName: a, servicePort: 80}\n")) {

@@ -1,6 +1,7 @@
-import XCTest
-import TestSupport
 import KubeModel
+import TestSupport
+import XCTest
+
 @testable import Reachability
 
 /// Runs `map` on every Kubernetes case of the NCA oracle and compares the pair lists with the oracle's own
@@ -8,7 +9,9 @@ import KubeModel
 final class OracleDifferentialTests: XCTestCase {
     /// A pair line whose external endpoint is an IPv6 prefix.
     static func isIPv6(_ line: String) -> Bool {
-        line.split(separator: " ").contains { $0.hasPrefix("external:") && $0.dropFirst("external:".count).contains(":") }
+        line.split(separator: " ").contains {
+            $0.hasPrefix("external:") && $0.dropFirst("external:".count).contains(":")
+        }
     }
 
     func testMapAgreesWithNetworkConfigAnalyzerCases() throws {
@@ -16,13 +19,19 @@ final class OracleDifferentialTests: XCTestCase {
         guard FileManager.default.fileExists(atPath: casesDir) else {
             throw XCTSkip("../shared/oracle is absent; differential cases skipped")
         }
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3") else {
+        guard
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+                || FileManager.default.isExecutableFile(atPath: "/usr/local/bin/python3")
+        else {
             throw XCTSkip("python3 is needed to run the oracle's compare.py")
         }
-        let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "/usr/local/bin/python3"
+        let python =
+            FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+            ? "/usr/bin/python3" : "/usr/local/bin/python3"
         let knownFile = Paths.packageRoot.appendingPathComponent("Tests/ReachabilityTests/oracle-known-differences.tsv")
         var known: [String: String] = [:]
-        for line in try String(contentsOf: knownFile, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#") {
+        for line in try String(contentsOf: knownFile, encoding: .utf8).split(separator: "\n") where !line.hasPrefix("#")
+        {
             let parts = line.split(separator: "\t", maxSplits: 1)
             if parts.count == 2 { known[String(parts[0])] = String(parts[1]) }
         }
@@ -32,7 +41,8 @@ final class OracleDifferentialTests: XCTestCase {
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("oracle-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: tmp) }
-        var agreed = 0, explained = 0
+        var agreed = 0
+        var explained = 0
         var unexplained: [String] = []
         var stale: [String] = []
         let cases = try FileManager.default.contentsOfDirectory(atPath: casesDir).sorted()
@@ -50,7 +60,8 @@ final class OracleDifferentialTests: XCTestCase {
                     .filter { !$0.contains("-livesim") && !Self.isIPv6(String($0)) }
                     .map { $0 + "\n" }.joined()
                 try nca.write(to: expected, atomically: true, encoding: .utf8)
-                let (status, output) = try runProcess(python, [Paths.shared("oracle/compare.py"), expected.path, actual.path, "--quiet"])
+                let (status, output) = try runProcess(
+                    python, [Paths.shared("oracle/compare.py"), expected.path, actual.path, "--quiet"])
                 agrees = status == 0
                 detail = output.split(separator: "\n").last.map(String.init) ?? ""
             } else {
@@ -63,7 +74,9 @@ final class OracleDifferentialTests: XCTestCase {
             case (false, nil): unexplained.append("\(id): \(detail)")
             }
         }
-        print("oracle k8s cases: \(cases.count) compared, \(agreed) agree, \(explained) explained in oracle-known-differences.tsv, \(unexplained.count) unexplained")
+        print(
+            "oracle k8s cases: \(cases.count) compared, \(agreed) agree, \(explained) explained in oracle-known-differences.tsv, \(unexplained.count) unexplained"
+        )
         XCTAssertEqual(unexplained, [], "unexplained disagreements with NCA")
         XCTAssertEqual(stale, [], "these cases agree now: remove them from oracle-known-differences.tsv")
         XCTAssertGreaterThanOrEqual(agreed, 55)

@@ -1,6 +1,7 @@
 import Foundation
-import TestSupport
 import KubeModel
+import TestSupport
+
 @testable import Reachability
 
 extension Evaluator {

@@ -1,5 +1,6 @@
-import XCTest
 import Foundation
+import XCTest
+
 @testable import SMT
 
 final class SolverTests: XCTestCase {

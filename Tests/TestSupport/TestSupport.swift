@@ -3,7 +3,8 @@ import KubeModel
 
 /// Helpers every test target shares: paths beside the package, inline manifests, running the built CLI.
 public enum Paths {
-    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent()
     /// `../shared` holds the oracle, corpora and schemas (absent on a user's machine: tests that need it skip).
     public static let shared = packageRoot.deletingLastPathComponent().appendingPathComponent("shared")
     public static var sharedAvailable: Bool { FileManager.default.fileExists(atPath: shared.path) }
@@ -35,7 +36,9 @@ public func loadModel(_ yaml: String, file: String = "test.yaml") throws -> Clus
 }
 
 /// Runs a program; returns its exit status and its stdout and stderr together.
-public func runProcess(_ executable: String, _ args: [String], stdin: Data? = nil, in directory: String? = nil) throws -> (status: Int32, output: String) {
+public func runProcess(_ executable: String, _ args: [String], stdin: Data? = nil, in directory: String? = nil) throws
+    -> (status: Int32, output: String)
+{
     let p = Process()
     if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
     p.executableURL = URL(fileURLWithPath: executable)
@@ -61,12 +64,18 @@ public struct GeneratorFailed: Error, CustomStringConvertible {
 
 /// Writes a cluster from `../shared/oracle/gen_cluster.py` into a fresh folder and returns its path (the caller
 /// removes it); nil when ../shared is absent.
-public func generateCluster(namespaces: Int, deployments: Int, policies: Int, seed: Int, flags: [String]) throws -> String? {
+public func generateCluster(namespaces: Int, deployments: Int, policies: Int, seed: Int, flags: [String]) throws
+    -> String?
+{
     guard Paths.sharedAvailable else { return nil }
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(seed)-\(UUID().uuidString)").path
-    let (status, output) = try runProcess("/usr/bin/env", ["python3", Paths.shared("oracle/gen_cluster.py"), "--namespaces", "\(namespaces)",
-                                                          "--deployments", "\(deployments)", "--policies", "\(policies)", "--seed", "\(seed)",
-                                                          "--out", out] + flags)
+    let (status, output) = try runProcess(
+        "/usr/bin/env",
+        [
+            "python3", Paths.shared("oracle/gen_cluster.py"), "--namespaces", "\(namespaces)",
+            "--deployments", "\(deployments)", "--policies", "\(policies)", "--seed", "\(seed)",
+            "--out", out,
+        ] + flags)
     guard status == 0 else { throw GeneratorFailed(description: "gen_cluster.py failed (PyYAML missing?): \(output)") }
     return out
 }

@@ -2,7 +2,12 @@
 
 public struct DestinationRule: Hashable, Sendable {
     /// `trafficPolicy.tls.mode`; nil when the level sets no tls.
-    public enum TLSMode: String, Sendable { case disable = "DISABLE", simple = "SIMPLE", mutual = "MUTUAL", istioMutual = "ISTIO_MUTUAL" }
+    public enum TLSMode: String, Sendable {
+        case disable = "DISABLE"
+        case simple = "SIMPLE"
+        case mutual = "MUTUAL"
+        case istioMutual = "ISTIO_MUTUAL"
+    }
 
     /// One level of traffic policy: its tls mode and its per-port entries (an entry replaces the level for its port).
     public struct TLSPolicy: Hashable, Sendable {
@@ -35,7 +40,9 @@ public struct DestinationRule: Hashable, Sendable {
         func mode(_ tls: Field?) throws -> TLSMode? {
             guard let tls, let m = tls["mode"] else { return nil }
             let text = try m.string()
-            guard let mode = TLSMode(rawValue: text) else { throw m.error("unknown tls mode '\(text)' (DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL)") }
+            guard let mode = TLSMode(rawValue: text) else {
+                throw m.error("unknown tls mode '\(text)' (DISABLE, SIMPLE, MUTUAL or ISTIO_MUTUAL)")
+            }
             return mode
         }
         var portLevel: [Int: TLSMode?] = [:]
@@ -46,15 +53,21 @@ public struct DestinationRule: Hashable, Sendable {
         return TLSPolicy(tls: try mode(f["tls"]), portLevel: portLevel)
     }
 
-    static func parse(_ spec: Field, name: String, namespace: String, created: CreationTime, location: SourceLocation) throws -> DestinationRule {
+    static func parse(_ spec: Field, name: String, namespace: String, created: CreationTime, location: SourceLocation)
+        throws -> DestinationRule
+    {
         guard let host = spec["host"] else { throw spec.missing("host") }
         let subsets = try (spec["subsets"]?.items() ?? []).map { s -> Subset in
             guard let n = s["name"] else { throw s.missing("name") }
-            return Subset(name: try n.string(), labels: try s["labels"]?.stringMap() ?? [:], policy: try parseTLSPolicy(s["trafficPolicy"]))
+            return Subset(
+                name: try n.string(), labels: try s["labels"]?.stringMap() ?? [:],
+                policy: try parseTLSPolicy(s["trafficPolicy"]))
         }
-        return DestinationRule(name: name, namespace: namespace, host: try host.string(), exportTo: try spec["exportTo"]?.stringList(),
-                               workloadSelector: try spec["workloadSelector"]?["matchLabels"]?.stringMap(),
-                               policy: try parseTLSPolicy(spec["trafficPolicy"]) ?? .none, subsets: subsets, created: created, location: location)
+        return DestinationRule(
+            name: name, namespace: namespace, host: try host.string(), exportTo: try spec["exportTo"]?.stringList(),
+            workloadSelector: try spec["workloadSelector"]?["matchLabels"]?.stringMap(),
+            policy: try parseTLSPolicy(spec["trafficPolicy"]) ?? .none, subsets: subsets, created: created,
+            location: location)
     }
 }
 
@@ -78,17 +91,22 @@ public struct IstioGateway: Hashable, Sendable {
         let servers = try (spec["servers"]?.items() ?? []).map { s -> Server in
             guard let port = s["port"], let number = port["number"] else { throw s.missing("port.number") }
             guard let hosts = s["hosts"] else { throw s.missing("hosts") }
-            return Server(port: try number.int(in: 1...65535), proto: (try port["protocol"]?.string() ?? "TCP").uppercased(),
-                          hosts: try hosts.stringList(), tlsMode: try s["tls"]?["mode"]?.string(), path: s.path)
+            return Server(
+                port: try number.int(in: 1...65535), proto: (try port["protocol"]?.string() ?? "TCP").uppercased(),
+                hosts: try hosts.stringList(), tlsMode: try s["tls"]?["mode"]?.string(), path: s.path)
         }
-        return IstioGateway(name: name, namespace: namespace, selector: try spec["selector"]?.stringMap() ?? [:], servers: servers, location: location)
+        return IstioGateway(
+            name: name, namespace: namespace, selector: try spec["selector"]?.stringMap() ?? [:], servers: servers,
+            location: location)
     }
 }
 
 public struct VirtualService: Hashable, Sendable {
     /// A string condition of a match: exact, prefix or regex.
     public enum StringMatch: Hashable, Sendable {
-        case exact(String), prefix(String), regex(String)
+        case exact(String)
+        case prefix(String)
+        case regex(String)
 
         static func parse(_ f: Field) throws -> StringMatch {
             if let v = f["exact"] { return .exact(try v.string()) }
@@ -139,19 +157,29 @@ public struct VirtualService: Hashable, Sendable {
     public let created: CreationTime
     public let location: SourceLocation
 
-    static func parse(_ spec: Field, name: String, namespace: String, created: CreationTime, location: SourceLocation) throws -> VirtualService {
+    static func parse(_ spec: Field, name: String, namespace: String, created: CreationTime, location: SourceLocation)
+        throws -> VirtualService
+    {
         func routes(_ key: String) throws -> [Route] {
             try (spec[key]?.items() ?? []).map { r in
                 let matches = try (r["match"]?.items() ?? []).map { m -> Match in
-                    let known: Set<String> = ["uri", "method", "authority", "port", "gateways", "sniHosts", "name", "ignoreUriCase"]
+                    let known: Set<String> = [
+                        "uri", "method", "authority", "port", "gateways", "sniHosts", "name", "ignoreUriCase",
+                    ]
                     let undecidable = try m.entries().map(\.key).filter { !known.contains($0) }
-                    return Match(uri: try m["uri"].map(StringMatch.parse), method: try m["method"].map(StringMatch.parse),
-                                 authority: try m["authority"].map(StringMatch.parse), port: try m["port"]?.int(in: 1...65535),
-                                 gateways: try m["gateways"]?.stringList(), sniHosts: try m["sniHosts"]?.stringList(), undecidable: undecidable)
+                    return Match(
+                        uri: try m["uri"].map(StringMatch.parse), method: try m["method"].map(StringMatch.parse),
+                        authority: try m["authority"].map(StringMatch.parse), port: try m["port"]?.int(in: 1...65535),
+                        gateways: try m["gateways"]?.stringList(), sniHosts: try m["sniHosts"]?.stringList(),
+                        undecidable: undecidable)
                 }
                 let destinations = try (r["route"]?.items() ?? []).map { d -> Destination in
-                    guard let dest = d["destination"], let host = dest["host"] else { throw d.missing("destination.host") }
-                    return Destination(host: try host.string(), subset: try dest["subset"]?.string(), port: try dest["port"]?["number"]?.int(in: 1...65535))
+                    guard let dest = d["destination"], let host = dest["host"] else {
+                        throw d.missing("destination.host")
+                    }
+                    return Destination(
+                        host: try host.string(), subset: try dest["subset"]?.string(),
+                        port: try dest["port"]?["number"]?.int(in: 1...65535))
                 }
                 var answered: String?
                 var partialFault: String?
@@ -163,15 +191,21 @@ public struct VirtualService: Hashable, Sendable {
                         guard let v = Double(try f.string()) else { throw f.error("expected a number") }
                         return v
                     }
-                    if share == nil || share! >= 100 { answered = "fault abort" } else { partialFault = "aborts \(share!)% of the requests (fault.abort)" }
+                    if share == nil || share! >= 100 {
+                        answered = "fault abort"
+                    } else {
+                        partialFault = "aborts \(share!)% of the requests (fault.abort)"
+                    }
                 }
-                return Route(matches: matches, destinations: destinations, answeredByProxy: answered, partialFault: partialFault,
-                             rewriteURI: try r["rewrite"]?["uri"]?.string(), path: r.path)
+                return Route(
+                    matches: matches, destinations: destinations, answeredByProxy: answered, partialFault: partialFault,
+                    rewriteURI: try r["rewrite"]?["uri"]?.string(), path: r.path)
             }
         }
-        return VirtualService(name: name, namespace: namespace, hosts: try spec["hosts"]?.stringList() ?? [],
-                              gateways: try spec["gateways"]?.stringList() ?? [], http: try routes("http"), tcp: try routes("tcp"),
-                              tls: try routes("tls"), created: created, location: location)
+        return VirtualService(
+            name: name, namespace: namespace, hosts: try spec["hosts"]?.stringList() ?? [],
+            gateways: try spec["gateways"]?.stringList() ?? [], http: try routes("http"), tcp: try routes("tcp"),
+            tls: try routes("tls"), created: created, location: location)
     }
 }
 
@@ -188,19 +222,25 @@ public struct SidecarScope: Hashable, Sendable {
     public let created: CreationTime
     public let location: SourceLocation
 
-    static func parse(_ spec: Field, name: String, namespace: String, created: CreationTime, location: SourceLocation) throws -> SidecarScope {
+    static func parse(_ spec: Field, name: String, namespace: String, created: CreationTime, location: SourceLocation)
+        throws -> SidecarScope
+    {
         let egress = try spec["egress"].map { e in try e.items().flatMap { try $0["hosts"]?.stringList() ?? [] } }
         let selector = try spec["workloadSelector"]?["labels"]?.stringMap()
-        return SidecarScope(name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil, egressHosts: egress,
-                            outboundPolicy: try spec["outboundTrafficPolicy"]?["mode"]?.string(),
-                            hasIngressListeners: !(try spec["ingress"]?.items() ?? []).isEmpty, created: created, location: location)
+        return SidecarScope(
+            name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil,
+            egressHosts: egress,
+            outboundPolicy: try spec["outboundTrafficPolicy"]?["mode"]?.string(),
+            hasIngressListeners: !(try spec["ingress"]?.items() ?? []).isEmpty, created: created, location: location)
     }
 }
 
 extension ClusterModel {
     /// Istio resolves ties between objects of one scope by age; without timestamps, by name (stated where it matters).
     mutating func sortIstioObjects() {
-        func key(_ created: CreationTime, _ ns: String, _ name: String) -> (String, String, String) { (created ?? "~", ns, name) }
+        func key(_ created: CreationTime, _ ns: String, _ name: String) -> (String, String, String) {
+            (created ?? "~", ns, name)
+        }
         peerAuthentications.sort { key($0.created, $0.namespace, $0.name) < key($1.created, $1.namespace, $1.name) }
         authorizationPolicies.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         destinationRules.sort { key($0.created, $0.namespace, $0.name) < key($1.created, $1.namespace, $1.name) }

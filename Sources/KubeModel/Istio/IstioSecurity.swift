@@ -7,7 +7,12 @@ public typealias IstioSelector = [String: String]
 public typealias CreationTime = String?
 
 public struct PeerAuthentication: Hashable, Sendable {
-    public enum Mode: String, Sendable { case unset = "UNSET", disable = "DISABLE", permissive = "PERMISSIVE", strict = "STRICT" }
+    public enum Mode: String, Sendable {
+        case unset = "UNSET"
+        case disable = "DISABLE"
+        case permissive = "PERMISSIVE"
+        case strict = "STRICT"
+    }
     public let name: String
     public let namespace: String
     public let selector: IstioSelector?
@@ -18,31 +23,44 @@ public struct PeerAuthentication: Hashable, Sendable {
     public let created: CreationTime
     public let location: SourceLocation
 
-    static func parse(_ spec: Field, name: String, namespace: String, created: CreationTime, location: SourceLocation) throws -> PeerAuthentication {
+    static func parse(_ spec: Field, name: String, namespace: String, created: CreationTime, location: SourceLocation)
+        throws -> PeerAuthentication
+    {
         func mode(_ f: Field?) throws -> Mode {
             guard let f, let m = f["mode"] else { return .unset }
             let text = try m.string()
-            guard let mode = Mode(rawValue: text) else { throw m.error("unknown mTLS mode '\(text)' (UNSET, DISABLE, PERMISSIVE or STRICT)") }
+            guard let mode = Mode(rawValue: text) else {
+                throw m.error("unknown mTLS mode '\(text)' (UNSET, DISABLE, PERMISSIVE or STRICT)")
+            }
             return mode
         }
         var portLevel: [Int: Mode] = [:]
         for (key, value) in try spec["portLevelMtls"]?.entries() ?? [] {
-            guard let port = Int(key), (1...65535).contains(port) else { throw value.error("portLevelMtls key '\(key)' is not a port number") }
+            guard let port = Int(key), (1...65535).contains(port) else {
+                throw value.error("portLevelMtls key '\(key)' is not a port number")
+            }
             portLevel[port] = try mode(value)
         }
         let selector = try spec["selector"]?["matchLabels"]?.stringMap()
-        return PeerAuthentication(name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil,
-                                  mode: try mode(spec["mtls"]), portLevel: portLevel, created: created, location: location)
+        return PeerAuthentication(
+            name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil,
+            mode: try mode(spec["mtls"]), portLevel: portLevel, created: created, location: location)
     }
 
     /// Why Istio's validation would refuse the object (it could never have been applied), or nil.
     public var rejection: String? {
-        selector == nil && !portLevel.isEmpty ? "mesh/namespace PeerAuthentication cannot have portLevelMtls (Istio validation rejects it); ignored" : nil
+        selector == nil && !portLevel.isEmpty
+            ? "mesh/namespace PeerAuthentication cannot have portLevelMtls (Istio validation rejects it); ignored" : nil
     }
 }
 
 public struct AuthorizationPolicy: Hashable, Sendable {
-    public enum Action: String, Sendable { case allow = "ALLOW", deny = "DENY", audit = "AUDIT", custom = "CUSTOM" }
+    public enum Action: String, Sendable {
+        case allow = "ALLOW"
+        case deny = "DENY"
+        case audit = "AUDIT"
+        case custom = "CUSTOM"
+    }
 
     /// A list-valued field with its positive and negative forms (`principals` / `notPrincipals`); nil when absent.
     public struct Values: Hashable, Sendable {
@@ -102,18 +120,27 @@ public struct AuthorizationPolicy: Hashable, Sendable {
     public let rules: [Rule]
     public let location: SourceLocation
 
-    static let sourceKeys: Set<String> = ["principals", "notPrincipals", "namespaces", "notNamespaces", "ipBlocks", "notIpBlocks",
-                                          "remoteIpBlocks", "notRemoteIpBlocks", "requestPrincipals", "notRequestPrincipals"]
-    static let operationKeys: Set<String> = ["hosts", "notHosts", "ports", "notPorts", "methods", "notMethods", "paths", "notPaths"]
+    static let sourceKeys: Set<String> = [
+        "principals", "notPrincipals", "namespaces", "notNamespaces", "ipBlocks", "notIpBlocks",
+        "remoteIpBlocks", "notRemoteIpBlocks", "requestPrincipals", "notRequestPrincipals",
+    ]
+    static let operationKeys: Set<String> = [
+        "hosts", "notHosts", "ports", "notPorts", "methods", "notMethods", "paths", "notPaths",
+    ]
 
-    static func parse(_ spec: Field?, name: String, namespace: String, location: SourceLocation) throws -> AuthorizationPolicy {
+    static func parse(_ spec: Field?, name: String, namespace: String, location: SourceLocation) throws
+        -> AuthorizationPolicy
+    {
         guard let spec else {
-            return AuthorizationPolicy(name: name, namespace: namespace, selector: nil, hasTargetRef: false, action: .allow,
-                                       provider: nil, rules: [], location: location)
+            return AuthorizationPolicy(
+                name: name, namespace: namespace, selector: nil, hasTargetRef: false, action: .allow,
+                provider: nil, rules: [], location: location)
         }
         try spec.requireKnownKeys(["selector", "targetRef", "targetRefs", "action", "provider", "rules"])
         let actionText = try spec["action"]?.string() ?? "ALLOW"
-        guard let action = Action(rawValue: actionText) else { throw spec["action"]!.error("unknown action '\(actionText)' (ALLOW, DENY, AUDIT or CUSTOM)") }
+        guard let action = Action(rawValue: actionText) else {
+            throw spec["action"]!.error("unknown action '\(actionText)' (ALLOW, DENY, AUDIT or CUSTOM)")
+        }
         func values(_ f: Field, _ key: String) throws -> Values {
             let notKey = "not" + key.prefix(1).uppercased() + key.dropFirst()
             return Values(values: try f[key]?.stringList(), notValues: try f[notKey]?.stringList())
@@ -129,9 +156,10 @@ public struct AuthorizationPolicy: Hashable, Sendable {
                     guard let s = item["source"] else { throw item.missing("source") }
                     try s.requireKnownKeys(sourceKeys)
                     if try s.entries().isEmpty { throw s.error("an empty source is rejected by Istio validation") }
-                    return Source(principals: try values(s, "principals"), namespaces: try values(s, "namespaces"),
-                                  ipBlocks: try values(s, "ipBlocks"), remoteIpBlocks: try values(s, "remoteIpBlocks"),
-                                  requestPrincipals: try values(s, "requestPrincipals"))
+                    return Source(
+                        principals: try values(s, "principals"), namespaces: try values(s, "namespaces"),
+                        ipBlocks: try values(s, "ipBlocks"), remoteIpBlocks: try values(s, "remoteIpBlocks"),
+                        requestPrincipals: try values(s, "requestPrincipals"))
                 }
             }
             let to = try rule["to"].map { f -> [Operation] in
@@ -142,21 +170,25 @@ public struct AuthorizationPolicy: Hashable, Sendable {
                     guard let o = item["operation"] else { throw item.missing("operation") }
                     try o.requireKnownKeys(operationKeys)
                     if try o.entries().isEmpty { throw o.error("an empty operation is rejected by Istio validation") }
-                    return Operation(hosts: try values(o, "hosts"), ports: try values(o, "ports"),
-                                     methods: try values(o, "methods"), paths: try values(o, "paths"))
+                    return Operation(
+                        hosts: try values(o, "hosts"), ports: try values(o, "ports"),
+                        methods: try values(o, "methods"), paths: try values(o, "paths"))
                 }
             }
             let when = try (rule["when"]?.items() ?? []).map { c -> Condition in
                 try c.requireKnownKeys(["key", "values", "notValues"])
                 guard let key = c["key"] else { throw c.missing("key") }
-                return Condition(key: try key.string(), values: Values(values: try c["values"]?.stringList(), notValues: try c["notValues"]?.stringList()))
+                return Condition(
+                    key: try key.string(),
+                    values: Values(values: try c["values"]?.stringList(), notValues: try c["notValues"]?.stringList()))
             }
             rules.append(Rule(from: from, to: to, when: when, path: rule.path))
         }
         let selector = try spec["selector"]?["matchLabels"]?.stringMap()
-        return AuthorizationPolicy(name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil,
-                                   hasTargetRef: spec.has("targetRef") || spec.has("targetRefs"), action: action,
-                                   provider: try spec["provider"]?["name"]?.string(), rules: rules, location: location)
+        return AuthorizationPolicy(
+            name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil,
+            hasTargetRef: spec.has("targetRef") || spec.has("targetRefs"), action: action,
+            provider: try spec["provider"]?["name"]?.string(), rules: rules, location: location)
     }
 
     /// Why Istio's validation would refuse the object, or nil.
@@ -164,7 +196,9 @@ public struct AuthorizationPolicy: Hashable, Sendable {
         if (action == .deny || action == .custom) && rules.isEmpty {
             return "\(action.rawValue) AuthorizationPolicy without rules is rejected by Istio validation; ignored"
         }
-        if action == .custom && provider == nil { return "CUSTOM AuthorizationPolicy without provider is rejected by Istio validation; ignored" }
+        if action == .custom && provider == nil {
+            return "CUSTOM AuthorizationPolicy without provider is rejected by Istio validation; ignored"
+        }
         return nil
     }
 }

@@ -12,32 +12,35 @@ struct AdminPolicyPriorityTie: LintRule {
         for (priority, group) in Dictionary(grouping: c.model.adminPolicies, by: \.priority) where group.count > 1 {
             let names = group.map(\.name).sorted()
             for p in group.sorted(by: { $0.name < $1.name }).dropFirst() {
-                out.append(finding("AdminNetworkPolicy \(p.name) has priority \(priority), as do \(names.filter { $0 != p.name }.joined(separator: ", ")): their order is undefined (A-ANP-TIE)", at: p.location))
+                out.append(
+                    finding(
+                        "AdminNetworkPolicy \(p.name) has priority \(priority), as do \(names.filter { $0 != p.name }.joined(separator: ", ")): their order is undefined (A-ANP-TIE)",
+                        at: p.location))
             }
         }
         return out
     }
 
     let badExample = """
-    apiVersion: policy.networking.k8s.io/v1alpha1
-    kind: AdminNetworkPolicy
-    metadata: {name: lint-k-allow-monitoring}
-    spec: {priority: 10, subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: lint-k}}}, ingress: [{name: mon, action: Allow, from: [{namespaces: {}}]}]}
-    ---
-    apiVersion: policy.networking.k8s.io/v1alpha1
-    kind: AdminNetworkPolicy
-    metadata: {name: lint-k-deny-all}
-    spec: {priority: 10, subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: lint-k}}}, ingress: [{name: all, action: Deny, from: [{namespaces: {}}]}]}
-    """
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: AdminNetworkPolicy
+        metadata: {name: lint-k-allow-monitoring}
+        spec: {priority: 10, subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: lint-k}}}, ingress: [{name: mon, action: Allow, from: [{namespaces: {}}]}]}
+        ---
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: AdminNetworkPolicy
+        metadata: {name: lint-k-deny-all}
+        spec: {priority: 10, subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: lint-k}}}, ingress: [{name: all, action: Deny, from: [{namespaces: {}}]}]}
+        """
     let goodExample = """
-    apiVersion: policy.networking.k8s.io/v1alpha1
-    kind: AdminNetworkPolicy
-    metadata: {name: lint-k-allow-monitoring}
-    spec: {priority: 10, subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: lint-k}}}, ingress: [{name: mon, action: Allow, from: [{namespaces: {}}]}]}
-    ---
-    apiVersion: policy.networking.k8s.io/v1alpha1
-    kind: AdminNetworkPolicy
-    metadata: {name: lint-k-deny-all}
-    spec: {priority: 20, subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: lint-k}}}, ingress: [{name: all, action: Deny, from: [{namespaces: {}}]}]}
-    """
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: AdminNetworkPolicy
+        metadata: {name: lint-k-allow-monitoring}
+        spec: {priority: 10, subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: lint-k}}}, ingress: [{name: mon, action: Allow, from: [{namespaces: {}}]}]}
+        ---
+        apiVersion: policy.networking.k8s.io/v1alpha1
+        kind: AdminNetworkPolicy
+        metadata: {name: lint-k-deny-all}
+        spec: {priority: 20, subject: {namespaces: {matchLabels: {kubernetes.io/metadata.name: lint-k}}}, ingress: [{name: all, action: Deny, from: [{namespaces: {}}]}]}
+        """
 }

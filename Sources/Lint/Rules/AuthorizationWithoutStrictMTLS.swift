@@ -25,8 +25,13 @@ struct AuthorizationWithoutStrictMTLS: LintRule {
                 let ports = w.ports.map(\.number).filter { c.mesh.proxies[d].capturesInbound($0) }
                 for port in ports {
                     let (mode, source) = c.mesh.mtlsMode(of: d, port: port)
-                    guard mode != .strict, reported.insert("\(p.namespace)/\(p.name) \(w.id)").inserted else { continue }
-                    out.append(finding("AuthorizationPolicy \(p.namespace)/\(p.name) decides by principals or namespaces, but \(w.id) accepts plaintext on port \(port) (\(mode.rawValue) from \(source)): plaintext clients carry no identity", at: p.location))
+                    guard mode != .strict, reported.insert("\(p.namespace)/\(p.name) \(w.id)").inserted else {
+                        continue
+                    }
+                    out.append(
+                        finding(
+                            "AuthorizationPolicy \(p.namespace)/\(p.name) decides by principals or namespaces, but \(w.id) accepts plaintext on port \(port) (\(mode.rawValue) from \(source)): plaintext clients carry no identity",
+                            at: p.location))
                 }
             }
         }
@@ -34,38 +39,38 @@ struct AuthorizationWithoutStrictMTLS: LintRule {
     }
 
     let badExample = """
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: lint-i, labels: {istio-injection: enabled}}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: api, namespace: lint-i, labels: {app: api, sidecar.istio.io/inject: "true"}}
-    spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
-    ---
-    apiVersion: security.istio.io/v1
-    kind: AuthorizationPolicy
-    metadata: {name: api, namespace: lint-i}
-    spec: {selector: {matchLabels: {app: api}}, rules: [{from: [{source: {namespaces: [lint-i]}}]}]}
-    """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: lint-i, labels: {istio-injection: enabled}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api, namespace: lint-i, labels: {app: api, sidecar.istio.io/inject: "true"}}
+        spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: api, namespace: lint-i}
+        spec: {selector: {matchLabels: {app: api}}, rules: [{from: [{source: {namespaces: [lint-i]}}]}]}
+        """
     let goodExample = """
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: lint-i, labels: {istio-injection: enabled}}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: api, namespace: lint-i, labels: {app: api, sidecar.istio.io/inject: "true"}}
-    spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
-    ---
-    apiVersion: security.istio.io/v1
-    kind: PeerAuthentication
-    metadata: {name: default, namespace: lint-i}
-    spec: {mtls: {mode: STRICT}}
-    ---
-    apiVersion: security.istio.io/v1
-    kind: AuthorizationPolicy
-    metadata: {name: api, namespace: lint-i}
-    spec: {selector: {matchLabels: {app: api}}, rules: [{from: [{source: {namespaces: [lint-i]}}]}]}
-    """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: lint-i, labels: {istio-injection: enabled}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api, namespace: lint-i, labels: {app: api, sidecar.istio.io/inject: "true"}}
+        spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: security.istio.io/v1
+        kind: PeerAuthentication
+        metadata: {name: default, namespace: lint-i}
+        spec: {mtls: {mode: STRICT}}
+        ---
+        apiVersion: security.istio.io/v1
+        kind: AuthorizationPolicy
+        metadata: {name: api, namespace: lint-i}
+        spec: {selector: {matchLabels: {app: api}}, rules: [{from: [{source: {namespaces: [lint-i]}}]}]}
+        """
 }

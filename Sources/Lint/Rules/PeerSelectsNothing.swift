@@ -12,7 +12,10 @@ struct PeerSelectsNothing: LintRule {
             for rule in p.ingress + p.egress {
                 for peer in rule.peers where c.pods(matching: peer, policyNamespace: p.namespace).isEmpty {
                     if case .pods = peer.selection {
-                        out.append(finding("NetworkPolicy \(p.id) \(peer.ref.path): the peer selects no existing pod", at: peer.ref.location))
+                        out.append(
+                            finding(
+                                "NetworkPolicy \(p.id) \(peer.ref.path): the peer selects no existing pod",
+                                at: peer.ref.location))
                     }
                 }
             }
@@ -21,30 +24,30 @@ struct PeerSelectsNothing: LintRule {
     }
 
     let badExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: db, namespace: lint-b, labels: {app: db}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: db-clients, namespace: lint-b}
-    spec: {podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: db, namespace: lint-b, labels: {app: db}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: db-clients, namespace: lint-b}
+        spec: {podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]}
+        """
     let goodExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: db, namespace: lint-b, labels: {app: db}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: api, namespace: lint-b, labels: {app: api}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: db-clients, namespace: lint-b}
-    spec: {podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: db, namespace: lint-b, labels: {app: db}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api, namespace: lint-b, labels: {app: api}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: db-clients, namespace: lint-b}
+        spec: {podSelector: {matchLabels: {app: db}}, ingress: [{from: [{podSelector: {matchLabels: {app: api}}}]}]}
+        """
 }

@@ -8,35 +8,37 @@ struct PolicySelectsNothing: LintRule {
 
     func check(_ c: LintContext) -> [LintFinding] {
         c.model.networkPolicies.filter { c.pods(in: $0.namespace, $0.podSelector).isEmpty }.map {
-            finding("NetworkPolicy \($0.id): podSelector {\($0.podSelector)} selects no pod in namespace \($0.namespace); the policy has no effect", at: $0.location)
+            finding(
+                "NetworkPolicy \($0.id): podSelector {\($0.podSelector)} selects no pod in namespace \($0.namespace); the policy has no effect",
+                at: $0.location)
         }
     }
 
     let badExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: web, namespace: lint-a, labels: {app: web}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: web-only, namespace: lint-a}
-    spec: {podSelector: {matchLabels: {app: wbe}}, ingress: [{from: [{podSelector: {}}]}]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: lint-a, labels: {app: web}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web-only, namespace: lint-a}
+        spec: {podSelector: {matchLabels: {app: wbe}}, ingress: [{from: [{podSelector: {}}]}]}
+        """
     let goodExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: web, namespace: lint-a, labels: {app: web}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: browser, namespace: lint-a, labels: {app: browser}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: web-only, namespace: lint-a}
-    spec: {podSelector: {matchLabels: {app: web}}, ingress: [{from: [{podSelector: {}}]}]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: lint-a, labels: {app: web}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: browser, namespace: lint-a, labels: {app: browser}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web-only, namespace: lint-a}
+        spec: {podSelector: {matchLabels: {app: web}}, ingress: [{from: [{podSelector: {}}]}]}
+        """
 }

@@ -11,30 +11,32 @@ struct ServiceSelectsNothing: LintRule {
             guard let selector = svc.selector, !selector.isEmpty else { return false }
             return !c.live.contains { svc.selects(c.model.workloads[$0]) }
         }.map { svc in
-            finding("Service \(svc.namespace)/\(svc.name): selector {\(svc.selector!.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))} matches no pod", at: svc.location)
+            finding(
+                "Service \(svc.namespace)/\(svc.name): selector {\(svc.selector!.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))} matches no pod",
+                at: svc.location)
         }
     }
 
     let badExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: cart, namespace: lint-g, labels: {app: cart}}
-    spec: {containers: [{name: c, ports: [{containerPort: 7070}]}]}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: cart, namespace: lint-g}
-    spec: {selector: {app: carts}, ports: [{port: 7070}]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: cart, namespace: lint-g, labels: {app: cart}}
+        spec: {containers: [{name: c, ports: [{containerPort: 7070}]}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: cart, namespace: lint-g}
+        spec: {selector: {app: carts}, ports: [{port: 7070}]}
+        """
     let goodExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: cart, namespace: lint-g, labels: {app: cart}}
-    spec: {containers: [{name: c, ports: [{containerPort: 7070}]}]}
-    ---
-    apiVersion: v1
-    kind: Service
-    metadata: {name: cart, namespace: lint-g}
-    spec: {selector: {app: cart}, ports: [{port: 7070}]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: cart, namespace: lint-g, labels: {app: cart}}
+        spec: {containers: [{name: c, ports: [{containerPort: 7070}]}]}
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: cart, namespace: lint-g}
+        spec: {selector: {app: cart}, ports: [{port: 7070}]}
+        """
 }

@@ -21,15 +21,21 @@ struct ShadowedRule: LintRule {
                 // Candidate shadowing rules: the policy's own and those of policies covering the same pods.
                 var candidates: [(policy: NetworkPolicy, rule: NetworkPolicy.Rule)] = []
                 for q in byNamespace[p.namespace] ?? [] where ingress ? q.isolatesIngress : q.isolatesEgress {
-                    guard q.id == p.id || selected.isSubset(of: Set(c.pods(in: q.namespace, q.podSelector))) else { continue }
+                    guard q.id == p.id || selected.isSubset(of: Set(c.pods(in: q.namespace, q.podSelector))) else {
+                        continue
+                    }
                     candidates += (ingress ? q.ingress : q.egress).map { (q, $0) }
                 }
                 let rules = ingress ? p.ingress : p.egress
                 // What each rule admits, per remote, for every selected pod.
                 func admitted(_ rule: NetworkPolicy.Rule, _ namespace: String) -> [ConnSet] {
                     remotes.flatMap { remote -> [ConnSet] in
-                        guard c.evaluator.ruleAdmits(rule, policyNamespace: namespace, remote: remote) else { return selected.map { _ in .none } }
-                        return selected.sorted().map { s in c.evaluator.ruleConnections(rule, destination: ingress ? .pod(c.pod(s)) : remote) }
+                        guard c.evaluator.ruleAdmits(rule, policyNamespace: namespace, remote: remote) else {
+                            return selected.map { _ in .none }
+                        }
+                        return selected.sorted().map { s in
+                            c.evaluator.ruleConnections(rule, destination: ingress ? .pod(c.pod(s)) : remote)
+                        }
                     }
                 }
                 for (i, rule) in rules.enumerated() {
@@ -42,7 +48,10 @@ struct ShadowedRule: LintRule {
                         let equal = zip(mine, theirs).allSatisfy { $0 == $1 }
                         let otherFirst = q.id == p.id ? (rules.firstIndex(of: other) ?? 0) < i : q.id < p.id
                         if equal && !otherFirst { continue }
-                        out.append(finding("NetworkPolicy \(p.id) \(rule.ref.path) admits nothing beyond \(q.id == p.id ? "" : "NetworkPolicy \(q.id) ")\(other.ref.path) (\(other.ref.location))", at: rule.ref.location))
+                        out.append(
+                            finding(
+                                "NetworkPolicy \(p.id) \(rule.ref.path) admits nothing beyond \(q.id == p.id ? "" : "NetworkPolicy \(q.id) ")\(other.ref.path) (\(other.ref.location))",
+                                at: rule.ref.location))
                         break
                     }
                 }
@@ -52,47 +61,47 @@ struct ShadowedRule: LintRule {
     }
 
     let badExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: web, namespace: lint-e, labels: {app: web}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: client, namespace: lint-e, labels: {app: client}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: web, namespace: lint-e}
-    spec:
-      podSelector: {matchLabels: {app: web}}
-      ingress:
-      - from: [{podSelector: {}}]
-        ports: [{port: 80}, {port: 443}]
-      - from: [{podSelector: {matchLabels: {app: client}}}]
-        ports: [{port: 443}]
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: lint-e, labels: {app: web}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: client, namespace: lint-e, labels: {app: client}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web, namespace: lint-e}
+        spec:
+          podSelector: {matchLabels: {app: web}}
+          ingress:
+          - from: [{podSelector: {}}]
+            ports: [{port: 80}, {port: 443}]
+          - from: [{podSelector: {matchLabels: {app: client}}}]
+            ports: [{port: 443}]
+        """
     let goodExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: web, namespace: lint-e, labels: {app: web}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: client, namespace: lint-e, labels: {app: client}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: web, namespace: lint-e}
-    spec:
-      podSelector: {matchLabels: {app: web}}
-      ingress:
-      - from: [{podSelector: {}}]
-        ports: [{port: 80}]
-      - from: [{podSelector: {matchLabels: {app: client}}}]
-        ports: [{port: 443}]
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: web, namespace: lint-e, labels: {app: web}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: client, namespace: lint-e, labels: {app: client}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: web, namespace: lint-e}
+        spec:
+          podSelector: {matchLabels: {app: web}}
+          ingress:
+          - from: [{podSelector: {}}]
+            ports: [{port: 80}]
+          - from: [{podSelector: {matchLabels: {app: client}}}]
+            ports: [{port: 443}]
+        """
 }

@@ -19,12 +19,17 @@ struct UnknownNamespaceLabel: LintRule {
         for p in c.model.networkPolicies {
             for rule in p.ingress + p.egress {
                 for peer in rule.peers {
-                    if case .pods(let nsSel?, _) = peer.selection { inspect(nsSel, "NetworkPolicy \(p.id) \(peer.ref.path)", peer.ref.location) }
+                    if case .pods(let nsSel?, _) = peer.selection {
+                        inspect(nsSel, "NetworkPolicy \(p.id) \(peer.ref.path)", peer.ref.location)
+                    }
                 }
             }
         }
         for p in c.model.adminPolicies + [c.model.baselinePolicy].compactMap({ $0 }) {
-            inspect(p.subject.namespaces, "\(p.tier == .admin ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy") \(p.name) subject", p.location)
+            inspect(
+                p.subject.namespaces,
+                "\(p.tier == .admin ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy") \(p.name) subject",
+                p.location)
         }
         return out
     }
@@ -37,7 +42,8 @@ struct UnknownNamespaceLabel: LintRule {
     }
 
     func distance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
         var row = Array(0...b.count)
         for i in 1...a.count {
@@ -53,38 +59,38 @@ struct UnknownNamespaceLabel: LintRule {
     }
 
     let badExample = """
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: lint-c, labels: {team: payments}}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: ledger, namespace: lint-c, labels: {app: ledger}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: ledger, namespace: lint-c}
-    spec: {podSelector: {matchLabels: {app: ledger}}, ingress: [{from: [{namespaceSelector: {matchLabels: {teem: payments}}}]}]}
-    """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: lint-c, labels: {team: payments}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: ledger, namespace: lint-c, labels: {app: ledger}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: ledger, namespace: lint-c}
+        spec: {podSelector: {matchLabels: {app: ledger}}, ingress: [{from: [{namespaceSelector: {matchLabels: {teem: payments}}}]}]}
+        """
     let goodExample = """
-    apiVersion: v1
-    kind: Namespace
-    metadata: {name: lint-c, labels: {team: payments}}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: ledger, namespace: lint-c, labels: {app: ledger}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: teller, namespace: lint-c, labels: {app: teller}}
-    spec: {containers: [{name: c}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: ledger, namespace: lint-c}
-    spec: {podSelector: {matchLabels: {app: ledger}}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: payments}}}]}]}
-    """
+        apiVersion: v1
+        kind: Namespace
+        metadata: {name: lint-c, labels: {team: payments}}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: ledger, namespace: lint-c, labels: {app: ledger}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: teller, namespace: lint-c, labels: {app: teller}}
+        spec: {containers: [{name: c}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: ledger, namespace: lint-c}
+        spec: {podSelector: {matchLabels: {app: ledger}}, ingress: [{from: [{namespaceSelector: {matchLabels: {team: payments}}}]}]}
+        """
 }

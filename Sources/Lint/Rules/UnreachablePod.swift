@@ -13,43 +13,51 @@ struct UnreachablePod: LintRule {
         var out: [LintFinding] = []
         for d in c.live {
             let w = c.model.workloads[d]
-            guard !w.ports.isEmpty else { continue }  // a pure client (a load generator, a job) receives nothing by design
-            let isolating = c.model.networkPolicies.filter { $0.namespace == w.namespace && $0.isolatesIngress && !w.hostNetwork && $0.podSelector.matches(w.labels) }
+            // a pure client (a load generator, a job) receives nothing by design
+            guard !w.ports.isEmpty else { continue }
+            let isolating = c.model.networkPolicies.filter {
+                $0.namespace == w.namespace && $0.isolatesIngress && !w.hostNetwork && $0.podSelector.matches(w.labels)
+            }
             guard !isolating.isEmpty else { continue }
             let target = Endpoint.pod(c.pod(d))
-            let reached = sources.contains { s in s.pod?.declaredIndex != d && !c.evaluator.connections(from: s, to: target).isEmpty }
+            let reached = sources.contains { s in
+                s.pod?.declaredIndex != d && !c.evaluator.connections(from: s, to: target).isEmpty
+            }
             if !reached {
-                out.append(finding("\(w.kind) \(w.id) is isolated for ingress by \(isolating.map(\.id).joined(separator: ", ")) and no pod or address of the input can reach it", at: w.location))
+                out.append(
+                    finding(
+                        "\(w.kind) \(w.id) is isolated for ingress by \(isolating.map(\.id).joined(separator: ", ")) and no pod or address of the input can reach it",
+                        at: w.location))
             }
         }
         return out
     }
 
     let badExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: api, namespace: lint-f, labels: {app: api}}
-    spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: default-deny, namespace: lint-f}
-    spec: {podSelector: {}, policyTypes: [Ingress]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api, namespace: lint-f, labels: {app: api}}
+        spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: default-deny, namespace: lint-f}
+        spec: {podSelector: {}, policyTypes: [Ingress]}
+        """
     let goodExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: api, namespace: lint-f, labels: {app: api}}
-    spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: default-deny, namespace: lint-f}
-    spec: {podSelector: {}, policyTypes: [Ingress]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: api-from-outside, namespace: lint-f}
-    spec: {podSelector: {matchLabels: {app: api}}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 8080}]}]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api, namespace: lint-f, labels: {app: api}}
+        spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: default-deny, namespace: lint-f}
+        spec: {podSelector: {}, policyTypes: [Ingress]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: api-from-outside, namespace: lint-f}
+        spec: {podSelector: {matchLabels: {app: api}}, ingress: [{from: [{ipBlock: {cidr: 0.0.0.0/0}}], ports: [{port: 8080}]}]}
+        """
 }

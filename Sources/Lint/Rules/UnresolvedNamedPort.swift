@@ -13,12 +13,20 @@ struct UnresolvedNamedPort: LintRule {
             let selected = c.pods(in: p.namespace, p.podSelector)
             for (rules, ingress) in [(p.ingress, true), (p.egress, false)] {
                 for rule in rules {
-                    let destinations = ingress ? selected
-                        : rule.peers.isEmpty ? c.live : Array(Set(rule.peers.flatMap { c.pods(matching: $0, policyNamespace: p.namespace) })).sorted()
+                    let destinations =
+                        ingress
+                        ? selected
+                        : rule.peers.isEmpty
+                            ? c.live
+                            : Array(Set(rule.peers.flatMap { c.pods(matching: $0, policyNamespace: p.namespace) }))
+                                .sorted()
                     for port in rule.ports {
                         guard case .name(let name)? = port.port else { continue }
                         if !destinations.contains(where: { c.pod($0).port(named: name, proto: port.proto) != nil }) {
-                            out.append(finding("NetworkPolicy \(p.id) \(port.ref.path): port name '\(name)' (\(port.proto.rawValue)) is declared by no \(ingress ? "selected pod" : "destination pod"); the rule admits nothing there", at: port.ref.location))
+                            out.append(
+                                finding(
+                                    "NetworkPolicy \(p.id) \(port.ref.path): port name '\(name)' (\(port.proto.rawValue)) is declared by no \(ingress ? "selected pod" : "destination pod"); the rule admits nothing there",
+                                    at: port.ref.location))
                         }
                     }
                 }
@@ -28,25 +36,25 @@ struct UnresolvedNamedPort: LintRule {
     }
 
     let badExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: api, namespace: lint-d, labels: {app: api}}
-    spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: api, namespace: lint-d}
-    spec: {podSelector: {matchLabels: {app: api}}, ingress: [{ports: [{port: https}]}]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api, namespace: lint-d, labels: {app: api}}
+        spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: api, namespace: lint-d}
+        spec: {podSelector: {matchLabels: {app: api}}, ingress: [{ports: [{port: https}]}]}
+        """
     let goodExample = """
-    apiVersion: v1
-    kind: Pod
-    metadata: {name: api, namespace: lint-d, labels: {app: api}}
-    spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
-    ---
-    apiVersion: networking.k8s.io/v1
-    kind: NetworkPolicy
-    metadata: {name: api, namespace: lint-d}
-    spec: {podSelector: {matchLabels: {app: api}}, ingress: [{ports: [{port: http}]}]}
-    """
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: api, namespace: lint-d, labels: {app: api}}
+        spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}
+        ---
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: api, namespace: lint-d}
+        spec: {podSelector: {matchLabels: {app: api}}, ingress: [{ports: [{port: http}]}]}
+        """
 }

@@ -51,7 +51,9 @@ struct AuthorizationStage {
                     switch matches(rule, action: action, input) {
                     case .yes: return ref("AuthorizationPolicy", p.namespace, p.name, rule.path, p.location)
                     case .no: continue
-                    case .unknown(let why): undecided.append("\(ref("AuthorizationPolicy", p.namespace, p.name, rule.path, p.location)): \(why)")
+                    case .unknown(let why):
+                        undecided.append(
+                            "\(ref("AuthorizationPolicy", p.namespace, p.name, rule.path, p.location)): \(why)")
                     }
                 }
             }
@@ -60,8 +62,15 @@ struct AuthorizationStage {
         if let hit = firstMatch(.custom) {
             switch customAllows {
             case true?: break
-            case false?: return MeshStep("AUTHZ-CUSTOM", .deny, "\(hit) sends the request to an external authorizer, bound to deny (A-CUSTOM-AUTHZ)")
-            case nil: return MeshStep("AUTHZ-CUSTOM", .unknown, "\(hit) sends the request to an external authorizer whose answer is outside the manifests (A-CUSTOM-AUTHZ)")
+            case false?:
+                return MeshStep(
+                    "AUTHZ-CUSTOM", .deny,
+                    "\(hit) sends the request to an external authorizer, bound to deny (A-CUSTOM-AUTHZ)")
+            case nil:
+                return MeshStep(
+                    "AUTHZ-CUSTOM", .unknown,
+                    "\(hit) sends the request to an external authorizer whose answer is outside the manifests (A-CUSTOM-AUTHZ)"
+                )
             }
         }
         if let hit = firstMatch(.deny) { return MeshStep("AUTHZ-DENY", .deny, hit) }
@@ -71,43 +80,58 @@ struct AuthorizationStage {
         let allowStep: MeshStep
         let allows = inForce.filter { $0.action == .allow }
         if allows.isEmpty {
-            allowStep = MeshStep("AUTHZ-ALLOW", .allow, inForce.isEmpty ? "(default: no AuthorizationPolicy applies)" : "(default: no ALLOW policy applies)")
+            allowStep = MeshStep(
+                "AUTHZ-ALLOW", .allow,
+                inForce.isEmpty ? "(default: no AuthorizationPolicy applies)" : "(default: no ALLOW policy applies)")
         } else if let hit = firstMatch(.allow) {
             allowStep = MeshStep("AUTHZ-ALLOW", .allow, hit)
         } else if let why = undecided.first {
             allowStep = MeshStep("AUTHZ-ALLOW", .unknown, why)
         } else {
-            let considered = allows.map { ref("AuthorizationPolicy", $0.namespace, $0.name, "", $0.location) }.joined(separator: ", ")
+            let considered = allows.map { ref("AuthorizationPolicy", $0.namespace, $0.name, "", $0.location) }.joined(
+                separator: ", ")
             allowStep = MeshStep("AUTHZ-ALLOW", .deny, "no ALLOW policy matched (considered: \(considered))")
         }
         if let why = denyUndecided, allowStep.effect != .deny { return MeshStep("AUTHZ-DENY", .unknown, why) }
         return allowStep
     }
 
-
     /// Whether a rule matches. On a TCP port an ALLOW rule with an HTTP-only field never matches, while other
     /// actions ignore those fields (Istio's rule generator, §7.8).
-    func matches(_ rule: AuthorizationPolicy.Rule, action: AuthorizationPolicy.Action, _ input: AuthorizationInput) -> Tri {
+    func matches(_ rule: AuthorizationPolicy.Rule, action: AuthorizationPolicy.Action, _ input: AuthorizationInput)
+        -> Tri
+    {
         if !input.isHTTP && action == .allow && rule.usesHTTPOnlyFields { return .no }
         let http = input.isHTTP
         let principal = input.peer.map { "\(trustDomain)/ns/\($0.namespace)/sa/\($0.serviceAccount)" }
-        let from: Tri = rule.from.map { sources in
-            .any(sources.map { s in
-                .all([values(s.principals) { .init(istioStringMatches($0, principal)) },
-                      values(s.namespaces) { .init(istioStringMatches($0, input.peer?.namespace)) },
-                      values(s.ipBlocks) { address($0, input.address) },
-                      values(s.remoteIpBlocks) { address($0, input.address) },
-                      http ? values(s.requestPrincipals) { _ in tokenAttribute } : .yes])
-            })
-        } ?? .yes
-        let to: Tri = rule.to.map { operations in
-            .any(operations.map { o in
-                .all([values(o.ports) { .init($0 == String(input.port)) },
-                      http ? values(o.hosts) { .init(istioStringMatches($0, input.request.host, caseInsensitive: true)) } : .yes,
-                      http ? values(o.methods) { .init(istioStringMatches($0, input.request.method)) } : .yes,
-                      http ? values(o.paths) { .init(istioStringMatches($0, input.request.path)) } : .yes])
-            })
-        } ?? .yes
+        let from: Tri =
+            rule.from.map { sources in
+                .any(
+                    sources.map { s in
+                        .all([
+                            values(s.principals) { .init(istioStringMatches($0, principal)) },
+                            values(s.namespaces) { .init(istioStringMatches($0, input.peer?.namespace)) },
+                            values(s.ipBlocks) { address($0, input.address) },
+                            values(s.remoteIpBlocks) { address($0, input.address) },
+                            http ? values(s.requestPrincipals) { _ in tokenAttribute } : .yes,
+                        ])
+                    })
+            } ?? .yes
+        let to: Tri =
+            rule.to.map { operations in
+                .any(
+                    operations.map { o in
+                        .all([
+                            values(o.ports) { .init($0 == String(input.port)) },
+                            http
+                                ? values(o.hosts) {
+                                    .init(istioStringMatches($0, input.request.host, caseInsensitive: true))
+                                } : .yes,
+                            http ? values(o.methods) { .init(istioStringMatches($0, input.request.method)) } : .yes,
+                            http ? values(o.paths) { .init(istioStringMatches($0, input.request.path)) } : .yes,
+                        ])
+                    })
+            } ?? .yes
         let when = Tri.all(rule.when.map { condition(($0), input, principal: principal) })
         return .all([from, to, when])
     }
@@ -131,7 +155,8 @@ struct AuthorizationStage {
         case "source.principal": return values(c.values) { .init(istioStringMatches($0, principal)) }
         case "destination.port": return values(c.values) { .init($0 == String(input.port)) }
         case "connection.sni":
-            return input.peer == nil ? values(c.values) { _ in .no } : .unknown("condition connection.sni depends on the TLS handshake")
+            return input.peer == nil
+                ? values(c.values) { _ in .no } : .unknown("condition connection.sni depends on the TLS handshake")
         default:
             if AuthorizationPolicy.isHTTPOnlyKey(c.key) {
                 if !input.isHTTP { return .yes }
@@ -151,10 +176,14 @@ struct AuthorizationStage {
             if r.isInside(block) { return .yes }
             return r.overlaps(block) ? .unknown("\(block) covers part of the client range \(r)") : .no
         case .pod:
-            guard let podCIDR else { return block.prefix == 0 ? .yes : .unknown("pod addresses are unknown (no --pod-cidr)") }
+            guard let podCIDR else {
+                return block.prefix == 0 ? .yes : .unknown("pod addresses are unknown (no --pod-cidr)")
+            }
             if block.contains(podCIDR) { return .yes }
             if !podCIDR.contains(block) && !block.contains(podCIDR) { return .no }
-            return .unknown("\(block) covers part of the pod network \(podCIDR); which pod address the client has is not in the input")
+            return .unknown(
+                "\(block) covers part of the pod network \(podCIDR); which pod address the client has is not in the input"
+            )
         }
     }
 }

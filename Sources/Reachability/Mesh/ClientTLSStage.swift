@@ -3,7 +3,10 @@ import KubeModel
 /// What a client puts on the wire towards a destination (SEMANTICS.md §7.4, §7.9): Istio mutual TLS, plaintext,
 /// TLS of its own, or nothing at all (its proxy blackholes the destination).
 enum Sends: String {
-    case plaintext = "plaintext", istioMutualTLS = "Istio mTLS", otherTLS = "non-Istio TLS", blackhole = "blackholed"
+    case plaintext = "plaintext"
+    case istioMutualTLS = "Istio mTLS"
+    case otherTLS = "non-Istio TLS"
+    case blackhole = "blackholed"
 }
 
 /// How a client addresses a pod: through a Service port (the proxy then knows the destination), or its pod IP.
@@ -24,7 +27,8 @@ struct ClientTLSStage {
     let rootNamespace: String
     let peerAuthentication: PeerAuthenticationStage
 
-    /// The Sidecar resource scoping a client: a selecting one in its namespace, else its namespace's default, else the root's.
+    /// The Sidecar resource scoping a client: a selecting one in its namespace, else its namespace's default, else the
+    /// root's.
     func sidecarScope(namespace: String, labels: [String: String]) -> SidecarScope? {
         let own = model.sidecars.filter { $0.namespace == namespace }
         return own.first { $0.selector.map { s in s.allSatisfy { labels[$0.key] == $0.value } } ?? false }
@@ -38,23 +42,28 @@ struct ClientTLSStage {
         return hosts.contains { entry in
             let parts = entry.split(separator: "/", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { return false }
-            let nsOK = parts[0] == "*" || (parts[0] == "." && svc.namespace == clientNamespace) || parts[0] == svc.namespace
+            let nsOK =
+                parts[0] == "*" || (parts[0] == "." && svc.namespace == clientNamespace) || parts[0] == svc.namespace
             return nsOK && dnsHostMatches(parts[1], svc.meshHost)
         }
     }
 
     /// The DestinationRule for a Service as a client in `clientNamespace` sees it: its own namespace first, then the
     /// Service's, then the root namespace; the most specific host wins within one.
-    func destinationRule(for svc: Service, clientNamespace: String, clientLabels: [String: String]) -> DestinationRule? {
+    func destinationRule(for svc: Service, clientNamespace: String, clientLabels: [String: String]) -> DestinationRule?
+    {
         for ns in [clientNamespace, svc.namespace, rootNamespace] {
             let visible = model.destinationRules.filter { dr in
-                guard dr.namespace == ns, dnsHostMatches(qualifiedHost(dr.host, namespace: dr.namespace), svc.meshHost) else { return false }
+                guard dr.namespace == ns, dnsHostMatches(qualifiedHost(dr.host, namespace: dr.namespace), svc.meshHost)
+                else { return false }
                 // A workload-scoped rule binds only the selected clients of its own namespace.
                 if let selector = dr.workloadSelector {
-                    guard dr.namespace == clientNamespace, selector.allSatisfy({ clientLabels[$0.key] == $0.value }) else { return false }
+                    guard dr.namespace == clientNamespace, selector.allSatisfy({ clientLabels[$0.key] == $0.value })
+                    else { return false }
                 }
                 guard let exportTo = dr.exportTo, !exportTo.isEmpty else { return true }
-                return exportTo.contains("*") || (exportTo.contains(".") && clientNamespace == dr.namespace) || exportTo.contains(clientNamespace)
+                return exportTo.contains("*") || (exportTo.contains(".") && clientNamespace == dr.namespace)
+                    || exportTo.contains(clientNamespace)
             }
             // Exact names beat wildcards; a longer wildcard suffix beats a shorter one.
             if let best = visible.max(by: { specificity($0) < specificity($1) }) { return best }
@@ -68,13 +77,20 @@ struct ClientTLSStage {
     }
 
     /// What the client sends, with the steps that decided it.
-    func sends(client: Endpoint, clientProxy: MeshProxy?, addressing: Addressing, subset: DestinationRule.Subset? = nil,
-               destination: PodEndpoint, destinationProxy: MeshProxy, targetPort: Int) -> (Sends, MeshStep) {
+    func sends(
+        client: Endpoint, clientProxy: MeshProxy?, addressing: Addressing, subset: DestinationRule.Subset? = nil,
+        destination: PodEndpoint, destinationProxy: MeshProxy, targetPort: Int
+    ) -> (Sends, MeshStep) {
         guard case .pod(let c) = client else {
             return (.plaintext, MeshStep("SRC-MESH-EGRESS", .skip, "the client is outside the mesh: plaintext"))
         }
         guard let proxy = clientProxy, proxy.hasProxy else {
-            return (.plaintext, MeshStep("SRC-MESH-EGRESS", .skip, "the client has no sidecar (\(clientProxy?.reason ?? "a new pod")): plaintext"))
+            return (
+                .plaintext,
+                MeshStep(
+                    "SRC-MESH-EGRESS", .skip,
+                    "the client has no sidecar (\(clientProxy?.reason ?? "a new pod")): plaintext")
+            )
         }
         let dialled: Int
         switch addressing {
@@ -83,32 +99,65 @@ struct ClientTLSStage {
         }
         if !proxy.capturesOutbound(dialled) {
             if proxy.applicationMutualTLS {
-                return (.istioMutualTLS, MeshStep("SRC-MESH-EGRESS", .allow,
-                    "outbound traffic bypasses the sidecar, but the application presents the workload certificate the proxy writes for it (proxy.istio.io/config OUTPUT_CERTS): Istio mTLS"))
+                return (
+                    .istioMutualTLS,
+                    MeshStep(
+                        "SRC-MESH-EGRESS", .allow,
+                        "outbound traffic bypasses the sidecar, but the application presents the workload certificate the proxy writes for it (proxy.istio.io/config OUTPUT_CERTS): Istio mTLS"
+                    )
+                )
             }
-            return (.plaintext, MeshStep("SRC-MESH-EGRESS", .skip, "the client's outbound port \(dialled) is not captured by its sidecar (traffic.sidecar.istio.io annotations): plaintext"))
+            return (
+                .plaintext,
+                MeshStep(
+                    "SRC-MESH-EGRESS", .skip,
+                    "the client's outbound port \(dialled) is not captured by its sidecar (traffic.sidecar.istio.io annotations): plaintext"
+                )
+            )
         }
         let scope = proxy.kind == .sidecar ? sidecarScope(namespace: c.namespace, labels: c.labels) : nil
         let registryOnly = scope?.outboundPolicy == "REGISTRY_ONLY"
         let scopeRef = scope.map { ref("Sidecar", $0.namespace, $0.name, "", $0.location) } ?? ""
         guard case .service(let svc, let sp) = addressing else {
             if registryOnly {
-                return (.blackhole, MeshStep("SRC-MESH-EGRESS", .deny, "a pod IP is no registry host and \(scopeRef) sets outboundTrafficPolicy REGISTRY_ONLY: blackholed"))
+                return (
+                    .blackhole,
+                    MeshStep(
+                        "SRC-MESH-EGRESS", .deny,
+                        "a pod IP is no registry host and \(scopeRef) sets outboundTrafficPolicy REGISTRY_ONLY: blackholed"
+                    )
+                )
             }
-            return (.plaintext, MeshStep("SRC-MESH-EGRESS", .allow, "a pod IP is no registry host: passthrough, plaintext (A-POD-IP-DIRECT)"))
+            return (
+                .plaintext,
+                MeshStep(
+                    "SRC-MESH-EGRESS", .allow, "a pod IP is no registry host: passthrough, plaintext (A-POD-IP-DIRECT)")
+            )
         }
         if let scope, !egressIncludes(scope, svc, clientNamespace: c.namespace) {
             if registryOnly {
-                return (.blackhole, MeshStep("SRC-MESH-EGRESS", .deny, "\(svc.meshHost) is outside the egress hosts of \(scopeRef), which sets REGISTRY_ONLY: blackholed"))
+                return (
+                    .blackhole,
+                    MeshStep(
+                        "SRC-MESH-EGRESS", .deny,
+                        "\(svc.meshHost) is outside the egress hosts of \(scopeRef), which sets REGISTRY_ONLY: blackholed"
+                    )
+                )
             }
-            return (.plaintext, MeshStep("SRC-MESH-EGRESS", .allow,
-                "\(svc.meshHost) is outside the egress hosts of \(scopeRef): passthrough as plaintext under ALLOW_ANY (a Sidecar is not a security boundary)"))
+            return (
+                .plaintext,
+                MeshStep(
+                    "SRC-MESH-EGRESS", .allow,
+                    "\(svc.meshHost) is outside the egress hosts of \(scopeRef): passthrough as plaintext under ALLOW_ANY (a Sidecar is not a security boundary)"
+                )
+            )
         }
         if let dr = destinationRule(for: svc, clientNamespace: c.namespace, clientLabels: c.labels) {
             // A port entry replaces its level's policy; a subset's policy overrides the host's field by field.
             let entry = dr.policy.portLevel[sp.port]
             var tls: DestinationRule.TLSMode? = entry != nil ? entry! : dr.policy.tls
-            var field = entry != nil ? "spec.trafficPolicy.portLevelSettings[port \(sp.port)].tls" : "spec.trafficPolicy.tls"
+            var field =
+                entry != nil ? "spec.trafficPolicy.portLevelSettings[port \(sp.port)].tls" : "spec.trafficPolicy.tls"
             if let own = subset?.policy {
                 if let subsetEntry = own.portLevel[sp.port] {
                     (tls, field) = (subsetEntry, "subset \(subset!.name) portLevelSettings[port \(sp.port)].tls")
@@ -116,22 +165,39 @@ struct ClientTLSStage {
                     (tls, field) = (subsetTLS, "subset \(subset!.name) trafficPolicy.tls")
                 }
             }
-            let where_ = ref("DestinationRule", dr.namespace, dr.name, field, dr.location)
+            let deciding = ref("DestinationRule", dr.namespace, dr.name, field, dr.location)
             switch tls {
-            case .istioMutual?: return (.istioMutualTLS, MeshStep("SRC-MESH-EGRESS", .allow, "\(where_) ISTIO_MUTUAL: Istio mTLS"))
-            case .disable?: return (.plaintext, MeshStep("SRC-MESH-EGRESS", .allow, "\(where_) DISABLE: plaintext"))
+            case .istioMutual?:
+                return (.istioMutualTLS, MeshStep("SRC-MESH-EGRESS", .allow, "\(deciding) ISTIO_MUTUAL: Istio mTLS"))
+            case .disable?: return (.plaintext, MeshStep("SRC-MESH-EGRESS", .allow, "\(deciding) DISABLE: plaintext"))
             case .simple?, .mutual?:
-                return (.otherTLS, MeshStep("SRC-MESH-EGRESS", .allow, "\(where_) \(tls!.rawValue): TLS that is not Istio mTLS (A-DR-MUTUAL-CERTS)"))
+                return (
+                    .otherTLS,
+                    MeshStep(
+                        "SRC-MESH-EGRESS", .allow,
+                        "\(deciding) \(tls!.rawValue): TLS that is not Istio mTLS (A-DR-MUTUAL-CERTS)")
+                )
             case nil: break
             }
         }
         // Auto mTLS: mutual TLS when the endpoint has a proxy and its own mode there is not DISABLE.
-        let serverMode = peerAuthentication.mode(namespace: destination.namespace, labels: destination.labels, port: targetPort)
+        let serverMode = peerAuthentication.mode(
+            namespace: destination.namespace, labels: destination.labels, port: targetPort)
         if destinationProxy.hasProxy && serverMode.mode != .disable {
-            return (.istioMutualTLS, MeshStep("SRC-MESH-EGRESS", .allow, "auto mTLS (no DestinationRule sets tls; the endpoint has a proxy): Istio mTLS"))
+            return (
+                .istioMutualTLS,
+                MeshStep(
+                    "SRC-MESH-EGRESS", .allow,
+                    "auto mTLS (no DestinationRule sets tls; the endpoint has a proxy): Istio mTLS")
+            )
         }
-        return (.plaintext, MeshStep("SRC-MESH-EGRESS", .allow,
-            "auto mTLS sends plaintext: " + (destinationProxy.hasProxy ? "the endpoint's mode is DISABLE" : "the endpoint has no sidecar")))
+        return (
+            .plaintext,
+            MeshStep(
+                "SRC-MESH-EGRESS", .allow,
+                "auto mTLS sends plaintext: "
+                    + (destinationProxy.hasProxy ? "the endpoint's mode is DISABLE" : "the endpoint has no sidecar"))
+        )
     }
 }
 

@@ -22,10 +22,12 @@ struct GatewayRouting {
         case unknown(MeshStep)
     }
 
-    /// The Gateway servers listening on a gateway pod for a Service port (A-GATEWAY-PORT: `port.number` is the Service port).
+    /// The Gateway servers listening on a gateway pod for a Service port (A-GATEWAY-PORT: `port.number` is the Service
+    /// port).
     func servers(of w: Workload, servicePort: Int) -> [(IstioGateway, IstioGateway.Server)] {
-        model.istioGateways.filter { g in !g.selector.isEmpty && g.selector.allSatisfy { w.labels[$0.key] == $0.value } }
-            .flatMap { g in g.servers.filter { $0.port == servicePort }.map { (g, $0) } }
+        model.istioGateways.filter { g in !g.selector.isEmpty && g.selector.allSatisfy { w.labels[$0.key] == $0.value }
+        }
+        .flatMap { g in g.servers.filter { $0.port == servicePort }.map { (g, $0) } }
     }
 
     /// A server host `[ns/]dnsName` admits a VirtualService of namespace `ns` for host `host`.
@@ -44,24 +46,37 @@ struct GatewayRouting {
         let host = request.host ?? ""
         let serverText = ref("Gateway", g.namespace, g.name, server.path, g.location)
         if let mode = server.tlsMode, ["AUTO_PASSTHROUGH", "ISTIO_MUTUAL"].contains(mode) {
-            return .unknown(MeshStep("ROUTE", .unknown, "\(serverText) has tls mode \(mode), which this version does not follow"))
+            return .unknown(
+                MeshStep("ROUTE", .unknown, "\(serverText) has tls mode \(mode), which this version does not follow"))
         }
         let bound = model.virtualServices.filter { vs in
-            binds(vs, g) && vs.hosts.contains { h in
-                dnsHostMatches(h, host) && server.hosts.contains { serverHost($0, gateway: g, admits: vs).contains { dnsHostMatches($0, host) } }
-            }
+            binds(vs, g)
+                && vs.hosts.contains { h in
+                    dnsHostMatches(h, host)
+                        && server.hosts.contains {
+                            serverHost($0, gateway: g, admits: vs).contains { dnsHostMatches($0, host) }
+                        }
+                }
         }
         if bound.isEmpty {
             return .notRouted(MeshStep("ROUTE", .deny, "no VirtualService bound to \(serverText) serves host \(host)"))
         }
-        let terminated = ["HTTP", "HTTP2", "GRPC"].contains(server.proto) || (server.proto == "HTTPS" && server.tlsMode != "PASSTHROUGH")
+        let terminated =
+            ["HTTP", "HTTP2", "GRPC"].contains(server.proto)
+            || (server.proto == "HTTPS" && server.tlsMode != "PASSTHROUGH")
         let kind: RouteKind = terminated ? .http : (server.tlsMode == "PASSTHROUGH" ? .tls : .tcp)
-        switch firstRoute(bound, kind: kind, gatewayName: "\(g.namespace)/\(g.name)", port: server.port, request: request) {
+        switch firstRoute(
+            bound, kind: kind, gatewayName: "\(g.namespace)/\(g.name)", port: server.port, request: request)
+        {
         case .routed(let targets, let step):
             return .routed(targets, MeshStep("ROUTE", .allow, "\(serverText) -> \(step.detail)"))
         case .notRouted(let step) where step.detail.isEmpty:
-            return .notRouted(MeshStep("ROUTE", .deny, terminated ? "no route of the bound VirtualServices matches \(request): 404 from the gateway"
-                                                          : "no route of the bound VirtualServices matches: connection closed"))
+            return .notRouted(
+                MeshStep(
+                    "ROUTE", .deny,
+                    terminated
+                        ? "no route of the bound VirtualServices matches \(request): 404 from the gateway"
+                        : "no route of the bound VirtualServices matches: connection closed"))
         case let other:
             return other
         }
@@ -74,7 +89,11 @@ struct GatewayRouting {
         if bound.isEmpty { return nil }
         switch firstRoute(bound, kind: http ? .http : .tcp, gatewayName: "mesh", port: port, request: request) {
         case .notRouted(let step) where step.detail.isEmpty:
-            return .notRouted(MeshStep("ROUTE", .deny, "no route of the VirtualServices for \(svc.meshHost) matches \(http ? "\(request): 404 from the client's sidecar" : "the connection")"))
+            return .notRouted(
+                MeshStep(
+                    "ROUTE", .deny,
+                    "no route of the VirtualServices for \(svc.meshHost) matches \(http ? "\(request): 404 from the client's sidecar" : "the connection")"
+                ))
         case let other:
             return other
         }
@@ -83,7 +102,8 @@ struct GatewayRouting {
     /// The VirtualServices that route sidecars' requests for a Service host (bound to `mesh`), in order.
     func meshBound(_ svc: Service) -> [VirtualService] {
         model.virtualServices.filter { vs in
-            (vs.gateways.isEmpty || vs.gateways.contains("mesh")) && vs.hosts.contains { dnsHostMatches(qualifiedHost($0, namespace: vs.namespace), svc.meshHost) }
+            (vs.gateways.isEmpty || vs.gateways.contains("mesh"))
+                && vs.hosts.contains { dnsHostMatches(qualifiedHost($0, namespace: vs.namespace), svc.meshHost) }
         }
     }
 
@@ -107,36 +127,56 @@ struct GatewayRouting {
 
     /// The first matching route of the VirtualServices, in order, resolved to its destinations. A `.notRouted` with an
     /// empty detail means no route matched (callers word that themselves).
-    func firstRoute(_ bound: [VirtualService], kind: RouteKind, gatewayName: String, port: Int, request: HTTPRequest) -> Outcome {
+    func firstRoute(_ bound: [VirtualService], kind: RouteKind, gatewayName: String, port: Int, request: HTTPRequest)
+        -> Outcome
+    {
         for vs in bound {
             let routes = kind == .http ? vs.http : kind == .tls ? vs.tls : vs.tcp
             for route in routes {
                 let routeText = ref("VirtualService", vs.namespace, vs.name, route.path, vs.location)
-                switch routeMatches(route, vs: vs, gatewayName: gatewayName, serverPort: port, request: request, http: kind == .http) {
+                switch routeMatches(
+                    route, vs: vs, gatewayName: gatewayName, serverPort: port, request: request, http: kind == .http)
+                {
                 case .no: continue
                 case .unknown(let why): return .unknown(MeshStep("ROUTE", .unknown, "\(routeText): \(why)"))
                 case .yes:
-                    if let partial = route.partialFault { return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) \(partial)")) }
+                    if let partial = route.partialFault {
+                        return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) \(partial)"))
+                    }
                     if let answered = route.answeredByProxy {
-                        return .notRouted(MeshStep("ROUTE", .deny, "\(routeText) answers with \(answered); nothing is forwarded"))
+                        return .notRouted(
+                            MeshStep("ROUTE", .deny, "\(routeText) answers with \(answered); nothing is forwarded"))
                     }
                     var targets: [Target] = []
                     for d in route.destinations {
                         let fqdn = qualifiedHost(d.host, namespace: vs.namespace)
                         guard let svc = model.services.first(where: { $0.meshHost == fqdn }) else {
-                            return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) sends to \(d.host), which is no Service of the input"))
+                            return .unknown(
+                                MeshStep(
+                                    "ROUTE", .unknown,
+                                    "\(routeText) sends to \(d.host), which is no Service of the input"))
                         }
-                        guard let sp = d.port.flatMap({ n in svc.ports.first { $0.port == n } }) ?? (svc.ports.count == 1 ? svc.ports[0] : svc.ports.first { $0.port == port }) else {
-                            return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) names no port of Service \(svc.namespace)/\(svc.name) it can use"))
+                        guard
+                            let sp = d.port.flatMap({ n in svc.ports.first { $0.port == n } })
+                                ?? (svc.ports.count == 1 ? svc.ports[0] : svc.ports.first { $0.port == port })
+                        else {
+                            return .unknown(
+                                MeshStep(
+                                    "ROUTE", .unknown,
+                                    "\(routeText) names no port of Service \(svc.namespace)/\(svc.name) it can use"))
                         }
                         var subset: DestinationRule.Subset?
                         if let name = d.subset {
                             guard let s = ClientTLSStage.subset(name, of: svc, model: model) else {
-                                return .unknown(MeshStep("ROUTE", .unknown, "\(routeText) names subset \(name), which no DestinationRule defines"))
+                                return .unknown(
+                                    MeshStep(
+                                        "ROUTE", .unknown,
+                                        "\(routeText) names subset \(name), which no DestinationRule defines"))
                             }
                             subset = s
                         }
-                        targets.append(Target(service: svc, port: sp, subset: subset, request: rewritten(request, route)))
+                        targets.append(
+                            Target(service: svc, port: sp, subset: subset, request: rewritten(request, route)))
                     }
                     return .routed(targets, MeshStep("ROUTE", .allow, routeText))
                 }
@@ -145,23 +185,34 @@ struct GatewayRouting {
         return .notRouted(MeshStep("ROUTE", .deny, ""))
     }
 
-    func routeMatches(_ route: VirtualService.Route, vs: VirtualService, gatewayName: String, serverPort: Int, request: HTTPRequest, http: Bool) -> Tri {
+    func routeMatches(
+        _ route: VirtualService.Route, vs: VirtualService, gatewayName: String, serverPort: Int, request: HTTPRequest,
+        http: Bool
+    ) -> Tri {
         if route.matches.isEmpty { return .yes }
-        return .any(route.matches.map { m in
-            if let gws = m.gateways, !gws.contains(where: { $0 == gatewayName || ("\(vs.namespace)/\($0)" == gatewayName) }) { return .no }
-            if let p = m.port, p != serverPort { return .no }
-            if let sni = m.sniHosts, !sni.contains(where: { dnsHostMatches($0, request.host ?? "") }) { return .no }
-            var parts: [Tri] = []
-            if http {
-                if let u = m.uri { parts.append(stringMatch(u, request.path)) }
-                if let meth = m.method { parts.append(stringMatch(meth, request.method)) }
-                if let a = m.authority { parts.append(stringMatch(a, request.host)) }
-            }
-            if !m.undecidable.isEmpty {
-                parts.append(.unknown("match on \(m.undecidable.joined(separator: ", ")), which a request given by host, method and path does not settle"))
-            }
-            return .all(parts)
-        })
+        return .any(
+            route.matches.map { m in
+                if let gws = m.gateways,
+                    !gws.contains(where: { $0 == gatewayName || ("\(vs.namespace)/\($0)" == gatewayName) })
+                {
+                    return .no
+                }
+                if let p = m.port, p != serverPort { return .no }
+                if let sni = m.sniHosts, !sni.contains(where: { dnsHostMatches($0, request.host ?? "") }) { return .no }
+                var parts: [Tri] = []
+                if http {
+                    if let u = m.uri { parts.append(stringMatch(u, request.path)) }
+                    if let meth = m.method { parts.append(stringMatch(meth, request.method)) }
+                    if let a = m.authority { parts.append(stringMatch(a, request.host)) }
+                }
+                if !m.undecidable.isEmpty {
+                    parts.append(
+                        .unknown(
+                            "match on \(m.undecidable.joined(separator: ", ")), which a request given by host, method and path does not settle"
+                        ))
+                }
+                return .all(parts)
+            })
     }
 
     /// Exact, prefix, and the regular expressions that are a literal or a literal followed by `.*` (A-REGEX).
@@ -173,7 +224,9 @@ struct GatewayRouting {
         case .regex(let r):
             let special = Set("\\^$.|?*+()[]{}")
             if !r.contains(where: { special.contains($0) }) { return .init(value == r) }
-            if r.hasSuffix(".*"), !r.dropLast(2).contains(where: { special.contains($0) }) { return .init(value.hasPrefix(r.dropLast(2))) }
+            if r.hasSuffix(".*"), !r.dropLast(2).contains(where: { special.contains($0) }) {
+                return .init(value.hasPrefix(r.dropLast(2)))
+            }
             return .unknown("regular expression '\(r)' is not supported (A-REGEX)")
         }
     }
@@ -181,14 +234,18 @@ struct GatewayRouting {
     private func rewritten(_ request: HTTPRequest, _ route: VirtualService.Route) -> HTTPRequest {
         guard let replacement = route.rewriteURI, let path = request.path else { return request }
         var out = request
-        let prefix = route.matches.compactMap { m -> String? in if case .prefix(let p)? = m.uri, path.hasPrefix(p) { return p } else { return nil } }.first
+        let prefix = route.matches.compactMap { m -> String? in
+            if case .prefix(let p)? = m.uri, path.hasPrefix(p) { return p } else { return nil }
+        }.first
         out.path = prefix.map { replacement + path.dropFirst($0.count) } ?? replacement
         return out
     }
 
-    /// Candidate hosts and paths the routes of a gateway server distinguish, to find requests when a query leaves them open.
+    /// Candidate hosts and paths the routes of a gateway server distinguish, to find requests when a query leaves them
+    /// open.
     func witnessValues(_ g: IstioGateway, _ server: IstioGateway.Server) -> (hosts: [String], paths: [String]) {
-        var hosts = Set<String>(), paths = Set<String>(["/"])
+        var hosts = Set<String>()
+        var paths = Set<String>(["/"])
         for vs in model.virtualServices where binds(vs, g) {
             for h in vs.hosts + server.hosts.map({ String($0.split(separator: "/").last ?? "") }) {
                 hosts.insert(h.replacingOccurrences(of: "*", with: "reachproof.example"))

@@ -20,11 +20,20 @@ public struct HTTPRequest: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-public enum MeshVerdict: String, Sendable { case allowed = "ALLOWED", denied = "DENIED", unknown = "UNKNOWN" }
+public enum MeshVerdict: String, Sendable {
+    case allowed = "ALLOWED"
+    case denied = "DENIED"
+    case unknown = "UNKNOWN"
+}
 
 /// One stage of a mesh decision (SEMANTICS.md §8.1 ids: SRC-MESH-EGRESS, MTLS, AUTHZ-DENY, AUTHZ-ALLOW, ROUTE, ...).
 public struct MeshStep: Hashable, Sendable, CustomStringConvertible {
-    public enum Effect: String, Sendable { case allow = "ALLOW", deny = "DENY", skip = "SKIP", unknown = "UNKNOWN" }
+    public enum Effect: String, Sendable {
+        case allow = "ALLOW"
+        case deny = "DENY"
+        case skip = "SKIP"
+        case unknown = "UNKNOWN"
+    }
     public let stage: String
     public let effect: Effect
     /// What decided, with the object and rule (`AuthorizationPolicy default/details-viewer spec.rules[0] (file:line)`).
@@ -55,7 +64,8 @@ public struct MeshDecision: Hashable, Sendable {
 
 /// Three-valued truth for matches that the input may not settle (a pod IP against a CIDR, a header condition).
 enum Tri: Equatable {
-    case yes, no, unknown(String)
+    case yes, no
+    case unknown(String)
 
     init(_ b: Bool) { self = b ? .yes : .no }
 
@@ -78,7 +88,8 @@ enum Tri: Equatable {
     }
 }
 
-/// Istio's string forms: exact, `prefix*`, `*suffix`, and `*` (any non-empty value). An absent value matches no pattern.
+/// Istio's string forms: exact, `prefix*`, `*suffix`, and `*` (any non-empty value). An absent value matches no
+/// pattern.
 func istioStringMatches(_ pattern: String, _ value: String?, caseInsensitive: Bool = false) -> Bool {
     guard var value, !value.isEmpty else { return false }
     var pattern = pattern

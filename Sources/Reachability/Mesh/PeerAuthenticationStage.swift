@@ -18,20 +18,30 @@ struct PeerAuthenticationStage {
         func oldest(_ candidates: [PeerAuthentication], _ scope: String) -> (PeerAuthentication, String?)? {
             guard let first = candidates.first else { return nil }
             var tie: String?
-            if candidates.count > 1 && candidates.contains(where: { $0.created == nil }) && Set(candidates.map(\.mode)).count > 1 {
-                tie = "\(candidates.count) \(scope) PeerAuthentications (\(candidates.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", "))) disagree and the input has no creationTimestamp to tell which is oldest (A-PA-TIE)"
+            if candidates.count > 1 && candidates.contains(where: { $0.created == nil })
+                && Set(candidates.map(\.mode)).count > 1
+            {
+                tie =
+                    "\(candidates.count) \(scope) PeerAuthentications (\(candidates.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", "))) disagree and the input has no creationTimestamp to tell which is oldest (A-PA-TIE)"
             }
             return (first, tie)
         }
-        let workload = oldest(policies.filter {
-            $0.namespace == namespace && $0.selector.map { s in s.allSatisfy { labels[$0.key] == $0.value } } ?? false
-        }, "workload")
+        let workload = oldest(
+            policies.filter {
+                $0.namespace == namespace
+                    && $0.selector.map { s in s.allSatisfy { labels[$0.key] == $0.value } } ?? false
+            }, "workload")
         let namespaceWide = oldest(policies.filter { $0.namespace == namespace && $0.selector == nil }, "namespace")
         let meshWide = oldest(policies.filter { $0.namespace == rootNamespace && $0.selector == nil }, "mesh")
         var ambiguity: String?
-        func at(_ p: (PeerAuthentication, String?)?, _ mode: (PeerAuthentication) -> PeerAuthentication.Mode?, _ field: String) -> Effective? {
+        func at(
+            _ p: (PeerAuthentication, String?)?, _ mode: (PeerAuthentication) -> PeerAuthentication.Mode?,
+            _ field: String
+        ) -> Effective? {
             guard let (pa, tie) = p, let m = mode(pa), m != .unset else { return nil }
-            return Effective(mode: m, source: ref("PeerAuthentication", pa.namespace, pa.name, field, pa.location), ambiguity: tie ?? ambiguity)
+            return Effective(
+                mode: m, source: ref("PeerAuthentication", pa.namespace, pa.name, field, pa.location),
+                ambiguity: tie ?? ambiguity)
         }
         ambiguity = workload?.1
         if let e = at(workload, { $0.portLevel[port] }, "spec.portLevelMtls.\(port)") { return e }
@@ -40,6 +50,7 @@ struct PeerAuthenticationStage {
         if let e = at(namespaceWide, { $0.mode }, "spec.mtls") { return e }
         ambiguity = ambiguity ?? meshWide?.1
         if let e = at(meshWide, { $0.mode }, "spec.mtls") { return e }
-        return Effective(mode: .permissive, source: "(default: PERMISSIVE, no PeerAuthentication sets a mode)", ambiguity: ambiguity)
+        return Effective(
+            mode: .permissive, source: "(default: PERMISSIVE, no PeerAuthentication sets a mode)", ambiguity: ambiguity)
     }
 }

@@ -33,33 +33,50 @@ public struct MeshProxy: Hashable, Sendable {
     }
 
     static func none(_ reason: String) -> MeshProxy {
-        MeshProxy(kind: .none, reason: reason, inboundExcluded: [], inboundIncluded: nil, outboundExcluded: [], outboundBypassed: false,
-                  applicationMutualTLS: false)
+        MeshProxy(
+            kind: .none, reason: reason, inboundExcluded: [], inboundIncluded: nil, outboundExcluded: [],
+            outboundBypassed: false,
+            applicationMutualTLS: false)
     }
 }
 
 enum SidecarInjection {
     /// The injector's decision for a workload (the template of its pods), or the proxy a live Pod already has.
-    static func proxy(for w: Workload, namespace: Namespace?, gateways: [IstioGateway], revisions: Set<String>?) -> MeshProxy {
+    static func proxy(for w: Workload, namespace: Namespace?, gateways: [IstioGateway], revisions: Set<String>?)
+        -> MeshProxy
+    {
         let annotations = w.annotations
         func ports(_ key: String) -> Set<Int> {
-            Set((annotations[key] ?? "").split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) })
+            Set(
+                (annotations[key] ?? "").split(separator: ",").compactMap {
+                    Int($0.trimmingCharacters(in: .whitespaces))
+                })
         }
         func make(_ kind: MeshProxy.Kind, _ reason: String) -> MeshProxy {
             let include = annotations["traffic.sidecar.istio.io/includeInboundPorts"]
-            return MeshProxy(kind: kind, reason: reason,
-                             inboundExcluded: ports("traffic.sidecar.istio.io/excludeInboundPorts"),
-                             inboundIncluded: include == nil || include == "*" ? nil : ports("traffic.sidecar.istio.io/includeInboundPorts"),
-                             outboundExcluded: ports("traffic.sidecar.istio.io/excludeOutboundPorts"),
-                             outboundBypassed: annotations["traffic.sidecar.istio.io/includeOutboundIPRanges"].map { $0.trimmingCharacters(in: .whitespaces).isEmpty } ?? false,
-                             applicationMutualTLS: annotations["proxy.istio.io/config"]?.contains("OUTPUT_CERTS") ?? false)
+            return MeshProxy(
+                kind: kind, reason: reason,
+                inboundExcluded: ports("traffic.sidecar.istio.io/excludeInboundPorts"),
+                inboundIncluded: include == nil || include == "*"
+                    ? nil : ports("traffic.sidecar.istio.io/includeInboundPorts"),
+                outboundExcluded: ports("traffic.sidecar.istio.io/excludeOutboundPorts"),
+                outboundBypassed: annotations["traffic.sidecar.istio.io/includeOutboundIPRanges"].map {
+                    $0.trimmingCharacters(in: .whitespaces).isEmpty
+                } ?? false,
+                applicationMutualTLS: annotations["proxy.istio.io/config"]?.contains("OUTPUT_CERTS") ?? false)
         }
-        if let g = gateways.first(where: { !$0.selector.isEmpty && $0.selector.allSatisfy { w.labels[$0.key] == $0.value } }) {
+        if let g = gateways.first(where: {
+            !$0.selector.isEmpty && $0.selector.allSatisfy { w.labels[$0.key] == $0.value }
+        }) {
             return make(.gateway, "selected by Gateway \(g.namespace)/\(g.name): an Envoy gateway proxy")
         }
-        if w.kind == "Pod" && w.containerNames.contains("istio-proxy") { return make(.sidecar, "the pod has an istio-proxy container") }
+        if w.kind == "Pod" && w.containerNames.contains("istio-proxy") {
+            return make(.sidecar, "the pod has an istio-proxy container")
+        }
         if w.hostNetwork { return .none("hostNetwork pods are never injected") }
-        if ["kube-system", "kube-public"].contains(w.namespace) { return .none("the injector ignores namespace \(w.namespace)") }
+        if ["kube-system", "kube-public"].contains(w.namespace) {
+            return .none("the injector ignores namespace \(w.namespace)")
+        }
         let nsLabels = namespace?.labels ?? [:]
         let nsInjection = nsLabels["istio-injection"]
         let podLabel = w.labels["sidecar.istio.io/inject"]
@@ -71,14 +88,18 @@ enum SidecarInjection {
                 namespaceEnables = true
                 why = "namespace \(w.namespace) has istio.io/rev=\(rev)"
             } else {
-                return .none("namespace \(w.namespace) names revision \(rev), which no istiod in the input serves (A-INJECTOR-CONFIG)")
+                return .none(
+                    "namespace \(w.namespace) names revision \(rev), which no istiod in the input serves (A-INJECTOR-CONFIG)"
+                )
             }
         }
         // The webhook only runs for enabled namespaces or pods labelled for injection.
         let called = namespaceEnables || (podLabel == "true" && nsInjection != "disabled")
         if !called {
             if annotations["sidecar.istio.io/inject"] == "true" {
-                return .none("the sidecar.istio.io/inject annotation alone does not call the injector (namespace \(w.namespace) is not enabled)")
+                return .none(
+                    "the sidecar.istio.io/inject annotation alone does not call the injector (namespace \(w.namespace) is not enabled)"
+                )
             }
             return .none("namespace \(w.namespace) does not enable injection")
         }
