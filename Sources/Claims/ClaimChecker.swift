@@ -112,7 +112,7 @@ public final class ClaimChecker {
 
     /// Endpoint classes (pods no selector tells apart) and connections already computed between them: the
     /// claims of one file ask about the same pods again and again.
-    private lazy var classes = EndpointClasses(model: model, endpoints: evaluator.endpoints)
+    private lazy var classes = EndpointClasses(evaluator: evaluator)
     private var podPairs: [Int: ConnSet] = [:]
     private var addressPairs: [AddressRange: [Int: ConnSet]] = [:]
 
@@ -299,7 +299,7 @@ public final class ClaimChecker {
         if evaluator.hasAdminTies {
             return result(
                 .unknown,
-                "AdminNetworkPolicies \(model.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority: the encoding fixes one order of them, which upstream leaves undefined (A-ANP-TIE)"
+                "AdminNetworkPolicies \(evaluator.policies.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority: the encoding fixes one order of them, which upstream leaves undefined (A-ANP-TIE)"
             )
         }
         let encoder = Encoder(
@@ -598,7 +598,7 @@ public final class ClaimChecker {
             out.undecided = out.undecided.union(tied)
             out.reason =
                 out.reason
-                ?? "AdminNetworkPolicies \(model.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority and disagree on this flow: their order is undefined (A-ANP-TIE)"
+                ?? "AdminNetworkPolicies \(evaluator.policies.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority and disagree on this flow: their order is undefined (A-ANP-TIE)"
             return out
         }
         if layer != "netpol", case .external = d, let si = s.pod?.declaredIndex,

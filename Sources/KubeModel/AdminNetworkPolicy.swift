@@ -153,20 +153,3 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
         return PodSet(namespaces: ns, pods: pods)
     }
 }
-
-extension ClusterModel {
-    /// AdminNetworkPolicies that share a priority (names, sorted), in groups of two or more: their relative order is
-    /// undefined upstream (A-ANP-TIE).
-    public var adminPriorityTies: [[String]] {
-        Dictionary(grouping: adminPolicies, by: \.priority).values.filter { $0.count > 1 }.map {
-            $0.map(\.name).sorted()
-        }.sorted { $0[0] < $1[0] }
-    }
-
-    /// This model with the AdminNetworkPolicies evaluated in another order (a permutation of the same objects).
-    public func withAdminOrder(_ names: [String]) -> ClusterModel {
-        var out = self
-        out.adminPolicies = names.compactMap { n in adminPolicies.first { $0.name == n } }
-        return out
-    }
-}

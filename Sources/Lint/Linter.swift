@@ -35,6 +35,8 @@ extension LintRule {
 public final class LintContext {
     public let model: ClusterModel
     public let evaluator: Evaluator
+    /// The compiled policies: rules read these, never the model's policy objects.
+    public var policies: PolicySet { evaluator.policies }
     public private(set) lazy var mesh = MeshEvaluator(evaluator: evaluator)
     /// Indices of declared workloads that have pods.
     public let live: [Int]
@@ -47,24 +49,15 @@ public final class LintContext {
 
     func pod(_ i: Int) -> PodEndpoint { evaluator.endpoints[i] }
 
-    /// Live pods of a namespace that a pod selector selects.
-    func pods(in namespace: String, _ selector: LabelSelector) -> [Int] {
-        live.filter {
-            model.workloads[$0].namespace == namespace && !model.workloads[$0].hostNetwork
-                && selector.matches(model.workloads[$0].labels)
-        }
+    /// Live pods a pod selection selects.
+    func pods(matching m: PodMatch) -> [Int] {
+        live.filter { m.matches(evaluator.endpoints[$0]) }
     }
 
-    /// Live pods a NetworkPolicy peer of `.pods` kind selects.
-    func pods(matching peer: NetworkPolicy.Peer, policyNamespace: String) -> [Int] {
-        guard case .pods(let nsSel, let podSel) = peer.selection else { return [] }
-        return live.filter { i in
-            let w = model.workloads[i]
-            guard !w.hostNetwork else { return false }
-            let nsOK =
-                nsSel.map { $0.matches(evaluator.endpoints[i].namespaceLabels) } ?? (w.namespace == policyNamespace)
-            return nsOK && (podSel?.matches(w.labels) ?? true)
-        }
+    /// Live pods a peer selects (none for an address or node peer).
+    func pods(matching peer: PeerMatch) -> [Int] {
+        guard case .pods(let m) = peer else { return [] }
+        return pods(matching: m)
     }
 }
 

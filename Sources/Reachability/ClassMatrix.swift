@@ -116,12 +116,12 @@ final class ClassMatrix {
             peers.computePending()
             let rows = ClassMatrix.parallelRows(count: distinct.count, into: table) { i, t in
                 peers.row(distinct[i].side, key: distinct[i].key, classes: n, table: t) { rule in
-                    evaluator.conns(rule.ports, destination: .pod(reps[rule.remote]))
+                    rule.ports.connections(destination: .pod(reps[rule.remote]))
                 }
             }
             return (of, rows)
         }
-        let ruleBased = evaluator.model.adminPolicies.isEmpty && evaluator.model.baselinePolicy == nil
+        let ruleBased = !evaluator.policies.hasOrderedTiers
         let peers = ruleBased ? PeerClassSets(evaluator: evaluator, reps: reps) : nil
         let ingress = sides(.ingress, peers: peers)
         ingressSide = ingress.of
@@ -175,7 +175,7 @@ struct SideKey: Hashable {
         /// Empty: every remote endpoint.
         let peers: [Int32]
         let conns: ConnSet?
-        let ports: [NetworkPolicy.Port]
+        let ports: [PortMatch]?
     }
     let isolated: Bool
     let rules: [Rule]
@@ -183,19 +183,13 @@ struct SideKey: Hashable {
     init(_ side: CompiledSide, peers: PeerClassSets) {
         isolated = side.isolated
         rules = side.rules.map { r in
-            Rule(
-                peers: r.peers.map { peers.id(of: $0, policyNamespace: r.policyNamespace) }, conns: r.conns,
-                ports: r.conns == nil ? r.ports : [])
+            Rule(peers: r.peers.map { peers.id(of: $0) }, conns: r.conns, ports: r.conns == nil ? r.ports : [])
         }
     }
 }
 
-/// The classes each NetworkPolicy peer matches (for some address a class's pods may have), as bit sets.
+/// The classes each compiled peer matches (for some address a class's pods may have), as bit sets.
 final class PeerClassSets {
-    private struct Key: Hashable {
-        let peer: NetworkPolicy.Peer
-        let policyNamespace: String
-    }
     /// The classes of one namespace, with their labels indexed (positions in `classes`), and those a pod selector
     /// can select (all but hostNetwork ones) as a bit set.
     private struct Namespace {
@@ -208,8 +202,8 @@ final class PeerClassSets {
     private let reps: [PodEndpoint]
     private let namespaces: [Namespace]
     private let namespacePosition: [String: Int]
-    private var ids: [Key: Int32] = [:]
-    private var keys: [Key] = []
+    private var ids: [PeerMatch: Int32] = [:]
+    private var keys: [PeerMatch] = []
     private var sets: [[UInt64]] = []
     private let words: Int
 
@@ -234,18 +228,11 @@ final class PeerClassSets {
         self.words = words
     }
 
-    func id(of peer: NetworkPolicy.Peer, policyNamespace: String) -> Int32 {
-        // A peer with a namespace selector, or an ipBlock, means the same in every policy's namespace.
-        let key: Key
-        if case .pods(nil, _) = peer.selection {
-            key = Key(peer: peer, policyNamespace: policyNamespace)
-        } else {
-            key = Key(peer: peer, policyNamespace: "")
-        }
-        if let i = ids[key] { return i }
+    func id(of peer: PeerMatch) -> Int32 {
+        if let i = ids[peer] { return i }
         let i = Int32(keys.count)
-        ids[key] = i
-        keys.append(key)
+        ids[peer] = i
+        keys.append(peer)
         return i
     }
 
@@ -256,7 +243,7 @@ final class PeerClassSets {
         // The namespaces each namespace selector matches, once per selector.
         var selected: [LabelSelector: [Int]] = [:]
         for key in keys[start...] {
-            if case .pods(let nsSel?, _) = key.peer.selection, selected[nsSel] == nil {
+            if case .pods(let m) = key, case .selector(let nsSel) = m.namespaces, selected[nsSel] == nil {
                 selected[nsSel] = self.namespaces.indices.filter { nsSel.matches(self.namespaces[$0].labels) }
             }
         }
@@ -273,31 +260,36 @@ final class PeerClassSets {
                 let key = keys[start + k]
                 var bits = [UInt64](repeating: 0, count: words)
                 func set(_ c: Int) { bits[c >> 6] |= 1 << UInt64(c & 63) }
-                switch key.peer.selection {
-                case .pods(let nsSel, let podSel):
+                switch key {
+                case .pods(let m):
                     // Pod selection does not depend on addresses: selectors on the representatives' labels.
-                    let inScope =
-                        nsSel.map { selected[$0]! } ?? namespacePosition[key.policyNamespace].map { [$0] } ?? []
+                    let inScope: [Int]
+                    switch m.namespaces {
+                    case .selector(let nsSel): inScope = selected[nsSel]!
+                    case .named(let name): inScope = namespacePosition[name].map { [$0] } ?? []
+                    }
                     for n in inScope {
                         let ns = namespaces[n]
-                        guard let podSel else {
+                        guard !m.pods.isEmpty else {
                             for w in 0..<words { bits[w] |= ns.selectable[w] }
                             continue
                         }
-                        for p in ns.index.matching(podSel) {
+                        for p in ns.index.matching(m.pods) {
                             let c = ns.classes[p]
                             if ns.selectable[c >> 6] & (1 << UInt64(c & 63)) != 0 { set(c) }
                         }
                     }
-                case .ipBlock:
+                case .addresses:
                     for c in reps.indices {
                         let remote = Endpoint.pod(reps[c])
                         if evaluator.addresses(of: remote).contains(where: {
-                            evaluator.peerMatches(key.peer, policyNamespace: "", remote: remote, remoteAddress: $0)
+                            evaluator.peerMatches(key, remote: remote, remoteAddress: $0)
                         }) {
                             set(c)
                         }
                     }
+                case .nodes:
+                    break
                 }
                 out[k] = bits
             }
@@ -306,7 +298,7 @@ final class PeerClassSets {
     }
 
     struct NamedPortRule {
-        let ports: [NetworkPolicy.Port]
+        let ports: [PortMatch]?
         let remote: Int
     }
 

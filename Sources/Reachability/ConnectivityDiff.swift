@@ -143,7 +143,7 @@ public struct ConnectivityDiff {
 
         init(_ evaluator: Evaluator) {
             self.evaluator = evaluator
-            classes = EndpointClasses(model: evaluator.model, endpoints: evaluator.endpoints)
+            classes = EndpointClasses(evaluator: evaluator)
             matrix = ClassMatrix(evaluator: evaluator, classes: classes)
             var workloads: [String: (endpoint: Int, classes: [Int])] = [:]
             for (i, w) in evaluator.model.workloads.enumerated() where w.replicas != 0 {

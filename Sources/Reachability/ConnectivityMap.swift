@@ -34,7 +34,7 @@ public struct ConnectivityMap {
     /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given.
     public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil) {
         let model = evaluator.model
-        classes = EndpointClasses(model: model, endpoints: evaluator.endpoints)
+        classes = EndpointClasses(evaluator: evaluator)
         matrix = ClassMatrix(evaluator: evaluator, classes: classes)
         let table = matrix.table
         // Workloads with zero replicas have no pods (A-ZERO-REPLICAS, conformance: absent).

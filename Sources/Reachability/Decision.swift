@@ -38,7 +38,7 @@ public struct FlowExplanation: Hashable, Sendable {
 /// semantics (`allowed`) and the single-flow explanation are read from this one structure.
 struct SideProgram {
     struct Entry {
-        let action: AdminNetworkPolicy.Action
+        let action: RuleAction
         let conns: ConnSet
         let ref: RuleRef
     }

@@ -1,8 +1,8 @@
 import KubeModel
 import SMT
 
-/// Encodes the NetworkPolicy layer (AdminNetworkPolicy, NetworkPolicy, BaselineAdminNetworkPolicy) as QF_BV
-/// constraints over symbolic endpoints, following SEMANTICS.md §9. An endpoint role is a declared workload, a
+/// Encodes the compiled policy tiers (admin, NetworkPolicy, baseline) as QF_BV constraints over symbolic
+/// endpoints, following docs/SEMANTICS.md §9. An endpoint role is a declared workload, a
 /// hypothetical pod (any labels, in a chosen namespace or a new one), or an external IPv4 address. Label values
 /// are encoded as codes over the constants selectors compare against, plus one code for "any other value",
 /// which is exact because selectors only test equality with constants.
@@ -38,31 +38,12 @@ public final class Encoder {
             for r in s.requirements { into[r.key, default: []].formUnion(r.values) }
         }
         let model = evaluator.model
-        for p in model.networkPolicies {
-            add(p.podSelector, &pods)
-            for rule in p.ingress + p.egress {
-                for peer in rule.peers {
-                    if case .pods(let n, let ps) = peer.selection {
-                        if let n { add(n, &nss) }
-                        if let ps { add(ps, &pods) }
-                    }
-                }
-                for port in rule.ports { if case .name(let s)? = port.port { names.insert(s) } }
-            }
+        let policies = evaluator.policies
+        for m in policies.podMatches {
+            if case .selector(let n) = m.namespaces { add(n, &nss) }
+            add(m.pods, &pods)
         }
-        for a in model.adminPolicies + [model.baselinePolicy].compactMap({ $0 }) {
-            add(a.subject.namespaces, &nss)
-            add(a.subject.pods, &pods)
-            for rule in a.ingress + a.egress {
-                for peer in rule.peers {
-                    if case .pods(let set) = peer {
-                        add(set.namespaces, &nss)
-                        add(set.pods, &pods)
-                    }
-                }
-                for port in rule.ports ?? [] { if case .named(let s) = port { names.insert(s) } }
-            }
-        }
+        names.formUnion(policies.namedPorts)
         for s in extraPodSelectors { add(s, &pods) }
         for s in extraNamespaceSelectors { add(s, &nss) }
         podValues = pods.mapValues { $0.sorted() }
@@ -273,130 +254,88 @@ public final class Encoder {
 
     func selectable(_ r: Role) -> Expr { z.and([isPod(r), !r.hostNetwork]) }
 
-    func ipBlock(_ cidr: CIDR, _ except: [CIDR], _ r: Role) -> Expr {
-        guard case .v4(let c) = cidr else { return z.falseExpr }
-        let inside = z.and([inCIDR(r.ip, c)] + except.compactMap(\.ipv4).map { !inCIDR(r.ip, $0) })
+    func addresses(_ block: AddressBlock, _ r: Role) -> Expr {
+        guard case .v4(let c) = block.cidr else { return z.falseExpr }
+        let inside = z.and([inCIDR(r.ip, c)] + block.except.compactMap(\.ipv4).map { !inCIDR(r.ip, $0) })
         let who =
             assumptions.ipBlockMatchesPods
             ? z.or([isKind(r, Encoder.external), selectable(r)]) : isKind(r, Encoder.external)
         return z.and([who, inside])
     }
 
-    func peer(_ p: NetworkPolicy.Peer, policyNamespace: String, _ r: Role) -> Expr {
-        switch p.selection {
-        case .pods(let nsSel, let podSel):
-            return z.and([
-                selectable(r), nsSel.map { namespaceSelector($0, r) } ?? nsIs(r, policyNamespace),
-                podSel.map { podSelector($0, r) } ?? z.trueExpr,
-            ])
-        case .ipBlock(let cidr, let except):
-            return ipBlock(cidr, except, r)
+    func podMatch(_ m: PodMatch, _ r: Role) -> Expr {
+        let namespaces: Expr
+        switch m.namespaces {
+        case .named(let name): namespaces = nsIs(r, name)
+        case .selector(let s): namespaces = namespaceSelector(s, r)
+        }
+        return z.and([selectable(r), namespaces, podSelector(m.pods, r)])
+    }
+
+    func peer(_ p: PeerMatch, _ r: Role) -> Expr {
+        switch p {
+        case .pods(let m): return podMatch(m, r)
+        case .addresses(let block): return addresses(block, r)
+        case .nodes: return z.falseExpr
         }
     }
 
-    func ports(_ ports: [NetworkPolicy.Port], destination d: Role, _ f: Flow) -> Expr {
-        if ports.isEmpty { return z.trueExpr }
-        return z.or(
-            ports.map { p in
-                let proto = f.proto == z.bv(Encoder.code(FlowProtocol(p.proto)), width: 2)
-                switch p.port {
-                case nil: return proto
-                case .number(let n)?:
-                    let end = assumptions.endPortSupported ? (p.endPort ?? n) : n
-                    return z.and([proto, z.inRange(f.port, UInt64(n), UInt64(end), width: 16)])
-                case .name(let s)?:
-                    let key = "\(s)/\(p.proto.rawValue)"
-                    return z.and([proto, isPod(d), d.portHas[key]!, f.port == d.portNum[key]!])
-                }
-            })
+    func peers(_ rule: CompiledRule, _ r: Role) -> Expr {
+        rule.peers.isEmpty ? z.trueExpr : z.or(rule.peers.map { peer($0.match, r) })
     }
 
-    func anpPorts(_ ports: [AdminNetworkPolicy.Port]?, destination d: Role, _ f: Flow) -> Expr {
+    /// The flow is in a rule's port list (nil: every connection); named ports resolve on the destination.
+    func ports(_ ports: [PortMatch]?, destination d: Role, _ f: Flow) -> Expr {
         guard let ports else { return z.trueExpr }
+        func proto(_ p: L4Protocol) -> Expr { f.proto == z.bv(Encoder.code(FlowProtocol(p)), width: 2) }
         return z.or(
             ports.map { p in
                 switch p {
-                case .number(let proto, let n):
-                    return z.and([
-                        f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2),
-                        f.port == z.bv(UInt64(n), width: 16),
-                    ])
-                case .range(let proto, let a, let b):
-                    return z.and([
-                        f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2),
-                        z.inRange(f.port, UInt64(a), UInt64(b), width: 16),
-                    ])
-                case .named(let s):
+                case .allPorts(let p): return proto(p)
+                case .range(let p, let r):
+                    return z.and([proto(p), z.inRange(f.port, UInt64(r.lowerBound), UInt64(r.upperBound), width: 16)])
+                case .named(let name, let protocols):
                     return z.or(
-                        L4Protocol.allCases.map { proto in
-                            let key = "\(s)/\(proto.rawValue)"
-                            return z.and([
-                                f.proto == z.bv(Encoder.code(FlowProtocol(proto)), width: 2), isPod(d), d.portHas[key]!,
-                                f.port == d.portNum[key]!,
-                            ])
+                        protocols.map { p in
+                            let key = "\(name)/\(p.rawValue)"
+                            return z.and([proto(p), isPod(d), d.portHas[key]!, f.port == d.portNum[key]!])
                         })
                 }
             })
     }
 
-    func podSet(_ s: AdminNetworkPolicy.PodSet, _ r: Role) -> Expr {
-        z.and([selectable(r), namespaceSelector(s.namespaces, r), podSelector(s.pods, r)])
-    }
-
-    func anpPeer(_ p: AdminNetworkPolicy.Peer, _ r: Role) -> Expr {
-        switch p {
-        case .pods(let s): return podSet(s, r)
-        case .nodes: return z.falseExpr
-        case .networks(let cidrs): return z.or(cidrs.map { ipBlock($0, [], r) })
-        }
-    }
-
-    /// Whether `subject`'s side (its ingress from `remote`, or its egress to `remote`) admits the flow.
+    /// Whether `subject`'s side (its ingress from `remote`, or its egress to `remote`) admits the flow: the admin
+    /// tier's rules in order, then the NetworkPolicy tier if it isolates the subject, else the baseline's rules.
     public func side(_ direction: Direction, subject x: Role, remote: Role, _ f: Flow) -> Expr {
         let destination = direction == .ingress ? x : remote
+        func matches(_ policy: CompiledPolicy, _ rule: CompiledRule) -> Expr {
+            z.and([podMatch(policy.subject, x), peers(rule, remote), ports(rule.ports, destination: destination, f)])
+        }
+        /// Ordered rules in front of `next`: the first match decides, Pass hands the flow to `passTo`.
+        func ordered(_ tier: [CompiledPolicy], then next: Expr, passTo: Expr) -> Expr {
+            var chain = next
+            for policy in tier.reversed() {
+                for rule in policy.rules(direction).reversed() {
+                    let outcome: Expr
+                    switch rule.action {
+                    case .allow: outcome = z.trueExpr
+                    case .deny: outcome = z.falseExpr
+                    case .pass: outcome = passTo
+                    }
+                    chain = z.ite(matches(policy, rule), outcome, chain)
+                }
+            }
+            return chain
+        }
         var isolating: [Expr] = []
         var admitted: [Expr] = []
-        for p in evaluator.policiesByNamespace.values.joined() {
-            guard direction == .ingress ? p.isolatesIngress : p.isolatesEgress else { continue }
-            let selected = z.and([selectable(x), nsIs(x, p.namespace), podSelector(p.podSelector, x)])
-            isolating.append(selected)
-            for rule in direction == .ingress ? p.ingress : p.egress {
-                let peers =
-                    rule.peers.isEmpty
-                    ? z.trueExpr : z.or(rule.peers.map { peer($0, policyNamespace: p.namespace, remote) })
-                admitted.append(z.and([selected, peers, ports(rule.ports, destination: destination, f)]))
-            }
+        for policy in evaluator.policies.networkPolicies where policy.isolates(direction) {
+            isolating.append(podMatch(policy.subject, x))
+            admitted += policy.rules(direction).map { matches(policy, $0) }
         }
-        var baseline: Expr = z.trueExpr
-        if let banp = model.baselinePolicy {
-            let subject = podSet(banp.subject, x)
-            for rule in (direction == .ingress ? banp.ingress : banp.egress).reversed() {
-                let matches = z.and([
-                    subject, z.or(rule.peers.map { anpPeer($0, remote) }),
-                    anpPorts(rule.ports, destination: destination, f),
-                ])
-                baseline = z.ite(matches, z.bool(rule.action == .allow), baseline)
-            }
-        }
+        let baseline = ordered(evaluator.policies.baseline, then: z.trueExpr, passTo: z.trueExpr)
         let networkPolicyTier = z.ite(z.or(isolating), z.or(admitted), baseline)
-        var chain = networkPolicyTier
-        for anp in model.adminPolicies.reversed() {
-            let subject = podSet(anp.subject, x)
-            for rule in (direction == .ingress ? anp.ingress : anp.egress).reversed() {
-                let matches = z.and([
-                    subject, z.or(rule.peers.map { anpPeer($0, remote) }),
-                    anpPorts(rule.ports, destination: destination, f),
-                ])
-                let outcome: Expr
-                switch rule.action {
-                case .allow: outcome = z.trueExpr
-                case .deny: outcome = z.falseExpr
-                case .pass: outcome = networkPolicyTier
-                }
-                chain = z.ite(matches, outcome, chain)
-            }
-        }
-        return chain
+        return ordered(evaluator.policies.admin, then: networkPolicyTier, passTo: networkPolicyTier)
     }
 
     /// The flow from `src` to `dst` is admitted by the source's egress (if a pod) and the destination's ingress (if a

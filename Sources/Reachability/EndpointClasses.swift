@@ -23,40 +23,27 @@ public struct EndpointClasses: Sendable {
         let namedPorts: [Int?]
     }
 
-    public init(model: ClusterModel, endpoints: [PodEndpoint]) {
-        // A selector only tells apart pods it can be applied to: a NetworkPolicy's podSelector and its peers
-        // without a namespaceSelector apply in the policy's namespace; peers with one, and admin-tier selectors, in
-        // the namespaces their namespace selector matches. Classes never mix namespaces, so each namespace's pods
-        // are asked only the selectors that apply there.
+    /// Classes of the evaluator's endpoints under its compiled policies.
+    public init(evaluator: Evaluator) {
+        self.init(policies: evaluator.policies, endpoints: evaluator.endpoints)
+    }
+
+    init(policies: PolicySet, endpoints: [PodEndpoint]) {
+        // A selector only tells apart pods it can be applied to: one scoped to a namespace by name (a
+        // NetworkPolicy's podSelector, its peers without a namespaceSelector) applies there; one with a namespace
+        // selector, in the namespaces that selector matches. Classes never mix namespaces, so each namespace's
+        // pods are asked only the selectors that apply there. Selectors without requirements split nothing.
         var local: [String: Set<LabelSelector>] = [:]
         var global: [LabelSelector: Set<LabelSelector>] = [:]
-        var portNames = Set<String>()
-        for p in model.networkPolicies {
-            local[p.namespace, default: []].insert(p.podSelector)
-            for rule in p.ingress + p.egress {
-                for peer in rule.peers {
-                    guard case .pods(let nsSel, let pods?) = peer.selection else { continue }
-                    if let nsSel {
-                        global[nsSel, default: []].insert(pods)
-                    } else {
-                        local[p.namespace, default: []].insert(pods)
-                    }
-                }
-                for port in rule.ports { if case .name(let n)? = port.port { portNames.insert(n) } }
-            }
-        }
-        for p in model.adminPolicies + [model.baselinePolicy].compactMap({ $0 }) {
-            global[p.subject.namespaces, default: []].insert(p.subject.pods)
-            for rule in p.ingress + p.egress {
-                for peer in rule.peers {
-                    if case .pods(let set) = peer { global[set.namespaces, default: []].insert(set.pods) }
-                }
-                for port in rule.ports ?? [] { if case .named(let n) = port { portNames.insert(n) } }
+        for m in policies.podMatches where !m.pods.isEmpty {
+            switch m.namespaces {
+            case .named(let name): local[name, default: []].insert(m.pods)
+            case .selector(let s): global[s, default: []].insert(m.pods)
             }
         }
         let localSelectors = local.mapValues(Array.init)
         let globalSelectors = global.map { (namespaces: $0.key, pods: Array($0.value)) }
-        let names = portNames.sorted()
+        let names = policies.namedPorts
         let byNamespace = Dictionary(grouping: endpoints.indices, by: { endpoints[$0].namespace })
         let namespaces = Array(byNamespace.keys)
         // Signatures per namespace on every core (selector matching is the cost), then classes in endpoint order.

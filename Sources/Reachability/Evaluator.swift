@@ -1,31 +1,18 @@
 import Foundation
 import KubeModel
 
-/// A NetworkPolicy behind one reference, so that lists of them are cheap to pass around.
-final class PolicyBox: Sendable {
-    let policy: NetworkPolicy
-    /// The policy as a whole, as named when it isolates a pod.
-    let ref: RuleRef
-    init(_ p: NetworkPolicy) {
-        policy = p
-        ref = RuleRef(kind: "NetworkPolicy", namespace: p.namespace, name: p.name, path: "spec", location: p.location)
-    }
-}
-
-/// A declared pod's NetworkPolicy rules of one direction, compiled once: each rule's peers and the connections it
-/// admits, so that asking about another remote endpoint walks one flat list. Named ports resolve on the
-/// destination: known for ingress, left to each flow (`ports`) for egress.
+/// A declared pod's NetworkPolicy-tier rules of one direction, gathered once: each rule's peers and the
+/// connections it admits, so that asking about another remote endpoint walks one flat list. Named ports resolve
+/// on the destination: known for ingress, left to each flow (`ports`) for egress.
 final class CompiledSide: Sendable {
     final class Rule: Sendable {
         /// Empty: every remote endpoint.
-        let peers: [NetworkPolicy.Peer]
-        let policyNamespace: String
+        let peers: [PeerMatch]
         /// nil when the connections depend on the destination (egress with named ports).
         let conns: ConnSet?
-        let ports: [NetworkPolicy.Port]
-        init(peers: [NetworkPolicy.Peer], policyNamespace: String, conns: ConnSet?, ports: [NetworkPolicy.Port]) {
+        let ports: [PortMatch]?
+        init(peers: [PeerMatch], conns: ConnSet?, ports: [PortMatch]?) {
             self.peers = peers
-            self.policyNamespace = policyNamespace
             self.conns = conns
             self.ports = ports
         }
@@ -39,20 +26,20 @@ final class CompiledSide: Sendable {
 }
 
 /// The concrete evaluator: computes, for declared endpoints and address ranges, exactly which connections the
-/// NetworkPolicy layer (AdminNetworkPolicy, NetworkPolicy, BaselineAdminNetworkPolicy) admits, without a solver.
-/// It is the reference the Z3 encoding is checked against, and it explains single flows rule by rule.
+/// compiled policy tiers (admin, NetworkPolicy, baseline) admit, without a solver. It is the reference the Z3
+/// encoding is checked against, and it explains single flows rule by rule.
 public final class Evaluator: @unchecked Sendable {
     public let model: ClusterModel
     public let assumptions: Assumptions
-    let policiesByNamespace: [String: [NetworkPolicy]]
-    /// The NetworkPolicies selecting each declared pod (pods of one workload may differ in a live dump): the map asks
-    /// for the same
-    /// destination thousands of times. Boxed so that reading them does not copy every field.
-    private var selectingCache: [[PolicyBox]?]
+    /// The model's policies, compiled: the only policy input of this evaluator.
+    public let policies: PolicySet
+    /// The NetworkPolicy-tier policies selecting each declared pod (pods of one workload may differ in a live
+    /// dump): the map asks for the same destination thousands of times.
+    private var selectingCache: [[CompiledPolicy]?]
     private var compiledCache: [Direction: [CompiledSide?]]
     private let cacheLock = NSLock()
     /// Ranges of the pod network that no ipBlock or ANP network can tell apart. A pod's IP may be in any of
-    /// them (∃ placement, SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
+    /// them (∃ placement, docs/SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
     let podAddressRanges: [AddressRange?]
     public let endpoints: [PodEndpoint]
     /// Every IPv4 prefix a policy mentions, the boundaries of the address ranges policies tell apart.
@@ -60,16 +47,17 @@ public final class Evaluator: @unchecked Sendable {
     /// External address ranges that every policy treats uniformly.
     public let externalRanges: [AddressRange]
 
-    /// Evaluators for the other orders of AdminNetworkPolicies that share a priority (A-ANP-TIE): empty without ties;
-    /// nil when there are too many orders to try (every flow an admin policy could decide is then undecided).
+    /// Evaluators for the other orders of admin-tier policies that share a priority (A-ANP-TIE): empty without
+    /// ties; nil when there are too many orders to try (every flow an admin policy could decide is then undecided).
     public let tieAlternatives: [Evaluator]?
     public var hasAdminTies: Bool { tieAlternatives.map { !$0.isEmpty } ?? true }
 
     public convenience init(model: ClusterModel, assumptions: Assumptions) {
-        // Every order of each group of equal-priority admin policies, the model's own (by name) first.
-        var orders: [[String]] = [model.adminPolicies.map(\.name)]
+        let policies = PolicySet(model: model, options: CompileOptions(endPortSupported: assumptions.endPortSupported))
+        // Every order of each group of equal-priority admin policies, the set's own (by name) first.
+        var orders: [[String]] = [policies.admin.map(\.name)]
         var tooMany = false
-        for group in model.adminPriorityTies {
+        for group in policies.adminPriorityTies {
             var next: [[String]] = []
             for order in orders {
                 for permutation in Evaluator.permutations(group) {
@@ -89,9 +77,10 @@ public final class Evaluator: @unchecked Sendable {
             tooMany
             ? nil
             : orders.dropFirst().map {
-                Evaluator(model: model.withAdminOrder($0), assumptions: assumptions, alternatives: [])
+                Evaluator(
+                    model: model, policies: policies.withAdminOrder($0), assumptions: assumptions, alternatives: [])
             }
-        self.init(model: model, assumptions: assumptions, alternatives: alternatives)
+        self.init(model: model, policies: policies, assumptions: assumptions, alternatives: alternatives)
     }
 
     static func permutations(_ items: [String]) -> [[String]] {
@@ -113,12 +102,13 @@ public final class Evaluator: @unchecked Sendable {
         }
     }
 
-    init(model: ClusterModel, assumptions: Assumptions, alternatives: [Evaluator]?) {
+    init(model: ClusterModel, policies: PolicySet, assumptions: Assumptions, alternatives: [Evaluator]?) {
         tieAlternatives = alternatives
         self.model = model
+        self.policies = policies
         self.assumptions = assumptions
-        policiesByNamespace = Dictionary(grouping: model.networkPolicies, by: \.namespace)
-        let cidrs = Evaluator.policyCIDRs(model)
+        // AuthorizationPolicy ipBlocks and source.ip conditions tell external clients apart too.
+        let cidrs = policies.ipv4Prefixes + AuthorizationStage.ipv4Prefixes(model)
         policyCIDRs = cidrs
         externalRanges = AddressSpace.segments(cidrs: cidrs, within: assumptions.externalSpace)
         if assumptions.ipBlockMatchesPods {
@@ -141,42 +131,6 @@ public final class Evaluator: @unchecked Sendable {
         ]
     }
 
-    /// Every IPv4 prefix any policy mentions.
-    public static func policyCIDRs(_ model: ClusterModel) -> [IPv4CIDR] {
-        var out: [IPv4CIDR] = []
-        for p in model.networkPolicies {
-            for rule in p.ingress + p.egress {
-                for peer in rule.peers {
-                    if case .ipBlock(let c, let except) = peer.selection {
-                        out.append(contentsOf: ([c] + except).compactMap(\.ipv4))
-                    }
-                }
-            }
-        }
-        for p in model.adminPolicies + [model.baselinePolicy].compactMap({ $0 }) {
-            for rule in p.egress {
-                for peer in rule.peers {
-                    if case .networks(let cs) = peer { out.append(contentsOf: cs.compactMap(\.ipv4)) }
-                }
-            }
-        }
-        // AuthorizationPolicy ipBlocks and source.ip conditions tell external clients apart too.
-        for p in model.authorizationPolicies {
-            for rule in p.rules {
-                var texts = (rule.from ?? []).flatMap { s in
-                    [s.ipBlocks, s.remoteIpBlocks].flatMap { ($0.values ?? []) + ($0.notValues ?? []) }
-                }
-                for c in rule.when where c.key == "source.ip" || c.key == "remote.ip" {
-                    texts += (c.values.values ?? []) + (c.values.notValues ?? [])
-                }
-                for t in texts {
-                    if case .success(.v4(let c)) = CIDR.parse(t.contains("/") ? t : t + "/32") { out.append(c) }
-                }
-            }
-        }
-        return out
-    }
-
     /// The external addresses of a CIDR (its part outside the pod network), cut into ranges every policy treats
     /// alike. Empty when the CIDR lies inside the pod network.
     public func externalSegments(of c: IPv4CIDR) -> [AddressRange] {
@@ -188,18 +142,11 @@ public final class Evaluator: @unchecked Sendable {
 
     // MARK: Matching
 
-    func selects(_ p: NetworkPolicy, _ pod: PodEndpoint) -> Bool {
-        // hostNetwork pods are not selected by policies (A-HOSTNET = H2 under conformance).
-        p.namespace == pod.namespace && !pod.hostNetwork && p.podSelector.matches(pod.labels)
-    }
-
-    func matches(_ set: AdminNetworkPolicy.PodSet, _ pod: PodEndpoint) -> Bool {
-        !pod.hostNetwork && set.namespaces.matches(pod.namespaceLabels) && set.pods.matches(pod.labels)
-    }
-
-    /// Whether an address of the remote lies in an IP set. External ranges are uniform by construction; a pod's
-    /// address is one of the pod-network ranges, or unknown when ipBlocks do not apply to pods.
-    func addressIn(_ cidr: IPv4CIDR, except: [IPv4CIDR], remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
+    /// Whether an address of the remote lies in an IP block. External ranges are uniform by construction; a
+    /// pod's address is one of the pod-network ranges, or unknown when ipBlocks do not apply to pods. Only IPv4
+    /// blocks match: the address model is IPv4.
+    func addressIn(_ block: AddressBlock, remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
+        guard case .v4(let cidr) = block.cidr else { return false }
         let range: AddressRange
         switch remote {
         case .external(let r): range = r
@@ -207,78 +154,25 @@ public final class Evaluator: @unchecked Sendable {
             guard assumptions.ipBlockMatchesPods, !p.hostNetwork, let r = remoteAddress else { return false }
             range = r
         }
-        return range.isInside(cidr) && !except.contains { range.overlaps($0) }
+        return range.isInside(cidr) && !block.except.contains { $0.ipv4.map(range.overlaps) ?? false }
     }
 
-    func peerMatches(
-        _ peer: NetworkPolicy.Peer, policyNamespace: String, remote: Endpoint, remoteAddress: AddressRange?
-    ) -> Bool {
-        switch peer.selection {
-        case .pods(let nsSel, let podSel):
-            guard case .pod(let r) = remote, !r.hostNetwork else { return false }
-            if let nsSel {
-                guard nsSel.matches(r.namespaceLabels) else { return false }
-            } else if r.namespace != policyNamespace {
-                return false
-            }
-            return podSel?.matches(r.labels) ?? true
-        case .ipBlock(let cidr, let except):
-            guard case .v4(let c) = cidr else { return false }
-            return addressIn(c, except: except.compactMap(\.ipv4), remote: remote, remoteAddress: remoteAddress)
-        }
-    }
-
-    func anpPeerMatches(_ peer: AdminNetworkPolicy.Peer, remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
+    /// Whether a compiled peer matches the remote endpoint at one address it may have.
+    func peerMatches(_ peer: PeerMatch, remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
         switch peer {
-        case .pods(let set):
+        case .pods(let m):
             guard case .pod(let r) = remote else { return false }
-            return matches(set, r)
+            return m.matches(r)
+        case .addresses(let block):
+            return addressIn(block, remote: remote, remoteAddress: remoteAddress)
         case .nodes:
-            return false  // nodes are not endpoints of this model
-        case .networks(let cidrs):
-            return cidrs.compactMap(\.ipv4).contains {
-                addressIn($0, except: [], remote: remote, remoteAddress: remoteAddress)
-            }
+            return false
         }
     }
 
-    /// The connections a NetworkPolicy port list admits; named ports resolve on the flow's destination pod.
-    func conns(_ ports: [NetworkPolicy.Port], destination: Endpoint) -> ConnSet {
-        if ports.isEmpty { return .all }
-        var out = ConnSet.none
-        for p in ports {
-            switch p.port {
-            case nil: out[p.proto] = .all
-            case .number(let n)?:
-                let end = assumptions.endPortSupported ? (p.endPort ?? n) : n
-                out[p.proto] = out[p.proto].union(PortRanges([n...end]))
-            case .name(let name)?:
-                if case .pod(let d) = destination, let n = d.port(named: name, proto: p.proto) {
-                    out[p.proto] = out[p.proto].union(PortRanges([n...n]))
-                }
-            }
-        }
-        return out
-    }
-
-    func conns(_ ports: [AdminNetworkPolicy.Port]?, destination: Endpoint) -> ConnSet {
-        guard let ports else { return .all }
-        var out = ConnSet.none
-        for p in ports {
-            switch p {
-            case .number(let proto, let n): out[proto] = out[proto].union(PortRanges([n...n]))
-            case .range(let proto, let a, let b): out[proto] = out[proto].union(PortRanges([a...b]))
-            case .named(let name):
-                if case .pod(let d) = destination {
-                    for proto in L4Protocol.allCases {
-                        if let n = d.port(named: name, proto: proto) {
-                            out[proto] = out[proto].union(PortRanges([n...n]))
-                        }
-                    }
-                }
-            }
-        }
-        return out
+    func ruleMatches(_ rule: CompiledRule, remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
+        rule.peers.isEmpty
+            || rule.peers.contains { peerMatches($0.match, remote: remote, remoteAddress: remoteAddress) }
     }
 
     // MARK: Sides
@@ -289,41 +183,29 @@ public final class Evaluator: @unchecked Sendable {
     {
         var program = SideProgram()
         let destination: Endpoint = direction == .ingress ? .pod(subject) : remote
-        for anp in model.adminPolicies where matches(anp.subject, subject) {
-            for rule in direction == .ingress ? anp.ingress : anp.egress
-            where rule.peers.contains(where: { anpPeerMatches($0, remote: remote, remoteAddress: remoteAddress) }) {
-                program.admin.append(
-                    .init(action: rule.action, conns: conns(rule.ports, destination: destination), ref: rule.ref))
+        func entries(_ tier: [CompiledPolicy]) -> [SideProgram.Entry] {
+            tier.filter { $0.subject.matches(subject) }.flatMap { policy in
+                policy.rules(direction).filter { ruleMatches($0, remote: remote, remoteAddress: remoteAddress) }.map {
+                    SideProgram.Entry(
+                        action: $0.action, conns: $0.ports.connections(destination: destination), ref: $0.source)
+                }
             }
         }
-        for box in selecting(subject) {
-            // Fields are read through the box: binding the policy to a local would copy all of it, per flow.
-            guard direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress else { continue }
-            program.isolating.append(box.ref)
-            for rule in direction == .ingress ? box.policy.ingress : box.policy.egress {
-                let peerOK =
-                    rule.peers.isEmpty
-                    || rule.peers.contains {
-                        peerMatches(
-                            $0, policyNamespace: box.policy.namespace, remote: remote, remoteAddress: remoteAddress)
-                    }
-                if peerOK { program.npRules.append((conns(rule.ports, destination: destination), rule.ref)) }
+        program.admin = entries(policies.admin)
+        for policy in selecting(subject) where policy.isolates(direction) {
+            program.isolating.append(policy.source)
+            for rule in policy.rules(direction) where ruleMatches(rule, remote: remote, remoteAddress: remoteAddress) {
+                program.npRules.append((rule.ports.connections(destination: destination), rule.source))
             }
         }
-        if program.isolating.isEmpty, let banp = model.baselinePolicy, matches(banp.subject, subject) {
-            for rule in direction == .ingress ? banp.ingress : banp.egress
-            where rule.peers.contains(where: { anpPeerMatches($0, remote: remote, remoteAddress: remoteAddress) }) {
-                program.baseline.append(
-                    .init(action: rule.action, conns: conns(rule.ports, destination: destination), ref: rule.ref))
-            }
-        }
+        if program.isolating.isEmpty { program.baseline = entries(policies.baseline) }
         return program
     }
 
-    /// The NetworkPolicies of the subject's namespace that select it.
-    func selecting(_ subject: PodEndpoint) -> [PolicyBox] {
-        func compute() -> [PolicyBox] {
-            (policiesByNamespace[subject.namespace] ?? []).filter { selects($0, subject) }.map(PolicyBox.init)
+    /// The NetworkPolicy-tier policies that select a pod.
+    func selecting(_ subject: PodEndpoint) -> [CompiledPolicy] {
+        func compute() -> [CompiledPolicy] {
+            (policies.networkPoliciesByNamespace[subject.namespace] ?? []).filter { $0.subject.matches(subject) }
         }
         guard let i = subject.declaredIndex else { return compute() }
         cacheLock.lock()
@@ -334,7 +216,7 @@ public final class Evaluator: @unchecked Sendable {
         return found
     }
 
-    /// The compiled rules of one side of a declared pod.
+    /// The NetworkPolicy-tier rules of one side of a declared pod.
     func compiled(_ direction: Direction, _ subject: PodEndpoint, index i: Int) -> CompiledSide {
         cacheLock.lock()
         if let cached = compiledCache[direction]![i] {
@@ -344,15 +226,13 @@ public final class Evaluator: @unchecked Sendable {
         cacheLock.unlock()
         var isolated = false
         var rules: [CompiledSide.Rule] = []
-        for box in selecting(subject)
-        where direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress {
+        for policy in selecting(subject) where policy.isolates(direction) {
             isolated = true
-            for rule in direction == .ingress ? box.policy.ingress : box.policy.egress {
-                let named = rule.ports.contains { if case .name? = $0.port { return true } else { return false } }
+            for rule in policy.rules(direction) {
                 let fixed: ConnSet? =
-                    direction == .ingress || !named ? conns(rule.ports, destination: .pod(subject)) : nil
-                rules.append(
-                    .init(peers: rule.peers, policyNamespace: box.policy.namespace, conns: fixed, ports: rule.ports))
+                    direction == .ingress || !rule.ports.dependsOnDestination
+                    ? rule.ports.connections(destination: .pod(subject)) : nil
+                rules.append(.init(peers: rule.peers.map(\.match), conns: fixed, ports: rule.ports))
             }
         }
         let side = CompiledSide(isolated: isolated, rules: rules)
@@ -384,13 +264,13 @@ public final class Evaluator: @unchecked Sendable {
         }
     }
 
-    /// What one side admits. Without admin-tier policies this is the union of the matching NetworkPolicy rules
+    /// What one side admits. Without ordered tiers this is the union of the matching NetworkPolicy-tier rules
     /// (everything when no policy isolates the side), computed without building the rule-by-rule program that
     /// explanations need: `map` and `check` ask it millions of times.
     func allowed(_ direction: Direction, subject: PodEndpoint, remote: Endpoint, remoteAddress: AddressRange?)
         -> ConnSet
     {
-        guard model.adminPolicies.isEmpty, model.baselinePolicy == nil else {
+        guard !policies.hasOrderedTiers else {
             return program(direction, subject: subject, remote: remote, remoteAddress: remoteAddress).allowed
         }
         if let i = subject.declaredIndex {
@@ -399,11 +279,9 @@ public final class Evaluator: @unchecked Sendable {
             var out = ConnSet.none
             for rule in side.rules
             where rule.peers.isEmpty
-                || rule.peers.contains(where: {
-                    peerMatches($0, policyNamespace: rule.policyNamespace, remote: remote, remoteAddress: remoteAddress)
-                })
+                || rule.peers.contains(where: { peerMatches($0, remote: remote, remoteAddress: remoteAddress) })
             {
-                out = out.union(rule.conns ?? conns(rule.ports, destination: remote))
+                out = out.union(rule.conns ?? rule.ports.connections(destination: remote))
                 if out.isAll { return out }
             }
             return out
@@ -411,55 +289,41 @@ public final class Evaluator: @unchecked Sendable {
         let destination: Endpoint = direction == .ingress ? .pod(subject) : remote
         var isolated = false
         var out = ConnSet.none
-        for box in selecting(subject)
-        where direction == .ingress ? box.policy.isolatesIngress : box.policy.isolatesEgress {
+        for policy in selecting(subject) where policy.isolates(direction) {
             isolated = true
-            for rule in direction == .ingress ? box.policy.ingress : box.policy.egress
-            where rule.peers.isEmpty
-                || rule.peers.contains(where: {
-                    peerMatches($0, policyNamespace: box.policy.namespace, remote: remote, remoteAddress: remoteAddress)
-                })
-            {
-                out = out.union(conns(rule.ports, destination: destination))
+            for rule in policy.rules(direction) where ruleMatches(rule, remote: remote, remoteAddress: remoteAddress) {
+                out = out.union(rule.ports.connections(destination: destination))
                 if out.isAll { return out }
             }
         }
         return isolated ? out : .all
     }
 
-    /// Whether a NetworkPolicy rule's peers admit a remote endpoint (for some address it may have).
-    public func ruleAdmits(_ rule: NetworkPolicy.Rule, policyNamespace: String, remote: Endpoint) -> Bool {
+    /// Whether a rule's peers admit a remote endpoint (for some address it may have).
+    public func ruleAdmits(_ rule: CompiledRule, remote: Endpoint) -> Bool {
         rule.peers.isEmpty
-            || addresses(of: remote).contains { address in
-                rule.peers.contains {
-                    peerMatches($0, policyNamespace: policyNamespace, remote: remote, remoteAddress: address)
-                }
-            }
-    }
-
-    /// The connections a NetworkPolicy rule's ports admit towards a destination (named ports resolve on it).
-    public func ruleConnections(_ rule: NetworkPolicy.Rule, destination: Endpoint) -> ConnSet {
-        conns(rule.ports, destination: destination)
+            || addresses(of: remote).contains { ruleMatches(rule, remote: remote, remoteAddress: $0) }
     }
 
     /// The namespaces whose pods a pod's ingress side can admit at all; nil when that is not limited (not isolated,
-    /// an admin-tier policy, an ipBlock or a rule without peers). Lets `check` skip whole namespaces of sources.
+    /// an ordered tier, an address peer or a rule without peers). Lets `check` skip whole namespaces of sources.
     public func ingressNamespaces(of d: PodEndpoint) -> Set<String>? {
-        guard model.adminPolicies.isEmpty, model.baselinePolicy == nil else { return nil }
+        guard !policies.hasOrderedTiers else { return nil }
         var out = Set<String>()
         var isolated = false
-        for box in selecting(d) where box.policy.isolatesIngress {
+        for policy in selecting(d) where policy.isolatesIngress {
             isolated = true
-            for rule in box.policy.ingress {
+            for rule in policy.ingress {
                 if rule.peers.isEmpty { return nil }
                 for peer in rule.peers {
-                    switch peer.selection {
-                    case .ipBlock: return nil
-                    case .pods(let nsSel, _):
-                        if let nsSel {
-                            for ns in model.namespaces.values where nsSel.matches(ns.labels) { out.insert(ns.name) }
-                        } else {
-                            out.insert(box.policy.namespace)
+                    switch peer.match {
+                    case .addresses: return nil
+                    case .nodes: continue
+                    case .pods(let m):
+                        switch m.namespaces {
+                        case .named(let name): out.insert(name)
+                        case .selector(let s):
+                            for ns in model.namespaces.values where s.matches(ns.labels) { out.insert(ns.name) }
                         }
                     }
                 }

@@ -181,7 +181,7 @@ func classesBenchmark(_ paths: [String]) {
     }
     let evaluator = Evaluator(model: model, assumptions: Assumptions())
     var classes: EndpointClasses?
-    let t = seconds { classes = EndpointClasses(model: model, endpoints: evaluator.endpoints) }
+    let t = seconds { classes = EndpointClasses(evaluator: evaluator) }
     print(
         String(
             format: "%d workloads, %d policies -> %d classes (%.2f s)", model.workloads.count,
@@ -198,7 +198,7 @@ func mapBenchmark(_ paths: [String]) {
         return
     }
     let evaluator = Evaluator(model: model, assumptions: Assumptions())
-    let classes = seconds { _ = EndpointClasses(model: model, endpoints: evaluator.endpoints) }
+    let classes = seconds { _ = EndpointClasses(evaluator: evaluator) }
     var map: ConnectivityMap?
     let build = seconds { map = ConnectivityMap(evaluator: evaluator) }
     var bytes = 0

@@ -29,13 +29,13 @@ struct MapCommand: ParsableCommand {
                     "warning: \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) are not modelled; this map ignores them and may be wrong\n"
                         .utf8))
         }
-        for group in model.adminPriorityTies {
+        let evaluator = Evaluator(model: model, assumptions: try analysis.assumptions())
+        for group in evaluator.policies.adminPriorityTies {
             FileHandle.standardError.write(
                 Data(
                     "warning: AdminNetworkPolicies \(group.joined(separator: ", ")) share a priority; the map evaluates them by name, an order upstream leaves undefined (A-ANP-TIE); check and query answer UNKNOWN where it matters\n"
                         .utf8))
         }
-        let evaluator = Evaluator(model: model, assumptions: try analysis.assumptions())
         Progress.show("grouping \(model.workloads.count) workloads into classes")
         let map = ConnectivityMap(evaluator: evaluator, namespace: namespace, workload: workload)
         Progress.show("\(map.classes.count) classes; deciding pairs")

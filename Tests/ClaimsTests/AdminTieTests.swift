@@ -48,7 +48,8 @@ final class AdminTieTests: XCTestCase {
 
     func results(_ profile: Profile) throws -> [String: Verdict] {
         let model = try loadModel(Self.manifests)
-        XCTAssertEqual(model.adminPriorityTies, [["allow-b", "deny-b"]])
+        XCTAssertEqual(
+            PolicySet(model: model, options: CompileOptions()).adminPriorityTies, [["allow-b", "deny-b"]])
         let checker = ClaimChecker(model: model, profile: profile, assumptions: Assumptions(profile: profile))
         let (file, errors) = ClaimsParser.load(try temporaryFile(Self.claims))
         XCTAssertEqual(errors, [])

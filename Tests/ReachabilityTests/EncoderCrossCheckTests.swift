@@ -212,7 +212,7 @@ final class ClassMapCrossCheckTests: XCTestCase {
         for (seed, flags) in [(5, ["--named-ports"]), (6, ["--ipblocks", "--named-ports"]), (7, [String]())] {
             let model = try generatedCluster(seed: seed, namespaces: 6, deployments: 120, policies: 50, flags: flags)
             XCTAssertLessThan(
-                EndpointClasses(model: model, endpoints: Evaluator(model: model, assumptions: Assumptions()).endpoints)
+                EndpointClasses(evaluator: Evaluator(model: model, assumptions: Assumptions()))
                     .count,
                 model.workloads.count, "seed \(seed): classes should merge some workloads")
             assertMapEqualsPairByPair(model, Assumptions(), "seed \(seed)")

@@ -35,7 +35,7 @@ final class EndpointClassesTests: XCTestCase {
     func classes(_ extra: String) throws -> (EndpointClasses, ClusterModel) {
         let model = try loadModel(Self.cluster + extra)
         return (
-            EndpointClasses(model: model, endpoints: Evaluator(model: model, assumptions: Assumptions()).endpoints),
+            EndpointClasses(evaluator: Evaluator(model: model, assumptions: Assumptions())),
             model
         )
     }

@@ -1,4 +1,5 @@
 import KubeModel
+import Reachability
 
 /// Two AdminNetworkPolicies with the same priority: which one decides a flow both match is undefined upstream
 /// (A-ANP-TIE).
@@ -9,13 +10,13 @@ struct AdminPolicyPriorityTie: LintRule {
 
     func check(_ c: LintContext) -> [LintFinding] {
         var out: [LintFinding] = []
-        for (priority, group) in Dictionary(grouping: c.model.adminPolicies, by: \.priority) where group.count > 1 {
+        for (priority, group) in Dictionary(grouping: c.policies.admin, by: \.priority) where group.count > 1 {
             let names = group.map(\.name).sorted()
             for p in group.sorted(by: { $0.name < $1.name }).dropFirst() {
                 out.append(
                     finding(
-                        "AdminNetworkPolicy \(p.name) has priority \(priority), as do \(names.filter { $0 != p.name }.joined(separator: ", ")): their order is undefined (A-ANP-TIE)",
-                        at: p.location))
+                        "\(p.source.kind) \(p.name) has priority \(priority), as do \(names.filter { $0 != p.name }.joined(separator: ", ")): their order is undefined (A-ANP-TIE)",
+                        at: p.source.location))
             }
         }
         return out

@@ -1,4 +1,5 @@
 import KubeModel
+import Reachability
 
 /// An Ingress backend must name a Service of its namespace and one of that Service's ports.
 struct IngressBackendMissing: LintRule {

@@ -1,4 +1,5 @@
 import KubeModel
+import Reachability
 
 /// A from/to peer that selects no existing pod admits nothing today: a typo, or a rule for pods not deployed yet.
 struct PeerSelectsNothing: LintRule {
@@ -8,14 +9,14 @@ struct PeerSelectsNothing: LintRule {
 
     func check(_ c: LintContext) -> [LintFinding] {
         var out: [LintFinding] = []
-        for p in c.model.networkPolicies {
+        for p in c.policies.networkPolicies {
             for rule in p.ingress + p.egress {
-                for peer in rule.peers where c.pods(matching: peer, policyNamespace: p.namespace).isEmpty {
-                    if case .pods = peer.selection {
+                for peer in rule.peers where c.pods(matching: peer.match).isEmpty {
+                    if case .pods = peer.match {
                         out.append(
                             finding(
-                                "NetworkPolicy \(p.id) \(peer.ref.path): the peer selects no existing pod",
-                                at: peer.ref.location))
+                                "\(p.source.kind) \(p.id) \(peer.source.path): the peer selects no existing pod",
+                                at: peer.source.location))
                     }
                 }
             }

@@ -1,4 +1,5 @@
 import KubeModel
+import Reachability
 
 /// A NetworkPolicy whose podSelector selects no pod of its namespace protects nothing (often a label typo).
 struct PolicySelectsNothing: LintRule {
@@ -7,10 +8,10 @@ struct PolicySelectsNothing: LintRule {
     let summary = "a NetworkPolicy's podSelector selects no pod of its namespace"
 
     func check(_ c: LintContext) -> [LintFinding] {
-        c.model.networkPolicies.filter { c.pods(in: $0.namespace, $0.podSelector).isEmpty }.map {
+        c.policies.networkPolicies.filter { c.pods(matching: $0.subject).isEmpty }.map {
             finding(
-                "NetworkPolicy \($0.id): podSelector {\($0.podSelector)} selects no pod in namespace \($0.namespace); the policy has no effect",
-                at: $0.location)
+                "\($0.source.kind) \($0.id): podSelector {\($0.subject.pods)} selects no pod in namespace \($0.namespace ?? ""); the policy has no effect",
+                at: $0.source.location)
         }
     }
 

@@ -1,4 +1,5 @@
 import KubeModel
+import Reachability
 
 /// A Service whose selector matches no pod sends its traffic nowhere.
 struct ServiceSelectsNothing: LintRule {

@@ -12,46 +12,42 @@ struct ShadowedRule: LintRule {
     func check(_ c: LintContext) -> [LintFinding] {
         let remotes = c.live.map { Endpoint.pod(c.pod($0)) } + c.evaluator.externalRanges.map { Endpoint.external($0) }
         var out: [LintFinding] = []
-        let byNamespace = Dictionary(grouping: c.model.networkPolicies, by: \.namespace)
-        for p in c.model.networkPolicies {
-            let selected = Set(c.pods(in: p.namespace, p.podSelector))
+        for p in c.policies.networkPolicies {
+            let selected = Set(c.pods(matching: p.subject))
             if selected.isEmpty { continue }
-            for ingress in [true, false] {
-                guard ingress ? p.isolatesIngress : p.isolatesEgress else { continue }
+            for direction in [Direction.ingress, .egress] where p.isolates(direction) {
                 // Candidate shadowing rules: the policy's own and those of policies covering the same pods.
-                var candidates: [(policy: NetworkPolicy, rule: NetworkPolicy.Rule)] = []
-                for q in byNamespace[p.namespace] ?? [] where ingress ? q.isolatesIngress : q.isolatesEgress {
-                    guard q.id == p.id || selected.isSubset(of: Set(c.pods(in: q.namespace, q.podSelector))) else {
-                        continue
-                    }
-                    candidates += (ingress ? q.ingress : q.egress).map { (q, $0) }
+                var candidates: [(policy: CompiledPolicy, rule: CompiledRule)] = []
+                for q in c.policies.networkPoliciesByNamespace[p.namespace ?? ""] ?? [] where q.isolates(direction) {
+                    guard q.id == p.id || selected.isSubset(of: Set(c.pods(matching: q.subject))) else { continue }
+                    candidates += q.rules(direction).map { (q, $0) }
                 }
-                let rules = ingress ? p.ingress : p.egress
+                let rules = p.rules(direction)
                 // What each rule admits, per remote, for every selected pod.
-                func admitted(_ rule: NetworkPolicy.Rule, _ namespace: String) -> [ConnSet] {
+                func admitted(_ rule: CompiledRule) -> [ConnSet] {
                     remotes.flatMap { remote -> [ConnSet] in
-                        guard c.evaluator.ruleAdmits(rule, policyNamespace: namespace, remote: remote) else {
-                            return selected.map { _ in .none }
-                        }
+                        guard c.evaluator.ruleAdmits(rule, remote: remote) else { return selected.map { _ in .none } }
                         return selected.sorted().map { s in
-                            c.evaluator.ruleConnections(rule, destination: ingress ? .pod(c.pod(s)) : remote)
+                            rule.ports.connections(destination: direction == .ingress ? .pod(c.pod(s)) : remote)
                         }
                     }
                 }
                 for (i, rule) in rules.enumerated() {
-                    let mine = admitted(rule, p.namespace)
-                    if mine.allSatisfy(\.isEmpty) { continue }  // admits nothing at all: other rules report that
-                    for (q, other) in candidates where other.ref != rule.ref {
-                        let theirs = admitted(other, q.namespace)
+                    let mine = admitted(rule)
+                    // admits nothing at all: other rules report that
+                    if mine.allSatisfy(\.isEmpty) { continue }
+                    for (q, other) in candidates where other.source != rule.source {
+                        let theirs = admitted(other)
                         guard zip(mine, theirs).allSatisfy({ $0.subtracting($1).isEmpty }) else { continue }
                         // Two equal rules: only the later one (in policy order) is reported.
                         let equal = zip(mine, theirs).allSatisfy { $0 == $1 }
                         let otherFirst = q.id == p.id ? (rules.firstIndex(of: other) ?? 0) < i : q.id < p.id
                         if equal && !otherFirst { continue }
+                        let otherPolicy = q.id == p.id ? "" : "\(q.source.kind) \(q.id) "
                         out.append(
                             finding(
-                                "NetworkPolicy \(p.id) \(rule.ref.path) admits nothing beyond \(q.id == p.id ? "" : "NetworkPolicy \(q.id) ")\(other.ref.path) (\(other.ref.location))",
-                                at: rule.ref.location))
+                                "\(p.source.kind) \(p.id) \(rule.source.path) admits nothing beyond \(otherPolicy)\(other.source.path) (\(other.source.location))",
+                                at: rule.source.location))
                         break
                     }
                 }

@@ -1,4 +1,5 @@
 import KubeModel
+import Reachability
 
 /// A namespaceSelector asking for a label key that no namespace carries is most likely misspelled; the nearest
 /// existing key is suggested.
@@ -16,20 +17,19 @@ struct UnknownNamespaceLabel: LintRule {
                 out.append(finding("\(what): namespaceSelector key '\(r.key)' is on no namespace\(hint)", at: location))
             }
         }
-        for p in c.model.networkPolicies {
+        for p in c.policies.networkPolicies {
             for rule in p.ingress + p.egress {
                 for peer in rule.peers {
-                    if case .pods(let nsSel?, _) = peer.selection {
-                        inspect(nsSel, "NetworkPolicy \(p.id) \(peer.ref.path)", peer.ref.location)
+                    if case .pods(let m) = peer.match, case .selector(let s) = m.namespaces {
+                        inspect(s, "\(p.source.kind) \(p.id) \(peer.source.path)", peer.source.location)
                     }
                 }
             }
         }
-        for p in c.model.adminPolicies + [c.model.baselinePolicy].compactMap({ $0 }) {
-            inspect(
-                p.subject.namespaces,
-                "\(p.tier == .admin ? "AdminNetworkPolicy" : "BaselineAdminNetworkPolicy") \(p.name) subject",
-                p.location)
+        for p in c.policies.admin + c.policies.baseline {
+            if case .selector(let s) = p.subject.namespaces {
+                inspect(s, "\(p.source.kind) \(p.name) subject", p.source.location)
+            }
         }
         return out
     }

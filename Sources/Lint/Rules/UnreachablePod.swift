@@ -15,9 +15,7 @@ struct UnreachablePod: LintRule {
             let w = c.model.workloads[d]
             // a pure client (a load generator, a job) receives nothing by design
             guard !w.ports.isEmpty else { continue }
-            let isolating = c.model.networkPolicies.filter {
-                $0.namespace == w.namespace && $0.isolatesIngress && !w.hostNetwork && $0.podSelector.matches(w.labels)
-            }
+            let isolating = c.policies.networkPolicies.filter { $0.isolatesIngress && $0.subject.matches(c.pod(d)) }
             guard !isolating.isEmpty else { continue }
             let target = Endpoint.pod(c.pod(d))
             let reached = sources.contains { s in

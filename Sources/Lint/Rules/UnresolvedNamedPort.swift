@@ -1,4 +1,5 @@
 import KubeModel
+import Reachability
 
 /// A named port in a rule must be a container port name of some pod it applies to: the destination pods the
 /// policy selects (ingress) or the pods its peers select (egress). Otherwise the rule admits nothing.
@@ -9,24 +10,25 @@ struct UnresolvedNamedPort: LintRule {
 
     func check(_ c: LintContext) -> [LintFinding] {
         var out: [LintFinding] = []
-        for p in c.model.networkPolicies {
-            let selected = c.pods(in: p.namespace, p.podSelector)
-            for (rules, ingress) in [(p.ingress, true), (p.egress, false)] {
-                for rule in rules {
+        for p in c.policies.networkPolicies {
+            let selected = c.pods(matching: p.subject)
+            for direction in [Direction.ingress, .egress] {
+                for rule in p.rules(direction) {
                     let destinations =
-                        ingress
+                        direction == .ingress
                         ? selected
                         : rule.peers.isEmpty
-                            ? c.live
-                            : Array(Set(rule.peers.flatMap { c.pods(matching: $0, policyNamespace: p.namespace) }))
-                                .sorted()
-                    for port in rule.ports {
-                        guard case .name(let name)? = port.port else { continue }
-                        if !destinations.contains(where: { c.pod($0).port(named: name, proto: port.proto) != nil }) {
+                            ? c.live : Array(Set(rule.peers.flatMap { c.pods(matching: $0.match) })).sorted()
+                    for (port, source) in zip(rule.ports ?? [], rule.portSources) {
+                        guard case .named(let name, let protocols) = port else { continue }
+                        let declared = destinations.contains { d in
+                            protocols.contains { c.pod(d).port(named: name, proto: $0) != nil }
+                        }
+                        if !declared {
                             out.append(
                                 finding(
-                                    "NetworkPolicy \(p.id) \(port.ref.path): port name '\(name)' (\(port.proto.rawValue)) is declared by no \(ingress ? "selected pod" : "destination pod"); the rule admits nothing there",
-                                    at: port.ref.location))
+                                    "\(p.source.kind) \(p.id) \(source.path): port name '\(name)' (\(protocols.map(\.rawValue).joined(separator: ", "))) is declared by no \(direction == .ingress ? "selected pod" : "destination pod"); the rule admits nothing there",
+                                    at: source.location))
                         }
                     }
                 }

@@ -187,3 +187,25 @@ struct AuthorizationStage {
         }
     }
 }
+
+extension AuthorizationStage {
+    /// The IPv4 prefixes AuthorizationPolicies compare client addresses with (ipBlocks, remoteIpBlocks and
+    /// source.ip/remote.ip conditions): they tell external clients apart as NetworkPolicy ipBlocks do.
+    static func ipv4Prefixes(_ model: ClusterModel) -> [IPv4CIDR] {
+        var out: [IPv4CIDR] = []
+        for p in model.authorizationPolicies {
+            for rule in p.rules {
+                var texts = (rule.from ?? []).flatMap { s in
+                    [s.ipBlocks, s.remoteIpBlocks].flatMap { ($0.values ?? []) + ($0.notValues ?? []) }
+                }
+                for c in rule.when where c.key == "source.ip" || c.key == "remote.ip" {
+                    texts += (c.values.values ?? []) + (c.values.notValues ?? [])
+                }
+                for t in texts {
+                    if case .success(.v4(let c)) = CIDR.parse(t.contains("/") ? t : t + "/32") { out.append(c) }
+                }
+            }
+        }
+        return out
+    }
+}

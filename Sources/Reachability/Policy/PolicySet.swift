@@ -1,0 +1,102 @@
+import KubeModel
+
+/// What a compilation may depend on besides the objects.
+public struct CompileOptions: Hashable, Sendable {
+    /// A-ENDPORT-SUPPORT: whether `endPort` widens a port to a range (otherwise the start port alone).
+    public var endPortSupported: Bool
+
+    public init(endPortSupported: Bool = true) { self.endPortSupported = endPortSupported }
+}
+
+/// A policy language: it compiles its objects in a model into the IR. Adding a language is one file that
+/// conforms to this, plus its line in `PolicySet.kinds`.
+public protocol PolicyKind {
+    static func compile(_ model: ClusterModel, options: CompileOptions) -> [CompiledPolicy]
+}
+
+/// Every policy of a model, compiled and ordered for evaluation, with the vocabulary the engines need: the
+/// selectors, named ports and address prefixes the rules mention.
+public struct PolicySet: Sendable {
+    /// The registered policy languages.
+    static let kinds: [any PolicyKind.Type] = [
+        AdminNetworkPolicyKind.self, NetworkPolicyKind.self, BaselineAdminNetworkPolicyKind.self,
+    ]
+
+    /// Admin tier in evaluation order: by priority, then name.
+    public private(set) var admin: [CompiledPolicy]
+    /// NetworkPolicy tier, by namespace and name.
+    public let networkPolicies: [CompiledPolicy]
+    /// Baseline tier in evaluation order.
+    public let baseline: [CompiledPolicy]
+    /// NetworkPolicy-tier policies of each namespace.
+    public let networkPoliciesByNamespace: [String: [CompiledPolicy]]
+
+    public init(model: ClusterModel, options: CompileOptions) {
+        self.init(PolicySet.kinds.flatMap { $0.compile(model, options: options) })
+    }
+
+    public init(_ policies: [CompiledPolicy]) {
+        func ordered(_ tier: PolicyTier) -> [CompiledPolicy] {
+            policies.filter { $0.tier == tier }.sorted { ($0.priority, $0.id) < ($1.priority, $1.id) }
+        }
+        admin = ordered(.admin)
+        networkPolicies = ordered(.networkPolicy)
+        baseline = ordered(.baseline)
+        networkPoliciesByNamespace = Dictionary(grouping: networkPolicies) { $0.namespace ?? "" }
+    }
+
+    /// Every policy, in tier order.
+    public var all: [CompiledPolicy] { admin + networkPolicies + baseline }
+
+    /// Whether any tier with ordered rules (admin, baseline) holds a policy. Without them a side is decided by
+    /// the NetworkPolicy tier alone, which the fast paths exploit.
+    public var hasOrderedTiers: Bool { !admin.isEmpty || !baseline.isEmpty }
+
+    /// Admin-tier policies that share a priority (names, sorted), in groups of two or more: their relative order
+    /// is undefined upstream (A-ANP-TIE).
+    public var adminPriorityTies: [[String]] {
+        Dictionary(grouping: admin, by: \.priority).values.filter { $0.count > 1 }.map { $0.map(\.name).sorted() }
+            .sorted { $0[0] < $1[0] }
+    }
+
+    /// This set with the admin tier evaluated in another order (a permutation of its names).
+    public func withAdminOrder(_ names: [String]) -> PolicySet {
+        var copy = self
+        copy.admin = names.compactMap { n in admin.first { $0.name == n } }
+        return copy
+    }
+
+    // MARK: Vocabulary
+
+    /// Every peer of every rule, with its policy.
+    public var peers: [(policy: CompiledPolicy, rule: CompiledRule, peer: CompiledPeer)] {
+        all.flatMap { p in (p.ingress + p.egress).flatMap { r in r.peers.map { (p, r, $0) } } }
+    }
+
+    /// Every pod selection the rules make: subjects and pod peers.
+    public var podMatches: [PodMatch] {
+        all.flatMap { p in
+            [p.subject]
+                + (p.ingress + p.egress).flatMap { r in
+                    r.peers.compactMap { if case .pods(let m) = $0.match { return m } else { return nil } }
+                }
+        }
+    }
+
+    /// Container port names the rules refer to, sorted.
+    public var namedPorts: [String] {
+        Set(all.flatMap { p in (p.ingress + p.egress).flatMap { ($0.ports ?? []).compactMap(\.name) } }).sorted()
+    }
+
+    /// Every IPv4 prefix the rules mention, the boundaries of the address ranges they tell apart.
+    public var ipv4Prefixes: [IPv4CIDR] {
+        all.flatMap { p in
+            (p.ingress + p.egress).flatMap { r in
+                r.peers.flatMap { peer -> [IPv4CIDR] in
+                    guard case .addresses(let block) = peer.match else { return [] }
+                    return ([block.cidr] + block.except).compactMap(\.ipv4)
+                }
+            }
+        }
+    }
+}
