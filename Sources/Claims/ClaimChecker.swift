@@ -32,7 +32,7 @@ public struct ClaimResult: Sendable {
     public let counterexamples: [Counterexample]
     /// For `only` claims: every source that can open a connection (claimed or not), sorted.
     public let admittedSources: [String]
-    public let layer: String
+    public let layer: Layer
     public let profile: Profile
     public let assumptions: [String]
     public let seconds: Double
@@ -42,21 +42,22 @@ public struct ClaimResult: Sendable {
 /// replayed through the evaluator, which names the deciding rules. PROVED is printed only for an UNSAT answer.
 public final class ClaimChecker {
     public let evaluator: Evaluator
-    public let profile: Profile
+    /// The profile of the evaluator's assumptions: one value carries both.
+    public var profile: Profile { evaluator.assumptions.profile }
     /// Seconds per solver call.
     public let timeout: Double
     public let maxCounterexamples: Int
     /// Evaluate every claim at this layer instead of its own (`check --layer`).
-    public var layerOverride: String?
+    public let layerOverride: Layer?
     /// Decide every claim with Z3, also those enumeration decides (the tests cross-check the two paths).
     var solverOnly = false
 
     public init(
-        model: ClusterModel, profile: Profile, assumptions: Assumptions, timeout: Double = 30,
-        maxCounterexamples: Int = 20
+        model: ClusterModel, assumptions: Assumptions, timeout: Double = 30,
+        maxCounterexamples: Int = 20, layerOverride: Layer? = nil
     ) {
+        self.layerOverride = layerOverride
         evaluator = Evaluator(model: model, assumptions: assumptions)
-        self.profile = profile
         self.timeout = timeout
         self.maxCounterexamples = maxCounterexamples
     }
@@ -64,7 +65,6 @@ public final class ClaimChecker {
     /// A second checker over the same evaluator and endpoint classes, with memos of its own (for another thread).
     init(sharing other: ClaimChecker) {
         evaluator = other.evaluator
-        profile = other.profile
         timeout = other.timeout
         maxCounterexamples = other.maxCounterexamples
         layerOverride = other.layerOverride
@@ -216,8 +216,11 @@ public final class ClaimChecker {
     }
 
     public func check(_ claim: Claim) -> ClaimResult {
+        check(claim, at: layerOverride ?? claim.layer)
+    }
+
+    func check(_ claim: Claim, at layer: Layer) -> ClaimResult {
         let start = Date()
-        let layer = layerOverride ?? claim.layer
         func result(_ v: Verdict, _ reason: String?, _ cex: [Counterexample] = [], admitted: [String] = [])
             -> ClaimResult
         {
@@ -247,19 +250,16 @@ public final class ClaimChecker {
             }
             entry = EndToEndStage.Entry(service: svc, ports: ports)
         }
-        if layer != "netpol" && !existingOnly {
+        if layer != .netpol && !existingOnly {
             let why =
-                "the \(layer) layer is decided for declared workloads and external clients: a pod that could be created may run any service account and sidecar setting"
+                "the \(layer.rawValue) layer is decided for declared workloads and external clients: a pod that could be created may run any service account and sidecar setting"
             // The mesh stages only ever remove flows the NetworkPolicy layer admits (unlike end to end, where a proxy
             // adds routes): what is closed there is closed in the mesh, and a flow missing there is missing here.
-            guard layer == "mesh", claim.mtlsRequired == false else { return result(.unknown, why) }
-            let saved = layerOverride
-            layerOverride = "netpol"
-            let network = check(claim)
-            layerOverride = saved
+            guard layer == .mesh, claim.mtlsRequired == false else { return result(.unknown, why) }
+            let network = check(claim, at: .netpol)
             switch (claim.kind, network.verdict) {
             case (.denied, .proved), (.only, .proved):
-                let admitted = claim.kind == .only ? enumerate(claim, layer: "mesh").admitted ?? [] : []
+                let admitted = claim.kind == .only ? enumerate(claim, layer: .mesh).admitted ?? [] : []
                 return result(
                     .proved,
                     "decided at the netpol layer: no such flow passes NetworkPolicy, and the mesh stages only remove flows",
@@ -273,7 +273,7 @@ public final class ClaimChecker {
                 // for a declared source or for a new pod under some sidecar setting and service account it could have.
                 let confirmed = network.counterexamples.compactMap { meshConfirmation(claim, $0, wantAdmitted: true) }
                 if confirmed.isEmpty { return result(.unknown, why) }
-                let admitted = claim.kind == .only ? enumerate(claim, layer: "mesh").admitted ?? [] : []
+                let admitted = claim.kind == .only ? enumerate(claim, layer: .mesh).admitted ?? [] : []
                 return result(.refuted, nil, Array(confirmed.prefix(maxCounterexamples)), admitted: admitted)
             case (.allowed, .proved):
                 // Every such pod passes NetworkPolicy; a new pod that the mesh stops refutes the claim.
@@ -285,7 +285,7 @@ public final class ClaimChecker {
         }
         // Claims over the pods that exist and external addresses are decided by enumeration; pods that could be
         // created (any labels, new namespaces) need the solver.
-        if (!solverOnly || layer != "netpol") && existingOnly {
+        if (!solverOnly || layer != .netpol) && existingOnly {
             switch serviceBackends(claim) {
             case .unresolvable(let why)?: return result(.unknown, why)
             default:
@@ -501,11 +501,11 @@ public final class ClaimChecker {
         guard cex.proto == .tcp else { return wantAdmitted ? cex : nil }  // only TCP meets the mesh
         guard case .pod(let pod) = cex.source, pod.workload == nil else {
             let r = reach(
-                cex.source, cex.destination, ConnSet(.tcp, PortRanges([cex.port...cex.port])), layer: "mesh",
+                cex.source, cex.destination, ConnSet(.tcp, PortRanges([cex.port...cex.port])), layer: .mesh,
                 request: claim.request)
             guard r.open.isEmpty != wantAdmitted else { return nil }
             var out = cex
-            out.path = path(cex.source, cex.destination, .tcp, cex.port, layer: "mesh", request: claim.request)
+            out.path = path(cex.source, cex.destination, .tcp, cex.port, layer: .mesh, request: claim.request)
             return out
         }
         for (variant, sidecar) in meshVariants(pod) {
@@ -574,7 +574,7 @@ public final class ClaimChecker {
     }
 
     public func reach(
-        _ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: String, request: HTTPRequest?,
+        _ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: Layer, request: HTTPRequest?,
         entry: EndToEndStage.Entry? = nil,
         viaIngress: String? = nil
     ) -> LayerReach {
@@ -601,7 +601,7 @@ public final class ClaimChecker {
                 ?? "AdminNetworkPolicies \(evaluator.policies.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority and disagree on this flow: their order is undefined (A-ANP-TIE)"
             return out
         }
-        if layer != "netpol", case .external = d, let si = s.pod?.declaredIndex,
+        if layer != .netpol, case .external = d, let si = s.pod?.declaredIndex,
             let (step, uncaptured) = mesh.externalEgress(from: si)
         {
             // The client's sidecar decides whether TCP leaves the mesh at all (§7.9); excluded ports bypass it.
@@ -617,7 +617,7 @@ public final class ClaimChecker {
             }
             return LayerReach(open: open, plaintext: open)
         }
-        guard layer != "netpol", let di = d.pod?.declaredIndex else {
+        guard layer != .netpol, let di = d.pod?.declaredIndex else {
             return LayerReach(open: network, plaintext: network)
         }
         var out = LayerReach()
@@ -625,7 +625,7 @@ public final class ClaimChecker {
         out.open = network
         out.open.tcp = .none
         out.plaintext = out.open
-        if layer == "mesh" {
+        if layer == .mesh {
             let admission = mesh.admitted(from: s, to: di, l4: network, request: request)
             out.open = out.open.union(admission.allowed)
             out.undecided = admission.unknown
@@ -659,12 +659,12 @@ public final class ClaimChecker {
 
     /// The hops and mesh stages of one flow, for a counterexample at the mesh and end-to-end layers.
     func path(
-        _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: String, request: HTTPRequest?,
+        _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: Layer, request: HTTPRequest?,
         entry: EndToEndStage.Entry? = nil,
         viaIngress: String? = nil
     ) -> PathAnswer? {
-        guard layer != "netpol", p == .tcp, let di = d.pod?.declaredIndex else { return nil }
-        if layer == "mesh" {
+        guard layer != .netpol, p == .tcp, let di = d.pod?.declaredIndex else { return nil }
+        if layer == .mesh {
             return PathAnswer(endToEnd.hop(from: s, to: di, port: port, request: request))
         }
         return endToEnd.reach(from: s, to: di, port: port, request: request, entry: entry, viaIngress: viaIngress)
@@ -679,7 +679,7 @@ public final class ClaimChecker {
 
     /// Decides a claim over existing pods and external address ranges with the evaluators alone, one
     /// counterexample per failing (source, destination) pair, at most `maxCounterexamples`.
-    func enumerate(_ claim: Claim, layer: String = "netpol", entry: EndToEndStage.Entry? = nil) -> Enumeration {
+    func enumerate(_ claim: Claim, layer: Layer = .netpol, entry: EndToEndStage.Entry? = nil) -> Enumeration {
         let backends: [ServiceStage.Backend]? = {
             if case .backends(let b)? = serviceBackends(claim) { return b }
             return nil
@@ -698,7 +698,7 @@ public final class ClaimChecker {
             cex.path = path(
                 s, d, p, port, layer: layer, request: claim.request, entry: entry, viaIngress: claim.viaIngress)
             cex.note = note
-            if layer != "netpol", note == nil, case .external = d, let si = s.pod?.declaredIndex,
+            if layer != .netpol, note == nil, case .external = d, let si = s.pod?.declaredIndex,
                 let (step, _) = mesh.externalEgress(from: si)
             {
                 cex.note = "\(step.stage) \(step.effect.rawValue): \(step.detail)"
@@ -749,11 +749,11 @@ public final class ClaimChecker {
             // At the netpol layer the first destination a declared pod reaches depends only on its class (bar its own
             // workload): the first two are computed once per class.
             var firstReached: [Int: [(index: Int, open: ConnSet)]] = [:]
-            let classFastPath = layer == "netpol" && !evaluator.hasAdminTies
+            let classFastPath = layer == .netpol && !evaluator.hasAdminTies
             let classOf = classFastPath ? classes.classOf : []
             // Sources in namespaces no destination's ingress rules admit cannot reach (nil: any namespace may).
             var sourceNamespaces: Set<String>? = []
-            if layer == "netpol" {
+            if layer == .netpol {
                 for (d, _) in destinations {
                     guard let pod = d.pod, let admitted = evaluator.ingressNamespaces(of: pod) else {
                         sourceNamespaces = nil

@@ -77,9 +77,9 @@ public enum ClaimsParser {
             }
             return spec
         }
-        let layer = try f["layer"]?.string() ?? "netpol"
-        guard ["netpol", "mesh", "end-to-end"].contains(layer) else {
-            throw f["layer"]!.error("unknown layer '\(layer)' (netpol, mesh or end-to-end)")
+        let layerText = try f["layer"]?.string() ?? Layer.netpol.rawValue
+        guard let layer = Layer(rawValue: layerText) else {
+            throw f["layer"]!.error("unknown layer '\(layerText)' (\(Layer.accepted))")
         }
         let universe =
             try f["universe"].map { u -> EndpointSelector.Universe in
@@ -94,7 +94,7 @@ public enum ClaimsParser {
             location: f.location)
         if let http = f["http"] {
             try http.requireKnownKeys(["method", "path", "host"])
-            if layer == "netpol" {
+            if layer == .netpol {
                 throw http.error("an HTTP request is decided at the mesh or end-to-end layer (set layer)")
             }
             claim.request = HTTPRequest(
@@ -106,7 +106,7 @@ public enum ClaimsParser {
         }
         if let mtls = f["mtls"] {
             guard try mtls.string() == "required" else { throw mtls.error("mtls takes the value 'required'") }
-            if layer == "netpol" {
+            if layer == .netpol {
                 throw mtls.error("mutual TLS is decided at the mesh or end-to-end layer (set layer)")
             }
             if kind == .denied { throw mtls.error("a denied claim admits no flow that could lack mutual TLS") }
@@ -114,7 +114,7 @@ public enum ClaimsParser {
         }
         if let entry = f["entry"] {
             try entry.requireKnownKeys(["service", "port", "nodePort"])
-            if layer != "end-to-end" { throw entry.error("an entry pins a route: it needs layer end-to-end") }
+            if layer != .endToEnd { throw entry.error("an entry pins a route: it needs layer end-to-end") }
             guard let svc = entry["service"] else { throw entry.missing("service") }
             let id = try svc.string()
             guard id.split(separator: "/").count == 2 else { throw svc.error("service is namespace/name") }
@@ -126,7 +126,7 @@ public enum ClaimsParser {
         }
         if let via = f["via"] {
             try via.requireKnownKeys(["ingress"])
-            if layer != "end-to-end" { throw via.error("via pins a route: it needs layer end-to-end") }
+            if layer != .endToEnd { throw via.error("via pins a route: it needs layer end-to-end") }
             if claim.entry != nil { throw via.error("give entry or via, not both") }
             guard let ingress = via["ingress"] else { throw via.missing("ingress") }
             let id = try ingress.string()

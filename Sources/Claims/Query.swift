@@ -83,7 +83,7 @@ public struct QueryAnswer: Sendable {
     public let parts: [Part]
     public let notes: [String]
     public let reason: String?
-    public let layers: [String]
+    public let layers: [Layer]
     public let profile: Profile
     public let assumptions: [String]
 
@@ -199,7 +199,7 @@ public final class QueryEngine {
             return x != y ? x < y : a.offset < b.offset
         }.map(\.element)
         return QueryAnswer(
-            from: fromText, to: toText, parts: ordered, notes: notes, reason: reason, layers: ["netpol"],
+            from: fromText, to: toText, parts: ordered, notes: notes, reason: reason, layers: [.netpol],
             profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
     }
 
@@ -437,7 +437,7 @@ extension QueryEngine {
     /// the Istio stages (and, end to end, by the routes through ingress proxies), for one request or any.
     public func answerLayered(
         from: QueryEndpoint, fromText: String, to: QueryEndpoint, toText: String, ports: [PortSpec],
-        layer: String, request: HTTPRequest?
+        layer: Layer, request: HTTPRequest?
     ) -> QueryAnswer {
         let model = evaluator.model
         var parts: [QueryAnswer.Part] = []
@@ -460,7 +460,7 @@ extension QueryEngine {
                     )
                 }
             }
-        default: reason = "at the \(layer) layer the destination is a declared workload or a Service"
+        default: reason = "at the \(layer.rawValue) layer the destination is a declared workload or a Service"
         }
         var sources: [(Endpoint, [AddressRange])] = []
         switch from {
@@ -469,7 +469,7 @@ extension QueryEngine {
         default:
             reason =
                 reason
-                ?? "at the \(layer) layer the source is a declared workload or external addresses: a pod that could be created may run any service account and sidecar setting"
+                ?? "at the \(layer.rawValue) layer the source is a declared workload or external addresses: a pod that could be created may run any service account and sidecar setting"
         }
         if let why = checker.unmodelledPolicyReason { reason = why }
         if reason == nil {
@@ -523,7 +523,7 @@ extension QueryEngine {
         }.map(\.element)
         return QueryAnswer(
             from: fromText, to: toText, parts: ordered, notes: notes, reason: reason,
-            layers: ["netpol", "mesh"] + (layer == "end-to-end" ? ["end-to-end"] : []),
+            layers: layer.included,
             profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
     }
 }

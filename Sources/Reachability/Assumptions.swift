@@ -12,6 +12,8 @@ public enum Profile: String, CaseIterable, Sendable {
 
 /// The bindings of the assumptions the NetworkPolicy layer depends on, and the address plan.
 public struct Assumptions: Hashable, Sendable {
+    /// The profile the bindings below started from; verdicts print it.
+    public let profile: Profile
     /// `A-IPBLOCK-PODIP`: an ipBlock is compared with pod IPs (`matches`) or never matches a pod (`ignored`).
     public var ipBlockMatchesPods: Bool
     /// `A-HOSTNET`: H1 (hostNetwork pods are selected and matched like other pods) or H2 (they are not: their
@@ -33,6 +35,7 @@ public struct Assumptions: Hashable, Sendable {
     public static let defaultPodCIDR = ClusterDescription.defaultPodCIDR
 
     public init(profile: Profile = .conformance, podCIDR: IPv4CIDR? = Assumptions.defaultPodCIDR) {
+        self.profile = profile
         switch profile {
         case .conformance, .conservativeSecurity:
             ipBlockMatchesPods = true

@@ -33,7 +33,7 @@ public enum ClaimsReport {
         var out = ""
         for r in results {
             out +=
-                "\(r.verdict.rawValue)  \(r.claim.name)  [layer \(r.layer), profile \(r.profile.rawValue)]  (\(r.claim.location))\n"
+                "\(r.verdict.rawValue)  \(r.claim.name)  [layer \(r.layer.rawValue), profile \(r.profile.rawValue)]  (\(r.claim.location))\n"
             if let d = r.claim.description { out += "  \(d)\n" }
             if let reason = r.reason { out += "  reason: \(reason)\n" }
             for c in r.counterexamples {
@@ -91,7 +91,8 @@ public enum ClaimsReport {
         JSON.encode(
             results.map { r in
                 ResultJSON(
-                    name: r.claim.name, kind: r.claim.kind.rawValue, verdict: r.verdict.rawValue, layer: r.layer,
+                    name: r.claim.name, kind: r.claim.kind.rawValue, verdict: r.verdict.rawValue,
+                    layer: r.layer.rawValue,
                     profile: r.profile.rawValue,
                     assumptions: r.assumptions, reason: r.reason, file: r.claim.location.file,
                     line: r.claim.location.line,
@@ -152,7 +153,7 @@ public enum ClaimsReport {
                         ]
                     ]
                 ],
-                "properties": ["claim": r.claim.name, "layer": r.layer, "profile": r.profile.rawValue],
+                "properties": ["claim": r.claim.name, "layer": r.layer.rawValue, "profile": r.profile.rawValue],
             ]
             if !related.isEmpty { result["relatedLocations"] = related }
             sarifResults.append(result)

@@ -43,7 +43,7 @@ public enum HTMLReport {
             }
             if r.counterexamples.count > 5 { details += "<br>… \(r.counterexamples.count - 5) more" }
             html +=
-                "<tr><td class=\"\(r.verdict.rawValue)\">\(r.verdict.rawValue)</td><td>\(escape(r.claim.name))<br><small>\(escape(r.claim.location.description))</small></td><td>\(r.layer)</td><td>\(details)</td></tr>\n"
+                "<tr><td class=\"\(r.verdict.rawValue)\">\(r.verdict.rawValue)</td><td>\(escape(r.claim.name))<br><small>\(escape(r.claim.location.description))</small></td><td>\(r.layer.rawValue)</td><td>\(details)</td></tr>\n"
         }
         html += "</table>\n<h2>Connectivity</h2>\n"
         html +=

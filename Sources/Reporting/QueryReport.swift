@@ -21,7 +21,7 @@ public enum QueryReport {
 
     public static func text(_ a: QueryAnswer, explain: Bool) -> String {
         var out =
-            "query: \(a.from) -> \(a.to)  [layers: \(a.layers.joined(separator: ", ")); profile \(a.profile.rawValue)]\n"
+            "query: \(a.from) -> \(a.to)  [layers: \(a.layers.map(\.rawValue).joined(separator: ", ")); profile \(a.profile.rawValue)]\n"
         if let reason = a.reason { out += "UNKNOWN  \(reason)\n" }
         for part in a.parts {
             var line = "\(part.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(part.conns)"
@@ -62,7 +62,7 @@ public enum QueryReport {
     public static func json(_ a: QueryAnswer) -> String {
         JSON.encode(
             AnswerJSON(
-                from: a.from, to: a.to, answer: a.verdict.rawValue, reason: a.reason, layers: a.layers,
+                from: a.from, to: a.to, answer: a.verdict.rawValue, reason: a.reason, layers: a.layers.map(\.rawValue),
                 profile: a.profile.rawValue,
                 assumptions: a.assumptions, notes: a.notes,
                 parts: a.parts.map { p in

@@ -59,7 +59,7 @@ public struct Intent: Sendable {
             let sources: [IntendedFlow.Party] =
                 claim.from[0].external.map { [.external($0)] }
                 ?? checker.declaredWorkloads(claim.from[0]).map { .workload($0) }
-            if claim.layer == "end-to-end" {
+            if claim.layer == .endToEnd {
                 // A route through a proxy: each hop of a route that delivers it today is a flow to keep.
                 for (destination, conns) in checker.destinationWorkloads(claim) {
                     for s in sources {
@@ -131,7 +131,7 @@ public struct Intent: Sendable {
         var flows: [IntendedFlow] = []
         for item in try root["flows"]?.items() ?? [] {
             guard try item["expect"]?.string() == "allowed",
-                ["netpol", "mesh"].contains(try item["layer"]?.string() ?? "netpol")
+                [Layer.netpol, .mesh].contains(Layer(rawValue: try item["layer"]?.string() ?? Layer.netpol.rawValue))
             else { continue }
             guard let from = item["from"], let to = item["to"], let portField = item["port"] else {
                 throw item.missing("from, to and port")

@@ -5,13 +5,13 @@ import Reachability
 public enum Suggestion {
     /// `--from-current`: the intended flows the current policies already allow (nothing new is opened), and the
     /// flows allowed now between the same workloads that no intended flow needs.
-    public static func restrictToCurrent(_ intent: Intent, checker: ClaimChecker, layer: String) -> (Intent, [String]) {
+    public static func restrictToCurrent(_ intent: Intent, checker: ClaimChecker, layer: Layer) -> (Intent, [String]) {
         let evaluator = checker.evaluator
         func endpoint(_ p: IntendedFlow.Party) -> Endpoint? { p.endpoints(evaluator).first }
         let kept = intent.flows.filter { f in
             guard let s = endpoint(f.source), let d = endpoint(f.destination) else { return false }
             let wanted = ConnSet(f.proto, PortRanges([f.ports]))
-            return checker.reach(s, d, wanted, layer: d.pod == nil ? "netpol" : layer, request: nil).open == wanted
+            return checker.reach(s, d, wanted, layer: d.pod == nil ? .netpol : layer, request: nil).open == wanted
         }
         // Allowed now into the destinations of the intent, beyond what it needs.
         var unneeded: [String] = []

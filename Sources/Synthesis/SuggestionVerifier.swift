@@ -21,20 +21,20 @@ public struct SuggestionVerifier {
     public static func verify(
         original: ClusterModel, generated: ClusterModel, output: PolicySynthesizer.Output,
         kinds: Set<PolicySynthesizer.Kind>,
-        intent: Intent, assumptions: Assumptions, layer: String
+        intent: Intent, assumptions: Assumptions, layer: Layer
     ) -> Report {
         var report = Report()
         let kindNames = Set(
             kinds.flatMap { $0 == .networkPolicy ? ["NetworkPolicy"] : ["AuthorizationPolicy", "PeerAuthentication"] })
         let combined = original.replacingPolicies(in: output.namespaces, kinds: kindNames, with: generated)
-        let checker = ClaimChecker(model: combined, profile: .conformance, assumptions: assumptions)
+        let checker = ClaimChecker(model: combined, assumptions: assumptions)
         let evaluator = checker.evaluator
         let model = combined
         let live = model.workloads.indices.filter { model.workloads[$0].replicas != 0 }
 
         // What a layer allows from one endpoint to a pod (or an address), over the wanted connections.
         func allowed(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet = .all) -> ConnSet {
-            checker.reach(s, d, wanted, layer: d.pod == nil ? "netpol" : layer, request: nil).open
+            checker.reach(s, d, wanted, layer: d.pod == nil ? .netpol : layer, request: nil).open
         }
         // (a) every intended flow.
         for f in intent.flows {
@@ -113,7 +113,7 @@ public struct SuggestionVerifier {
                 let claim = Claim(
                     name: "only-intended-into-\(model.workloads[d].id)", description: nil, kind: .only,
                     from: from.isEmpty ? [EndpointSelector(location: to.location)] : from, to: to, ports: [],
-                    layer: "netpol", allowEmpty: true, outsideUniverse: .any, location: to.location)
+                    layer: .netpol, allowEmpty: true, outsideUniverse: .any, location: to.location)
                 report.checks += 1
                 let result = checker.check(claim)
                 if result.verdict != .proved {
@@ -141,7 +141,7 @@ public struct SuggestionVerifier {
         func census(_ c: ClaimChecker) -> (Int, Int) {
             let e = c.evaluator
             let m = e.model
-            if layer == "mesh" {
+            if layer == .mesh {
                 let pods = m.workloads.indices.filter { m.workloads[$0].replicas != 0 }.map {
                     Endpoint.pod(e.endpoints[$0])
                 }
@@ -149,7 +149,7 @@ public struct SuggestionVerifier {
                 for s in pods + e.externalRanges.map({ Endpoint.external($0) }) {
                     for d in pods where d.pod?.declaredIndex != s.pod?.declaredIndex {
                         let open = c.reach(
-                            s, d, ConnSet(.tcp, PortRanges.all.subtracting(meshExempt)), layer: "mesh", request: nil
+                            s, d, ConnSet(.tcp, PortRanges.all.subtracting(meshExempt)), layer: .mesh, request: nil
                         ).open
                         if !open.isEmpty { count += 1 }
                         for p in L4Protocol.allCases { ranges += open[p].ranges.count }
@@ -163,7 +163,7 @@ public struct SuggestionVerifier {
             return (pairs.count, ranges)
         }
         (report.pairsBefore, report.connectionsBefore) = census(
-            ClaimChecker(model: original, profile: .conformance, assumptions: assumptions))
+            ClaimChecker(model: original, assumptions: assumptions))
         (report.pairsAfter, report.connectionsAfter) = census(checker)
         return report
     }

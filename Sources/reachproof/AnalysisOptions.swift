@@ -64,9 +64,4 @@ struct AnalysisOptions: ParsableArguments {
     }
 }
 
-/// netpol: NetworkPolicy tiers; mesh: also Istio mTLS and authorization; end-to-end: also routes through ingress
-/// proxies.
-enum Layer: String, ExpressibleByArgument, CaseIterable {
-    case netpol, mesh
-    case endToEnd = "end-to-end"
-}
+extension Layer: ExpressibleByArgument {}

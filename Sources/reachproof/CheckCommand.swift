@@ -25,8 +25,8 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let model = try input.load()
         let checker = ClaimChecker(
-            model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
-        checker.layerOverride = layer?.rawValue
+            model: model, assumptions: try analysis.assumptions(), timeout: timeout,
+            layerOverride: layer)
         var files: [ClaimsFile] = []
         var errors: [InputError] = []
         for path in claims {

@@ -48,7 +48,7 @@ struct MapCommand: ParsableCommand {
             var refuted = Set<String>()
             if let claims {
                 let checker = ClaimChecker(
-                    model: model, profile: analysis.profile, assumptions: try analysis.assumptions())
+                    model: model, assumptions: try analysis.assumptions())
                 refuted = DotReport.refutedPairs(try ReportCommand.check(claims, checker))
             }
             print(DotReport.dot(map.readablePairs, highlighted: refuted), terminator: "")

@@ -72,7 +72,7 @@ struct QueryCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let checker = ClaimChecker(
-            model: model, profile: analysis.profile, assumptions: try analysis.assumptions(), timeout: timeout)
+            model: model, assumptions: try analysis.assumptions(), timeout: timeout)
         let engine = QueryEngine(checker: checker)
         if layer != .netpol {
             if ingressController != nil {
@@ -83,7 +83,7 @@ struct QueryCommand: ParsableCommand {
             let request =
                 method == nil && path == nil && host == nil ? nil : HTTPRequest(method: method, path: path, host: host)
             let answer = engine.answerLayered(
-                from: source, fromText: from, to: destination, toText: to, ports: ports, layer: layer.rawValue,
+                from: source, fromText: from, to: destination, toText: to, ports: ports, layer: layer,
                 request: request)
             print(
                 format == .json ? QueryReport.json(answer) : QueryReport.text(answer, explain: explain), terminator: "")

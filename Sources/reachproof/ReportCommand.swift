@@ -21,11 +21,11 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let model = try input.load()
-        let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: try analysis.assumptions())
+        let checker = ClaimChecker(model: model, assumptions: try analysis.assumptions())
         let results = try Self.check(claims, checker)
         let map = ConnectivityMap(evaluator: checker.evaluator)
         let pairs = map.readablePairs
-        let svg = Self.renderSVG(DotReport.dot(pairs, highlighted: DotReport.refutedPairs(results)))
+        let svg = Graphviz.svg(DotReport.dot(pairs, highlighted: DotReport.refutedPairs(results)))
         let page = HTMLReport.page(
             title: title, results: results, pairs: pairs, svg: svg, graphFallback: MapReport.table(map))
         try page.write(toFile: out, atomically: true, encoding: .utf8)
@@ -44,29 +44,5 @@ struct ReportCommand: ParsableCommand {
             throw ExitCode(2)
         }
         return checker.check(all: file!.claims)
-    }
-
-    /// Graphviz's rendering of a graph as an SVG element, or nil when `dot` is not installed or fails.
-    static func renderSVG(_ dot: String) -> String? {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = ["dot", "-Tsvg"]
-        let input = Pipe()
-        let output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        p.standardError = FileHandle.nullDevice
-        do { try p.run() } catch { return nil }
-        // Write from another thread: a large graph would fill the pipe while dot's output is not yet read.
-        DispatchQueue.global().async {
-            input.fileHandleForWriting.write(Data(dot.utf8))
-            try? input.fileHandleForWriting.close()
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else { return nil }
-        let svg = String(decoding: data, as: UTF8.self)
-        // Keep the <svg> element only: the XML prologue and DOCTYPE do not belong inside HTML.
-        return svg.range(of: "<svg").map { String(svg[$0.lowerBound...]) }
     }
 }

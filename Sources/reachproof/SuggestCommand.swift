@@ -32,13 +32,13 @@ struct SuggestCommand: ParsableCommand {
             }
             chosen.insert(kind)
         }
-        let checker = ClaimChecker(model: model, profile: analysis.profile, assumptions: assumptions)
+        let checker = ClaimChecker(model: model, assumptions: assumptions)
         var loaded: Intent
         do { loaded = try Intent.load(intent, model: model, checker: checker) } catch let e as InputErrors {
             for error in e.errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
             throw ExitCode(2)
         }
-        let layer = chosen.contains(.authorizationPolicy) ? "mesh" : "netpol"
+        let layer: Layer = chosen.contains(.authorizationPolicy) ? .mesh : .netpol
         if fromCurrent {
             // Tightening: the intended flows the current policies allow; report what is allowed and not intended.
             let (kept, unneeded) = Suggestion.restrictToCurrent(loaded, checker: checker, layer: layer)

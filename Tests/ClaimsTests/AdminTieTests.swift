@@ -50,7 +50,7 @@ final class AdminTieTests: XCTestCase {
         let model = try loadModel(Self.manifests)
         XCTAssertEqual(
             PolicySet(model: model, options: CompileOptions()).adminPriorityTies, [["allow-b", "deny-b"]])
-        let checker = ClaimChecker(model: model, profile: profile, assumptions: Assumptions(profile: profile))
+        let checker = ClaimChecker(model: model, assumptions: Assumptions(profile: profile))
         let (file, errors) = ClaimsParser.load(try temporaryFile(Self.claims))
         XCTAssertEqual(errors, [])
         return Dictionary(uniqueKeysWithValues: file!.claims.map { ($0.name, checker.check($0).verdict) })
@@ -69,7 +69,7 @@ final class AdminTieTests: XCTestCase {
 
     func testAQueryOnATiedFlowIsUnknown() throws {
         let model = try loadModel(Self.manifests)
-        let engine = QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()))
+        let engine = QueryEngine(checker: ClaimChecker(model: model, assumptions: Assumptions()))
         let answer = engine.answer(
             from: try QueryEndpoint.parse("b/c", labels: [:], model: model), fromText: "b/c",
             to: try QueryEndpoint.parse("a/x", labels: [:], model: model), toText: "a/x",

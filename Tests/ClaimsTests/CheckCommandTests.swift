@@ -16,7 +16,7 @@ final class CheckCommandTests: XCTestCase {
         let (file, claimErrors) = ClaimsParser.load(
             Paths.packageRoot.appendingPathComponent("policies/verrazzano.yaml").path)
         XCTAssertEqual(claimErrors, [])
-        let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        let checker = ClaimChecker(model: model, assumptions: Assumptions())
         XCTAssertEqual(checker.validate(file!), [])
         return file!.claims.map(checker.check)
     }
@@ -73,7 +73,7 @@ final class CheckCommandTests: XCTestCase {
         let (model, errors) = ModelLoader().load(paths: [corpus])
         XCTAssertEqual(errors, [])
         let (file, _) = ClaimsParser.load(Paths.package("policies/verrazzano.yaml"))
-        let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        let checker = ClaimChecker(model: model, assumptions: Assumptions())
         XCTAssertEqual(checker.validate(file!), [])
         let results = Dictionary(uniqueKeysWithValues: file!.claims.map { ($0.name, checker.check($0)) })
         let refuted = Set(results.filter { $0.value.verdict == .refuted }.keys)
@@ -113,7 +113,7 @@ final class CheckCommandTests: XCTestCase {
         ] {
             let (model, errors) = ModelLoader().load(paths: paths)
             XCTAssertEqual(errors, [])
-            let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+            let checker = ClaimChecker(model: model, assumptions: Assumptions())
             XCTAssertEqual(checker.validate(file!), [])
             let results = file!.claims.map(checker.check)
             XCTAssertEqual(Set(results.filter { $0.verdict == .refuted }.map(\.claim.name)), expectRefuted, "\(paths)")
@@ -138,7 +138,7 @@ final class CheckCommandTests: XCTestCase {
         try yaml.write(to: url, atomically: true, encoding: .utf8)
         let (file, errors) = ClaimsParser.load(url.path)
         XCTAssertEqual(errors, [])
-        let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        let checker = ClaimChecker(model: model, assumptions: Assumptions())
         XCTAssertEqual(checker.check(file!.claims[0]).verdict, .proved)
         let any = checker.check(file!.claims[1])
         XCTAssertEqual(any.verdict, .refuted)

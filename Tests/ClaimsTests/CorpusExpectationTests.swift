@@ -99,7 +99,7 @@ final class CorpusExpectationTests: XCTestCase {
                 defer { try? FileManager.default.removeItem(at: file) }
                 let (claims, claimErrors) = ClaimsParser.load(file.path)
                 XCTAssertEqual(claimErrors, [])
-                let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+                let checker = ClaimChecker(model: model, assumptions: Assumptions())
                 let result = checker.check(claims!.claims[0])
                 XCTAssertEqual(
                     result.verdict, entry["verdict"] as! String == "proved" ? .proved : .refuted,
@@ -119,7 +119,7 @@ final class CorpusExpectationTests: XCTestCase {
         for folder in try corpusFolders() {
             let (model, errors) = ModelLoader().load(paths: [folder])
             XCTAssertEqual(errors, [], folder)
-            let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+            let checker = ClaimChecker(model: model, assumptions: Assumptions())
             let text = try String(contentsOfFile: folder + "/expected.yaml", encoding: .utf8)
             guard let doc = try Yams.load(yaml: text) as? [String: Any] else { continue }
             for flow in doc["flows"] as? [[String: Any]] ?? [] {

@@ -37,8 +37,8 @@ final class EnumerationCrossCheckTests: XCTestCase {
         }
         let (file, claimErrors) = ClaimsParser.load("-", stdin: { Data(yaml.utf8) })
         XCTAssertEqual(claimErrors, [])
-        let enumerating = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
-        let solving = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        let enumerating = ClaimChecker(model: model, assumptions: Assumptions())
+        let solving = ClaimChecker(model: model, assumptions: Assumptions())
         solving.solverOnly = true
         var refuted = 0
         for claim in file!.claims {
@@ -67,10 +67,10 @@ final class EnumerationCrossCheckTests: XCTestCase {
         XCTAssertGreaterThan(refuted, 3)
         XCTAssertLessThan(refuted, file!.claims.count)
         // On two threads (as `check` runs them) the results are those of one thread, in the claims' order.
-        let parallel = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()).check(
+        let parallel = ClaimChecker(model: model, assumptions: Assumptions()).check(
             all: file!.claims, threads: 2)
         let sequential = file!.claims.map(
-            ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()).check)
+            ClaimChecker(model: model, assumptions: Assumptions()).check)
         XCTAssertEqual(parallel.map(\.claim.name), sequential.map(\.claim.name))
         XCTAssertEqual(parallel.map(\.verdict), sequential.map(\.verdict))
         XCTAssertEqual(

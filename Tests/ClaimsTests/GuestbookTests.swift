@@ -10,7 +10,7 @@ final class GuestbookTests: XCTestCase {
     func checker() throws -> ClaimChecker {
         let (model, errors) = ModelLoader().load(paths: [Paths.package("examples/guestbook")])
         XCTAssertEqual(errors, [])
-        return ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        return ClaimChecker(model: model, assumptions: Assumptions())
     }
 
     func testShippedClaimsAreProved() throws {

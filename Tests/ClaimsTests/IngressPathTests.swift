@@ -67,7 +67,7 @@ final class IngressPathTests: XCTestCase {
     }
 
     func ask(_ model: ClusterModel, from: String = "external:198.51.100.7") throws -> IngressPathAnswer {
-        let engine = QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()))
+        let engine = QueryEngine(checker: ClaimChecker(model: model, assumptions: Assumptions()))
         guard case .service(let svc) = try QueryEndpoint.parse("shop/svc/app", labels: [:], model: model) else {
             throw XCTSkip()
         }
@@ -124,7 +124,7 @@ final class IngressPathTests: XCTestCase {
 
     func testUnroutedRequestGoesNowhere() throws {
         let m = try model(trafficPolicy: "Local", controllerPolicy: Self.anyoneOn80, appPolicy: Self.fromNginx)
-        let engine = QueryEngine(checker: ClaimChecker(model: m, profile: .conformance, assumptions: Assumptions()))
+        let engine = QueryEngine(checker: ClaimChecker(model: m, assumptions: Assumptions()))
         guard case .service(let svc) = try QueryEndpoint.parse("shop/svc/app", labels: [:], model: m) else {
             return XCTFail()
         }

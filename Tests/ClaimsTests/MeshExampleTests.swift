@@ -10,7 +10,7 @@ final class MeshExampleTests: XCTestCase {
     func checker(_ example: String) throws -> ClaimChecker {
         let (model, errors) = ModelLoader().load(paths: [Paths.package("examples/\(example)")])
         XCTAssertEqual(errors, [])
-        return ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        return ClaimChecker(model: model, assumptions: Assumptions())
     }
 
     func check(_ checker: ClaimChecker, _ yaml: String) throws -> [String: ClaimResult] {
@@ -96,7 +96,7 @@ final class MeshExampleTests: XCTestCase {
         let (model, errors) = ModelLoader().load(paths: files)
         XCTAssertEqual(errors, [])
         let results = try check(
-            ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()),
+            ClaimChecker(model: model, assumptions: Assumptions()),
             """
             claims:
               - name: mysql-through-gateway
@@ -195,7 +195,7 @@ final class MeshExampleTests: XCTestCase {
               - {name: no-out-netpol, denied: {from: {workload: app/api}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}
             """
         let results = try check(
-            ClaimChecker(model: try loadModel(base), profile: .conformance, assumptions: Assumptions()), claims)
+            ClaimChecker(model: try loadModel(base), assumptions: Assumptions()), claims)
         XCTAssertEqual(results["out"]?.verdict, .refuted)
         XCTAssertTrue(results["out"]?.counterexamples.first?.note?.contains("REGISTRY_ONLY") ?? false)
         XCTAssertEqual(results["no-out"]?.verdict, .proved)
@@ -204,7 +204,7 @@ final class MeshExampleTests: XCTestCase {
             "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: api-ext, namespace: app}\nspec: {hosts: [api.example.com], ports: [{number: 443, name: tls, protocol: TLS}]}"
         let withEntry = try check(
             ClaimChecker(
-                model: try loadModel(base + "\n---\n" + entry), profile: .conformance, assumptions: Assumptions()),
+                model: try loadModel(base + "\n---\n" + entry), assumptions: Assumptions()),
             claims)
         XCTAssertEqual(withEntry["no-out"]?.verdict, .unknown)
     }

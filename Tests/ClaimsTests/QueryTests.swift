@@ -12,7 +12,7 @@ final class QueryTests: XCTestCase {
         let (model, errors) = ModelLoader().load(paths: [path])
         XCTAssertEqual(errors, [])
         return (
-            QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())), model
+            QueryEngine(checker: ClaimChecker(model: model, assumptions: Assumptions())), model
         )
     }
 
@@ -82,7 +82,7 @@ final class QueryTests: XCTestCase {
               - from: [{podSelector: {matchLabels: {app: api}}}]
                 ports: [{port: 5432}, {port: 9000, endPort: 9100}]
             """)
-        let e = QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()))
+        let e = QueryEngine(checker: ClaimChecker(model: model, assumptions: Assumptions()))
         let a = try ask(e, model, "shop/api", "shop/db")
         XCTAssertEqual(a.verdict, .allowed)
         XCTAssertEqual(a.parts.map(\.verdict), [.allowed, .denied])

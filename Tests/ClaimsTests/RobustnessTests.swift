@@ -95,7 +95,7 @@ final class RobustnessTests: XCTestCase {
             """)
         XCTAssertEqual(model.cniPolicies.map(\.description), ["NetworkPolicy.projectcalico.org shop/deny"])
         XCTAssertEqual(model.networkPolicies.count, 0)
-        let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        let checker = ClaimChecker(model: model, assumptions: Assumptions())
         let file = ClaimsParser.load(
             "-",
             stdin: {

@@ -42,7 +42,7 @@ final class ServiceClaimTests: XCTestCase {
         let model = try loadModel(try Self.manifests)
         let (file, errors) = ClaimsParser.load("-", stdin: { Data(yaml.utf8) })
         XCTAssertEqual(errors, [])
-        return (ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()), file!)
+        return (ClaimChecker(model: model, assumptions: Assumptions()), file!)
     }
 
     /// The policy admits 8080 only; the named targetPort is 9090 on the second version, so the Service fails there.
@@ -96,7 +96,7 @@ final class ServiceClaimTests: XCTestCase {
 
     func testQueryToAServiceAnswersPerBackend() throws {
         let model = try loadModel(try Self.manifests)
-        let engine = QueryEngine(checker: ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions()))
+        let engine = QueryEngine(checker: ClaimChecker(model: model, assumptions: Assumptions()))
         let to = try QueryEndpoint.parse("shop/svc/web", labels: [:], model: model)
         let a = engine.answer(
             from: try QueryEndpoint.parse("shop/client", labels: [:], model: model), fromText: "shop/client", to: to,

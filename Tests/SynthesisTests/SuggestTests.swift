@@ -16,11 +16,11 @@ final class SuggestTests: XCTestCase {
 
     /// Synthesizes for an intent, writes the files, loads them back and verifies.
     func suggest(
-        _ model: ClusterModel, intent path: String, kinds: Set<PolicySynthesizer.Kind>, layer: String = "netpol"
+        _ model: ClusterModel, intent path: String, kinds: Set<PolicySynthesizer.Kind>, layer: Layer = .netpol
     )
         throws -> (PolicySynthesizer.Output, ClusterModel, SuggestionVerifier.Report)
     {
-        let checker = ClaimChecker(model: model, profile: .conformance, assumptions: Assumptions())
+        let checker = ClaimChecker(model: model, assumptions: Assumptions())
         let intent = try Intent.load(path, model: model, checker: checker)
         let output = PolicySynthesizer(evaluator: checker.evaluator, flows: intent.flows, kinds: kinds).generate()
         let files = try output.files.map { try temporaryFile($0.value, name: "\($0.key).yaml") }
@@ -104,7 +104,7 @@ final class SuggestTests: XCTestCase {
         }.map { dir + "/" + $0 }
         let model = load(files)
         let (_, generated, report) = try suggest(
-            model, intent: Paths.package("policies/bookinfo-intent.yaml"), kinds: [.authorizationPolicy], layer: "mesh")
+            model, intent: Paths.package("policies/bookinfo-intent.yaml"), kinds: [.authorizationPolicy], layer: .mesh)
         XCTAssertTrue(report.passed, report.failures.joined(separator: "\n"))
         XCTAssertGreaterThan(report.pairsBefore, report.pairsAfter)
         XCTAssertEqual(generated.peerAuthentications.map(\.mode), [.strict])
