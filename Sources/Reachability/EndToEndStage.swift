@@ -347,7 +347,11 @@ public struct EndToEndStage {
                     r,
                     .routed(
                         [GatewayRouting.Target(service: svc, port: sp, subset: nil, request: r)],
-                        MeshStep("ROUTE", .allow, text))
+                        MeshStep(
+                            "ROUTE", .allow, text,
+                            evidence: RuleRef(
+                                kind: "Ingress", namespace: route.ingress.namespace, name: route.ingress.name,
+                                path: "spec", location: route.ingress.location)))
                 ))
         }
         return out

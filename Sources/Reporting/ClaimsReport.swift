@@ -119,75 +119,35 @@ public enum ClaimsReport {
     }
 
     /// SARIF 2.1.0: one result per refuted or unknown claim, at the claim's line, related locations at the deciding
-    /// rules.
+    /// rules of every stage (NetworkPolicy sides, and along a counterexample's path the mesh and routing objects).
     public static func sarif(_ results: [ClaimResult], toolVersion: String) -> String {
-        var sarifResults: [[String: Any]] = []
-        for r in results where r.verdict != .proved {
-            var related: [[String: Any]] = []
+        let rules = [
+            SARIF.Rule(id: "claim-refuted", summary: "A reachability claim is refuted by the manifests."),
+            SARIF.Rule(id: "claim-unknown", summary: "A reachability claim could not be decided."),
+        ]
+        let sarifResults = results.filter { $0.verdict != .proved }.map { r in
+            var related: [(message: String, location: SourceLocation)] = []
             var seen = Set<RuleRef>()
+            func add(_ stage: String, _ effect: String, _ ref: RuleRef) {
+                guard seen.insert(ref).inserted else { return }
+                related.append(("\(stage) \(effect): \(ref.kind) \(ref.qualifiedName) \(ref.path)", ref.location))
+            }
             for c in r.counterexamples {
                 for d in [c.explanation.egress, c.explanation.ingress].compactMap({ $0 }) {
-                    for ref in ([d.rule].compactMap { $0 } + d.isolatingPolicies) where seen.insert(ref).inserted {
-                        related.append([
-                            "id": related.count,
-                            "message": [
-                                "text": "\(d.stage) \(d.effect.rawValue): \(ref.kind) \(ref.qualifiedName) \(ref.path)"
-                            ],
-                            "physicalLocation": [
-                                "artifactLocation": ["uri": ref.location.file],
-                                "region": ["startLine": max(1, ref.location.line)],
-                            ],
-                        ])
+                    for ref in [d.rule].compactMap({ $0 }) + d.isolatingPolicies {
+                        add(d.stage, d.effect.rawValue, ref)
                     }
                 }
+                let steps = (c.path?.hops ?? []).flatMap(\.mesh.steps) + [c.path?.route].compactMap { $0 }
+                for step in steps { if let ref = step.evidence { add(step.stage, step.effect.rawValue, ref) } }
             }
-            var result: [String: Any] = [
-                "ruleId": r.verdict == .refuted ? "claim-refuted" : "claim-unknown",
-                "level": r.verdict == .refuted ? "error" : "warning",
-                "message": ["text": message(r)],
-                "locations": [
-                    [
-                        "physicalLocation": [
-                            "artifactLocation": ["uri": r.claim.location.file],
-                            "region": ["startLine": max(1, r.claim.location.line)],
-                        ]
-                    ]
-                ],
-                "properties": ["claim": r.claim.name, "layer": r.layer.rawValue, "profile": r.profile.rawValue],
-            ]
-            if !related.isEmpty { result["relatedLocations"] = related }
-            sarifResults.append(result)
+            return SARIF.Result(
+                ruleID: r.verdict == .refuted ? "claim-refuted" : "claim-unknown",
+                level: r.verdict == .refuted ? "error" : "warning", message: message(r), location: r.claim.location,
+                related: related,
+                properties: ["claim": r.claim.name, "layer": r.layer.rawValue, "profile": r.profile.rawValue])
         }
-        let log: [String: Any] = [
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-            "version": "2.1.0",
-            "runs": [
-                [
-                    "tool": [
-                        "driver": [
-                            "name": "reachproof", "version": toolVersion,
-                            "informationUri": "https://example.invalid/reachproof",
-                            "rules": [
-                                [
-                                    "id": "claim-refuted",
-                                    "shortDescription": ["text": "A reachability claim is refuted by the manifests."],
-                                ],
-                                [
-                                    "id": "claim-unknown",
-                                    "shortDescription": ["text": "A reachability claim could not be decided."],
-                                ],
-                            ],
-                        ]
-                    ],
-                    "results": sarifResults,
-                ]
-            ],
-        ]
-        guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return SARIF.log(tool: "reachproof", version: toolVersion, rules: rules, results: sarifResults)
     }
 
     static func xml(_ s: String) -> String {

@@ -27,41 +27,12 @@ public enum LintReport {
     }
 
     public static func sarif(_ findings: [LintFinding], toolVersion: String) -> String {
-        let rules: [[String: Any]] = Linter.rules.map { r in
-            ["id": r.id, "shortDescription": ["text": r.summary], "defaultConfiguration": ["level": level(r.severity)]]
-        }
-        let results: [[String: Any]] = findings.map { f in
-            [
-                "ruleId": f.ruleID, "level": level(f.severity), "message": ["text": f.message],
-                "locations": [
-                    [
-                        "physicalLocation": [
-                            "artifactLocation": ["uri": f.location.file],
-                            "region": ["startLine": max(1, f.location.line)],
-                        ]
-                    ]
-                ],
-            ]
-        }
-        let log: [String: Any] = [
-            "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-            "runs": [
-                [
-                    "tool": [
-                        "driver": [
-                            "name": "reachproof-lint", "version": toolVersion,
-                            "informationUri": "https://example.invalid/reachproof", "rules": rules,
-                        ]
-                    ],
-                    "results": results,
-                ]
-            ],
-        ]
-        guard
-            let data = try? JSONSerialization.data(
-                withJSONObject: log, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
-        else { return "{}" }
-        return String(decoding: data, as: UTF8.self) + "\n"
+        SARIF.log(
+            tool: "reachproof-lint", version: toolVersion,
+            rules: Linter.rules.map { SARIF.Rule(id: $0.id, summary: $0.summary, level: level($0.severity)) },
+            results: findings.map {
+                SARIF.Result(ruleID: $0.ruleID, level: level($0.severity), message: $0.message, location: $0.location)
+            })
     }
 
     static func level(_ s: LintFinding.Severity) -> String { s == .note ? "note" : s.rawValue }

@@ -4,6 +4,7 @@ import TestSupport
 import XCTest
 
 @testable import Claims
+@testable import Reporting
 
 /// The mesh examples (examples/bookinfo, examples/istio-ingress) and their claims, plus claims that must fail.
 final class MeshExampleTests: XCTestCase {
@@ -59,6 +60,23 @@ final class MeshExampleTests: XCTestCase {
         XCTAssertEqual(
             ratings.counterexamples[0].path?.hops.last?.mesh.steps.last?.detail.contains(
                 "ratings-from-reviews spec.rules[0]"), true)
+        // SARIF points at every stage's deciding object: the AuthorizationPolicy rule that admitted reviews-v1 and
+        // the PeerAuthentication that required mutual TLS, not only NetworkPolicy lines.
+        let sarif = ClaimsReport.sarif([ratings], toolVersion: "test")
+        let log = try JSONSerialization.jsonObject(with: Data(sarif.utf8)) as! [String: Any]
+        let result = ((log["runs"] as! [[String: Any]])[0]["results"] as! [[String: Any]])[0]
+        let related = (result["relatedLocations"] as! [[String: Any]]).map { r -> (String, String, Int) in
+            let message = (r["message"] as! [String: Any])["text"] as! String
+            let location = r["physicalLocation"] as! [String: Any]
+            let uri = (location["artifactLocation"] as! [String: Any])["uri"] as! String
+            return (message, uri, (location["region"] as! [String: Any])["startLine"] as! Int)
+        }
+        let authz = try XCTUnwrap(related.first { $0.0.hasPrefix("AUTHZ-ALLOW ALLOW: AuthorizationPolicy") })
+        XCTAssertEqual(authz.0, "AUTHZ-ALLOW ALLOW: AuthorizationPolicy bookinfo/ratings-from-reviews spec.rules[0]")
+        XCTAssertTrue(authz.1.hasSuffix("examples/bookinfo/30-security.yaml"), authz.1)
+        XCTAssertEqual(authz.2, 76)
+        XCTAssertTrue(related.contains { $0.0 == "MTLS ALLOW: PeerAuthentication istio-system/default spec.mtls" })
+        do { XCTAssertNil(try sarifSchemaProblem(sarif)) } catch is SARIFValidatorMissing {}
         // The gateway has no route for /reviews: 404, named as the ROUTE stage.
         let gateway = try XCTUnwrap(results["gateway-posts-reviews"])
         XCTAssertEqual(gateway.verdict, .refuted)

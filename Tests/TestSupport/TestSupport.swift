@@ -79,3 +79,18 @@ public func generateCluster(namespaces: Int, deployments: Int, policies: Int, se
     guard status == 0 else { throw GeneratorFailed(description: "gen_cluster.py failed (PyYAML missing?): \(output)") }
     return out
 }
+
+/// Thrown by `sarifSchemaProblem` when python3 or its jsonschema module is absent (tests skip then).
+public struct SARIFValidatorMissing: Error {}
+
+/// Validates a SARIF log against the vendored SARIF 2.1.0 schema (Tests/Fixtures/sarif) with python3's
+/// jsonschema: nil when valid, the validator's complaint otherwise.
+public func sarifSchemaProblem(_ sarif: String) throws -> String? {
+    let schema = Paths.package("Tests/Fixtures/sarif/sarif-schema-2.1.0.json")
+    let file = try temporaryFile(sarif, name: "log.sarif")
+    let script =
+        "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[2])), json.load(open(sys.argv[1]))); print('valid')"
+    let (status, output) = try runProcess("/usr/bin/env", ["python3", "-c", script, schema, file])
+    if output.contains("No module named 'jsonschema'") || status == 127 { throw SARIFValidatorMissing() }
+    return status == 0 ? nil : output
+}

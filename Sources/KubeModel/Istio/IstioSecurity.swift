@@ -97,6 +97,8 @@ public struct AuthorizationPolicy: Hashable, Sendable {
         public let when: [Condition]
         /// `spec.rules[2]`, for reports.
         public let path: String
+        /// Where the rule is written.
+        public let location: SourceLocation
 
         /// The rule uses a field that exists only on HTTP: request principals, hosts, methods, paths, `request.*` keys.
         public var usesHTTPOnlyFields: Bool {
@@ -182,7 +184,7 @@ public struct AuthorizationPolicy: Hashable, Sendable {
                     key: try key.string(),
                     values: Values(values: try c["values"]?.stringList(), notValues: try c["notValues"]?.stringList()))
             }
-            rules.append(Rule(from: from, to: to, when: when, path: rule.path))
+            rules.append(Rule(from: from, to: to, when: when, path: rule.path, location: rule.location))
         }
         let selector = try spec["selector"]?["matchLabels"]?.stringMap()
         return AuthorizationPolicy(

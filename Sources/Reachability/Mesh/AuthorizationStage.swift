@@ -45,11 +45,15 @@ struct AuthorizationStage {
     /// The decision of the policies in force (`applicable`) for one connection or request.
     func decide(_ inForce: [AuthorizationPolicy], _ input: AuthorizationInput) -> MeshStep {
         var undecided: [String] = []
-        func firstMatch(_ action: AuthorizationPolicy.Action) -> String? {
+        func firstMatch(_ action: AuthorizationPolicy.Action) -> (text: String, rule: RuleRef)? {
             for p in inForce where p.action == action {
                 for rule in p.rules {
                     switch matches(rule, action: action, input) {
-                    case .yes: return ref("AuthorizationPolicy", p.namespace, p.name, rule.path, p.location)
+                    case .yes:
+                        return (
+                            ref("AuthorizationPolicy", p.namespace, p.name, rule.path, p.location),
+                            ruleRef("AuthorizationPolicy", p.namespace, p.name, rule.path, rule.location)
+                        )
                     case .no: continue
                     case .unknown(let why):
                         undecided.append(
@@ -65,15 +69,16 @@ struct AuthorizationStage {
             case false?:
                 return MeshStep(
                     "AUTHZ-CUSTOM", .deny,
-                    "\(hit) sends the request to an external authorizer, bound to deny (A-CUSTOM-AUTHZ)")
+                    "\(hit.text) sends the request to an external authorizer, bound to deny (A-CUSTOM-AUTHZ)",
+                    evidence: hit.rule)
             case nil:
                 return MeshStep(
                     "AUTHZ-CUSTOM", .unknown,
-                    "\(hit) sends the request to an external authorizer whose answer is outside the manifests (A-CUSTOM-AUTHZ)"
-                )
+                    "\(hit.text) sends the request to an external authorizer whose answer is outside the manifests (A-CUSTOM-AUTHZ)",
+                    evidence: hit.rule)
             }
         }
-        if let hit = firstMatch(.deny) { return MeshStep("AUTHZ-DENY", .deny, hit) }
+        if let hit = firstMatch(.deny) { return MeshStep("AUTHZ-DENY", .deny, hit.text, evidence: hit.rule) }
         // A DENY rule the input cannot settle matters only if the ALLOW policies would admit the request.
         let denyUndecided = undecided.first
         undecided = []
@@ -84,7 +89,7 @@ struct AuthorizationStage {
                 "AUTHZ-ALLOW", .allow,
                 inForce.isEmpty ? "(default: no AuthorizationPolicy applies)" : "(default: no ALLOW policy applies)")
         } else if let hit = firstMatch(.allow) {
-            allowStep = MeshStep("AUTHZ-ALLOW", .allow, hit)
+            allowStep = MeshStep("AUTHZ-ALLOW", .allow, hit.text, evidence: hit.rule)
         } else if let why = undecided.first {
             allowStep = MeshStep("AUTHZ-ALLOW", .unknown, why)
         } else {

@@ -166,16 +166,25 @@ struct ClientTLSStage {
                 }
             }
             let deciding = ref("DestinationRule", dr.namespace, dr.name, field, dr.location)
+            let evidence = ruleRef("DestinationRule", dr.namespace, dr.name, field, dr.location)
             switch tls {
             case .istioMutual?:
-                return (.istioMutualTLS, MeshStep("SRC-MESH-EGRESS", .allow, "\(deciding) ISTIO_MUTUAL: Istio mTLS"))
-            case .disable?: return (.plaintext, MeshStep("SRC-MESH-EGRESS", .allow, "\(deciding) DISABLE: plaintext"))
+                return (
+                    .istioMutualTLS,
+                    MeshStep("SRC-MESH-EGRESS", .allow, "\(deciding) ISTIO_MUTUAL: Istio mTLS", evidence: evidence)
+                )
+            case .disable?:
+                return (
+                    .plaintext,
+                    MeshStep("SRC-MESH-EGRESS", .allow, "\(deciding) DISABLE: plaintext", evidence: evidence)
+                )
             case .simple?, .mutual?:
                 return (
                     .otherTLS,
                     MeshStep(
                         "SRC-MESH-EGRESS", .allow,
-                        "\(deciding) \(tls!.rawValue): TLS that is not Istio mTLS (A-DR-MUTUAL-CERTS)")
+                        "\(deciding) \(tls!.rawValue): TLS that is not Istio mTLS (A-DR-MUTUAL-CERTS)",
+                        evidence: evidence)
                 )
             case nil: break
             }

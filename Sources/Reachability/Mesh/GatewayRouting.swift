@@ -69,7 +69,8 @@ struct GatewayRouting {
             bound, kind: kind, gatewayName: "\(g.namespace)/\(g.name)", port: server.port, request: request)
         {
         case .routed(let targets, let step):
-            return .routed(targets, MeshStep("ROUTE", .allow, "\(serverText) -> \(step.detail)"))
+            return .routed(
+                targets, MeshStep("ROUTE", .allow, "\(serverText) -> \(step.detail)", evidence: step.evidence))
         case .notRouted(let step) where step.detail.isEmpty:
             return .notRouted(
                 MeshStep(
@@ -134,6 +135,7 @@ struct GatewayRouting {
             let routes = kind == .http ? vs.http : kind == .tls ? vs.tls : vs.tcp
             for route in routes {
                 let routeText = ref("VirtualService", vs.namespace, vs.name, route.path, vs.location)
+                let routeRef = ruleRef("VirtualService", vs.namespace, vs.name, route.path, vs.location)
                 switch routeMatches(
                     route, vs: vs, gatewayName: gatewayName, serverPort: port, request: request, http: kind == .http)
                 {
@@ -178,7 +180,7 @@ struct GatewayRouting {
                         targets.append(
                             Target(service: svc, port: sp, subset: subset, request: rewritten(request, route)))
                     }
-                    return .routed(targets, MeshStep("ROUTE", .allow, routeText))
+                    return .routed(targets, MeshStep("ROUTE", .allow, routeText, evidence: routeRef))
                 }
             }
         }

@@ -309,7 +309,8 @@ public final class MeshEvaluator: @unchecked Sendable {
             steps.append(
                 MeshStep(
                     "MTLS", accepted ? .allow : .deny,
-                    "\(mode.mode.rawValue) from \(mode.source); the client sends \(sends.rawValue)"))
+                    "\(mode.mode.rawValue) from \(mode.source); the client sends \(sends.rawValue)",
+                    evidence: mode.evidence))
             if !accepted { return done(.denied, steps) }
             mutual = sends == .istioMutualTLS
         }

@@ -38,11 +38,14 @@ public struct MeshStep: Hashable, Sendable, CustomStringConvertible {
     public let effect: Effect
     /// What decided, with the object and rule (`AuthorizationPolicy default/details-viewer spec.rules[0] (file:line)`).
     public let detail: String
+    /// The object and field that decided, for reports that point at it (SARIF); nil for a default.
+    public let evidence: RuleRef?
 
-    public init(_ stage: String, _ effect: Effect, _ detail: String) {
+    public init(_ stage: String, _ effect: Effect, _ detail: String, evidence: RuleRef? = nil) {
         self.stage = stage
         self.effect = effect
         self.detail = detail
+        self.evidence = evidence
     }
 
     public var description: String { "\(stage) \(effect.rawValue): \(detail)" }
@@ -126,4 +129,11 @@ func qualifiedHost(_ host: String, namespace: String) -> String {
 
 func ref(_ kind: String, _ namespace: String, _ name: String, _ path: String, _ location: SourceLocation) -> String {
     "\(kind) \(namespace)/\(name)\(path.isEmpty ? "" : " " + path) (\(location))"
+}
+
+/// The same object and field as a structured reference.
+func ruleRef(_ kind: String, _ namespace: String, _ name: String, _ path: String, _ location: SourceLocation)
+    -> RuleRef
+{
+    RuleRef(kind: kind, namespace: namespace, name: name, path: path, location: location)
 }

@@ -9,6 +9,8 @@ struct PeerAuthenticationStage {
         let mode: PeerAuthentication.Mode
         /// The object and field that set it, or the built-in default.
         let source: String
+        /// The same as a structured reference; nil for the default.
+        let evidence: RuleRef?
         /// Set when several policies of one scope disagree and the input has no timestamps to order them (A-PA-TIE).
         let ambiguity: String?
     }
@@ -41,6 +43,7 @@ struct PeerAuthenticationStage {
             guard let (pa, tie) = p, let m = mode(pa), m != .unset else { return nil }
             return Effective(
                 mode: m, source: ref("PeerAuthentication", pa.namespace, pa.name, field, pa.location),
+                evidence: ruleRef("PeerAuthentication", pa.namespace, pa.name, field, pa.location),
                 ambiguity: tie ?? ambiguity)
         }
         ambiguity = workload?.1
@@ -51,6 +54,7 @@ struct PeerAuthenticationStage {
         ambiguity = ambiguity ?? meshWide?.1
         if let e = at(meshWide, { $0.mode }, "spec.mtls") { return e }
         return Effective(
-            mode: .permissive, source: "(default: PERMISSIVE, no PeerAuthentication sets a mode)", ambiguity: ambiguity)
+            mode: .permissive, source: "(default: PERMISSIVE, no PeerAuthentication sets a mode)", evidence: nil,
+            ambiguity: ambiguity)
     }
 }
