@@ -26,7 +26,7 @@ let package = Package(
         // The semantics: compiled policy stages, the concrete evaluator and the Z3 encoder.
         .target(name: "Reachability", dependencies: ["KubeModel", "SMT"]),
         // Claims files and their verification.
-        .target(name: "Claims", dependencies: ["KubeModel", "Reachability", "Yams"]),
+        .target(name: "Claims", dependencies: ["KubeModel", "Reachability", "SMT"]),
         // Least-privilege policies for intended flows, and their proof.
         .target(name: "Synthesis", dependencies: ["KubeModel", "Reachability", "Claims"]),
         // Lint rules, one per file, each with the manifests that make it fire and not fire.

@@ -34,9 +34,11 @@ public enum ClaimsParser {
                         throw item["name"]!.error("duplicate claim name '\(claim.name)'")
                     }
                     claims.append(claim)
-                } catch let e as InputError { errors.append(e) }
+                } catch { errors.append(error as? InputError ?? InputError(item.location, "claim", "\(error)")) }
             }
-        } catch let e as InputError { errors.append(e) } catch {}
+        } catch {
+            errors.append(error as? InputError ?? InputError(SourceLocation(file: path, line: 1), "claims", "\(error)"))
+        }
         return (errors.isEmpty ? ClaimsFile(path: path, claims: claims) : nil, errors)
     }
 

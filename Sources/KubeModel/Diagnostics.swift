@@ -29,6 +29,12 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String { "\(location): \(field): \(message)" }
+
+    /// An error from reading the object at `location` as an input error: the error itself when it is one, else
+    /// one that names it, so that no object is ever dropped without a diagnostic.
+    static func wrapping(_ error: Error, at location: SourceLocation) -> InputError {
+        error as? InputError ?? InputError(location, "object", "could not be read: \(error)")
+    }
 }
 
 /// Several input errors at once: a loader reports every bad file and object, not only the first.

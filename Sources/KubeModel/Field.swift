@@ -38,6 +38,8 @@ public struct Field {
         return s.string.isEmpty || s.string == "~" || s.string == "null" || s.string == "Null" || s.string == "NULL"
     }
 
+    var isMapping: Bool { if case .mapping = node { return true } else { return false } }
+
     var kindName: String {
         switch node {
         case .scalar: return isNull ? "null" : "a scalar"

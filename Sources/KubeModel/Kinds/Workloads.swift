@@ -1,0 +1,110 @@
+import Foundation
+
+extension Workload {
+    func withReplicas(_ n: Int) -> Workload {
+        Workload(
+            kind: kind, name: name, namespace: namespace, labels: labels, annotations: annotations,
+            serviceAccount: serviceAccount,
+            ports: ports, hostNetwork: hostNetwork, replicas: n, containerNames: containerNames, location: location)
+    }
+
+    func renamed(_ newName: String, kind newKind: String) -> Workload {
+        Workload(
+            kind: newKind, name: newName, namespace: namespace, labels: labels, annotations: annotations,
+            serviceAccount: serviceAccount,
+            ports: ports, hostNetwork: hostNetwork, replicas: replicas, containerNames: containerNames,
+            location: location)
+    }
+}
+
+enum WorkloadParser {
+    /// Kinds whose objects carry a pod template (or are pods), with their accepted apiVersions.
+    static let versions: [String: Set<String>] = [
+        "Pod": ["v1"], "ReplicationController": ["v1"],
+        "Deployment": ["apps/v1", "apps/v1beta1", "apps/v1beta2", "extensions/v1beta1"],
+        "StatefulSet": ["apps/v1", "apps/v1beta1", "apps/v1beta2"],
+        "DaemonSet": ["apps/v1", "apps/v1beta2", "extensions/v1beta1"],
+        "ReplicaSet": ["apps/v1", "apps/v1beta2", "extensions/v1beta1"],
+        "Job": ["batch/v1"], "CronJob": ["batch/v1", "batch/v1beta1"],
+    ]
+
+    /// The pod template of a workload object (the object itself for a Pod).
+    static func parse(kind: String, root: Field, id: ObjectID) throws -> Workload? {
+        guard versions[kind] != nil else { return nil }
+        guard let spec = root["spec"] else { throw root.missing("spec") }
+        var replicas: Int? = 1
+        var podMeta: Field?
+        var podSpec: Field
+        switch kind {
+        case "Pod":
+            podMeta = root["metadata"]
+            podSpec = spec
+            // A pod that ran to completion (or failed) has no IP any more: present but empty.
+            if let phase = try root["status"]?["phase"]?.string(), phase == "Succeeded" || phase == "Failed" {
+                replicas = 0
+            }
+        case "CronJob":
+            guard let jt = spec["jobTemplate"], let js = jt["spec"], let t = js["template"], let ps = t["spec"] else {
+                throw spec.missing("jobTemplate.spec.template.spec")
+            }
+            podMeta = t["metadata"]
+            podSpec = ps
+            replicas = nil
+        default:
+            guard let t = spec["template"], let ps = t["spec"] else { throw spec.missing("template.spec") }
+            podMeta = t["metadata"]
+            podSpec = ps
+            if kind == "DaemonSet" { replicas = nil }
+            if kind == "Job" { replicas = try spec["parallelism"]?.int(in: 0...1_000_000) ?? 1 }
+            if ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"].contains(kind) {
+                replicas = try spec["replicas"]?.int(in: 0...1_000_000) ?? 1
+            }
+            if let selector = spec["selector"], kind != "ReplicationController", kind != "Job" {
+                // The selector must select the template's own labels, or the API server rejects the object.
+                let sel = try LabelSelector.parse(selector)
+                let labels = try podMeta?["labels"].map(LabelSyntax.checkLabels) ?? [:]
+                if !sel.matches(labels) { throw selector.error("selector \(sel) does not match the template labels") }
+            }
+        }
+        let labels = try podMeta?["labels"].map(LabelSyntax.checkLabels) ?? [:]
+        let annotations = try podMeta?["annotations"]?.stringMap() ?? [:]
+        let sa = try podSpec["serviceAccountName"]?.string() ?? podSpec["serviceAccount"]?.string() ?? "default"
+        let hostNetwork = try podSpec["hostNetwork"]?.bool() ?? false
+        var ports: [ContainerPort] = []
+        var names: [String] = []
+        for key in ["initContainers", "containers"] {
+            for c in try podSpec[key]?.items() ?? [] {
+                if let n = c["name"] { names.append(try n.string()) }
+                // native sidecars serve ports too
+                guard key == "containers" || c["restartPolicy"] != nil else { continue }
+                for p in try c["ports"]?.items() ?? [] {
+                    if case .mapping(let m) = p.node, m.count == 0 { continue }
+                    guard let numberField = p["containerPort"] else { throw p.missing("containerPort") }
+                    let number = try numberField.int(in: 1...65535)
+                    let proto = try p["protocol"]?.l4Protocol() ?? .tcp
+                    var name: String?
+                    if let nf = p["name"] {
+                        let n = try nf.string()
+                        if let problem = PortName.validate(n) { throw nf.error(problem) }
+                        name = n
+                    }
+                    ports.append(ContainerPort(name: name, number: number, proto: proto))
+                }
+            }
+        }
+        return Workload(
+            kind: kind, name: id.name, namespace: id.namespace ?? "default", labels: labels, annotations: annotations,
+            serviceAccount: sa, ports: ports, hostNetwork: hostNetwork, replicas: replicas,
+            containerNames: names, location: root.location)
+    }
+
+    static func controllerOwner(_ metadata: Field) throws -> (kind: String, name: String)? {
+        for owner in try metadata["ownerReferences"]?.items() ?? [] {
+            let isController = try owner["controller"]?.bool() ?? false
+            if isController, let kind = try owner["kind"]?.string(), let name = try owner["name"]?.string() {
+                return (kind, name)
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+import Yams
+
+/// Turns parsed documents into a `ClusterModel`, collecting every input error rather than stopping at the first.
+public struct ModelLoader {
+    public var limits: LoadLimits
+    public init(limits: LoadLimits = LoadLimits()) { self.limits = limits }
+
+    /// Reads and models the given paths (`-` for stdin).
+    public func load(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
+        -> (model: ClusterModel, errors: [InputError])
+    {
+        let (documents, readErrors, emptyFiles, inferredStarts) = ManifestReader(limits: limits).read(
+            paths: paths, stdin: stdin)
+        var (model, errors) = build(documents)
+        model.inferredDocumentStarts = inferredStarts
+        errors.append(contentsOf: readErrors)
+        // An empty file beside others is listed (a policies file may well be empty); alone, there is nothing to verify:
+        // an empty render (a failed `helm template > file`) must not pass as "no policies".
+        if documents.isEmpty && readErrors.isEmpty {
+            errors += emptyFiles.map {
+                InputError(
+                    SourceLocation(file: $0, line: 1), "file",
+                    "contains no YAML document (empty, or only comments): nothing to analyse")
+            }
+        } else {
+            model.skippedDocuments += emptyFiles.map { SourceLocation(file: $0, line: 1) }
+        }
+        model.documentCount = documents.count
+        return (model, errors.sorted { ($0.location, $0.field) < ($1.location, $1.field) })
+    }
+
+    /// An object as found in a document, before typing.
+    struct RawObject {
+        let apiVersion: String
+        /// The kind as identities name it: the bare kind, or kind.group for a kind name another group serves.
+        let kind: String
+        let groupKind: GroupKind
+        let root: Field
+    }
+
+    public func build(_ documents: [Document]) -> (ClusterModel, [InputError]) {
+        var model = ClusterModel()
+        var errors: [InputError] = []
+        var raw: [RawObject] = []
+        for doc in documents {
+            let root = Field(
+                node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
+            if root.isNull { continue }
+            do { try collect(root, into: &raw, model: &model) } catch {
+                errors.append(InputError.wrapping(error, at: root.location))
+            }
+        }
+        // Deduplicate by identity: identical repeats are kept once, different content is an error naming both places.
+        var seen: [ObjectID: (Node, SourceLocation)] = [:]
+        var unique: [(ObjectID, RawObject)] = []
+        for object in raw {
+            do {
+                let id = try identity(object)
+                if let (node, location) = seen[id] {
+                    if node == object.root.node {
+                        model.duplicates.append(id)
+                    } else {
+                        errors.append(
+                            InputError(
+                                object.root.location, "metadata.name",
+                                "\(id) is defined twice with different content (first at \(location))"))
+                    }
+                    continue
+                }
+                seen[id] = (object.root.node, object.root.location)
+                model.objects[id] = object.root.location
+                unique.append((id, object))
+            } catch { errors.append(InputError.wrapping(error, at: object.root.location)) }
+        }
+        // Typing reads every field of every object: done on every core, then added to the model in input order.
+        var typedObjects = [Result<ModelAddition, InputError>?](repeating: nil, count: unique.count)
+        let chunk = max(64, unique.count / 32)
+        typedObjects.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: (unique.count + chunk - 1) / chunk) { c in
+                for k in (c * chunk)..<min(unique.count, (c + 1) * chunk) {
+                    out[k] = Result { try typed(unique[k].0, unique[k].1) }.mapError {
+                        InputError.wrapping($0, at: unique[k].1.root.location)
+                    }
+                }
+            }
+        }
+        var builder = ModelBuilder(model: model)
+        for typed in typedObjects {
+            switch typed {
+            case .success(let addition)?: addition(&builder)
+            case .failure(let e)?: errors.append(e)
+            case nil: break
+            }
+        }
+        model = builder.model
+        let declaredNamespaces = builder.namespaces
+        model.adminPolicies.sort { ($0.priority, $0.name) < ($1.priority, $1.name) }
+        // Namespaces referenced but not declared are created with their name label.
+        var referenced = Set<String>()
+        for id in model.objects.keys { if let ns = id.namespace { referenced.insert(ns) } }
+        model.namespaces = declaredNamespaces
+        for ns in referenced where declaredNamespaces[ns] == nil {
+            model.namespaces[ns] = Namespace(name: ns, labels: [:], inferred: true, location: nil)
+        }
+        model.workloads.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        model.networkPolicies.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        model.services.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        model.ingresses.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
+        model.sortIstioObjects()
+        return (model, errors)
+    }
+
+    /// Expands `List` kinds and separates Kubernetes objects from other YAML.
+    func collect(
+        _ root: Field, into raw: inout [RawObject], model: inout ClusterModel, inheritedKind: String? = nil,
+        inheritedVersion: String? = nil
+    ) throws {
+        guard case .mapping = root.node else {
+            model.skippedDocuments.append(root.location)
+            return
+        }
+        let kindField = root["kind"]
+        let versionField = root["apiVersion"]
+        if kindField == nil && versionField == nil && inheritedKind == nil {
+            model.skippedDocuments.append(root.location)
+            return
+        }
+        let kind = try kindField?.string() ?? inheritedKind ?? ""
+        if kind.isEmpty { throw root.missing("kind") }
+        guard let apiVersion = try versionField?.string() ?? inheritedVersion else { throw root.missing("apiVersion") }
+        if kind == "List" || (kind.hasSuffix("List") && root.has("items")) {
+            // kubectl writes items of typed lists (PodList, ...) without their own kind.
+            let itemKind = kind == "List" ? nil : String(kind.dropLast(4))
+            let itemVersion = kind == "List" ? nil : apiVersion
+            for item in try root["items"]?.items() ?? [] {
+                try collect(item, into: &raw, model: &model, inheritedKind: itemKind, inheritedVersion: itemVersion)
+            }
+            return
+        }
+        // A kind of another API group (Calico's NetworkPolicy) is another resource: name it by its group.
+        let groupKind = GroupKind(apiVersion: apiVersion, kind: kind)
+        let name = KindRegistry.knows(kind: kind) && KindRegistry.readers[groupKind] == nil ? "\(groupKind)" : kind
+        raw.append(RawObject(apiVersion: apiVersion, kind: name, groupKind: groupKind, root: root))
+    }
+
+    func identity(_ object: RawObject) throws -> ObjectID {
+        guard let metadata = object.root["metadata"] else { throw object.root.missing("metadata") }
+        guard let name = try metadata["name"]?.string() ?? metadata["generateName"]?.string(), !name.isEmpty else {
+            throw metadata.missing("name")
+        }
+        let scoped =
+            KindRegistry.readers[object.groupKind]?.clusterScoped
+            ?? KindRegistry.unreadClusterScoped.contains(object.kind)
+        let namespace = scoped ? nil : (try metadata["namespace"]?.string() ?? "default")
+        return ObjectID(kind: object.kind, namespace: namespace, name: name)
+    }
+
+    /// Reads one object with its kind's reader; kinds without one are listed as unmodelled or unknown.
+    func typed(_ id: ObjectID, _ object: RawObject) throws -> ModelAddition {
+        let root = object.root
+        guard let reader = KindRegistry.readers[object.groupKind] else {
+            if KindRegistry.laterLayers.contains(object.groupKind) {
+                return { $0.model.unmodelled[id.kind, default: []].append(id) }
+            }
+            let cniPolicy = KindRegistry.cniPolicyGroups.contains(object.groupKind.group)
+            return {
+                $0.model.unknownKinds[id.kind, default: []].append(id)
+                if cniPolicy { $0.model.cniPolicies.append(id) }
+            }
+        }
+        guard reader.versions.contains(object.apiVersion) else {
+            let expected = KindRegistry.versions(ofKind: object.groupKind.kind).sorted().joined(separator: " or ")
+            throw root["apiVersion"]!.error(
+                "unknown apiVersion '\(object.apiVersion)' for \(object.kind) (expected \(expected))")
+        }
+        if let spec = root["spec"], !spec.isMapping { throw spec.error("expected a mapping, found \(spec.kindName)") }
+        return try reader.read(ObjectInput(id: id, kind: object.groupKind.kind, root: root))
+    }
+}
+
+/// The model under construction, with what only loading needs: declared namespaces and the workload each pod
+/// owner's pods joined.
+struct ModelBuilder {
+    var model: ClusterModel
+    var namespaces: [String: Namespace] = [:]
+    private var podsByOwner: [String: Int] = [:]
+
+    init(model: ClusterModel) { self.model = model }
+
+    /// A workload; pods of a live dump join their owner's workload while their labels and ports agree.
+    mutating func addWorkload(_ w: Workload, podOwner owner: (kind: String, name: String)?) {
+        guard let owner else {
+            model.workloads.append(w)
+            return
+        }
+        let key = "\(w.namespace)/\(owner.name)"
+        if let i = podsByOwner[key] {
+            let prev = model.workloads[i]
+            if prev.labels == w.labels && prev.ports == w.ports {
+                model.workloads[i] = prev.withReplicas((prev.replicas ?? 1) + 1)
+                return
+            }
+        }
+        podsByOwner[key] = model.workloads.count
+        model.workloads.append(w.renamed(owner.name, kind: owner.kind))
+    }
+}

@@ -1,0 +1,53 @@
+import TestSupport
+import XCTest
+
+@testable import KubeModel
+
+/// The loader tells resources apart by API group and kind: the same kind name in another group is another
+/// resource, never parsed with the wrong reader.
+final class KindRegistryTests: XCTestCase {
+    func testSameKindInAnotherGroupIsAnotherResource() throws {
+        let model = try loadModel(
+            """
+            apiVersion: networking.istio.io/v1
+            kind: Gateway
+            metadata: {name: istio-gw, namespace: edge}
+            spec: {selector: {istio: ingressgateway}, servers: [{port: {number: 80, name: http, protocol: HTTP}, hosts: ["*"]}]}
+            ---
+            apiVersion: gateway.networking.k8s.io/v1
+            kind: Gateway
+            metadata: {name: api-gw, namespace: edge}
+            spec: {gatewayClassName: x, listeners: [{name: http, port: 80, protocol: HTTP}]}
+            ---
+            apiVersion: projectcalico.org/v3
+            kind: NetworkPolicy
+            metadata: {name: calico, namespace: edge}
+            spec: {selector: all()}
+            """)
+        XCTAssertEqual(model.istioGateways.map(\.name), ["istio-gw"])
+        XCTAssertEqual(
+            model.unknownKinds.keys.sorted(), ["Gateway.gateway.networking.k8s.io", "NetworkPolicy.projectcalico.org"])
+        XCTAssertEqual(model.cniPolicies.map(\.description), ["NetworkPolicy.projectcalico.org edge/calico"])
+        XCTAssertEqual(model.networkPolicies.count, 0)
+    }
+
+    func testEveryReaderIsKeyedByTheGroupsOfItsVersions() {
+        for (groupKind, reader) in KindRegistry.readers {
+            XCTAssertTrue(
+                reader.versions.contains { GroupKind(apiVersion: $0, kind: groupKind.kind) == groupKind },
+                "\(groupKind)")
+        }
+        XCTAssertNotNil(KindRegistry.readers[GroupKind("apps", "Deployment")])
+        XCTAssertNotNil(KindRegistry.readers[GroupKind("extensions", "Deployment")])
+        XCTAssertNil(KindRegistry.readers[GroupKind("gateway.networking.k8s.io", "Gateway")])
+    }
+
+    func testWrongVersionOfAKnownGroupNamesTheAcceptedOnes() throws {
+        let path = try temporaryFile("apiVersion: apps/v9\nkind: Deployment\nmetadata: {name: x}\nspec: {}\n")
+        let (_, errors) = ModelLoader().load(paths: [path])
+        XCTAssertEqual(errors.count, 1)
+        XCTAssertTrue(
+            errors.first?.message.contains("unknown apiVersion 'apps/v9' for Deployment (expected apps/v1") ?? false,
+            "\(errors)")
+    }
+}
