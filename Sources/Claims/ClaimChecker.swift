@@ -461,9 +461,9 @@ public final class ClaimChecker {
         public var plaintext = ConnSet.none
     }
 
-    /// The identities a new pod could have in the mesh: with or without a sidecar (through the injection label,
-    /// where the namespace allows it), running `default` or a ServiceAccount its namespace is known to have (declared,
-    /// or used by a workload there).
+    /// The identities a new pod could have in the mesh: with or without a sidecar (through the injection label, where
+    /// the namespace allows it), running `default` or a ServiceAccount its namespace is known to have (declared, or
+    /// used by a workload there).
     func meshVariants(_ pod: PodEndpoint) -> [(pod: PodEndpoint, sidecar: Bool)] {
         let declaredAccounts = (model.unknownKinds["ServiceAccount"] ?? []).filter { $0.namespace == pod.namespace }
             .map(\.name)

@@ -1,5 +1,5 @@
-/// An Ingress (networking.k8s.io/v1): host and path rules that send HTTP requests reaching an ingress
-/// controller to Services.
+/// An Ingress (networking.k8s.io/v1): host and path rules that send HTTP requests reaching an ingress controller to
+/// Services.
 public struct Ingress: Hashable, Sendable {
     public struct Backend: Hashable, Sendable {
         /// Service name in the Ingress's namespace; nil for a `resource` backend (not a Service).

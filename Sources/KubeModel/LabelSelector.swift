@@ -26,9 +26,8 @@ public struct LabelRequirement: Hashable, Sendable {
     }
 }
 
-/// A Kubernetes label selector: the conjunction of `matchLabels` equalities and `matchExpressions`.
-/// The empty selector matches everything; whether an absent selector means "all" or "none" is decided
-/// where it is used.
+/// A Kubernetes label selector: the conjunction of `matchLabels` equalities and `matchExpressions`. The empty selector
+/// matches everything; whether an absent selector means "all" or "none" is decided where it is used.
 public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
     public let requirements: [LabelRequirement]
 

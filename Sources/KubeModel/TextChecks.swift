@@ -77,9 +77,8 @@ enum TextChecks {
         return String(out)
     }
 
-    /// A conservative estimate of the nesting depth (block indentation levels plus flow brackets); returns
-    /// (limit, line) at the first line where it exceeds the limit. The parser recurses per level, so this
-    /// check runs first.
+    /// A conservative estimate of the nesting depth (block indentation levels plus flow brackets); returns (limit,
+    /// line) at the first line where it exceeds the limit. The parser recurses per level, so this check runs first.
     static func nestingDepth(_ text: String, limit: Int) -> (Int, Int)? {
         // Every character that matters is ASCII, so the scan walks UTF-8 bytes: it runs on every document.
         var text = text

@@ -14,8 +14,8 @@ public struct LintFinding: Hashable, Sendable {
     public let location: SourceLocation
 }
 
-/// One lint rule: a stable id, a one-line summary, and the manifests that show it firing and not firing (the
-/// tests run both).
+/// One lint rule: a stable id, a one-line summary, and the manifests that show it firing and not firing (the tests run
+/// both).
 public protocol LintRule: Sendable {
     var id: String { get }
     var severity: LintFinding.Severity { get }

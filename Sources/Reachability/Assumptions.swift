@@ -1,6 +1,6 @@
 import KubeModel
 
-/// Analysis profiles (SEMANTICS.md §10): how behaviour that Kubernetes leaves to the CNI is bound.
+/// Analysis profiles (docs/SEMANTICS.md §10): how behaviour that Kubernetes leaves to the CNI is bound.
 public enum Profile: String, CaseIterable, Sendable {
     /// Upstream behaviour and the reference implementations.
     case conformance

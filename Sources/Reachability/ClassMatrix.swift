@@ -145,8 +145,8 @@ final class ClassMatrix {
         for d in out.indices { out[d] = table.intersection(egress[d], ingressBySource[base + Int(ingressSide[d])]) }
     }
 
-    /// Rows computed on every core, each worker interning into a table of its own; the indices are then
-    /// translated into `table`'s.
+    /// Rows computed on every core, each worker interning into a table of its own; the indices are then translated into
+    /// `table`'s.
     private static func parallelRows(count: Int, into table: ConnTable, _ row: @escaping (Int, ConnTable) -> [Int32])
         -> [[Int32]]
     {
@@ -302,8 +302,8 @@ final class PeerClassSets {
         let remote: Int
     }
 
-    /// A side's value towards every class. `named` gives a rule's connections towards one class when its named
-    /// ports resolve there.
+    /// A side's value towards every class. `named` gives a rule's connections towards one class when its named ports
+    /// resolve there.
     func row(_ side: CompiledSide, key: SideKey, classes n: Int, table: ConnTable, named: (NamedPortRule) -> ConnSet)
         -> [Int32]
     {

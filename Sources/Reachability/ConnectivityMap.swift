@@ -116,10 +116,9 @@ public struct ConnectivityMap {
         for source in listing.sources { listing.pairs(of: source, scratch: &scratch, into: &sink) }
     }
 
-    /// The same on every core: sources are taken in batches and each worker lists its consecutive share of a batch
-    /// into a sink of its own, made by `makeSink` with the worker's copy of `connTable` (connection sets found
-    /// while listing are numbered per worker). After each batch `drain` receives the sinks in worker order, which
-    /// is line order.
+    /// The same on every core: sources are taken in batches and each worker lists its consecutive share of a batch into
+    /// a sink of its own, made by `makeSink` with the worker's copy of `connTable` (connection sets found while listing
+    /// are numbered per worker). After each batch `drain` receives the sinks in worker order, which is line order.
     public func forEachPairIndexInParallel<Sink: PairIndexSink>(
         readable: Bool = false, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         batch: Int = 64, makeSink: (ConnTable) -> Sink, drain: (inout Sink) -> Void

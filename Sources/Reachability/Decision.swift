@@ -12,7 +12,7 @@ public enum Effect: String, Sendable, Codable {
 
 /// The decision of one side (the source's egress or the destination's ingress) for one concrete flow.
 public struct SideDecision: Hashable, Sendable {
-    /// Stage id as in SEMANTICS.md §8.1: ANP-INGRESS, NP-EGRESS, BANP-INGRESS, ...
+    /// Stage id as in docs/SEMANTICS.md §8.1: ANP-INGRESS, NP-EGRESS, BANP-INGRESS, ...
     public let stage: String
     public let effect: Effect
     /// The rule that decided, nil for a default.

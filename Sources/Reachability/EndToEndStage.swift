@@ -15,7 +15,7 @@ public struct PathHop: Sendable {
 }
 
 /// A route from a client to a pod: directly, or through one proxy (an Istio gateway or the ingress-nginx
-/// controller) that terminates the client's connection and opens its own (SEMANTICS.md §8.3).
+/// controller) that terminates the client's connection and opens its own (docs/SEMANTICS.md §8.3).
 public struct PathAnswer: Sendable {
     public let verdict: MeshVerdict
     public let hops: [PathHop]

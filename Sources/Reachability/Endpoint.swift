@@ -2,8 +2,8 @@ import KubeModel
 
 /// A pod as the policy stages see it: a declared workload, or a hypothetical pod a query invents.
 public struct PodEndpoint: Hashable, Sendable {
-    /// The fields live in one shared box: endpoints are copied at every step of an evaluation, and one reference
-    /// costs less to copy than five.
+    /// The fields live in one shared box: endpoints are copied at every step of an evaluation, and one reference costs
+    /// less to copy than five.
     private final class Fields: Sendable {
         let namespace: String
         let namespaceLabels: [String: String]

@@ -1,10 +1,9 @@
 import Foundation
 import KubeModel
 
-/// Workloads that no selector or named port in the input can tell apart: same namespace, same hostNetwork, the
-/// same answer from every pod selector that can apply to them, and the same numbers for every port name a policy
-/// uses. Every policy stage treats the members of a class alike, so connectivity is computed once per pair of
-/// classes and expanded.
+/// Workloads that no selector or named port in the input can tell apart: same namespace, same hostNetwork, the same
+/// answer from every pod selector that can apply to them, and the same numbers for every port name a policy uses. Every
+/// policy stage treats the members of a class alike, so connectivity is computed once per pair of classes and expanded.
 public struct EndpointClasses: Sendable {
     /// Class of each endpoint of the evaluator (same order as `Evaluator.endpoints`).
     public let classOf: [Int]

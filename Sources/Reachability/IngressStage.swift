@@ -3,7 +3,7 @@ import KubeModel
 
 /// The ingress-nginx hop: which Service a request for a host and path is sent to, and which pods run the
 /// controller. The upstream connection to the Service starts at the controller pod, not at the client, so
-/// policies see the controller as the source (SEMANTICS.md, Ingress).
+/// policies see the controller as the source (docs/SEMANTICS.md §6).
 public enum IngressStage {
     public struct Route: Sendable {
         public let ingress: Ingress
@@ -12,10 +12,9 @@ public enum IngressStage {
         public let match: String
     }
 
-    /// Whether a request path matches an Ingress path. Prefix matches element by element (`/foo` matches
-    /// `/foo` and `/foo/bar`, not `/foobar`); ingress-nginx treats ImplementationSpecific as a plain prefix, and
-    /// with `use-regex` (or `rewrite-target`) reads every path as a case-insensitive regular expression
-    /// anchored at the start.
+    /// Whether a request path matches an Ingress path. Prefix matches element by element (`/foo` matches `/foo` and
+    /// `/foo/bar`, not `/foobar`); ingress-nginx treats ImplementationSpecific as a plain prefix, and with `use-regex`
+    /// (or `rewrite-target`) reads every path as a case-insensitive regular expression anchored at the start.
     public static func matches(_ p: Ingress.Path, _ path: String, regex: Bool = false) -> Bool {
         if regex {
             guard let re = try? NSRegularExpression(pattern: "^(?:" + p.path + ")", options: [.caseInsensitive]) else {

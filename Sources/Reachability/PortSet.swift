@@ -70,8 +70,8 @@ public struct PortRanges: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// Protocols a flow may use. `other` stands for every protocol without ports (ICMP, ...), which only rules
-/// without a `ports` list admit.
+/// Protocols a flow may use. `other` stands for every protocol without ports (ICMP, ...), which only rules without a
+/// `ports` list admit.
 public enum FlowProtocol: String, CaseIterable, Hashable, Sendable {
     case tcp = "TCP"
     case udp = "UDP"

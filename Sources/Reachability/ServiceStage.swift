@@ -1,6 +1,6 @@
 import KubeModel
 
-/// Service translation (SEMANTICS.md, Services): a connection to a Service port reaches the pods its selector
+/// Service translation (docs/SEMANTICS.md §5): a connection to a Service port reaches the pods its selector
 /// matches, on the target port, which a named targetPort resolves per pod. Policies see the pod and the
 /// translated port, never the Service.
 public struct ServiceStage {

@@ -2,8 +2,8 @@ import KubeModel
 import Reachability
 
 public enum MapReport {
-    /// One `SRC => DST : CONN` line per allowed pair, sorted, written batch by batch as the cores list them (a
-    /// large map is never held).
+    /// One `SRC => DST : CONN` line per allowed pair, sorted, written batch by batch as the cores list them (a large
+    /// map is never held).
     public static func writePairs(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) -> Void) {
         let names = map.endpointNames()
         let sources = ByteTexts(names.map { "\($0) => " })

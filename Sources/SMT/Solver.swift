@@ -11,8 +11,8 @@ public enum CheckResult {
     public var isUnsat: Bool { if case .unsat = self { return true } else { return false } }
 }
 
-/// A solver for the QF_BV logic, which bit-blasts to SAT and is far faster on these formulas than Z3's
-/// default combined solver.
+/// A solver for the QF_BV logic, which bit-blasts to SAT and is far faster on these formulas than Z3's default combined
+/// solver.
 public final class Solver {
     public let context: Z3Context
     let raw: Z3_solver

@@ -90,8 +90,8 @@ final class IngressPathTests: XCTestCase {
         XCTAssertTrue(a.route!.contains("path / (Prefix) -> Service shop/app"), a.route!)
     }
 
-    /// The upstream connection starts at the controller pod: a policy that admits only the client's address
-    /// does not admit it.
+    /// The upstream connection starts at the controller pod: a policy that admits only the client's address does not
+    /// admit it.
     func testControllerIsTheSourceOfTheSecondHop() throws {
         let a = try ask(
             try model(trafficPolicy: "Local", controllerPolicy: Self.anyoneOn80, appPolicy: Self.fromClient))

@@ -58,8 +58,8 @@ struct KindReader {
     }
 }
 
-/// Every resource the loader reads, by API group and kind. Adding a resource is its parser (one file) plus one
-/// entry here.
+/// Every resource the loader reads, by API group and kind. Adding a resource is its parser (one file) plus one entry
+/// here.
 enum KindRegistry {
     static let readers: [GroupKind: KindReader] = {
         var r: [GroupKind: KindReader] = [:]
@@ -173,15 +173,14 @@ enum KindRegistry {
     /// Whether some group serves this kind.
     static func knows(kind: String) -> Bool { readers.keys.contains { $0.kind == kind } }
 
-    /// Resources that decide reachability at layers this version does not model yet: listed, never dropped
-    /// silently.
+    /// Resources that decide reachability at layers this version does not model yet: listed, never dropped silently.
     static let laterLayers: Set<GroupKind> = [
         GroupKind("security.istio.io", "RequestAuthentication"), GroupKind("networking.istio.io", "ServiceEntry"),
         GroupKind("networking.istio.io", "WorkloadEntry"), GroupKind("networking.istio.io", "EnvoyFilter"),
     ]
 
-    /// API groups of CNI-specific policy (Calico, Cilium, Antrea): objects there change verdicts this version
-    /// cannot compute.
+    /// API groups of CNI-specific policy (Calico, Cilium, Antrea): objects there change verdicts this version cannot
+    /// compute.
     static let cniPolicyGroups: Set<String> = [
         "projectcalico.org", "crd.projectcalico.org", "cilium.io", "crd.antrea.io", "security.antrea.io",
     ]

@@ -180,8 +180,8 @@ public struct ModelLoader {
     }
 }
 
-/// The model under construction, with what only loading needs: declared namespaces and the workload each pod
-/// owner's pods joined.
+/// The model under construction, with what only loading needs: declared namespaces and the workload each pod owner's
+/// pods joined.
 struct ModelBuilder {
     var model: ClusterModel
     var namespaces: [String: Namespace] = [:]

@@ -1,8 +1,8 @@
 import KubeModel
 import Reachability
 
-/// A namespaceSelector asking for a label key that no namespace carries is most likely misspelled; the nearest
-/// existing key is suggested.
+/// A namespaceSelector asking for a label key that no namespace carries is most likely misspelled; the nearest existing
+/// key is suggested.
 struct UnknownNamespaceLabel: LintRule {
     let id = "unknown-namespace-label"
     let severity = LintFinding.Severity.warning

@@ -20,7 +20,7 @@ struct AuthorizationInput {
     let request: HTTPRequest
 }
 
-/// AuthorizationPolicy on the server's proxy (SEMANTICS.md §7.5–7.8): CUSTOM, then DENY, then ALLOW.
+/// AuthorizationPolicy on the server's proxy (docs/SEMANTICS.md §7.5–7.8): CUSTOM, then DENY, then ALLOW.
 struct AuthorizationStage {
     let policies: [AuthorizationPolicy]
     let rootNamespace: String

@@ -1,6 +1,6 @@
 import KubeModel
 
-/// What a client puts on the wire towards a destination (SEMANTICS.md §7.4, §7.9): Istio mutual TLS, plaintext,
+/// What a client puts on the wire towards a destination (docs/SEMANTICS.md §7.4, §7.9): Istio mutual TLS, plaintext,
 /// TLS of its own, or nothing at all (its proxy blackholes the destination).
 enum Sends: String {
     case plaintext = "plaintext"

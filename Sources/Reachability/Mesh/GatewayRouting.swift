@@ -1,7 +1,7 @@
 import Foundation
 import KubeModel
 
-/// Where an Istio gateway sends a request (SEMANTICS.md §7.10): the Gateway servers on the port it arrived at, the
+/// Where an Istio gateway sends a request (docs/SEMANTICS.md §7.10): the Gateway servers on the port it arrived at, the
 /// VirtualServices bound to them, their routes in order, and the destination Service, port and subset.
 struct GatewayRouting {
     let model: ClusterModel

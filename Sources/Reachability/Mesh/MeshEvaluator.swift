@@ -1,6 +1,6 @@
 import KubeModel
 
-/// The Istio stages of one hop (SEMANTICS.md §7, §8.2 steps 1, 6 and 7) for connections the NetworkPolicy layer
+/// The Istio stages of one hop (docs/SEMANTICS.md §7, §8) for connections the NetworkPolicy layer
 /// already admits: what the client sends, whether the server's PeerAuthentication accepts it, and what its
 /// AuthorizationPolicies decide, for declared pods and external clients.
 public final class MeshEvaluator: @unchecked Sendable {
@@ -345,8 +345,8 @@ public final class MeshEvaluator: @unchecked Sendable {
     }
 
     /// Requests to try when the question leaves method, path or host open: one per combination of the values the
-    /// destination's policies tell apart (every exact value, each prefix and suffix with and without more text,
-    /// and a value no policy names).
+    /// destination's policies tell apart (every exact value, each prefix and suffix with and without more text, and a
+    /// value no policy names).
     func witnessRequests(to di: Int, request: HTTPRequest?) -> [HTTPRequest] {
         var methods = Set(["GET"])
         var paths = Set(["/", "/reachproof-unlisted"])

@@ -26,7 +26,8 @@ public enum MeshVerdict: String, Sendable {
     case unknown = "UNKNOWN"
 }
 
-/// One stage of a mesh decision (SEMANTICS.md §8.1 ids: SRC-MESH-EGRESS, MTLS, AUTHZ-DENY, AUTHZ-ALLOW, ROUTE, ...).
+/// One stage of a mesh decision (docs/SEMANTICS.md §8.1 ids: SRC-MESH-EGRESS, MTLS, AUTHZ-DENY, AUTHZ-ALLOW, ROUTE,
+/// ...).
 public struct MeshStep: Hashable, Sendable, CustomStringConvertible {
     public enum Effect: String, Sendable {
         case allow = "ALLOW"
@@ -116,8 +117,8 @@ extension Service {
     var meshHost: String { "\(name).\(namespace).svc.cluster.local" }
 }
 
-/// A host name as written in an Istio object, made a fully qualified Service name: short names resolve in the
-/// object's namespace.
+/// A host name as written in an Istio object, made a fully qualified Service name: short names resolve in the object's
+/// namespace.
 func qualifiedHost(_ host: String, namespace: String) -> String {
     if host.contains("*") || host.hasSuffix(".cluster.local") { return host }
     let labels = host.split(separator: ".").count

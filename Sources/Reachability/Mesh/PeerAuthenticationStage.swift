@@ -1,6 +1,6 @@
 import KubeModel
 
-/// The server side of mutual TLS: the PeerAuthentication mode in force for a pod's port (SEMANTICS.md §7.3).
+/// The server side of mutual TLS: the PeerAuthentication mode in force for a pod's port (docs/SEMANTICS.md §7.3).
 struct PeerAuthenticationStage {
     let policies: [PeerAuthentication]
     let rootNamespace: String

@@ -1,7 +1,7 @@
 import Foundation
 import KubeModel
 
-/// Whether a pod runs an Envoy proxy, and which of its traffic the proxy captures (SEMANTICS.md §7.1).
+/// Whether a pod runs an Envoy proxy, and which of its traffic the proxy captures (docs/SEMANTICS.md §7.1).
 public struct MeshProxy: Hashable, Sendable {
     public enum Kind: String, Sendable { case none, sidecar, gateway }
     public let kind: Kind

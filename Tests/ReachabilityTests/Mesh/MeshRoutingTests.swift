@@ -5,7 +5,7 @@ import XCTest
 @testable import Reachability
 
 /// VirtualServices bound to the mesh: a sidecar client's request for a Service host goes where the first matching
-/// route sends it (another subset, another Service), with that subset's TLS settings (SEMANTICS.md §7.4, §7.10).
+/// route sends it (another subset, another Service), with that subset's TLS settings (docs/SEMANTICS.md §7.4, §7.10).
 final class MeshRoutingTests: XCTestCase {
     static let base = """
         apiVersion: v1

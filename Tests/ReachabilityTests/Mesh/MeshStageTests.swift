@@ -4,7 +4,8 @@ import XCTest
 
 @testable import Reachability
 
-/// The Istio test vectors of SEMANTICS.md §12 (TV-37 to TV-49) and the rules of issue #7, on the mesh evaluator.
+/// The Istio test vectors of the project brief (../shared/SEMANTICS.md §12) (TV-37 to TV-49) and the rules of issue #7,
+/// on the mesh evaluator.
 final class MeshStageTests: XCTestCase {
     /// m: injected namespace with server s (Service ss: 80->8080 http, 90->9090 http, 9000 tcp) and client cl;
     /// b: plain namespace with client c (no sidecar) and cm (labelled for injection); a: plain namespace with server x.
