@@ -70,6 +70,22 @@ final class EncoderCrossCheckTests: XCTestCase {
         }
     }
 
+    /// The same on clusters of the project's own generator (no ../shared needed): every NetworkPolicy shape, and
+    /// with admin and baseline tiers.
+    func testEncoderAgreesWithEvaluatorOnOwnGeneratedClusters() throws {
+        for seed: UInt64 in 1...4 {
+            for admin in [false, true] {
+                let model = try generatedModel(seed: seed) {
+                    $0.adminPolicies = admin ? 3 : 0
+                    $0.baseline = admin
+                }
+                XCTAssertFalse(model.networkPolicies.isEmpty)
+                try crossCheckPairs(model, assumptions: Assumptions())
+                try crossCheckPairs(model, assumptions: Assumptions(profile: .conservativeAvailability))
+            }
+        }
+    }
+
     func testEncoderAgreesOnAdminTiersAndVectors() throws {
         let extra =
             NetworkPolicyVectorTests.anp(
@@ -218,6 +234,24 @@ final class ClassMapCrossCheckTests: XCTestCase {
             assertMapEqualsPairByPair(model, Assumptions(), "seed \(seed)")
             assertMapEqualsPairByPair(
                 model, Assumptions(profile: .conservativeAvailability), "seed \(seed), conservative-availability")
+        }
+    }
+
+    func testClassMapEqualsPairByPairEvaluationOnOwnGeneratedClusters() throws {
+        for seed: UInt64 in 11...13 {
+            for admin in [false, true] {
+                let model = try generatedModel(seed: seed) {
+                    $0.namespaces = 5
+                    $0.deployments = 60
+                    $0.policies = 30
+                    $0.services = true
+                    $0.adminPolicies = admin ? 2 : 0
+                    $0.baseline = admin
+                }
+                assertMapEqualsPairByPair(model, Assumptions(), "own seed \(seed), admin \(admin)")
+                assertMapEqualsPairByPair(
+                    model, Assumptions(profile: .conservativeAvailability), "own seed \(seed), availability")
+            }
         }
     }
 
