@@ -361,7 +361,7 @@ extension QueryEngine {
     ) -> IngressPathAnswer {
         let model = evaluator.model
         let target = model.services[service]
-        let controllers = explicit.map { [$0] } ?? IngressStage.controllers(model)
+        let controllers = explicit.map { [$0] } ?? IngressNginxRouter.controllers(model)
         guard let controller = controllers.first else {
             return IngressPathAnswer(
                 route: nil, hops: [],
@@ -369,8 +369,12 @@ extension QueryEngine {
                     "no ingress-nginx controller workload found (labels app.kubernetes.io/name=ingress-nginx, component controller); name it with --ingress-controller"
             )
         }
-        let ingresses = IngressStage.nginxIngresses(model)
-        guard let route = IngressStage.route(ingresses, host: host, path: path) else {
+        let ingresses = IngressNginxRouter.nginxIngresses(model)
+        let route: IngressNginxRouter.Route
+        switch IngressNginxRouter.route(ingresses, host: host, path: path) {
+        case .route(let found): route = found
+        case .unknown(let why): return IngressPathAnswer(route: nil, hops: [], reason: why)
+        case .none:
             return IngressPathAnswer(
                 route:
                     "no Ingress rule matches host \(host ?? "(none)") path \(path): the controller answers 404 itself",

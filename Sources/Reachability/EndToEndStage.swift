@@ -116,8 +116,19 @@ public struct EndToEndStage {
         }
     }
 
-    /// Workloads that route requests onward: Istio gateways and ingress-nginx controllers.
-    public var proxies: [Int] { Array(Set(mesh.gateways + IngressStage.controllers(model))).sorted() }
+    /// The entry proxies of the input, one router per proxy kind (`EntryRouters`).
+    var routers: [any EntryRouter] { EntryRouters.all(mesh: mesh) }
+
+    /// Workloads that route requests onward, of every router.
+    public var proxies: [Int] { Array(Set(routers.flatMap(\.proxies))).sorted() }
+
+    /// The routing outcome of each request worth trying at proxy `pi` on `port`, by the router that runs it.
+    func routes(proxy pi: Int, port: Int, request: HTTPRequest?, viaIngress: String? = nil) -> [(
+        HTTPRequest, GatewayRouting.Outcome
+    )] {
+        guard let router = routers.first(where: { $0.proxies.contains(pi) }) else { return [] }
+        return router.routes(proxy: pi, port: port, request: request, viaIngress: viaIngress)
+    }
 
     /// Ports a proxy accepts client connections on: the target ports of the Services that publish it.
     func entryPorts(_ pi: Int) -> [Int] {
@@ -136,7 +147,9 @@ public struct EndToEndStage {
         from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, entry: Entry? = nil, viaIngress: String? = nil
     ) -> PathAnswer {
         if let entry { return reach(from: s, to: ti, port: port, request: request, through: entry) }
-        let candidates = viaIngress == nil ? proxies : IngressStage.controllers(model)
+        // `via: {ingress}` keeps the routes ingress-nginx decides.
+        let candidates =
+            viaIngress == nil ? proxies : routers.filter { $0.kind == .ingressNginx }.flatMap(\.proxies).sorted()
         if candidates.contains(ti) {
             return through(from: s, proxy: ti, port: port, request: request, target: nil, viaIngress: viaIngress)
         }
@@ -263,107 +276,4 @@ public struct EndToEndStage {
                 request: request)
     }
 
-    /// The routing outcome of each request worth trying at a proxy: the given request, or, for fields left open,
-    /// every host and path its routes tell apart.
-    func routes(proxy pi: Int, port: Int, request: HTTPRequest?, viaIngress: String? = nil) -> [(
-        HTTPRequest, GatewayRouting.Outcome
-    )] {
-        let w = model.workloads[pi]
-        let servicePorts = model.services.filter { $0.selects(w) }.flatMap { svc in
-            svc.ports.filter { $0.proto == .tcp && evaluator.endpoints[pi].resolve($0.targetPort, proto: .tcp) == port }
-                .map(\.port)
-        }
-        var out: [(HTTPRequest, GatewayRouting.Outcome)] = []
-        if mesh.proxies[pi].kind == .gateway {
-            // A-GATEWAY-PORT: a Gateway server's port is the gateway Service's port.
-            let servers = servicePorts.flatMap { mesh.routing.servers(of: w, servicePort: $0) }
-            for (g, server) in servers {
-                let (hosts, paths) = mesh.routing.witnessValues(g, server)
-                for r in candidates(request, hosts: hosts, paths: paths) {
-                    out.append((r, mesh.routing.route(g, server, request: r)))
-                }
-            }
-            if servers.isEmpty {
-                out.append(
-                    (
-                        request ?? HTTPRequest(),
-                        .notRouted(
-                            MeshStep(
-                                "ROUTE", .deny,
-                                "no Gateway server listens on the gateway's Service port for pod port \(port)"))
-                    ))
-            }
-            return out
-        }
-        // ingress-nginx: host and path rules of the Ingresses it serves.
-        let ingresses = IngressStage.nginxIngresses(model)
-        let unserved = model.ingresses.filter { i in
-            !ingresses.contains { $0.namespace == i.namespace && $0.name == i.name }
-        }
-        let unservedNote =
-            unserved.isEmpty
-            ? ""
-            : " (not served: \(unserved.map { "\($0.namespace)/\($0.name)" }.joined(separator: ", ")), whose class no IngressClass of the input links to ingress-nginx, A-INGRESS-CLASS)"
-        var hosts = Set(
-            ingresses.flatMap { $0.rules.compactMap(\.host) }.map {
-                $0.replacingOccurrences(of: "*", with: "reachproof")
-            })
-        hosts.insert("reachproof.invalid")
-        let paths = Set(["/"] + ingresses.flatMap { $0.rules.flatMap { $0.paths.map(\.path) } })
-        for r in candidates(request, hosts: hosts.sorted(), paths: paths.sorted()) {
-            guard let route = IngressStage.route(ingresses, host: r.host, path: r.path ?? "/") else {
-                out.append(
-                    (
-                        r,
-                        .notRouted(
-                            MeshStep(
-                                "ROUTE", .deny,
-                                "no Ingress rule matches host \(r.host ?? "(none)") path \(r.path ?? "/"): 404 from the controller\(unservedNote)"
-                            ))
-                    ))
-                continue
-            }
-            let text =
-                "Ingress \(route.ingress.namespace)/\(route.ingress.name) (\(route.ingress.location)): \(route.match)"
-            if let wanted = viaIngress, wanted != "\(route.ingress.namespace)/\(route.ingress.name)" {
-                out.append(
-                    (r, .notRouted(MeshStep("ROUTE", .deny, "\(text) decides this request, not Ingress \(wanted)"))))
-                continue
-            }
-            guard let name = route.backend.service,
-                let svc = model.services.first(where: { $0.namespace == route.ingress.namespace && $0.name == name }),
-                let sp = route.backend.servicePort(of: svc)
-            else {
-                out.append(
-                    (
-                        r,
-                        .notRouted(
-                            MeshStep("ROUTE", .deny, "\(text) names a backend that is no Service port of the input"))
-                    ))
-                continue
-            }
-            out.append(
-                (
-                    r,
-                    .routed(
-                        [GatewayRouting.Target(service: svc, port: sp, subset: nil, request: r)],
-                        MeshStep(
-                            "ROUTE", .allow, text,
-                            evidence: RuleRef(
-                                kind: "Ingress", namespace: route.ingress.namespace, name: route.ingress.name,
-                                path: "spec", location: route.ingress.location)))
-                ))
-        }
-        return out
-    }
-
-    func candidates(_ request: HTTPRequest?, hosts: [String], paths: [String]) -> [HTTPRequest] {
-        var out: [HTTPRequest] = []
-        for h in request?.host.map({ [$0] }) ?? hosts {
-            for p in request?.path.map({ [$0] }) ?? paths {
-                out.append(HTTPRequest(method: request?.method, path: p, host: h))
-            }
-        }
-        return out
-    }
 }

@@ -5,7 +5,7 @@ import XCTest
 @testable import Reachability
 
 /// ingress-nginx routing: pathType matching, host precedence, longest match, default backends, classes.
-final class IngressStageTests: XCTestCase {
+final class IngressNginxRouterTests: XCTestCase {
     func path(_ p: String, _ t: Ingress.PathType) -> Ingress.Path {
         Ingress.Path(
             path: p, type: t,
@@ -13,18 +13,20 @@ final class IngressStageTests: XCTestCase {
     }
 
     func testPathTypes() {
-        XCTAssertTrue(IngressStage.matches(path("/foo", .exact), "/foo"))
-        XCTAssertFalse(IngressStage.matches(path("/foo", .exact), "/foo/"))
-        XCTAssertTrue(IngressStage.matches(path("/foo", .prefix), "/foo/bar"))
-        XCTAssertTrue(IngressStage.matches(path("/foo/", .prefix), "/foo"), "a trailing slash is ignored")
-        XCTAssertFalse(IngressStage.matches(path("/foo", .prefix), "/foobar"), "Prefix matches whole path elements")
-        XCTAssertTrue(IngressStage.matches(path("/", .prefix), "/anything"))
-        XCTAssertTrue(IngressStage.matches(path("/foo", .implementationSpecific), "/foobar"), "nginx: a plain prefix")
+        XCTAssertEqual(true, IngressNginxRouter.matches(path("/foo", .exact), "/foo"))
+        XCTAssertEqual(false, IngressNginxRouter.matches(path("/foo", .exact), "/foo/"))
+        XCTAssertEqual(true, IngressNginxRouter.matches(path("/foo", .prefix), "/foo/bar"))
+        XCTAssertEqual(true, IngressNginxRouter.matches(path("/foo/", .prefix), "/foo"), "a trailing slash is ignored")
+        XCTAssertEqual(
+            false, IngressNginxRouter.matches(path("/foo", .prefix), "/foobar"), "Prefix matches whole path elements")
+        XCTAssertEqual(true, IngressNginxRouter.matches(path("/", .prefix), "/anything"))
+        XCTAssertEqual(
+            true, IngressNginxRouter.matches(path("/foo", .implementationSpecific), "/foobar"), "nginx: a plain prefix")
     }
 
     func ingresses(_ yaml: String) throws -> (ClusterModel, [Ingress]) {
         let model = try loadModel(yaml)
-        return (model, IngressStage.nginxIngresses(model))
+        return (model, IngressNginxRouter.nginxIngresses(model))
     }
 
     static let fanout = """
@@ -63,11 +65,32 @@ final class IngressStageTests: XCTestCase {
           rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: not-nginx, port: {number: 80}}}}]}}]
         """
 
+    /// A path the router cannot evaluate is an unknown route, never a silent non-match (which would read as 404).
+    func testAnUnevaluableRegexIsUnknownNotNoMatch() throws {
+        let (_, list) = try ingresses(
+            """
+            apiVersion: networking.k8s.io/v1
+            kind: Ingress
+            metadata: {name: re, namespace: web, annotations: {nginx.ingress.kubernetes.io/use-regex: "true"}}
+            spec:
+              rules:
+              - host: re.example.com
+                http: {paths: [{path: "/(api", pathType: ImplementationSpecific, backend: {service: {name: api, port: {number: 80}}}}]}
+            """)
+        XCTAssertNil(IngressNginxRouter.matches(list[0].rules[0].paths[0], "/api", regex: true))
+        guard case .unknown(let why) = IngressNginxRouter.route(list, host: "re.example.com", path: "/api") else {
+            return XCTFail("expected an unknown route")
+        }
+        XCTAssertTrue(why.contains("'/(api'") && why.contains("A-REGEX"), why)
+        // Another host's rules are not consulted, so their regex does not matter there.
+        XCTAssertNil(IngressNginxRouter.route(list, host: "other.example.com", path: "/").route)
+    }
+
     func testRoutingByHostAndLongestPath() throws {
         let (_, list) = try ingresses(Self.fanout)
         XCTAssertEqual(list.map(\.name), ["shop"], "only ingress-nginx's class")
         func backend(_ host: String?, _ p: String) -> String? {
-            IngressStage.route(list, host: host, path: p)?.backend.service
+            IngressNginxRouter.route(list, host: host, path: p).route?.backend.service
         }
         XCTAssertEqual(backend("shop.example.com", "/"), "front")
         XCTAssertEqual(backend("shop.example.com", "/api/orders"), "api")
@@ -89,7 +112,7 @@ final class IngressStageTests: XCTestCase {
               rules: [{host: a.example.com, http: {paths: [{path: /a, pathType: Exact, backend: {service: {name: a, port: {number: 80}}}}]}}]
             """)
         XCTAssertEqual(list.count, 1, "with no IngressClass declared, class nginx is taken as ingress-nginx's")
-        XCTAssertNil(IngressStage.route(list, host: "a.example.com", path: "/b"))
+        XCTAssertNil(IngressNginxRouter.route(list, host: "a.example.com", path: "/b").route)
     }
 
     func testIngressErrors() throws {
