@@ -55,13 +55,8 @@ public struct QueryError: Error, CustomStringConvertible {
 /// The answer to can-A-reach-B: one part per port range (and per source address group) whose verdict or deciding
 /// rules differ, each with the endpoints it was decided for.
 public struct QueryAnswer: Sendable {
-    public enum Verdict: String, Sendable {
-        case allowed = "ALLOWED"
-        case denied = "DENIED"
-        case unknown = "UNKNOWN"
-    }
     public struct Part: Sendable {
-        public let verdict: Verdict
+        public let verdict: FlowVerdict
         /// The connections (protocol and port range) this part covers.
         public let conns: ConnSet
         /// The concrete endpoints decided: a workload, the witness of a new pod, or the first address of a range.
@@ -87,7 +82,7 @@ public struct QueryAnswer: Sendable {
     public let profile: Profile
     public let assumptions: [String]
 
-    public var verdict: Verdict {
+    public var verdict: FlowVerdict {
         if reason != nil { return .unknown }
         if parts.contains(where: { $0.verdict == .allowed }) { return .allowed }
         return parts.contains { $0.verdict == .unknown } ? .unknown : .denied
@@ -221,7 +216,7 @@ public final class QueryEngine {
         source: Endpoint, destination: Endpoint, allowed: ConnSet, wanted: ConnSet, sourceRanges: [AddressRange] = []
     ) -> [QueryAnswer.Part] {
         var parts: [QueryAnswer.Part] = []
-        func add(_ verdict: QueryAnswer.Verdict, _ conns: ConnSet, _ proto: FlowProtocol, _ port: Int) {
+        func add(_ verdict: FlowVerdict, _ conns: ConnSet, _ proto: FlowProtocol, _ port: Int) {
             let why = evaluator.explain(from: source, to: destination, proto: proto, port: port)
             if let i = parts.firstIndex(where: { $0.verdict == verdict && $0.explanation == why }) {
                 let p = parts[i]
@@ -237,7 +232,7 @@ public final class QueryEngine {
             }
         }
         for (verdict, set) in [
-            (QueryAnswer.Verdict.allowed, allowed.intersection(wanted)), (.denied, wanted.subtracting(allowed)),
+            (FlowVerdict.allowed, allowed.intersection(wanted)), (.denied, wanted.subtracting(allowed)),
         ] {
             for proto in L4Protocol.allCases {
                 for range in set[proto].ranges {
@@ -345,7 +340,7 @@ public struct IngressPathAnswer: Sendable {
     public let reason: String?
     public var notes: [String] = []
 
-    public var verdict: QueryAnswer.Verdict {
+    public var verdict: FlowVerdict {
         if reason != nil { return .unknown }
         if hops.contains(where: { $0.answer.verdict == .unknown }) { return .unknown }
         return hops.count == 2 && hops.allSatisfy { $0.answer.verdict == .allowed } ? .allowed : .denied
@@ -483,7 +478,7 @@ extension QueryEngine {
                     let reach = checker.reach(s, d, dest.wanted, layer: layer, request: request)
                     let denied = dest.wanted.subtracting(reach.open).subtracting(reach.undecided)
                     for (verdict, set) in [
-                        (QueryAnswer.Verdict.allowed, reach.open), (.unknown, reach.undecided), (.denied, denied),
+                        (FlowVerdict.allowed, reach.open), (.unknown, reach.undecided), (.denied, denied),
                     ] {
                         for proto in L4Protocol.allCases {
                             for range in set[proto].ranges {
@@ -521,7 +516,7 @@ extension QueryEngine {
             )
         }
         let ordered = parts.enumerated().sorted { a, b in
-            let rank: (QueryAnswer.Verdict) -> Int = { $0 == .allowed ? 0 : $0 == .unknown ? 1 : 2 }
+            let rank: (FlowVerdict) -> Int = { $0 == .allowed ? 0 : $0 == .unknown ? 1 : 2 }
             return rank(a.element.verdict) != rank(b.element.verdict)
                 ? rank(a.element.verdict) < rank(b.element.verdict) : a.offset < b.offset
         }.map(\.element)

@@ -5,16 +5,27 @@ public enum Direction: String, Sendable {
     case egress = "EGRESS"
 }
 
-public enum Effect: String, Sendable, Codable {
+/// What one stage did with a flow. Policy sides only allow or deny; mesh and routing stages may also be skipped
+/// (the stage does not apply) or undecided.
+public enum StageEffect: String, Sendable, Codable {
     case allow = "ALLOW"
     case deny = "DENY"
+    case skip = "SKIP"
+    case unknown = "UNKNOWN"
+}
+
+/// Whether a flow (or a request) gets through, at whatever layer it was asked.
+public enum FlowVerdict: String, Sendable, Codable {
+    case allowed = "ALLOWED"
+    case denied = "DENIED"
+    case unknown = "UNKNOWN"
 }
 
 /// The decision of one side (the source's egress or the destination's ingress) for one concrete flow.
 public struct SideDecision: Hashable, Sendable {
     /// Stage id as in docs/SEMANTICS.md §8.1: ANP-INGRESS, NP-EGRESS, BANP-INGRESS, ...
     public let stage: String
-    public let effect: Effect
+    public let effect: StageEffect
     /// The rule that decided, nil for a default.
     public let rule: RuleRef?
     /// For defaults: "(default: not isolated)", "(default: isolated, no rule matched)", ...

@@ -11,13 +11,13 @@ public struct PathHop: Sendable {
     public let network: FlowExplanation
     public let mesh: MeshDecision
 
-    public var verdict: MeshVerdict { network.allowed || mesh.verdict == .unknown ? mesh.verdict : .denied }
+    public var verdict: FlowVerdict { network.allowed || mesh.verdict == .unknown ? mesh.verdict : .denied }
 }
 
 /// A route from a client to a pod: directly, or through one proxy (an Istio gateway or the ingress-nginx
 /// controller) that terminates the client's connection and opens its own (docs/SEMANTICS.md §8.3).
 public struct PathAnswer: Sendable {
-    public let verdict: MeshVerdict
+    public let verdict: FlowVerdict
     public let hops: [PathHop]
     /// The proxy's routing decision, between the hops.
     public let route: MeshStep?
@@ -28,7 +28,7 @@ public struct PathAnswer: Sendable {
         self.init(verdict: hop.verdict, hops: [hop], route: nil, request: hop.mesh.request)
     }
 
-    init(verdict: MeshVerdict, hops: [PathHop], route: MeshStep?, request: HTTPRequest?) {
+    init(verdict: FlowVerdict, hops: [PathHop], route: MeshStep?, request: HTTPRequest?) {
         self.verdict = verdict
         self.hops = hops
         self.route = route

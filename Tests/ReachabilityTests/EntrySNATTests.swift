@@ -33,7 +33,7 @@ final class EntrySNATTests: XCTestCase {
           ingress: [{from: [{ipBlock: {cidr: 192.168.0.0/16}}]}]
         """
 
-    func entry(nodeCIDR: IPv4CIDR?) throws -> MeshVerdict {
+    func entry(nodeCIDR: IPv4CIDR?) throws -> FlowVerdict {
         let model = try loadModel(Self.manifests)
         var assumptions = Assumptions()
         assumptions.nodeCIDR = nodeCIDR

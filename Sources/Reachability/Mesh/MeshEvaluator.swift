@@ -252,7 +252,7 @@ public final class MeshEvaluator: @unchecked Sendable {
         _ source: Endpoint, _ clientProxy: MeshProxy?, _ a: Addressing, _ di: Int, _ d: PodEndpoint, _ dp: MeshProxy,
         _ port: Int, _ request: HTTPRequest?, subset: DestinationRule.Subset?, route: MeshStep?
     ) -> MeshDecision {
-        func done(_ v: MeshVerdict, _ steps: [MeshStep], _ r: HTTPRequest? = nil, mutual: Bool = false) -> MeshDecision
+        func done(_ v: FlowVerdict, _ steps: [MeshStep], _ r: HTTPRequest? = nil, mutual: Bool = false) -> MeshDecision
         {
             MeshDecision(verdict: v, steps: steps, addressing: a.description, request: r, mutualTLS: mutual)
         }

@@ -20,29 +20,17 @@ public struct HTTPRequest: Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-public enum MeshVerdict: String, Sendable {
-    case allowed = "ALLOWED"
-    case denied = "DENIED"
-    case unknown = "UNKNOWN"
-}
-
 /// One stage of a mesh decision (docs/SEMANTICS.md §8.1 ids: SRC-MESH-EGRESS, MTLS, AUTHZ-DENY, AUTHZ-ALLOW, ROUTE,
 /// ...).
 public struct MeshStep: Hashable, Sendable, CustomStringConvertible {
-    public enum Effect: String, Sendable {
-        case allow = "ALLOW"
-        case deny = "DENY"
-        case skip = "SKIP"
-        case unknown = "UNKNOWN"
-    }
     public let stage: String
-    public let effect: Effect
+    public let effect: StageEffect
     /// What decided, with the object and rule (`AuthorizationPolicy default/details-viewer spec.rules[0] (file:line)`).
     public let detail: String
     /// The object and field that decided, for reports that point at it (SARIF); nil for a default.
     public let evidence: RuleRef?
 
-    public init(_ stage: String, _ effect: Effect, _ detail: String, evidence: RuleRef? = nil) {
+    public init(_ stage: String, _ effect: StageEffect, _ detail: String, evidence: RuleRef? = nil) {
         self.stage = stage
         self.effect = effect
         self.detail = detail
@@ -54,7 +42,7 @@ public struct MeshStep: Hashable, Sendable, CustomStringConvertible {
 
 /// The mesh stages' verdict on one connection (or request) into a pod, after the NetworkPolicy layer admitted it.
 public struct MeshDecision: Hashable, Sendable {
-    public let verdict: MeshVerdict
+    public let verdict: FlowVerdict
     public let steps: [MeshStep]
     /// How the client addressed the destination (`Service default/details TCP/9080`, `pod IP`).
     public let addressing: String
