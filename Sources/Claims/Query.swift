@@ -526,3 +526,84 @@ extension QueryEngine {
             profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
     }
 }
+
+/// One `query` as asked: endpoints as written, ports, the layer and the request.
+public struct QueryRequest: Sendable {
+    public var from: String
+    public var to: String
+    public var fromLabels: [String: String] = [:]
+    public var toLabels: [String: String] = [:]
+    /// Empty: every protocol and port.
+    public var ports: [PortSpec] = []
+    public var layer: Layer = .netpol
+    /// Method, host and path of an HTTP request; nil when none was given.
+    public var request: HTTPRequest?
+    /// The ingress controller workload (`ns/name`) for a netpol-layer request through it, when its labels are not
+    /// the chart's.
+    public var ingressController: String?
+
+    public init(from: String, to: String) {
+        self.from = from
+        self.to = to
+    }
+}
+
+/// A query's answer: flows between two endpoints, or a request followed hop by hop through the ingress controller.
+public enum QueryResult: Sendable {
+    case flows(QueryAnswer)
+    case throughIngress(IngressPathAnswer)
+
+    public var verdict: FlowVerdict {
+        switch self {
+        case .flows(let a): return a.verdict
+        case .throughIngress(let a): return a.verdict
+        }
+    }
+}
+
+extension QueryEngine {
+    /// Answers a query with the engine its layer and request call for: the policy layer's flows, the same refined
+    /// by the mesh and proxies, or a request through the ingress-nginx controller at the netpol layer.
+    public func ask(_ q: QueryRequest) throws -> QueryResult {
+        let model = evaluator.model
+        let source = try QueryEndpoint.parse(q.from, labels: q.fromLabels, model: model)
+        let destination = try QueryEndpoint.parse(q.to, labels: q.toLabels, model: model)
+        if let path = q.request?.path, !path.hasPrefix("/") {
+            throw QueryError("--path: a request path begins with '/'")
+        }
+        if q.layer != .netpol {
+            if q.ingressController != nil {
+                throw QueryError(
+                    "--ingress-controller is for netpol-layer requests; the end-to-end layer finds the proxies itself")
+            }
+            return .flows(
+                answerLayered(
+                    from: source, fromText: q.from, to: destination, toText: q.to, ports: q.ports, layer: q.layer,
+                    request: q.request))
+        }
+        if q.request?.method != nil {
+            throw QueryError("--method is decided at the mesh or end-to-end layer (--layer mesh)")
+        }
+        guard q.request != nil || q.ingressController != nil else {
+            return .flows(answer(from: source, fromText: q.from, to: destination, toText: q.to, ports: q.ports))
+        }
+        // A request through the ingress controller: hop by hop.
+        guard case .service(let svc) = destination else {
+            throw QueryError("--host/--path follow a request to a Service: use --to ns/svc/name")
+        }
+        var controller: Int?
+        if let name = q.ingressController {
+            guard let i = model.workloads.firstIndex(where: { $0.id == name }) else {
+                throw QueryError("--ingress-controller: no workload '\(name)'")
+            }
+            controller = i
+        }
+        guard q.ports.count <= 1 else {
+            throw QueryError("a request through the ingress enters on one port (--port TCP/80 or TCP/443)")
+        }
+        return .throughIngress(
+            throughIngress(
+                from: source, fromText: q.from, to: svc, host: q.request?.host, path: q.request?.path ?? "/",
+                clientPort: q.ports.first ?? PortSpec(proto: .tcp, range: 80...80), controller: controller))
+    }
+}

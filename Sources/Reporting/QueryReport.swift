@@ -59,22 +59,23 @@ public enum QueryReport {
         let notes: [String], parts: [PartJSON]
     }
 
-    public static func json(_ a: QueryAnswer) -> String {
-        JSON.encode(
-            AnswerJSON(
-                from: a.from, to: a.to, answer: a.verdict.rawValue, reason: a.reason, layers: a.layers.map(\.rawValue),
-                profile: a.profile.rawValue,
-                assumptions: a.assumptions, notes: a.notes,
-                parts: a.parts.map { p in
-                    PartJSON(
-                        verdict: p.verdict.rawValue, connections: p.conns.description,
-                        sourceAddresses: p.sourceRanges.isEmpty ? nil : cidrs(p.sourceRanges),
-                        source: endpointDetail(p.source), destination: endpointDetail(p.destination), via: p.via,
-                        witness: p.witnessProto == .other ? "OTHER" : "\(p.witnessProto.rawValue)/\(p.witnessPort)",
-                        egress: ClaimsReport.SideJSON(p.explanation.egress),
-                        ingress: ClaimsReport.SideJSON(p.explanation.ingress),
-                        path: p.path.map { PathReport.json($0) })
-                }))
+    public static func json(_ a: QueryAnswer) -> String { JSON.encode(answerJSON(a)) }
+
+    static func answerJSON(_ a: QueryAnswer) -> AnswerJSON {
+        AnswerJSON(
+            from: a.from, to: a.to, answer: a.verdict.rawValue, reason: a.reason, layers: a.layers.map(\.rawValue),
+            profile: a.profile.rawValue,
+            assumptions: a.assumptions, notes: a.notes,
+            parts: a.parts.map { p in
+                PartJSON(
+                    verdict: p.verdict.rawValue, connections: p.conns.description,
+                    sourceAddresses: p.sourceRanges.isEmpty ? nil : cidrs(p.sourceRanges),
+                    source: endpointDetail(p.source), destination: endpointDetail(p.destination), via: p.via,
+                    witness: p.witnessProto == .other ? "OTHER" : "\(p.witnessProto.rawValue)/\(p.witnessPort)",
+                    egress: ClaimsReport.SideJSON(p.explanation.egress),
+                    ingress: ClaimsReport.SideJSON(p.explanation.ingress),
+                    path: p.path.map { PathReport.json($0) })
+            })
     }
 
     /// A request through the ingress controller: the route, then each hop as a query answer.
@@ -88,5 +89,35 @@ public enum QueryReport {
         for note in a.notes { out += "note: \(note)\n" }
         out += "\nend to end: \(a.verdict.rawValue)\n"
         return out
+    }
+
+    struct IngressPathJSON: Encodable {
+        struct Hop: Encodable {
+            let title: String
+            let answer: AnswerJSON
+        }
+        let route: String?, reason: String?, answer: String, notes: [String], hops: [Hop]
+    }
+
+    /// A request through the ingress controller as JSON: the route, each hop's answer, the end-to-end verdict.
+    public static func json(_ a: IngressPathAnswer) -> String {
+        JSON.encode(
+            IngressPathJSON(
+                route: a.route, reason: a.reason, answer: a.verdict.rawValue, notes: a.notes,
+                hops: a.hops.map { IngressPathJSON.Hop(title: $0.title, answer: answerJSON($0.answer)) }))
+    }
+
+    public enum Format: Sendable {
+        case text, json
+    }
+
+    /// Any query result in a format.
+    public static func render(_ result: QueryResult, format: Format, explain: Bool) -> String {
+        switch (result, format) {
+        case (.flows(let a), .text): return text(a, explain: explain)
+        case (.flows(let a), .json): return json(a)
+        case (.throughIngress(let a), .text): return text(a, explain: explain)
+        case (.throughIngress(let a), .json): return json(a)
+        }
     }
 }

@@ -53,68 +53,30 @@ struct QueryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let ports = try port.map { text -> PortSpec in
+        var query = QueryRequest(from: from, to: to)
+        query.fromLabels = try Self.labels(fromLabels, option: "--from-labels")
+        query.toLabels = try Self.labels(toLabels, option: "--to-labels")
+        query.ports = try port.map { text -> PortSpec in
             guard let p = PortSpec.parse(text) else {
                 throw ValidationError("--port: '\(text)' is not PROTO/PORT or PROTO/LOW-HIGH (TCP, UDP or SCTP)")
             }
             return p
         }
+        query.layer = layer
+        if method != nil || path != nil || host != nil {
+            query.request = HTTPRequest(method: method, path: path, host: host)
+        }
+        query.ingressController = ingressController
         let model = try input.load()
-        let source: QueryEndpoint
-        let destination: QueryEndpoint
+        let checker = ClaimChecker(model: model, assumptions: try analysis.assumptions(), timeout: timeout)
+        let result: QueryResult
         do {
-            source = try QueryEndpoint.parse(
-                from, labels: try Self.labels(fromLabels, option: "--from-labels"), model: model)
-            destination = try QueryEndpoint.parse(
-                to, labels: try Self.labels(toLabels, option: "--to-labels"), model: model)
+            result = try QueryEngine(checker: checker).ask(query)
         } catch let e as QueryError {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8))
             throw ExitCode(2)
         }
-        let checker = ClaimChecker(
-            model: model, assumptions: try analysis.assumptions(), timeout: timeout)
-        let engine = QueryEngine(checker: checker)
-        if layer != .netpol {
-            if ingressController != nil {
-                throw ValidationError(
-                    "--ingress-controller is for netpol-layer requests; the end-to-end layer finds the proxies itself")
-            }
-            if let path, !path.hasPrefix("/") { throw ValidationError("--path: a request path begins with '/'") }
-            let request =
-                method == nil && path == nil && host == nil ? nil : HTTPRequest(method: method, path: path, host: host)
-            let answer = engine.answerLayered(
-                from: source, fromText: from, to: destination, toText: to, ports: ports, layer: layer,
-                request: request)
-            print(
-                format == .json ? QueryReport.json(answer) : QueryReport.text(answer, explain: explain), terminator: "")
-            if answer.verdict != .allowed { throw ExitCode(1) }
-            return
-        }
-        if method != nil { throw ValidationError("--method is decided at the mesh or end-to-end layer (--layer mesh)") }
-        if host != nil || path != nil || ingressController != nil {
-            // A request through the ingress controller: hop by hop.
-            guard case .service(let svc) = destination else {
-                throw ValidationError("--host/--path follow a request to a Service: use --to ns/svc/name")
-            }
-            var controller: Int?
-            if let name = ingressController {
-                guard let i = model.workloads.firstIndex(where: { $0.id == name }) else {
-                    throw ValidationError("--ingress-controller: no workload '\(name)'")
-                }
-                controller = i
-            }
-            guard ports.count <= 1 else {
-                throw ValidationError("a request through the ingress enters on one port (--port TCP/80 or TCP/443)")
-            }
-            let a = engine.throughIngress(
-                from: source, fromText: from, to: svc, host: host, path: path ?? "/",
-                clientPort: ports.first ?? PortSpec(proto: .tcp, range: 80...80), controller: controller)
-            print(QueryReport.text(a, explain: explain), terminator: "")
-            if a.verdict != .allowed { throw ExitCode(1) }
-            return
-        }
-        let answer = engine.answer(from: source, fromText: from, to: destination, toText: to, ports: ports)
-        print(format == .json ? QueryReport.json(answer) : QueryReport.text(answer, explain: explain), terminator: "")
-        if answer.verdict != .allowed { throw ExitCode(1) }
+        print(QueryReport.render(result, format: format == .json ? .json : .text, explain: explain), terminator: "")
+        if result.verdict != .allowed { throw ExitCode(1) }
     }
 }

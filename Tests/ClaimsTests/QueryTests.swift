@@ -153,5 +153,23 @@ final class QueryTests: XCTestCase {
         let missing = try runProcess(
             binary, ["query", examples, "--from", "keycloak/nothing", "--to", "keycloak/mysql"])
         XCTAssertEqual(missing.status, 2, missing.output)
+        // A request through the ingress controller has a JSON form too: the route and both hops.
+        let ingress = try runProcess(
+            binary,
+            [
+                "query", examples, "--from", "external:203.0.113.7", "--to",
+                "verrazzano-system/svc/verrazzano-authproxy", "--host", "verrazzano.default.example.com", "--path",
+                "/console", "--port", "TCP/443", "--format", "json",
+            ])
+        XCTAssertEqual(ingress.status, 0, ingress.output)
+        let log = try JSONSerialization.jsonObject(with: Data(ingress.output.utf8)) as? [String: Any]
+        XCTAssertEqual(log?["answer"] as? String, "ALLOWED")
+        XCTAssertEqual((log?["hops"] as? [[String: Any]])?.count, 2)
+        XCTAssertTrue((log?["route"] as? String)?.contains("Ingress verrazzano-system/verrazzano-ingress") ?? false)
+        // Options that make no sense together are input errors (exit 2), named.
+        let method = try runProcess(
+            binary, ["query", examples, "--from", "keycloak/keycloak", "--to", "keycloak/mysql", "--method", "GET"])
+        XCTAssertEqual(method.status, 2, method.output)
+        XCTAssertTrue(method.output.contains("--method is decided at the mesh or end-to-end layer"), method.output)
     }
 }
