@@ -32,7 +32,7 @@ let package = Package(
         // Lint rules, one per file, each with the manifests that make it fire and not fire.
         .target(name: "Lint", dependencies: ["KubeModel", "Reachability"]),
         // Output formats: text, JSON, SARIF, JUnit, pairs.
-        .target(name: "Reporting", dependencies: ["KubeModel", "Reachability", "Claims", "Lint"]),
+        .target(name: "Reporting", dependencies: ["KubeModel", "Reachability", "Claims", "Lint", "Synthesis"]),
         // The command line: argument parsing only, every command calls one library entry point.
         .executableTarget(
             name: "reachproof",

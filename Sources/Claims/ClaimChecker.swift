@@ -150,6 +150,23 @@ public final class ClaimChecker {
     }
 
     /// Claims naming namespaces or workloads that do not exist, or selecting no destination pod, are input errors.
+    /// Parses, validates and checks claims files; the input errors of every file are thrown together, before any
+    /// claim is checked.
+    public func check(files paths: [String], progress: ((Int) -> Void)? = nil) throws -> [ClaimResult] {
+        var files: [ClaimsFile] = []
+        var errors: [InputError] = []
+        for path in paths {
+            let (file, fileErrors) = ClaimsParser.load(path)
+            errors += fileErrors
+            if let file {
+                errors += validate(file)
+                files.append(file)
+            }
+        }
+        if !errors.isEmpty { throw InputErrors(errors) }
+        return check(all: files.flatMap(\.claims), progress: progress)
+    }
+
     public func validate(_ file: ClaimsFile) -> [InputError] {
         var errors: [InputError] = []
         for claim in file.claims {

@@ -338,3 +338,23 @@ extension ConnectivityMap.Pair {
     /// The oracle's normalized line: `SRC => DST : CONN`.
     public var line: String { "\(source) => \(destination) : \(conns)" }
 }
+
+extension ConnectivityMap {
+    /// What a map of the NetworkPolicy layer cannot account for in this input, one line each: policy objects of
+    /// other languages it does not model, and admin policies whose order upstream leaves undefined.
+    public static func caveats(_ evaluator: Evaluator) -> [String] {
+        let model = evaluator.model
+        var out: [String] = []
+        if let first = model.cniPolicies.first {
+            out.append(
+                "\(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) are not modelled; this map ignores them and may be wrong"
+            )
+        }
+        for group in evaluator.policies.adminPriorityTies {
+            out.append(
+                "AdminNetworkPolicies \(group.joined(separator: ", ")) share a priority; the map evaluates them by name, an order upstream leaves undefined (A-ANP-TIE); check and query answer UNKNOWN where it matters"
+            )
+        }
+        return out
+    }
+}

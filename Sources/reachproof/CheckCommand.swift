@@ -27,23 +27,8 @@ struct CheckCommand: ParsableCommand {
         let checker = ClaimChecker(
             model: model, assumptions: try analysis.assumptions(), timeout: timeout,
             layerOverride: layer)
-        var files: [ClaimsFile] = []
-        var errors: [InputError] = []
-        for path in claims {
-            let (file, fileErrors) = ClaimsParser.load(path)
-            errors.append(contentsOf: fileErrors)
-            if let file {
-                errors.append(contentsOf: checker.validate(file))
-                files.append(file)
-            }
-        }
-        if !errors.isEmpty {
-            for e in errors { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
-            throw ExitCode(2)
-        }
-        let all = files.flatMap(\.claims)
-        Progress.show("checking \(all.count) claim(s)")
-        let results = checker.check(all: all) { done in Progress.show("checked \(done) of \(all.count) claim(s)") }
+        Progress.show("checking claims")
+        let results = try checkOrExit(checker, files: claims) { done in Progress.show("checked \(done) claim(s)") }
         Progress.clear()
         let report: String
         switch format {

@@ -27,9 +27,18 @@ struct DiffCommand: ParsableCommand {
         let headPaths: [String]
         let baseName: String
         let headName: String
+        var exported: URL?
+        defer { if let exported { try? FileManager.default.removeItem(at: exported) } }
         if let rev = git {
             headPaths = input.paths
-            basePaths = try Self.export(revision: rev, paths: input.paths)
+            do {
+                let export = try GitRevision.export(revision: rev, paths: input.paths)
+                basePaths = export.copies
+                exported = export.folder
+            } catch let failure as GitRevision.Failure {
+                FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
+                throw ExitCode(2)
+            }
             (baseName, headName) = ("\(rev):\(input.paths.joined(separator: ","))", input.paths.joined(separator: ","))
         } else {
             guard input.paths.count == 2 else {
@@ -50,53 +59,5 @@ struct DiffCommand: ParsableCommand {
         case .markdown: print(DiffReport.markdown(diff, base: baseName, head: headName), terminator: "")
         }
         if failOnOpen && diff.openedCount > 0 { throw ExitCode(1) }
-    }
-
-    /// Writes the given paths as they are at a git revision into a temporary folder; returns the copies' paths.
-    static func export(revision: String, paths: [String]) throws -> [String] {
-        let out = FileManager.default.temporaryDirectory.appendingPathComponent("reachproof-diff-\(UUID().uuidString)")
-        var copies: [String] = []
-        for (i, path) in paths.enumerated() {
-            let absolute = URL(fileURLWithPath: path).standardizedFileURL
-            var isDir: ObjCBool = false
-            let dir =
-                FileManager.default.fileExists(atPath: absolute.path, isDirectory: &isDir) && isDir.boolValue
-                ? absolute : absolute.deletingLastPathComponent()
-            let top = try run(["git", "-C", dir.path, "rev-parse", "--show-toplevel"]).trimmingCharacters(
-                in: .whitespacesAndNewlines)
-            let relative = String(absolute.path.dropFirst(top.count)).trimmingCharacters(
-                in: CharacterSet(charactersIn: "/"))
-            let target = out.appendingPathComponent("\(i)")
-            try FileManager.default.createDirectory(at: target, withIntermediateDirectories: true)
-            let archive = target.appendingPathComponent("archive.tar").path
-            _ = try run([
-                "git", "-C", top, "archive", "--format=tar", "-o", archive, revision, "--",
-                relative.isEmpty ? "." : relative,
-            ])
-            _ = try run(["tar", "-xf", archive, "-C", target.path])
-            try FileManager.default.removeItem(atPath: archive)
-            copies.append(target.appendingPathComponent(relative).path)
-        }
-        return copies
-    }
-
-    static func run(_ args: [String]) throws -> String {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = args
-        let pipe = Pipe()
-        let errors = Pipe()
-        p.standardOutput = pipe
-        p.standardError = errors
-        try p.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        guard p.terminationStatus == 0 else {
-            FileHandle.standardError.write(
-                Data("error: \(args.joined(separator: " ")): \(String(decoding: message, as: UTF8.self))".utf8))
-            throw ExitCode(2)
-        }
-        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -23,18 +23,10 @@ struct MapCommand: ParsableCommand {
             throw ValidationError("map decides the netpol layer; use check or query with --layer \(layer.rawValue)")
         }
         let model = try input.load()
-        if let first = model.cniPolicies.first {
-            FileHandle.standardError.write(
-                Data(
-                    "warning: \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) are not modelled; this map ignores them and may be wrong\n"
-                        .utf8))
-        }
-        let evaluator = Evaluator(model: model, assumptions: try analysis.assumptions())
-        for group in evaluator.policies.adminPriorityTies {
-            FileHandle.standardError.write(
-                Data(
-                    "warning: AdminNetworkPolicies \(group.joined(separator: ", ")) share a priority; the map evaluates them by name, an order upstream leaves undefined (A-ANP-TIE); check and query answer UNKNOWN where it matters\n"
-                        .utf8))
+        let assumptions = try analysis.assumptions()
+        let evaluator = Evaluator(model: model, assumptions: assumptions)
+        for caveat in ConnectivityMap.caveats(evaluator) {
+            FileHandle.standardError.write(Data("warning: \(caveat)\n".utf8))
         }
         Progress.show("grouping \(model.workloads.count) workloads into classes")
         let map = ConnectivityMap(evaluator: evaluator, namespace: namespace, workload: workload)
@@ -45,13 +37,11 @@ struct MapCommand: ParsableCommand {
         case .table: print(MapReport.table(map), terminator: "")
         case .json: print(MapReport.json(map), terminator: "")
         case .dot:
-            var refuted = Set<String>()
-            if let claims {
-                let checker = ClaimChecker(
-                    model: model, assumptions: try analysis.assumptions())
-                refuted = DotReport.refutedPairs(try ReportCommand.check(claims, checker))
+            let refuted = try claims.map {
+                DotReport.refutedPairs(
+                    try checkOrExit(ClaimChecker(model: model, assumptions: assumptions), files: [$0]))
             }
-            print(DotReport.dot(map.readablePairs, highlighted: refuted), terminator: "")
+            print(DotReport.dot(map.readablePairs, highlighted: refuted ?? []), terminator: "")
         }
     }
 }

@@ -22,7 +22,7 @@ struct ReportCommand: ParsableCommand {
     func run() throws {
         let model = try input.load()
         let checker = ClaimChecker(model: model, assumptions: try analysis.assumptions())
-        let results = try Self.check(claims, checker)
+        let results = try checkOrExit(checker, files: [claims])
         let map = ConnectivityMap(evaluator: checker.evaluator)
         let pairs = map.readablePairs
         let svg = Graphviz.svg(DotReport.dot(pairs, highlighted: DotReport.refutedPairs(results)))
@@ -34,15 +34,12 @@ struct ReportCommand: ParsableCommand {
                 "wrote \(out) (\(results.count) claims, \(pairs.count) pairs, graph \(svg == nil ? "as text: Graphviz dot not found" : "as SVG"))\n"
                     .utf8))
     }
+}
 
-    /// Parses, validates and checks a claims file, or prints its errors and exits with code 2.
-    static func check(_ path: String, _ checker: ClaimChecker) throws -> [ClaimResult] {
-        let (file, errors) = ClaimsParser.load(path)
-        let all = errors + (file.map(checker.validate) ?? [])
-        if !all.isEmpty {
-            for e in all { FileHandle.standardError.write(Data("\(e)\n".utf8)) }
-            throw ExitCode(2)
-        }
-        return checker.check(all: file!.claims)
+/// Checks a claims file, or prints its input errors and exits with code 2.
+func checkOrExit(_ checker: ClaimChecker, files: [String], progress: ((Int) -> Void)? = nil) throws -> [ClaimResult] {
+    do { return try checker.check(files: files, progress: progress) } catch let e as InputErrors {
+        for error in e.errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
+        throw ExitCode(2)
     }
 }

@@ -1,8 +1,7 @@
 import ArgumentParser
-import Claims
 import Foundation
 import KubeModel
-import Reachability
+import Reporting
 import Synthesis
 
 struct SuggestCommand: ParsableCommand {
@@ -24,7 +23,6 @@ struct SuggestCommand: ParsableCommand {
 
     func run() throws {
         let model = try input.load()
-        let assumptions = try analysis.assumptions()
         var chosen = Set<PolicySynthesizer.Kind>()
         for k in kinds.split(separator: ",") {
             guard let kind = PolicySynthesizer.Kind(rawValue: String(k)) else {
@@ -32,54 +30,17 @@ struct SuggestCommand: ParsableCommand {
             }
             chosen.insert(kind)
         }
-        let checker = ClaimChecker(model: model, assumptions: assumptions)
-        var loaded: Intent
-        do { loaded = try Intent.load(intent, model: model, checker: checker) } catch let e as InputErrors {
-            for error in e.errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
-            throw ExitCode(2)
-        }
-        let layer: Layer = chosen.contains(.authorizationPolicy) ? .mesh : .netpol
-        if fromCurrent {
-            // Tightening: the intended flows the current policies allow; report what is allowed and not intended.
-            let (kept, unneeded) = Suggestion.restrictToCurrent(loaded, checker: checker, layer: layer)
-            for line in unneeded { print("allowed now, needed by no claim: \(line)") }
-            // Claims the current manifests refute are not promises the tightened policies must keep.
-            let proved = kept.claims.filter { checker.check($0).verdict == .proved }
-            for claim in kept.claims where !proved.contains(where: { $0.name == claim.name }) {
-                print("not kept as a constraint (not proved today): \(claim.name)")
-            }
-            loaded = Intent(flows: kept.flows, claims: proved)
-        }
-        let synthesizer = PolicySynthesizer(evaluator: checker.evaluator, flows: loaded.flows, kinds: chosen)
-        let output = synthesizer.generate()
-        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        var written: [String] = []
-        for (ns, yaml) in output.files.sorted(by: { $0.key < $1.key }) {
-            let path = (out as NSString).appendingPathComponent("\(ns).yaml")
-            try yaml.write(toFile: path, atomically: true, encoding: .utf8)
-            written.append(path)
-        }
-        // The generated files must load like any manifest; then the proofs.
-        let (generated, errors) = ModelLoader().load(paths: written)
-        if !errors.isEmpty {
-            for e in errors {
-                FileHandle.standardError.write(Data("internal error: generated YAML does not load: \(e)\n".utf8))
-            }
+        let result: Suggestion.Result
+        do {
+            result = try Suggestion.run(
+                model: model, intentPath: intent, kinds: chosen, fromCurrent: fromCurrent,
+                assumptions: try analysis.assumptions(), folder: out)
+        } catch let failure as Suggestion.Failure {
+            FileHandle.standardError.write(Data("\(failure)\n".utf8))
+            if case .intent = failure { throw ExitCode(2) }
             throw ExitCode(1)
         }
-        let report = SuggestionVerifier.verify(
-            original: model, generated: generated, output: output, kinds: chosen, intent: loaded,
-            assumptions: assumptions, layer: layer)
-        print("wrote \(written.joined(separator: ", "))")
-        for note in output.notes { print("note: \(note)") }
-        print("\nrules and the intended flows that need them:")
-        for r in output.reasons { print("  \(r.policy) \(r.rule): \(r.intents.joined(separator: "; "))") }
-        print("\n|  | allowed workload pairs | allowed connection ranges |\n|---|---:|---:|")
-        print(
-            "| before | \(report.pairsBefore) | \(report.connectionsBefore) |\n| after | \(report.pairsAfter) | \(report.connectionsAfter) |"
-        )
-        print("\nverification (\(report.checks) checks): \(report.passed ? "PASSED" : "FAILED")")
-        for f in report.failures.prefix(50) { print("  \(f)") }
-        if !report.passed { throw ExitCode(1) }
+        print(SuggestReport.text(result), terminator: "")
+        if !result.report.passed { throw ExitCode(1) }
     }
 }

@@ -1,0 +1,23 @@
+import Synthesis
+
+/// Renders `suggest`: what was written, why each rule exists, the before/after table and the verification.
+public enum SuggestReport {
+    public static func text(_ r: Suggestion.Result) -> String {
+        var out = ""
+        for line in r.unneeded { out += "allowed now, needed by no claim: \(line)\n" }
+        for name in r.notKept { out += "not kept as a constraint (not proved today): \(name)\n" }
+        out += "wrote \(r.written.joined(separator: ", "))\n"
+        for note in r.output.notes { out += "note: \(note)\n" }
+        out += "\nrules and the intended flows that need them:\n"
+        for reason in r.output.reasons {
+            out += "  \(reason.policy) \(reason.rule): \(reason.intents.joined(separator: "; "))\n"
+        }
+        let report = r.report
+        out += "\n|  | allowed workload pairs | allowed connection ranges |\n|---|---:|---:|\n"
+        out += "| before | \(report.pairsBefore) | \(report.connectionsBefore) |\n"
+        out += "| after | \(report.pairsAfter) | \(report.connectionsAfter) |\n"
+        out += "\nverification (\(report.checks) checks): \(report.passed ? "PASSED" : "FAILED")\n"
+        for f in report.failures.prefix(50) { out += "  \(f)\n" }
+        return out
+    }
+}
