@@ -58,6 +58,7 @@ public final class ClaimChecker {
     ) {
         self.layerOverride = layerOverride
         evaluator = Evaluator(model: model, assumptions: assumptions)
+        layered = LayeredReach(evaluator: evaluator)
         self.timeout = timeout
         self.maxCounterexamples = maxCounterexamples
     }
@@ -69,7 +70,7 @@ public final class ClaimChecker {
         maxCounterexamples = other.maxCounterexamples
         layerOverride = other.layerOverride
         solverOnly = other.solverOnly
-        classes = other.classes
+        layered = LayeredReach(sharing: other.layered)
     }
 
     /// Checks claims on every core: claims are independent, and each thread keeps its own memos (the evaluator's
@@ -85,7 +86,7 @@ public final class ClaimChecker {
                 return check(claim)
             }
         }
-        _ = classes  // computed once, before the workers share it
+        _ = layered.classes  // computed once, before the workers share it
         let workers = [self] + (1..<n).map { _ in ClaimChecker(sharing: self) }
         var results = [ClaimResult?](repeating: nil, count: claims.count)
         let lock = NSLock()
@@ -105,36 +106,13 @@ public final class ClaimChecker {
 
     var model: ClusterModel { evaluator.model }
 
-    /// The Istio stages; A-CUSTOM-AUTHZ follows the profile (∃ allows, ∀ denies, conformance leaves it open).
-    public private(set) lazy var mesh = MeshEvaluator(
-        evaluator: evaluator, customAllows: [.conservativeSecurity: true, .conservativeAvailability: false][profile])
-    lazy var endToEnd = EndToEndStage(mesh: mesh)
+    /// What each layer admits between two endpoints: the engine every claim asks.
+    public let layered: LayeredReach
+    var mesh: MeshEvaluator { layered.mesh }
+    var endToEnd: EndToEndStage { layered.endToEnd }
+    var classes: EndpointClasses { layered.classes }
 
-    /// Endpoint classes (pods no selector tells apart) and connections already computed between them: the
-    /// claims of one file ask about the same pods again and again.
-    private lazy var classes = EndpointClasses(evaluator: evaluator)
-    private var podPairs: [Int: ConnSet] = [:]
-    private var addressPairs: [AddressRange: [Int: ConnSet]] = [:]
-
-    /// `Evaluator.connections`, memoized per pair of classes for declared pods and per class for external ranges.
-    func connections(_ s: Endpoint, _ d: Endpoint) -> ConnSet {
-        guard let di = d.pod?.declaredIndex else { return evaluator.connections(from: s, to: d) }
-        let dc = classes.classOf[di]
-        switch s {
-        case .pod(let pod):
-            guard let si = pod.declaredIndex else { return evaluator.connections(from: s, to: d) }
-            let key = classes.classOf[si] * classes.count + dc
-            if let c = podPairs[key] { return c }
-            let c = evaluator.connections(from: s, to: d)
-            podPairs[key] = c
-            return c
-        case .external(let r):
-            if let c = addressPairs[r]?[dc] { return c }
-            let c = evaluator.connections(from: s, to: d)
-            addressPairs[r, default: [:]][dc] = c
-            return c
-        }
-    }
+    func connections(_ s: Endpoint, _ d: Endpoint) -> ConnSet { layered.connections(s, d) }
 
     /// Set when the input holds policy objects of a CNI's own API: they can allow or deny what Kubernetes policy
     /// decides, so no verdict computed without them is sound.
@@ -319,17 +297,10 @@ public final class ClaimChecker {
                 "AdminNetworkPolicies \(evaluator.policies.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority: the encoding fixes one order of them, which upstream leaves undefined (A-ANP-TIE)"
             )
         }
-        let encoder = Encoder(
-            evaluator: evaluator, context: Z3Context(),
-            extraPodSelectors: (claim.from + [claim.to]).compactMap(\.podSelector),
+        let search = WitnessSearch(
+            evaluator: evaluator, extraPodSelectors: (claim.from + [claim.to]).compactMap(\.podSelector),
             extraNamespaceSelectors: (claim.from + [claim.to]).compactMap(\.namespaceSelector))
-        let z = encoder.z
-        let src = encoder.makeRole("src")
-        let dst = encoder.makeRole("dst")
-        let flow = encoder.makeFlow()
-        let solver = Solver(z)
-        solver.assert(encoder.wellFormed(src))
-        solver.assert(encoder.wellFormed(dst))
+        let (encoder, z, src, dst, flow) = (search.encoder, search.z, search.source, search.destination, search.flow)
         var backends: [ServiceStage.Backend]?
         switch serviceBackends(claim) {
         case .unresolvable(let why)?:
@@ -337,7 +308,7 @@ public final class ClaimChecker {
         case .backends(let b)?:
             // The destination is a backend pod, on the target port its Service port translates to.
             backends = b
-            solver.assert(
+            search.assert(
                 z.or(
                     b.map {
                         z.and([
@@ -347,24 +318,24 @@ public final class ClaimChecker {
                         ])
                     }))
         case nil:
-            solver.assert(member(claim.to, dst, encoder, hypothetical: claim.to.universe == .any))
-            solver.assert(ports(claim.ports, flow, z))
+            search.assert(member(claim.to, dst, encoder, hypothetical: claim.to.universe == .any))
+            search.assert(ports(claim.ports, flow, z))
         }
         // A pod's traffic to itself never meets policy; replicas of one workload are not distinguished either.
-        solver.assert(
+        search.assert(
             z.not(
                 z.and([
                     encoder.isKind(src, Encoder.declared), encoder.isKind(dst, Encoder.declared),
                     src.workload == dst.workload,
                 ])))
-        let admitted = encoder.admitted(from: src, to: dst, flow)
+        let admitted = search.admitted
         switch claim.kind {
         case .allowed:
-            solver.assert(member(claim.from[0], src, encoder, hypothetical: claim.from[0].universe == .any))
-            solver.assert(z.not(admitted))
+            search.assert(member(claim.from[0], src, encoder, hypothetical: claim.from[0].universe == .any))
+            search.assert(z.not(admitted))
         case .denied:
-            solver.assert(member(claim.from[0], src, encoder, hypothetical: claim.from[0].universe == .any))
-            solver.assert(admitted)
+            search.assert(member(claim.from[0], src, encoder, hypothetical: claim.from[0].universe == .any))
+            search.assert(admitted)
         case .only:
             let listed = z.or(claim.from.map { member($0, src, encoder, hypothetical: true) })
             var sources = [
@@ -374,42 +345,26 @@ public final class ClaimChecker {
             if claim.outsideUniverse == .any {
                 sources.append(encoder.isHypothetical(src, namespaces: encoder.namespaces, orNew: true))
             }
-            solver.assert(z.or(sources))
-            solver.assert(z.not(listed))
-            solver.assert(admitted)
+            search.assert(z.or(sources))
+            search.assert(z.not(listed))
+            search.assert(admitted)
         }
         var found: [Counterexample] = []
         while found.count < maxCounterexamples {
-            let answer: CheckResult
-            do { answer = try solver.check(timeout: timeout) } catch {
-                return result(.unknown, "solver error: \(error)", found)
+            let refutes = { (s: Endpoint, d: Endpoint, p: FlowProtocol, port: Int) in
+                self.isCounterexample(claim, s, d, p, port, backends: backends)
             }
-            switch answer {
-            case .unknown(let why):
-                let reason = unknownReason(why)
+            switch search.next(timeout: timeout, holds: refutes) {
+            case .unknown(let reason):
+                if reason.hasPrefix("internal error") { return result(.unknown, reason) }
                 return result(
                     found.isEmpty ? .unknown : .refuted,
                     found.isEmpty ? reason : "counterexample list cut short: \(reason)", found)
-            case .unsat:
+            case .none:
                 return finish(claim, found, result)
-            case .sat(let m):
-                var s = encoder.decode(src, m)
-                var d = encoder.decode(dst, m)
-                let (p, port) = encoder.decodeFlow(flow, m)
-                let refutes = { (s: Endpoint, d: Endpoint) in
-                    self.isCounterexample(claim, s, d, p, port, backends: backends)
-                }
-                if !refutes(s, d) {
-                    return result(
-                        .unknown,
-                        "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator"
-                    )
-                }
-                // The solver gives new pods arbitrary extra labels; keep only those the counterexample needs.
-                s = simplified(s) { refutes($0, d) }
-                d = simplified(d) { refutes(s, $0) }
-                found.append(counterexample(claim, s, d, p, port, backends: backends))
-                solver.assert(block(src, dst, m, encoder, kind: claim.kind))
+            case .witness(let w):
+                found.append(counterexample(claim, w.source, w.destination, w.proto, w.port, backends: backends))
+                search.exclude(w, sourceOnly: claim.kind == .only)
             }
         }
         return finish(claim, found, result)
@@ -429,12 +384,6 @@ public final class ClaimChecker {
             )
         }
         return result(.refuted, nil, ordered, admitted)
-    }
-
-    /// Why the solver gave up, in words: Z3 4.8 says "interrupted" for a timeout, later versions "timeout" or
-    /// "canceled".
-    func unknownReason(_ why: String) -> String {
-        ["timeout", "canceled", "interrupted"].contains(why) ? "solver timeout after \(timeout) s" : "solver: \(why)"
     }
 
     /// A counterexample with each side's deciding rule and, for a Service destination, the Service port it used.
@@ -467,15 +416,6 @@ public final class ClaimChecker {
     func concreteSources(_ s: EndpointSelector) -> [Endpoint] {
         if let c = s.external { return evaluator.externalSegments(of: c).map { .external($0) } }
         return declared(s).map { .pod(evaluator.endpoints[$0]) }
-    }
-
-    /// What a layer admits from one endpoint to another among the wanted connections: open, undecided (with the
-    /// first reason), and open without Istio mutual TLS.
-    public struct LayerReach: Sendable {
-        public var open = ConnSet.none
-        public var undecided = ConnSet.none
-        public var reason: String?
-        public var plaintext = ConnSet.none
     }
 
     /// The identities a new pod could have in the mesh: with or without a sidecar (through the injection label, where
@@ -590,101 +530,18 @@ public final class ClaimChecker {
         claim.to.external != nil ? [] : targets(claim).map { ($0.endpoint, $0.wanted) }.sorted { $0.0 < $1.0 }
     }
 
-    public func reach(
+    func reach(
         _ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: Layer, request: HTTPRequest?,
-        entry: EndToEndStage.Entry? = nil,
-        viaIngress: String? = nil
+        entry: EndToEndStage.Entry? = nil, viaIngress: String? = nil
     ) -> LayerReach {
-        var network = connections(s, d).intersection(wanted)
-        var tied = ConnSet.none
-        if evaluator.hasAdminTies {
-            // Equal-priority AdminNetworkPolicies (A-ANP-TIE): what some order admits and another does not is
-            // undecided under conformance; the conservative profiles take the union or the intersection.
-            let (lower, upper) = evaluator.connectionBounds(from: s, to: d)
-            switch profile {
-            case .conservativeSecurity: network = upper.intersection(wanted)
-            case .conservativeAvailability: network = lower.intersection(wanted)
-            case .conformance:
-                network = lower.intersection(wanted)
-                tied = upper.subtracting(lower).intersection(wanted)
-            }
-        }
-        if !tied.isEmpty {
-            var out = reach(
-                s, d, wanted.subtracting(tied), layer: layer, request: request, entry: entry, viaIngress: viaIngress)
-            out.undecided = out.undecided.union(tied)
-            out.reason =
-                out.reason
-                ?? "AdminNetworkPolicies \(evaluator.policies.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority and disagree on this flow: their order is undefined (A-ANP-TIE)"
-            return out
-        }
-        if layer != .netpol, case .external = d, let si = s.pod?.declaredIndex,
-            let (step, uncaptured) = mesh.externalEgress(from: si)
-        {
-            // The client's sidecar decides whether TCP leaves the mesh at all (§7.9); excluded ports bypass it.
-            var open = network
-            open.tcp = network.tcp.intersection(uncaptured)
-            var blocked = network
-            blocked.tcp = network.tcp.subtracting(uncaptured)
-            blocked.udp = .none
-            blocked.sctp = .none
-            blocked.other = false
-            if step.effect == .unknown {
-                return LayerReach(open: open, undecided: blocked, reason: step.detail, plaintext: open)
-            }
-            return LayerReach(open: open, plaintext: open)
-        }
-        guard layer != .netpol, let di = d.pod?.declaredIndex else {
-            return LayerReach(open: network, plaintext: network)
-        }
-        var out = LayerReach()
-        // Only TCP meets the mesh; other protocols are decided by the NetworkPolicy layer on the direct route.
-        out.open = network
-        out.open.tcp = .none
-        out.plaintext = out.open
-        if layer == .mesh {
-            let admission = mesh.admitted(from: s, to: di, l4: network, request: request)
-            out.open = out.open.union(admission.allowed)
-            out.undecided = admission.unknown
-            out.reason = admission.unknownReason
-            for (range, decision) in admission.decisions where decision.verdict == .allowed && !decision.mutualTLS {
-                out.plaintext = out.plaintext.union(ConnSet(.tcp, PortRanges([range])))
-            }
-            return out
-        }
-        // End to end: a proxy may deliver what the direct route does not, so every wanted TCP port is tried.
-        if entry != nil || viaIngress != nil { out = LayerReach() }  // a pinned route carries TCP only
-        for range in wanted[.tcp].ranges {
-            let pieces = mesh.pieces(of: range, at: di)
-            for piece in pieces {
-                let path = endToEnd.reach(
-                    from: s, to: di, port: piece.lowerBound, request: request, entry: entry, viaIngress: viaIngress)
-                let set = ConnSet(.tcp, PortRanges([piece]))
-                switch path.verdict {
-                case .allowed:
-                    out.open = out.open.union(set)
-                    if !(path.hops.last?.mesh.mutualTLS ?? false) { out.plaintext = out.plaintext.union(set) }
-                case .unknown:
-                    out.undecided = out.undecided.union(set)
-                    out.reason = out.reason ?? path.reason
-                case .denied: break
-                }
-            }
-        }
-        return out
+        layered.reach(s, d, wanted, layer: layer, request: request, entry: entry, viaIngress: viaIngress)
     }
 
-    /// The hops and mesh stages of one flow, for a counterexample at the mesh and end-to-end layers.
     func path(
         _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: Layer, request: HTTPRequest?,
-        entry: EndToEndStage.Entry? = nil,
-        viaIngress: String? = nil
+        entry: EndToEndStage.Entry? = nil, viaIngress: String? = nil
     ) -> PathAnswer? {
-        guard layer != .netpol, p == .tcp, let di = d.pod?.declaredIndex else { return nil }
-        if layer == .mesh {
-            return PathAnswer(endToEnd.hop(from: s, to: di, port: port, request: request))
-        }
-        return endToEnd.reach(from: s, to: di, port: port, request: request, entry: entry, viaIngress: viaIngress)
+        layered.path(s, d, p, port, layer: layer, request: request, entry: entry, viaIngress: viaIngress)
     }
 
     struct Enumeration {
@@ -855,39 +712,6 @@ public final class ClaimChecker {
         case .only:
             return within(claim.to, d) && !isListed(claim, s) && allowed
         }
-    }
-
-    /// A new pod (or a pod in a new namespace) with each label the predicate does not need removed, in key order.
-    func simplified(_ e: Endpoint, keeping holds: (Endpoint) -> Bool) -> Endpoint {
-        guard case .pod(var pod) = e, pod.workload == nil else { return e }
-        for key in pod.labels.keys.sorted() {
-            var labels = pod.labels
-            labels[key] = nil
-            let candidate = pod.with(labels: labels, namespaceLabels: pod.namespaceLabels)
-            if holds(.pod(candidate)) { pod = candidate }
-        }
-        if pod.inNewNamespace {
-            for key in pod.namespaceLabels.keys.sorted() where key != "kubernetes.io/metadata.name" {
-                var labels = pod.namespaceLabels
-                labels[key] = nil
-                let candidate = pod.with(labels: pod.labels, namespaceLabels: labels)
-                if holds(.pod(candidate)) { pod = candidate }
-            }
-        }
-        return .pod(pod)
-    }
-
-    /// Stops the solver from returning the same endpoints again.
-    private func block(_ src: Encoder.Role, _ dst: Encoder.Role, _ m: Model, _ e: Encoder, kind: Claim.Kind) -> Expr {
-        let z = e.z
-        func same(_ r: Encoder.Role) -> Expr {
-            let k = m.uint(r.kind) ?? 0
-            if k == Encoder.declared {
-                return z.and([e.isKind(r, k), r.workload == z.bv(m.uint(r.workload) ?? 0, width: e.workloadWidth)])
-            }
-            return e.isKind(r, k)
-        }
-        return kind == .only ? z.not(same(src)) : z.not(z.and([same(src), same(dst)]))
     }
 
     /// The endpoints a selector means, as a constraint on a role.

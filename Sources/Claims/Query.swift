@@ -262,21 +262,25 @@ public final class QueryEngine {
             return s
         }
         let (fromSelector, toSelector) = (selector(from), selector(to))
-        let encoder = Encoder(
-            evaluator: evaluator, context: Z3Context(),
-            extraPodSelectors: [fromSelector, toSelector].compactMap(\.podSelector))
-        let z = encoder.z
-        let src = encoder.makeRole("src")
-        let dst = encoder.makeRole("dst")
-        let flow = encoder.makeFlow()
-        let solver = Solver(z)
-        solver.assert(encoder.wellFormed(src))
-        solver.assert(encoder.wellFormed(dst))
-        solver.assert(
-            checker.member(fromSelector, src, encoder, hypothetical: fromSelector.universe == .any, onlyNew: true))
-        solver.assert(
-            checker.member(toSelector, dst, encoder, hypothetical: toSelector.universe == .any, onlyNew: true))
-        solver.assert(encoder.admitted(from: src, to: dst, flow))
+        let search = WitnessSearch(
+            evaluator: evaluator, extraPodSelectors: [fromSelector, toSelector].compactMap(\.podSelector))
+        search.assert(
+            checker.member(
+                fromSelector, search.source, search.encoder, hypothetical: fromSelector.universe == .any, onlyNew: true)
+        )
+        search.assert(
+            checker.member(
+                toSelector, search.destination, search.encoder, hypothetical: toSelector.universe == .any,
+                onlyNew: true))
+        search.assert(search.admitted)
+        // A witness is a flow the evaluator opens between endpoints the selectors still select once simplified.
+        func opens(_ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int) -> Bool {
+            let members = [(fromSelector, s), (toSelector, d)].allSatisfy { sel, e in
+                if case .pod(let pod) = e, pod.workload == nil { return sel.selects(pod) }
+                return true
+            }
+            return members && evaluator.connections(from: s, to: d).contains(p, port)
+        }
         var parts: [QueryAnswer.Part] = []
         var open = ConnSet.none
         // Each round finds a connection no earlier witness opens, so the loop ends within the number of distinct
@@ -284,44 +288,18 @@ public final class QueryEngine {
         for _ in 0..<64 {
             let remaining = wanted.subtracting(open)
             if remaining.isEmpty { return (parts, nil) }
-            solver.push()
-            solver.assert(encoder.inConns(remaining, flow))
-            let result: CheckResult
-            do { result = try solver.check(timeout: checker.timeout) } catch {
-                return (parts, "solver error: \(error)")
-            }
-            solver.pop()
-            switch result {
+            switch search.next(
+                within: search.encoder.inConns(remaining, search.flow), timeout: checker.timeout, holds: opens)
+            {
             case .unknown(let why):
-                return (parts, checker.unknownReason(why))
-            case .unsat:
+                return (parts, why)
+            case .none:
                 // Proved: no label assignment opens the rest. Explain it for the pod with exactly the given labels.
-                let s = endpoint(from)
-                let d = endpoint(to)
-                let denied = split(source: s, destination: d, allowed: .none, wanted: remaining)
+                let denied = split(source: endpoint(from), destination: endpoint(to), allowed: .none, wanted: remaining)
                 return (parts + denied, nil)
-            case .sat(let m):
-                var s = encoder.decode(src, m)
-                var d = encoder.decode(dst, m)
-                let (p, port) = encoder.decodeFlow(flow, m)
-                // Drop the labels the witness does not need, as check does for counterexamples.
-                func opens(_ s: Endpoint, _ d: Endpoint) -> Bool {
-                    let members = [(fromSelector, s), (toSelector, d)].allSatisfy { sel, e in
-                        if case .pod(let pod) = e, pod.workload == nil { return sel.selects(pod) }
-                        return true
-                    }
-                    return members && evaluator.connections(from: s, to: d).contains(p, port)
-                }
-                s = checker.simplified(s) { opens($0, d) }
-                d = checker.simplified(d) { opens(s, $0) }
-                let allowed = evaluator.connections(from: s, to: d).intersection(remaining)
-                guard allowed.contains(p, port) else {
-                    return (
-                        parts,
-                        "internal error: the solver's flow \(s) -> \(d) \(p.rawValue)/\(port) replays differently in the evaluator"
-                    )
-                }
-                parts += split(source: s, destination: d, allowed: allowed, wanted: allowed)
+            case .witness(let w):
+                let allowed = evaluator.connections(from: w.source, to: w.destination).intersection(remaining)
+                parts += split(source: w.source, destination: w.destination, allowed: allowed, wanted: allowed)
                 open = open.union(allowed)
             }
         }
@@ -400,7 +378,7 @@ extension QueryEngine {
                 evaluator.endpoints[controller].resolve(
                     model.services[i].ports(in: [clientPort])[0].targetPort, proto: clientPort.proto)
                 ?? clientPort.range.lowerBound
-            let entry = checker.endToEnd.entryHop(
+            let entry = checker.layered.endToEnd.entryHop(
                 from: .external(AddressRange(first: c.first, last: c.first)), to: controller, port: port, request: nil)
             if entry.verdict == .unknown, let why = entry.mesh.reason {
                 return IngressPathAnswer(
@@ -475,14 +453,15 @@ extension QueryEngine {
             for (s, ranges) in sources {
                 for dest in destinations {
                     let d = Endpoint.pod(evaluator.endpoints[dest.index])
-                    let reach = checker.reach(s, d, dest.wanted, layer: layer, request: request)
+                    let reach = checker.layered.reach(s, d, dest.wanted, layer: layer, request: request)
                     let denied = dest.wanted.subtracting(reach.open).subtracting(reach.undecided)
                     for (verdict, set) in [
                         (FlowVerdict.allowed, reach.open), (.unknown, reach.undecided), (.denied, denied),
                     ] {
                         for proto in L4Protocol.allCases {
                             for range in set[proto].ranges {
-                                let pieces = proto == .tcp ? checker.mesh.pieces(of: range, at: dest.index) : [range]
+                                let pieces =
+                                    proto == .tcp ? checker.layered.mesh.pieces(of: range, at: dest.index) : [range]
                                 for piece in pieces {
                                     let p = FlowProtocol(proto)
                                     var part = QueryAnswer.Part(
@@ -492,7 +471,8 @@ extension QueryEngine {
                                         explanation: evaluator.explain(from: s, to: d, proto: p, port: piece.lowerBound)
                                     )
                                     part.via = dest.via
-                                    part.path = checker.path(s, d, p, piece.lowerBound, layer: layer, request: request)
+                                    part.path = checker.layered.path(
+                                        s, d, p, piece.lowerBound, layer: layer, request: request)
                                     parts.append(part)
                                 }
                             }

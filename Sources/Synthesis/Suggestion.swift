@@ -12,7 +12,8 @@ public enum Suggestion {
         let kept = intent.flows.filter { f in
             guard let s = endpoint(f.source), let d = endpoint(f.destination) else { return false }
             let wanted = ConnSet(f.proto, PortRanges([f.ports]))
-            return checker.reach(s, d, wanted, layer: d.pod == nil ? .netpol : layer, request: nil).open == wanted
+            return checker.layered.reach(s, d, wanted, layer: d.pod == nil ? .netpol : layer, request: nil).open
+                == wanted
         }
         // Allowed now into the destinations of the intent, beyond what it needs.
         var unneeded: [String] = []
@@ -25,7 +26,7 @@ public enum Suggestion {
             let target = Endpoint.pod(evaluator.endpoints[d])
             for (i, e) in evaluator.endpoints.enumerated() where i != d && evaluator.model.workloads[i].replicas != 0 {
                 let source = Endpoint.pod(e)
-                var open = checker.reach(source, target, .all, layer: layer, request: nil).open
+                var open = checker.layered.reach(source, target, .all, layer: layer, request: nil).open
                 for f in intent.flows where f.source == .workload(i) && f.destination == .workload(d) {
                     open = open.subtracting(ConnSet(f.proto, PortRanges([f.ports])))
                 }

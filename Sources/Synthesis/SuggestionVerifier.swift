@@ -34,7 +34,7 @@ public struct SuggestionVerifier {
 
         // What a layer allows from one endpoint to a pod (or an address), over the wanted connections.
         func allowed(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet = .all) -> ConnSet {
-            checker.reach(s, d, wanted, layer: d.pod == nil ? .netpol : layer, request: nil).open
+            checker.layered.reach(s, d, wanted, layer: d.pod == nil ? .netpol : layer, request: nil).open
         }
         // (a) every intended flow.
         for f in intent.flows {
@@ -148,7 +148,7 @@ public struct SuggestionVerifier {
                 var (count, ranges) = (0, 0)
                 for s in pods + e.externalRanges.map({ Endpoint.external($0) }) {
                     for d in pods where d.pod?.declaredIndex != s.pod?.declaredIndex {
-                        let open = c.reach(
+                        let open = c.layered.reach(
                             s, d, ConnSet(.tcp, PortRanges.all.subtracting(meshExempt)), layer: .mesh, request: nil
                         ).open
                         if !open.isEmpty { count += 1 }
