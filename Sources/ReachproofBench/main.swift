@@ -143,8 +143,7 @@ func parseBenchmark(_ paths: [String], codable: Bool) {
     var modelObjects = 0
     let build = seconds {
         let (model, _) = ModelLoader().build(loaded.documents)
-        modelObjects =
-            model.workloads.count + model.networkPolicies.count + model.namespaces.count + model.services.count
+        modelObjects = model.objects.count
     }
     print(
         String(
@@ -185,7 +184,7 @@ func classesBenchmark(_ paths: [String]) {
     print(
         String(
             format: "%d workloads, %d policies -> %d classes (%.2f s)", model.workloads.count,
-            model.networkPolicies.count, classes!.count, t))
+            evaluator.policies.all.count, classes!.count, t))
 }
 
 /// Where the time of `map --format pairs` goes: the classes, the class matrix, and listing the lines (counted,

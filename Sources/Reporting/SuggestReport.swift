@@ -20,4 +20,28 @@ public enum SuggestReport {
         for f in report.failures.prefix(50) { out += "  \(f)\n" }
         return out
     }
+
+    struct ResultJSON: Encodable {
+        struct Reason: Encodable {
+            let policy: String, rule: String, intents: [String]
+        }
+        struct Counts: Encodable {
+            let pairs: Int, connectionRanges: Int
+        }
+        let written: [String], notes: [String], reasons: [Reason], before: Counts, after: Counts, checks: Int
+        let verification: String, failures: [String], unneeded: [String], notKept: [String]
+    }
+
+    public static func json(_ r: Suggestion.Result) -> String {
+        JSON.encode(
+            ResultJSON(
+                written: r.written, notes: r.output.notes,
+                reasons: r.output.reasons.map {
+                    ResultJSON.Reason(policy: $0.policy, rule: $0.rule, intents: $0.intents)
+                },
+                before: ResultJSON.Counts(pairs: r.report.pairsBefore, connectionRanges: r.report.connectionsBefore),
+                after: ResultJSON.Counts(pairs: r.report.pairsAfter, connectionRanges: r.report.connectionsAfter),
+                checks: r.report.checks, verification: r.report.passed ? "PASSED" : "FAILED",
+                failures: r.report.failures, unneeded: r.unneeded, notKept: r.notKept))
+    }
 }

@@ -43,7 +43,7 @@ struct InputOptions: ParsableArguments {
         Progress.show("loading \(paths.count) path(s)")
         let (model, errors) = ModelLoader(limits: limits).load(paths: paths)
         Progress.show(
-            "loaded \(model.documentCount) documents: \(model.workloads.count) workloads, \(model.networkPolicies.count) NetworkPolicies"
+            "loaded \(model.documentCount) documents: \(model.workloads.count) workloads, \(model.objects.count) objects"
         )
         Progress.clear()
         if !errors.isEmpty {

@@ -148,5 +148,18 @@ final class GoldenOutputTests: XCTestCase {
             try yaml.write(toFile: golden, atomically: true, encoding: .utf8)
         }
         XCTAssertEqual(yaml, try String(contentsOfFile: golden, encoding: .utf8))
+        // The same report as JSON.
+        guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
+        let (status, json) = try runProcess(
+            cli,
+            [
+                "suggest", "examples/online-boutique/app", "--intent", "policies/online-boutique-intent.yaml", "--out",
+                out, "--format", "json",
+            ], in: Paths.packageRoot.path)
+        XCTAssertEqual(status, 0, json)
+        let report = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
+        XCTAssertEqual(report?["verification"] as? String, "PASSED")
+        XCTAssertEqual((report?["before"] as? [String: Any])?["pairs"] as? Int, 156)
+        XCTAssertEqual((report?["after"] as? [String: Any])?["pairs"] as? Int, 17)
     }
 }
