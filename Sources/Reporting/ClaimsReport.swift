@@ -181,3 +181,17 @@ public enum ClaimsReport {
         return out
     }
 }
+
+extension ClaimsReport: Reporter {
+    public static let formats: [ReportFormat] = [.text, .json, .sarif, .junit]
+
+    public static func render(_ results: [ClaimResult], as format: ReportFormat) -> String {
+        switch format {
+        case .text: return text(results)
+        case .json: return json(results)
+        case .sarif: return sarif(results, toolVersion: ToolInfo.version)
+        case .junit: return junit(results)
+        default: return unsupported(format)
+        }
+    }
+}

@@ -67,3 +67,28 @@ public enum DiffReport {
                 }))
     }
 }
+
+extension DiffReport: Reporter {
+    /// A diff and the names of its two sides.
+    public struct Subject {
+        public let diff: ConnectivityDiff
+        public let base: String
+        public let head: String
+        public init(diff: ConnectivityDiff, base: String, head: String) {
+            self.diff = diff
+            self.base = base
+            self.head = head
+        }
+    }
+
+    public static let formats: [ReportFormat] = [.text, .json, .markdown]
+
+    public static func render(_ s: Subject, as format: ReportFormat) -> String {
+        switch format {
+        case .text: return text(s.diff, base: s.base, head: s.head)
+        case .json: return json(s.diff, base: s.base, head: s.head)
+        case .markdown: return markdown(s.diff, base: s.base, head: s.head)
+        default: return unsupported(format)
+        }
+    }
+}

@@ -66,3 +66,15 @@ public enum JSON {
         return s + "\n"
     }
 }
+
+extension InventoryReport: Reporter {
+    public static let formats: [ReportFormat] = [.text, .json]
+
+    public static func render(_ inventory: Inventory, as format: ReportFormat) -> String {
+        switch format {
+        case .text: return text(inventory)
+        case .json: return json(inventory)
+        default: return unsupported(format)
+        }
+    }
+}

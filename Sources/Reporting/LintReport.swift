@@ -41,3 +41,16 @@ public enum LintReport {
 extension LintFinding.Severity {
     static let allCasesInOrder: [LintFinding.Severity] = [.error, .warning, .note]
 }
+
+extension LintReport: Reporter {
+    public static let formats: [ReportFormat] = [.text, .json, .sarif]
+
+    public static func render(_ findings: [LintFinding], as format: ReportFormat) -> String {
+        switch format {
+        case .text: return text(findings)
+        case .json: return json(findings)
+        case .sarif: return sarif(findings, toolVersion: ToolInfo.version)
+        default: return unsupported(format)
+        }
+    }
+}

@@ -124,3 +124,28 @@ final class ByteBuffer {
 
     func removeAll() { count = 0 }
 }
+
+extension MapReport: Reporter {
+    /// A map, and for DOT the workload pairs to draw in red (`DotReport.refutedPairs`).
+    public struct Subject {
+        public let map: ConnectivityMap
+        public let highlighted: Set<String>
+        public init(map: ConnectivityMap, highlighted: Set<String> = []) {
+            self.map = map
+            self.highlighted = highlighted
+        }
+    }
+
+    public static let formats: [ReportFormat] = [.pairs, .table, .json, .dot]
+
+    /// `pairs` as one string; the command streams it with `writePairs` instead, since it can be gigabytes.
+    public static func render(_ s: Subject, as format: ReportFormat) -> String {
+        switch format {
+        case .pairs: return pairs(s.map)
+        case .table: return table(s.map)
+        case .json: return json(s.map)
+        case .dot: return DotReport.dot(s.map.readablePairs, highlighted: s.highlighted)
+        default: return unsupported(format)
+        }
+    }
+}

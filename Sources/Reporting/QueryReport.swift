@@ -106,18 +106,28 @@ public enum QueryReport {
                 route: a.route, reason: a.reason, answer: a.verdict.rawValue, notes: a.notes,
                 hops: a.hops.map { IngressPathJSON.Hop(title: $0.title, answer: answerJSON($0.answer)) }))
     }
+}
 
-    public enum Format: Sendable {
-        case text, json
+extension QueryReport: Reporter {
+    /// A query's result, and whether denied ranges are explained too.
+    public struct Subject {
+        public let result: QueryResult
+        public let explain: Bool
+        public init(result: QueryResult, explain: Bool) {
+            self.result = result
+            self.explain = explain
+        }
     }
 
-    /// Any query result in a format.
-    public static func render(_ result: QueryResult, format: Format, explain: Bool) -> String {
-        switch (result, format) {
-        case (.flows(let a), .text): return text(a, explain: explain)
+    public static let formats: [ReportFormat] = [.text, .json]
+
+    public static func render(_ s: Subject, as format: ReportFormat) -> String {
+        switch (s.result, format) {
+        case (.flows(let a), .text): return text(a, explain: s.explain)
         case (.flows(let a), .json): return json(a)
-        case (.throughIngress(let a), .text): return text(a, explain: explain)
+        case (.throughIngress(let a), .text): return text(a, explain: s.explain)
         case (.throughIngress(let a), .json): return json(a)
+        default: return unsupported(format)
         }
     }
 }

@@ -45,3 +45,15 @@ public enum SuggestReport {
                 failures: r.report.failures, unneeded: r.unneeded, notKept: r.notKept))
     }
 }
+
+extension SuggestReport: Reporter {
+    public static let formats: [ReportFormat] = [.text, .json]
+
+    public static func render(_ result: Suggestion.Result, as format: ReportFormat) -> String {
+        switch format {
+        case .text: return text(result)
+        case .json: return json(result)
+        default: return unsupported(format)
+        }
+    }
+}

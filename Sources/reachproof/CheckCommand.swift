@@ -10,17 +10,17 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract:
             "Prove or refute the claims of claims files. Exit 0: all proved; 1: refuted or unknown; 2: input errors.")
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif, junit }
-
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
     @Option(name: .long, help: "Claims file (repeatable).") var claims: [String]
-    @Option(help: "text, json, sarif or junit.") var format: Format = .text
+    @Option(help: formatHelp(ClaimsReport.self)) var format: ReportFormat = .text
     @Option(help: "Write the report to this file instead of stdout.") var output: String?
     @Option(help: "Seconds the solver may spend on one query.") var timeout: Double = 30
     @Flag(help: "Let UNKNOWN verdicts pass (exit 0).") var allowUnknown = false
     @Option(help: "Evaluate every claim at this layer, whatever its own (netpol, mesh or end-to-end).") var layer:
         Layer?
+
+    func validate() throws { try checkFormat(format, ClaimsReport.self) }
 
     func run() throws {
         let model = try input.load()
@@ -30,13 +30,7 @@ struct CheckCommand: ParsableCommand {
         Progress.show("checking claims")
         let results = try checkOrExit(checker, files: claims) { done in Progress.show("checked \(done) claim(s)") }
         Progress.clear()
-        let report: String
-        switch format {
-        case .text: report = ClaimsReport.text(results)
-        case .json: report = ClaimsReport.json(results)
-        case .sarif: report = ClaimsReport.sarif(results, toolVersion: Reachproof.version)
-        case .junit: report = ClaimsReport.junit(results)
-        }
+        let report = ClaimsReport.render(results, as: format)
         if let output {
             try report.write(toFile: output, atomically: true, encoding: .utf8)
         } else {

@@ -14,13 +14,15 @@ struct DiffCommand: ParsableCommand {
             is listed with its connections and the deciding rule before and after.
             Exit code: 0, or 1 when flows open and --fail-on-open is given; 2 input errors.
             """)
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, markdown }
 
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
     @Option(help: "Compare PATHS in the working tree with the same paths at this git revision.") var git: String?
-    @Option(help: "text, json or markdown (for a pull-request comment).") var format: Format = .text
+    @Option(help: "\(DiffReport.acceptedFormats) (markdown for a pull-request comment).") var format: ReportFormat =
+        .text
     @Flag(help: "Exit 1 when the change opens any flow.") var failOnOpen = false
+
+    func validate() throws { try checkFormat(format, DiffReport.self) }
 
     func run() throws {
         let basePaths: [String]
@@ -53,11 +55,7 @@ struct DiffCommand: ParsableCommand {
         Progress.show("comparing \(base.model.workloads.count) and \(head.model.workloads.count) workloads")
         let diff = ConnectivityDiff(base: base, head: head)
         Progress.clear()
-        switch format {
-        case .text: print(DiffReport.text(diff, base: baseName, head: headName), terminator: "")
-        case .json: print(DiffReport.json(diff, base: baseName, head: headName), terminator: "")
-        case .markdown: print(DiffReport.markdown(diff, base: baseName, head: headName), terminator: "")
-        }
+        print(DiffReport.render(.init(diff: diff, base: baseName, head: headName), as: format), terminator: "")
         if failOnOpen && diff.openedCount > 0 { throw ExitCode(1) }
     }
 }

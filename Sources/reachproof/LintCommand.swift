@@ -9,19 +9,16 @@ struct LintCommand: ParsableCommand {
         commandName: "lint",
         abstract: "Policy problems visible without any claim: dead selectors, typos, shadowed rules, mesh pitfalls.",
         discussion: "Exit code: 0 when there is no error or warning (notes do not fail), 1 otherwise, 2 input errors.")
-    enum Format: String, ExpressibleByArgument, CaseIterable { case text, json, sarif }
 
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
-    @Option(help: "text, json or sarif.") var format: Format = .text
+    @Option(help: formatHelp(LintReport.self)) var format: ReportFormat = .text
+
+    func validate() throws { try checkFormat(format, LintReport.self) }
 
     func run() throws {
         let findings = Linter.run(try input.load(), assumptions: try analysis.assumptions())
-        switch format {
-        case .text: print(LintReport.text(findings), terminator: "")
-        case .json: print(LintReport.json(findings), terminator: "")
-        case .sarif: print(LintReport.sarif(findings, toolVersion: Reachproof.version), terminator: "")
-        }
+        print(LintReport.render(findings, as: format), terminator: "")
         if findings.contains(where: { $0.severity != .note }) { throw ExitCode(1) }
     }
 }

@@ -7,16 +7,22 @@ import Reporting
 
 struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "map", abstract: "Workload-level connectivity.")
-    enum Format: String, ExpressibleByArgument, CaseIterable { case pairs, table, json, dot }
-
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
-    @Option(help: "pairs (the oracle's line format), table, json or dot (Graphviz).") var format: Format = .table
+    @Option(help: "\(MapReport.acceptedFormats) (pairs: the oracle's line format; dot: Graphviz).")
+    var format: ReportFormat = .table
     @Option(help: "With --format dot: a claims file whose refuted claims' flows are drawn in red.") var claims: String?
     @Option(help: "Layer to evaluate (the map is of the netpol layer; check and query decide mesh and end-to-end).")
     var layer: Layer = .netpol
     @Option(help: "Only pairs touching this namespace.") var namespace: String?
     @Option(help: "Only pairs touching this workload (ns/name).") var workload: String?
+
+    func validate() throws {
+        try checkFormat(format, MapReport.self)
+        if claims != nil && format != .dot {
+            throw ValidationError("--claims draws refuted flows in the graph: it goes with --format dot")
+        }
+    }
 
     func run() throws {
         guard layer == .netpol else {
@@ -32,16 +38,14 @@ struct MapCommand: ParsableCommand {
         let map = ConnectivityMap(evaluator: evaluator, namespace: namespace, workload: workload)
         Progress.show("\(map.classes.count) classes; deciding pairs")
         Progress.clear()
-        switch format {
-        case .pairs: MapReport.writePairs(map) { fwrite($0.baseAddress, 1, $0.count, stdout) }
-        case .table: print(MapReport.table(map), terminator: "")
-        case .json: print(MapReport.json(map), terminator: "")
-        case .dot:
-            let refuted = try claims.map {
-                DotReport.refutedPairs(
-                    try checkOrExit(ClaimChecker(model: model, assumptions: assumptions), files: [$0]))
-            }
-            print(DotReport.dot(map.readablePairs, highlighted: refuted ?? []), terminator: "")
+        if format == .pairs {
+            // Streamed: at scale the list is gigabytes.
+            MapReport.writePairs(map) { fwrite($0.baseAddress, 1, $0.count, stdout) }
+            return
         }
+        let refuted = try claims.map {
+            DotReport.refutedPairs(try checkOrExit(ClaimChecker(model: model, assumptions: assumptions), files: [$0]))
+        }
+        print(MapReport.render(.init(map: map, highlighted: refuted ?? []), as: format), terminator: "")
     }
 }

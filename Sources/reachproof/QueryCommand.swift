@@ -28,7 +28,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "HTTP method of the request (mesh and end-to-end layers); without it, any method.") var method:
         String?
     @Flag(help: "Also show the endpoints decided for denied ranges and the assumptions used.") var explain = false
-    @Option(help: "text or json") var format: OutputFormat = .text
+    @Option(help: formatHelp(QueryReport.self)) var format: ReportFormat = .text
     @Option(help: "Seconds the solver may spend on a new-pod query.") var timeout: Double = 30
     @Option(
         help:
@@ -51,6 +51,8 @@ struct QueryCommand: ParsableCommand {
         }
         return out
     }
+
+    func validate() throws { try checkFormat(format, QueryReport.self) }
 
     func run() throws {
         var query = QueryRequest(from: from, to: to)
@@ -76,7 +78,7 @@ struct QueryCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8))
             throw ExitCode(2)
         }
-        print(QueryReport.render(result, format: format == .json ? .json : .text, explain: explain), terminator: "")
+        print(QueryReport.render(.init(result: result, explain: explain), as: format), terminator: "")
         if result.verdict != .allowed { throw ExitCode(1) }
     }
 }

@@ -4,7 +4,7 @@ import KubeModel
 import Reporting
 
 struct Reachproof: ParsableCommand {
-    static let version = "0.1.0"
+    static let version = ToolInfo.version
     static let configuration = CommandConfiguration(
         commandName: "reachproof",
         abstract: "Prove or refute reachability claims about Kubernetes network policy.",
@@ -57,15 +57,30 @@ struct InputOptions: ParsableArguments {
     }
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, json }
+extension ReportFormat: ExpressibleByArgument {
+    // Each command accepts its own reporter's formats (`checkFormat`), named in its help: not every format.
+    public static var allValueStrings: [String] { [] }
+}
+
+/// The help text of a command's --format: the values its reporter writes.
+func formatHelp<R: Reporter>(_ reporter: R.Type) -> ArgumentHelp { ArgumentHelp(stringLiteral: R.acceptedFormats) }
+
+/// A format the command's reporter does not write is an input error naming the accepted values.
+func checkFormat<R: Reporter>(_ format: ReportFormat, _ reporter: R.Type) throws {
+    guard R.supports(format) else {
+        throw ValidationError("--format: '\(format.rawValue)' is not one of \(R.acceptedFormats)")
+    }
+}
 
 struct Inventory: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Count what the manifests declare.")
     @OptionGroup var input: InputOptions
-    @Option(help: "text or json") var format: OutputFormat = .text
+    @Option(help: formatHelp(InventoryReport.self)) var format: ReportFormat = .text
+
+    func validate() throws { try checkFormat(format, InventoryReport.self) }
 
     func run() throws {
         let inventory = KubeModel.Inventory(try input.load(printNotices: false))
-        print(format == .json ? InventoryReport.json(inventory) : InventoryReport.text(inventory), terminator: "")
+        print(InventoryReport.render(inventory, as: format), terminator: "")
     }
 }

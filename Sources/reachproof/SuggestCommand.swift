@@ -20,7 +20,9 @@ struct SuggestCommand: ParsableCommand {
     @Option(help: "Folder for the generated YAML, one file per namespace.") var out: String = "suggested"
     @Flag(help: "Keep only the intended flows the current policies already allow (tighten what exists).")
     var fromCurrent = false
-    @Option(help: "text or json") var format: OutputFormat = .text
+    @Option(help: formatHelp(SuggestReport.self)) var format: ReportFormat = .text
+
+    func validate() throws { try checkFormat(format, SuggestReport.self) }
 
     func run() throws {
         let model = try input.load()
@@ -41,7 +43,7 @@ struct SuggestCommand: ParsableCommand {
             if case .intent = failure { throw ExitCode(2) }
             throw ExitCode(1)
         }
-        print(format == .json ? SuggestReport.json(result) : SuggestReport.text(result), terminator: "")
+        print(SuggestReport.render(result, as: format), terminator: "")
         if !result.report.passed { throw ExitCode(1) }
     }
 }

@@ -211,6 +211,25 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(bad.output.contains("\(broken.path):4:"), bad.output)
     }
 
+    /// Usage errors exit 2 like other input errors, naming the option and the values it accepts; no argument at all
+    /// is one too.
+    func testUsageErrorsExitTwo() throws {
+        guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
+        let examples = Paths.package("examples/verrazzano")
+        XCTAssertEqual(try runProcess(cli, []).status, 2)
+        let format = try runProcess(cli, ["lint", examples, "--format", "junit"])
+        XCTAssertEqual(format.status, 2, format.output)
+        XCTAssertTrue(format.output.contains("--format: 'junit' is not one of text, json, sarif"), format.output)
+        let unknown = try runProcess(cli, ["check", examples, "--claims", "x.yaml", "--format", "xml"])
+        XCTAssertEqual(unknown.status, 2, unknown.output)
+        XCTAssertTrue(unknown.output.contains("text, json, sarif, junit"), unknown.output)
+        let claims = try runProcess(
+            cli, ["map", examples, "--claims", Paths.package("policies/verrazzano.yaml"), "--format", "table"])
+        XCTAssertEqual(claims.status, 2, claims.output)
+        XCTAssertTrue(claims.output.contains("--claims draws refuted flows in the graph"), claims.output)
+        XCTAssertEqual(try runProcess(cli, ["map", examples, "--nonsense"]).status, 2)
+    }
+
     /// `--layer` evaluates every claim at one layer, whatever its own; a mesh claim about a pod that could be
     /// created is UNKNOWN with the reason.
     func testLayerOverride() throws {
