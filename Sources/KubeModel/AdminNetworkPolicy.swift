@@ -79,8 +79,9 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
                 let peerItems = try peersField.items()
                 if peerItems.isEmpty { throw peersField.error("\(peersKey) must list at least one peer") }
                 let peers = try peerItems.map { p -> Peer in
-                    try p.requireKnownKeys(
-                        allowNodes ? ["namespaces", "pods", "nodes", "networks"] : ["namespaces", "pods"])
+                    let kinds = allowNodes ? ["namespaces", "pods", "nodes", "networks"] : ["namespaces", "pods"]
+                    try p.requireKnownKeys(Set(kinds))
+                    try exactlyOne(p, of: kinds, what: "a peer")
                     if let n = p["namespaces"] {
                         return .pods(PodSet(namespaces: try LabelSelector.parse(n), pods: .everything))
                     }
@@ -92,6 +93,7 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
                 let ports = try item["ports"].map { pf in
                     try pf.items().map { port -> Port in
                         try port.requireKnownKeys(["portNumber", "namedPort", "portRange"])
+                        try exactlyOne(port, of: ["portNumber", "namedPort", "portRange"], what: "a port")
                         if let pn = port["portNumber"] {
                             try pn.requireKnownKeys(["protocol", "port"])
                             guard let p = pn["port"] else { throw pn.missing("port") }
@@ -129,27 +131,30 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
             location: location)
     }
 
-    static func parsePodSet(_ field: Field) throws -> PodSet {
-        if let n = field["namespaces"] {
-            try field.requireKnownKeys(["namespaces", "pods"])
-            if field["pods"] != nil { throw field.error("namespaces and pods are exclusive") }
-            return PodSet(namespaces: try LabelSelector.parse(n), pods: .everything)
+    /// The CRD's `minProperties: 1` and `maxProperties: 1` on subjects, peers and ports (network-policy-api
+    /// `apis/v1alpha1/shared_types.go`): exactly one of the fields is set; null counts as unset.
+    static func exactlyOne(_ field: Field, of keys: [String], what: String) throws {
+        let set = keys.filter { field[$0] != nil }
+        if set.count > 1 {
+            throw field.error(
+                "\(what) sets \(set.joined(separator: " and ")): exactly one of \(keys.joined(separator: ", ")) is allowed"
+            )
         }
-        if let p = field["pods"] {
-            try field.requireKnownKeys(["namespaces", "pods"])
-            return try parsePodSelection(p)
-        }
-        // Already the inside of a `pods` peer.
-        return try parsePodSelection(field)
+        if set.isEmpty { throw field.error("\(what) needs one of \(keys.joined(separator: ", "))") }
     }
 
+    static func parsePodSet(_ field: Field) throws -> PodSet {
+        try field.requireKnownKeys(["namespaces", "pods"])
+        try exactlyOne(field, of: ["namespaces", "pods"], what: "the subject")
+        if let n = field["namespaces"] { return PodSet(namespaces: try LabelSelector.parse(n), pods: .everything) }
+        return try parsePodSelection(field["pods"]!)
+    }
+
+    /// A `pods` subject or peer: both selectors are required (an empty one selects everything).
     static func parsePodSelection(_ field: Field) throws -> PodSet {
         try field.requireKnownKeys(["namespaceSelector", "podSelector"])
-        guard let ps = field["podSelector"] ?? (field.has("podSelector") ? field : nil) else {
-            throw field.missing("podSelector")
-        }
-        let pods = field["podSelector"] == nil ? LabelSelector.everything : try LabelSelector.parse(ps)
-        let ns = try field["namespaceSelector"].map(LabelSelector.parse) ?? .everything
-        return PodSet(namespaces: ns, pods: pods)
+        guard let ns = field["namespaceSelector"] else { throw field.missing("namespaceSelector") }
+        guard let pods = field["podSelector"] else { throw field.missing("podSelector") }
+        return PodSet(namespaces: try LabelSelector.parse(ns), pods: try LabelSelector.parse(pods))
     }
 }

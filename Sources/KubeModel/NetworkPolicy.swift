@@ -92,7 +92,7 @@ public struct NetworkPolicy: Hashable, Sendable {
             let peers = try (item[peersKey]?.items() ?? []).map { p -> Peer in
                 try p.requireKnownKeys(["podSelector", "namespaceSelector", "ipBlock"])
                 if let block = p["ipBlock"] {
-                    if p.has("podSelector") || p.has("namespaceSelector") {
+                    if p["podSelector"] != nil || p["namespaceSelector"] != nil {
                         throw p.error("ipBlock cannot be combined with podSelector or namespaceSelector in one peer")
                     }
                     try block.requireKnownKeys(["cidr", "except"])
@@ -112,10 +112,10 @@ public struct NetworkPolicy: Hashable, Sendable {
                     }
                     return Peer(selection: .ipBlock(cidr: cidr, except: except), ref: ref(p))
                 }
-                let ns =
-                    try p["namespaceSelector"].map(LabelSelector.parse)
-                    ?? (p.has("namespaceSelector") ? .everything : nil)
-                let pods = try p["podSelector"].map(LabelSelector.parse) ?? (p.has("podSelector") ? .everything : nil)
+                // The peer's selectors are pointers in the API: null (or an empty value) is absent, as the API
+                // server decodes it, while `{}` is the empty selector that selects everything.
+                let ns = try p["namespaceSelector"].map(LabelSelector.parse)
+                let pods = try p["podSelector"].map(LabelSelector.parse)
                 if ns == nil && pods == nil { throw p.error("a peer needs podSelector, namespaceSelector or ipBlock") }
                 return Peer(selection: .pods(namespaces: ns, pods: pods), ref: ref(p))
             }

@@ -4,9 +4,8 @@ import XCTest
 
 @testable import Reachability
 
-/// The NetworkPolicy and AdminNetworkPolicy test vectors of the project brief (../shared/SEMANTICS.md §12) (fixture F),
-/// checked on the
-/// concrete evaluator; `EncoderCrossCheckTests` checks the Z3 encoding against the same evaluator.
+/// The NetworkPolicy and AdminNetworkPolicy test vectors of the project brief (../shared/SEMANTICS.md §12, fixture
+/// F), checked on the concrete evaluator; `EncoderCrossCheckTests` checks the Z3 encoding against the same evaluator.
 final class NetworkPolicyVectorTests: XCTestCase {
     static let fixture = """
         apiVersion: v1
