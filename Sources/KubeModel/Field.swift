@@ -53,14 +53,45 @@ public struct Field {
         Field(node: node, path: path, file: file, fallbackLine: location.line, lineOffset: lineOffset)
     }
 
-    /// The entries of a mapping, keys as strings; `null` reads as an empty mapping.
+    /// The entries of a mapping, keys as strings; `null` reads as an empty mapping. Merge keys (`<<`) are
+    /// expanded as the API server's YAML decoder expands them: keys written in the mapping win over merged ones.
     public func entries() throws -> [(key: String, value: Field)] {
         if isNull { return [] }
         guard case .mapping(let m) = node else { throw error("expected a mapping, found \(kindName)") }
-        return try m.map { pair in
+        var out: [(key: String, value: Field)] = []
+        var seen = Set<String>()
+        for pair in m {
             guard case .scalar(let k) = pair.key else { throw error("mapping keys must be scalars") }
-            let sub = path.isEmpty ? k.string : "\(path).\(k.string)"
-            return (k.string, child(pair.value, sub))
+            if k.string == Self.mergeKey { continue }
+            seen.insert(k.string)
+            out.append((k.string, child(pair.value, path.isEmpty ? k.string : "\(path).\(k.string)")))
+        }
+        for source in try mergeSources(m) {
+            for pair in source {
+                guard case .scalar(let k) = pair.key, k.string != Self.mergeKey, seen.insert(k.string).inserted else {
+                    continue
+                }
+                out.append((k.string, child(pair.value, path.isEmpty ? k.string : "\(path).\(k.string)")))
+            }
+        }
+        return out
+    }
+
+    static let mergeKey = "<<"
+
+    /// The mappings a `<<` key merges in, first one first (earlier sources win over later ones).
+    private func mergeSources(_ m: Node.Mapping) throws -> [Node.Mapping] {
+        guard let i = Self.index(of: Self.mergeKey, in: m) else { return [] }
+        switch m[i].value {
+        case .mapping(let source): return [source]
+        case .sequence(let items):
+            return try items.map { item in
+                guard case .mapping(let source) = item else {
+                    throw error("'<<' merges mappings, found a list item that is not")
+                }
+                return source
+            }
+        default: throw error("'<<' merges a mapping or a list of mappings")
         }
     }
 
@@ -74,17 +105,39 @@ public struct Field {
         return nil
     }
 
-    /// The value at `key`, or nil when it is absent or null.
+    /// The value at `key` (written, or merged in with `<<`), or nil when it is absent or null.
     public subscript(key: String) -> Field? {
-        guard case .mapping(let m) = node, let i = Self.index(of: key, in: m) else { return nil }
-        let f = child(m[i].value, path.isEmpty ? key : "\(path).\(key)")
+        guard case .mapping(let m) = node, let value = Self.value(of: key, in: m) else { return nil }
+        let f = child(value, path.isEmpty ? key : "\(path).\(key)")
         return f.isNull ? nil : f
     }
 
     /// Whether `key` is present at all (even as null or empty).
     public func has(_ key: String) -> Bool {
         guard case .mapping(let m) = node else { return false }
-        return Self.index(of: key, in: m) != nil
+        return Self.value(of: key, in: m) != nil
+    }
+
+    /// The value of `key` in a mapping, looking through merge keys when it is not written there. One pass over the
+    /// keys: absent optional fields are the most common lookup.
+    private static func value(of key: String, in m: Node.Mapping) -> Node? {
+        var merge: Int?
+        var i = m.startIndex
+        while i < m.endIndex {
+            if case .scalar(let k) = m[i].key {
+                if k.string == key { return m[i].value }
+                if k.string == mergeKey { merge = i }
+            }
+            i += 1
+        }
+        guard let merge else { return nil }
+        switch m[merge].value {
+        case .mapping(let source): return value(of: key, in: source)
+        case .sequence(let items):
+            for case .mapping(let source) in items { if let v = value(of: key, in: source) { return v } }
+            return nil
+        default: return nil
+        }
     }
 
     /// Rejects keys outside `allowed`: a misspelt policy field would otherwise change a verdict silently.
@@ -92,9 +145,10 @@ public struct Field {
         if isNull { return }
         guard case .mapping(let m) = node else { throw error("expected a mapping, found \(kindName)") }
         var i = m.startIndex
+        for source in try mergeSources(m) { try child(.mapping(source), path).requireKnownKeys(allowed) }
         while i < m.endIndex {
             guard case .scalar(let k) = m[i].key else { throw error("mapping keys must be scalars") }
-            if !allowed.contains(k.string) {
+            if k.string != Self.mergeKey && !allowed.contains(k.string) {
                 throw child(m[i].value, path.isEmpty ? k.string : "\(path).\(k.string)")
                     .error("unknown field (expected one of: \(allowed.sorted().joined(separator: ", ")))")
             }
@@ -121,8 +175,49 @@ public struct Field {
         return s.style == .singleQuoted || s.style == .doubleQuoted
     }
 
+    /// The YAML core tag written on the scalar (`!!str` gives "str"), nil when none was written.
+    var explicitTag: String? {
+        guard case .scalar(let s) = node else { return nil }
+        let name = s.tag.rawValue
+        let prefix = "tag:yaml.org,2002:"
+        return name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : nil
+    }
+
+    /// The type a YAML 1.1 decoder gives this scalar when it is not a string: the API server converts manifests
+    /// with one (sigs.k8s.io/yaml over go-yaml), so an unquoted `yes`, `NO`, `2` or `1.10` arrives as a boolean or a
+    /// number. nil for strings, quoted or tagged ones, and nulls.
+    var yaml11NonStringType: String? {
+        guard case .scalar(let s) = node, !isNull, !isQuoted, explicitTag == nil else { return nil }
+        let t = s.string
+        let booleans: Set<String> = [
+            "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
+            "FALSE",
+            "on", "On", "ON", "off", "Off", "OFF",
+        ]
+        if booleans.contains(t) { return "a boolean" }
+        let plain = t.replacingOccurrences(of: "_", with: "")
+        let body = plain.hasPrefix("-") || plain.hasPrefix("+") ? String(plain.dropFirst()) : plain
+        if !body.isEmpty && (body.allSatisfy(\.isNumber) || (body.hasPrefix("0x") && body.count > 2)) {
+            return "a number"
+        }
+        let float =
+            #"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"#
+        if t.range(of: float, options: .regularExpression) != nil { return "a number" }
+        return nil
+    }
+
+    /// Whether the scalar is a string whatever it looks like: quoted, or tagged `!!str`; `!!int` and `!!bool` make
+    /// a quoted scalar a number or a boolean instead, as a YAML decoder reads them.
+    var isStringTyped: Bool {
+        switch explicitTag {
+        case "str"?: return true
+        case "int"?, "bool"?, "float"?: return false
+        default: return isQuoted
+        }
+    }
+
     public func int(in range: ClosedRange<Int>? = nil) throws -> Int {
-        guard case .scalar(let s) = node, !isNull, !isQuoted, let value = Int(s.string) else {
+        guard case .scalar(let s) = node, !isNull, !isStringTyped, let value = Int(s.string) else {
             throw error("expected an integer, found \(describeScalar)")
         }
         if let range, !range.contains(value) {
@@ -132,7 +227,7 @@ public struct Field {
     }
 
     public func bool() throws -> Bool {
-        if case .scalar(let s) = node, !isQuoted {
+        if case .scalar(let s) = node, !isStringTyped {
             switch s.string {
             case "true", "True", "TRUE": return true
             case "false", "False", "FALSE": return false
@@ -144,7 +239,7 @@ public struct Field {
 
     var describeScalar: String {
         guard case .scalar(let s) = node, !isNull else { return kindName }
-        return isQuoted ? "the string \"\(s.string)\"" : "'\(s.string)'"
+        return isStringTyped ? "the string \"\(s.string)\"" : "'\(s.string)'"
     }
 
     /// An int-or-string port: plain digits are a number, anything else a name.
@@ -152,7 +247,7 @@ public struct Field {
         guard case .scalar(let s) = node, !isNull else {
             throw error("expected a port number or name, found \(kindName)")
         }
-        if !isQuoted, let n = Int(s.string) {
+        if !isStringTyped, let n = Int(s.string) {
             guard (1...65535).contains(n) else { throw error("port \(n) is out of range 1-65535") }
             return .number(n)
         }

@@ -158,6 +158,10 @@ public enum LabelSyntax {
     }
 
     static func checkValue(_ value: String, _ field: Field) throws {
+        if let type = field.yaml11NonStringType {
+            throw field.error(
+                "label value \(value) is read as \(type) by the API server's YAML decoder, which rejects it; quote it")
+        }
         if let p = valueProblem(value) { throw field.error(p) }
     }
 

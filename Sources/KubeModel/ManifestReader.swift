@@ -156,8 +156,13 @@ public struct ManifestReader {
                 InputError(
                     SourceLocation(file: file, line: 1), "file", "binary data (NUL byte); not a YAML or JSON text"))
         }
-        guard let text = String(data: bytes, encoding: .utf8) else {
+        guard var text = String(data: bytes, encoding: .utf8) else {
             return .failure(InputError(SourceLocation(file: file, line: 1), "file", "not valid UTF-8 text"))
+        }
+        // A stream may start each of its documents with a byte-order mark (YAML 1.2 §5.2); the parser accepts one
+        // only at the very start, so the others go too.
+        if bytes.firstRange(of: [0xEF, 0xBB, 0xBF]) != nil {
+            text = text.replacingOccurrences(of: "\n\u{FEFF}", with: "\n")
         }
         return .success(text)
     }
@@ -179,6 +184,8 @@ public struct ManifestReader {
         var inferred = false
         func cut(at index: String.Index, nextStartsInferred: Bool) {
             let piece = String(text[start..<index])
+            // Directives (`%YAML 1.2`, `%TAG`) belong to the document whose `---` follows them.
+            if Self.onlyDirectives(piece) { return }
             if !piece.isEmpty {
                 chunks.append(
                     Chunk(
@@ -217,6 +224,32 @@ public struct ManifestReader {
                 text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
                 inferredStart: inferred))
         return chunks
+    }
+
+    /// Whether a piece of a stream holds directives and nothing else but comments and blank lines. Stops at the
+    /// first line that is neither, which for an ordinary document is its first line.
+    static func onlyDirectives(_ piece: String) -> Bool {
+        var sawDirective = false
+        var lineStart = true
+        var inComment = false
+        for c in piece.utf8 {
+            if c == UInt8(ascii: "\n") {
+                lineStart = true
+                inComment = false
+                continue
+            }
+            if inComment || c == UInt8(ascii: " ") || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") { continue }
+            if lineStart && c == UInt8(ascii: "#") {
+                inComment = true
+            } else if lineStart && c == UInt8(ascii: "%") {
+                sawDirective = true
+                inComment = true  // the rest of a directive line is its parameters
+            } else if lineStart {
+                return false
+            }
+            lineStart = false
+        }
+        return sawDirective
     }
 
     func parse(_ chunk: Chunk) -> ChunkResult {

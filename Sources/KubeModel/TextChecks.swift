@@ -79,6 +79,8 @@ enum TextChecks {
 
     /// A conservative estimate of the nesting depth (block indentation levels plus flow brackets); returns (limit,
     /// line) at the first line where it exceeds the limit. The parser recurses per level, so this check runs first.
+    /// Text inside scalars does not nest: quoted strings (across lines, with `\"` escapes), block scalars (`|`, `>`)
+    /// and brackets within a plain scalar in block context are skipped.
     static func nestingDepth(_ text: String, limit: Int) -> (Int, Int)? {
         // Every character that matters is ASCII, so the scan walks UTF-8 bytes: it runs on every document.
         var text = text
@@ -86,8 +88,13 @@ enum TextChecks {
             let space = UInt8(ascii: " ")
             let dash = UInt8(ascii: "-")
             let hash = UInt8(ascii: "#")
+            let colon = UInt8(ascii: ":")
             var indents: [Int] = []
             var flow = 0
+            var inSingle = false
+            var inDouble = false
+            // Lines indented deeper than this belong to a block scalar.
+            var blockScalarParent: Int?
             var line = 0
             var start = 0
             while start <= bytes.count {
@@ -95,6 +102,13 @@ enum TextChecks {
                 var end = start
                 while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
                 defer { start = end + 1 }
+                var leading = 0
+                while start + leading < end && bytes[start + leading] == space { leading += 1 }
+                let blank = start + leading >= end || bytes[start + leading] == UInt8(ascii: "\r")
+                if let parent = blockScalarParent {
+                    if blank || leading > parent { continue }
+                    blockScalarParent = nil
+                }
                 var indent = 0
                 var dashes = 0
                 var j = start
@@ -116,31 +130,76 @@ enum TextChecks {
                     first = c
                     break
                 }
-                if flow == 0, let f = first, f != hash {
+                let continuesScalar = inSingle || inDouble
+                if flow == 0, !continuesScalar, let f = first, f != hash {
                     while let last = indents.last, last >= indent { indents.removeLast() }
                     indents.append(indent)
                 }
-                var inSingle = false
-                var inDouble = false
-                scan: for k in start..<end {
+                // Whether the scan stands where a value may begin: a flow indicator there opens a collection, while
+                // inside a plain scalar in block context a bracket is only a character.
+                var valueStart = true
+                var lastToken: UInt8?
+                var k = j
+                scan: while k < end {
                     let c = bytes[k]
+                    defer { k += 1 }
                     if inDouble {
-                        if c == UInt8(ascii: "\"") { inDouble = false }
+                        if c == UInt8(ascii: "\\") {
+                            k += 1
+                        } else if c == UInt8(ascii: "\"") {
+                            inDouble = false
+                        }
                         continue
                     }
                     if inSingle {
-                        if c == UInt8(ascii: "'") { inSingle = false }
+                        if c == UInt8(ascii: "'") {
+                            if k + 1 < end && bytes[k + 1] == UInt8(ascii: "'") { k += 1 } else { inSingle = false }
+                        }
                         continue
                     }
+                    if c == space || c == UInt8(ascii: "\t") || c == UInt8(ascii: "\r") { continue }
                     switch c {
-                    case UInt8(ascii: "\""): inDouble = true
-                    case UInt8(ascii: "'"): inSingle = true
-                    case hash: break scan
+                    // A quote opens a quoted scalar only where a value begins (inside a plain scalar it is a
+                    // character, and skipping to the next one could hide real brackets).
+                    case UInt8(ascii: "\""):
+                        if valueStart { inDouble = true }
+                    case UInt8(ascii: "'"):
+                        if valueStart { inSingle = true }
+                    case hash:
+                        if k == start || bytes[k - 1] == space { break scan }
                     case UInt8(ascii: "["), UInt8(ascii: "{"):
-                        flow += 1
-                        if indents.count + dashes + flow > limit { return (limit, line) }
-                    case UInt8(ascii: "]"), UInt8(ascii: "}"): flow = max(0, flow - 1)
+                        if valueStart || flow > 0 {
+                            flow += 1
+                            if indents.count + dashes + flow > limit { return (limit, line) }
+                        }
+                    case UInt8(ascii: "]"), UInt8(ascii: "}"):
+                        if flow > 0 { flow -= 1 }
                     default: break
+                    }
+                    lastToken = c
+                    // After ": ", "- ", "," or an opening bracket a new value may begin.
+                    let next: UInt8 = k + 1 < end ? bytes[k + 1] : space
+                    valueStart =
+                        (c == colon && (flow > 0 || next == space || k + 1 == end))
+                        || (c == dash && (next == space || k + 1 == end))
+                        || (flow > 0 && (c == UInt8(ascii: ",") || c == UInt8(ascii: "[") || c == UInt8(ascii: "{")))
+                }
+                // A line ending in a block scalar indicator (`|`, `>`, with chomping or indentation digits): what
+                // follows, indented deeper, is text.
+                if flow == 0, !inSingle, !inDouble, let last = lastToken, last != colon {
+                    var e = end
+                    while e > j, bytes[e - 1] == space || bytes[e - 1] == UInt8(ascii: "\r") { e -= 1 }
+                    var b = e
+                    while b > j,
+                        bytes[b - 1] == UInt8(ascii: "-") || bytes[b - 1] == UInt8(ascii: "+")
+                            || (bytes[b - 1] >= UInt8(ascii: "1") && bytes[b - 1] <= UInt8(ascii: "9"))
+                    {
+                        b -= 1
+                    }
+                    if b > j, bytes[b - 1] == UInt8(ascii: "|") || bytes[b - 1] == UInt8(ascii: ">"),
+                        b - 1 == j || bytes[b - 2] == space
+                    {
+                        blockScalarParent = leading
                     }
                 }
                 if indents.count + dashes + flow > limit { return (limit, line) }

@@ -99,7 +99,7 @@ final class EncoderCrossCheckTests: XCTestCase {
             + "---\napiVersion: policy.networking.k8s.io/v1alpha1\nkind: BaselineAdminNetworkPolicy\nmetadata: {name: default}\nspec: {subject: {namespaces: {}}, ingress: [{action: Deny, from: [{namespaces: {matchLabels: {team: c}}}], ports: [{namedPort: http}]}]}\n"
             + NetworkPolicyVectorTests.np(
                 "a", "n1",
-                "{podSelector: {matchLabels: {app: y}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}"
+                "{podSelector: {matchLabels: {app: \"y\"}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}"
             )
         let model = try loadModel(NetworkPolicyVectorTests.fixture + extra)
         try crossCheckPairs(model, assumptions: Assumptions())
@@ -293,7 +293,7 @@ final class ClassMapCrossCheckTests: XCTestCase {
         let policies =
             NetworkPolicyVectorTests.np(
                 "a", "n1",
-                "{podSelector: {matchLabels: {app: y}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}"
+                "{podSelector: {matchLabels: {app: \"y\"}}, ingress: [{from: [{ipBlock: {cidr: 10.244.0.0/17}}], ports: [{port: http}, {protocol: UDP, port: 53, endPort: 60}]}]}"
             )
             + NetworkPolicyVectorTests.np(
                 "b", "n1",

@@ -27,7 +27,7 @@ final class NetworkPolicyVectorTests: XCTestCase {
         ---
         apiVersion: v1
         kind: Pod
-        metadata: {name: y, namespace: a, labels: {app: y}}
+        metadata: {name: y, namespace: a, labels: {app: "y"}}
         spec: {containers: [{name: m}]}
         ---
         apiVersion: v1
@@ -194,7 +194,7 @@ final class NetworkPolicyVectorTests: XCTestCase {
         let e = try Self.evaluator(
             Self.np(
                 "a", "p",
-                "{podSelector: {matchLabels: {app: x}}, egress: [{to: [{podSelector: {matchLabels: {app: y}}}]}]}"))
+                "{podSelector: {matchLabels: {app: x}}, egress: [{to: [{podSelector: {matchLabels: {app: \"y\"}}}]}]}"))
         XCTAssertFalse(e.allows("b/c", "a/x", .tcp, 8080))
         XCTAssertTrue(e.allows("a/x", "a/y", .tcp, 80))
     }
@@ -308,7 +308,7 @@ final class NetworkPolicyVectorTests: XCTestCase {
         let e = try Self.evaluator(
             Self.np(
                 "a", "web",
-                "{podSelector: {matchLabels: {app: x}}, ingress: [{from: [{podSelector: {matchLabels: {app: y}}}], ports: [{port: 8080}]}]}"
+                "{podSelector: {matchLabels: {app: x}}, ingress: [{from: [{podSelector: {matchLabels: {app: \"y\"}}}], ports: [{port: 8080}]}]}"
             ))
         let why = e.explain(from: e.endpoint("a/y"), to: e.endpoint("a/x"), proto: .tcp, port: 8080)
         XCTAssertTrue(why.allowed)

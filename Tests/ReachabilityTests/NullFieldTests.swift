@@ -62,7 +62,7 @@ final class NullFieldTests: XCTestCase {
 
     func testNullIpBlockBesideASelectorIsAbsent() throws {
         let spec = """
-            {podSelector: {matchLabels: {app: x}}, ingress: [{from: [{ipBlock: null, podSelector: {matchLabels: {app: y}}}]}]}
+            {podSelector: {matchLabels: {app: x}}, ingress: [{from: [{ipBlock: null, podSelector: {matchLabels: {app: "y"}}}]}]}
             """
         XCTAssertTrue(try allowed(spec, from: "a/y", to: "a/x"))
     }

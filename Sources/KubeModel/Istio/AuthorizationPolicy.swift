@@ -132,7 +132,7 @@ public struct AuthorizationPolicy: Hashable, Sendable {
             }
             rules.append(Rule(from: from, to: to, when: when, path: rule.path, location: rule.location))
         }
-        let selector = try spec["selector"]?["matchLabels"]?.stringMap()
+        let selector = try istioSelector(spec["selector"])
         return AuthorizationPolicy(
             name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil,
             hasTargetRef: spec.has("targetRef") || spec.has("targetRefs"), action: action,

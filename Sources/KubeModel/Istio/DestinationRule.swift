@@ -65,7 +65,7 @@ public struct DestinationRule: Hashable, Sendable {
         }
         return DestinationRule(
             name: name, namespace: namespace, host: try host.string(), exportTo: try spec["exportTo"]?.stringList(),
-            workloadSelector: try spec["workloadSelector"]?["matchLabels"]?.stringMap(),
+            workloadSelector: try istioSelector(spec["workloadSelector"]),
             policy: try parseTLSPolicy(spec["trafficPolicy"]) ?? .none, subsets: subsets, created: created,
             location: location)
     }

@@ -3,6 +3,14 @@
 /// A workload selector of an Istio object: `selector.matchLabels` (an empty one selects like none).
 public typealias IstioSelector = [String: String]
 
+/// `selector.matchLabels` (or `workloadSelector.matchLabels`) of an Istio object. A selector of the wrong type is an
+/// error, never read as "no selector": that would widen the object to every workload of its namespace.
+func istioSelector(_ field: Field?) throws -> IstioSelector? {
+    guard let field else { return nil }
+    try field.requireKnownKeys(["matchLabels"])
+    return try field["matchLabels"]?.stringMap()
+}
+
 /// The `creationTimestamp` of an object, when the input carries one (live dumps do; rendered charts do not).
 public typealias CreationTime = String?
 

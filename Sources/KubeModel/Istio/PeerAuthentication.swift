@@ -21,7 +21,10 @@ public struct PeerAuthentication: Hashable, Sendable {
         throws -> PeerAuthentication
     {
         func mode(_ f: Field?) throws -> Mode {
-            guard let f, let m = f["mode"] else { return .unset }
+            guard let f else { return .unset }
+            // `mtls: STRICT` (a string for a mapping) must not read as UNSET: the verdict would change silently.
+            try f.requireKnownKeys(["mode"])
+            guard let m = f["mode"] else { return .unset }
             let text = try m.string()
             guard let mode = Mode(rawValue: text) else {
                 throw m.error("unknown mTLS mode '\(text)' (UNSET, DISABLE, PERMISSIVE or STRICT)")
@@ -35,7 +38,8 @@ public struct PeerAuthentication: Hashable, Sendable {
             }
             portLevel[port] = try mode(value)
         }
-        let selector = try spec["selector"]?["matchLabels"]?.stringMap()
+        try spec.requireKnownKeys(["selector", "mtls", "portLevelMtls"])
+        let selector = try istioSelector(spec["selector"])
         return PeerAuthentication(
             name: name, namespace: namespace, selector: selector?.isEmpty == false ? selector : nil,
             mode: try mode(spec["mtls"]), portLevel: portLevel, created: created, location: location)

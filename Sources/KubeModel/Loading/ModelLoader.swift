@@ -58,7 +58,7 @@ public struct ModelLoader {
             do {
                 let id = try identity(object)
                 if let (node, location) = seen[id] {
-                    if node == object.root.node {
+                    if Self.sameContent(node, object.root.node) {
                         model.duplicates.append(id)
                     } else {
                         errors.append(
@@ -205,5 +205,26 @@ struct ModelBuilder {
         }
         podsByOwner[key] = model.workloads.count
         model.workloads.append(w.renamed(owner.name, kind: owner.kind))
+    }
+}
+
+extension ModelLoader {
+    /// Whether two documents' trees hold the same content. Unlike `Node ==`, this does not resolve the tags of plain
+    /// scalars (Yams resolves them in place when comparing), so that a tag written in the input (`!!str 8080`) can
+    /// still be told from an untagged scalar when the object is typed.
+    static func sameContent(_ a: Node, _ b: Node) -> Bool {
+        switch (a, b) {
+        case (.scalar(let x), .scalar(let y)):
+            return x.string == y.string && x.style == y.style && x.tag.rawValue == y.tag.rawValue
+        case (.mapping(let x), .mapping(let y)):
+            return x.count == y.count
+                && zip(x, y).allSatisfy { sameContent($0.key, $1.key) && sameContent($0.value, $1.value) }
+        case (.sequence(let x), .sequence(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { sameContent($0, $1) }
+        case (.alias(let x), .alias(let y)):
+            return x.anchor == y.anchor
+        default:
+            return false
+        }
     }
 }

@@ -1,0 +1,43 @@
+import TestSupport
+import XCTest
+
+@testable import KubeModel
+
+/// The valid-but-unusual catalogue (Tests/Fixtures/unusual): input the API server accepts and reads in one way,
+/// which reachproof must load without an error and read the same way. EXPECTED.tsv gives each file's object count.
+final class UnusualInputCatalogueTests: XCTestCase {
+    static let catalogue = Paths.package("Tests/Fixtures/unusual")
+
+    func load(_ name: String) -> (ClusterModel, [InputError]) {
+        ModelLoader().load(paths: [Self.catalogue + "/" + name])
+    }
+
+    func testEveryCaseLoadsWithItsObjects() throws {
+        let lines = try String(contentsOfFile: Self.catalogue + "/EXPECTED.tsv", encoding: .utf8).split(separator: "\n")
+        let listed = Set(lines.map { String($0.split(separator: "\t")[0]) })
+        let present = Set(try FileManager.default.contentsOfDirectory(atPath: Self.catalogue)).subtracting([
+            "EXPECTED.tsv"
+        ])
+        XCTAssertEqual(listed, present)
+        for line in lines {
+            let parts = line.split(separator: "\t").map(String.init)
+            let (model, errors) = load(parts[0])
+            XCTAssertEqual(errors, [], parts[0])
+            XCTAssertEqual(model.objects.count, Int(parts[1]), parts[0])
+        }
+    }
+
+    func testMergeKeysMergeAndWrittenKeysWin() {
+        let (model, _) = load("merge-keys.yaml")
+        XCTAssertEqual(model.workload("shop/api")?.labels, ["app": "api", "team": "a"])
+        XCTAssertEqual(model.workload("shop/web")?.labels, ["app": "web", "team": "a"])
+    }
+
+    func testExplicitTagsAreHonoured() {
+        let (model, _) = load("tag-int-quoted.yaml")
+        XCTAssertEqual(model.services.first?.ports.first?.port, 80)
+        let (labelled, _) = load("quoted-yaml11-labels.yaml")
+        XCTAssertEqual(
+            labelled.workloads.first?.labels, ["monitored": "yes", "version": "1.10", "tier": "2", "enabled": "true"])
+    }
+}
