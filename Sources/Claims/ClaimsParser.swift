@@ -5,7 +5,7 @@ import Reachability
 /// Reads claims files with the same care as manifests: unknown keys, bad ports or CIDRs are errors with file:line.
 public enum ClaimsParser {
     /// Reads a claims file; `-` reads standard input (or `stdin`, which tests and the fuzzer supply).
-    public static func load(_ path: String, stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
+    public static func load(_ path: String, stdin: (() throws -> Data)? = nil)
         -> (ClaimsFile?, [InputError])
     {
         let (documents, readErrors, _, _) = ManifestReader().read(paths: [path], stdin: stdin)

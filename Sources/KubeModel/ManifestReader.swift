@@ -38,22 +38,95 @@ public struct ManifestReader {
                 files.append(path)
                 continue
             }
-            guard let walker = fm.enumerator(atPath: path) else { continue }
+            // Folders that cannot be listed are errors naming them: a skipped folder could hide policies.
+            var unlisted: [(String, String)] = []
+            let root = URL(fileURLWithPath: path)
+            guard
+                let walker = fm.enumerator(
+                    at: root, includingPropertiesForKeys: [.isDirectoryKey], options: [.skipsHiddenFiles],
+                    errorHandler: { url, error in
+                        unlisted.append((url.path, Self.reason(error)))
+                        return true
+                    })
+            else {
+                errors.append(InputError(SourceLocation(file: path, line: 0), "path", "cannot be listed"))
+                continue
+            }
             var found: [String] = []
-            for case let relative as String in walker {
-                let name = (relative as NSString).lastPathComponent
-                if name.hasPrefix(".") {
-                    if isDir(path + "/" + relative) { walker.skipDescendants() }
-                    continue
-                }
-                let ext = (name as NSString).pathExtension.lowercased()
-                if ["yaml", "yml", "json"].contains(ext), !isDir(path + "/" + relative) {
-                    found.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
-                }
+            let prefix = root.standardizedFileURL.path
+            for case let url as URL in walker {
+                let ext = url.pathExtension.lowercased()
+                guard ["yaml", "yml", "json"].contains(ext), !isDir(url.path) else { continue }
+                // Keep the path as the user wrote it, with the file's place below it.
+                let relative = String(url.standardizedFileURL.path.dropFirst(prefix.count)).drop { $0 == "/" }
+                found.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
+            }
+            for (folder, why) in unlisted {
+                errors.append(InputError(SourceLocation(file: folder, line: 0), "path", "cannot be listed: \(why)"))
+            }
+            if found.isEmpty && unlisted.isEmpty {
+                errors.append(
+                    InputError(
+                        SourceLocation(file: path, line: 0), "path",
+                        "no manifest files (.yaml, .yml or .json) in this folder: nothing to analyse"))
             }
             files.append(contentsOf: found.sorted())
         }
         return (files, errors)
+    }
+
+    /// An OS error in words ("Permission denied"), for messages.
+    public static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
+    }
+
+    /// Reads at most `limit` bytes; nil when there are more (endless streams stop at the limit, not at memory's end).
+    static func readBounded(_ handle: FileHandle, limit: Int) throws -> Data? {
+        var data = Data()
+        while true {
+            guard let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty else { return data }
+            data.append(piece)
+            if data.count > limit { return nil }
+        }
+    }
+
+    /// The contents of a named input file, or why it cannot be read.
+    func readFile(_ file: String) -> Result<Data, InputError> {
+        func failure(_ message: String) -> Result<Data, InputError> {
+            .failure(InputError(SourceLocation(file: file, line: 0), "file", message))
+        }
+        let attributes: [FileAttributeKey: Any]
+        do { attributes = try FileManager.default.attributesOfItem(atPath: file) } catch {
+            return failure("cannot be read: \(Self.reason(error))")
+        }
+        // A FIFO or a device would block or never end: such input goes through stdin ('-').
+        if let type = attributes[.type] as? FileAttributeType, type != .typeRegular {
+            let kinds: [FileAttributeType: String] = [
+                .typeSocket: "a socket", .typeCharacterSpecial: "a character device",
+                .typeBlockSpecial: "a block device",
+            ]
+            return failure(
+                "is \(kinds[type] ?? "a FIFO or another special file"), not a regular file; pipe it to '-' instead")
+        }
+        if let size = attributes[.size] as? Int, size > limits.maxInputBytes {
+            return failure(
+                "\(size) bytes exceeds the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)")
+        }
+        do {
+            let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
+            defer { try? handle.close() }
+            guard let data = try Self.readBounded(handle, limit: limits.maxInputBytes) else {
+                return failure("grew past the input size limit of \(limits.maxInputBytes) bytes while being read")
+            }
+            return .success(data)
+        } catch {
+            return failure("cannot be read: \(Self.reason(error))")
+        }
     }
 
     private func isDir(_ p: String) -> Bool {
@@ -62,7 +135,8 @@ public struct ManifestReader {
     }
 
     /// Reads and parses every input. Errors do not stop the reading of other files.
-    public func read(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
+    /// `stdin` replaces standard input (tests, the fuzzer); without it standard input is read up to the size limit.
+    public func read(paths: [String], stdin: (() throws -> Data)? = nil)
         -> (documents: [Document], errors: [InputError], emptyFiles: [String], inferredStarts: [SourceLocation])
     {
         let (files, pathErrors) = expand(paths: paths)
@@ -73,35 +147,30 @@ public struct ManifestReader {
             let name = file == "-" ? "<stdin>" : file
             let data: Data
             if file == "-" {
-                data = stdin()
-                if data.count > limits.maxInputBytes {
+                let read: Data?
+                do {
+                    read = try stdin.map { try $0() } ?? Self.readBounded(.standardInput, limit: limits.maxInputBytes)
+                } catch {
+                    errors.append(
+                        InputError(SourceLocation(file: name, line: 0), "file", "cannot be read: \(Self.reason(error))")
+                    )
+                    continue
+                }
+                guard let read, read.count <= limits.maxInputBytes else {
                     errors.append(
                         InputError(
                             SourceLocation(file: name, line: 0), "file",
-                            "\(data.count) bytes exceeds the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"
-                        ))
+                            "more than the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"))
                     continue
                 }
+                data = read
             } else {
-                guard let attributes = try? FileManager.default.attributesOfItem(atPath: file),
-                    let size = attributes[.size] as? Int
-                else {
-                    errors.append(InputError(SourceLocation(file: name, line: 0), "file", "cannot be read"))
+                switch readFile(file) {
+                case .failure(let e):
+                    errors.append(e)
                     continue
+                case .success(let d): data = d
                 }
-                if size > limits.maxInputBytes {
-                    errors.append(
-                        InputError(
-                            SourceLocation(file: name, line: 0), "file",
-                            "\(size) bytes exceeds the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"
-                        ))
-                    continue
-                }
-                guard let d = FileManager.default.contents(atPath: file) else {
-                    errors.append(InputError(SourceLocation(file: name, line: 0), "file", "cannot be read"))
-                    continue
-                }
-                data = d
             }
             switch decodeText(data, file: name) {
             case .failure(let e): errors.append(e)

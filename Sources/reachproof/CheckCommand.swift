@@ -31,11 +31,7 @@ struct CheckCommand: ParsableCommand {
         let results = try checkOrExit(checker, files: claims) { done in Progress.show("checked \(done) claim(s)") }
         Progress.clear()
         let report = ClaimsReport.render(results, as: format)
-        if let output {
-            try report.write(toFile: output, atomically: true, encoding: .utf8)
-        } else {
-            print(report, terminator: "")
-        }
+        try Output.write(report, to: output)
         let failed = results.contains { $0.verdict == .refuted || ($0.verdict == .unknown && !allowUnknown) }
         if failed { throw ExitCode(1) }
     }

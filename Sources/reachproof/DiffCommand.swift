@@ -55,7 +55,7 @@ struct DiffCommand: ParsableCommand {
         Progress.show("comparing \(base.model.workloads.count) and \(head.model.workloads.count) workloads")
         let diff = ConnectivityDiff(base: base, head: head)
         Progress.clear()
-        print(DiffReport.render(.init(diff: diff, base: baseName, head: headName), as: format), terminator: "")
+        try Output.write(DiffReport.render(.init(diff: diff, base: baseName, head: headName), as: format))
         if failOnOpen && diff.openedCount > 0 { throw ExitCode(1) }
     }
 }

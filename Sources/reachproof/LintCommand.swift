@@ -18,7 +18,7 @@ struct LintCommand: ParsableCommand {
 
     func run() throws {
         let findings = Linter.run(try input.load(), assumptions: try analysis.assumptions())
-        print(LintReport.render(findings, as: format), terminator: "")
+        try Output.write(LintReport.render(findings, as: format))
         if findings.contains(where: { $0.severity != .note }) { throw ExitCode(1) }
     }
 }

@@ -41,11 +41,12 @@ struct MapCommand: ParsableCommand {
         if format == .pairs {
             // Streamed: at scale the list is gigabytes.
             MapReport.writePairs(map) { fwrite($0.baseAddress, 1, $0.count, stdout) }
+            try Output.flushStandardOutput()
             return
         }
         let refuted = try claims.map {
             DotReport.refutedPairs(try checkOrExit(ClaimChecker(model: model, assumptions: assumptions), files: [$0]))
         }
-        print(MapReport.render(.init(map: map, highlighted: refuted ?? []), as: format), terminator: "")
+        try Output.write(MapReport.render(.init(map: map, highlighted: refuted ?? []), as: format))
     }
 }

@@ -78,7 +78,7 @@ struct QueryCommand: ParsableCommand {
             FileHandle.standardError.write(Data("error: \(e)\n".utf8))
             throw ExitCode(2)
         }
-        print(QueryReport.render(.init(result: result, explain: explain), as: format), terminator: "")
+        try Output.write(QueryReport.render(.init(result: result, explain: explain), as: format))
         if result.verdict != .allowed { throw ExitCode(1) }
     }
 }

@@ -81,6 +81,6 @@ struct Inventory: ParsableCommand {
 
     func run() throws {
         let inventory = KubeModel.Inventory(try input.load(printNotices: false))
-        print(InventoryReport.render(inventory, as: format), terminator: "")
+        try Output.write(InventoryReport.render(inventory, as: format))
     }
 }

@@ -43,7 +43,7 @@ struct SuggestCommand: ParsableCommand {
             if case .intent = failure { throw ExitCode(2) }
             throw ExitCode(1)
         }
-        print(SuggestReport.render(result, as: format), terminator: "")
+        try Output.write(SuggestReport.render(result, as: format))
         if !result.report.passed { throw ExitCode(1) }
     }
 }

@@ -7,7 +7,7 @@ public struct ModelLoader {
     public init(limits: LoadLimits = LoadLimits()) { self.limits = limits }
 
     /// Reads and models the given paths (`-` for stdin).
-    public func load(paths: [String], stdin: () -> Data = { FileHandle.standardInput.readDataToEndOfFile() })
+    public func load(paths: [String], stdin: (() throws -> Data)? = nil)
         -> (model: ClusterModel, errors: [InputError])
     {
         let (documents, readErrors, emptyFiles, inferredStarts) = ManifestReader(limits: limits).read(
@@ -27,6 +27,14 @@ public struct ModelLoader {
             model.skippedDocuments += emptyFiles.map { SourceLocation(file: $0, line: 1) }
         }
         model.documentCount = documents.count
+        // Reading nothing is never an answer: a gate must not pass on input that holds no object at all.
+        if errors.isEmpty && model.objects.isEmpty {
+            let names = paths.map { $0 == "-" ? "<stdin>" : $0 }
+            errors.append(
+                InputError(
+                    SourceLocation(file: names.first ?? "<none>", line: 0), "input",
+                    "no Kubernetes objects found in \(names.joined(separator: ", ")): nothing to analyse"))
+        }
         return (model, errors.sorted { ($0.location, $0.field) < ($1.location, $1.field) })
     }
 
