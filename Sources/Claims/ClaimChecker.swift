@@ -190,6 +190,16 @@ public final class ClaimChecker {
                 }
                 continue
             }
+            // Sources too: a claim about no source (a label typo, a namespace no pod lives in) holds vacuously.
+            for s in claim.from
+            where !claim.allowEmpty && s.universe == .existing && s.external == nil && declared(s).isEmpty
+                && (s.workload.map { model.workload($0) != nil } ?? true)
+                && (s.namespace.map { model.namespaces[$0] != nil } ?? true)
+            {
+                errors.append(
+                    InputError(s.location, s.path, "selects no existing pod (set allowEmpty: true if that is intended)")
+                )
+            }
             if !claim.allowEmpty && claim.to.universe == .existing && claim.to.external == nil
                 && declared(claim.to).isEmpty
             {

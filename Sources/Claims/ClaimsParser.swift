@@ -27,7 +27,10 @@ public enum ClaimsParser {
             try root.requireKnownKeys(["claims"])
             guard let list = root["claims"] else { throw root.missing("claims") }
             var names = Set<String>()
-            for item in try list.items() {
+            let items = try list.items()
+            // A gate with no claim would pass on nothing.
+            if items.isEmpty { throw list.error("the claims list is empty: nothing to check") }
+            for item in items {
                 do {
                     let claim = try parseClaim(item)
                     if !names.insert(claim.name).inserted {

@@ -59,14 +59,15 @@ public struct Field {
         if isNull { return [] }
         guard case .mapping(let m) = node else { throw error("expected a mapping, found \(kindName)") }
         var out: [(key: String, value: Field)] = []
-        var seen = Set<String>()
         for pair in m {
             guard case .scalar(let k) = pair.key else { throw error("mapping keys must be scalars") }
             if k.string == Self.mergeKey { continue }
-            seen.insert(k.string)
             out.append((k.string, child(pair.value, path.isEmpty ? k.string : "\(path).\(k.string)")))
         }
-        for source in try mergeSources(m) {
+        let sources = try mergeSources(m)
+        if sources.isEmpty { return out }
+        var seen = Set(out.map(\.key))
+        for source in sources {
             for pair in source {
                 guard case .scalar(let k) = pair.key, k.string != Self.mergeKey, seen.insert(k.string).inserted else {
                     continue
@@ -187,23 +188,53 @@ public struct Field {
     /// with one (sigs.k8s.io/yaml over go-yaml), so an unquoted `yes`, `NO`, `2` or `1.10` arrives as a boolean or a
     /// number. nil for strings, quoted or tagged ones, and nulls.
     var yaml11NonStringType: String? {
-        guard case .scalar(let s) = node, !isNull, !isQuoted, explicitTag == nil else { return nil }
+        guard case .scalar(let s) = node, !isNull, !isQuoted else { return nil }
         let t = s.string
-        let booleans: Set<String> = [
-            "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False",
-            "FALSE",
-            "on", "On", "ON", "off", "Off", "OFF",
-        ]
-        if booleans.contains(t) { return "a boolean" }
-        let plain = t.replacingOccurrences(of: "_", with: "")
-        let body = plain.hasPrefix("-") || plain.hasPrefix("+") ? String(plain.dropFirst()) : plain
-        if !body.isEmpty && (body.allSatisfy(\.isNumber) || (body.hasPrefix("0x") && body.count > 2)) {
-            return "a number"
+        // Most values start with a letter that no YAML 1.1 boolean or number starts with: decided on one byte.
+        guard let first = t.utf8.first,
+            Self.yaml11Starts.contains(first) || Self.yaml11Booleans.contains(t)
+        else { return nil }
+        guard explicitTag == nil else { return nil }
+        if Self.yaml11Booleans.contains(t) { return "a boolean" }
+        return Self.isYAML11Number(t) ? "a number" : nil
+    }
+
+    static let yaml11Booleans: Set<String> = [
+        "y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO", "true", "True", "TRUE", "false", "False", "FALSE",
+        "on", "On", "ON", "off", "Off", "OFF",
+    ]
+    static let yaml11Starts = Set("0123456789+-.".utf8)
+
+    /// YAML 1.1 integers (decimal, 0x, 0b, 0o and sexagesimal-free forms, `_` separators) and floats (with
+    /// exponents, `.inf`, `.nan`).
+    static func isYAML11Number(_ t: String) -> Bool {
+        var body = Substring(t)
+        if body.first == "+" || body.first == "-" { body = body.dropFirst() }
+        if body.isEmpty { return false }
+        if [".inf", ".Inf", ".INF", ".nan", ".NaN", ".NAN"].contains(body) { return true }
+        if body.hasPrefix("0x") || body.hasPrefix("0b") || body.hasPrefix("0o") {
+            return body.count > 2 && body.dropFirst(2).allSatisfy { $0.isHexDigit || $0 == "_" }
         }
-        let float =
-            #"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9_]*)?)([eE][-+]?[0-9]+)?$|^[-+]?\.(inf|Inf|INF)$|^\.(nan|NaN|NAN)$"#
-        if t.range(of: float, options: .regularExpression) != nil { return "a number" }
-        return nil
+        var digits = 0
+        var dots = 0
+        var exponent = false
+        var previous: Character = " "
+        for c in body {
+            if c.isASCII && c.isNumber {
+                digits += 1
+            } else if c == "_" {
+                continue
+            } else if c == "." && !exponent {
+                dots += 1
+            } else if (c == "e" || c == "E") && digits > 0 && !exponent {
+                exponent = true
+            } else if (c == "+" || c == "-") && (previous == "e" || previous == "E") {
+            } else {
+                return false
+            }
+            previous = c
+        }
+        return digits > 0 && dots <= 1
     }
 
     /// Whether the scalar is a string whatever it looks like: quoted, or tagged `!!str`; `!!int` and `!!bool` make

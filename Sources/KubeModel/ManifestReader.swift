@@ -230,7 +230,7 @@ public struct ManifestReader {
         }
         // A stream may start each of its documents with a byte-order mark (YAML 1.2 §5.2); the parser accepts one
         // only at the very start, so the others go too.
-        if bytes.firstRange(of: [0xEF, 0xBB, 0xBF]) != nil {
+        if Self.containsByteOrderMark(bytes) {
             text = text.replacingOccurrences(of: "\n\u{FEFF}", with: "\n")
         }
         return .success(text)
@@ -293,6 +293,22 @@ public struct ManifestReader {
                 text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
                 inferredStart: inferred))
         return chunks
+    }
+
+    /// Whether the bytes hold a UTF-8 byte-order mark anywhere (one scan with memchr for its first byte).
+    static func containsByteOrderMark(_ data: Data) -> Bool {
+        data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+            guard var p = raw.baseAddress else { return false }
+            var left = raw.count
+            while left >= 3, let hit = memchr(p, 0xEF, left) {
+                let offset = p.distance(to: UnsafeRawPointer(hit))
+                let q = hit.assumingMemoryBound(to: UInt8.self)
+                if offset + 2 < left && q[1] == 0xBB && q[2] == 0xBF { return true }
+                p = UnsafeRawPointer(hit) + 1
+                left -= offset + 1
+            }
+            return false
+        }
     }
 
     /// Whether a piece of a stream holds directives and nothing else but comments and blank lines. Stops at the
