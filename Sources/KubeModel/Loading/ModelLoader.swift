@@ -55,7 +55,7 @@ public struct ModelLoader {
             let root = Field(
                 node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
             if root.isNull { continue }
-            do { try collect(root, into: &raw, model: &model) } catch {
+            do { try collect(root, into: &raw, model: &model, errors: &errors) } catch {
                 errors.append(InputError.wrapping(error, at: root.location))
             }
         }
@@ -122,16 +122,30 @@ public struct ModelLoader {
 
     /// Expands `List` kinds and separates Kubernetes objects from other YAML.
     func collect(
-        _ root: Field, into raw: inout [RawObject], model: inout ClusterModel, inheritedKind: String? = nil,
-        inheritedVersion: String? = nil
+        _ root: Field, into raw: inout [RawObject], model: inout ClusterModel, errors: inout [InputError],
+        inheritedKind: String? = nil, inheritedVersion: String? = nil, inList: Bool = false
     ) throws {
+        if case .sequence = root.node, !inList {
+            // A bare array of objects (what `jq .items` prints) is a list, if it holds objects at all.
+            let items = try root.items()
+            let objects = items.contains { $0.isMapping && ($0["kind"] != nil || $0["apiVersion"] != nil) }
+            guard objects else {
+                model.skippedDocuments.append(root.location)
+                return
+            }
+            try collectItems(items, into: &raw, model: &model, errors: &errors, kind: nil, version: nil)
+            return
+        }
         guard case .mapping = root.node else {
+            // Inside a List every item is an object, as the API server decodes one.
+            if inList { throw root.error("a list item must be an object, found \(root.kindName)") }
             model.skippedDocuments.append(root.location)
             return
         }
         let kindField = root["kind"]
         let versionField = root["apiVersion"]
         if kindField == nil && versionField == nil && inheritedKind == nil {
+            if inList { throw root.error("a list item must be a Kubernetes object, with apiVersion and kind") }
             model.skippedDocuments.append(root.location)
             return
         }
@@ -140,17 +154,29 @@ public struct ModelLoader {
         guard let apiVersion = try versionField?.string() ?? inheritedVersion else { throw root.missing("apiVersion") }
         if kind == "List" || (kind.hasSuffix("List") && root.has("items")) {
             // kubectl writes items of typed lists (PodList, ...) without their own kind.
-            let itemKind = kind == "List" ? nil : String(kind.dropLast(4))
-            let itemVersion = kind == "List" ? nil : apiVersion
-            for item in try root["items"]?.items() ?? [] {
-                try collect(item, into: &raw, model: &model, inheritedKind: itemKind, inheritedVersion: itemVersion)
-            }
+            try collectItems(
+                try root["items"]?.items() ?? [], into: &raw, model: &model, errors: &errors,
+                kind: kind == "List" ? nil : String(kind.dropLast(4)), version: kind == "List" ? nil : apiVersion)
             return
         }
         // A kind of another API group (Calico's NetworkPolicy) is another resource: name it by its group.
         let groupKind = GroupKind(apiVersion: apiVersion, kind: kind)
         let name = KindRegistry.knows(kind: kind) && KindRegistry.readers[groupKind] == nil ? "\(groupKind)" : kind
         raw.append(RawObject(apiVersion: apiVersion, kind: name, groupKind: groupKind, root: root))
+    }
+
+    /// The items of a list, each on its own: one bad item is reported and the others are still read.
+    private func collectItems(
+        _ items: [Field], into raw: inout [RawObject], model: inout ClusterModel, errors: inout [InputError],
+        kind: String?, version: String?
+    ) throws {
+        for item in items {
+            do {
+                try collect(
+                    item, into: &raw, model: &model, errors: &errors, inheritedKind: kind, inheritedVersion: version,
+                    inList: true)
+            } catch { errors.append(InputError.wrapping(error, at: item.location)) }
+        }
     }
 
     func identity(_ object: RawObject) throws -> ObjectID {
@@ -171,6 +197,14 @@ public struct ModelLoader {
         guard let reader = KindRegistry.readers[object.groupKind] else {
             if KindRegistry.laterLayers.contains(object.groupKind) {
                 return { $0.model.unmodelled[id.kind, default: []].append(id) }
+            }
+            // A known kind spelt with other letter case (`Networkpolicy`) is a mistake, not another resource: skipping
+            // it would silently drop, say, the default deny it meant.
+            if let meant = KindRegistry.readers.keys.first(where: {
+                $0.group == object.groupKind.group && $0.kind.lowercased() == object.groupKind.kind.lowercased()
+            }) {
+                throw root["kind"]!.error(
+                    "unknown kind '\(object.groupKind.kind)' in \(object.apiVersion) (did you mean \(meant.kind)?)")
             }
             let cniPolicy = KindRegistry.cniPolicyGroups.contains(object.groupKind.group)
             return {
