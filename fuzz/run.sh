@@ -17,8 +17,8 @@ seed() { # prefix byte, file
     local name; name="$(printf '%s' "$2" | tr '/' '_')"
     { printf "\\x$1"; cat "$2"; } > "$corpus/seed-$name"
 }
-while IFS= read -r f; do seed 00 "$f"; done < <(find examples Tests/Fixtures/bad -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) 2>/dev/null)
-while IFS= read -r f; do seed 01 "$f"; done < <(find policies Tests/Fixtures/claims -type f -name '*.yaml' 2>/dev/null)
+while IFS= read -r f; do seed 00 "$f"; done < <(find examples Tests/Fixtures/bad Tests/Fixtures/unusual -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) 2>/dev/null)
+while IFS= read -r f; do seed 01 "$f"; done < <(find policies Tests/Fixtures/bad-claims -type f -name '*.yaml' 2>/dev/null)
 
 # -timeout catches hangs (seconds per input); -rss_limit_mb catches memory blow-ups. Leak detection is off:
 # LeakSanitizer reports the lazily built globals of Yams (Constructor.default, first touched on a loader worker

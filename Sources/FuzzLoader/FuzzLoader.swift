@@ -3,7 +3,8 @@ import Foundation
 import KubeModel
 
 /// libFuzzer entry point. The first byte chooses the parser so that one corpus exercises both the
-/// manifest loader (model building included) and the claims parser. Any crash, hang or sanitizer report
+/// manifest loader (model building included; JSON on stdin is recognised by its first character, so JSON seeds
+/// reach the JSON path) and the claims parser. Any crash, hang or sanitizer report
 /// is a bug: bad input must only ever produce `InputError`s.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>, _ count: Int) -> CInt {

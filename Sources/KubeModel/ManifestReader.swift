@@ -180,7 +180,13 @@ public struct ManifestReader {
                     emptyFiles.append(name)
                     continue
                 }
-                chunks.append(contentsOf: split(text, file: name, isJSON: name.lowercased().hasSuffix(".json")))
+                // stdin has no name: `kubectl get -o json | reachproof ... -` is JSON by its first character.
+                let json =
+                    name.lowercased().hasSuffix(".json")
+                    || (file == "-"
+                        && text.utf8.first { $0 > 0x20 }.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }
+                            == true)
+                chunks.append(contentsOf: split(text, file: name, isJSON: json))
             }
         }
         // Parse chunks on every core; the results keep input order.
