@@ -52,7 +52,8 @@ public struct LoadLimits: Sendable {
     public var maxInputBytes: Int = 128 << 20
     /// Deepest nesting of mappings and sequences in one document.
     public var maxDepth: Int = 300
-    /// Most nodes a document may expand to once aliases are followed (guards against "billion laughs").
+    /// Most nodes a document may gain through aliases (guards against "billion laughs"): a document may hold as
+    /// many nodes as its text has bytes, plus this many.
     public var maxNodesPerDocument: Int = 1_000_000
 
     public init() {}

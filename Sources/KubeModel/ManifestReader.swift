@@ -375,11 +375,13 @@ public struct ManifestReader {
             while let root = try parser.nextRoot() {
                 let line = (root.mark?.line ?? 1) + chunk.firstLine - 1
                 var counter = 0
-                if !NodeBudget.fits(root, limit: limits.maxNodesPerDocument, counted: &counter) {
+                // Every node written in the text takes at least one byte of it; nodes beyond the text's size come
+                // from aliases. So the limit bounds alias expansion only, and any alias-free document fits.
+                if !NodeBudget.fits(root, limit: limits.maxNodesPerDocument + text.utf8.count, counted: &counter) {
                     result.errors.append(
                         InputError(
                             SourceLocation(file: chunk.file, line: line), "yaml",
-                            "document expands to more than \(limits.maxNodesPerDocument) nodes through aliases (--max-nodes)"
+                            "document gains more than \(limits.maxNodesPerDocument) nodes through aliases (--max-nodes)"
                         ))
                 } else {
                     result.documents.append(

@@ -22,8 +22,9 @@ struct InputOptions: ParsableArguments {
 
     @Option(help: "Largest input file, in bytes.") var maxInputBytes: Int = LoadLimits().maxInputBytes
     @Option(help: "Deepest nesting of a YAML document.") var maxDepth: Int = LoadLimits().maxDepth
-    @Option(help: "Most nodes a document may expand to through aliases.") var maxNodes: Int = LoadLimits()
-        .maxNodesPerDocument
+    @Option(help: "Most nodes a document may gain through aliases, beyond one per byte of its text.") var maxNodes:
+        Int = LoadLimits()
+            .maxNodesPerDocument
 
     var limits: LoadLimits {
         var l = LoadLimits()

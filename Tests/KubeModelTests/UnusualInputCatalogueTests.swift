@@ -41,3 +41,27 @@ final class UnusualInputCatalogueTests: XCTestCase {
             labelled.workloads.first?.labels, ["monitored": "yes", "version": "1.10", "tier": "2", "enabled": "true"])
     }
 }
+
+/// The alias limit counts what aliases add, not what the text holds: a large alias-free List loads under a limit
+/// its node count exceeds, while a small document that multiplies itself through aliases does not.
+final class AliasLimitTests: XCTestCase {
+    func testAliasFreeDocumentsFitWhateverTheirSize() throws {
+        var limits = LoadLimits()
+        limits.maxNodesPerDocument = 1_000
+        let items = (0..<300).map { i in
+            "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\(i)\", \"namespace\": \"n\"}, \"data\": {\"a\": \"1\", \"b\": \"2\"}}"
+        }
+        let list = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\(items.joined(separator: ", "))]}"
+        let (model, errors) = ModelLoader(limits: limits).load(paths: [try temporaryFile(list, name: "dump.json")])
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(model.objects.count, 300)
+        let bomb = """
+            a: &a [x, x, x, x, x, x, x, x, x, x]
+            b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]
+            c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]
+            d: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]
+            """
+        let (_, bombErrors) = ModelLoader(limits: limits).load(paths: [try temporaryFile(bomb)])
+        XCTAssertTrue(bombErrors.first?.message.contains("gains more than 1000 nodes through aliases") ?? false)
+    }
+}
