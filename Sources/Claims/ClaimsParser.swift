@@ -52,6 +52,10 @@ public enum ClaimsParser {
         ])
         guard let nameField = f["name"] else { throw f.missing("name") }
         let name = try nameField.string()
+        // Names are printed in every report: no control characters, no line breaks.
+        if name.isEmpty || name.unicodeScalars.contains(where: { Escaped.needsEscape($0) || $0 == "\n" }) {
+            throw nameField.error("a claim name is one line of printable text, found \"\(Escaped(name))\"")
+        }
         let kinds = Claim.Kind.allCasesInOrder.filter { f[$0.rawValue] != nil }
         guard kinds.count == 1, let kind = kinds.first, let body = f[kind.rawValue] else {
             throw f.error("a claim needs exactly one of allowed, denied, only")

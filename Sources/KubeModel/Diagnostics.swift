@@ -28,7 +28,7 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
         self.message = message
     }
 
-    public var description: String { "\(location): \(field): \(message)" }
+    public var description: String { "\(location): \(Escaped(field)): \(Escaped(message))" }
 
     /// An error from reading the object at `location` as an input error: the error itself when it is one, else
     /// one that names it, so that no object is ever dropped without a diagnostic.
@@ -57,4 +57,27 @@ public struct LoadLimits: Sendable {
     public var maxNodesPerDocument: Int = 1_000_000
 
     public init() {}
+}
+
+/// Text from the input as it may be printed: control characters (terminal escapes, carriage returns, zero-width
+/// and direction marks) are shown as `\u{...}`, so that a manifest cannot rewrite a terminal or a log.
+public struct Escaped: CustomStringConvertible {
+    public let text: String
+    public init(_ text: String) { self.text = text }
+
+    public var description: String {
+        guard text.unicodeScalars.contains(where: Self.needsEscape) else { return text }
+        var out = ""
+        for u in text.unicodeScalars {
+            if Self.needsEscape(u) { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
+    public static func needsEscape(_ u: Unicode.Scalar) -> Bool {
+        switch u.properties.generalCategory {
+        case .control, .format, .lineSeparator, .paragraphSeparator: return u != "\n" && u != "\t" || u == "\u{0}"
+        default: return false
+        }
+    }
 }

@@ -270,7 +270,10 @@ public struct Field {
 
     var describeScalar: String {
         guard case .scalar(let s) = node, !isNull else { return kindName }
-        return isStringTyped ? "the string \"\(s.string)\"" : "'\(s.string)'"
+        // A value is quoted in a message, cut short and with control characters (newlines too) escaped.
+        var text = s.string.count > 60 ? String(s.string.prefix(60)) + "..." : s.string
+        text = text.replacingOccurrences(of: "\n", with: "\\n")
+        return isStringTyped ? "the string \"\(Escaped(text))\"" : "'\(Escaped(text))'"
     }
 
     /// An int-or-string port: plain digits are a number, anything else a name.

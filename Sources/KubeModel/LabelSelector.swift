@@ -153,6 +153,34 @@ public enum LabelSyntax {
         return nil
     }
 
+    /// Problems with an object name that must be a DNS-1123 subdomain (most kinds): at most 253 characters of
+    /// lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit.
+    public static func subdomainProblem(_ name: String) -> String? {
+        if name.count > 253 { return "'\(Escaped(name))' is longer than 253 characters" }
+        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.allSatisfy({ dns1123($0) }) else {
+            return
+                "'\(Escaped(name))' is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit)"
+        }
+        return nil
+    }
+
+    /// Problems with a name that must be a DNS-1123 label (namespaces, Services): at most 63 characters of lowercase
+    /// letters, digits and '-', beginning and ending with a letter or digit.
+    public static func dnsLabelProblem(_ name: String) -> String? {
+        guard name.count <= 63, dns1123(Substring(name)) else {
+            return
+                "'\(Escaped(name))' is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', beginning and ending with a letter or digit)"
+        }
+        return nil
+    }
+
+    static func dns1123(_ s: Substring) -> Bool {
+        guard let f = s.first, let l = s.last else { return false }
+        func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLowercase || c.isNumber) }
+        return alnum(f) && alnum(l) && s.allSatisfy { alnum($0) || $0 == "-" }
+    }
+
     static func checkKey(_ key: String, _ field: Field) throws {
         if let p = keyProblem(key) { throw field.error(p) }
     }

@@ -25,7 +25,10 @@ struct AnalysisOptions: ParsableArguments {
     )
     var meshRootNamespace = "istio-system"
 
-    @Option(help: "Override an assumption: A-IPBLOCK-PODIP=matches|ignored, A-ENDPORT-SUPPORT=supported|unsupported.")
+    @Option(
+        help:
+            "Override an assumption: A-IPBLOCK-PODIP=matches|ignored, A-ENDPORT-SUPPORT=supported|unsupported, A-HOSTNET=H1|H2."
+    )
     var assume: [String] = []
 
     func assumptions() throws -> Assumptions {

@@ -188,6 +188,17 @@ public struct ModelLoader {
             KindRegistry.readers[object.groupKind]?.clusterScoped
             ?? KindRegistry.unreadClusterScoped.contains(object.kind)
         let namespace = scoped ? nil : (try metadata["namespace"]?.string() ?? "default")
+        // Names of the kinds reachproof reads are validated as the API server does; others (RBAC names may hold
+        // ':') are only identified.
+        if KindRegistry.readers[object.groupKind] != nil, metadata["name"] != nil {
+            let labelNamed = ["Namespace", "Service"].contains(object.groupKind.kind)
+            if let problem = labelNamed ? LabelSyntax.dnsLabelProblem(name) : LabelSyntax.subdomainProblem(name) {
+                throw metadata["name"]!.error("name \(problem)")
+            }
+        }
+        if let namespace, let problem = LabelSyntax.dnsLabelProblem(namespace) {
+            throw (metadata["namespace"] ?? metadata).error("namespace \(problem)")
+        }
         return ObjectID(kind: object.kind, namespace: namespace, name: name)
     }
 
