@@ -70,6 +70,55 @@ extension Character {
 }
 
 /// A prefix as written in a manifest: IPv4 (modelled) or IPv6 (kept, matches no IPv4 flow).
+/// An IPv6 address as 128 bits (two halves, most significant first).
+public struct IPv6Address: Hashable, Sendable {
+    public let high: UInt64
+    public let low: UInt64
+
+    /// Parses the textual forms of RFC 4291 §2.2: eight groups, `::` compression, and a trailing dotted IPv4.
+    public static func parse(_ text: Substring) -> IPv6Address? {
+        var groups: [UInt16] = []
+        var tail: [UInt16] = []
+        let halves = text.components(separatedBy: "::")
+        guard halves.count <= 2 else { return nil }
+        func parseGroups(_ part: String, allowIPv4: Bool) -> [UInt16]? {
+            if part.isEmpty { return [] }
+            var out: [UInt16] = []
+            let items = part.split(separator: ":", omittingEmptySubsequences: false)
+            for (i, item) in items.enumerated() {
+                if allowIPv4 && i == items.count - 1 && item.contains(".") {
+                    guard let v4 = IPv4CIDR.parseAddress(item) else { return nil }
+                    out += [UInt16(v4 >> 16), UInt16(v4 & 0xFFFF)]
+                } else {
+                    guard (1...4).contains(item.count), let g = UInt16(item, radix: 16) else { return nil }
+                    out.append(g)
+                }
+            }
+            return out
+        }
+        if halves.count == 2 {
+            guard let head = parseGroups(halves[0], allowIPv4: false),
+                let rest = parseGroups(halves[1], allowIPv4: true), head.count + rest.count <= 7
+            else { return nil }
+            groups = head
+            tail = rest
+            groups += [UInt16](repeating: 0, count: 8 - head.count - rest.count) + tail
+        } else {
+            guard let all = parseGroups(halves[0], allowIPv4: true), all.count == 8 else { return nil }
+            groups = all
+        }
+        let high = groups[0..<4].reduce(UInt64(0)) { $0 << 16 | UInt64($1) }
+        let low = groups[4..<8].reduce(UInt64(0)) { $0 << 16 | UInt64($1) }
+        return IPv6Address(high: high, low: low)
+    }
+
+    /// The address with every bit after the first `prefix` cleared.
+    public func masked(_ prefix: Int) -> IPv6Address {
+        func mask(_ bits: Int) -> UInt64 { bits <= 0 ? 0 : bits >= 64 ? .max : UInt64.max << UInt64(64 - bits) }
+        return IPv6Address(high: high & mask(prefix), low: low & mask(prefix - 64))
+    }
+}
+
 public enum CIDR: Hashable, Sendable, CustomStringConvertible {
     case v4(IPv4CIDR)
     case v6(String)
@@ -83,6 +132,27 @@ public enum CIDR: Hashable, Sendable, CustomStringConvertible {
 
     public var ipv4: IPv4CIDR? { if case .v4(let c) = self { return c } else { return nil } }
 
+    /// An IPv6 CIDR's network address and prefix length.
+    public var ipv6: (network: IPv6Address, prefix: Int)? {
+        guard case .v6(let text) = self else { return nil }
+        let pieces = text.split(separator: "/")
+        guard pieces.count == 2, let prefix = Int(pieces[1]), let address = IPv6Address.parse(pieces[0]) else {
+            return nil
+        }
+        return (address.masked(prefix), prefix)
+    }
+
+    /// Whether `inner` lies strictly inside this CIDR (same family, longer prefix, same network bits).
+    public func strictlyContains(_ inner: CIDR) -> Bool {
+        switch (self, inner) {
+        case (.v4(let outer), .v4(let i)): return outer.contains(i) && i.prefix > outer.prefix
+        case (.v6, .v6):
+            guard let o = ipv6, let i = inner.ipv6, i.prefix > o.prefix else { return false }
+            return i.network.masked(o.prefix) == o.network
+        default: return false
+        }
+    }
+
     /// Parses a CIDR. Host bits are masked (`10.0.0.1/24` means `10.0.0.0/24`), as API servers have long accepted.
     public static func parse(_ text: String) -> Result<CIDR, ParseProblem> {
         let pieces = text.split(separator: "/", omittingEmptySubsequences: false)
@@ -93,7 +163,7 @@ public enum CIDR: Hashable, Sendable, CustomStringConvertible {
             return .failure(ParseProblem("'\(text)' has an invalid prefix length"))
         }
         if pieces[0].contains(":") {
-            guard prefix <= 128, pieces[0].allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
+            guard prefix <= 128, IPv6Address.parse(pieces[0]) != nil else {
                 return .failure(ParseProblem("'\(text)' is not a valid IPv6 CIDR"))
             }
             return .success(.v6(text))

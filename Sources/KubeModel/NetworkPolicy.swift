@@ -100,13 +100,11 @@ public struct NetworkPolicy: Hashable, Sendable {
                     let cidr = try cidrField.cidr()
                     let except = try (block["except"]?.items() ?? []).map { e -> CIDR in
                         let x = try e.cidr()
-                        switch (cidr, x) {
-                        case (.v4(let outer), .v4(let inner)):
-                            guard outer.contains(inner), inner.prefix > outer.prefix else {
-                                throw e.error("except \(x) must be a strict subset of cidr \(cidr)")
-                            }
-                        case (.v6, .v6): break
-                        default: throw e.error("except \(x) is not of the same IP family as cidr \(cidr)")
+                        guard (cidr.ipv4 == nil) == (x.ipv4 == nil) else {
+                            throw e.error("except \(x) is not of the same IP family as cidr \(cidr)")
+                        }
+                        guard cidr.strictlyContains(x) else {
+                            throw e.error("except \(x) must be a strict subset of cidr \(cidr)")
                         }
                         return x
                     }

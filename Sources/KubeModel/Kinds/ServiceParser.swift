@@ -15,6 +15,10 @@ enum ServiceParser {
                 targetPort: target, nodePort: nodePort, appProtocol: try p["appProtocol"]?.string(),
                 location: p.location)
         }
+        // The API server requires a name on every port of a Service with several.
+        if ports.count > 1, let unnamed = try (spec["ports"]?.items() ?? []).first(where: { $0["name"] == nil }) {
+            throw unnamed.missing("name", hint: "a Service with several ports names each of them")
+        }
         let ranges = try (spec["loadBalancerSourceRanges"]?.items() ?? []).map { try $0.cidr() }
         return Service(
             name: name, namespace: namespace, type: type, clusterIP: try spec["clusterIP"]?.string(),
