@@ -104,6 +104,16 @@ public struct AuthorizationPolicy: Hashable, Sendable {
                     guard let s = item["source"] else { throw item.missing("source") }
                     try s.requireKnownKeys(sourceKeys)
                     if try s.entries().isEmpty { throw s.error("an empty source is rejected by Istio validation") }
+                    // Istio validation parses each address block: an IP or a CIDR whose prefix fits its family.
+                    for key in ["ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"] {
+                        for item in try s[key]?.items() ?? [] {
+                            let text = try item.string()
+                            let withPrefix = text.contains("/") ? text : text + (text.contains(":") ? "/128" : "/32")
+                            if case .failure(let problem) = CIDR.parse(withPrefix) {
+                                throw item.error("\(key): \(problem.message)")
+                            }
+                        }
+                    }
                     return Source(
                         principals: try values(s, "principals"), namespaces: try values(s, "namespaces"),
                         ipBlocks: try values(s, "ipBlocks"), remoteIpBlocks: try values(s, "remoteIpBlocks"),
