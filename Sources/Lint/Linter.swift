@@ -26,8 +26,8 @@ public protocol LintRule: Sendable {
 }
 
 extension LintRule {
-    func finding(_ message: String, at location: SourceLocation) -> LintFinding {
-        LintFinding(ruleID: id, severity: severity, message: message, location: location)
+    func finding(_ message: String, at location: SourceLocation, severity: LintFinding.Severity? = nil) -> LintFinding {
+        LintFinding(ruleID: id, severity: severity ?? self.severity, message: message, location: location)
     }
 }
 
@@ -65,7 +65,8 @@ public enum Linter {
     /// Every rule, in the order reports list them.
     public static let rules: [any LintRule] = [
         PolicySelectsNothing(), PeerSelectsNothing(), UnknownNamespaceLabel(), UnresolvedNamedPort(), ShadowedRule(),
-        UnreachablePod(), ServiceSelectsNothing(), IngressBackendMissing(), AuthorizationWithoutStrictMTLS(),
+        UnreachablePod(), ServiceSelectsNothing(), ServiceTargetPortUnresolved(), IngressBackendMissing(),
+        AuthorizationWithoutStrictMTLS(),
         AuthorizationHTTPFieldOnTCP(), AdminPolicyPriorityTie(),
     ]
 
