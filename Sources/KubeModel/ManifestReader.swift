@@ -226,6 +226,12 @@ public struct ManifestReader {
     func decodeText(_ data: Data, file: String) -> Result<String, InputError> {
         var bytes = data
         if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
+        if bytes.starts(with: [0xFF, 0xFE]) || bytes.starts(with: [0xFE, 0xFF]) {
+            return .failure(
+                InputError(
+                    SourceLocation(file: file, line: 1), "file",
+                    "UTF-16 text (byte-order mark \(bytes.first == 0xFF ? "FF FE" : "FE FF")); save it as UTF-8"))
+        }
         if bytes.contains(0) {
             return .failure(
                 InputError(
