@@ -88,8 +88,8 @@ enum KindRegistry {
         for (kind, versions) in WorkloadParser.versions {
             register(kind, versions) { o in
                 guard let w = try WorkloadParser.parse(kind: o.kind, root: o.root, id: o.id) else { return { _ in } }
-                let owner = o.kind == "Pod" ? try WorkloadParser.controllerOwner(o.metadata) : nil
-                return { $0.addWorkload(w, podOwner: owner) }
+                let owner = try WorkloadParser.controllerOwner(o.metadata)
+                return { $0.addWorkload(w, owner: owner) }
             }
         }
         register("Service", ["v1"]) { o in

@@ -102,6 +102,7 @@ public struct ModelLoader {
             case nil: break
             }
         }
+        builder.finishWorkloads()
         model = builder.model
         let declaredNamespaces = builder.namespaces
         model.adminPolicies.sort { ($0.priority, $0.name) < ($1.priority, $1.name) }
@@ -238,26 +239,80 @@ public struct ModelLoader {
 struct ModelBuilder {
     var model: ClusterModel
     var namespaces: [String: Namespace] = [:]
-    private var podsByOwner: [String: Int] = [:]
+    /// Workload objects and pods in input order, with their controlling owner; resolved by `finishWorkloads`.
+    private var entries: [(workload: Workload, owner: (kind: String, name: String)?)] = []
 
     init(model: ClusterModel) { self.model = model }
 
-    /// A workload; pods of a live dump join their owner's workload while their labels and ports agree.
-    mutating func addWorkload(_ w: Workload, podOwner owner: (kind: String, name: String)?) {
-        guard let owner else {
-            model.workloads.append(w)
-            return
+    mutating func addWorkload(_ w: Workload, owner: (kind: String, name: String)?) { entries.append((w, owner)) }
+
+    /// Turns workload objects and pods into the model's workloads, as a live dump means them: a workload is its
+    /// top-level controller present in the input (Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob), so a
+    /// Deployment, its ReplicaSet and their Pods count once; running pods stand for their controller's template,
+    /// which stands for pods only where none of them is in the input. Pods of one controller join one workload while
+    /// their labels and ports agree. A static pod (owned by its Node) and a pod without an owner keep their own name.
+    mutating func finishWorkloads() {
+        func key(_ ns: String, _ kind: String, _ name: String) -> String { "\(ns)/\(kind)/\(name)" }
+        var templates: [String: Int] = [:]
+        for (i, e) in entries.enumerated() where e.workload.kind != "Pod" {
+            templates[key(e.workload.namespace, e.workload.kind, e.workload.name)] = i
         }
-        let key = "\(w.namespace)/\(owner.name)"
-        if let i = podsByOwner[key] {
-            let prev = model.workloads[i]
-            if prev.labels == w.labels && prev.ports == w.ports {
-                model.workloads[i] = prev.withReplicas((prev.replicas ?? 1) + 1)
-                return
+        /// The top-level controller in the input of an object owned by `owner`.
+        func top(_ ns: String, _ owner: (kind: String, name: String)) -> (kind: String, name: String) {
+            var current = owner
+            var seen = Set<String>()
+            while let i = templates[key(ns, current.kind, current.name)], let up = entries[i].owner,
+                templates[key(ns, up.kind, up.name)] != nil, seen.insert(key(ns, up.kind, up.name)).inserted
+            {
+                current = up
             }
+            return current
         }
-        podsByOwner[key] = model.workloads.count
-        model.workloads.append(w.renamed(owner.name, kind: owner.kind))
+        /// A pod's controller: its owner resolved upwards; a ReplicaSet missing from the input is named after its
+        /// Deployment when the pod's pod-template-hash shows the ReplicaSet name was derived from it.
+        func controller(of pod: Workload, _ owner: (kind: String, name: String)) -> (kind: String, name: String) {
+            var resolved = top(pod.namespace, owner)
+            if resolved.kind == "ReplicaSet", templates[key(pod.namespace, "ReplicaSet", resolved.name)] == nil,
+                let hash = pod.labels["pod-template-hash"], resolved.name.hasSuffix("-" + hash)
+            {
+                resolved = ("Deployment", String(resolved.name.dropLast(hash.count + 1)))
+            }
+            return resolved
+        }
+        var podOwners = Set<String>()
+        for e in entries where e.workload.kind == "Pod" {
+            guard let owner = e.owner, owner.kind != "Node" else { continue }
+            let c = controller(of: e.workload, owner)
+            podOwners.insert(key(e.workload.namespace, c.kind, c.name))
+        }
+        var podsByOwner: [String: Int] = [:]
+        for e in entries {
+            let w = e.workload
+            if w.kind != "Pod" {
+                // A template owned by another template of the input (a ReplicaSet of a Deployment) is that one's.
+                if let up = e.owner, templates[key(w.namespace, up.kind, up.name)] != nil { continue }
+                // Running pods stand for the template.
+                if podOwners.contains(key(w.namespace, w.kind, w.name)) { continue }
+                model.workloads.append(w)
+                continue
+            }
+            guard let owner = e.owner, owner.kind != "Node" else {
+                model.workloads.append(w)
+                continue
+            }
+            let c = controller(of: w, owner)
+            let ownerKey = key(w.namespace, c.kind, c.name)
+            if let i = podsByOwner[ownerKey] {
+                let prev = model.workloads[i]
+                if prev.labels == w.labels && prev.ports == w.ports {
+                    model.workloads[i] = prev.withReplicas((prev.replicas ?? 1) + 1)
+                    continue
+                }
+            }
+            podsByOwner[ownerKey] = model.workloads.count
+            model.workloads.append(w.renamed(c.name, kind: c.kind))
+        }
+        entries = []
     }
 }
 
