@@ -87,8 +87,8 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
                     }
                     if let pods = p["pods"] { return .pods(try parsePodSelection(pods)) }
                     if let n = p["nodes"] { return .nodes(try LabelSelector.parse(n)) }
-                    if let n = p["networks"] { return .networks(try n.items().map { try $0.cidr() }) }
-                    throw p.error("a peer needs namespaces, pods\(allowNodes ? ", nodes or networks" : "")")
+                    // exactlyOne left `networks`.
+                    return .networks(try p["networks"]!.items().map { try $0.cidr() })
                 }
                 let ports = try item["ports"].map { pf in
                     try pf.items().map { port -> Port in

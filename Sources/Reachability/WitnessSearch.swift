@@ -97,7 +97,7 @@ public final class WitnessSearch {
 
     /// Why the solver gave up, in words: Z3 4.8 says "interrupted" for a timeout, later versions "timeout" or
     /// "canceled".
-    public static func reason(_ why: String, timeout: Double) -> String {
+    static func reason(_ why: String, timeout: Double) -> String {
         ["timeout", "canceled", "interrupted"].contains(why) ? "solver timeout after \(timeout) s" : "solver: \(why)"
     }
 

@@ -68,11 +68,6 @@ public struct PolicySet: Sendable {
 
     // MARK: Vocabulary
 
-    /// Every peer of every rule, with its policy.
-    public var peers: [(policy: CompiledPolicy, rule: CompiledRule, peer: CompiledPeer)] {
-        all.flatMap { p in (p.ingress + p.egress).flatMap { r in r.peers.map { (p, r, $0) } } }
-    }
-
     /// Every pod selection the rules make: subjects and pod peers.
     public var podMatches: [PodMatch] {
         all.flatMap { p in
