@@ -36,6 +36,8 @@ public struct ClusterModel {
     /// Identical objects defined more than once (kept once).
     public internal(set) var duplicates: [ObjectID] = []
     public internal(set) var documentCount = 0
+    /// Namespaced objects written without `metadata.namespace`, and the namespace they were put in.
+    public internal(set) var namespaceDefaulted = (count: 0, namespace: "default")
     /// Documents that began without a `---` (concatenated files), where a repeated top-level key showed the start.
     public internal(set) var inferredDocumentStarts: [SourceLocation] = []
 

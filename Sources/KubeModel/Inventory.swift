@@ -20,6 +20,9 @@ public struct Inventory: Codable, Equatable {
     public let duplicates: [String]
     /// Objects Istio's validation refuses (`file:line: Kind ns/name: why`), left out of every verdict.
     public let rejected: [String]
+    /// Namespaced objects without `metadata.namespace`, and where they went.
+    public let namespaceDefaulted: Int
+    public let defaultNamespace: String
 
     public init(_ model: ClusterModel) {
         documents = model.documentCount
@@ -40,5 +43,7 @@ public struct Inventory: Codable, Equatable {
         inferredDocumentStarts = model.inferredDocumentStarts.map(\.description)
         duplicates = model.duplicates.map(\.description)
         rejected = model.rejected.map { "\($0.location): \($0.id): \($0.reason)" }
+        namespaceDefaulted = model.namespaceDefaulted.count
+        defaultNamespace = model.namespaceDefaulted.namespace
     }
 }

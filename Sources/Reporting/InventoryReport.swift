@@ -49,6 +49,10 @@ public enum Notices {
                 "Notice: \(skipped.count) document(s) without apiVersion and kind are not Kubernetes objects and were skipped: \(skipped.prefix(10).joined(separator: ", "))\(skipped.count > 10 ? ", ..." : "")\n"
         }
         for r in inv.rejected { out += "Notice: \(r)\n" }
+        if inv.namespaceDefaulted > 0 {
+            out +=
+                "Notice: \(inv.namespaceDefaulted) object(s) without metadata.namespace were put in namespace \(inv.defaultNamespace) (--default-namespace)\n"
+        }
         let inferred = inv.inferredDocumentStarts
         if !inferred.isEmpty {
             out +=

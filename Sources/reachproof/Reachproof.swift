@@ -20,6 +20,10 @@ struct InputOptions: ParsableArguments {
     @Argument(help: "Manifest files or folders (YAML or JSON); '-' reads stdin.")
     var paths: [String]
 
+    @Option(
+        name: [.customShort("n"), .customLong("default-namespace")],
+        help: "The namespace of objects without metadata.namespace, as kubectl apply -n puts them.")
+    var defaultNamespace = "default"
     @Option(help: "Largest input file, in bytes.") var maxInputBytes: Int = LoadLimits().maxInputBytes
     @Option(help: "Deepest nesting of a YAML document.") var maxDepth: Int = LoadLimits().maxDepth
     @Option(help: "Most nodes a document may gain through aliases, beyond one per byte of its text.") var maxNodes:
@@ -42,7 +46,10 @@ struct InputOptions: ParsableArguments {
 
     func load(_ paths: [String], printNotices: Bool = true) throws -> ClusterModel {
         Progress.show("loading \(paths.count) path(s)")
-        let (model, errors) = ModelLoader(limits: limits).load(paths: paths)
+        if let problem = LabelSyntax.dnsLabelProblem(defaultNamespace) {
+            throw ValidationError("--default-namespace: \(problem)")
+        }
+        let (model, errors) = ModelLoader(limits: limits, defaultNamespace: defaultNamespace).load(paths: paths)
         Progress.show(
             "loaded \(model.documentCount) documents: \(model.workloads.count) workloads, \(model.objects.count) objects"
         )

@@ -101,3 +101,32 @@ final class DumpWorkloadsTests: XCTestCase {
             ])
     }
 }
+
+/// Objects without `metadata.namespace` go where `kubectl apply -n NS` would put them, and the count is kept for
+/// the notice.
+final class DefaultNamespaceTests: XCTestCase {
+    func testObjectsWithoutANamespaceTakeTheDefault() throws {
+        let path = try temporaryFile(
+            """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web}
+            spec: {selector: {app: web}, ports: [{port: 80}]}
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: api, namespace: other}
+            spec: {selector: {app: api}, ports: [{port: 80}]}
+            ---
+            apiVersion: v1
+            kind: Namespace
+            metadata: {name: shop}
+            """)
+        let (model, errors) = ModelLoader(defaultNamespace: "shop").load(paths: [path])
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(model.services.map { "\($0.namespace)/\($0.name)" }.sorted(), ["other/api", "shop/web"])
+        XCTAssertEqual(model.namespaceDefaulted.count, 1, "a Namespace is cluster-scoped and takes none")
+        XCTAssertEqual(Inventory(model).namespaceDefaulted, 1)
+        XCTAssertEqual(Inventory(model).defaultNamespace, "shop")
+    }
+}

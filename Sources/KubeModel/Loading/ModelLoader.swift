@@ -4,7 +4,13 @@ import Yams
 /// Turns parsed documents into a `ClusterModel`, collecting every input error rather than stopping at the first.
 public struct ModelLoader {
     public var limits: LoadLimits
-    public init(limits: LoadLimits = LoadLimits()) { self.limits = limits }
+    /// Where namespaced objects without `metadata.namespace` go, as `kubectl apply -n NS` puts them.
+    public var defaultNamespace: String
+
+    public init(limits: LoadLimits = LoadLimits(), defaultNamespace: String = "default") {
+        self.limits = limits
+        self.defaultNamespace = defaultNamespace
+    }
 
     /// Reads and models the given paths (`-` for stdin).
     public func load(paths: [String], stdin: (() throws -> Data)? = nil)
@@ -49,6 +55,7 @@ public struct ModelLoader {
 
     public func build(_ documents: [Document]) -> (ClusterModel, [InputError]) {
         var model = ClusterModel()
+        model.namespaceDefaulted.namespace = defaultNamespace
         var errors: [InputError] = []
         var raw: [RawObject] = []
         for doc in documents {
@@ -77,6 +84,9 @@ public struct ModelLoader {
                     continue
                 }
                 seen[id] = (object.root.node, object.root.location)
+                if id.namespace != nil && object.root["metadata"]?["namespace"] == nil {
+                    model.namespaceDefaulted.count += 1
+                }
                 model.objects[id] = object.root.location
                 unique.append((id, object))
             } catch { errors.append(InputError.wrapping(error, at: object.root.location)) }
@@ -188,7 +198,7 @@ public struct ModelLoader {
         let scoped =
             KindRegistry.readers[object.groupKind]?.clusterScoped
             ?? KindRegistry.unreadClusterScoped.contains(object.kind)
-        let namespace = scoped ? nil : (try metadata["namespace"]?.string() ?? "default")
+        let namespace = scoped ? nil : (try metadata["namespace"]?.string() ?? defaultNamespace)
         // Names of the kinds reachproof reads are validated as the API server does; others (RBAC names may hold
         // ':') are only identified.
         if KindRegistry.readers[object.groupKind] != nil, metadata["name"] != nil {
