@@ -22,12 +22,20 @@ struct GatewayRouting {
         case unknown(MeshStep)
     }
 
-    /// The Gateway servers listening on a gateway pod for a Service port (A-GATEWAY-PORT: `port.number` is the Service
-    /// port).
-    func servers(of w: Workload, servicePort: Int) -> [(IstioGateway, IstioGateway.Server)] {
-        model.istioGateways.filter { g in !g.selector.isEmpty && g.selector.allSatisfy { w.labels[$0.key] == $0.value }
+    /// The Gateway servers a gateway pod listens with on one of its own ports. A server's `port.number` names a port
+    /// of the gateway's Services when one has it, and the pod then listens on that port's target; otherwise the pod
+    /// listens on the number itself (A-GATEWAY-PORT; istiod's `resolvePorts` for selector-bound Gateways, which
+    /// takes the first Service port that matches).
+    func servers(of pod: PodEndpoint, workload w: Workload, podPort: Int) -> [(IstioGateway, IstioGateway.Server)] {
+        let servicePorts = model.services.filter { $0.selects(w) }.flatMap(\.ports).filter { $0.proto == .tcp }
+        func listens(_ server: IstioGateway.Server) -> Int? {
+            guard let sp = servicePorts.first(where: { $0.port == server.port }) else { return server.port }
+            return pod.resolve(sp.targetPort, proto: .tcp)
         }
-        .flatMap { g in g.servers.filter { $0.port == servicePort }.map { (g, $0) } }
+        return model.istioGateways.filter { g in
+            !g.selector.isEmpty && g.selector.allSatisfy { w.labels[$0.key] == $0.value }
+        }
+        .flatMap { g in g.servers.filter { listens($0) == podPort }.map { (g, $0) } }
     }
 
     /// A server host `[ns/]dnsName` admits a VirtualService of namespace `ns` for host `host`.

@@ -38,13 +38,4 @@ enum EntryRouters {
         }
         return out
     }
-
-    /// The ports of Services selecting workload `pi` whose TCP target is pod port `port`.
-    static func servicePorts(of pi: Int, podPort port: Int, evaluator: Evaluator) -> [Int] {
-        let model = evaluator.model
-        return model.services.filter { $0.selects(model.workloads[pi]) }.flatMap { svc in
-            svc.ports.filter { $0.proto == .tcp && evaluator.endpoints[pi].resolve($0.targetPort, proto: .tcp) == port }
-                .map(\.port)
-        }
-    }
 }

@@ -10,10 +10,8 @@ struct IstioGatewayRouter: EntryRouter {
     func routes(proxy pi: Int, port: Int, request: HTTPRequest?, viaIngress: String?) -> [(
         HTTPRequest, GatewayRouting.Outcome
     )] {
-        let w = mesh.evaluator.model.workloads[pi]
-        let servers = EntryRouters.servicePorts(of: pi, podPort: port, evaluator: mesh.evaluator).flatMap {
-            mesh.routing.servers(of: w, servicePort: $0)
-        }
+        let servers = mesh.routing.servers(
+            of: mesh.evaluator.endpoints[pi], workload: mesh.evaluator.model.workloads[pi], podPort: port)
         if servers.isEmpty {
             return [
                 (
@@ -21,7 +19,7 @@ struct IstioGatewayRouter: EntryRouter {
                     .notRouted(
                         MeshStep(
                             "ROUTE", .deny,
-                            "no Gateway server listens on the gateway's Service port for pod port \(port)"
+                            "no Gateway server listens on pod port \(port) (A-GATEWAY-PORT)"
                         ))
                 )
             ]

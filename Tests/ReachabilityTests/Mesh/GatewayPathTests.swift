@@ -98,4 +98,30 @@ final class GatewayPathTests: XCTestCase {
         XCTAssertEqual(
             try path([Self.virtualService, Self.authz("remoteIpBlocks: [203.0.113.0/24]")], "/greet").verdict, .denied)
     }
+
+    /// A-GATEWAY-PORT as istiod resolves it: a server's port names a gateway Service port when one has it (the pod
+    /// listens on its target), and otherwise the pod's own port. Service 443 -> pod 8443: servers on 443 and on 8443
+    /// both listen on pod port 8443; a server on 9443 listens on 9443, which no Service port leads to.
+    func testGatewayServerPortResolution() throws {
+        let viaPodPort = Self.base.replacingOccurrences(
+            of: "servers: [{port: {number: 443,", with: "servers: [{port: {number: 8443,")
+        let allow = Self.authz("principals: [cluster.local/ns/istio-system/sa/istio-ingressgateway-service-account]")
+        let model = try loadModel([viaPodPort, Self.virtualService, allow].joined(separator: "\n---\n"))
+        let stage = EndToEndStage(mesh: MeshEvaluator(evaluator: Evaluator(model: model, assumptions: Assumptions())))
+        let gateway = model.workloads.firstIndex { $0.id == "istio-system/istio-ingressgateway" }!
+        let request = HTTPRequest(method: "GET", path: "/greet", host: "s.example.com")
+        let client = AddressRange(first: 0xCB00_7107, last: 0xCB00_7107)
+        XCTAssertEqual(
+            stage.reach(from: .external(client), to: gateway, port: 8443, request: request).verdict, .allowed)
+        XCTAssertEqual(
+            try path([Self.virtualService, allow], "/greet").verdict, .allowed, "server on the Service port")
+        let elsewhere = Self.base.replacingOccurrences(
+            of: "servers: [{port: {number: 443,", with: "servers: [{port: {number: 9443,")
+        let other = try loadModel([elsewhere, Self.virtualService, allow].joined(separator: "\n---\n"))
+        let otherStage = EndToEndStage(
+            mesh: MeshEvaluator(evaluator: Evaluator(model: other, assumptions: Assumptions())))
+        let answer = otherStage.reach(from: .external(client), to: gateway, port: 8443, request: request)
+        XCTAssertEqual(answer.verdict, .denied)
+        XCTAssertTrue(answer.route?.detail.contains("no Gateway server listens on pod port 8443") ?? false)
+    }
 }
