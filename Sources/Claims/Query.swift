@@ -420,10 +420,14 @@ extension QueryEngine {
         var parts: [QueryAnswer.Part] = []
         var reason: String?
         var notes: [String] = []
-        // Destination pods with the connections asked about (a Service: its backends on their target ports).
-        var destinations: [(index: Int, wanted: ConnSet, via: String?)] = []
+        // Destinations with the connections asked about: a pod, a Service's backends on their target ports, or the
+        // address ranges of an external CIDR (egress leaves through the client's sidecar, §7.9).
+        var destinations: [(endpoint: Endpoint, index: Int?, wanted: ConnSet, via: String?)] = []
         switch to {
-        case .workload(let i): destinations = [(i, PortSpec.conns(ports), nil)]
+        case .workload(let i): destinations = [(.pod(evaluator.endpoints[i]), i, PortSpec.conns(ports), nil)]
+        case .external(let c):
+            destinations = evaluator.externalSegments(of: c).map { (.external($0), nil, PortSpec.conns(ports), nil) }
+            if case .external = from { reason = "both ends are external addresses: no cluster policy applies" }
         case .service(let i):
             let svc = model.services[i]
             switch ServiceStage.resolve(svc, ports: svc.ports(in: ports), evaluator: evaluator) {
@@ -432,12 +436,15 @@ extension QueryEngine {
                 if backends.isEmpty { reason = "Service \(svc.namespace)/\(svc.name) selects no pod on those ports" }
                 destinations = backends.map {
                     (
-                        $0.endpoint, ConnSet($0.proto, PortRanges([$0.targetPort...$0.targetPort])),
+                        .pod(evaluator.endpoints[$0.endpoint]), $0.endpoint,
+                        ConnSet($0.proto, PortRanges([$0.targetPort...$0.targetPort])),
                         "Service \(svc.namespace)/\(svc.name) \($0.proto.rawValue)/\($0.servicePort)"
                     )
                 }
             }
-        default: reason = "at the \(layer.rawValue) layer the destination is a declared workload or a Service"
+        default:
+            reason =
+                "at the \(layer.rawValue) layer the destination is a declared workload, a Service or external addresses"
         }
         var sources: [(Endpoint, [AddressRange])] = []
         switch from {
@@ -452,7 +459,7 @@ extension QueryEngine {
         if reason == nil {
             for (s, ranges) in sources {
                 for dest in destinations {
-                    let d = Endpoint.pod(evaluator.endpoints[dest.index])
+                    let d = dest.endpoint
                     let reach = checker.layered.reach(s, d, dest.wanted, layer: layer, request: request)
                     let denied = dest.wanted.subtracting(reach.open).subtracting(reach.undecided)
                     for (verdict, set) in [
@@ -461,7 +468,8 @@ extension QueryEngine {
                         for proto in L4Protocol.allCases {
                             for range in set[proto].ranges {
                                 let pieces =
-                                    proto == .tcp ? checker.layered.mesh.pieces(of: range, at: dest.index) : [range]
+                                    proto == .tcp && dest.index != nil
+                                    ? checker.layered.mesh.pieces(of: range, at: dest.index!) : [range]
                                 for piece in pieces {
                                     let p = FlowProtocol(proto)
                                     var part = QueryAnswer.Part(

@@ -217,6 +217,22 @@ final class MeshExampleTests: XCTestCase {
         XCTAssertEqual(results["out"]?.verdict, .refuted)
         XCTAssertTrue(results["out"]?.counterexamples.first?.note?.contains("REGISTRY_ONLY") ?? false)
         XCTAssertEqual(results["no-out"]?.verdict, .proved)
+        // The same question asked as a query, at the mesh and end-to-end layers: an external destination is answered.
+        let engine = QueryEngine(checker: ClaimChecker(model: try loadModel(base), assumptions: Assumptions()))
+        for layer in [Layer.mesh, .endToEnd] {
+            var q = QueryRequest(from: "app/api", to: "external:93.184.216.34")
+            q.ports = [PortSpec(proto: .tcp, range: 443...443)]
+            q.layer = layer
+            XCTAssertEqual(try engine.ask(q).verdict, .denied, "REGISTRY_ONLY at \(layer)")
+        }
+        let open = QueryEngine(
+            checker: ClaimChecker(
+                model: try loadModel(base.components(separatedBy: "---\napiVersion: networking.istio.io/v1")[0]),
+                assumptions: Assumptions()))
+        var q = QueryRequest(from: "app/api", to: "external:93.184.216.34")
+        q.ports = [PortSpec(proto: .tcp, range: 443...443)]
+        q.layer = .endToEnd
+        XCTAssertEqual(try open.ask(q).verdict, .allowed, "without the Sidecar the pod reaches the internet")
         XCTAssertEqual(results["no-out-netpol"]?.verdict, .refuted, "NetworkPolicy alone lets it out")
         let entry =
             "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: api-ext, namespace: app}\nspec: {hosts: [api.example.com], ports: [{number: 443, name: tls, protocol: TLS}]}"
