@@ -1,13 +1,40 @@
 /// Checks on raw text that give clearer errors than the YAML parser would.
 enum TextChecks {
-    /// The 1-based line of the first `{{` outside a comment, which only an unrendered Helm template has.
+    /// The first line where an unrendered Helm template expression stands as YAML structure: `{{` where a value,
+    /// a key or a sequence item begins. Template text inside quoted strings, block scalars (`|`, `>`) or in the
+    /// middle of a plain scalar is data (Prometheus alert descriptions, Grafana legends) and is left alone; where
+    /// such text reaches a field reachproof reads, `Field.string()` reports it.
     static func helmLeftover(_ text: String) -> Int? {
         guard containsDoubleBrace(text) else { return nil }
         var line = 0
+        var blockScalarParent: Int?
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             line += 1
-            let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            if content.contains("{{") && content.contains("}}") { return line }
+            let leading = raw.prefix { $0 == " " }.count
+            let content = raw.dropFirst(leading)
+            if let parent = blockScalarParent {
+                if content.allSatisfy({ $0 == " " || $0 == "\r" }) || leading > parent { continue }
+                blockScalarParent = nil
+            }
+            // Value starts: the line's start (after "- " items), and after each ": ".
+            var rest = content
+            while rest.hasPrefix("- ") { rest = rest.dropFirst(2).drop { $0 == " " } }
+            var starts = [rest]
+            var search = rest
+            while let r = search.range(of: ": ") {
+                let after = search[r.upperBound...].drop { $0 == " " }
+                starts.append(after)
+                // A quoted value is data to its end.
+                if after.hasPrefix("\"") || after.hasPrefix("'") { break }
+                search = after
+            }
+            if starts.contains(where: { $0.hasPrefix("{{") }) { return line }
+            let words = content.split(separator: " ")
+            if let last = words.last,
+                ["|", ">", "|-", ">-", "|+", ">+"].contains(last.trimmingCharacters(in: .whitespaces))
+            {
+                blockScalarParent = leading
+            }
         }
         return nil
     }
