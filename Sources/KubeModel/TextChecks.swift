@@ -49,14 +49,13 @@ enum TextChecks {
         return false
     }
 
-    /// The line of a `,` directly followed (after blanks) by `]` or `}`, outside strings.
-    static func jsonTrailingComma(_ text: String) -> Int? {
-        var inString = false
-        var escaped = false
-        var line = 1
-        var pendingCommaLine: Int?
-        for ch in text.unicodeScalars {
-            if ch == "\n" { line += 1 }
+    /// Follows JSON double-quoted strings (with `\"` escapes) one scalar at a time.
+    private struct JSONStringTracker {
+        private var inString = false
+        private var escaped = false
+
+        /// Whether `ch` belongs to a string (its opening and closing quotes included).
+        mutating func isInString(_ ch: Unicode.Scalar) -> Bool {
             if inString {
                 if escaped {
                     escaped = false
@@ -65,12 +64,25 @@ enum TextChecks {
                 } else if ch == "\"" {
                     inString = false
                 }
+                return true
+            }
+            inString = ch == "\""
+            return inString
+        }
+    }
+
+    /// The line of a `,` directly followed (after blanks) by `]` or `}`, outside strings.
+    static func jsonTrailingComma(_ text: String) -> Int? {
+        var strings = JSONStringTracker()
+        var line = 1
+        var pendingCommaLine: Int?
+        for ch in text.unicodeScalars {
+            if ch == "\n" { line += 1 }
+            if strings.isInString(ch) {
+                pendingCommaLine = nil
                 continue
             }
             switch ch {
-            case "\"":
-                inString = true
-                pendingCommaLine = nil
             case ",": pendingCommaLine = line
             case "]", "}": if let l = pendingCommaLine { return l }
             case " ", "\t", "\n", "\r": break
@@ -84,22 +96,10 @@ enum TextChecks {
     static func jsonTabsToSpaces(_ text: String) -> String {
         guard text.contains("\t") else { return text }
         var out = String.UnicodeScalarView()
-        var inString = false
-        var escaped = false
+        var strings = JSONStringTracker()
         for ch in text.unicodeScalars {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if ch == "\\" {
-                    escaped = true
-                } else if ch == "\"" {
-                    inString = false
-                }
-                out.append(ch)
-            } else {
-                if ch == "\"" { inString = true }
-                out.append(ch == "\t" ? " " : ch)
-            }
+            let quoted = strings.isInString(ch)  // called for every scalar: the tracker must see them all
+            out.append(ch == "\t" && !quoted ? " " : ch)
         }
         return String(out)
     }
