@@ -12,8 +12,8 @@ struct MapCommand: ParsableCommand {
     @Option(help: "\(MapReport.acceptedFormats) (pairs: the oracle's line format; dot: Graphviz).")
     var format: ReportFormat = .table
     @Option(help: "With --format dot: a claims file whose refuted claims' flows are drawn in red.") var claims: String?
-    @Option(help: "Layer to evaluate (the map is of the netpol layer; check and query decide mesh and end-to-end).")
-    var layer: Layer = .netpol
+    @Option(help: "Layer to evaluate: the map decides the netpol layer; check and query decide mesh and end-to-end.")
+    var layer: MapLayer = .netpol
     @Option(help: "Only pairs touching this namespace.") var namespace: String?
     @Option(help: "Only pairs touching this workload (ns/name).") var workload: String?
 
@@ -25,9 +25,6 @@ struct MapCommand: ParsableCommand {
     }
 
     func run() throws {
-        guard layer == .netpol else {
-            throw ValidationError("map decides the netpol layer; use check or query with --layer \(layer.rawValue)")
-        }
         let model = try input.load()
         let assumptions = try analysis.assumptions()
         let evaluator = Evaluator(model: model, assumptions: assumptions)
@@ -49,4 +46,9 @@ struct MapCommand: ParsableCommand {
         }
         try Output.write(MapReport.render(.init(map: map, highlighted: refuted ?? []), as: format))
     }
+}
+
+/// The layers `map` decides, so that `--help` offers no value the command would then refuse.
+enum MapLayer: String, CaseIterable, ExpressibleByArgument {
+    case netpol
 }

@@ -228,6 +228,11 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(claims.status, 2, claims.output)
         XCTAssertTrue(claims.output.contains("--claims draws refuted flows in the graph"), claims.output)
         XCTAssertEqual(try runProcess(cli, ["map", examples, "--nonsense"]).status, 2)
+        // map offers only the layer it decides.
+        let layer = try runProcess(cli, ["map", examples, "--layer", "mesh"])
+        XCTAssertEqual(layer.status, 2, layer.output)
+        XCTAssertTrue(layer.output.contains("Please provide one of 'netpol'"), layer.output)
+        XCTAssertFalse(try runProcess(cli, ["map", "--help"]).output.contains("netpol, mesh"))
     }
 
     /// `--layer` evaluates every claim at one layer, whatever its own; a mesh claim about a pod that could be
