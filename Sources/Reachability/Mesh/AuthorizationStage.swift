@@ -31,6 +31,22 @@ struct AuthorizationStage {
     /// `request.auth.*` are whatever its token says (UNKNOWN); without one they are empty.
     let tokensValidated: Bool
     let trustDomain = "cluster.local"
+    /// Per policy (`namespace/name`), its rules indexed by the exact principals they require.
+    private let rulesByPrincipal: [String: PrincipalRuleIndex]
+
+    init(
+        policies: [AuthorizationPolicy], rootNamespace: String, podCIDR: IPv4CIDR?, customAllows: Bool?,
+        tokensValidated: Bool
+    ) {
+        self.policies = policies
+        self.rootNamespace = rootNamespace
+        self.podCIDR = podCIDR
+        self.customAllows = customAllows
+        self.tokensValidated = tokensValidated
+        var index: [String: PrincipalRuleIndex] = [:]
+        for p in policies { index["\(p.namespace)/\(p.name)"] = PrincipalRuleIndex(p.rules) }
+        rulesByPrincipal = index
+    }
 
     /// Policies in force for a workload: mesh-wide (root namespace, no selector), namespace-wide, or selecting its
     /// labels from its namespace or the root namespace. `targetRef` policies bind gateways, not sidecars.
@@ -45,10 +61,14 @@ struct AuthorizationStage {
     /// The decision of the policies in force (`applicable`) for one connection or request.
     func decide(_ inForce: [AuthorizationPolicy], _ input: AuthorizationInput) -> MeshStep {
         var undecided: [String] = []
+        let principal = input.peer.map { "\(trustDomain)/ns/\($0.namespace)/sa/\($0.serviceAccount)" }
         func firstMatch(_ action: AuthorizationPolicy.Action) -> (text: String, rule: RuleRef)? {
             for p in inForce where p.action == action {
-                for rule in p.rules {
-                    switch matches(rule, action: action, input) {
+                let candidates =
+                    rulesByPrincipal["\(p.namespace)/\(p.name)"]?.candidates(for: principal)
+                    ?? Array(p.rules.indices)
+                for rule in candidates.lazy.map({ p.rules[$0] }) {
+                    switch matches(rule, action: action, input, principal: principal) {
                     case .yes:
                         return (
                             ref("AuthorizationPolicy", p.namespace, p.name, rule.path, p.location),
@@ -103,12 +123,13 @@ struct AuthorizationStage {
 
     /// Whether a rule matches. On a TCP port an ALLOW rule with an HTTP-only field never matches, while other
     /// actions ignore those fields (Istio's rule generator, §7.8).
-    func matches(_ rule: AuthorizationPolicy.Rule, action: AuthorizationPolicy.Action, _ input: AuthorizationInput)
-        -> Tri
-    {
+    /// `principal` is the client's, `trustDomain/ns/NS/sa/SA`, when mutual TLS names it.
+    func matches(
+        _ rule: AuthorizationPolicy.Rule, action: AuthorizationPolicy.Action, _ input: AuthorizationInput,
+        principal: String?
+    ) -> Tri {
         if !input.isHTTP && action == .allow && rule.usesHTTPOnlyFields { return .no }
         let http = input.isHTTP
-        let principal = input.peer.map { "\(trustDomain)/ns/\($0.namespace)/sa/\($0.serviceAccount)" }
         let from: Tri =
             rule.from.map { sources in
                 .any(
@@ -190,6 +211,46 @@ struct AuthorizationStage {
                 "\(block) covers part of the pod network \(podCIDR); which pod address the client has is not in the input"
             )
         }
+    }
+}
+
+/// One policy's rules by the principals they require, so that a client is checked against the rules that can name
+/// it rather than against all of them: with one rule per service account, deciding every client would otherwise
+/// take time quadratic in the rules.
+private struct PrincipalRuleIndex {
+    /// Rules whose every source lists exact principals: by each principal listed.
+    let byPrincipal: [String: [Int]]
+    /// Rules that may match whatever the principal (no `from`, a source without principals, or a wildcard).
+    let anyPrincipal: [Int]
+
+    init(_ rules: [AuthorizationPolicy.Rule]) {
+        var byPrincipal: [String: [Int]] = [:]
+        var anyPrincipal: [Int] = []
+        for (i, rule) in rules.enumerated() {
+            // A source lists exact principals when it has positive values without `*` (Istio's prefix, suffix and
+            // presence patterns): then only those principals can satisfy it.
+            let required = rule.from?.map { s -> [String]? in
+                guard let values = s.principals.values, !values.contains(where: { $0.contains("*") }) else {
+                    return nil
+                }
+                return values
+            }
+            guard let required, !required.isEmpty, required.allSatisfy({ $0 != nil }) else {
+                anyPrincipal.append(i)
+                continue
+            }
+            for principal in Set(required.flatMap { $0! }) { byPrincipal[principal, default: []].append(i) }
+        }
+        self.byPrincipal = byPrincipal
+        self.anyPrincipal = anyPrincipal
+    }
+
+    /// The rules that can match a client with this principal, in their written order (the first match is the one
+    /// reported).
+    func candidates(for principal: String?) -> [Int] {
+        guard let principal, let named = byPrincipal[principal] else { return anyPrincipal }
+        if anyPrincipal.isEmpty { return named }
+        return (named + anyPrincipal).sorted()
     }
 }
 

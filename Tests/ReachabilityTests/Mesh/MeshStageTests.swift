@@ -287,6 +287,34 @@ final class MeshStageTests: XCTestCase {
         XCTAssertEqual(decide(m, "b/cm", "m/s", 8080).verdict, .allowed)
     }
 
+    /// Rules are looked up by the exact principals they require; rules with wildcards, without principals or with a
+    /// source that names none stay candidates for every client, and the rule reported is still the first written.
+    func testPrincipalIndexKeepsFirstMatchAndWildcards() throws {
+        let m = try mesh(
+            """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: indexed, namespace: m}
+            spec:
+              selector: {matchLabels: {app: s}}
+              rules:
+              - from: [{source: {principals: [cluster.local/ns/x/sa/other]}}]
+              - from: [{source: {principals: ["cluster.local/ns/m/*"]}}]
+                to: [{operation: {ports: ["9090"]}}]
+              - from: [{source: {principals: [cluster.local/ns/m/sa/cl]}}]
+              - from: [{source: {principals: [cluster.local/ns/x/sa/other]}}, {source: {namespaces: [b]}}]
+            """)
+        // cl over mutual TLS: the wildcard rule (written first) decides 9090, its exact rule decides 8080.
+        XCTAssertTrue(decide(m, "m/cl", "m/s", 9090).steps.last!.detail.contains("m/indexed spec.rules[1]"))
+        XCTAssertTrue(decide(m, "m/cl", "m/s", 8080).steps.last!.detail.contains("m/indexed spec.rules[2]"))
+        // cm (namespace b, sidecar) is named by no principal: only the rule with a namespace-only source admits it.
+        let cm = decide(m, "b/cm", "m/s", 8080)
+        XCTAssertEqual(cm.verdict, .allowed)
+        XCTAssertTrue(cm.steps.last!.detail.contains("m/indexed spec.rules[3]"), cm.steps.last!.detail)
+        // c has no sidecar, hence no principal and no namespace identity: nothing matches.
+        XCTAssertEqual(decide(m, "b/c", "m/s", 8080).verdict, .denied)
+    }
+
     func testTV46NotPrincipalsMatchesPlaintext() throws {
         let m = try mesh(
             """
