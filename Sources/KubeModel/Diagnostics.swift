@@ -55,6 +55,9 @@ public struct LoadLimits: Sendable {
     /// Most nodes a document may gain through aliases (guards against "billion laughs"): a document may hold as
     /// many nodes as its text has bytes, plus this many.
     public var maxNodesPerDocument: Int = 1_000_000
+    /// Most YAML documents across all inputs: five times a 100,000-object dump written one object per document,
+    /// while a million tiny documents would cost seconds and gigabytes before anything is analysed.
+    public var maxDocuments: Int = 500_000
 
     public init() {}
 }

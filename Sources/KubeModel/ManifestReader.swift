@@ -187,6 +187,15 @@ public struct ManifestReader {
                         && text.utf8.first { $0 > 0x20 }.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }
                             == true)
                 chunks.append(contentsOf: split(text, file: name, isJSON: json))
+                // Checked before anything is parsed, so that the error comes at once and memory stays bounded.
+                if chunks.count > limits.maxDocuments {
+                    errors.append(
+                        InputError(
+                            SourceLocation(file: name, line: 0), "file",
+                            "the inputs hold more than \(limits.maxDocuments) YAML documents up to this file "
+                                + "(--max-documents)"))
+                    return ([], errors, emptyFiles, [])
+                }
             }
         }
         // Parse chunks on every core; the results keep input order.

@@ -26,15 +26,16 @@ struct InputOptions: ParsableArguments {
     var defaultNamespace = "default"
     @Option(help: "Largest input file, in bytes.") var maxInputBytes: Int = LoadLimits().maxInputBytes
     @Option(help: "Deepest nesting of a YAML document.") var maxDepth: Int = LoadLimits().maxDepth
-    @Option(help: "Most nodes a document may gain through aliases, beyond one per byte of its text.") var maxNodes:
-        Int = LoadLimits()
-            .maxNodesPerDocument
+    @Option(help: "Most nodes a document may gain through aliases, beyond one per byte of its text.")
+    var maxNodes: Int = LoadLimits().maxNodesPerDocument
+    @Option(help: "Most YAML documents across all inputs.") var maxDocuments: Int = LoadLimits().maxDocuments
 
     var limits: LoadLimits {
         var l = LoadLimits()
         l.maxInputBytes = maxInputBytes
         l.maxDepth = maxDepth
         l.maxNodesPerDocument = maxNodes
+        l.maxDocuments = maxDocuments
         return l
     }
 

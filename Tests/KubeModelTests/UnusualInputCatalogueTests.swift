@@ -65,3 +65,25 @@ final class AliasLimitTests: XCTestCase {
         XCTAssertTrue(bombErrors.first?.message.contains("gains more than 1000 nodes through aliases") ?? false)
     }
 }
+
+/// The document limit counts documents across all inputs and stops before parsing; at the limit everything loads.
+final class DocumentLimitTests: XCTestCase {
+    func testDocumentCountAcrossInputsIsBounded() throws {
+        func namespaces(_ range: Range<Int>) -> String {
+            range.map { "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: n\($0)}\n" }.joined()
+        }
+        let first = try temporaryFile(namespaces(0..<3), name: "a.yaml")
+        let second = try temporaryFile(namespaces(3..<5), name: "b.yaml")
+        var limits = LoadLimits()
+        limits.maxDocuments = 5
+        let (model, errors) = ModelLoader(limits: limits).load(paths: [first, second])
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(model.namespaces.count, 5)
+        limits.maxDocuments = 4
+        let (_, over) = ModelLoader(limits: limits).load(paths: [first, second])
+        XCTAssertEqual(over.count, 1)
+        XCTAssertEqual(over.first?.location.file, second)
+        XCTAssertTrue(over.first?.message.contains("more than 4 YAML documents") ?? false, "\(over)")
+        XCTAssertTrue(over.first?.message.contains("--max-documents") ?? false)
+    }
+}
