@@ -576,6 +576,14 @@ public final class ClaimChecker {
             destinations = targets(claim).map { (.pod(evaluator.endpoints[$0.endpoint]), $0.wanted) }
         }
         var out = Enumeration()
+        // The evaluators have no solver timeout to lean on: the claim's time budget is checked once per source.
+        let deadline = Date().addingTimeInterval(timeout)
+        func outOfTime() -> Bool {
+            guard Date() > deadline else { return false }
+            out.undecided = "not decided within \(timeout) s (--timeout): the sources were not all enumerated"
+            out.admitted = nil
+            return true
+        }
         func add(_ s: Endpoint, _ d: Endpoint, _ conns: ConnSet, note: String? = nil) {
             guard let (p, port) = conns.first else { return }
             var cex = counterexample(claim, s, d, p, port, backends: backends)
@@ -607,6 +615,7 @@ public final class ClaimChecker {
         switch claim.kind {
         case .allowed, .denied:
             for s in concreteSources(claim.from[0]) {
+                if outOfTime() { return out }
                 for (d, wanted) in destinations where !sameWorkload(s, d) {
                     let r = reachOf(s, d, wanted)
                     if claim.kind == .allowed {
@@ -649,6 +658,7 @@ public final class ClaimChecker {
                 sourceNamespaces = nil
             }
             for s in outside {
+                if outOfTime() { return out }
                 var reached: (Endpoint, LayerReach)?
                 if let pod = s.pod, let allowed = sourceNamespaces, !allowed.contains(pod.namespace) { continue }
                 if classFastPath, let si = s.pod?.declaredIndex {

@@ -52,7 +52,10 @@ struct QueryCommand: ParsableCommand {
         return out
     }
 
-    func validate() throws { try checkFormat(format, QueryReport.self) }
+    func validate() throws {
+        try checkFormat(format, QueryReport.self)
+        try checkTimeout(timeout)
+    }
 
     func run() throws {
         var query = QueryRequest(from: from, to: to)

@@ -81,6 +81,13 @@ func checkFormat<R: Reporter>(_ format: ReportFormat, _ reporter: R.Type) throws
     }
 }
 
+/// A time budget must be a positive, finite number of seconds: zero or less would decide nothing.
+func checkTimeout(_ seconds: Double) throws {
+    guard seconds > 0, seconds.isFinite else {
+        throw ValidationError("--timeout: '\(seconds)' is not a positive number of seconds")
+    }
+}
+
 struct Inventory: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Count what the manifests declare.")
     @OptionGroup var input: InputOptions

@@ -79,6 +79,30 @@ final class RobustnessTests: XCTestCase {
             try runProcess(cli, ["check", out, "--claims", claims, "--timeout", "0.001", "--allow-unknown"]).status, 0)
     }
 
+    /// Claims decided by enumerating sources (mesh and existing pods) honour the time budget too: out of time, a
+    /// claim is UNKNOWN with the reason, never PROVED on a partial enumeration (a budget already spent makes this
+    /// deterministic). On the command line a budget of zero is a usage error.
+    func testEnumerationHonoursTimeout() throws {
+        let (model, errors) = ModelLoader().load(paths: [Paths.package("examples/bookinfo")])
+        XCTAssertEqual(errors, [])
+        let checker = ClaimChecker(model: model, assumptions: Assumptions(), timeout: -1)
+        let (file, _) = ClaimsParser.load(Paths.package("policies/bookinfo.yaml"))
+        for claim in file!.claims {
+            let result = checker.check(claim)
+            XCTAssertEqual(result.verdict, .unknown, claim.name)
+            XCTAssertTrue(result.reason?.contains("(--timeout): the sources were not all enumerated") ?? false)
+        }
+        guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
+        let zero = try runProcess(
+            cli,
+            [
+                "check", Paths.package("examples/bookinfo"), "--claims", Paths.package("policies/bookinfo.yaml"),
+                "--timeout", "0",
+            ])
+        XCTAssertEqual(zero.status, 2, zero.output)
+        XCTAssertTrue(zero.output.contains("--timeout: '0.0' is not a positive number of seconds"), zero.output)
+    }
+
     /// Calico policy changes what Kubernetes policy decides; with one in the input no verdict is given.
     func testCNIPolicyMakesVerdictsUnknown() throws {
         let model = try loadModel(
