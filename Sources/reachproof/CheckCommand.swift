@@ -15,7 +15,8 @@ struct CheckCommand: ParsableCommand {
     @Option(name: .long, help: "Claims file (repeatable).") var claims: [String]
     @Option(help: formatHelp(ClaimsReport.self)) var format: ReportFormat = .text
     @Option(help: "Write the report to this file instead of stdout.") var output: String?
-    @Option(help: "Seconds a claim may take: the solver's limit per query, and the budget for enumerating sources.") var timeout: Double = 30
+    @Option(help: "Seconds a claim may take: the solver's limit per query, and the budget for enumerating sources.")
+    var timeout: Double = 30
     @Flag(help: "Let UNKNOWN verdicts pass (exit 0).") var allowUnknown = false
     @Option(help: "Evaluate every claim at this layer, whatever its own (netpol, mesh or end-to-end).") var layer:
         Layer?
