@@ -20,6 +20,7 @@ public struct ModelLoader {
             paths: paths, stdin: stdin)
         var (model, errors) = build(documents)
         model.inferredDocumentStarts = inferredStarts
+        errors = Self.explainRepeatedTopLevelKeys(errors, inferredStarts: inferredStarts, documents: documents)
         errors.append(contentsOf: readErrors)
         // An empty file beside others is listed (a policies file may well be empty); alone, there is nothing to verify:
         // an empty render (a failed `helm template > file`) must not pass as "no policies".
@@ -42,6 +43,29 @@ public struct ModelLoader {
                     "no Kubernetes objects found in \(names.joined(separator: ", ")): nothing to analyse"))
         }
         return (model, errors.sorted { ($0.location, $0.field) < ($1.location, $1.field) })
+    }
+
+    /// A repeated top-level `apiVersion:` or `kind:` starts a new document (files concatenated without `---`). When
+    /// the halves then lack required fields, the key was a duplicate within one object, or a `---` is missing: one
+    /// error saying so replaces the missing-field errors of both halves.
+    static func explainRepeatedTopLevelKeys(
+        _ errors: [InputError], inferredStarts: [SourceLocation], documents: [Document]
+    ) -> [InputError] {
+        var out = errors
+        for start in inferredStarts {
+            func isMissingField(_ e: InputError) -> Bool { e.message.hasPrefix("required field is missing") }
+            guard out.contains(where: { $0.location == start && isMissingField($0) }) else { continue }
+            let previous = documents.filter { $0.file == start.file && $0.line < start.line }.map(\.line).max()
+            let halves = [start] + (previous.map { [SourceLocation(file: start.file, line: $0)] } ?? [])
+            out.removeAll { halves.contains($0.location) && isMissingField($0) }
+            out.append(
+                InputError(
+                    start, "document",
+                    "a top-level apiVersion or kind repeats here"
+                        + (previous.map { " within the document begun at line \($0)" } ?? "")
+                        + ": a duplicate key, or a missing '---' between two documents"))
+        }
+        return out
     }
 
     /// An object as found in a document, before typing.
