@@ -25,7 +25,25 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
     public init(_ location: SourceLocation, _ field: String, _ message: String) {
         self.location = location
         self.field = field
-        self.message = message
+        self.message = Self.shortened(message)
+    }
+
+    /// Longest run of characters without a space that a message keeps: a value echoed from the input (a 5 MB
+    /// string in a field that wants a number) is cut there, with its length said.
+    static let longestWord = 200
+
+    static func shortened(_ message: String) -> String {
+        guard message.utf8.count > longestWord else { return message }
+        var out = ""
+        for (i, word) in message.split(separator: " ", omittingEmptySubsequences: false).enumerated() {
+            if i > 0 { out += " " }
+            if word.count > longestWord {
+                out += word.prefix(longestWord) + "... (\(word.count) characters)"
+            } else {
+                out += word
+            }
+        }
+        return out
     }
 
     public var description: String { "\(location): \(Escaped(field)): \(Escaped(message))" }

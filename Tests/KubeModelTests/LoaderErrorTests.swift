@@ -26,6 +26,19 @@ final class LoaderErrorTests: XCTestCase {
     static let policyHead =
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec:\n  podSelector: {}\n"
 
+    /// A huge bad value is cut in the message, with its length said, however the field reports it.
+    func testLongValuesAreCutInMessages() throws {
+        let huge = String(repeating: "X", count: 100_000)
+        let e = try error(
+            "apiVersion: v1\nkind: Service\nmetadata: {name: a, namespace: x}\nspec: {type: \(huge), ports: [{port: 80}]}\n"
+        )
+        XCTAssertEqual(e.location.line, 4)
+        XCTAssertEqual(e.field, "spec.type")
+        XCTAssertLessThan(e.message.count, 400, e.message)
+        XCTAssertTrue(e.message.contains("... (100002 characters)"), e.message)
+        XCTAssertEqual(InputError.shortened("short words stay"), "short words stay")
+    }
+
     func testYAMLSyntaxErrorNamesFileAndLine() throws {
         let e = try error("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [unclosed\n")
         XCTAssertTrue(e.location.file.hasSuffix("bad.yaml"))
