@@ -467,9 +467,11 @@ extension QueryEngine {
                     ] {
                         for proto in L4Protocol.allCases {
                             for range in set[proto].ranges {
+                                // The mesh splits a pod's TCP ports where its decisions may change.
                                 let pieces =
-                                    proto == .tcp && dest.index != nil
-                                    ? checker.layered.mesh.pieces(of: range, at: dest.index!) : [range]
+                                    proto == .tcp
+                                    ? dest.index.map { checker.layered.mesh.pieces(of: range, at: $0) } ?? [range]
+                                    : [range]
                                 for piece in pieces {
                                     let p = FlowProtocol(proto)
                                     var part = QueryAnswer.Part(

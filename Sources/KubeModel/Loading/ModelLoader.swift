@@ -51,9 +51,9 @@ public struct ModelLoader {
     static func explainRepeatedTopLevelKeys(
         _ errors: [InputError], inferredStarts: [SourceLocation], documents: [Document]
     ) -> [InputError] {
+        func isMissingField(_ e: InputError) -> Bool { e.message.hasPrefix("required field is missing") }
         var out = errors
         for start in inferredStarts {
-            func isMissingField(_ e: InputError) -> Bool { e.message.hasPrefix("required field is missing") }
             guard out.contains(where: { $0.location == start && isMissingField($0) }) else { continue }
             let previous = documents.filter { $0.file == start.file && $0.line < start.line }.map(\.line).max()
             let halves = [start] + (previous.map { [SourceLocation(file: start.file, line: $0)] } ?? [])
