@@ -17,7 +17,18 @@ public struct Document {
 /// Parsing is spread over all cores by splitting each stream at its `---` document markers.
 public struct ManifestReader {
     public var limits: LoadLimits
+    /// Paths to show under another name in every location: copies exported from git are named `REV:path`.
+    public var shownPaths: [(prefix: String, shownAs: String)] = []
     public init(limits: LoadLimits = LoadLimits()) { self.limits = limits }
+
+    /// The name a file goes by in locations: `<stdin>`, a path under a `shownPaths` prefix renamed, or the path.
+    func displayName(_ file: String) -> String {
+        if file == "-" { return "<stdin>" }
+        for (prefix, shownAs) in shownPaths where file == prefix || file.hasPrefix(prefix + "/") {
+            return shownAs + file.dropFirst(prefix.count)
+        }
+        return file
+    }
 
     /// The input files a list of paths names, in the order they will be read.
     public func expand(paths: [String]) -> (files: [String], errors: [InputError]) {
@@ -98,7 +109,7 @@ public struct ManifestReader {
     /// The contents of a named input file, or why it cannot be read.
     func readFile(_ file: String) -> Result<Data, InputError> {
         func failure(_ message: String) -> Result<Data, InputError> {
-            .failure(InputError(SourceLocation(file: file, line: 0), "file", message))
+            .failure(InputError(SourceLocation(file: displayName(file), line: 0), "file", message))
         }
         let attributes: [FileAttributeKey: Any]
         do { attributes = try FileManager.default.attributesOfItem(atPath: file) } catch {
@@ -144,7 +155,7 @@ public struct ManifestReader {
         var emptyFiles: [String] = []
         var chunks: [Chunk] = []
         for file in files {
-            let name = file == "-" ? "<stdin>" : file
+            let name = displayName(file)
             let data: Data
             if file == "-" {
                 let read: Data?

@@ -30,6 +30,7 @@ struct DiffCommand: ParsableCommand {
         let baseName: String
         let headName: String
         var exported: URL?
+        var shownPaths: [(prefix: String, shownAs: String)] = []
         defer { if let exported { try? FileManager.default.removeItem(at: exported) } }
         if let rev = git {
             headPaths = input.paths
@@ -37,6 +38,7 @@ struct DiffCommand: ParsableCommand {
                 let export = try GitRevision.export(revision: rev, paths: input.paths)
                 basePaths = export.copies
                 exported = export.folder
+                shownPaths = zip(export.copies, input.paths).map { ($0, "\(rev):\($1)") }
             } catch let failure as GitRevision.Failure {
                 FileHandle.standardError.write(Data("error: \(failure)\n".utf8))
                 throw ExitCode(2)
@@ -50,7 +52,7 @@ struct DiffCommand: ParsableCommand {
             (baseName, headName) = (input.paths[0], input.paths[1])
         }
         let assumptions = try analysis.assumptions()
-        let base = Evaluator(model: try input.load(basePaths), assumptions: assumptions)
+        let base = Evaluator(model: try input.load(basePaths, shownPaths: shownPaths), assumptions: assumptions)
         let head = Evaluator(model: try input.load(headPaths, printNotices: false), assumptions: assumptions)
         Progress.show("comparing \(base.model.workloads.count) and \(head.model.workloads.count) workloads")
         let diff = ConnectivityDiff(base: base, head: head)

@@ -45,12 +45,17 @@ struct InputOptions: ParsableArguments {
         try load(paths, printNotices: printNotices)
     }
 
-    func load(_ paths: [String], printNotices: Bool = true) throws -> ClusterModel {
+    /// `shownPaths` renames paths in every location (git exports are shown as `REV:path`).
+    func load(
+        _ paths: [String], printNotices: Bool = true, shownPaths: [(prefix: String, shownAs: String)] = []
+    ) throws -> ClusterModel {
         Progress.show("loading \(paths.count) path(s)")
         if let problem = LabelSyntax.dnsLabelProblem(defaultNamespace) {
             throw ValidationError("--default-namespace: \(problem)")
         }
-        let (model, errors) = ModelLoader(limits: limits, defaultNamespace: defaultNamespace).load(paths: paths)
+        var loader = ModelLoader(limits: limits, defaultNamespace: defaultNamespace)
+        loader.shownPaths = shownPaths
+        let (model, errors) = loader.load(paths: paths)
         Progress.show(
             "loaded \(model.documentCount) documents: \(model.workloads.count) workloads, \(model.objects.count) objects"
         )

@@ -69,6 +69,9 @@ final class DiffTests: XCTestCase {
         XCTAssertTrue(
             output.contains(
                 "before (TCP/1): NP-INGRESS DENY (default: isolated, no rule matched); isolated by shop/deny"), output)
+        // The revision's objects are located as REV:path, never by the temporary folder they were exported to.
+        XCTAssertTrue(output.contains("isolated by shop/deny (HEAD:k8s/all.yaml:11)"), output)
+        XCTAssertFalse(output.contains("reachproof-git-"), output)
         let unchanged = try runProcess(cli, ["diff", "k8s", "k8s", "--fail-on-open"], in: repo)
         XCTAssertEqual(unchanged.status, 0)
         XCTAssertTrue(unchanged.output.contains("0 pair(s) with flows opened, 0 with flows closed"))

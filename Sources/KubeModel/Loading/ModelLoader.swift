@@ -6,6 +6,8 @@ public struct ModelLoader {
     public var limits: LoadLimits
     /// Where namespaced objects without `metadata.namespace` go, as `kubectl apply -n NS` puts them.
     public var defaultNamespace: String
+    /// Paths shown under another name in locations (`ManifestReader.shownPaths`).
+    public var shownPaths: [(prefix: String, shownAs: String)] = []
 
     public init(limits: LoadLimits = LoadLimits(), defaultNamespace: String = "default") {
         self.limits = limits
@@ -16,8 +18,9 @@ public struct ModelLoader {
     public func load(paths: [String], stdin: (() throws -> Data)? = nil)
         -> (model: ClusterModel, errors: [InputError])
     {
-        let (documents, readErrors, emptyFiles, inferredStarts) = ManifestReader(limits: limits).read(
-            paths: paths, stdin: stdin)
+        var reader = ManifestReader(limits: limits)
+        reader.shownPaths = shownPaths
+        let (documents, readErrors, emptyFiles, inferredStarts) = reader.read(paths: paths, stdin: stdin)
         var (model, errors) = build(documents)
         model.inferredDocumentStarts = inferredStarts
         errors = Self.explainRepeatedTopLevelKeys(errors, inferredStarts: inferredStarts, documents: documents)
