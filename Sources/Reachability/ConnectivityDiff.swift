@@ -4,16 +4,23 @@ import KubeModel
 /// workloads (matched by `ns/name`) and every external address range, the connections allowed after but not
 /// before, and before but not after, each with the deciding rules on both versions.
 public struct ConnectivityDiff {
+    /// One changed connection, explained in each version (nil where the endpoint does not exist).
+    public struct Witness: Sendable {
+        public let proto: FlowProtocol
+        public let port: Int
+        public let base: FlowExplanation?
+        public let head: FlowExplanation?
+    }
+
     public struct Change: Sendable {
         public let source: String
         public let destination: String
         public let opened: ConnSet
         public let closed: ConnSet
-        /// One changed connection, explained in each version (nil where the endpoint does not exist).
-        public let witnessProto: FlowProtocol
-        public let witnessPort: Int
-        public let base: FlowExplanation?
-        public let head: FlowExplanation?
+        /// A connection of `opened` and one of `closed`, each with its own explanations: the rules that opened one
+        /// part of a pair's connections are not those that closed another.
+        public let openedWitness: Witness?
+        public let closedWitness: Witness?
     }
 
     public let changes: [Change]
@@ -35,15 +42,19 @@ public struct ConnectivityDiff {
         ) {
             let opened = after.subtracting(before)
             let closed = before.subtracting(after)
-            guard let (p, port) = opened.first ?? closed.first else { return }
-            func explain(_ k: Int) -> FlowExplanation? {
-                guard let a = s[k], let b = d[k] else { return nil }
-                return sides[k].evaluator.explain(from: a, to: b, proto: p, port: port)
+            if opened.isEmpty && closed.isEmpty { return }
+            func witness(_ conns: ConnSet) -> Witness? {
+                guard let (p, port) = conns.first else { return nil }
+                func explain(_ k: Int) -> FlowExplanation? {
+                    guard let a = s[k], let b = d[k] else { return nil }
+                    return sides[k].evaluator.explain(from: a, to: b, proto: p, port: port)
+                }
+                return Witness(proto: p, port: port, base: explain(0), head: explain(1))
             }
             changes.append(
                 Change(
                     source: source, destination: destination, opened: opened, closed: closed,
-                    witnessProto: p, witnessPort: port, base: explain(0), head: explain(1)))
+                    openedWitness: witness(opened), closedWitness: witness(closed)))
         }
 
         // Pairs of workloads: both versions' class matrices, rows per source class, connection sets compared by

@@ -12,18 +12,27 @@ public enum DiffReport {
         return ClaimsReport.decision(d)
     }
 
-    static func witness(_ c: ConnectivityDiff.Change) -> String {
-        c.witnessProto == .other ? "OTHER" : "\(c.witnessProto.rawValue)/\(c.witnessPort)"
+    static func connection(_ w: ConnectivityDiff.Witness) -> String {
+        w.proto == .other ? "OTHER" : "\(w.proto.rawValue)/\(w.port)"
+    }
+
+    /// The pair's opened and closed parts, each with its witness, in that order.
+    static func parts(_ c: ConnectivityDiff.Change) -> [(
+        label: String, conns: ConnSet, witness: ConnectivityDiff.Witness
+    )] {
+        [("OPENED", c.opened, c.openedWitness), ("CLOSED", c.closed, c.closedWitness)].compactMap { label, conns, w in
+            w.map { (label, conns, $0) }
+        }
     }
 
     public static func text(_ d: ConnectivityDiff, base: String, head: String) -> String {
         var out =
             "diff \(base) -> \(head): \(d.openedCount) pair(s) with flows opened, \(d.closedCount) with flows closed\n"
         for c in d.changes {
-            for (label, set) in [("OPENED", c.opened), ("CLOSED", c.closed)] where !set.isEmpty {
+            for (label, set, w) in parts(c) {
                 out += "\(label)  \(c.source) -> \(c.destination)  \(set)\n"
-                out += "    before (\(witness(c))): \(reason(c.base))\n"
-                out += "    after:  \(reason(c.head))\n"
+                out += "    before (\(connection(w))): \(reason(w.base))\n"
+                out += "    after:  \(reason(w.head))\n"
             }
         }
         return out
@@ -38,17 +47,20 @@ public enum DiffReport {
         if d.changes.isEmpty { return out + "No flow changes.\n" }
         out += "| change | source | destination | connections | before | after |\n|---|---|---|---|---|---|\n"
         for c in d.changes {
-            for (label, set) in [("opened", c.opened), ("closed", c.closed)] where !set.isEmpty {
+            for (label, set, w) in parts(c) {
                 out +=
-                    "| \(label) | `\(c.source)` | `\(c.destination)` | \(set) | \(cell(reason(c.base))) | \(cell(reason(c.head))) |\n"
+                    "| \(label.lowercased()) | `\(c.source)` | `\(c.destination)` | \(set) | \(cell(reason(w.base))) | \(cell(reason(w.head))) |\n"
             }
         }
         return out
     }
 
+    /// One direction of a change: the connections, one of them as witness, and its decision in each version.
+    struct PartJSON: Encodable {
+        let connections: String, witness: String, before: String, after: String
+    }
     struct ChangeJSON: Encodable {
-        let source: String, destination: String, opened: String?, closed: String?, witness: String, before: String,
-            after: String
+        let source: String, destination: String, opened: PartJSON?, closed: PartJSON?
     }
     struct DiffJSON: Encodable {
         let base: String, head: String, opened: Int, closed: Int, changes: [ChangeJSON]
@@ -59,11 +71,16 @@ public enum DiffReport {
             DiffJSON(
                 base: base, head: head, opened: d.openedCount, closed: d.closedCount,
                 changes: d.changes.map { c in
-                    ChangeJSON(
-                        source: c.source, destination: c.destination,
-                        opened: c.opened.isEmpty ? nil : c.opened.description,
-                        closed: c.closed.isEmpty ? nil : c.closed.description, witness: witness(c),
-                        before: reason(c.base), after: reason(c.head))
+                    func part(_ conns: ConnSet, _ w: ConnectivityDiff.Witness?) -> PartJSON? {
+                        w.map {
+                            PartJSON(
+                                connections: conns.description, witness: connection($0), before: reason($0.base),
+                                after: reason($0.head))
+                        }
+                    }
+                    return ChangeJSON(
+                        source: c.source, destination: c.destination, opened: part(c.opened, c.openedWitness),
+                        closed: part(c.closed, c.closedWitness))
                 }))
     }
 }

@@ -3,6 +3,8 @@ import Reachability
 import TestSupport
 import XCTest
 
+@testable import Reporting
+
 /// `reachproof diff`: the semantic difference between two versions of the manifests.
 final class DiffTests: XCTestCase {
     func evaluator(_ path: String) -> Evaluator {
@@ -34,6 +36,52 @@ final class DiffTests: XCTestCase {
             uniqueKeysWithValues: diff.changes.map { ("\($0.source) -> \($0.destination)", $0.closed) })
         XCTAssertEqual(actual, expected)
         XCTAssertGreaterThan(actual.count, 100)
+    }
+
+    /// A pair whose change both opens and closes connections explains each with its own witness: the rule that
+    /// admitted the closed port before is not the one that admits the opened port after.
+    func testOpenedAndClosedPartsHaveTheirOwnWitness() throws {
+        func version(_ port: Int) throws -> Evaluator {
+            let yaml = """
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: web, namespace: shop, labels: {app: web}}
+                spec: {containers: [{name: c, ports: [{containerPort: 80}, {containerPort: 443}]}]}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: client, namespace: shop, labels: {app: client}}
+                spec: {containers: [{name: c}]}
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: web-\(port), namespace: shop}
+                spec:
+                  podSelector: {matchLabels: {app: web}}
+                  ingress: [{from: [{podSelector: {matchLabels: {app: client}}}], ports: [{port: \(port)}]}]
+                """
+            return Evaluator(model: try loadModel(yaml, file: "v\(port).yaml"), assumptions: Assumptions())
+        }
+        let diff = ConnectivityDiff(base: try version(80), head: try version(443))
+        let change = try XCTUnwrap(diff.changes.first { $0.source == "shop/client" && $0.destination == "shop/web" })
+        XCTAssertEqual(change.openedWitness?.port, 443)
+        XCTAssertEqual(change.closedWitness?.port, 80)
+        // Locations without the temporary folders the versions were written to.
+        let text = DiffReport.text(diff, base: "v80", head: "v443").replacingOccurrences(
+            of: #"\(/[^ ]*/(v[0-9]+\.yaml)"#, with: "($1", options: .regularExpression)
+        XCTAssertTrue(
+            text.contains(
+                """
+                OPENED  shop/client -> shop/web  TCP/443
+                    before (TCP/443): NP-INGRESS DENY (default: isolated, no rule matched); isolated by shop/web-80 (v80.yaml:11)
+                    after:  NP-INGRESS ALLOW NetworkPolicy shop/web-443 spec.ingress[0] (v443.yaml:16)
+                CLOSED  shop/client -> shop/web  TCP/80
+                    before (TCP/80): NP-INGRESS ALLOW NetworkPolicy shop/web-80 spec.ingress[0] (v80.yaml:16)
+                    after:  NP-INGRESS DENY (default: isolated, no rule matched); isolated by shop/web-443 (v443.yaml:11)
+                """), text)
+        let json = DiffReport.json(diff, base: "v80", head: "v443")
+        XCTAssertTrue(json.contains("\"witness\" : \"TCP\\/443\"") || json.contains("\"witness\" : \"TCP/443\""), json)
+        XCTAssertTrue(json.contains("\"witness\" : \"TCP\\/80\"") || json.contains("\"witness\" : \"TCP/80\""), json)
     }
 
     func testGitRevisionAndFailOnOpen() throws {
