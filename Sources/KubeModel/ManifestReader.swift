@@ -32,6 +32,26 @@ public struct ManifestReader {
 
     /// The input files a list of paths names, in the order they will be read.
     public func expand(paths: [String]) -> (files: [String], errors: [InputError]) {
+        var visited = Set<String>()
+        let (files, errors) = expand(paths: paths, visited: &visited)
+        // Followed links can reach a file twice (a link to a parent folder): each is read once. A file is known by
+        // its real path; a dangling link, by its real folder and its name.
+        guard visited.count > 1 else { return (files, errors) }
+        var seen = Set<String>()
+        let once = files.filter { file in
+            let url = URL(fileURLWithPath: file)
+            let identity =
+                FileManager.default.fileExists(atPath: file)
+                ? url.resolvingSymlinksInPath()
+                : url.deletingLastPathComponent().resolvingSymlinksInPath().appendingPathComponent(
+                    url.lastPathComponent)
+            return file == "-" || seen.insert(identity.path).inserted
+        }
+        return (once, errors)
+    }
+
+    /// `visited` holds the real paths of the folders already listed, so that symbolic links in a cycle end.
+    private func expand(paths: [String], visited: inout Set<String>) -> (files: [String], errors: [InputError]) {
         var files: [String] = []
         var errors: [InputError] = []
         let fm = FileManager.default
@@ -42,16 +62,19 @@ public struct ManifestReader {
             }
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else {
-                errors.append(InputError(SourceLocation(file: path, line: 0), "path", "no such file or directory"))
+                errors.append(InputError(SourceLocation(file: path, line: 0), "path", Self.missingReason(path)))
                 continue
             }
             if !isDirectory.boolValue {
                 files.append(path)
                 continue
             }
+            guard visited.insert(URL(fileURLWithPath: path).resolvingSymlinksInPath().path).inserted else { continue }
+            let errorsBefore = errors.count
             // Folders that cannot be listed are errors naming them: a skipped folder could hide policies.
             var unlisted: [(String, String)] = []
-            let root = URL(fileURLWithPath: path)
+            // The walker lists nothing below a symbolic link itself: it starts from what the link points to.
+            let root = URL(fileURLWithPath: path).resolvingSymlinksInPath()
             guard
                 let walker = fm.enumerator(
                     at: root, includingPropertiesForKeys: [.isDirectoryKey], options: [.skipsHiddenFiles],
@@ -64,18 +87,33 @@ public struct ManifestReader {
                 continue
             }
             var found: [String] = []
+            var linkedFolders: [String] = []
             let prefix = root.standardizedFileURL.path
             for case let url as URL in walker {
-                let ext = url.pathExtension.lowercased()
-                guard ["yaml", "yml", "json"].contains(ext), !isDir(url.path) else { continue }
                 // Keep the path as the user wrote it, with the file's place below it.
                 let relative = String(url.standardizedFileURL.path.dropFirst(prefix.count)).drop { $0 == "/" }
-                found.append(path.hasSuffix("/") ? path + relative : path + "/" + relative)
+                let shown = path.hasSuffix("/") ? path + relative : path + "/" + relative
+                // The walker does not enter a symbolic link to a folder (a ConfigMap mount's `..data`, a linked
+                // overlay): it is listed here in its turn, since a skipped folder could hide policies.
+                if isDir(url.path) {
+                    let isLink =
+                        (try? fm.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType) == .typeSymbolicLink
+                    if isLink && !url.lastPathComponent.hasPrefix(".") { linkedFolders.append(shown) }
+                    continue
+                }
+                guard ["yaml", "yml", "json"].contains(url.pathExtension.lowercased()) else { continue }
+                found.append(shown)
+            }
+            if !linkedFolders.isEmpty {
+                let linked = expand(paths: linkedFolders.sorted(), visited: &visited)
+                found += linked.files
+                // A linked folder without manifests is no error: its parent's files are the input.
+                errors += linked.errors.filter { !$0.message.hasPrefix("no manifest files") }
             }
             for (folder, why) in unlisted {
                 errors.append(InputError(SourceLocation(file: folder, line: 0), "path", "cannot be listed: \(why)"))
             }
-            if found.isEmpty && unlisted.isEmpty {
+            if found.isEmpty && unlisted.isEmpty && errors.count == errorsBefore {
                 errors.append(
                     InputError(
                         SourceLocation(file: path, line: 0), "path",
@@ -84,6 +122,14 @@ public struct ManifestReader {
             files.append(contentsOf: found.sorted())
         }
         return (files, errors)
+    }
+
+    /// Why a path that does not resolve cannot be read: a symbolic link to nothing says where it points.
+    static func missingReason(_ path: String) -> String {
+        if let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: path) {
+            return "is a symbolic link to '\(destination)', which does not exist"
+        }
+        return "no such file or directory"
     }
 
     /// An OS error in words ("Permission denied"), for messages.
@@ -112,7 +158,16 @@ public struct ManifestReader {
             .failure(InputError(SourceLocation(file: displayName(file), line: 0), "file", message))
         }
         let attributes: [FileAttributeKey: Any]
-        do { attributes = try FileManager.default.attributesOfItem(atPath: file) } catch {
+        do {
+            // A symbolic link is read as what it points to (attributesOfItem does not follow links).
+            var target = file
+            if try FileManager.default.attributesOfItem(atPath: file)[.type] as? FileAttributeType == .typeSymbolicLink
+            {
+                guard FileManager.default.fileExists(atPath: file) else { return failure(Self.missingReason(file)) }
+                target = URL(fileURLWithPath: file).resolvingSymlinksInPath().path
+            }
+            attributes = try FileManager.default.attributesOfItem(atPath: target)
+        } catch {
             return failure("cannot be read: \(Self.reason(error))")
         }
         // A FIFO or a device would block or never end: such input goes through stdin ('-').

@@ -39,6 +39,36 @@ final class LoaderErrorTests: XCTestCase {
         XCTAssertEqual(InputError.shortened("short words stay"), "short words stay")
     }
 
+    /// Symbolic links are read as what they point to: a linked file, a linked folder (followed once, even in a
+    /// cycle), a folder given as a link; a link to nothing is an error saying where it points.
+    func testSymbolicLinksAreFollowedOnce() throws {
+        let fm = FileManager.default
+        let base = fm.temporaryDirectory.appendingPathComponent("links-\(UUID().uuidString)").path
+        defer { try? fm.removeItem(atPath: base) }
+        for folder in ["top", "other"] {
+            try fm.createDirectory(atPath: "\(base)/\(folder)", withIntermediateDirectories: true)
+        }
+        func namespace(_ name: String) -> String { "apiVersion: v1\nkind: Namespace\nmetadata: {name: \(name)}\n" }
+        try namespace("a").write(toFile: "\(base)/top/a.yaml", atomically: true, encoding: .utf8)
+        try namespace("b").write(toFile: "\(base)/other/b.yaml", atomically: true, encoding: .utf8)
+        try namespace("c").write(toFile: "\(base)/c.yaml", atomically: true, encoding: .utf8)
+        try fm.createSymbolicLink(atPath: "\(base)/top/c-link.yaml", withDestinationPath: "\(base)/c.yaml")
+        try fm.createSymbolicLink(atPath: "\(base)/top/linked", withDestinationPath: "../other")
+        try fm.createSymbolicLink(atPath: "\(base)/top/loop", withDestinationPath: "..")
+        try fm.createSymbolicLink(atPath: "\(base)/top-link", withDestinationPath: "\(base)/top")
+
+        let (model, errors) = ModelLoader().load(paths: ["\(base)/top-link"])
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(Set(model.namespaces.keys), ["a", "b", "c"])
+        XCTAssertEqual(model.documentCount, 3, "each file is read once")
+
+        try fm.createSymbolicLink(atPath: "\(base)/top/gone.yaml", withDestinationPath: "/nonexistent/gone.yaml")
+        let (_, dangling) = ModelLoader().load(paths: ["\(base)/top"])
+        XCTAssertEqual(
+            dangling.map(\.message), ["is a symbolic link to '/nonexistent/gone.yaml', which does not exist"])
+        XCTAssertEqual(dangling.first?.location.file, "\(base)/top/gone.yaml")
+    }
+
     func testYAMLSyntaxErrorNamesFileAndLine() throws {
         let e = try error("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [unclosed\n")
         XCTAssertTrue(e.location.file.hasSuffix("bad.yaml"))
