@@ -255,6 +255,16 @@ public struct ModelLoader {
                 throw root["kind"]!.error(
                     "unknown kind '\(object.groupKind.kind)' in \(object.apiVersion) (did you mean \(meant.kind)?)")
             }
+            // A kind reachproof reads, under a group it reads other kinds of (`apps/v1` Pod): the wrong apiVersion,
+            // which the API server rejects, rather than a resource of its own.
+            let kind = object.groupKind.kind
+            if KindRegistry.readers.keys.contains(where: { $0.group == object.groupKind.group }),
+                KindRegistry.knows(kind: kind)
+            {
+                let expected = KindRegistry.versions(ofKind: kind).sorted().joined(separator: " or ")
+                throw root["apiVersion"]!.error(
+                    "\(kind) is not served by apiVersion '\(object.apiVersion)' (expected \(expected))")
+            }
             let cniPolicy = KindRegistry.cniPolicyGroups.contains(object.groupKind.group)
             return {
                 $0.model.unknownKinds[id.kind, default: []].append(id)
