@@ -130,3 +130,80 @@ final class DefaultNamespaceTests: XCTestCase {
         XCTAssertEqual(Inventory(model).defaultNamespace, "shop")
     }
 }
+
+/// KubeVirt VirtualMachines and VirtualMachineInstances are workloads: their virt-launcher pods carry the instance's
+/// labels, which policies select. In a dump, the VM, its VMI and the launcher pod are one workload named after the
+/// VM; a stopped VM runs no pod.
+final class KubeVirtWorkloadTests: XCTestCase {
+    static let manifests = """
+        apiVersion: kubevirt.io/v1
+        kind: VirtualMachine
+        metadata: {name: db, namespace: vms}
+        spec:
+          runStrategy: Always
+          template:
+            metadata: {labels: {app: db}}
+            spec:
+              domain:
+                devices:
+                  interfaces: [{name: default, masquerade: {}, ports: [{name: pg, port: 5432}]}]
+              networks: [{name: default, pod: {}}]
+              volumes: [{name: sa, serviceAccount: {serviceAccountName: db-sa}}]
+        ---
+        apiVersion: kubevirt.io/v1
+        kind: VirtualMachine
+        metadata: {name: old, namespace: vms}
+        spec:
+          running: false
+          template: {metadata: {labels: {app: old}}, spec: {domain: {devices: {}}}}
+        ---
+        apiVersion: kubevirt.io/v1
+        kind: VirtualMachineInstance
+        metadata: {name: scratch, namespace: vms, labels: {app: scratch}}
+        spec: {domain: {devices: {}}}
+        """
+
+    func testVirtualMachinesAreWorkloads() throws {
+        let model = try loadModel(Self.manifests)
+        let db = try XCTUnwrap(model.workloads.first { $0.name == "db" })
+        XCTAssertEqual(db.kind, "VirtualMachine")
+        XCTAssertEqual(db.labels, ["app": "db", "kubevirt.io": "virt-launcher", "vm.kubevirt.io/name": "db"])
+        XCTAssertEqual(db.serviceAccount, "db-sa")
+        XCTAssertEqual(db.ports, [ContainerPort(name: "pg", number: 5432, proto: .tcp)])
+        XCTAssertEqual(db.replicas, 1)
+        XCTAssertEqual(model.workloads.first { $0.name == "old" }?.replicas, 0)
+        XCTAssertEqual(model.workloads.first { $0.name == "scratch" }?.labels["app"], "scratch")
+    }
+
+    func testDumpCountsTheLauncherPodOnce() throws {
+        let dump =
+            Self.manifests
+                + """
+
+                ---
+                apiVersion: kubevirt.io/v1
+                kind: VirtualMachineInstance
+                metadata:
+                  name: db
+                  namespace: vms
+                  labels: {app: db}
+                  ownerReferences: [{apiVersion: kubevirt.io/v1, kind: VirtualMachine, name: db, controller: true, uid: u1}]
+                spec: {domain: {devices: {}}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata:
+                  name: virt-launcher-db-8dzl7
+                  namespace: vms
+                  labels: {app: db, kubevirt.io: virt-launcher, vm.kubevirt.io/name: db, kubevirt.io/created-by: u2}
+                  ownerReferences:
+                  - {apiVersion: kubevirt.io/v1, kind: VirtualMachineInstance, name: db, controller: true, uid: u2}
+                spec: {containers: [{name: compute}]}
+                """
+        let model = try loadModel(dump)
+        let db = model.workloads.filter { $0.namespace == "vms" && $0.name == "db" }
+        XCTAssertEqual(db.count, 1, "\(model.workloads.map(\.id))")
+        XCTAssertEqual(db.first?.kind, "VirtualMachine")
+        XCTAssertEqual(db.first?.labels["kubevirt.io/created-by"], "u2", "the running pod stands for the template")
+    }
+}

@@ -26,12 +26,18 @@ enum WorkloadParser {
         "DaemonSet": ["apps/v1", "apps/v1beta2", "extensions/v1beta1"],
         "ReplicaSet": ["apps/v1", "apps/v1beta2", "extensions/v1beta1"],
         "Job": ["batch/v1"], "CronJob": ["batch/v1", "batch/v1beta1"],
+        // KubeVirt: a VMI runs in a virt-launcher pod it owns; a VM owns its VMI.
+        "VirtualMachine": kubeVirt, "VirtualMachineInstance": kubeVirt,
     ]
+    static let kubeVirt: Set<String> = ["kubevirt.io/v1", "kubevirt.io/v1alpha3"]
 
     /// The pod template of a workload object (the object itself for a Pod).
     static func parse(kind: String, root: Field, id: ObjectID) throws -> Workload? {
         guard versions[kind] != nil else { return nil }
         guard let spec = root["spec"] else { throw root.missing("spec") }
+        if kind == "VirtualMachine" || kind == "VirtualMachineInstance" {
+            return try virtualMachine(kind: kind, root: root, spec: spec, id: id)
+        }
         var replicas: Int? = 1
         var podMeta: Field?
         var podSpec: Field
@@ -96,6 +102,49 @@ enum WorkloadParser {
             kind: kind, name: id.name, namespace: id.namespace ?? "default", labels: labels, annotations: annotations,
             serviceAccount: sa, ports: ports, hostNetwork: hostNetwork, replicas: replicas,
             containerNames: names, location: root.location)
+    }
+
+    /// The virt-launcher pod of a KubeVirt VirtualMachine (its `spec.template`) or VirtualMachineInstance: the
+    /// instance's labels plus the two KubeVirt sets on every launcher pod (`kubevirt.io: virt-launcher` and
+    /// `vm.kubevirt.io/name`, kubevirt/kubevirt#7102), the `default` service account unless a serviceAccount volume
+    /// names one, and the ports the interfaces declare. A stopped VM (`running: false`, `runStrategy: Halted`) runs
+    /// no pod.
+    static func virtualMachine(kind: String, root: Field, spec: Field, id: ObjectID) throws -> Workload {
+        var replicas = 1
+        let instance: Field
+        let instanceMeta: Field?
+        if kind == "VirtualMachine" {
+            guard let template = spec["template"], let templateSpec = template["spec"] else {
+                throw spec.missing("template.spec")
+            }
+            (instance, instanceMeta) = (templateSpec, template["metadata"])
+            if try spec["running"]?.bool() == false || spec["runStrategy"]?.string() == "Halted" { replicas = 0 }
+        } else {
+            (instance, instanceMeta) = (spec, root["metadata"])
+        }
+        var labels = try instanceMeta?["labels"].map(LabelSyntax.checkLabels) ?? [:]
+        labels["kubevirt.io"] = "virt-launcher"
+        labels["vm.kubevirt.io/name"] = id.name
+        var serviceAccount = "default"
+        for volume in try instance["volumes"]?.items() ?? [] {
+            if let name = try volume["serviceAccount"]?["serviceAccountName"]?.string() { serviceAccount = name }
+        }
+        var ports: [ContainerPort] = []
+        for interface in try instance["domain"]?["devices"]?["interfaces"]?.items() ?? [] {
+            for p in try interface["ports"]?.items() ?? [] {
+                guard let numberField = p["port"] else { throw p.missing("port") }
+                let name = try p["name"]?.string()
+                if let name, let problem = PortName.validate(name) { throw p["name"]!.error(problem) }
+                ports.append(
+                    ContainerPort(
+                        name: name, number: try numberField.int(in: 1...65535),
+                        proto: try p["protocol"]?.l4Protocol() ?? .tcp))
+            }
+        }
+        return Workload(
+            kind: kind, name: id.name, namespace: id.namespace ?? "default", labels: labels,
+            annotations: try instanceMeta?["annotations"]?.stringMap() ?? [:], serviceAccount: serviceAccount,
+            ports: ports, hostNetwork: false, replicas: replicas, containerNames: ["compute"], location: root.location)
     }
 
     static func controllerOwner(_ metadata: Field) throws -> (kind: String, name: String)? {
