@@ -93,8 +93,9 @@ public struct ManifestReader {
                 // Keep the path as the user wrote it, with the file's place below it.
                 let relative = String(url.standardizedFileURL.path.dropFirst(prefix.count)).drop { $0 == "/" }
                 let shown = path.hasSuffix("/") ? path + relative : path + "/" + relative
-                // The walker does not enter a symbolic link to a folder (a ConfigMap mount's `..data`, a linked
-                // overlay): it is listed here in its turn, since a skipped folder could hide policies.
+                // The walker does not enter a symbolic link to a folder (a linked overlay): it is listed here in its
+                // turn, since a skipped folder could hide policies. Hidden links are skipped like other hidden
+                // entries: a ConfigMap mount's `..data` is reached through the links to each of its files.
                 if isDir(url.path) {
                     let isLink =
                         (try? fm.attributesOfItem(atPath: url.path)[.type] as? FileAttributeType) == .typeSymbolicLink
