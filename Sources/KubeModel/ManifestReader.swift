@@ -517,11 +517,14 @@ enum YAMLErrorText {
                 text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(mark.line - 1).first ?? ""
             let tabIndented = line.prefix { $0 == " " || $0 == "\t" }.contains("\t")
             return InputError(
-                at(mark.line), "yaml", describe(problem, context, tabHint: problem.contains("tab") || tabIndented))
+                at(mark.line), "yaml",
+                describe(problem, context, lineOffset: lineOffset, tabHint: problem.contains("tab") || tabIndented))
         case .parser(let context, let problem, let mark, _):
-            return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: false))
+            return InputError(
+                at(mark.line), "yaml", describe(problem, context, lineOffset: lineOffset, tabHint: false))
         case .composer(let context, let problem, let mark, _):
-            return InputError(at(mark.line), "yaml", describe(problem, context, tabHint: false))
+            return InputError(
+                at(mark.line), "yaml", describe(problem, context, lineOffset: lineOffset, tabHint: false))
         case .duplicatedKeysInMapping(let duplicates, let context):
             return InputError(
                 at(context.mark.line), "yaml",
@@ -533,9 +536,10 @@ enum YAMLErrorText {
         }
     }
 
-    static func describe(_ problem: String, _ context: YamlError.Context?, tabHint: Bool) -> String {
+    /// The parser's message; the line of its context is the file's, like the error's own.
+    static func describe(_ problem: String, _ context: YamlError.Context?, lineOffset: Int, tabHint: Bool) -> String {
         var text = problem
-        if let context { text += " (\(context.text) at line \(context.mark.line))" }
+        if let context { text += " (\(context.text) at line \(context.mark.line + lineOffset))" }
         if tabHint { text += "; YAML does not allow tabs for indentation" }
         return text
     }
