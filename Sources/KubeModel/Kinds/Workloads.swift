@@ -85,16 +85,7 @@ enum WorkloadParser {
                 guard key == "containers" || c["restartPolicy"] != nil else { continue }
                 for p in try c["ports"]?.items() ?? [] {
                     if case .mapping(let m) = p.node, m.count == 0 { continue }
-                    guard let numberField = p["containerPort"] else { throw p.missing("containerPort") }
-                    let number = try numberField.int(in: 1...65535)
-                    let proto = try p["protocol"]?.l4Protocol() ?? .tcp
-                    var name: String?
-                    if let nf = p["name"] {
-                        let n = try nf.string()
-                        if let problem = PortName.validate(n) { throw nf.error(problem) }
-                        name = n
-                    }
-                    ports.append(ContainerPort(name: name, number: number, proto: proto))
+                    ports.append(try port(p, numberKey: "containerPort"))
                 }
             }
         }
@@ -131,20 +122,28 @@ enum WorkloadParser {
         }
         var ports: [ContainerPort] = []
         for interface in try instance["domain"]?["devices"]?["interfaces"]?.items() ?? [] {
-            for p in try interface["ports"]?.items() ?? [] {
-                guard let numberField = p["port"] else { throw p.missing("port") }
-                let name = try p["name"]?.string()
-                if let name, let problem = PortName.validate(name) { throw p["name"]!.error(problem) }
-                ports.append(
-                    ContainerPort(
-                        name: name, number: try numberField.int(in: 1...65535),
-                        proto: try p["protocol"]?.l4Protocol() ?? .tcp))
-            }
+            for p in try interface["ports"]?.items() ?? [] { ports.append(try port(p, numberKey: "port")) }
         }
         return Workload(
             kind: kind, name: id.name, namespace: id.namespace ?? "default", labels: labels,
             annotations: try instanceMeta?["annotations"]?.stringMap() ?? [:], serviceAccount: serviceAccount,
             ports: ports, hostNetwork: false, replicas: replicas, containerNames: ["compute"], location: root.location)
+    }
+
+    /// A declared port: its number under `numberKey` (`containerPort` in a container, `port` in a KubeVirt
+    /// interface), its protocol (TCP when absent) and its optional IANA-style name.
+    static func port(_ p: Field, numberKey: String) throws -> ContainerPort {
+        guard let numberField = p[numberKey] else { throw p.missing(numberKey) }
+        // Checked in this order, so the first error reported stays the number's, then the protocol's.
+        let number = try numberField.int(in: 1...65535)
+        let proto = try p["protocol"]?.l4Protocol() ?? .tcp
+        var name: String?
+        if let nameField = p["name"] {
+            let n = try nameField.string()
+            if let problem = PortName.validate(n) { throw nameField.error(problem) }
+            name = n
+        }
+        return ContainerPort(name: name, number: number, proto: proto)
     }
 
     static func controllerOwner(_ metadata: Field) throws -> (kind: String, name: String)? {
