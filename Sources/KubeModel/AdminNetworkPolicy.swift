@@ -48,25 +48,37 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
     public let location: SourceLocation
 
     static func parse(_ spec: Field, tier: Tier, name: String, location: SourceLocation) throws -> AdminNetworkPolicy {
-        try spec.requireKnownKeys(["priority", "subject", "ingress", "egress"])
+        try ErrorGatherer.gathering { gatherer in
+            try parse(spec, tier: tier, name: name, location: location, gatherer: &gatherer)
+        }
+    }
+
+    private static func parse(
+        _ spec: Field, tier: Tier, name: String, location: SourceLocation, gatherer: inout ErrorGatherer
+    ) throws -> AdminNetworkPolicy? {
+        _ = try gatherer.read { try spec.requireKnownKeys(["priority", "subject", "ingress", "egress"]) }
         if tier == .baseline && name != "default" {
             throw spec.error("a BaselineAdminNetworkPolicy must be named 'default' (it is a singleton)")
         }
-        let priority: Int
-        if tier == .admin {
-            guard let p = spec["priority"] else { throw spec.missing("priority") }
-            priority = try p.int(in: 0...1000)
-        } else {
-            priority = Int.max
+        let priority =
+            tier == .baseline
+            ? Int.max
+            : try gatherer.read {
+                guard let p = spec["priority"] else { throw spec.missing("priority") }
+                return try p.int(in: 0...1000)
+            }
+        let subject = try gatherer.read {
+            guard let subjectField = spec["subject"] else { throw spec.missing("subject") }
+            return try parsePodSet(subjectField)
         }
-        guard let subjectField = spec["subject"] else { throw spec.missing("subject") }
-        let subject = try parsePodSet(subjectField)
 
         func rules(_ key: String, peersKey: String, allowNodes: Bool) throws -> [Rule] {
             let items = try spec[key]?.items() ?? []
             if items.count > 100 { throw spec[key]!.error("at most 100 rules are allowed") }
-            return try items.map { item in
-                try item.requireKnownKeys(["name", "action", peersKey, "ports"])
+            return try items.readEach { item in try ErrorGatherer.gathering { try rule(item, gatherer: &$0) } }
+
+            func rule(_ item: Field, gatherer: inout ErrorGatherer) throws -> Rule {
+                _ = try gatherer.read { try item.requireKnownKeys(["name", "action", peersKey, "ports"]) }
                 let ruleName = try item["name"]?.string() ?? ""
                 guard let actionField = item["action"] else { throw item.missing("action") }
                 let actionText = try actionField.string()
@@ -78,7 +90,7 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
                 guard let peersField = item[peersKey] else { throw item.missing(peersKey) }
                 let peerItems = try peersField.items()
                 if peerItems.isEmpty { throw peersField.error("\(peersKey) must list at least one peer") }
-                let peers = try peerItems.map { p -> Peer in
+                let peers = try gatherer.readEach(peerItems) { p -> Peer in
                     let kinds = allowNodes ? ["namespaces", "pods", "nodes", "networks"] : ["namespaces", "pods"]
                     try p.requireKnownKeys(Set(kinds))
                     try exactlyOne(p, of: kinds, what: "a peer")
@@ -91,7 +103,7 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
                     return .networks(try p["networks"]!.items().map { try $0.cidr() })
                 }
                 let ports = try item["ports"].map { pf in
-                    try pf.items().map { port -> Port in
+                    try gatherer.readEach(pf.items()) { port -> Port in
                         try port.requireKnownKeys(["portNumber", "namedPort", "portRange"])
                         try exactlyOne(port, of: ["portNumber", "namedPort", "portRange"], what: "a port")
                         if let pn = port["portNumber"] {
@@ -124,10 +136,11 @@ public struct AdminNetworkPolicy: Hashable, Sendable {
                         kind: tier.rawValue, namespace: nil, name: name, path: item.path, location: item.location))
             }
         }
+        let ingress = try gatherer.read { try rules("ingress", peersKey: "from", allowNodes: false) }
+        let egress = try gatherer.read { try rules("egress", peersKey: "to", allowNodes: true) }
+        guard let priority, let subject, let ingress, let egress else { return nil }
         return AdminNetworkPolicy(
-            tier: tier, name: name, priority: priority, subject: subject,
-            ingress: try rules("ingress", peersKey: "from", allowNodes: false),
-            egress: try rules("egress", peersKey: "to", allowNodes: true),
+            tier: tier, name: name, priority: priority, subject: subject, ingress: ingress, egress: egress,
             location: location)
     }
 

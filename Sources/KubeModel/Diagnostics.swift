@@ -62,6 +62,81 @@ public struct InputErrors: Error, CustomStringConvertible {
         self.errors = errors.sorted { ($0.location, $0.field) < ($1.location, $1.field) }
     }
     public var description: String { errors.map(\.description).joined(separator: "\n") }
+
+    /// Most errors one object reports: enough to fix a hand-written manifest in one pass, few enough that a
+    /// generated object with thousands of bad items does not flood the terminal.
+    public static let perObject = 10
+
+    /// The errors an object's reader threw, at most `perObject` of them, the rest counted in one last line.
+    static func of(_ error: Error, at location: SourceLocation) -> [InputError] {
+        let all: [InputError]
+        switch error {
+        case let many as InputErrors: all = many.errors
+        default: all = [InputError.wrapping(error, at: location)]
+        }
+        guard all.count > perObject else { return all }
+        return Array(all.prefix(perObject)) + [
+            InputError(
+                all[perObject].location, "object",
+                "\(all.count - perObject) more error(s) in this object are not shown")
+        ]
+    }
+}
+
+/// Reads the independent parts of one object (its rules, their peers, their ports) each in turn, going on past a
+/// bad part, so that an object with several mistakes reports each of them rather than only the first.
+public struct ErrorGatherer {
+    public private(set) var errors: [InputError] = []
+
+    public init() {}
+
+    /// Runs `body` with a gatherer and throws everything gathered, including what `body` itself throws: a part
+    /// that must stop the reading (a missing required field) does not hide the errors found before it. `body` may
+    /// return nil only when one of its reads failed.
+    public static func gathering<T>(_ body: (inout ErrorGatherer) throws -> T?) throws -> T {
+        var gatherer = ErrorGatherer()
+        var value: T?
+        do { value = try body(&gatherer) } catch { try gatherer.keep(error) }
+        try gatherer.finish()
+        guard let value else { preconditionFailure("a reader returned nothing without an error") }
+        return value
+    }
+
+    /// The part's value, or nil when it was bad; its errors are kept. Errors that are not input errors propagate.
+    public mutating func read<T>(_ part: () throws -> T) throws -> T? {
+        do { return try part() } catch {
+            try keep(error)
+            return nil
+        }
+    }
+
+    public mutating func add(_ error: InputError) { errors.append(error) }
+
+    private mutating func keep(_ error: Error) throws {
+        switch error {
+        case let e as InputError: errors.append(e)
+        case let e as InputErrors: errors += e.errors
+        default: throw error
+        }
+    }
+
+    /// Every item read, the bad ones left out and their errors kept.
+    public mutating func readEach<T>(_ items: [Field], _ read: (Field) throws -> T) throws -> [T] {
+        try items.compactMap { item in try self.read { try read(item) } }
+    }
+
+    /// Throws what was gathered: nothing, the one error, or all of them.
+    public func finish() throws {
+        if errors.count == 1 { throw errors[0] }
+        if !errors.isEmpty { throw InputErrors(errors) }
+    }
+}
+
+extension Array where Element == Field {
+    /// Reads every item, reporting each bad one rather than stopping at the first.
+    public func readEach<T>(_ read: (Field) throws -> T) throws -> [T] {
+        try ErrorGatherer.gathering { try $0.readEach(self, read) }
+    }
 }
 
 /// Limits that protect the loader from hostile input. Every limit is reported by name when exceeded.

@@ -145,16 +145,19 @@ public struct Field {
     public func requireKnownKeys(_ allowed: Set<String>) throws {
         if isNull { return }
         guard case .mapping(let m) = node else { throw error("expected a mapping, found \(kindName)") }
-        var i = m.startIndex
-        for source in try mergeSources(m) { try child(.mapping(source), path).requireKnownKeys(allowed) }
-        while i < m.endIndex {
-            guard case .scalar(let k) = m[i].key else { throw error("mapping keys must be scalars") }
-            if k.string != Self.mergeKey && !allowed.contains(k.string) {
-                throw child(m[i].value, path.isEmpty ? k.string : "\(path).\(k.string)")
-                    .error("unknown field (expected one of: \(allowed.sorted().joined(separator: ", ")))")
-            }
-            i += 1
+        var gatherer = ErrorGatherer()
+        for source in try mergeSources(m) {
+            _ = try gatherer.read { try child(.mapping(source), path).requireKnownKeys(allowed) }
         }
+        for (key, value) in m {
+            guard case .scalar(let k) = key else { throw error("mapping keys must be scalars") }
+            if k.string != Self.mergeKey && !allowed.contains(k.string) {
+                gatherer.add(
+                    child(value, path.isEmpty ? k.string : "\(path).\(k.string)")
+                        .error("unknown field (expected one of: \(allowed.sorted().joined(separator: ", ")))"))
+            }
+        }
+        try gatherer.finish()
     }
 
     /// The items of a sequence; `null` reads as an empty list.

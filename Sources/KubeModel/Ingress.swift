@@ -55,8 +55,7 @@ public struct Ingress: Hashable, Sendable {
         // The class may still be named by the annotation that predates ingressClassName.
         let className =
             try spec["ingressClassName"]?.string() ?? metadata["annotations"]?["kubernetes.io/ingress.class"]?.string()
-        var rules: [Rule] = []
-        for item in try spec["rules"]?.items() ?? [] {
+        let rules = try (spec["rules"]?.items() ?? []).readEach { item -> Rule in
             try item.requireKnownKeys(["host", "http"])
             let host = try item["host"]?.string()
             if let host, host.contains("*"), !(host.hasPrefix("*.") && !host.dropFirst(2).contains("*")) {
@@ -65,7 +64,7 @@ public struct Ingress: Hashable, Sendable {
             var paths: [Path] = []
             if let http = item["http"] {
                 try http.requireKnownKeys(["paths"])
-                for p in try http["paths"]?.items() ?? [] {
+                paths = try (http["paths"]?.items() ?? []).readEach { p -> Path in
                     try p.requireKnownKeys(["path", "pathType", "backend"])
                     guard let typeField = p["pathType"] else { throw p.missing("pathType") }
                     guard let type = PathType(rawValue: try typeField.string()) else {
@@ -77,10 +76,10 @@ public struct Ingress: Hashable, Sendable {
                         throw p["path"]!.error("path must begin with '/'")
                     }
                     guard let b = p["backend"] else { throw p.missing("backend") }
-                    paths.append(Path(path: path, type: type, backend: try backend(b)))
+                    return Path(path: path, type: type, backend: try backend(b))
                 }
             }
-            rules.append(Rule(host: host, paths: paths))
+            return Rule(host: host, paths: paths)
         }
         var tlsHosts: [String] = []
         for t in try spec["tls"]?.items() ?? [] {

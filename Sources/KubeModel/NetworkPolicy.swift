@@ -64,22 +64,30 @@ public struct NetworkPolicy: Hashable, Sendable {
 
     static func parse(_ spec: Field, name: String, namespace: String, location: SourceLocation) throws -> NetworkPolicy
     {
-        try spec.requireKnownKeys(["podSelector", "policyTypes", "ingress", "egress"])
+        try ErrorGatherer.gathering { gatherer in
+            try parse(spec, name: name, namespace: namespace, location: location, gatherer: &gatherer)
+        }
+    }
+
+    private static func parse(
+        _ spec: Field, name: String, namespace: String, location: SourceLocation, gatherer: inout ErrorGatherer
+    ) throws -> NetworkPolicy {
+        _ = try gatherer.read { try spec.requireKnownKeys(["podSelector", "policyTypes", "ingress", "egress"]) }
         func ref(_ f: Field) -> RuleRef {
             RuleRef(kind: "NetworkPolicy", namespace: namespace, name: name, path: f.path, location: f.location)
         }
-        guard spec.has("podSelector") else { throw spec.missing("podSelector", hint: "use {} to select every pod") }
-        let podSelector = try spec["podSelector"].map(LabelSelector.parse) ?? .everything
-        var types: [String] = []
-        if let pt = spec["policyTypes"] {
-            for item in try pt.items() {
-                let t = try item.string()
-                guard t == "Ingress" || t == "Egress" else {
-                    throw item.error("unknown policy type '\(t)' (expected Ingress or Egress)")
+        if !spec.has("podSelector") { gatherer.add(spec.missing("podSelector", hint: "use {} to select every pod")) }
+        let podSelector = try gatherer.read { try spec["podSelector"].map(LabelSelector.parse) ?? .everything }
+        let types =
+            try gatherer.read {
+                try (spec["policyTypes"]?.items() ?? []).readEach { item -> String in
+                    let t = try item.string()
+                    guard t == "Ingress" || t == "Egress" else {
+                        throw item.error("unknown policy type '\(t)' (expected Ingress or Egress)")
+                    }
+                    return t
                 }
-                types.append(t)
-            }
-        }
+            } ?? []
         let ingressItems = try spec["ingress"]?.items() ?? []
         let egressItems = try spec["egress"]?.items() ?? []
         // API defaulting: Ingress always; Egress only when egress rules exist.
@@ -88,8 +96,11 @@ public struct NetworkPolicy: Hashable, Sendable {
         let isolatesEgress = explicit ? types.contains("Egress") : !egressItems.isEmpty
 
         func rule(_ item: Field, peersKey: String) throws -> Rule {
-            try item.requireKnownKeys([peersKey, "ports"])
-            let peers = try (item[peersKey]?.items() ?? []).map { p -> Peer in
+            try ErrorGatherer.gathering { gatherer in try readRule(item, peersKey: peersKey, gatherer: &gatherer) }
+        }
+        func readRule(_ item: Field, peersKey: String, gatherer: inout ErrorGatherer) throws -> Rule {
+            _ = try gatherer.read { try item.requireKnownKeys([peersKey, "ports"]) }
+            let peers = try gatherer.readEach(item[peersKey]?.items() ?? []) { p -> Peer in
                 try p.requireKnownKeys(["podSelector", "namespaceSelector", "ipBlock"])
                 if let block = p["ipBlock"] {
                     if p["podSelector"] != nil || p["namespaceSelector"] != nil {
@@ -98,7 +109,7 @@ public struct NetworkPolicy: Hashable, Sendable {
                     try block.requireKnownKeys(["cidr", "except"])
                     guard let cidrField = block["cidr"] else { throw block.missing("cidr") }
                     let cidr = try cidrField.cidr()
-                    let except = try (block["except"]?.items() ?? []).map { e -> CIDR in
+                    let except = try (block["except"]?.items() ?? []).readEach { e -> CIDR in
                         let x = try e.cidr()
                         guard (cidr.ipv4 == nil) == (x.ipv4 == nil) else {
                             throw e.error("except \(x) is not of the same IP family as cidr \(cidr)")
@@ -117,7 +128,7 @@ public struct NetworkPolicy: Hashable, Sendable {
                 if ns == nil && pods == nil { throw p.error("a peer needs podSelector, namespaceSelector or ipBlock") }
                 return Peer(selection: .pods(namespaces: ns, pods: pods), ref: ref(p))
             }
-            let ports = try (item["ports"]?.items() ?? []).map { pf -> Port in
+            let ports = try gatherer.readEach(item["ports"]?.items() ?? []) { pf -> Port in
                 try pf.requireKnownKeys(["protocol", "port", "endPort"])
                 let proto = try pf["protocol"]?.l4Protocol() ?? .tcp
                 let port = try pf["port"]?.portRef()
@@ -134,11 +145,11 @@ public struct NetworkPolicy: Hashable, Sendable {
             }
             return Rule(peers: peers, ports: ports, ref: ref(item))
         }
+        let ingress = try gatherer.readEach(ingressItems) { try rule($0, peersKey: "from") }
+        let egress = try gatherer.readEach(egressItems) { try rule($0, peersKey: "to") }
         return NetworkPolicy(
-            name: name, namespace: namespace, podSelector: podSelector,
+            name: name, namespace: namespace, podSelector: podSelector ?? .everything,
             isolatesIngress: isolatesIngress, isolatesEgress: isolatesEgress,
-            ingress: try ingressItems.map { try rule($0, peersKey: "from") },
-            egress: try egressItems.map { try rule($0, peersKey: "to") },
-            location: location)
+            ingress: ingress, egress: egress, location: location)
     }
 }

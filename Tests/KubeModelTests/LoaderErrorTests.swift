@@ -26,6 +26,42 @@ final class LoaderErrorTests: XCTestCase {
     static let policyHead =
         "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: a}\nspec:\n  podSelector: {}\n"
 
+    /// An object with several mistakes reports each of them, at its own line, not only the first.
+    func testEveryMistakeOfAnObjectIsReported() throws {
+        let yaml =
+            Self.policyHead + """
+                  polcyTypes: [Ingress]
+                  ingress:
+                  - from:
+                    - podSelector: {matchLabels: {app: 1}}
+                    ports:
+                    - port: 99999
+                    - protocol: XTP
+                  - from:
+                    - ipBlock: {cidr: 10.0.0.0/8, except: [11.0.0.0/8]}
+                  egress:
+                  - to: [{namespaceSelector: {}}]
+                    bogus: 1
+                """
+        let (_, errors, _) = try load(["bad.yaml": yaml])
+        XCTAssertEqual(
+            errors.map { "\($0.location.line) \($0.field)" },
+            [
+                "6 spec.polcyTypes", "9 spec.ingress[0].from[0].podSelector.matchLabels.app",
+                "11 spec.ingress[0].ports[0].port", "12 spec.ingress[0].ports[1].protocol",
+                "14 spec.ingress[1].from[0].ipBlock.except[0]", "17 spec.egress[0].bogus",
+            ])
+    }
+
+    /// A generated object with hundreds of bad items reports the first few and counts the rest.
+    func testErrorsPerObjectAreBounded() throws {
+        let ports = (0..<50).map { "  - port: \(100_000 + $0)\n" }.joined()
+        let yaml = "apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\nspec:\n  ports:\n" + ports
+        let (_, errors, _) = try load(["bad.yaml": yaml])
+        XCTAssertEqual(errors.count, InputErrors.perObject + 1)
+        XCTAssertEqual(errors.last?.message, "40 more error(s) in this object are not shown")
+    }
+
     /// A huge bad value is cut in the message, with its length said, however the field reports it.
     func testLongValuesAreCutInMessages() throws {
         let huge = String(repeating: "X", count: 100_000)

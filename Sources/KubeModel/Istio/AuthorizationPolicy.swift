@@ -93,13 +93,12 @@ public struct AuthorizationPolicy: Hashable, Sendable {
             let notKey = "not" + key.prefix(1).uppercased() + key.dropFirst()
             return Values(values: try f[key]?.stringList(), notValues: try f[notKey]?.stringList())
         }
-        var rules: [Rule] = []
-        for rule in try spec["rules"]?.items() ?? [] {
+        let rules = try (spec["rules"]?.items() ?? []).readEach { rule -> Rule in
             try rule.requireKnownKeys(["from", "to", "when"])
             let from = try rule["from"].map { f -> [Source] in
                 let items = try f.items()
                 if items.isEmpty { throw f.error("an empty 'from' list is rejected by Istio validation") }
-                return try items.map { item in
+                return try items.readEach { item in
                     try item.requireKnownKeys(["source"])
                     guard let s = item["source"] else { throw item.missing("source") }
                     try s.requireKnownKeys(sourceKeys)
@@ -123,7 +122,7 @@ public struct AuthorizationPolicy: Hashable, Sendable {
             let to = try rule["to"].map { f -> [Operation] in
                 let items = try f.items()
                 if items.isEmpty { throw f.error("an empty 'to' list is rejected by Istio validation") }
-                return try items.map { item in
+                return try items.readEach { item in
                     try item.requireKnownKeys(["operation"])
                     guard let o = item["operation"] else { throw item.missing("operation") }
                     try o.requireKnownKeys(operationKeys)
@@ -140,7 +139,7 @@ public struct AuthorizationPolicy: Hashable, Sendable {
                     key: try key.string(),
                     values: Values(values: try c["values"]?.stringList(), notValues: try c["notValues"]?.stringList()))
             }
-            rules.append(Rule(from: from, to: to, when: when, path: rule.path, location: rule.location))
+            return Rule(from: from, to: to, when: when, path: rule.path, location: rule.location)
         }
         let selector = try istioSelector(spec["selector"])
         return AuthorizationPolicy(

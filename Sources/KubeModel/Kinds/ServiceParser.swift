@@ -5,7 +5,7 @@ enum ServiceParser {
             throw spec["type"]!.error("unknown Service type '\(type)'")
         }
         let selector = try spec["selector"]?.stringMap()
-        let ports = try (spec["ports"]?.items() ?? []).map { p -> ServicePort in
+        let ports = try (spec["ports"]?.items() ?? []).readEach { p -> ServicePort in
             guard let portField = p["port"] else { throw p.missing("port") }
             let port = try portField.int(in: 1...65535)
             let target = try p["targetPort"]?.portRef() ?? .number(port)

@@ -83,10 +83,10 @@ enum WorkloadParser {
                 if let n = c["name"] { names.append(try n.string()) }
                 // native sidecars serve ports too
                 guard key == "containers" || c["restartPolicy"] != nil else { continue }
-                for p in try c["ports"]?.items() ?? [] {
-                    if case .mapping(let m) = p.node, m.count == 0 { continue }
-                    ports.append(try port(p, numberKey: "containerPort"))
-                }
+                ports += try (c["ports"]?.items() ?? []).readEach { p -> ContainerPort? in
+                    if case .mapping(let m) = p.node, m.count == 0 { return nil }
+                    return try port(p, numberKey: "containerPort")
+                }.compactMap { $0 }
             }
         }
         return Workload(

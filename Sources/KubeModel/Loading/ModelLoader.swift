@@ -119,14 +119,14 @@ public struct ModelLoader {
             } catch { errors.append(InputError.wrapping(error, at: object.root.location)) }
         }
         // Typing reads every field of every object: done on every core, then added to the model in input order.
-        var typedObjects = [Result<ModelAddition, InputError>?](repeating: nil, count: unique.count)
+        var typedObjects = [Result<ModelAddition, InputErrors>?](repeating: nil, count: unique.count)
         let chunk = max(64, unique.count / 32)
         typedObjects.withUnsafeMutableBufferPointer { out in
             let out = out
             DispatchQueue.concurrentPerform(iterations: (unique.count + chunk - 1) / chunk) { c in
                 for k in (c * chunk)..<min(unique.count, (c + 1) * chunk) {
                     out[k] = Result { try typed(unique[k].0, unique[k].1) }.mapError {
-                        InputError.wrapping($0, at: unique[k].1.root.location)
+                        InputErrors(InputErrors.of($0, at: unique[k].1.root.location))
                     }
                 }
             }
@@ -135,7 +135,7 @@ public struct ModelLoader {
         for typed in typedObjects {
             switch typed {
             case .success(let addition)?: addition(&builder)
-            case .failure(let e)?: errors.append(e)
+            case .failure(let e)?: errors += e.errors
             case nil: break
             }
         }
