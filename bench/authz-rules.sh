@@ -2,14 +2,16 @@
 # Measures the mesh layer against one AuthorizationPolicy of growing size (release build): one ALLOW rule per
 # client service account, each with its own path, and two mesh claims (an `only` claim, which enumerates every
 # principal the rules name, and an `allowed` claim with an HTTP request). Prints seconds and peak MiB per size.
-#   bench/authz-rules.sh [--sizes 'N ...'] [--binary PATH] [--work DIR]
+# `--by namespaces` names each rule's client by its namespace (`source.namespaces`) instead of its principal.
+#   bench/authz-rules.sh [--sizes 'N ...'] [--by principals|namespaces] [--binary PATH] [--work DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-sizes="100 300 1000 3000 10000"; binary=""; work=""
+sizes="100 300 1000 3000 10000"; binary=""; work=""; by="principals"
 while [ $# -gt 0 ]; do
   case "$1" in
     --sizes) sizes="$2"; shift 2;;
     --binary) binary="$2"; shift 2;;
+    --by) by="$2"; shift 2;;
     --work) work="$2"; shift 2;;
     *) echo "authz-rules.sh: unknown argument $1" >&2; exit 2;;
   esac
@@ -71,7 +73,13 @@ spec:
   rules:
 YAML
     for ((i = 0; i < n; i++)); do
-      printf '  - from: [{source: {principals: [cluster.local/ns/shop/sa/client-%d]}}]\n' "$i"
+      if [ "$by" = namespaces ]; then
+        # The client's own namespace is the one rule 1 names, as its principal is in the other shape.
+        if [ "$i" = 1 ]; then printf '  - from: [{source: {namespaces: [shop]}}]\n'
+        else printf '  - from: [{source: {namespaces: [team-%d]}}]\n' "$i"; fi
+      else
+        printf '  - from: [{source: {principals: [cluster.local/ns/shop/sa/client-%d]}}]\n' "$i"
+      fi
       printf '    to: [{operation: {paths: [/api/v%d/*], methods: [GET]}}]\n' "$i"
     done
   } > "$manifest"

@@ -37,10 +37,10 @@ public enum ClaimsParser {
                         throw item["name"]!.error("duplicate claim name '\(claim.name)'")
                     }
                     claims.append(claim)
-                } catch { errors.append(error as? InputError ?? InputError(item.location, "claim", "\(error)")) }
+                } catch { errors += InputErrors.of(error, at: item.location) }
             }
         } catch {
-            errors.append(error as? InputError ?? InputError(SourceLocation(file: path, line: 1), "claims", "\(error)"))
+            errors += InputErrors.of(error, at: SourceLocation(file: path, line: 1))
         }
         return (errors.isEmpty ? ClaimsFile(path: path, claims: claims) : nil, errors)
     }

@@ -33,8 +33,12 @@ public enum QueryEndpoint: Sendable {
             throw QueryError("'\(text)' is not ns/workload, ns/pod, ns/*, ns/svc/name or external:CIDR")
         }
         let (ns, name) = (parts[0], parts[1])
+        if name == "*" {
+            // A namespace the input lacks may still be created: the pod is then in a new namespace of that name.
+            if let problem = LabelSyntax.dnsLabelProblem(ns) { throw QueryError("namespace \(problem)") }
+            return .hypothetical(namespace: ns, labels: labels)
+        }
         guard model.namespaces[ns] != nil else { throw QueryError("no namespace '\(ns)' in the manifests") }
-        if name == "*" { return .hypothetical(namespace: ns, labels: labels) }
         if !labels.isEmpty { throw QueryError("labels apply to a new pod (ns/*), not to '\(text)'") }
         // A workload name, or a pod name as kubectl shows it: the workload's name, a dash and generated suffixes.
         if let i = ServiceStage.workload(ofPod: name, namespace: ns, model) { return .workload(i) }
@@ -105,6 +109,11 @@ public final class QueryEngine {
         for case .workload(let i) in [from, to] where evaluator.model.workloads[i].replicas == 0 {
             notes.append(
                 "\(evaluator.model.workloads[i].id) has zero replicas: it has no pods, the answer is for a pod it would create"
+            )
+        }
+        for case .hypothetical(let ns, _) in [from, to] where evaluator.model.namespaces[ns] == nil {
+            notes.append(
+                "namespace \(ns) is not in the input: the answer is for a pod in a new namespace of that name, with any labels its creator gives it"
             )
         }
         var parts: [QueryAnswer.Part] = []
@@ -204,9 +213,11 @@ public final class QueryEngine {
         case .external(let c): return .external(AddressRange(c))
         case .service: preconditionFailure("a Service destination is answered backend by backend")
         case .hypothetical(let ns, let labels):
+            let declared = evaluator.model.namespaces[ns]
             return .pod(
                 PodEndpoint(
-                    namespace: ns, namespaceLabels: evaluator.model.namespaces[ns]?.labels ?? [:], labels: labels))
+                    namespace: ns, namespaceLabels: declared?.labels ?? ["kubernetes.io/metadata.name": ns],
+                    labels: labels, inNewNamespace: declared == nil))
         }
     }
 
@@ -262,8 +273,15 @@ public final class QueryEngine {
             return s
         }
         let (fromSelector, toSelector) = (selector(from), selector(to))
+        // A namespace the input lacks joins the name vocabulary, so that the new namespace can carry its name.
+        let newNamespaces = [fromSelector, toSelector].compactMap(\.namespace).filter {
+            evaluator.model.namespaces[$0] == nil
+        }
         let search = WitnessSearch(
-            evaluator: evaluator, extraPodSelectors: [fromSelector, toSelector].compactMap(\.podSelector))
+            evaluator: evaluator, extraPodSelectors: [fromSelector, toSelector].compactMap(\.podSelector),
+            extraNamespaceSelectors: newNamespaces.map {
+                LabelSelector(matchLabels: ["kubernetes.io/metadata.name": $0])
+            })
         search.assert(
             checker.member(
                 fromSelector, search.source, search.encoder, hypothetical: fromSelector.universe == .any, onlyNew: true)

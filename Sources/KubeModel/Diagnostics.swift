@@ -50,7 +50,7 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// An error from reading the object at `location` as an input error: the error itself when it is one, else
     /// one that names it, so that no object is ever dropped without a diagnostic.
-    static func wrapping(_ error: Error, at location: SourceLocation) -> InputError {
+    public static func wrapping(_ error: Error, at location: SourceLocation) -> InputError {
         error as? InputError ?? InputError(location, "object", "could not be read: \(error)")
     }
 }
@@ -68,7 +68,7 @@ public struct InputErrors: Error, CustomStringConvertible {
     public static let perObject = 10
 
     /// The errors an object's reader threw, at most `perObject` of them, the rest counted in one last line.
-    static func of(_ error: Error, at location: SourceLocation) -> [InputError] {
+    public static func of(_ error: Error, at location: SourceLocation) -> [InputError] {
         let all: [InputError]
         switch error {
         case let many as InputErrors: all = many.errors

@@ -114,10 +114,16 @@ public final class Encoder {
 
     public func isKind(_ r: Role, _ k: UInt64) -> Expr { r.kind == z.bv(k, width: kindWidth) }
     func isPod(_ r: Role) -> Expr { z.or([isKind(r, Encoder.declared), isKind(r, Encoder.hypothetical)]) }
+    /// The role's namespace is `name`: a declared one, or else the new namespace under that name.
     public func nsIs(_ r: Role, _ name: String) -> Expr {
-        guard let i = namespaces.firstIndex(of: name) else { return z.falseExpr }
-        return r.ns == z.bv(UInt64(i), width: nsWidth)
+        if let i = namespaces.firstIndex(of: name) { return r.ns == z.bv(UInt64(i), width: nsWidth) }
+        var facts = [r.ns == z.bv(freshNamespaceCode, width: nsWidth)]
+        if let names = nsValues[Self.nameLabel], let value = r.freshVal[Self.nameLabel] {
+            facts.append(value == z.bv(code(name, in: names), width: Encoder.bits(names.count + 1)))
+        }
+        return z.and(facts)
     }
+    static let nameLabel = "kubernetes.io/metadata.name"
     var freshNamespaceCode: UInt64 { UInt64(namespaces.count) }
 
     func code(_ value: String, in values: [String]) -> UInt64 { UInt64(values.firstIndex(of: value) ?? values.count) }
@@ -140,12 +146,13 @@ public final class Encoder {
         for (k, vs) in nsValues.sorted(by: { $0.key < $1.key }) {
             out.append(z.ule(r.freshVal[k]!, z.bv(UInt64(vs.count), width: Encoder.bits(vs.count + 1))))
         }
-        // A new namespace still has its name label, with a name no declared namespace has.
-        if let names = nsValues["kubernetes.io/metadata.name"] {
-            out.append(r.freshHas["kubernetes.io/metadata.name"]!)
-            out.append(
-                r.freshVal["kubernetes.io/metadata.name"]!
-                    == z.bv(UInt64(names.count), width: Encoder.bits(names.count + 1)))
+        // A new namespace still has its name label, with a name no declared namespace has: a name a selector
+        // mentions (a policy may trust a namespace nobody has created yet) or any other.
+        if let names = nsValues[Self.nameLabel] {
+            out.append(r.freshHas[Self.nameLabel]!)
+            for (i, name) in names.enumerated() where model.namespaces[name] != nil {
+                out.append(!(r.freshVal[Self.nameLabel]! == z.bv(UInt64(i), width: Encoder.bits(names.count + 1))))
+            }
         }
         out.append(z.ule(r.ns, z.bv(freshNamespaceCode, width: nsWidth)))
         // Addresses: pods in the pod network, external endpoints outside it.
@@ -385,10 +392,13 @@ public final class Encoder {
             namespace = namespaces[nsCode]
             nsLabels = model.namespaces[namespace]!.labels
         } else {
-            namespace = Encoder.unusedValue(
-                avoiding: nsValues["kubernetes.io/metadata.name"] ?? [], base: "new-namespace")
-            nsLabels = ["kubernetes.io/metadata.name": namespace]
-            for (k, vs) in nsValues.sorted(by: { $0.key < $1.key }) where k != "kubernetes.io/metadata.name" {
+            let names = nsValues[Self.nameLabel] ?? []
+            let nameCode = r.freshVal[Self.nameLabel].flatMap { m.uint($0) }.map(Int.init) ?? names.count
+            namespace =
+                nameCode < names.count
+                ? names[nameCode] : Encoder.unusedValue(avoiding: names + namespaces, base: "new-namespace")
+            nsLabels = [Self.nameLabel: namespace]
+            for (k, vs) in nsValues.sorted(by: { $0.key < $1.key }) where k != Self.nameLabel {
                 if m.bool(r.freshHas[k]!) == true {
                     let c = Int(m.uint(r.freshVal[k]!) ?? 0)
                     nsLabels[k] = c < vs.count ? vs[c] : Encoder.unusedValue(avoiding: vs, base: "other")

@@ -105,6 +105,60 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(external.parts[0].sourceRanges, [AddressRange(IPv4CIDR(base: 0xCB00_7100, prefix: 24))])
     }
 
+    /// `ns/*` for a namespace the input lacks is a pod in a new namespace of that name: it carries the name a
+    /// policy may trust before anyone has created the namespace, and any other labels its creator chooses.
+    func testNewPodInANamespaceTheInputLacks() throws {
+        let model = try loadModel(
+            """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: pg, namespace: db}
+            spec:
+              selector: {matchLabels: {app: pg}}
+              template: {metadata: {labels: {app: pg}}, spec: {containers: [{name: c}]}}
+            ---
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: pg, namespace: db}
+            spec:
+              podSelector: {matchLabels: {app: pg}}
+              ingress:
+              - from: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: analytics}}}]
+                ports: [{port: 5432}]
+              - from: [{namespaceSelector: {matchLabels: {team: ops}}}]
+                ports: [{port: 5433}]
+            """)
+        let e = QueryEngine(checker: ClaimChecker(model: model, assumptions: Assumptions()))
+        let named = try ask(e, model, "analytics/*", "db/pg", ports: ["TCP/5432"])
+        XCTAssertEqual(named.verdict, .allowed)
+        guard case .pod(let witness) = named.parts[0].source else { return XCTFail("expected a pod witness") }
+        XCTAssertEqual(witness.namespace, "analytics")
+        XCTAssertTrue(witness.inNewNamespace)
+        XCTAssertTrue(named.notes.contains { $0.contains("namespace analytics is not in the input") }, "\(named.notes)")
+        // Another new namespace is not named analytics, but its creator may label it team=ops.
+        let other = try ask(e, model, "newns/*", "db/pg", ports: ["TCP/5432-5433"])
+        XCTAssertEqual(other.parts.filter { $0.verdict == .allowed }.map(\.conns.description), ["TCP/5433"])
+        guard case .pod(let opsWitness) = other.parts[0].source else { return XCTFail("expected a pod witness") }
+        XCTAssertEqual(opsWitness.namespace, "newns")
+        XCTAssertEqual(opsWitness.namespaceLabels["team"], "ops")
+        XCTAssertThrowsError(try QueryEndpoint.parse("New_NS/*", labels: [:], model: model))
+        // A claim about pods anyone could create finds the namespace a policy trusts before it exists.
+        let (file, errors) = ClaimsParser.load(
+            try temporaryFile(
+                """
+                claims:
+                - name: no-new-pod-reaches-pg
+                  denied: {from: {universe: any}, to: {workload: db/pg}, ports: [TCP/5432]}
+                """))
+        XCTAssertEqual(errors, [])
+        let result = ClaimChecker(model: model, assumptions: Assumptions()).check(try XCTUnwrap(file).claims[0])
+        XCTAssertEqual(result.verdict, .refuted)
+        guard case .pod(let source)? = result.counterexamples.first?.source else {
+            return XCTFail("expected a pod counterexample")
+        }
+        XCTAssertEqual(source.namespace, "analytics")
+    }
+
     /// Endpoint syntax: pod names resolve to their workload; unknown names and namespaces are errors.
     func testEndpointParsing() throws {
         let model = try loadModel(

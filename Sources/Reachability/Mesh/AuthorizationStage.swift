@@ -32,7 +32,7 @@ struct AuthorizationStage {
     let tokensValidated: Bool
     let trustDomain = "cluster.local"
     /// Per policy (`namespace/name`), its rules indexed by the exact principals they require.
-    private let rulesByPrincipal: [String: PrincipalRuleIndex]
+    private let rulesByPeer: [String: PeerRuleIndex]
 
     init(
         policies: [AuthorizationPolicy], rootNamespace: String, podCIDR: IPv4CIDR?, customAllows: Bool?,
@@ -43,9 +43,9 @@ struct AuthorizationStage {
         self.podCIDR = podCIDR
         self.customAllows = customAllows
         self.tokensValidated = tokensValidated
-        var index: [String: PrincipalRuleIndex] = [:]
-        for p in policies { index["\(p.namespace)/\(p.name)"] = PrincipalRuleIndex(p.rules) }
-        rulesByPrincipal = index
+        var index: [String: PeerRuleIndex] = [:]
+        for p in policies { index["\(p.namespace)/\(p.name)"] = PeerRuleIndex(p.rules) }
+        rulesByPeer = index
     }
 
     /// Policies in force for a workload: mesh-wide (root namespace, no selector), namespace-wide, or selecting its
@@ -65,7 +65,8 @@ struct AuthorizationStage {
         func firstMatch(_ action: AuthorizationPolicy.Action) -> (text: String, rule: RuleRef)? {
             for p in inForce where p.action == action {
                 let candidates =
-                    rulesByPrincipal["\(p.namespace)/\(p.name)"]?.candidates(for: principal)
+                    rulesByPeer["\(p.namespace)/\(p.name)"]?.candidates(
+                        principal: principal, namespace: input.peer?.namespace)
                     ?? Array(p.rules.indices)
                 for rule in candidates.lazy.map({ p.rules[$0] }) {
                     switch matches(rule, action: action, input, principal: principal) {
@@ -217,40 +218,51 @@ struct AuthorizationStage {
 /// One policy's rules by the principals they require, so that a client is checked against the rules that can name
 /// it rather than against all of them: with one rule per service account, deciding every client would otherwise
 /// take time quadratic in the rules.
-private struct PrincipalRuleIndex {
-    /// Rules whose every source lists exact principals: by each principal listed.
-    let byPrincipal: [String: [Int]]
-    /// Rules that may match whatever the principal (no `from`, a source without principals, or a wildcard).
-    let anyPrincipal: [Int]
+private struct PeerRuleIndex {
+    /// What a source requires of the client's peer identity, when that is a list of exact values.
+    private enum Key: Hashable {
+        case principal(String)
+        case namespace(String)
+    }
+    /// Rules whose every source lists exact principals or exact namespaces: by each value listed.
+    private let byKey: [Key: [Int]]
+    /// Rules that may match whatever the client's identity (no `from`, a source that names no identity, or one
+    /// that names it by a pattern).
+    private let anyPeer: [Int]
 
     init(_ rules: [AuthorizationPolicy.Rule]) {
-        var byPrincipal: [String: [Int]] = [:]
-        var anyPrincipal: [Int] = []
-        for (i, rule) in rules.enumerated() {
-            // A source lists exact principals when it has positive values without `*` (Istio's prefix, suffix and
-            // presence patterns): then only those principals can satisfy it.
-            let required = rule.from?.map { s -> [String]? in
-                guard let values = s.principals.values, !values.contains(where: { $0.contains("*") }) else {
-                    return nil
-                }
-                return values
+        // Exact values: positive ones without `*` (Istio's prefix, suffix and presence patterns). Only a client whose
+        // identity is one of them can satisfy the source, and none without an identity.
+        func exact(_ v: AuthorizationPolicy.Values) -> [String]? {
+            guard let values = v.values, !values.isEmpty, !values.contains(where: { $0.contains("*") }) else {
+                return nil
             }
-            guard let required, !required.isEmpty, required.allSatisfy({ $0 != nil }) else {
-                anyPrincipal.append(i)
+            return values
+        }
+        var byKey: [Key: [Int]] = [:]
+        var anyPeer: [Int] = []
+        for (i, rule) in rules.enumerated() {
+            let keys = rule.from?.map { s -> [Key]? in
+                exact(s.principals).map { $0.map(Key.principal) } ?? exact(s.namespaces).map { $0.map(Key.namespace) }
+            }
+            guard let keys, !keys.isEmpty, keys.allSatisfy({ $0 != nil }) else {
+                anyPeer.append(i)
                 continue
             }
-            for principal in Set(required.flatMap { $0! }) { byPrincipal[principal, default: []].append(i) }
+            for key in Set(keys.flatMap { $0! }) { byKey[key, default: []].append(i) }
         }
-        self.byPrincipal = byPrincipal
-        self.anyPrincipal = anyPrincipal
+        self.byKey = byKey
+        self.anyPeer = anyPeer
     }
 
-    /// The rules that can match a client with this principal, in their written order (the first match is the one
+    /// The rules that can match a client with this identity, in their written order (the first match is the one
     /// reported).
-    func candidates(for principal: String?) -> [Int] {
-        guard let principal, let named = byPrincipal[principal] else { return anyPrincipal }
-        if anyPrincipal.isEmpty { return named }
-        return (named + anyPrincipal).sorted()
+    func candidates(principal: String?, namespace: String?) -> [Int] {
+        var named: [Int] = []
+        if let principal { named += byKey[.principal(principal)] ?? [] }
+        if let namespace { named += byKey[.namespace(namespace)] ?? [] }
+        if named.isEmpty { return anyPeer }
+        return Array(Set(named + anyPeer)).sorted()
     }
 }
 

@@ -287,9 +287,10 @@ final class MeshStageTests: XCTestCase {
         XCTAssertEqual(decide(m, "b/cm", "m/s", 8080).verdict, .allowed)
     }
 
-    /// Rules are looked up by the exact principals they require; rules with wildcards, without principals or with a
-    /// source that names none stay candidates for every client, and the rule reported is still the first written.
-    func testPrincipalIndexKeepsFirstMatchAndWildcards() throws {
+    /// Rules are looked up by the exact principals or namespaces they require; rules with wildcards, without `from`
+    /// or with a source that names no identity stay candidates for every client, and the rule reported is still the
+    /// first written.
+    func testPeerIndexKeepsFirstMatchAndWildcards() throws {
         let m = try mesh(
             """
             apiVersion: security.istio.io/v1
@@ -302,7 +303,12 @@ final class MeshStageTests: XCTestCase {
               - from: [{source: {principals: ["cluster.local/ns/m/*"]}}]
                 to: [{operation: {ports: ["9090"]}}]
               - from: [{source: {principals: [cluster.local/ns/m/sa/cl]}}]
+                to: [{operation: {ports: ["8080"]}}]
               - from: [{source: {principals: [cluster.local/ns/x/sa/other]}}, {source: {namespaces: [b]}}]
+              - from: [{source: {namespaces: [m]}}]
+                to: [{operation: {ports: ["9000"]}}]
+              - from: [{source: {ipBlocks: [10.0.0.0/8]}}]
+                to: [{operation: {ports: ["6060"]}}]
             """)
         // cl over mutual TLS: the wildcard rule (written first) decides 9090, its exact rule decides 8080.
         XCTAssertTrue(decide(m, "m/cl", "m/s", 9090).steps.last!.detail.contains("m/indexed spec.rules[1]"))
@@ -313,6 +319,12 @@ final class MeshStageTests: XCTestCase {
         XCTAssertTrue(cm.steps.last!.detail.contains("m/indexed spec.rules[3]"), cm.steps.last!.detail)
         // c has no sidecar, hence no principal and no namespace identity: nothing matches.
         XCTAssertEqual(decide(m, "b/c", "m/s", 8080).verdict, .denied)
+        // cl is named by its principal in rule 2 and by its namespace in rule 4: each decides the port it covers.
+        let byNamespace = decide(m, "m/cl", "m/s", 9000)
+        XCTAssertTrue(byNamespace.steps.last!.detail.contains("m/indexed spec.rules[4]"), "\(byNamespace.steps)")
+        XCTAssertEqual(decide(m, "b/cm", "m/s", 9000).verdict, .allowed, "rule 3 admits namespace b")
+        // A source that names no identity (addresses only) is a candidate for every client, with or without one.
+        XCTAssertTrue(decide(m, "b/c", "m/s", 6060).steps.last!.detail.contains("m/indexed spec.rules[5]"))
     }
 
     func testTV46NotPrincipalsMatchesPlaintext() throws {
