@@ -40,6 +40,13 @@ public struct ClusterModel {
     public internal(set) var namespaceDefaulted = (count: 0, namespace: "default")
     /// Documents that began without a `---` (concatenated files), where a repeated top-level key showed the start.
     public internal(set) var inferredDocumentStarts: [SourceLocation] = []
+    /// The workload name of each pod of the input (`ns/pod` -> name), where a workload stands for several pods or
+    /// is named otherwise than its pod.
+    public internal(set) var podWorkloads: [String: String] = [:]
+    /// Controllers whose pod template was left out because their running pods are in the input.
+    public internal(set) var templatesReplacedByPods = 0
+    /// Pods in phase Succeeded or Failed: they have no address and count as no replica.
+    public internal(set) var finishedPods = 0
 
     public init() {}
 

@@ -23,6 +23,10 @@ public struct Inventory: Codable, Equatable {
     /// Namespaced objects without `metadata.namespace`, and where they went.
     public let namespaceDefaulted: Int
     public let defaultNamespace: String
+    /// Controllers whose running pods in the input stood for their pod template.
+    public let templatesReplacedByPods: Int
+    /// Pods in phase Succeeded or Failed (no address, no replica).
+    public let finishedPods: Int
 
     public init(_ model: ClusterModel) {
         documents = model.documentCount
@@ -45,5 +49,7 @@ public struct Inventory: Codable, Equatable {
         rejected = model.rejected.map { "\($0.location): \($0.id): \($0.reason)" }
         namespaceDefaulted = model.namespaceDefaulted.count
         defaultNamespace = model.namespaceDefaulted.namespace
+        templatesReplacedByPods = model.templatesReplacedByPods
+        finishedPods = model.finishedPods
     }
 }

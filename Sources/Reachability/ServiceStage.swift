@@ -85,6 +85,10 @@ public struct ServiceStage {
     /// the way controllers name their pods (`web-7d9c8b6f5-x2x4z`).
     public static func workload(ofPod name: String, namespace: String, _ model: ClusterModel) -> Int? {
         if let i = model.workloads.firstIndex(where: { $0.namespace == namespace && $0.name == name }) { return i }
+        // A pod of the input: the workload its group was named.
+        if let group = model.podWorkloads["\(namespace)/\(name)"] {
+            return model.workloads.firstIndex { $0.namespace == namespace && $0.name == group }
+        }
         let owners = model.workloads.indices.filter {
             model.workloads[$0].namespace == namespace && name.hasPrefix(model.workloads[$0].name + "-")
         }

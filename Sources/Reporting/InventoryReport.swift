@@ -53,6 +53,14 @@ public enum Notices {
             out +=
                 "Notice: \(inv.namespaceDefaulted) object(s) without metadata.namespace were put in namespace \(inv.defaultNamespace) (--default-namespace)\n"
         }
+        if inv.templatesReplacedByPods > 0 {
+            out +=
+                "Notice: the running pods of \(inv.templatesReplacedByPods) controller(s) are in the input and stand for their pod templates\n"
+        }
+        if inv.finishedPods > 0 {
+            out +=
+                "Notice: \(inv.finishedPods) pod(s) in phase Succeeded or Failed have no address and count as no replica\n"
+        }
         let inferred = inv.inferredDocumentStarts
         if !inferred.isEmpty {
             out +=

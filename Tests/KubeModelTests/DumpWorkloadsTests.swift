@@ -102,6 +102,49 @@ final class DumpWorkloadsTests: XCTestCase {
     }
 }
 
+/// Pods of one controller that differ in what policies see are separate workloads, each named so that it can be
+/// told apart and asked about by any of its pods' names.
+final class PodGroupNamingTests: XCTestCase {
+    func pod(_ name: String, owner: (kind: String, name: String), labels: String, phase: String? = nil) -> String {
+        DumpWorkloadsTests.pod(name, owner: owner, labels: labels)
+            + (phase.map { "status: {phase: \($0)}\n" } ?? "")
+    }
+
+    func testGroupsOfOneControllerAreNamedApart() throws {
+        let sts = ("StatefulSet", "db")
+        let model = try loadModel(
+            // Every live StatefulSet pod carries its own pod-name label: one workload per pod, named by the pod.
+            pod("db-0", owner: sts, labels: "{app: db, statefulset.kubernetes.io/pod-name: db-0}")
+                + pod("db-1", owner: sts, labels: "{app: db, statefulset.kubernetes.io/pod-name: db-1}")
+                // A rollout: the pods of each ReplicaSet, named by the ReplicaSet.
+                + pod("api-aaa-1", owner: ("ReplicaSet", "api-aaa"), labels: "{app: api, pod-template-hash: aaa}")
+                + pod("api-aaa-2", owner: ("ReplicaSet", "api-aaa"), labels: "{app: api, pod-template-hash: aaa}")
+                + pod(
+                    "api-bbb-1", owner: ("ReplicaSet", "api-bbb"), labels: "{app: api, v: '2', pod-template-hash: bbb}")
+                // A DaemonSet whose pods differ: each group by its first pod's name.
+                + pod("agent-x", owner: ("DaemonSet", "agent"), labels: "{app: agent, zone: a}")
+                + pod("agent-y", owner: ("DaemonSet", "agent"), labels: "{app: agent, zone: a}")
+                + pod("agent-z", owner: ("DaemonSet", "agent"), labels: "{app: agent, zone: b}")
+                // A Job whose pods all finished: it keeps its name, with no replica.
+                + pod("once-abc", owner: ("Job", "once"), labels: "{app: once}", phase: "Succeeded")
+                // A finished pod beside a running one of the same controller joins no group.
+                + pod("cron-1", owner: ("Job", "cron"), labels: "{app: cron, run: '1'}", phase: "Failed")
+                + pod("cron-2", owner: ("Job", "cron"), labels: "{app: cron, run: '2'}"))
+        let ids = model.workloads.map { "\($0.kind) \($0.id) x\($0.replicas.map(String.init) ?? "-")" }.sorted()
+        XCTAssertEqual(
+            ids,
+            [
+                "DaemonSet shop/agent-x x2", "DaemonSet shop/agent-z x1", "Deployment shop/api-aaa x2",
+                "Deployment shop/api-bbb x1", "Job shop/cron x1", "Job shop/once x0", "StatefulSet shop/db-0 x1",
+                "StatefulSet shop/db-1 x1",
+            ])
+        XCTAssertEqual(Set(model.workloads.map(\.id)).count, model.workloads.count, "no name is ambiguous")
+        XCTAssertEqual(model.finishedPods, 2)
+        XCTAssertEqual(model.podWorkloads["shop/agent-y"], "agent-x")
+        XCTAssertEqual(model.podWorkloads["shop/cron-1"], "cron")
+    }
+}
+
 /// Objects without `metadata.namespace` go where `kubectl apply -n NS` would put them, and the count is kept for
 /// the notice.
 final class DefaultNamespaceTests: XCTestCase {

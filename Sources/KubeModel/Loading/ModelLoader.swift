@@ -332,14 +332,24 @@ struct ModelBuilder {
             let c = controller(of: e.workload, owner)
             podOwners.insert(key(e.workload.namespace, c.kind, c.name))
         }
-        var podsByOwner: [String: Int] = [:]
+        // Running pods of one controller, grouped by what the policy stages see of a pod.
+        struct Group {
+            var pod: Workload
+            var names: [String] = []
+        }
+        var groups: [String: [Group]] = [:]
+        var controllers: [String: (namespace: String, kind: String, name: String)] = [:]
+        var finished: [String: [Workload]] = [:]
         for e in entries {
             let w = e.workload
             if w.kind != "Pod" {
                 // A template owned by another template of the input (a ReplicaSet of a Deployment) is that one's.
                 if let up = e.owner, templates[key(w.namespace, up.kind, up.name)] != nil { continue }
                 // Running pods stand for the template.
-                if podOwners.contains(key(w.namespace, w.kind, w.name)) { continue }
+                if podOwners.contains(key(w.namespace, w.kind, w.name)) {
+                    model.templatesReplacedByPods += 1
+                    continue
+                }
                 model.workloads.append(w)
                 continue
             }
@@ -349,17 +359,53 @@ struct ModelBuilder {
             }
             let c = controller(of: w, owner)
             let ownerKey = key(w.namespace, c.kind, c.name)
-            if let i = podsByOwner[ownerKey] {
-                let prev = model.workloads[i]
-                if prev.labels == w.labels && prev.ports == w.ports {
-                    model.workloads[i] = prev.withReplicas((prev.replicas ?? 1) + 1)
-                    continue
-                }
+            controllers[ownerKey] = (w.namespace, c.kind, c.name)
+            // A pod that ran to completion has no address: it names its controller but joins no group.
+            if w.replicas == 0 {
+                finished[ownerKey, default: []].append(w)
+                continue
             }
-            podsByOwner[ownerKey] = model.workloads.count
-            model.workloads.append(w.renamed(c.name, kind: c.kind))
+            if let i = groups[ownerKey]?.firstIndex(where: { Self.samePod($0.pod, w) }) {
+                groups[ownerKey]![i].names.append(w.name)
+            } else {
+                groups[ownerKey, default: []].append(Group(pod: w, names: [w.name]))
+            }
+        }
+        for (ownerKey, c) in controllers.sorted(by: { $0.key < $1.key }) {
+            let ownGroups = groups[ownerKey] ?? []
+            let names = Self.groupNames(ownGroups.map { ($0.pod, $0.names) }, controller: c.name)
+            for (group, name) in zip(ownGroups, names) {
+                let w = group.pod.renamed(name, kind: c.kind).withReplicas(group.names.count)
+                for pod in group.names { model.podWorkloads["\(w.namespace)/\(pod)"] = name }
+                model.workloads.append(w)
+            }
+            guard let done = finished[ownerKey], let first = done.first else { continue }
+            model.finishedPods += done.count
+            // Only finished pods: the controller stays known, with no pod running.
+            let name = names.first ?? c.name
+            if ownGroups.isEmpty { model.workloads.append(first.renamed(name, kind: c.kind).withReplicas(0)) }
+            for pod in done { model.podWorkloads["\(c.namespace)/\(pod.name)"] = name }
         }
         entries = []
+    }
+
+    /// Pods the policy stages cannot tell apart: the same labels, service account, ports and host network.
+    static func samePod(_ a: Workload, _ b: Workload) -> Bool {
+        a.labels == b.labels && a.serviceAccount == b.serviceAccount && a.ports == b.ports
+            && a.hostNetwork == b.hostNetwork
+    }
+
+    /// Names for the groups of one controller's pods: the controller's name when its pods all agree; otherwise a
+    /// name per group that tells it apart: the ReplicaSet's name (controller-hash) for the pods of one rollout step,
+    /// else the pod's own name for a single pod (each StatefulSet pod), else the first of its pods' names.
+    static func groupNames(_ groups: [(pod: Workload, names: [String])], controller: String) -> [String] {
+        guard groups.count > 1 else { return groups.map { _ in controller } }
+        let hashes = groups.map { $0.pod.labels["pod-template-hash"] }
+        let hashesTellApart = hashes.allSatisfy { $0 != nil } && Set(hashes).count == groups.count
+        return zip(groups, hashes).map { group, hash in
+            if hashesTellApart, let hash { return "\(controller)-\(hash)" }
+            return group.names.min()!
+        }
     }
 }
 
