@@ -231,7 +231,7 @@ public final class ClaimChecker {
         {
             ClaimResult(
                 claim: claim, verdict: v, reason: reason, counterexamples: cex, admittedSources: admitted, layer: layer,
-                profile: profile, assumptions: evaluator.assumptions.describedBindings,
+                profile: profile, assumptions: evaluator.describedAssumptions,
                 seconds: Date().timeIntervalSince(start))
         }
         if let reason = unmodelledPolicyReason { return result(.unknown, reason) }

@@ -204,7 +204,7 @@ public final class QueryEngine {
         }.map(\.element)
         return QueryAnswer(
             from: fromText, to: toText, parts: ordered, notes: notes, reason: reason, layers: [.netpol],
-            profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
+            profile: checker.profile, assumptions: evaluator.describedAssumptions)
     }
 
     func endpoint(_ q: QueryEndpoint) -> Endpoint {
@@ -531,7 +531,7 @@ extension QueryEngine {
         return QueryAnswer(
             from: fromText, to: toText, parts: ordered, notes: notes, reason: reason,
             layers: layer.included,
-            profile: checker.profile, assumptions: evaluator.assumptions.describedBindings)
+            profile: checker.profile, assumptions: evaluator.describedAssumptions)
     }
 }
 

@@ -33,6 +33,9 @@ public struct ClusterModel {
     public internal(set) var cniPolicies: [ObjectID] = []
     /// Documents with neither apiVersion nor kind (values files, expected results): not Kubernetes objects.
     public internal(set) var skippedDocuments: [SourceLocation] = []
+    /// Skipped custom resources whose operators run pods, by `Kind.group`, with their counts: pods the input does
+    /// not show may exist.
+    public internal(set) var podCreatingResources: [String: Int] = [:]
     /// Identical objects defined more than once (kept once).
     public internal(set) var duplicates: [ObjectID] = []
     public internal(set) var documentCount = 0
@@ -43,12 +46,47 @@ public struct ClusterModel {
     /// The workload name of each pod of the input (`ns/pod` -> name), where a workload stands for several pods or
     /// is named otherwise than its pod.
     public internal(set) var podWorkloads: [String: String] = [:]
+    /// The controller of each workload that is one of several groups of a controller's pods (`ns/group` ->
+    /// `ns/controller`), named after the controller's workload.
+    public internal(set) var groupControllers: [String: String] = [:]
     /// Controllers whose pod template was left out because their running pods are in the input.
     public internal(set) var templatesReplacedByPods = 0
     /// Pods in phase Succeeded or Failed: they have no address and count as no replica.
     public internal(set) var finishedPods = 0
 
     public init() {}
+
+    /// Named assumptions the input itself brings: operator resources stand for pods whose labels vary with the
+    /// operator's release.
+    public var inputAssumptions: [String] {
+        workloads.contains { OperatorWorkloads.shapes[$0.kind] != nil } ? ["A-OPERATOR-PODS"] : []
+    }
+
+    /// Every label key a pod selector of the input reads: NetworkPolicies, admin policies, Services and Istio's
+    /// workload selectors.
+    var selectorKeys: Set<String> {
+        var keys = Set<String>()
+        func add(_ s: LabelSelector?) { for r in s?.requirements ?? [] { keys.insert(r.key) } }
+        func add(_ labels: [String: String]?) { keys.formUnion(labels.map { Array($0.keys) } ?? []) }
+        for p in networkPolicies {
+            add(p.podSelector)
+            for rule in p.ingress + p.egress {
+                for case .pods(_, let pods) in rule.peers.map(\.selection) { add(pods) }
+            }
+        }
+        for p in adminPolicies + [baselinePolicy].compactMap({ $0 }) {
+            add(p.subject.pods)
+            for rule in p.ingress + p.egress {
+                for case .pods(let set) in rule.peers { add(set.pods) }
+            }
+        }
+        for s in services { add(s.selector) }
+        for g in istioGateways { add(g.selector) }
+        for s in sidecars { add(s.selector) }
+        for p in authorizationPolicies { add(p.selector) }
+        for p in peerAuthentications { add(p.selector) }
+        return keys
+    }
 
     public var sortedNamespaces: [Namespace] { namespaces.values.sorted { $0.name < $1.name } }
     public var inferredNamespaces: [String] { namespaces.values.filter(\.inferred).map(\.name).sorted() }

@@ -29,6 +29,15 @@ extension LintRule {
     func finding(_ message: String, at location: SourceLocation, severity: LintFinding.Severity? = nil) -> LintFinding {
         LintFinding(ruleID: id, severity: severity ?? self.severity, message: message, location: location)
     }
+
+    /// A finding that rests on some pod not existing. While resources whose operators run pods were skipped, it
+    /// names them and is only a note: the pods it misses may be theirs.
+    func absence(
+        _ message: String, at location: SourceLocation, in c: LintContext, severity: LintFinding.Severity? = nil
+    ) -> LintFinding {
+        guard let unseen = c.unseenPods else { return finding(message, at: location, severity: severity) }
+        return finding("\(message); \(unseen)", at: location, severity: .note)
+    }
 }
 
 /// What rules share: the model, the evaluators and the pods that exist.
@@ -40,11 +49,19 @@ public final class LintContext {
     public private(set) lazy var mesh = MeshEvaluator(evaluator: evaluator)
     /// Indices of declared workloads that have pods.
     public let live: [Int]
+    /// The skipped resources whose operators run pods the input does not show, said in findings about absent pods.
+    public let unseenPods: String?
 
     public init(model: ClusterModel, assumptions: Assumptions = Assumptions()) {
         self.model = model
         evaluator = Evaluator(model: model, assumptions: assumptions)
         live = model.workloads.indices.filter { model.workloads[$0].replicas != 0 }
+        let creators = model.podCreatingResources.sorted { $0.key < $1.key }
+        unseenPods =
+            creators.isEmpty
+            ? nil
+            : "pods may also come from resources whose operators run them, which reachproof skips: "
+                + creators.map { "\($0.key) (\($0.value))" }.joined(separator: ", ")
     }
 
     func pod(_ i: Int) -> PodEndpoint { evaluator.endpoints[i] }

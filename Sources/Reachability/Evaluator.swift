@@ -31,6 +31,9 @@ final class CompiledSide: Sendable {
 public final class Evaluator: @unchecked Sendable {
     public let model: ClusterModel
     public let assumptions: Assumptions
+    /// The assumptions every verdict of this evaluator rests on, as reports print them: the bindings, then what the
+    /// input brings (`ClusterModel.inputAssumptions`).
+    public var describedAssumptions: [String] { assumptions.describedBindings + model.inputAssumptions }
     /// The model's policies, compiled: the only policy input of this evaluator.
     public let policies: PolicySet
     /// The NetworkPolicy-tier policies selecting each declared pod (pods of one workload may differ in a live

@@ -29,6 +29,12 @@ struct InputOptions: ParsableArguments {
     @Option(help: "Most nodes a document may gain through aliases, beyond one per byte of its text.")
     var maxNodes: Int = LoadLimits().maxNodesPerDocument
     @Option(help: "Most YAML documents across all inputs.") var maxDocuments: Int = LoadLimits().maxDocuments
+    @Option(
+        name: .customLong("workloads"),
+        help: ArgumentHelp(
+            "A file declaring pods that operators create and the manifests do not show (repeatable).",
+            valueName: "file"))
+    var workloadFiles: [String] = []
 
     var limits: LoadLimits {
         var l = LoadLimits()
@@ -55,6 +61,7 @@ struct InputOptions: ParsableArguments {
         }
         var loader = ModelLoader(limits: limits, defaultNamespace: defaultNamespace)
         loader.shownPaths = shownPaths
+        loader.workloadFiles = workloadFiles
         let (model, errors) = loader.load(paths: paths)
         Progress.show(
             "loaded \(model.documentCount) documents: \(model.workloads.count) workloads, \(model.objects.count) objects"

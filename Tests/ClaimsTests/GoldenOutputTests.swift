@@ -28,6 +28,17 @@ final class GoldenOutputTests: XCTestCase {
         }
     }
 
+    /// An operator-managed monitoring stack: the Prometheus and Alertmanager pods exist through the operator's
+    /// resources, and template text in rules and dashboards is data.
+    func testMonitoringStackMapAndLint() throws {
+        try compare(
+            ["map", "examples/monitoring-stack"], golden: "examples/monitoring-stack/golden/map.text.golden",
+            expectStatus: 0)
+        try compare(
+            ["lint", "examples/monitoring-stack"], golden: "examples/monitoring-stack/golden/lint.text.golden",
+            expectStatus: 0)
+    }
+
     func testVerrazzanoCheckText() throws {
         try compare(
             ["check", "examples/verrazzano", "--claims", "policies/verrazzano.yaml"],

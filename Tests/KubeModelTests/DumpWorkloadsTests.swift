@@ -112,10 +112,25 @@ final class PodGroupNamingTests: XCTestCase {
 
     func testGroupsOfOneControllerAreNamedApart() throws {
         let sts = ("StatefulSet", "db")
-        let model = try loadModel(
-            // Every live StatefulSet pod carries its own pod-name label: one workload per pod, named by the pod.
+        let statefulSetPods =
             pod("db-0", owner: sts, labels: "{app: db, statefulset.kubernetes.io/pod-name: db-0}")
-                + pod("db-1", owner: sts, labels: "{app: db, statefulset.kubernetes.io/pod-name: db-1}")
+            + pod("db-1", owner: sts, labels: "{app: db, statefulset.kubernetes.io/pod-name: db-1}")
+        // Every live StatefulSet pod carries its own pod-name label; while no selector reads it, the pods are alike.
+        let alike = try loadModel(statefulSetPods)
+        XCTAssertEqual(alike.workloads.map { "\($0.id) x\($0.replicas ?? -1)" }, ["shop/db x2"])
+        XCTAssertEqual(alike.workloads[0].labels, ["app": "db"])
+        // A policy that isolates one of them makes each pod its own workload, named by the pod.
+        let isolated = try loadModel(
+            statefulSetPods + """
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata: {name: db-1-only, namespace: shop}
+                spec: {podSelector: {matchLabels: {statefulset.kubernetes.io/pod-name: db-1}}, policyTypes: [Ingress]}
+                """)
+        XCTAssertEqual(isolated.workloads.map(\.id).sorted(), ["shop/db-0", "shop/db-1"])
+        let model = try loadModel(
+            statefulSetPods
                 // A rollout: the pods of each ReplicaSet, named by the ReplicaSet.
                 + pod("api-aaa-1", owner: ("ReplicaSet", "api-aaa"), labels: "{app: api, pod-template-hash: aaa}")
                 + pod("api-aaa-2", owner: ("ReplicaSet", "api-aaa"), labels: "{app: api, pod-template-hash: aaa}")
@@ -135,8 +150,7 @@ final class PodGroupNamingTests: XCTestCase {
             ids,
             [
                 "DaemonSet shop/agent-x x2", "DaemonSet shop/agent-z x1", "Deployment shop/api-aaa x2",
-                "Deployment shop/api-bbb x1", "Job shop/cron x1", "Job shop/once x0", "StatefulSet shop/db-0 x1",
-                "StatefulSet shop/db-1 x1",
+                "Deployment shop/api-bbb x1", "Job shop/cron x1", "Job shop/once x0", "StatefulSet shop/db x2",
             ])
         XCTAssertEqual(Set(model.workloads.map(\.id)).count, model.workloads.count, "no name is ambiguous")
         XCTAssertEqual(model.finishedPods, 2)

@@ -28,6 +28,46 @@ final class LintRuleTests: XCTestCase {
         XCTAssertEqual(clean.map { "\($0.ruleID): \($0.message)" }, [])
     }
 
+    /// While resources whose operators run pods are skipped, a finding that rests on a pod being absent names them
+    /// and drops to a note; the pods an operator creates from resources reachproof reads are simply there.
+    func testPodsFromOperatorResourcesAreNotCalledAbsent() throws {
+        let policy = """
+            apiVersion: networking.k8s.io/v1
+            kind: NetworkPolicy
+            metadata: {name: kafka, namespace: data}
+            spec: {podSelector: {matchLabels: {strimzi.io/cluster: events}}, policyTypes: [Ingress]}
+            """
+        let alone = try findings(policy).filter { $0.ruleID == "policy-selects-nothing" }
+        XCTAssertEqual(alone.map(\.severity), [.warning])
+        let withKafka = try findings(
+            policy + """
+
+                ---
+                apiVersion: kafka.strimzi.io/v1beta2
+                kind: Kafka
+                metadata: {name: events, namespace: data}
+                spec: {kafka: {replicas: 3}}
+                """
+        ).filter { $0.ruleID == "policy-selects-nothing" }
+        XCTAssertEqual(withKafka.map(\.severity), [.note])
+        XCTAssertTrue(
+            withKafka[0].message.hasSuffix("which reachproof skips: Kafka.kafka.strimzi.io (1)"), withKafka[0].message)
+        // The monitoring example: its Prometheus and Alertmanager pods come from the operator's resources.
+        let (model, errors) = ModelLoader().load(paths: [Paths.package("examples/monitoring-stack")])
+        XCTAssertEqual(errors, [])
+        XCTAssertEqual(Linter.run(model).map(\.message), [])
+        let prometheus = try XCTUnwrap(model.workloads.first { $0.id == "monitoring/prometheus-k8s" })
+        XCTAssertEqual(prometheus.replicas, 2)
+        XCTAssertEqual(prometheus.serviceAccount, "prometheus-k8s")
+        XCTAssertEqual(prometheus.labels["team"], "observability")
+        XCTAssertEqual(prometheus.labels["app.kubernetes.io/instance"], "k8s")
+        XCTAssertEqual(prometheus.ports.map(\.number), [9090])
+        let alertmanager = try XCTUnwrap(model.workloads.first { $0.id == "monitoring/alertmanager-main" })
+        XCTAssertEqual(
+            alertmanager.ports.map { "\($0.name ?? "") \($0.number)/\($0.proto.rawValue)" },
+            ["web 9093/TCP", "mesh-tcp 9094/TCP", "mesh-udp 9094/UDP"])
+    }
+
     func testMessagesNameTheFix() throws {
         let typo = try findings(UnknownNamespaceLabel().badExample).first { $0.ruleID == "unknown-namespace-label" }
         XCTAssertTrue(typo?.message.contains("did you mean 'team'?") ?? false, typo?.message ?? "none")

@@ -255,15 +255,20 @@ final class ClassMapCrossCheckTests: XCTestCase {
         }
     }
 
-    /// Pods of one owner that differ (a live dump in the middle of a rollout) make a workload of several classes:
-    /// its pairs are the union over its pods.
+    /// Two workloads of one name (a bare Pod beside a Deployment of that name) make one map entry of several
+    /// classes: its pairs are the union over its pods.
     func testClassMapUnitesTheDifferingPodsOfAWorkload() throws {
-        func pod(_ name: String, _ ns: String, _ labels: String, owner: String) -> String {
-            "---\napiVersion: v1\nkind: Pod\nmetadata: {name: \(name), namespace: \(ns), labels: \(labels), ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: \(owner), controller: true, uid: u}]}\nspec: {containers: [{name: c, image: i, ports: [{name: http, containerPort: 8080}]}]}\n"
+        func pod(_ name: String, _ ns: String, _ labels: String, owner: String?) -> String {
+            let owners =
+                owner.map {
+                    ", ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: \($0), controller: true, uid: u}]"
+                } ?? ""
+            return
+                "---\napiVersion: v1\nkind: Pod\nmetadata: {name: \(name), namespace: \(ns), labels: \(labels)\(owners)}\nspec: {containers: [{name: c, image: i, ports: [{name: http, containerPort: 8080}]}]}\n"
         }
         let text =
-            pod("web-a", "a", "{app: web, v: one}", owner: "web")
-            + pod("web-b", "a", "{app: web, v: two}", owner: "web")
+            pod("web", "a", "{app: web, v: one}", owner: nil)
+            + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\nspec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web, v: two}}, spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}}}\n"
             + pod("api-a", "b", "{app: api}", owner: "api") + pod("db-a", "b", "{app: db}", owner: "db")
             + NetworkPolicyVectorTests.np(
                 "a", "web",

@@ -1,19 +1,15 @@
 import Foundation
 
 extension Workload {
-    func withReplicas(_ n: Int) -> Workload {
+    /// The pods of a controller as one workload: under the controller's kind and the given name, with the labels
+    /// every pod of the group shares, and as many replicas as pods.
+    func standingFor(kind newKind: String, name newName: String, labels newLabels: [String: String], replicas n: Int)
+        -> Workload
+    {
         Workload(
-            kind: kind, name: name, namespace: namespace, labels: labels, annotations: annotations,
-            serviceAccount: serviceAccount,
-            ports: ports, hostNetwork: hostNetwork, replicas: n, containerNames: containerNames, location: location)
-    }
-
-    func renamed(_ newName: String, kind newKind: String) -> Workload {
-        Workload(
-            kind: newKind, name: newName, namespace: namespace, labels: labels, annotations: annotations,
-            serviceAccount: serviceAccount,
-            ports: ports, hostNetwork: hostNetwork, replicas: replicas, containerNames: containerNames,
-            location: location)
+            kind: newKind, name: newName, namespace: namespace, labels: newLabels, annotations: annotations,
+            serviceAccount: serviceAccount, ports: ports, hostNetwork: hostNetwork, replicas: n,
+            containerNames: containerNames, location: location)
     }
 }
 

@@ -8,6 +8,8 @@ public struct ModelLoader {
     public var defaultNamespace: String
     /// Paths shown under another name in locations (`ManifestReader.shownPaths`).
     public var shownPaths: [(prefix: String, shownAs: String)] = []
+    /// Workloads files (`DeclaredWorkloads`): pods operators create that the manifests do not show.
+    public var workloadFiles: [String] = []
 
     public init(limits: LoadLimits = LoadLimits(), defaultNamespace: String = "default") {
         self.limits = limits
@@ -21,7 +23,9 @@ public struct ModelLoader {
         var reader = ManifestReader(limits: limits)
         reader.shownPaths = shownPaths
         let (documents, readErrors, emptyFiles, inferredStarts) = reader.read(paths: paths, stdin: stdin)
-        var (model, errors) = build(documents)
+        let (declared, declaredErrors) = readWorkloadFiles()
+        var (model, errors) = build(documents, declared: declared)
+        errors += declaredErrors
         model.inferredDocumentStarts = inferredStarts
         errors = Self.explainRepeatedTopLevelKeys(errors, inferredStarts: inferredStarts, documents: documents)
         errors.append(contentsOf: readErrors)
@@ -80,7 +84,26 @@ public struct ModelLoader {
         let root: Field
     }
 
-    public func build(_ documents: [Document]) -> (ClusterModel, [InputError]) {
+    /// The workloads the `workloadFiles` declare, with every error they hold.
+    func readWorkloadFiles() -> ([Workload], [InputError]) {
+        guard !workloadFiles.isEmpty else { return ([], []) }
+        var reader = ManifestReader(limits: limits)
+        reader.shownPaths = shownPaths
+        let (documents, readErrors, emptyFiles, _) = reader.read(paths: workloadFiles, stdin: nil)
+        var errors = readErrors
+        errors += emptyFiles.map { InputError(SourceLocation(file: $0, line: 1), "file", "declares no workloads") }
+        var workloads: [Workload] = []
+        for doc in documents {
+            let root = Field(
+                node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
+            do { workloads += try DeclaredWorkloads.parse(root) } catch {
+                errors += InputErrors.of(error, at: root.location)
+            }
+        }
+        return (workloads, errors)
+    }
+
+    public func build(_ documents: [Document], declared: [Workload] = []) -> (ClusterModel, [InputError]) {
         var model = ClusterModel()
         model.namespaceDefaulted.namespace = defaultNamespace
         var errors: [InputError] = []
@@ -140,12 +163,23 @@ public struct ModelLoader {
             }
         }
         builder.finishWorkloads()
+        // A declared workload adds pods; it never stands for (or hides) a workload of the manifests.
+        let defined = Dictionary(builder.model.workloads.map { ($0.id, $0.location) }, uniquingKeysWith: { a, _ in a })
+        for w in declared {
+            if let other = defined[w.id] {
+                errors.append(
+                    InputError(w.location, "name", "workload \(w.id) is also defined by the manifests (\(other))"))
+            } else {
+                builder.model.workloads.append(w)
+            }
+        }
         model = builder.model
         let declaredNamespaces = builder.namespaces
         model.adminPolicies.sort { ($0.priority, $0.name) < ($1.priority, $1.name) }
         // Namespaces referenced but not declared are created with their name label.
         var referenced = Set<String>()
         for id in model.objects.keys { if let ns = id.namespace { referenced.insert(ns) } }
+        for w in declared { referenced.insert(w.namespace) }
         model.namespaces = declaredNamespaces
         for ns in referenced where declaredNamespaces[ns] == nil {
             model.namespaces[ns] = Namespace(name: ns, labels: [:], inferred: true, location: nil)
@@ -266,9 +300,11 @@ public struct ModelLoader {
                     "\(kind) is not served by apiVersion '\(object.apiVersion)' (expected \(expected))")
             }
             let cniPolicy = KindRegistry.cniPolicyGroups.contains(object.groupKind.group)
+            let createsPods = KindRegistry.podCreatingKinds.contains(object.groupKind)
             return {
                 $0.model.unknownKinds[id.kind, default: []].append(id)
                 if cniPolicy { $0.model.cniPolicies.append(id) }
+                if createsPods { $0.model.podCreatingResources[object.groupKind.description, default: 0] += 1 }
             }
         }
         guard reader.versions.contains(object.apiVersion) else {
@@ -286,12 +322,15 @@ public struct ModelLoader {
 struct ModelBuilder {
     var model: ClusterModel
     var namespaces: [String: Namespace] = [:]
-    /// Workload objects and pods in input order, with their controlling owner; resolved by `finishWorkloads`.
-    private var entries: [(workload: Workload, owner: (kind: String, name: String)?)] = []
+    /// Workload objects and pods in input order, with their controlling owner and the name of the object they come
+    /// from (an operator's resource stands for a StatefulSet of another name); resolved by `finishWorkloads`.
+    private var entries: [(workload: Workload, owner: (kind: String, name: String)?, objectName: String)] = []
 
     init(model: ClusterModel) { self.model = model }
 
-    mutating func addWorkload(_ w: Workload, owner: (kind: String, name: String)?) { entries.append((w, owner)) }
+    mutating func addWorkload(_ w: Workload, owner: (kind: String, name: String)?, objectName: String? = nil) {
+        entries.append((w, owner, objectName ?? w.name))
+    }
 
     /// Turns workload objects and pods into the model's workloads, as a live dump means them: a workload is its
     /// top-level controller present in the input (Pod -> ReplicaSet -> Deployment, Pod -> Job -> CronJob), so a
@@ -301,8 +340,8 @@ struct ModelBuilder {
     mutating func finishWorkloads() {
         func key(_ ns: String, _ kind: String, _ name: String) -> String { "\(ns)/\(kind)/\(name)" }
         var templates: [String: Int] = [:]
-        for (i, e) in entries.enumerated() where e.workload.kind != "Pod" {
-            templates[key(e.workload.namespace, e.workload.kind, e.workload.name)] = i
+        for (i, e) in entries.enumerated().reversed() where e.workload.kind != "Pod" {
+            templates[key(e.workload.namespace, e.workload.kind, e.objectName)] = i
         }
         /// The top-level controller in the input of an object owned by `owner`.
         func top(_ ns: String, _ owner: (kind: String, name: String)) -> (kind: String, name: String) {
@@ -332,9 +371,14 @@ struct ModelBuilder {
             let c = controller(of: e.workload, owner)
             podOwners.insert(key(e.workload.namespace, c.kind, c.name))
         }
-        // Running pods of one controller, grouped by what the policy stages see of a pod.
+        // Running pods of one controller, grouped by what the policy stages see of a pod. The labels a controller
+        // sets per pod or per revision count only where some selector of the input reads them.
+        let selected = model.selectorKeys
+        let ignored = Self.perPodLabels.subtracting(selected)
+        func seen(_ w: Workload) -> [String: String] { w.labels.filter { !ignored.contains($0.key) } }
         struct Group {
             var pod: Workload
+            var labels: [String: String]
             var names: [String] = []
         }
         var groups: [String: [Group]] = [:]
@@ -346,7 +390,7 @@ struct ModelBuilder {
                 // A template owned by another template of the input (a ReplicaSet of a Deployment) is that one's.
                 if let up = e.owner, templates[key(w.namespace, up.kind, up.name)] != nil { continue }
                 // Running pods stand for the template.
-                if podOwners.contains(key(w.namespace, w.kind, w.name)) {
+                if podOwners.contains(key(w.namespace, w.kind, e.objectName)) {
                     model.templatesReplacedByPods += 1
                     continue
                 }
@@ -365,35 +409,48 @@ struct ModelBuilder {
                 finished[ownerKey, default: []].append(w)
                 continue
             }
-            if let i = groups[ownerKey]?.firstIndex(where: { Self.samePod($0.pod, w) }) {
+            let labels = seen(w)
+            if let i = groups[ownerKey]?.firstIndex(where: { $0.labels == labels && Self.samePod($0.pod, w) }) {
                 groups[ownerKey]![i].names.append(w.name)
             } else {
-                groups[ownerKey, default: []].append(Group(pod: w, names: [w.name]))
+                groups[ownerKey, default: []].append(Group(pod: w, labels: labels, names: [w.name]))
             }
         }
         for (ownerKey, c) in controllers.sorted(by: { $0.key < $1.key }) {
             let ownGroups = groups[ownerKey] ?? []
-            let names = Self.groupNames(ownGroups.map { ($0.pod, $0.names) }, controller: c.name)
+            // The controller's workload name: an operator's resource is named as the StatefulSet it creates.
+            let controllerName = templates[ownerKey].map { entries[$0].workload.name } ?? c.name
+            let names = Self.groupNames(ownGroups.map { ($0.pod, $0.names) }, controller: controllerName)
             for (group, name) in zip(ownGroups, names) {
-                let w = group.pod.renamed(name, kind: c.kind).withReplicas(group.names.count)
+                let w = group.pod.standingFor(
+                    kind: c.kind, name: name, labels: group.labels, replicas: group.names.count)
                 for pod in group.names { model.podWorkloads["\(w.namespace)/\(pod)"] = name }
+                if ownGroups.count > 1 { model.groupControllers[w.id] = "\(w.namespace)/\(controllerName)" }
                 model.workloads.append(w)
             }
             guard let done = finished[ownerKey], let first = done.first else { continue }
             model.finishedPods += done.count
             // Only finished pods: the controller stays known, with no pod running.
-            let name = names.first ?? c.name
-            if ownGroups.isEmpty { model.workloads.append(first.renamed(name, kind: c.kind).withReplicas(0)) }
+            let name = names.first ?? controllerName
+            if ownGroups.isEmpty {
+                model.workloads.append(first.standingFor(kind: c.kind, name: name, labels: seen(first), replicas: 0))
+            }
             for pod in done { model.podWorkloads["\(c.namespace)/\(pod.name)"] = name }
         }
         entries = []
     }
 
-    /// Pods the policy stages cannot tell apart: the same labels, service account, ports and host network.
+    /// Pods the policy stages cannot tell apart, labels aside: the same service account, ports and host network.
     static func samePod(_ a: Workload, _ b: Workload) -> Bool {
-        a.labels == b.labels && a.serviceAccount == b.serviceAccount && a.ports == b.ports
-            && a.hostNetwork == b.hostNetwork
+        a.serviceAccount == b.serviceAccount && a.ports == b.ports && a.hostNetwork == b.hostNetwork
     }
+
+    /// Labels controllers set on each pod or revision (a StatefulSet pod's name and index, a revision's hash): pods
+    /// that differ only there are the same to every selector that does not read them.
+    static let perPodLabels: Set<String> = [
+        "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index", "controller-revision-hash",
+        "pod-template-hash", "pod-template-generation",
+    ]
 
     /// Names for the groups of one controller's pods: the controller's name when its pods all agree; otherwise a
     /// name per group that tells it apart: the ReplicaSet's name (controller-hash) for the pods of one rollout step,

@@ -26,9 +26,9 @@ struct PeerSelectsNothing: LintRule {
                                 at: peer.source.location, severity: .note))
                     } else {
                         out.append(
-                            finding(
+                            absence(
                                 "\(p.source.kind) \(p.id) \(peer.source.path): the peer selects no existing pod",
-                                at: peer.source.location))
+                                at: peer.source.location, in: c))
                     }
                 }
             }

@@ -9,9 +9,9 @@ struct PolicySelectsNothing: LintRule {
 
     func check(_ c: LintContext) -> [LintFinding] {
         c.policies.networkPolicies.filter { c.pods(matching: $0.subject).isEmpty }.map {
-            finding(
+            absence(
                 "\($0.source.kind) \($0.id): podSelector {\($0.subject.pods)} selects no pod in namespace \($0.namespace ?? ""); the policy has no effect",
-                at: $0.source.location)
+                at: $0.source.location, in: c)
         }
     }
 

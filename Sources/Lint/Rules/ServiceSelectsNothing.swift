@@ -12,9 +12,9 @@ struct ServiceSelectsNothing: LintRule {
             guard let selector = svc.selector, !selector.isEmpty else { return false }
             return !c.live.contains { svc.selects(c.model.workloads[$0]) }
         }.map { svc in
-            finding(
+            absence(
                 "Service \(svc.namespace)/\(svc.name): selector {\(svc.selector!.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ","))} matches no pod",
-                at: svc.location)
+                at: svc.location, in: c)
         }
     }
 

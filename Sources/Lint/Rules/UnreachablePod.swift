@@ -23,9 +23,9 @@ struct UnreachablePod: LintRule {
             }
             if !reached {
                 out.append(
-                    finding(
+                    absence(
                         "\(w.kind) \(w.id) is isolated for ingress by \(isolating.map(\.id).joined(separator: ", ")) and no pod or address of the input can reach it",
-                        at: w.location))
+                        at: w.location, in: c))
             }
         }
         return out
