@@ -82,9 +82,10 @@ public struct Claim: Sendable {
     public let to: EndpointSelector
     /// Empty: every port of every protocol. For a Service destination: the Service's ports, before translation.
     public let ports: [PortSpec]
-    /// `netpol` (default): NetworkPolicy tiers only; `mesh`: also Istio mTLS and authorization; `end-to-end`: also
-    /// routes through an ingress proxy (Istio gateway, ingress-nginx).
-    public let layer: Layer
+    /// `netpol`: NetworkPolicy tiers only; `mesh`: also Istio mTLS and authorization; `end-to-end`: also routes
+    /// through an ingress proxy (Istio gateway, ingress-nginx). nil: the deepest layer the input exercises
+    /// (`AutoLayer`), end to end for a claim that pins a route.
+    public let layer: Layer?
     /// The HTTP request the claim is about (mesh and end-to-end layers); nil: any request on the port.
     public var request: HTTPRequest? = nil
     /// `mtls: required`: every admitted flow into the destination must be Istio mutual TLS.
@@ -101,7 +102,7 @@ public struct Claim: Sendable {
     public init(
         name: String, description: String?, kind: Kind, from: [EndpointSelector], to: EndpointSelector,
         ports: [PortSpec],
-        layer: Layer, allowEmpty: Bool, outsideUniverse: EndpointSelector.Universe, location: SourceLocation
+        layer: Layer?, allowEmpty: Bool, outsideUniverse: EndpointSelector.Universe, location: SourceLocation
     ) {
         self.name = name
         self.description = description

@@ -36,6 +36,8 @@ public struct ClaimResult: Sendable {
     public let profile: Profile
     public let assumptions: [String]
     public let seconds: Double
+    /// Why the layer was chosen, when the claim and the command left it to the input (`AutoLayer`).
+    public var layerReason: String? = nil
 }
 
 /// Checks claims: the negated claim is handed to Z3 (QF_BV); a model is decoded into a concrete flow and
@@ -49,6 +51,8 @@ public final class ClaimChecker {
     public let maxCounterexamples: Int
     /// Evaluate every claim at this layer instead of its own (`check --layer`).
     public let layerOverride: Layer?
+    /// The layer for claims that name none, chosen from the input.
+    public let autoLayer: AutoLayer
     /// Decide every claim with Z3, also those enumeration decides (the tests cross-check the two paths).
     var solverOnly = false
 
@@ -59,6 +63,7 @@ public final class ClaimChecker {
         self.layerOverride = layerOverride
         evaluator = Evaluator(model: model, assumptions: assumptions)
         layered = LayeredReach(evaluator: evaluator)
+        autoLayer = AutoLayer(model: model)
         self.timeout = timeout
         self.maxCounterexamples = maxCounterexamples
     }
@@ -69,6 +74,7 @@ public final class ClaimChecker {
         timeout = other.timeout
         maxCounterexamples = other.maxCounterexamples
         layerOverride = other.layerOverride
+        autoLayer = other.autoLayer
         solverOnly = other.solverOnly
         layered = LayeredReach(sharing: other.layered)
     }
@@ -221,7 +227,20 @@ public final class ClaimChecker {
     }
 
     public func check(_ claim: Claim) -> ClaimResult {
-        check(claim, at: layerOverride ?? claim.layer)
+        let (layer, why) = layer(of: claim)
+        var result = check(claim, at: layer)
+        result.layerReason = why
+        return result
+    }
+
+    /// The layer a claim is checked at, and why when it was chosen rather than asked for: `--layer`, else the
+    /// claim's own, else the deepest the input exercises (end to end for a pinned route).
+    public func layer(of claim: Claim) -> (layer: Layer, reason: String?) {
+        if let fixed = layerOverride ?? claim.layer { return (fixed, nil) }
+        let chosen = autoLayer.layer(
+            throughProxy: claim.entry != nil || claim.viaIngress != nil,
+            httpRequest: claim.request != nil || claim.mtlsRequired)
+        return (chosen.layer, chosen.reason)
     }
 
     func check(_ claim: Claim, at layer: Layer) -> ClaimResult {

@@ -86,9 +86,12 @@ public enum ClaimsParser {
             }
             return spec
         }
-        let layerText = try f["layer"]?.string() ?? Layer.netpol.rawValue
-        guard let layer = Layer(rawValue: layerText) else {
-            throw f["layer"]!.error("unknown layer '\(layerText)' (\(Layer.accepted))")
+        let layer = try f["layer"].map { field -> Layer in
+            let text = try field.string()
+            guard let layer = Layer(rawValue: text) else {
+                throw field.error("unknown layer '\(text)' (\(Layer.accepted))")
+            }
+            return layer
         }
         let universe =
             try f["universe"].map { u -> EndpointSelector.Universe in
@@ -123,7 +126,9 @@ public enum ClaimsParser {
         }
         if let entry = f["entry"] {
             try entry.requireKnownKeys(["service", "port", "nodePort"])
-            if layer != .endToEnd { throw entry.error("an entry pins a route: it needs layer end-to-end") }
+            if let layer, layer != .endToEnd {
+                throw entry.error("an entry pins a route: it needs layer end-to-end")
+            }
             guard let svc = entry["service"] else { throw entry.missing("service") }
             let id = try svc.string()
             guard id.split(separator: "/").count == 2 else { throw svc.error("service is namespace/name") }
@@ -135,7 +140,7 @@ public enum ClaimsParser {
         }
         if let via = f["via"] {
             try via.requireKnownKeys(["ingress"])
-            if layer != .endToEnd { throw via.error("via pins a route: it needs layer end-to-end") }
+            if let layer, layer != .endToEnd { throw via.error("via pins a route: it needs layer end-to-end") }
             if claim.entry != nil { throw via.error("give entry or via, not both") }
             guard let ingress = via["ingress"] else { throw via.missing("ingress") }
             let id = try ingress.string()

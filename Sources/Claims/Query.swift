@@ -85,11 +85,30 @@ public struct QueryAnswer: Sendable {
     public let layers: [Layer]
     public let profile: Profile
     public let assumptions: [String]
+    /// Why the layer was chosen, when the query left it to the input (`AutoLayer`).
+    public var layerReason: String? = nil
 
     public var verdict: FlowVerdict {
         if reason != nil { return .unknown }
         if parts.contains(where: { $0.verdict == .allowed }) { return .allowed }
         return parts.contains { $0.verdict == .unknown } ? .unknown : .denied
+    }
+
+    /// This policy-layer answer at a deeper layer that can only close more: allowed parts become undecided.
+    func undecidedWhereAllowed(layers deeper: [Layer], because why: String) -> QueryAnswer {
+        let undecided = parts.map { p -> Part in
+            guard p.verdict == .allowed else { return p }
+            var copy = Part(
+                verdict: .unknown, conns: p.conns, source: p.source, destination: p.destination,
+                sourceRanges: p.sourceRanges, witnessProto: p.witnessProto, witnessPort: p.witnessPort,
+                explanation: p.explanation)
+            copy.via = p.via
+            return copy
+        }
+        let anyUndecided = undecided.contains { $0.verdict == .unknown }
+        return QueryAnswer(
+            from: from, to: to, parts: undecided, notes: notes + (anyUndecided ? [why] : []), reason: reason,
+            layers: deeper, profile: profile, assumptions: assumptions)
     }
 }
 
@@ -543,7 +562,8 @@ public struct QueryRequest: Sendable {
     public var toLabels: [String: String] = [:]
     /// Empty: every protocol and port.
     public var ports: [PortSpec] = []
-    public var layer: Layer = .netpol
+    /// nil: the deepest layer the input exercises (`AutoLayer`).
+    public var layer: Layer?
     /// Method, host and path of an HTTP request; nil when none was given.
     public var request: HTTPRequest?
     /// The ingress controller workload (`ns/name`) for a netpol-layer request through it, when its labels are not
@@ -579,21 +599,52 @@ extension QueryEngine {
         if let path = q.request?.path, !path.hasPrefix("/") {
             throw QueryError("--path: a request path begins with '/'")
         }
-        if q.layer != .netpol {
+        // Left to the input: the deepest layer it exercises, except for a request by host and path, which (as at the
+        // netpol layer) is followed hop by hop through the ingress controller from the port it enters on.
+        let hostOrPath = q.request?.host != nil || q.request?.path != nil
+        var (layer, layerReason): (Layer, String?) = (q.layer ?? .netpol, nil)
+        var notes: [String] = []
+        if q.layer == nil && hostOrPath && q.request?.method == nil {
+            if checker.autoLayer.layer > .netpol {
+                notes.append(
+                    "followed through the ingress controller at the netpol layer; this input exercises the \(checker.autoLayer.layer.rawValue) layer (\(checker.autoLayer.reason)): --layer end-to-end with the Service's port adds it"
+                )
+            }
+        } else if q.layer == nil {
+            (layer, layerReason) = checker.autoLayer.layer(throughProxy: false, httpRequest: q.request?.method != nil)
+        }
+        func chosen(_ answer: QueryAnswer) -> QueryResult {
+            var answer = answer
+            answer.layerReason = layerReason
+            return .flows(answer)
+        }
+        let newPod = [source, destination].contains { if case .hypothetical = $0 { true } else { false } }
+        if layer != .netpol && newPod && q.request == nil {
+            // A pod that could be created may run any service account, with or without a sidecar: the mesh can only
+            // close what the policies open, so their denials stand and their allowances are undecided.
+            return chosen(
+                answer(from: source, fromText: q.from, to: destination, toText: q.to, ports: q.ports)
+                    .undecidedWhereAllowed(
+                        layers: layer.included,
+                        because:
+                            "the policies admit it; at the \(layer.rawValue) layer a pod that could be created may run any service account and sidecar setting, so its mesh decision is not known"
+                    ))
+        }
+        if layer != .netpol {
             if q.ingressController != nil {
                 throw QueryError(
                     "--ingress-controller is for netpol-layer requests; the end-to-end layer finds the proxies itself")
             }
-            return .flows(
+            return chosen(
                 answerLayered(
-                    from: source, fromText: q.from, to: destination, toText: q.to, ports: q.ports, layer: q.layer,
+                    from: source, fromText: q.from, to: destination, toText: q.to, ports: q.ports, layer: layer,
                     request: q.request))
         }
         if q.request?.method != nil {
             throw QueryError("--method is decided at the mesh or end-to-end layer (--layer mesh)")
         }
         guard q.request != nil || q.ingressController != nil else {
-            return .flows(answer(from: source, fromText: q.from, to: destination, toText: q.to, ports: q.ports))
+            return chosen(answer(from: source, fromText: q.from, to: destination, toText: q.to, ports: q.ports))
         }
         // A request through the ingress controller: hop by hop.
         guard case .service(let svc) = destination else {
@@ -609,9 +660,10 @@ extension QueryEngine {
         guard q.ports.count <= 1 else {
             throw QueryError("a request through the ingress enters on one port (--port TCP/80 or TCP/443)")
         }
-        return .throughIngress(
-            throughIngress(
-                from: source, fromText: q.from, to: svc, host: q.request?.host, path: q.request?.path ?? "/",
-                clientPort: q.ports.first ?? PortSpec(proto: .tcp, range: 80...80), controller: controller))
+        var hops = throughIngress(
+            from: source, fromText: q.from, to: svc, host: q.request?.host, path: q.request?.path ?? "/",
+            clientPort: q.ports.first ?? PortSpec(proto: .tcp, range: 80...80), controller: controller)
+        hops.notes += notes
+        return .throughIngress(hops)
     }
 }

@@ -355,6 +355,12 @@ extension ConnectivityMap {
                 "AdminNetworkPolicies \(group.joined(separator: ", ")) share a priority; the map evaluates them by name, an order upstream leaves undefined (A-ANP-TIE); check and query answer UNKNOWN where it matters"
             )
         }
+        let auto = AutoLayer(model: model)
+        if auto.layer > .netpol {
+            out.append(
+                "this input exercises the \(auto.layer.rawValue) layer (\(auto.reason)); pairs are decided at the netpol layer, which the mesh can only narrow: check and query answer at the \(auto.layer.rawValue) layer"
+            )
+        }
         return out
     }
 }

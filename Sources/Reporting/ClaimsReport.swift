@@ -29,6 +29,13 @@ public enum ClaimsReport {
             + (c.via.map { " (via \($0))" } ?? "")
     }
 
+    /// The layers chosen for claims that named none, each with why, in layer order.
+    static func autoLayers(_ results: [ClaimResult]) -> [(Layer, String)] {
+        var seen: [Layer: String] = [:]
+        for r in results { if let why = r.layerReason { seen[r.layer] = why } }
+        return seen.sorted { $0.key < $1.key }
+    }
+
     public static func text(_ results: [ClaimResult]) -> String {
         var out = ""
         for r in results {
@@ -57,6 +64,9 @@ public enum ClaimsReport {
         let assumptions = results.first?.assumptions.joined(separator: ", ") ?? ""
         out +=
             "\n\(results.count) claim(s): \(proved) proved, \(refuted) refuted, \(unknown) unknown (assumptions: \(assumptions))\n"
+        for (layer, reason) in autoLayers(results) {
+            out += "claims that name no layer: \(layer.rawValue), because \(reason) (--layer to choose)\n"
+        }
         return out
     }
 
@@ -85,6 +95,8 @@ public enum ClaimsReport {
     struct ResultJSON: Encodable {
         let name: String, kind: String, verdict: String, layer: String, profile: String, assumptions: [String]
         let reason: String?, file: String, line: Int, counterexamples: [CounterexampleJSON], admittedSources: [String]?
+        /// Why the layer was chosen, for a claim that named none.
+        var layerChosenBecause: String? = nil
     }
 
     public static func json(_ results: [ClaimResult]) -> String {
@@ -104,7 +116,8 @@ public enum ClaimsReport {
                             egress: SideJSON($0.explanation.egress), ingress: SideJSON($0.explanation.ingress),
                             note: $0.note, path: $0.path.map { PathReport.json($0) })
                     },
-                    admittedSources: r.claim.kind == .only ? r.admittedSources : nil)
+                    admittedSources: r.claim.kind == .only ? r.admittedSources : nil,
+                    layerChosenBecause: r.layerReason)
             })
     }
 

@@ -21,7 +21,7 @@ public enum QueryReport {
 
     public static func text(_ a: QueryAnswer, explain: Bool) -> String {
         var out =
-            "query: \(a.from) -> \(a.to)  [layers: \(a.layers.map(\.rawValue).joined(separator: ", ")); profile \(a.profile.rawValue)]\n"
+            "query: \(a.from) -> \(a.to)  [layers: \(a.layers.map(\.rawValue).joined(separator: ", "))\(a.layerReason.map { " (auto: \($0))" } ?? ""); profile \(a.profile.rawValue)]\n"
         if let reason = a.reason { out += "UNKNOWN  \(reason)\n" }
         for part in a.parts {
             var line = "\(part.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(part.conns)"
@@ -57,6 +57,8 @@ public enum QueryReport {
         let from: String, to: String, answer: String, reason: String?, layers: [String], profile: String,
             assumptions: [String]
         let notes: [String], parts: [PartJSON]
+        /// Why the layer was chosen, when the query left it to the input.
+        var layerChosenBecause: String? = nil
     }
 
     public static func json(_ a: QueryAnswer) -> String { JSON.encode(answerJSON(a)) }
@@ -75,7 +77,7 @@ public enum QueryReport {
                     egress: ClaimsReport.SideJSON(p.explanation.egress),
                     ingress: ClaimsReport.SideJSON(p.explanation.ingress),
                     path: p.path.map { PathReport.json($0) })
-            })
+            }, layerChosenBecause: a.layerReason)
     }
 
     /// A request through the ingress controller: the route, then each hop as a query answer.

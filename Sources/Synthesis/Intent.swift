@@ -59,7 +59,7 @@ public struct Intent: Sendable {
             let sources: [IntendedFlow.Party] =
                 claim.from[0].external.map { [.external($0)] }
                 ?? checker.declaredWorkloads(claim.from[0]).map { .workload($0) }
-            if claim.layer == .endToEnd {
+            if checker.layer(of: claim).layer == .endToEnd {
                 // A route through a proxy: each hop of a route that delivers it today is a flow to keep.
                 for (destination, conns) in checker.destinationWorkloads(claim) {
                     for s in sources {

@@ -67,4 +67,10 @@ struct AnalysisOptions: ParsableArguments {
     }
 }
 
-extension Layer: ExpressibleByArgument {}
+/// `--layer`: a layer, or `auto` (the default): the deepest the input exercises (`AutoLayer`), named in the output.
+enum LayerOption: String, CaseIterable, ExpressibleByArgument {
+    case auto, netpol, mesh
+    case endToEnd = "end-to-end"
+
+    var fixed: Layer? { Layer(rawValue: rawValue) }
+}

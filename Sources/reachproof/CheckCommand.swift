@@ -18,8 +18,10 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Seconds a claim may take: the solver's limit per query, and the budget for enumerating sources.")
     var timeout: Double = 30
     @Flag(help: "Let UNKNOWN verdicts pass (exit 0).") var allowUnknown = false
-    @Option(help: "Evaluate every claim at this layer, whatever its own (netpol, mesh or end-to-end).") var layer:
-        Layer?
+    @Option(
+        help:
+            "Evaluate every claim at this layer, whatever its own (netpol, mesh or end-to-end); auto (the default): each claim's own, else the deepest the input exercises."
+    ) var layer: LayerOption = .auto
 
     func validate() throws {
         try checkFormat(format, ClaimsReport.self)
@@ -30,7 +32,7 @@ struct CheckCommand: ParsableCommand {
         let model = try input.load()
         let checker = ClaimChecker(
             model: model, assumptions: try analysis.assumptions(), timeout: timeout,
-            layerOverride: layer)
+            layerOverride: layer.fixed)
         Progress.show("checking claims")
         let results = try checkOrExit(checker, files: claims) { done in Progress.show("checked \(done) claim(s)") }
         Progress.clear()

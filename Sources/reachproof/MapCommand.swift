@@ -12,8 +12,11 @@ struct MapCommand: ParsableCommand {
     @Option(help: "\(MapReport.acceptedFormats) (pairs: the oracle's line format; dot: Graphviz).")
     var format: ReportFormat = .table
     @Option(help: "With --format dot: a claims file whose refuted claims' flows are drawn in red.") var claims: String?
-    @Option(help: "Layer to evaluate: the map decides the netpol layer; check and query decide mesh and end-to-end.")
-    var layer: MapLayer = .netpol
+    @Option(
+        help:
+            "Layer to evaluate: auto (the default) and netpol decide the netpol layer, with a warning when the input exercises a deeper one; check and query decide mesh and end-to-end."
+    )
+    var layer: MapLayer = .auto
     @Option(help: "Only pairs touching this namespace.") var namespace: String?
     @Option(help: "Only pairs touching this workload (ns/name).") var workload: String?
 
@@ -50,5 +53,5 @@ struct MapCommand: ParsableCommand {
 
 /// The layers `map` decides, so that `--help` offers no value the command would then refuse.
 enum MapLayer: String, CaseIterable, ExpressibleByArgument {
-    case netpol
+    case auto, netpol
 }

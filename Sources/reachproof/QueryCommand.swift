@@ -23,8 +23,8 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "PROTO/PORT or PROTO/LOW-HIGH; repeatable. Default: every protocol and port.") var port: [String] = []
     @Option(
         help:
-            "Layer to evaluate: netpol, mesh (also Istio mTLS and authorization) or end-to-end (also routes through ingress proxies)."
-    ) var layer: Layer = .netpol
+            "Layer to evaluate: auto (the default: the deepest the input exercises), netpol, mesh (also Istio mTLS and authorization) or end-to-end (also routes through ingress proxies)."
+    ) var layer: LayerOption = .auto
     @Option(help: "HTTP method of the request (mesh and end-to-end layers); without it, any method.") var method:
         String?
     @Flag(help: "Also show the endpoints decided for denied ranges and the assumptions used.") var explain = false
@@ -67,7 +67,7 @@ struct QueryCommand: ParsableCommand {
             }
             return p
         }
-        query.layer = layer
+        query.layer = layer.fixed
         if method != nil || path != nil || host != nil {
             query.request = HTTPRequest(method: method, path: path, host: host)
         }

@@ -231,7 +231,7 @@ final class CheckCommandTests: XCTestCase {
         // map offers only the layer it decides.
         let layer = try runProcess(cli, ["map", examples, "--layer", "mesh"])
         XCTAssertEqual(layer.status, 2, layer.output)
-        XCTAssertTrue(layer.output.contains("Please provide one of 'netpol'"), layer.output)
+        XCTAssertTrue(layer.output.contains("Please provide one of 'auto' and 'netpol'"), layer.output)
         XCTAssertFalse(try runProcess(cli, ["map", "--help"]).output.contains("netpol, mesh"))
     }
 

@@ -27,6 +27,42 @@ final class MeshExampleTests: XCTestCase {
         for claim in file!.claims { XCTAssertEqual(c.check(claim).verdict, .proved, claim.name) }
     }
 
+    /// Without a layer, questions are answered at the deepest layer the input exercises, and say why: a mesh
+    /// denies what the NetworkPolicies let through.
+    func testTheDefaultLayerIsTheDeepestTheInputExercises() throws {
+        let c = try checker("bookinfo")
+        XCTAssertEqual(c.autoLayer.layer, .mesh)
+        var q = QueryRequest(from: "tools/curl", to: "bookinfo/svc/details")
+        q.ports = [PortSpec(proto: .tcp, range: 9080...9080)]
+        guard case .flows(let answer) = try QueryEngine(checker: c).ask(q) else { return XCTFail("expected flows") }
+        XCTAssertEqual(answer.verdict, .denied)
+        XCTAssertEqual(answer.layers, [.netpol, .mesh])
+        XCTAssertTrue(answer.layerReason?.contains("run an Istio sidecar") ?? false, "\(answer.layerReason ?? "")")
+        q.layer = .netpol
+        XCTAssertEqual(try QueryEngine(checker: c).ask(q).verdict, .allowed, "the NetworkPolicies alone admit it")
+        // A pod that could be created: the policies' denials stand, their allowances are undecided at the mesh.
+        var newPod = QueryRequest(from: "tools/*", to: "bookinfo/details-v1")
+        newPod.ports = [PortSpec(proto: .tcp, range: 9080...9080)]
+        guard case .flows(let undecided) = try QueryEngine(checker: c).ask(newPod) else { return XCTFail() }
+        XCTAssertEqual(undecided.verdict, .unknown)
+        XCTAssertEqual(undecided.layers, [.netpol, .mesh])
+        // Claims without a layer follow the same choice; an input without Istio keeps the netpol layer, silently.
+        let claims = try check(
+            c,
+            """
+            claims:
+              - {name: curl-to-details, denied: {from: {workload: tools/curl}, to: {workload: bookinfo/details-v1}, ports: [TCP/9080]}}
+            """)
+        XCTAssertEqual(claims["curl-to-details"]?.layer, .mesh)
+        XCTAssertEqual(claims["curl-to-details"]?.verdict, .proved)
+        XCTAssertNotNil(claims["curl-to-details"]?.layerReason)
+        let plain = try checker("guestbook")
+        XCTAssertEqual(plain.autoLayer.layer, .netpol)
+        XCTAssertNil(plain.autoLayer.layer(throughProxy: false, httpRequest: false).reason)
+        XCTAssertEqual(plain.autoLayer.layer(throughProxy: false, httpRequest: true).layer, .mesh)
+        XCTAssertEqual(plain.autoLayer.layer(throughProxy: true, httpRequest: false).layer, .endToEnd)
+    }
+
     func testBookinfoDeliberatelyRefutedClaims() throws {
         let results = try check(
             try checker("bookinfo"),
@@ -136,7 +172,7 @@ final class MeshExampleTests: XCTestCase {
     func testClaimFileErrorsForMeshFields() throws {
         for (yaml, message) in [
             (
-                "claims:\n  - name: a\n    http: {method: GET}\n    allowed: {from: {workload: a/b}, to: {workload: a/c}}\n",
+                "claims:\n  - name: a\n    layer: netpol\n    http: {method: GET}\n    allowed: {from: {workload: a/b}, to: {workload: a/c}}\n",
                 "decided at the mesh or end-to-end layer"
             ),
             (
@@ -210,7 +246,7 @@ final class MeshExampleTests: XCTestCase {
             claims:
               - {name: out, layer: mesh, allowed: {from: {workload: app/api}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}
               - {name: no-out, layer: mesh, denied: {from: {workload: app/api}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}
-              - {name: no-out-netpol, denied: {from: {workload: app/api}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}
+              - {name: no-out-netpol, layer: netpol, denied: {from: {workload: app/api}, to: {external: 0.0.0.0/0}, ports: [TCP/443]}}
             """
         let results = try check(
             ClaimChecker(model: try loadModel(base), assumptions: Assumptions()), claims)

@@ -222,7 +222,12 @@ final class QueryTests: XCTestCase {
         XCTAssertTrue((log?["route"] as? String)?.contains("Ingress verrazzano-system/verrazzano-ingress") ?? false)
         // Options that make no sense together are input errors (exit 2), named.
         let method = try runProcess(
-            binary, ["query", examples, "--from", "keycloak/keycloak", "--to", "keycloak/mysql", "--method", "GET"])
+            binary,
+            [
+                "query", examples, "--from", "keycloak/keycloak", "--to", "keycloak/mysql", "--method", "GET",
+                "--layer",
+                "netpol",
+            ])
         XCTAssertEqual(method.status, 2, method.output)
         XCTAssertTrue(method.output.contains("--method is decided at the mesh or end-to-end layer"), method.output)
     }
