@@ -28,6 +28,19 @@ final class GoldenOutputTests: XCTestCase {
         }
     }
 
+    /// A live-cluster dump mid-rollout: its inventory (pods standing for templates, one finished pod), its map (the
+    /// rollout's ReplicaSets and the StatefulSet's pods told apart) and its claims.
+    func testClusterDumpInventoryMapAndCheck() throws {
+        try compare(
+            ["inventory", "examples/cluster-dump"], golden: "examples/cluster-dump/golden/inventory.text.golden",
+            expectStatus: 0)
+        try compare(
+            ["map", "examples/cluster-dump"], golden: "examples/cluster-dump/golden/map.text.golden", expectStatus: 0)
+        try compare(
+            ["check", "examples/cluster-dump", "--claims", "policies/cluster-dump.yaml"],
+            golden: "examples/cluster-dump/golden/check.text.golden", expectStatus: 1)
+    }
+
     /// An operator-managed monitoring stack: the Prometheus and Alertmanager pods exist through the operator's
     /// resources, and template text in rules and dashboards is data.
     func testMonitoringStackMapAndLint() throws {

@@ -159,6 +159,32 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(source.namespace, "analytics")
     }
 
+    /// The bundled dump (examples/cluster-dump): every pod of the input can be asked about by its name, the
+    /// StatefulSet pods a policy isolates on their own are workloads of their own, and no two share a name.
+    func testEveryPodOfTheDumpIsAskableByName() throws {
+        let (e, model) = try engine(Paths.package("examples/cluster-dump"))
+        XCTAssertEqual(Set(model.workloads.map(\.id)).count, model.workloads.count, "no workload name is ambiguous")
+        XCTAssertEqual(
+            model.workloads.filter { $0.kind == "StatefulSet" }.map(\.id).sorted(),
+            ["data/postgres-0", "data/postgres-1", "data/postgres-2"])
+        let pods = model.objects.keys.filter { $0.kind == "Pod" }
+        XCTAssertEqual(pods.count, 17)
+        for pod in pods {
+            guard
+                case .workload(let i) = try QueryEndpoint.parse(
+                    "\(pod.namespace!)/\(pod.name)", labels: [:], model: model)
+            else { return XCTFail("\(pod) names no workload") }
+            XCTAssertEqual(model.workloads[i].namespace, pod.namespace)
+        }
+        // The api pod the rollout has not replaced is its own workload, and isolated.
+        let old = try ask(e, model, "shop/web-6c9d7f8b5c-k2m4p", "shop/api-5b8c7d6e9f-x9l2q", ports: ["TCP/8080"])
+        XCTAssertEqual(old.verdict, .denied)
+        let new = try ask(e, model, "shop/web-6c9d7f8b5c-k2m4p", "shop/api-7d4b9c8f6d-m3n8b", ports: ["TCP/8080"])
+        XCTAssertEqual(new.verdict, .allowed)
+        XCTAssertEqual(
+            try ask(e, model, "shop/api-7d4b9c8f6d-m3n8b", "data/postgres-1", ports: ["TCP/5432"]).verdict, .denied)
+    }
+
     /// Endpoint syntax: pod names resolve to their workload; unknown names and namespaces are errors.
     func testEndpointParsing() throws {
         let model = try loadModel(
