@@ -54,6 +54,9 @@ struct DiffCommand: ParsableCommand {
         let assumptions = try analysis.assumptions()
         let base = Evaluator(model: try input.load(basePaths, shownPaths: shownPaths), assumptions: assumptions)
         let head = Evaluator(model: try input.load(headPaths, printNotices: false), assumptions: assumptions)
+        for caveat in ConnectivityMap.caveats(head) {
+            FileHandle.standardError.write(Data("warning: \(caveat)\n".utf8))
+        }
         Progress.show("comparing \(base.model.workloads.count) and \(head.model.workloads.count) workloads")
         let diff = ConnectivityDiff(base: base, head: head)
         Progress.clear()

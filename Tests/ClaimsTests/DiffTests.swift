@@ -124,4 +124,15 @@ final class DiffTests: XCTestCase {
         XCTAssertEqual(unchanged.status, 0)
         XCTAssertTrue(unchanged.output.contains("0 pair(s) with flows opened, 0 with flows closed"))
     }
+
+    /// diff decides the netpol layer; on an input that exercises the mesh it says so.
+    func testDiffWarnsWhenTheInputExercisesTheMesh() throws {
+        guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
+        let bookinfo = Paths.package("examples/bookinfo")
+        let (status, output) = try runProcess(cli, ["diff", bookinfo, bookinfo])
+        XCTAssertEqual(status, 0, output)
+        XCTAssertTrue(output.contains("warning: this input exercises the mesh layer"), output)
+        let plain = Paths.package("examples/guestbook")
+        XCTAssertFalse(try runProcess(cli, ["diff", plain, plain]).output.contains("exercises the mesh"))
+    }
 }
