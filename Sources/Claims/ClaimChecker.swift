@@ -55,6 +55,8 @@ public final class ClaimChecker {
     public let autoLayer: AutoLayer
     /// Decide every claim with Z3, also those enumeration decides (the tests cross-check the two paths).
     var solverOnly = false
+    /// Encode only the NetworkPolicies that can select each side (the tests compare it with the full encoding).
+    var slicedEncoding = true
 
     public init(
         model: ClusterModel, assumptions: Assumptions, timeout: Double = 30,
@@ -76,6 +78,7 @@ public final class ClaimChecker {
         layerOverride = other.layerOverride
         autoLayer = other.autoLayer
         solverOnly = other.solverOnly
+        slicedEncoding = other.slicedEncoding
         layered = LayeredReach(sharing: other.layered)
     }
 
@@ -320,15 +323,34 @@ public final class ClaimChecker {
                 return finish(claim, outcome.found, result, admitted: outcome.admitted)
             }
         }
+        // The cheap search first: the pods that exist and external addresses, by enumeration. A counterexample there
+        // refutes the claim for pods that could be created too; otherwise the solver only looks for flows with a new
+        // pod on one side.
+        var existingDecided = false
+        if !solverOnly && layer == .netpol {
+            let existing = enumerate(claim, layer: layer, entry: entry)
+            if !existing.found.isEmpty { return finish(claim, existing.found, result, admitted: existing.admitted) }
+            existingDecided = existing.undecided == nil
+        }
         if evaluator.hasAdminTies {
             return result(
                 .unknown,
                 "AdminNetworkPolicies \(evaluator.policies.adminPriorityTies.map { $0.joined(separator: ", ") }.joined(separator: "; ")) share a priority: the encoding fixes one order of them, which upstream leaves undefined (A-ANP-TIE)"
             )
         }
+        // Once the existing pods are decided, a declared destination needs a new source: one destination per endpoint
+        // class stands for its class (every policy treats them alike), and no declared pod is a source.
+        var sourceWorkloads: [Int]?
+        var destinationWorkloads: [Int]?
+        if existingDecided && claim.to.universe == .existing && claim.to.external == nil && claim.to.service == nil {
+            var seen = Set<Int>()
+            destinationWorkloads = declared(claim.to).filter { seen.insert(classes.classOf[$0]).inserted }
+            sourceWorkloads = []
+        }
         let search = WitnessSearch(
             evaluator: evaluator, extraPodSelectors: (claim.from + [claim.to]).compactMap(\.podSelector),
-            extraNamespaceSelectors: (claim.from + [claim.to]).compactMap(\.namespaceSelector))
+            extraNamespaceSelectors: (claim.from + [claim.to]).compactMap(\.namespaceSelector),
+            sourceWorkloads: sourceWorkloads, destinationWorkloads: destinationWorkloads)
         let (encoder, z, src, dst, flow) = (search.encoder, search.z, search.source, search.destination, search.flow)
         var backends: [ServiceStage.Backend]?
         switch serviceBackends(claim) {
@@ -357,7 +379,18 @@ public final class ClaimChecker {
                     encoder.isKind(src, Encoder.declared), encoder.isKind(dst, Encoder.declared),
                     src.workload == dst.workload,
                 ])))
-        let admitted = search.admitted
+        if existingDecided {
+            search.assert(
+                z.or([encoder.isKind(src, Encoder.hypothetical), encoder.isKind(dst, Encoder.hypothetical)]))
+        }
+        // Each side encodes only the NetworkPolicies that can select it: those of the namespaces its selector allows.
+        let admitted =
+            slicedEncoding
+            ? search.admitted(
+                sourceNamespaces: claim.kind == .only ? nil : policyNamespaces(claim.from[0]),
+                destinationNamespaces: backends.map { Set($0.map { evaluator.endpoints[$0.endpoint].namespace }) }
+                    ?? policyNamespaces(claim.to))
+            : search.admitted
         switch claim.kind {
         case .allowed:
             search.assert(member(claim.from[0], src, encoder, hypothetical: claim.from[0].universe == .any))
@@ -442,6 +475,19 @@ public final class ClaimChecker {
     }
 
     /// The concrete sources a selector means: declared workloads, or the external ranges of a CIDR.
+    /// The namespaces whose NetworkPolicies can select an endpoint of the selector (nil: any). Pods in a new
+    /// namespace meet no NetworkPolicy, so a selector that admits new namespaces still names only declared ones.
+    func policyNamespaces(_ s: EndpointSelector) -> Set<String>? {
+        if s.external != nil { return [] }
+        if let w = s.workload { return [String(w.split(separator: "/")[0])] }
+        if let svc = s.service { return [String(svc.split(separator: "/")[0])] }
+        if let ns = s.namespace { return [ns] }
+        if let selector = s.namespaceSelector {
+            return Set(model.namespaces.values.filter { selector.matches($0.labels) }.map(\.name))
+        }
+        return nil
+    }
+
     func concreteSources(_ s: EndpointSelector) -> [Endpoint] {
         if let c = s.external { return evaluator.externalSegments(of: c).map { .external($0) } }
         return declared(s).map { .pod(evaluator.endpoints[$0]) }

@@ -313,7 +313,11 @@ public final class Encoder {
 
     /// Whether `subject`'s side (its ingress from `remote`, or its egress to `remote`) admits the flow: the admin
     /// tier's rules in order, then the NetworkPolicy tier if it isolates the subject, else the baseline's rules.
-    public func side(_ direction: Direction, subject x: Role, remote: Role, _ f: Flow) -> Expr {
+    /// `namespaces` slices the NetworkPolicy tier: only policies of those namespaces are encoded, which is sound when
+    /// the subject is constrained to them or to a new namespace (which holds no policy); nil encodes every policy.
+    public func side(
+        _ direction: Direction, subject x: Role, remote: Role, _ f: Flow, namespaces: Set<String>? = nil
+    ) -> Expr {
         let destination = direction == .ingress ? x : remote
         func matches(_ policy: CompiledPolicy, _ rule: CompiledRule) -> Expr {
             z.and([podMatch(policy.subject, x), peers(rule, remote), ports(rule.ports, destination: destination, f)])
@@ -337,6 +341,7 @@ public final class Encoder {
         var isolating: [Expr] = []
         var admitted: [Expr] = []
         for policy in evaluator.policies.networkPolicies where policy.isolates(direction) {
+            if let namespaces, case .named(let ns) = policy.subject.namespaces, !namespaces.contains(ns) { continue }
             isolating.append(podMatch(policy.subject, x))
             admitted += policy.rules(direction).map { matches(policy, $0) }
         }
@@ -346,12 +351,15 @@ public final class Encoder {
     }
 
     /// The flow from `src` to `dst` is admitted by the source's egress (if a pod) and the destination's ingress (if a
-    /// pod).
-    public func admitted(from src: Role, to dst: Role, _ f: Flow) -> Expr {
+    /// pod). The namespace sets slice each side's NetworkPolicies (`side`).
+    public func admitted(
+        from src: Role, to dst: Role, _ f: Flow, sourceNamespaces: Set<String>? = nil,
+        destinationNamespaces: Set<String>? = nil
+    ) -> Expr {
         z.and([
             z.or([isPod(src), isPod(dst)]),
-            z.implies(isPod(src), side(.egress, subject: src, remote: dst, f)),
-            z.implies(isPod(dst), side(.ingress, subject: dst, remote: src, f)),
+            z.implies(isPod(src), side(.egress, subject: src, remote: dst, f, namespaces: sourceNamespaces)),
+            z.implies(isPod(dst), side(.ingress, subject: dst, remote: src, f, namespaces: destinationNamespaces)),
             // A real flow has a protocol and, for port protocols, a port.
             z.or([f.proto == z.bv(3, width: 2), z.ugt(f.port, z.bv(0, width: 16))]),
         ])

@@ -30,9 +30,11 @@ public final class WitnessSearch {
         case unknown(String)
     }
 
-    /// Roles for both ends, well formed, with the selectors the question adds to the label vocabulary.
+    /// Roles for both ends, well formed, with the selectors the question adds to the label vocabulary. A role given
+    /// workloads may be only those of the declared pods (any when nil).
     public init(
-        evaluator: Evaluator, extraPodSelectors: [LabelSelector] = [], extraNamespaceSelectors: [LabelSelector] = []
+        evaluator: Evaluator, extraPodSelectors: [LabelSelector] = [], extraNamespaceSelectors: [LabelSelector] = [],
+        sourceWorkloads: [Int]? = nil, destinationWorkloads: [Int]? = nil
     ) {
         encoder = Encoder(
             evaluator: evaluator, context: Z3Context(), extraPodSelectors: extraPodSelectors,
@@ -41,14 +43,21 @@ public final class WitnessSearch {
         destination = encoder.makeRole("dst")
         flow = encoder.makeFlow()
         solver = Solver(encoder.z)
-        solver.assert(encoder.wellFormed(source))
-        solver.assert(encoder.wellFormed(destination))
+        solver.assert(encoder.wellFormed(source, workloads: sourceWorkloads))
+        solver.assert(encoder.wellFormed(destination, workloads: destinationWorkloads))
     }
 
     public func assert(_ e: Expr) { solver.assert(e) }
 
     /// The policy tiers admit the flow from the source to the destination.
     public var admitted: Expr { encoder.admitted(from: source, to: destination, flow) }
+
+    /// The same, encoding only the NetworkPolicies of the namespaces each side is constrained to (nil: all).
+    public func admitted(sourceNamespaces: Set<String>?, destinationNamespaces: Set<String>?) -> Expr {
+        encoder.admitted(
+            from: source, to: destination, flow, sourceNamespaces: sourceNamespaces,
+            destinationNamespaces: destinationNamespaces)
+    }
 
     /// The next flow within `scope` (kept only for this call) for which `holds` is true in the evaluator.
     public func next(

@@ -208,12 +208,12 @@ final class MeshExampleTests: XCTestCase {
                 allowed: {from: {namespace: tenant-apps, universe: any}, to: {namespace: verrazzano-system, pods: {app: verrazzano-authproxy}}, ports: [TCP/8775]}
               - name: open-at-netpol
                 layer: mesh
-                denied: {from: {namespace: keycloak, universe: any}, to: {namespace: keycloak, pods: {tier: mysql}}}
+                denied: {from: {namespace: keycloak, pods: {role: batch}, universe: any}, to: {namespace: keycloak, pods: {tier: mysql}}}
             """)
         XCTAssertEqual(results["closed-at-netpol"]?.verdict, .proved)
         XCTAssertEqual(results["missing-at-netpol"]?.verdict, .refuted)
-        // A new pod in keycloak may run as the keycloak service account (its StatefulSet uses it): MySQL's policy,
-        // which trusts that principal, admits it.
+        // A new pod in keycloak (no existing pod is labelled role=batch) may run as the keycloak service account (its
+        // StatefulSet uses it): MySQL's policy, which trusts that principal, admits it.
         let impersonation = try XCTUnwrap(results["open-at-netpol"])
         XCTAssertEqual(impersonation.verdict, .refuted)
         XCTAssertEqual(impersonation.counterexamples.first?.note, "a new pod with a sidecar, service account keycloak")
