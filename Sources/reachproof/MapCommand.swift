@@ -29,6 +29,13 @@ struct MapCommand: ParsableCommand {
 
     func run() throws {
         let model = try input.load()
+        // A focus that names nothing would print an empty map, which reads as "no connectivity".
+        if let namespace, model.namespaces[namespace] == nil {
+            throw ValidationError("--namespace: no namespace '\(namespace)' in the input")
+        }
+        if let workload, !model.workloads.contains(where: { $0.id == workload }) {
+            throw ValidationError("--workload: no workload '\(workload)' in the input (ns/name)")
+        }
         let assumptions = try analysis.assumptions()
         let evaluator = Evaluator(model: model, assumptions: assumptions)
         for caveat in ConnectivityMap.caveats(evaluator) {

@@ -228,6 +228,12 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(claims.status, 2, claims.output)
         XCTAssertTrue(claims.output.contains("--claims draws refuted flows in the graph"), claims.output)
         XCTAssertEqual(try runProcess(cli, ["map", examples, "--nonsense"]).status, 2)
+        // A focus that names nothing is an error, not an empty map.
+        for (option, value) in [("--workload", "keycloak/nothing"), ("--namespace", "nowhere")] {
+            let focus = try runProcess(cli, ["map", examples, option, value])
+            XCTAssertEqual(focus.status, 2, focus.output)
+            XCTAssertTrue(focus.output.contains("\(option): no "), focus.output)
+        }
         // map offers only the layer it decides.
         let layer = try runProcess(cli, ["map", examples, "--layer", "mesh"])
         XCTAssertEqual(layer.status, 2, layer.output)
