@@ -619,9 +619,10 @@ extension QueryEngine {
             return .flows(answer)
         }
         let newPod = [source, destination].contains { if case .hypothetical = $0 { true } else { false } }
-        if layer != .netpol && newPod && q.request == nil {
+        if layer == .mesh && newPod && q.request == nil {
             // A pod that could be created may run any service account, with or without a sidecar: the mesh can only
-            // close what the policies open, so their denials stand and their allowances are undecided.
+            // close what the policies open, so their denials stand and their allowances are undecided. (End to end a
+            // proxy can add a route, so there the policies' denials do not stand.)
             return chosen(
                 answer(from: source, fromText: q.from, to: destination, toText: q.to, ports: q.ports)
                     .undecidedWhereAllowed(

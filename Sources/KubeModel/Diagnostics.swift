@@ -50,7 +50,7 @@ public struct InputError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// An error from reading the object at `location` as an input error: the error itself when it is one, else
     /// one that names it, so that no object is ever dropped without a diagnostic.
-    public static func wrapping(_ error: Error, at location: SourceLocation) -> InputError {
+    static func wrapping(_ error: Error, at location: SourceLocation) -> InputError {
         error as? InputError ?? InputError(location, "object", "could not be read: \(error)")
     }
 }
