@@ -125,11 +125,7 @@ public final class ClaimChecker {
 
     /// Set when the input holds policy objects of a CNI's own API: they can allow or deny what Kubernetes policy
     /// decides, so no verdict computed without them is sound.
-    public var unmodelledPolicyReason: String? {
-        guard let first = model.cniPolicies.first else { return nil }
-        return
-            "the input holds \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) that this version does not model"
-    }
+    public var unmodelledPolicyReason: String? { PolicySet.undecidableReason(model, evaluator.policies) }
 
     /// Declared endpoints that exist (A-ZERO-REPLICAS: a workload with zero replicas has no pods).
     func declared(_ s: EndpointSelector) -> [Int] {

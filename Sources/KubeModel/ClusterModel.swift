@@ -14,6 +14,8 @@ public struct ClusterModel {
     /// Admin-tier policies, in evaluation order (priority, then name).
     public internal(set) var adminPolicies: [AdminNetworkPolicy] = []
     public internal(set) var baselinePolicy: AdminNetworkPolicy?
+    /// ClusterNetworkPolicies of both tiers, by name.
+    public internal(set) var clusterNetworkPolicies: [ClusterNetworkPolicy] = []
     public internal(set) var peerAuthentications: [PeerAuthentication] = []
     public internal(set) var authorizationPolicies: [AuthorizationPolicy] = []
     public internal(set) var destinationRules: [DestinationRule] = []

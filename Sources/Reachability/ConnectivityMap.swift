@@ -345,10 +345,8 @@ extension ConnectivityMap {
     public static func caveats(_ evaluator: Evaluator) -> [String] {
         let model = evaluator.model
         var out: [String] = []
-        if let first = model.cniPolicies.first {
-            out.append(
-                "\(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) are not modelled; this map ignores them and may be wrong"
-            )
+        if let why = PolicySet.undecidableReason(model, evaluator.policies) {
+            out.append("\(why); this map leaves that out and may be wrong")
         }
         for group in evaluator.policies.adminPriorityTies {
             out.append(

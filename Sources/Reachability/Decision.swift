@@ -77,10 +77,11 @@ struct SideProgram {
             let admitted = npRules.reduce(ConnSet.none) { $0.union($1.0) }
             return allowed.union(toNetworkPolicy.intersection(admitted))
         }
+        // After the baseline tier comes the default, which admits: a baseline Pass (ClusterNetworkPolicy) admits.
         for e in baseline {
             let m = toNetworkPolicy.intersection(e.conns)
             if m.isEmpty { continue }
-            if e.action == .allow { allowed = allowed.union(m) }
+            if e.action != .deny { allowed = allowed.union(m) }
             toNetworkPolicy = toNetworkPolicy.subtracting(m)
         }
         return allowed.union(toNetworkPolicy)
@@ -111,7 +112,8 @@ struct SideProgram {
         }
         if let hit = baseline.first(where: { $0.conns.contains(proto, port) }) {
             return SideDecision(
-                stage: "BANP-\(d)", effect: hit.action == .allow ? .allow : .deny, rule: hit.ref, reason: passNote,
+                stage: "BANP-\(d)", effect: hit.action == .deny ? .deny : .allow, rule: hit.ref,
+                reason: hit.action == .pass ? "Pass to the default, which admits\(passNote)" : passNote,
                 isolatingPolicies: [])
         }
         return SideDecision(

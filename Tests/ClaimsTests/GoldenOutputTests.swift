@@ -41,6 +41,16 @@ final class GoldenOutputTests: XCTestCase {
             golden: "examples/cluster-dump/golden/check.text.golden", expectStatus: 1)
     }
 
+    /// ClusterNetworkPolicy in both tiers beside a tenant's NetworkPolicy: counterexamples name the admitting rule.
+    func testClusterNetworkPolicyCheck() throws {
+        try compare(
+            ["check", "examples/cluster-network-policy", "--claims", "policies/cluster-network-policy.yaml"],
+            golden: "examples/cluster-network-policy/golden/check.text.golden", expectStatus: 1)
+        try compare(
+            ["map", "examples/cluster-network-policy"],
+            golden: "examples/cluster-network-policy/golden/map.text.golden", expectStatus: 0)
+    }
+
     /// An operator-managed monitoring stack: the Prometheus and Alertmanager pods exist through the operator's
     /// resources, and template text in rules and dashboards is data.
     func testMonitoringStackMapAndLint() throws {

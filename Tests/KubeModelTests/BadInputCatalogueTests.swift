@@ -96,6 +96,7 @@ final class NoLostObjectsTests: XCTestCase {
                 model.workloads.count + model.networkPolicies.count + model.services.count
                 + model.namespaces.values.filter { !$0.inferred }.count
                 + model.adminPolicies.count + (model.baselinePolicy == nil ? 0 : 1)
+                + model.clusterNetworkPolicies.count
             let skipped =
                 model.unmodelled.values.reduce(0) { $0 + $1.count }
                 + model.unknownKinds.values.reduce(0) { $0 + $1.count }

@@ -71,14 +71,16 @@ final class EncoderCrossCheckTests: XCTestCase {
     }
 
     /// The same on clusters of the project's own generator (no ../shared needed): every NetworkPolicy shape, and
-    /// with admin and baseline tiers.
+    /// with admin and baseline tiers (AdminNetworkPolicy, BaselineAdminNetworkPolicy and ClusterNetworkPolicy).
     func testEncoderAgreesWithEvaluatorOnOwnGeneratedClusters() throws {
         for seed: UInt64 in 1...4 {
             for admin in [false, true] {
                 let model = try generatedModel(seed: seed) {
                     $0.adminPolicies = admin ? 3 : 0
                     $0.baseline = admin
+                    $0.clusterNetworkPolicies = admin ? 4 : 0
                 }
+                if admin { XCTAssertEqual(model.clusterNetworkPolicies.count, 4) }
                 XCTAssertFalse(model.networkPolicies.isEmpty)
                 try crossCheckPairs(model, assumptions: Assumptions())
                 try crossCheckPairs(model, assumptions: Assumptions(profile: .conservativeAvailability))
@@ -247,6 +249,7 @@ final class ClassMapCrossCheckTests: XCTestCase {
                     $0.services = true
                     $0.adminPolicies = admin ? 2 : 0
                     $0.baseline = admin
+                    $0.clusterNetworkPolicies = admin ? 3 : 0
                 }
                 assertMapEqualsPairByPair(model, Assumptions(), "own seed \(seed), admin \(admin)")
                 assertMapEqualsPairByPair(

@@ -21,6 +21,8 @@ public struct ClusterGenerator {
         /// AdminNetworkPolicies (distinct priorities) and a BaselineAdminNetworkPolicy.
         public var adminPolicies = 0
         public var baseline = false
+        /// ClusterNetworkPolicies (v1alpha2) of both tiers, with distinct priorities per tier.
+        public var clusterNetworkPolicies = 0
 
         public init() {}
     }
@@ -70,6 +72,7 @@ public struct ClusterGenerator {
         for p in 0..<options.policies { docs.append(networkPolicy(p)) }
         for a in 0..<options.adminPolicies { docs.append(adminPolicy(a)) }
         if options.baseline { docs.append(baselinePolicy()) }
+        for c in 0..<options.clusterNetworkPolicies { docs.append(clusterNetworkPolicy(c)) }
         return docs.joined(separator: "\n---\n") + "\n"
     }
 
@@ -236,6 +239,34 @@ public struct ClusterGenerator {
             kind: AdminNetworkPolicy
             metadata: {name: anp\(a)}
             spec: {priority: \(10 * a + random.int(10)), subject: \(adminSubject()), ingress: [\(adminRules("from", actions: actions))], egress: [\(adminRules("to", actions: actions))]}
+            """
+    }
+
+    /// A ClusterNetworkPolicy: the admin shapes with the v1alpha2 spelling (Accept, `protocols`).
+    mutating func clusterNetworkPolicy(_ c: Int) -> String {
+        func rules(_ peersKey: String) -> String {
+            (0..<random.int(3)).map { r in
+                let protocols: String
+                switch random.int(4) {
+                case 0: protocols = ""
+                case 1: protocols = ", protocols: [{tcp: {destinationPort: {number: \(8000 + 10 * random.int(4))}}}]"
+                case 2:
+                    protocols =
+                        ", protocols: [{\(random.pick(["tcp", "udp"])): {destinationPort: {range: {start: 8000, end: \(8005 + random.int(30))}}}}]"
+                default:
+                    protocols =
+                        options.namedPorts && peersKey == "from"
+                        ? ", protocols: [{destinationNamedPort: \(random.pick(Self.portNames))}]" : ""
+                }
+                return
+                    "{name: r\(r), action: \(random.pick(["Accept", "Deny", "Pass"])), \(peersKey): [\(adminPeer(egress: peersKey == "to"))]\(protocols)}"
+            }.joined(separator: ", ")
+        }
+        return """
+            apiVersion: policy.networking.k8s.io/v1alpha2
+            kind: ClusterNetworkPolicy
+            metadata: {name: cnp\(c)}
+            spec: {tier: \(c % 2 == 0 ? "Admin" : "Baseline"), priority: \(200 + 10 * c + random.int(10)), subject: \(adminSubject()), ingress: [\(rules("from"))], egress: [\(rules("to"))]}
             """
     }
 

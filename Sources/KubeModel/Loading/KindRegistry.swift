@@ -129,6 +129,10 @@ enum KindRegistry {
                 o.requireSpec(), tier: .baseline, name: o.id.name, location: o.location)
             return { $0.model.baselinePolicy = p }
         }
+        register(ClusterNetworkPolicy.kind, ClusterNetworkPolicy.versions, clusterScoped: true) { o in
+            let p = try ClusterNetworkPolicy.parse(o.requireSpec(), name: o.id.name, location: o.location)
+            return { $0.model.clusterNetworkPolicies.append(p) }
+        }
         register("Ingress", ["networking.k8s.io/v1"]) { o in
             let i = try Ingress.parse(
                 o.requireSpec(), metadata: o.metadata, name: o.id.name, namespace: o.namespace, location: o.location)
@@ -223,7 +227,8 @@ enum KindRegistry {
     /// are not read, so that their identities carry no namespace.
     static let unreadClusterScoped: Set<String> = [
         "GlobalNetworkPolicy.projectcalico.org", "GlobalNetworkPolicy.crd.projectcalico.org",
-        "CiliumClusterwideNetworkPolicy", "ClusterNetworkPolicy", "Node", "ClusterRole", "ClusterRoleBinding",
+        "CiliumClusterwideNetworkPolicy", "ClusterNetworkPolicy.crd.antrea.io", "Node", "ClusterRole",
+        "ClusterRoleBinding",
         "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass",
         "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "GlobalNetworkPolicy",
     ]

@@ -176,6 +176,7 @@ public struct ModelLoader {
         model = builder.model
         let declaredNamespaces = builder.namespaces
         model.adminPolicies.sort { ($0.priority, $0.name) < ($1.priority, $1.name) }
+        model.clusterNetworkPolicies.sort { $0.name < $1.name }
         // Namespaces referenced but not declared are created with their name label.
         var referenced = Set<String>()
         for id in model.objects.keys { if let ns = id.namespace { referenced.insert(ns) } }

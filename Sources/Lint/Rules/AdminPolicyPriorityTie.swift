@@ -1,8 +1,8 @@
 import KubeModel
 import Reachability
 
-/// Two AdminNetworkPolicies with the same priority: which one decides a flow both match is undefined upstream
-/// (A-ANP-TIE).
+/// Two policies of one ordered tier with the same priority (AdminNetworkPolicies, ClusterNetworkPolicies of the Admin
+/// or Baseline tier): which one decides a flow both match is undefined upstream (A-ANP-TIE).
 struct AdminPolicyPriorityTie: LintRule {
     let id = "anp-equal-priority"
     let severity = LintFinding.Severity.warning
@@ -10,7 +10,8 @@ struct AdminPolicyPriorityTie: LintRule {
 
     func check(_ c: LintContext) -> [LintFinding] {
         var out: [LintFinding] = []
-        for (priority, group) in Dictionary(grouping: c.policies.admin, by: \.priority) where group.count > 1 {
+        let tiers = [c.policies.admin, c.policies.baseline]
+        for (priority, group) in tiers.flatMap({ Dictionary(grouping: $0, by: \.priority) }) where group.count > 1 {
             let names = group.map(\.name).sorted()
             for p in group.sorted(by: { $0.name < $1.name }).dropFirst() {
                 out.append(

@@ -20,6 +20,7 @@ public struct PolicySet: Sendable {
     /// The registered policy languages.
     static let kinds: [any PolicyKind.Type] = [
         AdminNetworkPolicyKind.self, NetworkPolicyKind.self, BaselineAdminNetworkPolicyKind.self,
+        ClusterNetworkPolicyKind.self,
     ]
 
     /// Admin tier in evaluation order: by priority, then name.
@@ -57,6 +58,32 @@ public struct PolicySet: Sendable {
     public var adminPriorityTies: [[String]] {
         Dictionary(grouping: admin, by: \.priority).values.filter { $0.count > 1 }.map { $0.map(\.name).sorted() }
             .sorted { $0[0] < $1[0] }
+    }
+
+    /// Baseline-tier policies that share a priority, in groups of two or more: ClusterNetworkPolicy leaves their
+    /// relative order to the implementation.
+    public var baselinePriorityTies: [[String]] {
+        Dictionary(grouping: baseline, by: \.priority).values.filter { $0.count > 1 }.map { $0.map(\.name).sorted() }
+            .sorted { $0[0] < $1[0] }
+    }
+
+    /// Why no verdict can be trusted on this input's policies, if so: domain-name peers (only DNS knows their
+    /// addresses, which may be any endpoint's) or baseline policies of undefined order.
+    public static func undecidableReason(_ model: ClusterModel, _ policies: PolicySet) -> String? {
+        if let first = model.cniPolicies.first {
+            return
+                "the input holds \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) that this version does not model"
+        }
+        if let p = model.clusterNetworkPolicies.first(where: { !$0.domainNameRules.isEmpty }) {
+            let rule = p.domainNameRules[0]
+            return
+                "ClusterNetworkPolicy \(p.name) \(rule.path) (\(rule.location)) admits egress by domainNames, whose addresses only DNS knows at run time"
+        }
+        if let tie = policies.baselinePriorityTies.first {
+            return
+                "Baseline-tier ClusterNetworkPolicies \(tie.joined(separator: ", ")) share a priority: their order is left to the implementation"
+        }
+        return nil
     }
 
     /// This set with the admin tier evaluated in another order (a permutation of its names).

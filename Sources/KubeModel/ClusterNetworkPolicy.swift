@@ -1,0 +1,230 @@
+/// ClusterNetworkPolicy (`policy.networking.k8s.io/v1alpha2`, and `v1beta1` of the same shape): the cluster-scoped
+/// successor of AdminNetworkPolicy and BaselineAdminNetworkPolicy (network-policy-api
+/// `apis/v1alpha2/clusternetworkpolicy_types.go`). A policy sits in the Admin or the Baseline tier, is ordered by
+/// priority within it, and its rules decide in written order with Accept, Deny or Pass.
+public struct ClusterNetworkPolicy: Hashable, Sendable {
+    public enum Tier: String, Sendable {
+        case admin = "Admin"
+        case baseline = "Baseline"
+    }
+    public enum Action: String, Sendable {
+        case accept = "Accept"
+        case deny = "Deny"
+        case pass = "Pass"
+    }
+
+    public enum Peer: Hashable, Sendable {
+        case pods(AdminNetworkPolicy.PodSet)
+        case nodes(LabelSelector)
+        case networks([CIDR])
+        /// Egress to names resolved by DNS at run time: no manifest says which addresses they are.
+        case domainNames([String])
+    }
+
+    public enum Port: Hashable, Sendable {
+        /// Every port of the protocol.
+        case all(L4Protocol)
+        case range(L4Protocol, Int, Int)
+        /// A container port name on the destination pod.
+        case named(String)
+    }
+
+    public struct Rule: Hashable, Sendable {
+        public let name: String
+        public let action: Action
+        public let peers: [Peer]
+        /// nil: every protocol and port.
+        public let ports: [Port]?
+        public let ref: RuleRef
+    }
+
+    public static let kind = "ClusterNetworkPolicy"
+    public static let versions: Set<String> = ["policy.networking.k8s.io/v1alpha2", "policy.networking.k8s.io/v1beta1"]
+
+    public let tier: Tier
+    public let name: String
+    public let priority: Int
+    public let subject: AdminNetworkPolicy.PodSet
+    public let ingress: [Rule]
+    public let egress: [Rule]
+    public let location: SourceLocation
+
+    /// The rules' domain-name peers, whose addresses only DNS knows.
+    public var domainNameRules: [RuleRef] {
+        (ingress + egress).filter { $0.peers.contains { if case .domainNames = $0 { true } else { false } } }.map(
+            \.ref)
+    }
+
+    static func parse(_ spec: Field, name: String, location: SourceLocation) throws -> ClusterNetworkPolicy {
+        try ErrorGatherer.gathering { try parse(spec, name: name, location: location, gatherer: &$0) }
+    }
+
+    private static func parse(_ spec: Field, name: String, location: SourceLocation, gatherer: inout ErrorGatherer)
+        throws -> ClusterNetworkPolicy?
+    {
+        _ = try gatherer.read { try spec.requireKnownKeys(["tier", "priority", "subject", "ingress", "egress"]) }
+        let tier = try gatherer.read { () -> Tier in
+            guard let field = spec["tier"] else { throw spec.missing("tier") }
+            let text = try field.string()
+            guard let tier = Tier(rawValue: text) else {
+                throw field.error("unknown tier '\(text)' (expected Admin or Baseline)")
+            }
+            return tier
+        }
+        let priority = try gatherer.read {
+            guard let p = spec["priority"] else { throw spec.missing("priority") }
+            return try p.int(in: 0...1000)
+        }
+        let subject = try gatherer.read {
+            guard let s = spec["subject"] else { throw spec.missing("subject") }
+            try s.requireKnownKeys(["namespaces", "pods"])
+            return try peer(s, kinds: ["namespaces", "pods"], what: "the subject")
+        }
+        func rules(_ key: String, peersKey: String, peerKinds: [String]) throws -> [Rule] {
+            let items = try spec[key]?.items() ?? []
+            if items.count > 25 { throw spec[key]!.error("at most 25 rules are allowed") }
+            return try items.readEach { item in
+                try ErrorGatherer.gathering { try rule(item, peersKey: peersKey, peerKinds: peerKinds, &$0) }
+            }
+        }
+        func rule(_ item: Field, peersKey: String, peerKinds: [String], _ gatherer: inout ErrorGatherer) throws
+            -> Rule?
+        {
+            _ = try gatherer.read { try item.requireKnownKeys(["name", "action", peersKey, "protocols"]) }
+            let ruleName = try item["name"]?.string() ?? ""
+            if ruleName.count > 100 { gatherer.add(item["name"]!.error("a rule name has at most 100 characters")) }
+            guard let actionField = item["action"] else { throw item.missing("action") }
+            let actionText = try actionField.string()
+            guard let action = Action(rawValue: actionText) else {
+                throw actionField.error("unknown action '\(actionText)' (expected Accept, Deny or Pass)")
+            }
+            guard let peersField = item[peersKey] else { throw item.missing(peersKey) }
+            let peerItems = try peersField.items()
+            if peerItems.isEmpty { throw peersField.error("\(peersKey) must list at least one peer") }
+            if peerItems.count > 25 { throw peersField.error("\(peersKey) lists at most 25 peers") }
+            let peers = try gatherer.readEach(peerItems) { p -> Peer in
+                try p.requireKnownKeys(Set(peerKinds))
+                try AdminNetworkPolicy.exactlyOne(p, of: peerKinds, what: "a peer")
+                if let n = p["namespaces"] {
+                    return .pods(.init(namespaces: try LabelSelector.parse(n), pods: .everything))
+                }
+                if let pods = p["pods"] { return .pods(try podSet(pods)) }
+                if let n = p["nodes"] { return .nodes(try LabelSelector.parse(n)) }
+                if let n = p["networks"] {
+                    let cidrs = try n.items()
+                    guard (1...25).contains(cidrs.count) else { throw n.error("networks lists 1 to 25 CIDRs") }
+                    return .networks(try cidrs.readEach { try $0.cidr() })
+                }
+                // exactlyOne left `domainNames`.
+                let d = p["domainNames"]!
+                guard action == .accept else {
+                    throw d.error("domainNames peers are allowed only in Accept rules")
+                }
+                let names = try d.items()
+                guard (1...25).contains(names.count) else { throw d.error("domainNames lists 1 to 25 names") }
+                return .domainNames(
+                    try names.readEach { f in
+                        let text = try f.string()
+                        guard isDomainName(text) else {
+                            throw f.error("'\(text)' is not a domain name (labels, with at most a leading '*.')")
+                        }
+                        return text
+                    })
+            }
+            let ports = try gatherer.read {
+                try item["protocols"].map { field -> [Port] in
+                    let entries = try field.items()
+                    guard (1...25).contains(entries.count) else { throw field.error("protocols lists 1 to 25 entries") }
+                    return try entries.readEach(protocolEntry)
+                }
+            }
+            // The CRD's rule: networks, nodes and domain names have no named ports.
+            if case .some(.some(let list)) = ports,
+                list.contains(where: { if case .named = $0 { true } else { false } }),
+                peers.contains(where: { if case .pods = $0 { false } else { true } })
+            {
+                gatherer.add(
+                    item["protocols"]!.error(
+                        "destinationNamedPort cannot be used with networks, nodes or domainNames peers: they have no named ports"
+                    ))
+            }
+            return Rule(
+                name: ruleName, action: action, peers: peers, ports: ports ?? nil,
+                ref: RuleRef(kind: kind, namespace: nil, name: name, path: item.path, location: item.location))
+        }
+        let ingress = try gatherer.read {
+            try rules("ingress", peersKey: "from", peerKinds: ["namespaces", "pods"])
+        }
+        let egress = try gatherer.read {
+            try rules("egress", peersKey: "to", peerKinds: ["namespaces", "pods", "nodes", "networks", "domainNames"])
+        }
+        guard let tier, let priority, let subject, let ingress, let egress else { return nil }
+        return ClusterNetworkPolicy(
+            tier: tier, name: name, priority: priority, subject: subject, ingress: ingress, egress: egress,
+            location: location)
+    }
+
+    /// A subject: pods by namespace labels alone, or by namespace and pod labels.
+    static func peer(_ field: Field, kinds: [String], what: String) throws -> AdminNetworkPolicy.PodSet {
+        try AdminNetworkPolicy.exactlyOne(field, of: kinds, what: what)
+        if let n = field["namespaces"] { return .init(namespaces: try LabelSelector.parse(n), pods: .everything) }
+        return try podSet(field["pods"]!)
+    }
+
+    /// `pods: {namespaceSelector, podSelector}`: the pod selector is required; an absent namespace selector is the
+    /// empty one, every namespace.
+    static func podSet(_ field: Field) throws -> AdminNetworkPolicy.PodSet {
+        try field.requireKnownKeys(["namespaceSelector", "podSelector"])
+        guard let pods = field["podSelector"] else { throw field.missing("podSelector") }
+        return .init(
+            namespaces: try field["namespaceSelector"].map(LabelSelector.parse) ?? .everything,
+            pods: try LabelSelector.parse(pods))
+    }
+
+    /// One `protocols` entry: exactly one of tcp, udp, sctp (each with a destinationPort of a number or a range)
+    /// and destinationNamedPort.
+    static func protocolEntry(_ entry: Field) throws -> Port {
+        let kinds = ["tcp", "udp", "sctp", "destinationNamedPort"]
+        try entry.requireKnownKeys(Set(kinds))
+        try AdminNetworkPolicy.exactlyOne(entry, of: kinds, what: "a protocols entry")
+        if let named = entry["destinationNamedPort"] {
+            let text = try named.string()
+            if let problem = PortName.validate(text) { throw named.error(problem) }
+            return .named(text)
+        }
+        let (key, proto): (String, L4Protocol) =
+            entry["tcp"] != nil ? ("tcp", .tcp) : entry["udp"] != nil ? ("udp", .udp) : ("sctp", .sctp)
+        let body = entry[key]!
+        try body.requireKnownKeys(["destinationPort"])
+        guard let port = body["destinationPort"] else {
+            throw body.missing("destinationPort", hint: "\(key) needs at least one field")
+        }
+        try port.requireKnownKeys(["number", "range"])
+        try AdminNetworkPolicy.exactlyOne(port, of: ["number", "range"], what: "a destinationPort")
+        if let n = port["number"] {
+            let number = try n.int(in: 1...65535)
+            return .range(proto, number, number)
+        }
+        let range = port["range"]!
+        try range.requireKnownKeys(["start", "end"])
+        guard let s = range["start"] else { throw range.missing("start") }
+        guard let e = range["end"] else { throw range.missing("end") }
+        let (start, end) = (try s.int(in: 1...65535), try e.int(in: 1...65535))
+        guard start < end else { throw range.error("start \(start) must be less than end \(end)") }
+        return .range(proto, start, end)
+    }
+
+    /// The CRD's pattern: DNS labels of letters, digits, '-' and '_', at most one leading `*.`, a trailing dot allowed.
+    static func isDomainName(_ text: String) -> Bool {
+        var rest = Substring(text)
+        if rest.hasPrefix("*.") { rest = rest.dropFirst(2) }
+        if rest.hasSuffix(".") { rest = rest.dropLast() }
+        let labels = rest.split(separator: ".", omittingEmptySubsequences: false)
+        guard labels.count >= 2 else { return false }
+        return labels.allSatisfy { label in
+            guard let first = label.first, let last = label.last else { return false }
+            func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLetter || c.isNumber) }
+            return alnum(first) && alnum(last) && label.allSatisfy { alnum($0) || $0 == "-" || $0 == "_" }
+        }
+    }
+}
