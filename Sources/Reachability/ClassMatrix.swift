@@ -83,15 +83,25 @@ final class ClassMatrix {
     private let ingressSides: Int
     private let egressRows: [[Int32]]
 
-    init(evaluator: Evaluator, classes: EndpointClasses) {
+    /// With a `focus` (classes), only pairs with a focused class on one side are computed: a side of an unfocused
+    /// class is evaluated towards the focused classes alone, and `conns` of two unfocused classes is meaningless.
+    init(evaluator: Evaluator, classes: EndpointClasses, focus: Set<Int>? = nil) {
         let n = classes.count
         let reps = (0..<n).map { evaluator.endpoints[classes.representative($0)] }
         let table = self.table
+        let words = (n + 63) / 64
+        let focusMask: [UInt64]? = focus.map { focus in
+            var mask = [UInt64](repeating: 0, count: words)
+            for c in focus { mask[c >> 6] |= 1 << UInt64(c & 63) }
+            return mask
+        }
         func sides(_ direction: Direction, peers: PeerClassSets?) -> (of: [Int32], rows: [[Int32]]) {
             guard let peers else {
                 let rows = ClassMatrix.parallelRows(count: n, into: table) { side, t in
-                    (0..<n).map { remote in
-                        t.intern(
+                    let all = focus?.contains(side) ?? true
+                    return (0..<n).map { remote in
+                        guard all || focus!.contains(remote) else { return ConnTable.none }
+                        return t.intern(
                             direction == .ingress
                                 ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]))
                                 : evaluator.egress(from: reps[side], to: .pod(reps[remote])))
@@ -114,8 +124,14 @@ final class ClassMatrix {
                 distinct.append((side, key))
             }
             peers.computePending()
+            // A side some focused class has is needed towards every class; the others towards the focus only.
+            var focusedSide = [Bool](repeating: focus == nil, count: distinct.count)
+            for c in focus ?? [] { focusedSide[Int(of[c])] = true }
             let rows = ClassMatrix.parallelRows(count: distinct.count, into: table) { i, t in
-                peers.row(distinct[i].side, key: distinct[i].key, classes: n, table: t) { rule in
+                peers.row(
+                    distinct[i].side, key: distinct[i].key, classes: n, only: focusedSide[i] ? nil : focusMask,
+                    table: t
+                ) { rule in
                     rule.ports.connections(destination: .pod(reps[rule.remote]))
                 }
             }
@@ -304,9 +320,10 @@ final class PeerClassSets {
 
     /// A side's value towards every class. `named` gives a rule's connections towards one class when its named ports
     /// resolve there.
-    func row(_ side: CompiledSide, key: SideKey, classes n: Int, table: ConnTable, named: (NamedPortRule) -> ConnSet)
-        -> [Int32]
-    {
+    func row(
+        _ side: CompiledSide, key: SideKey, classes n: Int, only: [UInt64]? = nil, table: ConnTable,
+        named: (NamedPortRule) -> ConnSet
+    ) -> [Int32] {
         guard side.isolated else { return [Int32](repeating: ConnTable.all, count: n) }
         var row = [Int32](repeating: ConnTable.none, count: n)
         for (rule, ruleKey) in zip(side.rules, key.rules) {
@@ -314,7 +331,7 @@ final class PeerClassSets {
             for p in ruleKey.peers { for w in 0..<words { matched[w] |= sets[Int(p)][w] } }
             let fixed = rule.conns.map { table.intern($0) }
             for w in 0..<words {
-                var bits = matched[w]
+                var bits = matched[w] & (only?[w] ?? ~0)
                 while bits != 0 {
                     let c = w << 6 | bits.trailingZeroBitCount
                     bits &= bits - 1

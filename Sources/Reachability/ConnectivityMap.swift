@@ -34,27 +34,47 @@ public struct ConnectivityMap {
     /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given.
     public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil) {
         let model = evaluator.model
-        classes = EndpointClasses(evaluator: evaluator)
-        matrix = ClassMatrix(evaluator: evaluator, classes: classes)
-        let table = matrix.table
+        let classes = EndpointClasses(evaluator: evaluator)
+        self.classes = classes
         // Workloads with zero replicas have no pods (A-ZERO-REPLICAS, conformance: absent).
         var byID: [String: [Int]] = [:]
         for (i, w) in model.workloads.enumerated() where w.replicas != 0 { byID[w.id, default: []].append(i) }
-        ids = byID.keys.sorted().map { ($0, byID[$0]!) }
+        let ids: [(id: String, endpoints: [Int])] = byID.keys.sorted().map { ($0, byID[$0]!) }
+        self.ids = ids
         let classOf = classes.classOf
-        sharedClass = ids.map { w in
-            w.endpoints.allSatisfy { classOf[$0] == classOf[w.endpoints[0]] } ? classOf[w.endpoints[0]] : -1
-        }
-        focused = ids.map { w in
+        let focused = ids.map { w in
             let wl = model.workloads[w.endpoints[0]]
             return (namespace == nil || wl.namespace == namespace) && (workload == nil || wl.id == workload)
+        }
+        self.focused = focused
+        // A focus needs the pairs that touch it, and classes outside it nothing else.
+        var focusedClasses: Set<Int>?
+        if focused.contains(false) {
+            var classes = Set<Int>()
+            for (w, id) in ids.enumerated() where focused[w] {
+                for e in id.endpoints { classes.insert(classOf[e]) }
+            }
+            focusedClasses = classes
+        }
+        matrix = ClassMatrix(evaluator: evaluator, classes: classes, focus: focusedClasses)
+        let table = matrix.table
+        sharedClass = ids.map { w in
+            w.endpoints.allSatisfy { classOf[$0] == classOf[w.endpoints[0]] } ? classOf[w.endpoints[0]] : -1
         }
         let ranges = evaluator.externalRanges
         var outbound: [[(String, ConnSet)]] = []
         var inbound: [[(String, ConnSet)]] = []
         var outboundReadable: [[(String, ConnSet)]] = []
         var inboundReadable: [[(String, ConnSet)]] = []
+        // External ranges are listed only beside a focused workload: other classes need none.
         for c in 0..<classes.count {
+            if let focusedClasses, !focusedClasses.contains(c) {
+                outbound.append([])
+                inbound.append([])
+                outboundReadable.append([])
+                inboundReadable.append([])
+                continue
+            }
             let e = Endpoint.pod(evaluator.endpoints[classes.representative(c)])
             for isOutbound in [true, false] {
                 let perRange = ranges.map { r in
@@ -170,6 +190,9 @@ public struct ConnectivityMap {
         let reachedFrom: [[Int: Int32]]
         /// Sources in line order.
         let sources: [Source]
+        /// The workloads a focus names, in line order; nil without a focus. A source outside the focus is listed
+        /// only towards these, so a focused map costs what it prints.
+        let focusedWorkloads: [Int]?
 
         init(_ map: ConnectivityMap, readable: Bool) {
             self.map = map
@@ -201,6 +224,7 @@ public struct ConnectivityMap {
             self.insertion = insertion
             self.reachedFrom = reachedFrom
             self.sources = sources
+            focusedWorkloads = map.focused.allSatisfy { $0 } ? nil : map.focused.indices.filter { map.focused[$0] }
         }
 
         func pairs<Sink: PairIndexSink>(of source: Source, scratch: inout Scratch, into sink: inout Sink) {
@@ -230,9 +254,22 @@ public struct ConnectivityMap {
                         }
                     }
                 }
+                let sourceClass = map.sharedClass[s]
+                if !sourceFocused, let targets = focusedWorkloads {
+                    // Outside the focus: only the focused destinations, pair by pair, without a full row.
+                    for d in targets where d != s {
+                        let c =
+                            sourceClass >= 0 && map.sharedClass[d] >= 0
+                            ? map.matrix.conns(sourceClass, map.sharedClass[d], table: table)
+                            : union(sourceEndpoints) { sc in
+                                union(ids[d].endpoints) { map.matrix.conns(sc, $0, table: table) }
+                            }
+                        if c != ConnTable.none { sink.pair(source: s, destination: d, conns: c) }
+                    }
+                    return
+                }
                 let externalDestinations = external.keys.sorted()
                 var x = 0
-                let sourceClass = map.sharedClass[s]
                 if sourceClass >= 0 && sourceClass != scratch.rowClass {
                     map.matrix.row(from: sourceClass, into: &scratch.row, table: table)
                     scratch.rowClass = sourceClass

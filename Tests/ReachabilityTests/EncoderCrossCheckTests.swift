@@ -224,6 +224,21 @@ final class ClassMapCrossCheckTests: XCTestCase {
         let touching = map.pairs.filter { p in [p.source, p.destination].contains { $0.hasPrefix(namespace + "/") } }
             .map(\.line)
         XCTAssertEqual(focused, touching, "\(context): focus on \(namespace)", file: file, line: line)
+        let workload = model.workloads[model.workloads.count / 2].id
+        let one = ConnectivityMap(evaluator: evaluator, workload: workload)
+        XCTAssertEqual(
+            one.pairs.map(\.line),
+            map.pairs.filter { $0.source == workload || $0.destination == workload }.map(\.line),
+            "\(context): focus on \(workload)", file: file, line: line)
+        var focusedParallel: [String] = []
+        one.forEachPairIndexInParallel(
+            workers: 2, batch: 5, makeSink: { Lines(names: one.endpointNames(), table: $0) },
+            drain: { sink in
+                focusedParallel += sink.lines
+                sink.lines = []
+            })
+        XCTAssertEqual(
+            focusedParallel, one.pairs.map(\.line), "\(context): parallel focused listing", file: file, line: line)
     }
 
     func testClassMapEqualsPairByPairEvaluation() throws {
