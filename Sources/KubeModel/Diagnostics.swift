@@ -141,8 +141,9 @@ extension Array where Element == Field {
 
 /// Limits that protect the loader from hostile input. Every limit is reported by name when exceeded.
 public struct LoadLimits: Sendable {
-    /// Largest single input file or stdin stream, in bytes.
-    public var maxInputBytes: Int = 128 << 20
+    /// Largest single input file or stdin stream, in bytes: a 100,000-object `kubectl get -A -o json` dump with
+    /// managedFields runs to 300-500 MB. Loading costs about 20 bytes of memory per input byte (docs/ROBUSTNESS.md).
+    public var maxInputBytes: Int = 512 << 20
     /// Deepest nesting of mappings and sequences in one document.
     public var maxDepth: Int = 300
     /// Most nodes a document may gain through aliases (guards against "billion laughs"): a document may hold as
