@@ -2,8 +2,9 @@
 # Measures the mesh layer against one AuthorizationPolicy of growing size (release build): one ALLOW rule per
 # client service account, each with its own path, and two mesh claims (an `only` claim, which enumerates every
 # principal the rules name, and an `allowed` claim with an HTTP request). Prints seconds and peak MiB per size.
-# `--by namespaces` names each rule's client by its namespace (`source.namespaces`) instead of its principal.
-#   bench/authz-rules.sh [--sizes 'N ...'] [--by principals|namespaces] [--binary PATH] [--work DIR]
+# `--by namespaces` names each rule's client by its namespace (`source.namespaces`) instead of its principal;
+# `--by patterns` by a principal prefix pattern (`.../sa/client-N*`).
+#   bench/authz-rules.sh [--sizes 'N ...'] [--by principals|namespaces|patterns] [--binary PATH] [--work DIR]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 sizes="100 300 1000 3000 10000"; binary=""; work=""; by="principals"
@@ -73,7 +74,9 @@ spec:
   rules:
 YAML
     for ((i = 0; i < n; i++)); do
-      if [ "$by" = namespaces ]; then
+      if [ "$by" = patterns ]; then
+        printf '  - from: [{source: {principals: ["cluster.local/ns/shop/sa/client-%d*"]}}]\n' "$i"
+      elif [ "$by" = namespaces ]; then
         # The client's own namespace is the one rule 1 names, as its principal is in the other shape.
         if [ "$i" = 1 ]; then printf '  - from: [{source: {namespaces: [shop]}}]\n'
         else printf '  - from: [{source: {namespaces: [team-%d]}}]\n' "$i"; fi

@@ -13,27 +13,30 @@ public struct ConnectivityMap {
     }
 
     public let classes: EndpointClasses
-    private let matrix: ClassMatrix
+    let matrix: ClassMatrix
+    /// The model the map is of.
+    let model: ClusterModel
     /// The connection sets that `forEachPairIndex` refers to.
     public var connTable: ConnTable { matrix.table }
     /// Workload ids in the map, sorted as strings, each with its endpoints (several only when a live dump's pods of
     /// one workload differ), and the class of all its endpoints when they share one (-1 otherwise).
     let ids: [(id: String, endpoints: [Int])]
-    private let sharedClass: [Int]
+    let sharedClass: [Int]
     /// Whether each workload touches the focus (everything when no focus is set).
     private let focused: [Bool]
     /// External range names, sorted; as listed, and with `external:any` where every address is treated alike.
     private let externalNames: [String]
     private let readableExternalNames: [String]
     /// Per class: the external ranges (indices into the names above) it may reach and be reached from.
-    private let outbound: [[(name: Int, conns: Int32)]]
-    private let inbound: [[(name: Int, conns: Int32)]]
+    let outbound: [[(name: Int, conns: Int32)]]
+    let inbound: [[(name: Int, conns: Int32)]]
     private let outboundReadable: [[(name: Int, conns: Int32)]]
     private let inboundReadable: [[(name: Int, conns: Int32)]]
 
     /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given.
     public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil) {
         let model = evaluator.model
+        self.model = model
         let classes = EndpointClasses(evaluator: evaluator)
         self.classes = classes
         // Workloads with zero replicas have no pods (A-ZERO-REPLICAS, conformance: absent).

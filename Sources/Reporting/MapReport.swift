@@ -42,6 +42,26 @@ public enum MapReport {
         return out
     }
 
+    /// One line per ordered pair of namespaces (and the outside world) with some connection: how many of their
+    /// workload pairs connect, out of how many, and over which connections.
+    public static func summary(_ s: NamespaceSummary) -> String {
+        let w1 = max(16, s.rows.map(\.source.count).max() ?? 0)
+        let w2 = max(21, s.rows.map(\.destination.count).max() ?? 0)
+        var out =
+            "SOURCE NAMESPACE".padding(toLength: w1, withPad: " ", startingAt: 0) + "  "
+            + "DESTINATION NAMESPACE".padding(toLength: w2, withPad: " ", startingAt: 0)
+            + "  WORKLOAD PAIRS  CONNECTIONS\n"
+        for r in s.rows {
+            out +=
+                r.source.padding(toLength: w1, withPad: " ", startingAt: 0) + "  "
+                + r.destination.padding(toLength: w2, withPad: " ", startingAt: 0) + "  "
+                + "\(r.connected)/\(r.pairs)".padding(toLength: 14, withPad: " ", startingAt: 0) + "  \(r.conns)\n"
+        }
+        out +=
+            "\(s.rows.count) namespace pair(s) with connections (layer netpol); \(NamespaceSummary.external) is every address outside the pod network, counted as one peer per workload\n"
+        return out
+    }
+
     struct PairJSON: Encodable {
         let source: String
         let destination: String
@@ -136,7 +156,7 @@ extension MapReport: Reporter {
         }
     }
 
-    public static let formats: [ReportFormat] = [.pairs, .table, .json, .dot]
+    public static let formats: [ReportFormat] = [.pairs, .table, .json, .dot, .summary]
 
     /// `pairs` as one string; the command streams it with `writePairs` instead, since it can be gigabytes.
     public static func render(_ s: Subject, as format: ReportFormat) -> String {
@@ -145,6 +165,7 @@ extension MapReport: Reporter {
         case .table: return table(s.map)
         case .json: return json(s.map)
         case .dot: return DotReport.dot(s.map.readablePairs, highlighted: s.highlighted)
+        case .summary: return summary(NamespaceSummary(s.map))
         default: return unsupported(format)
         }
     }

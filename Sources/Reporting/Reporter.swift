@@ -1,6 +1,6 @@
 /// The output formats reachproof writes.
 public enum ReportFormat: String, CaseIterable, Sendable {
-    case text, json, sarif, junit, markdown, pairs, table, dot
+    case text, json, sarif, junit, markdown, pairs, table, dot, summary
 }
 
 /// Renders one kind of result in the formats it supports; each result kind has one reporter, and a command offers

@@ -9,7 +9,10 @@ struct MapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "map", abstract: "Workload-level connectivity.")
     @OptionGroup var input: InputOptions
     @OptionGroup var analysis: AnalysisOptions
-    @Option(help: "\(MapReport.acceptedFormats) (pairs: the oracle's line format; dot: Graphviz).")
+    @Option(
+        help:
+            "\(MapReport.acceptedFormats) (pairs: the oracle's line format; dot: Graphviz; summary: per pair of namespaces)."
+    )
     var format: ReportFormat = .table
     @Option(help: "With --format dot: a claims file whose refuted claims' flows are drawn in red.") var claims: String?
     @Option(

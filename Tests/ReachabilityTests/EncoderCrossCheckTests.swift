@@ -239,6 +239,48 @@ final class ClassMapCrossCheckTests: XCTestCase {
             })
         XCTAssertEqual(
             focusedParallel, one.pairs.map(\.line), "\(context): parallel focused listing", file: file, line: line)
+        assertSummaryAggregatesThePairs(map, model, context, file: file, line: line)
+    }
+
+    /// The namespace summary counts and unites what the pair list says, namespace pair by namespace pair.
+    func assertSummaryAggregatesThePairs(
+        _ map: ConnectivityMap, _ model: ClusterModel, _ context: String, file: StaticString, line: UInt
+    ) {
+        var namespaceOf: [String: String] = [:]
+        var size: [String: Int] = [:]
+        for w in model.workloads where w.replicas != 0 && namespaceOf[w.id] == nil {
+            namespaceOf[w.id] = w.namespace
+            size[w.namespace, default: 0] += 1
+        }
+        struct Key: Hashable {
+            let source: String
+            let destination: String
+        }
+        let outside = NamespaceSummary.external
+        var connected: [Key: Set<String>] = [:]
+        var conns: [Key: ConnSet] = [:]
+        for p in map.pairs {
+            let key = Key(source: namespaceOf[p.source] ?? outside, destination: namespaceOf[p.destination] ?? outside)
+            // Towards or from the outside world a workload counts once, whatever the ranges.
+            let pair = key.source == outside ? p.destination : key.destination == outside ? p.source : p.line
+            connected[key, default: []].insert(pair)
+            conns[key, default: .none] = conns[key, default: .none].union(p.conns)
+        }
+        var expected: [String] = []
+        for (key, members) in connected {
+            let pairs: Int
+            if key.source == outside || key.destination == outside {
+                pairs = size[key.source == outside ? key.destination : key.source]!
+            } else {
+                pairs =
+                    size[key.source]! * size[key.destination]! - (key.source == key.destination ? size[key.source]! : 0)
+            }
+            expected.append("\(key.source) \(key.destination) \(members.count)/\(pairs) \(conns[key]!)")
+        }
+        let summary = NamespaceSummary(map).rows.map {
+            "\($0.source) \($0.destination) \($0.connected)/\($0.pairs) \($0.conns)"
+        }
+        XCTAssertEqual(summary, expected.sorted(), "\(context): namespace summary", file: file, line: line)
     }
 
     func testClassMapEqualsPairByPairEvaluation() throws {

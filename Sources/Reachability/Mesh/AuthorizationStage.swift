@@ -219,48 +219,72 @@ struct AuthorizationStage {
 /// it rather than against all of them: with one rule per service account, deciding every client would otherwise
 /// take time quadratic in the rules.
 private struct PeerRuleIndex {
-    /// What a source requires of the client's peer identity, when that is a list of exact values.
+    /// What a source requires of the client's peer identity (its principal or namespace): an exact value, or Istio's
+    /// prefix (`value*`) or suffix (`*value`) pattern.
     private enum Key: Hashable {
-        case principal(String)
-        case namespace(String)
+        case exact(Identity, String)
+        case prefix(Identity, String)
+        case suffix(Identity, String)
     }
-    /// Rules whose every source lists exact principals or exact namespaces: by each value listed.
+    private enum Identity: Hashable { case principal, namespace }
+    /// Rules whose every source names the client's identity by values or patterns: by each.
     private let byKey: [Key: [Int]]
-    /// Rules that may match whatever the client's identity (no `from`, a source that names no identity, or one
-    /// that names it by a pattern).
+    /// Rules that may match whatever the client's identity (no `from`, a source that names no identity, or the
+    /// presence pattern `*`).
     private let anyPeer: [Int]
+    /// Whether any rule is indexed by a pattern (otherwise lookups skip the prefixes and suffixes of a name).
+    private let patterns: Bool
 
     init(_ rules: [AuthorizationPolicy.Rule]) {
-        // Exact values: positive ones without `*` (Istio's prefix, suffix and presence patterns). Only a client whose
-        // identity is one of them can satisfy the source, and none without an identity.
-        func exact(_ v: AuthorizationPolicy.Values) -> [String]? {
-            guard let values = v.values, !values.isEmpty, !values.contains(where: { $0.contains("*") }) else {
-                return nil
+        // Positive values only: a client whose identity matches none of them cannot satisfy the source, and none
+        // without an identity can.
+        func keys(_ v: AuthorizationPolicy.Values, _ identity: Identity) -> [Key]? {
+            guard let values = v.values, !values.isEmpty else { return nil }
+            var out: [Key] = []
+            for value in values {
+                if value == "*" { return nil }
+                if value.hasSuffix("*") {
+                    out.append(.prefix(identity, String(value.dropLast())))
+                } else if value.hasPrefix("*") {
+                    out.append(.suffix(identity, String(value.dropFirst())))
+                } else {
+                    out.append(.exact(identity, value))
+                }
             }
-            return values
+            return out
         }
         var byKey: [Key: [Int]] = [:]
         var anyPeer: [Int] = []
+        var patterns = false
         for (i, rule) in rules.enumerated() {
-            let keys = rule.from?.map { s -> [Key]? in
-                exact(s.principals).map { $0.map(Key.principal) } ?? exact(s.namespaces).map { $0.map(Key.namespace) }
-            }
-            guard let keys, !keys.isEmpty, keys.allSatisfy({ $0 != nil }) else {
+            let sourceKeys = rule.from?.map { keys($0.principals, .principal) ?? keys($0.namespaces, .namespace) }
+            guard let sourceKeys, !sourceKeys.isEmpty, sourceKeys.allSatisfy({ $0 != nil }) else {
                 anyPeer.append(i)
                 continue
             }
-            for key in Set(keys.flatMap { $0! }) { byKey[key, default: []].append(i) }
+            for key in Set(sourceKeys.flatMap { $0! }) {
+                byKey[key, default: []].append(i)
+                if case .exact = key {} else { patterns = true }
+            }
         }
         self.byKey = byKey
         self.anyPeer = anyPeer
+        self.patterns = patterns
     }
 
     /// The rules that can match a client with this identity, in their written order (the first match is the one
-    /// reported).
+    /// reported). A name is looked up whole, and by each of its prefixes and suffixes where patterns are indexed.
     func candidates(principal: String?, namespace: String?) -> [Int] {
         var named: [Int] = []
-        if let principal { named += byKey[.principal(principal)] ?? [] }
-        if let namespace { named += byKey[.namespace(namespace)] ?? [] }
+        for (identity, name) in [(Identity.principal, principal), (.namespace, namespace)] {
+            guard let name else { continue }
+            named += byKey[.exact(identity, name)] ?? []
+            guard patterns else { continue }
+            for cut in 0...name.count {
+                named += byKey[.prefix(identity, String(name.prefix(cut)))] ?? []
+                named += byKey[.suffix(identity, String(name.suffix(cut)))] ?? []
+            }
+        }
         if named.isEmpty { return anyPeer }
         return Array(Set(named + anyPeer)).sorted()
     }

@@ -1,0 +1,134 @@
+import Foundation
+import KubeModel
+
+/// The map at namespace level: for each ordered pair of namespaces (and the outside world), how many workload pairs
+/// can connect and over which connections. Computed from endpoint classes, never from the pair list: at 100,000
+/// workloads there are ten billion ordered pairs and no one reads them, while a namespace pair is one line.
+public struct NamespaceSummary: Sendable {
+    public struct Row: Sendable, Equatable {
+        /// A namespace, or `external` for addresses outside the pod network.
+        public let source: String
+        public let destination: String
+        /// Ordered workload pairs with at least one connection (a workload and an external world count as one).
+        public let connected: Int
+        /// Ordered workload pairs there are (a workload is never paired with itself).
+        public let pairs: Int
+        /// Every connection some pair of the two has.
+        public let conns: ConnSet
+    }
+
+    public static let external = "external"
+    public let rows: [Row]
+
+    /// From a map: its classes, matrix and external ranges. Namespaces are taken on every core, each with a copy of
+    /// the connection table.
+    public init(_ map: ConnectivityMap) {
+        let ids = map.ids
+        let classOf = map.classes.classOf
+        let model = map.model
+        // Workloads of each namespace, as counts per class; a workload whose pods differ keeps its own endpoints.
+        var namespaces: [String] = []
+        var index: [String: Int] = [:]
+        var perClass: [[Int: Int]] = []
+        var mixed: [[[Int]]] = []
+        var members: [[Int]] = []
+        for (w, id) in ids.enumerated() {
+            let ns = model.workloads[id.endpoints[0]].namespace
+            let n =
+                index[ns]
+                ?? {
+                    index[ns] = namespaces.count
+                    namespaces.append(ns)
+                    perClass.append([:])
+                    mixed.append([])
+                    members.append([])
+                    return namespaces.count - 1
+                }()
+            members[n].append(w)
+            if map.sharedClass[w] >= 0 {
+                perClass[n][map.sharedClass[w], default: 0] += 1
+            } else {
+                mixed[n].append(id.endpoints)
+            }
+        }
+        let sizes = perClass.indices.map { perClass[$0].values.reduce(0, +) + mixed[$0].count }
+        let classLists = perClass.map { Array($0) }
+        var rowsByNamespace = [[Row]](repeating: [], count: namespaces.count)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        rowsByNamespace.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let table = map.matrix.table.copy()
+                func conns(_ s: [Int], _ d: [Int]) -> Int32 {
+                    s.reduce(ConnTable.none) { acc, sc in
+                        d.reduce(acc) { table.union($0, map.matrix.conns(sc, $1, table: table)) }
+                    }
+                }
+                for a in stride(from: worker, to: namespaces.count, by: workers) {
+                    var rows: [Row] = []
+                    for b in namespaces.indices {
+                        var connected = 0
+                        var union = ConnTable.none
+                        func add(_ c: Int32, _ count: Int) {
+                            guard c != ConnTable.none, count > 0 else { return }
+                            connected += count
+                            union = table.union(union, c)
+                        }
+                        for (ca, na) in classLists[a] {
+                            for (cb, nb) in classLists[b] {
+                                // A workload is not its own pair: within one class, n * (n - 1) ordered pairs.
+                                add(
+                                    map.matrix.conns(ca, cb, table: table), a == b && ca == cb ? na * (na - 1) : na * nb
+                                )
+                            }
+                            for e in mixed[b] { add(conns([ca], e.map { classOf[$0] }), na) }
+                        }
+                        for (k, e) in mixed[a].enumerated() {
+                            let sources = e.map { classOf[$0] }
+                            for (cb, nb) in classLists[b] { add(conns(sources, [cb]), nb) }
+                            for (j, f) in mixed[b].enumerated() where !(a == b && j == k) {
+                                add(conns(sources, f.map { classOf[$0] }), 1)
+                            }
+                        }
+                        let pairs = sizes[a] * sizes[b] - (a == b ? sizes[a] : 0)
+                        if connected > 0 {
+                            rows.append(
+                                Row(
+                                    source: namespaces[a], destination: namespaces[b], connected: connected,
+                                    pairs: pairs, conns: table[union]))
+                        }
+                    }
+                    // The outside world, as one peer: the workloads it reaches and that reach it.
+                    var inbound = (0, ConnSet.none)
+                    var outbound = (0, ConnSet.none)
+                    for w in members[a] {
+                        let classes = Set(ids[w].endpoints.map { classOf[$0] })
+                        func external(_ lists: [[(name: Int, conns: Int32)]]) -> ConnSet {
+                            classes.reduce(ConnSet.none) { acc, c in
+                                lists[c].reduce(acc) { $0.union(table[$1.conns]) }
+                            }
+                        }
+                        let into = external(map.inbound)
+                        let outOf = external(map.outbound)
+                        if !into.isEmpty { inbound = (inbound.0 + 1, inbound.1.union(into)) }
+                        if !outOf.isEmpty { outbound = (outbound.0 + 1, outbound.1.union(outOf)) }
+                    }
+                    if inbound.0 > 0 {
+                        rows.append(
+                            Row(
+                                source: Self.external, destination: namespaces[a], connected: inbound.0,
+                                pairs: sizes[a], conns: inbound.1))
+                    }
+                    if outbound.0 > 0 {
+                        rows.append(
+                            Row(
+                                source: namespaces[a], destination: Self.external, connected: outbound.0,
+                                pairs: sizes[a], conns: outbound.1))
+                    }
+                    out[a] = rows
+                }
+            }
+        }
+        rows = rowsByNamespace.joined().sorted { ($0.source, $0.destination) < ($1.source, $1.destination) }
+    }
+}
