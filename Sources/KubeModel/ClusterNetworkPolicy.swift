@@ -7,36 +7,6 @@ public struct ClusterNetworkPolicy: Hashable, Sendable {
         case admin = "Admin"
         case baseline = "Baseline"
     }
-    public enum Action: String, Sendable {
-        case accept = "Accept"
-        case deny = "Deny"
-        case pass = "Pass"
-    }
-
-    public enum Peer: Hashable, Sendable {
-        case pods(AdminNetworkPolicy.PodSet)
-        case nodes(LabelSelector)
-        case networks([CIDR])
-        /// Egress to names resolved by DNS at run time: no manifest says which addresses they are.
-        case domainNames([String])
-    }
-
-    public enum Port: Hashable, Sendable {
-        /// Every port of the protocol.
-        case all(L4Protocol)
-        case range(L4Protocol, Int, Int)
-        /// A container port name on the destination pod.
-        case named(String)
-    }
-
-    public struct Rule: Hashable, Sendable {
-        public let name: String
-        public let action: Action
-        public let peers: [Peer]
-        /// nil: every protocol and port.
-        public let ports: [Port]?
-        public let ref: RuleRef
-    }
 
     public static let kind = "ClusterNetworkPolicy"
     public static let versions: Set<String> = ["policy.networking.k8s.io/v1alpha2", "policy.networking.k8s.io/v1beta1"]
@@ -45,15 +15,13 @@ public struct ClusterNetworkPolicy: Hashable, Sendable {
     public let name: String
     public let priority: Int
     public let subject: AdminNetworkPolicy.PodSet
-    public let ingress: [Rule]
-    public let egress: [Rule]
+    /// Rules in the admin shape: Accept reads as Allow; `protocols` entries as ports (a `destinationPort` is required
+    /// by the CRD, so there is no "every port of a protocol" entry).
+    public let ingress: [AdminNetworkPolicy.Rule]
+    public let egress: [AdminNetworkPolicy.Rule]
+    /// Rules with `domainNames` peers (egress to names only DNS resolves, at run time), left out of `egress`'s peers.
+    public let domainNameRules: [RuleRef]
     public let location: SourceLocation
-
-    /// The rules' domain-name peers, whose addresses only DNS knows.
-    public var domainNameRules: [RuleRef] {
-        (ingress + egress).filter { $0.peers.contains { if case .domainNames = $0 { true } else { false } } }.map(
-            \.ref)
-    }
 
     static func parse(_ spec: Field, name: String, location: SourceLocation) throws -> ClusterNetworkPolicy {
         try ErrorGatherer.gathering { try parse(spec, name: name, location: location, gatherer: &$0) }
@@ -80,7 +48,8 @@ public struct ClusterNetworkPolicy: Hashable, Sendable {
             try s.requireKnownKeys(["namespaces", "pods"])
             return try peer(s, kinds: ["namespaces", "pods"], what: "the subject")
         }
-        func rules(_ key: String, peersKey: String, peerKinds: [String]) throws -> [Rule] {
+        var domainNameRules: [RuleRef] = []
+        func rules(_ key: String, peersKey: String, peerKinds: [String]) throws -> [AdminNetworkPolicy.Rule] {
             let items = try spec[key]?.items() ?? []
             if items.count > 25 { throw spec[key]!.error("at most 25 rules are allowed") }
             return try items.readEach { item in
@@ -88,21 +57,24 @@ public struct ClusterNetworkPolicy: Hashable, Sendable {
             }
         }
         func rule(_ item: Field, peersKey: String, peerKinds: [String], _ gatherer: inout ErrorGatherer) throws
-            -> Rule?
+            -> AdminNetworkPolicy.Rule?
         {
+            let ref = RuleRef(kind: kind, namespace: nil, name: name, path: item.path, location: item.location)
             _ = try gatherer.read { try item.requireKnownKeys(["name", "action", peersKey, "protocols"]) }
             let ruleName = try item["name"]?.string() ?? ""
             if ruleName.count > 100 { gatherer.add(item["name"]!.error("a rule name has at most 100 characters")) }
             guard let actionField = item["action"] else { throw item.missing("action") }
             let actionText = try actionField.string()
-            guard let action = Action(rawValue: actionText) else {
+            let actions: [String: AdminNetworkPolicy.Action] = ["Accept": .allow, "Deny": .deny, "Pass": .pass]
+            guard let action = actions[actionText] else {
                 throw actionField.error("unknown action '\(actionText)' (expected Accept, Deny or Pass)")
             }
             guard let peersField = item[peersKey] else { throw item.missing(peersKey) }
             let peerItems = try peersField.items()
             if peerItems.isEmpty { throw peersField.error("\(peersKey) must list at least one peer") }
             if peerItems.count > 25 { throw peersField.error("\(peersKey) lists at most 25 peers") }
-            let peers = try gatherer.readEach(peerItems) { p -> Peer in
+            var domainNames = false
+            let peers = try gatherer.readEach(peerItems) { p -> AdminNetworkPolicy.Peer? in
                 try p.requireKnownKeys(Set(peerKinds))
                 try AdminNetworkPolicy.exactlyOne(p, of: peerKinds, what: "a peer")
                 if let n = p["namespaces"] {
@@ -117,22 +89,23 @@ public struct ClusterNetworkPolicy: Hashable, Sendable {
                 }
                 // exactlyOne left `domainNames`.
                 let d = p["domainNames"]!
-                guard action == .accept else {
+                guard action == .allow else {
                     throw d.error("domainNames peers are allowed only in Accept rules")
                 }
                 let names = try d.items()
                 guard (1...25).contains(names.count) else { throw d.error("domainNames lists 1 to 25 names") }
-                return .domainNames(
-                    try names.readEach { f in
-                        let text = try f.string()
-                        guard isDomainName(text) else {
-                            throw f.error("'\(text)' is not a domain name (labels, with at most a leading '*.')")
-                        }
-                        return text
-                    })
-            }
+                for f in names {
+                    let text = try f.string()
+                    guard isDomainName(text) else {
+                        throw f.error("'\(text)' is not a domain name (labels, with at most a leading '*.')")
+                    }
+                }
+                domainNames = true
+                return nil
+            }.compactMap { $0 }
+            if domainNames { domainNameRules.append(ref) }
             let ports = try gatherer.read {
-                try item["protocols"].map { field -> [Port] in
+                try item["protocols"].map { field -> [AdminNetworkPolicy.Port] in
                     let entries = try field.items()
                     guard (1...25).contains(entries.count) else { throw field.error("protocols lists 1 to 25 entries") }
                     return try entries.readEach(protocolEntry)
@@ -141,16 +114,14 @@ public struct ClusterNetworkPolicy: Hashable, Sendable {
             // The CRD's rule: networks, nodes and domain names have no named ports.
             if case .some(.some(let list)) = ports,
                 list.contains(where: { if case .named = $0 { true } else { false } }),
-                peers.contains(where: { if case .pods = $0 { false } else { true } })
+                domainNames || peers.contains(where: { if case .pods = $0 { false } else { true } })
             {
                 gatherer.add(
                     item["protocols"]!.error(
                         "destinationNamedPort cannot be used with networks, nodes or domainNames peers: they have no named ports"
                     ))
             }
-            return Rule(
-                name: ruleName, action: action, peers: peers, ports: ports ?? nil,
-                ref: RuleRef(kind: kind, namespace: nil, name: name, path: item.path, location: item.location))
+            return AdminNetworkPolicy.Rule(name: ruleName, action: action, peers: peers, ports: ports ?? nil, ref: ref)
         }
         let ingress = try gatherer.read {
             try rules("ingress", peersKey: "from", peerKinds: ["namespaces", "pods"])
@@ -161,7 +132,7 @@ public struct ClusterNetworkPolicy: Hashable, Sendable {
         guard let tier, let priority, let subject, let ingress, let egress else { return nil }
         return ClusterNetworkPolicy(
             tier: tier, name: name, priority: priority, subject: subject, ingress: ingress, egress: egress,
-            location: location)
+            domainNameRules: domainNameRules, location: location)
     }
 
     /// A subject: pods by namespace labels alone, or by namespace and pod labels.
@@ -183,7 +154,7 @@ public struct ClusterNetworkPolicy: Hashable, Sendable {
 
     /// One `protocols` entry: exactly one of tcp, udp, sctp (each with a destinationPort of a number or a range)
     /// and destinationNamedPort.
-    static func protocolEntry(_ entry: Field) throws -> Port {
+    static func protocolEntry(_ entry: Field) throws -> AdminNetworkPolicy.Port {
         let kinds = ["tcp", "udp", "sctp", "destinationNamedPort"]
         try entry.requireKnownKeys(Set(kinds))
         try AdminNetworkPolicy.exactlyOne(entry, of: kinds, what: "a protocols entry")
@@ -201,10 +172,7 @@ public struct ClusterNetworkPolicy: Hashable, Sendable {
         }
         try port.requireKnownKeys(["number", "range"])
         try AdminNetworkPolicy.exactlyOne(port, of: ["number", "range"], what: "a destinationPort")
-        if let n = port["number"] {
-            let number = try n.int(in: 1...65535)
-            return .range(proto, number, number)
-        }
+        if let n = port["number"] { return .number(proto, try n.int(in: 1...65535)) }
         let range = port["range"]!
         try range.requireKnownKeys(["start", "end"])
         guard let s = range["start"] else { throw range.missing("start") }

@@ -1,7 +1,8 @@
 import KubeModel
 
 /// `policy.networking.k8s.io/v1alpha1` AdminNetworkPolicy (docs/SEMANTICS.md §4): cluster-scoped, ordered by
-/// priority, evaluated before NetworkPolicy; the first matching rule decides with Allow, Deny or Pass.
+/// priority, evaluated before NetworkPolicy; the first matching rule decides with Allow, Deny or Pass. Its rule
+/// compiler serves every policy of the admin shape.
 enum AdminNetworkPolicyKind: PolicyKind {
     static func compile(_ model: ClusterModel, options: CompileOptions) -> [CompiledPolicy] {
         model.adminPolicies.map { compileV1Alpha1($0, tier: .admin) }
@@ -9,6 +10,17 @@ enum AdminNetworkPolicyKind: PolicyKind {
 
     /// The v1alpha1 admin and baseline objects share their shape; only the tier differs.
     static func compileV1Alpha1(_ p: AdminNetworkPolicy, tier: PolicyTier) -> CompiledPolicy {
+        compileOrdered(
+            tier: tier, priority: p.priority, subject: p.subject, ingress: p.ingress, egress: p.egress,
+            source: RuleRef(kind: p.tier.rawValue, namespace: nil, name: p.name, path: "spec", location: p.location))
+    }
+
+    /// A policy of an ordered tier in the admin shape (AdminNetworkPolicy, BaselineAdminNetworkPolicy,
+    /// ClusterNetworkPolicy): subject, and rules that decide in written order.
+    static func compileOrdered(
+        tier: PolicyTier, priority: Int, subject: AdminNetworkPolicy.PodSet, ingress: [AdminNetworkPolicy.Rule],
+        egress: [AdminNetworkPolicy.Rule], source: RuleRef
+    ) -> CompiledPolicy {
         func podMatch(_ set: AdminNetworkPolicy.PodSet) -> PodMatch {
             PodMatch(namespaces: .selector(set.namespaces), pods: set.pods)
         }
@@ -46,9 +58,8 @@ enum AdminNetworkPolicyKind: PolicyKind {
             )
         }
         return CompiledPolicy(
-            tier: tier, priority: p.priority, subject: podMatch(p.subject),
-            isolatesIngress: false, isolatesEgress: false,
-            ingress: p.ingress.map { rule($0, peersKey: "from") }, egress: p.egress.map { rule($0, peersKey: "to") },
-            source: RuleRef(kind: p.tier.rawValue, namespace: nil, name: p.name, path: "spec", location: p.location))
+            tier: tier, priority: priority, subject: podMatch(subject), isolatesIngress: false, isolatesEgress: false,
+            ingress: ingress.map { rule($0, peersKey: "from") }, egress: egress.map { rule($0, peersKey: "to") },
+            source: source)
     }
 }
