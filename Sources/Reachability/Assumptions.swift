@@ -66,6 +66,8 @@ public struct Assumptions: Hashable, Sendable {
             "A-ENDPORT-SUPPORT=\(endPortSupported ? "supported" : "unsupported")",
         ]
         out.append("A-HOSTNET=\(hostNetworkSelectable ? "H1" : "H2")")
+        // Addresses are IPv4 throughout: what an IPv6 client or destination could do is not decided (issue 21).
+        out.append("A-IP-FAMILIES=IPv4")
         out.append("pod CIDR \(podCIDR?.description ?? "unspecified")")
         if let serviceCIDR { out.append("service CIDR \(serviceCIDR)") }
         if let nodeCIDR { out.append("node CIDR \(nodeCIDR)") }
