@@ -8,7 +8,7 @@ public struct EndpointSelector: Hashable, Sendable, CustomStringConvertible {
     public var namespaceSelector: LabelSelector?
     public var podSelector: LabelSelector?
     public var workload: String?
-    public var external: IPv4CIDR?
+    public var external: CIDR?
     /// `ns/name` of a Service: its backend pods, on the target ports its listed ports translate to.
     public var service: String?
     public var universe: Universe = .existing

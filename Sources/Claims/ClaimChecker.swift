@@ -365,7 +365,7 @@ public final class ClaimChecker {
                         ])
                     }))
         case nil:
-            search.assert(member(claim.to, dst, encoder, hypothetical: claim.to.universe == .any))
+            search.assert(member(claim.to, dst, in: search, hypothetical: claim.to.universe == .any))
             search.assert(ports(claim.ports, flow, z))
         }
         // A pod's traffic to itself never meets policy; replicas of one workload are not distinguished either.
@@ -389,16 +389,19 @@ public final class ClaimChecker {
             : search.admitted
         switch claim.kind {
         case .allowed:
-            search.assert(member(claim.from[0], src, encoder, hypothetical: claim.from[0].universe == .any))
-            search.assert(z.not(admitted))
+            search.assert(member(claim.from[0], src, in: search, hypothetical: claim.from[0].universe == .any))
+            // Pods connect over either family, so only a flow every family denies fails the claim; an external
+            // endpoint fixes the family.
+            let eitherFamily = claim.from[0].external == nil && claim.to.external == nil
+            search.assert(eitherFamily ? encoder.inEveryFamily(z.not(admitted), search.flow) : z.not(admitted))
         case .denied:
-            search.assert(member(claim.from[0], src, encoder, hypothetical: claim.from[0].universe == .any))
+            search.assert(member(claim.from[0], src, in: search, hypothetical: claim.from[0].universe == .any))
             search.assert(admitted)
         case .only:
-            let listed = z.or(claim.from.map { member($0, src, encoder, hypothetical: true) })
+            let listed = z.or(claim.from.map { member($0, src, in: search, hypothetical: true) })
             var sources = [
                 encoder.isWorkload(src, evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }),
-                encoder.isExternal(src, in: [IPv4CIDR(base: 0, prefix: 0)]),
+                encoder.isExternal(src, in: evaluator.assumptions.ipFamilies.map(CIDR.whole), search.flow),
             ]
             if claim.outsideUniverse == .any {
                 sources.append(encoder.isHypothetical(src, namespaces: encoder.namespaces, orNew: true))
@@ -797,11 +800,12 @@ public final class ClaimChecker {
 
     /// The endpoints a selector means, as a constraint on a role.
     /// `onlyNew` leaves out declared pods when the selector means pods that could be created.
-    func member(_ s: EndpointSelector, _ r: Encoder.Role, _ e: Encoder, hypothetical: Bool, onlyNew: Bool = false)
-        -> Expr
-    {
+    func member(
+        _ s: EndpointSelector, _ r: Encoder.Role, in search: WitnessSearch, hypothetical: Bool, onlyNew: Bool = false
+    ) -> Expr {
+        let e = search.encoder
         let z = e.z
-        if let c = s.external { return e.isExternal(r, in: [c]) }
+        if let c = s.external { return e.isExternal(r, in: [c], search.flow) }
         var options: [Expr] = []
         let indices = declared(s)
         if !indices.isEmpty && !(onlyNew && hypothetical) { options.append(e.isWorkload(r, indices)) }
@@ -856,16 +860,19 @@ public final class ClaimChecker {
         return admittedNames(pods: out, ranges: evaluator.externalRanges.filter { reaches(.external($0)) })
     }
 
-    /// Admitted workloads and external ranges as listed in reports: every address outside the pod network is
-    /// `external:0.0.0.0/0`, otherwise merged ranges as minimal CIDRs.
+    /// Admitted workloads and external ranges as listed in reports: every address of a family outside the pod network
+    /// is `external:0.0.0.0/0` or `external:::/0`, otherwise merged ranges as minimal CIDRs.
     func admittedNames(pods: Set<String>, ranges admitted: [AddressRange]) -> [String] {
         var out = pods
-        let ranges = evaluator.externalRanges
-        if admitted.count == ranges.count && !ranges.isEmpty {
-            out.insert("external:0.0.0.0/0")
-        } else {
-            for (r, _) in AddressSpace.mergeAdjacent(admitted.map { ($0, true) }) {
-                for c in r.cidrs { out.insert("external:\(c)") }
+        for family in evaluator.assumptions.ipFamilies {
+            let ranges = evaluator.externalRanges.filter { $0.family == family }
+            let ofFamily = admitted.filter { $0.family == family }
+            if ofFamily.count == ranges.count && !ranges.isEmpty {
+                out.insert("external:\(CIDR.whole(family))")
+            } else {
+                for (r, _) in AddressSpace.mergeAdjacent(ofFamily.map { ($0, true) }) {
+                    for c in r.cidrs { out.insert("external:\(c)") }
+                }
             }
         }
         return out.sorted()

@@ -163,7 +163,7 @@ public enum ClaimsParser {
             return s
         }
         if let e = f["external"] {
-            guard case .v4(let c) = try e.cidr() else { throw e.error("only IPv4 external CIDRs are modelled") }
+            let c = try e.cidr()
             if try f.entries().count > 1 { throw f.error("external cannot be combined with other selectors") }
             s.external = c
             return s

@@ -8,7 +8,7 @@ public enum QueryEndpoint: Sendable {
     case workload(Int)
     /// A new pod in the namespace carrying at least `labels` (any others too).
     case hypothetical(namespace: String, labels: [String: String])
-    case external(IPv4CIDR)
+    case external(CIDR)
     /// A Service (index into the model's services): its backend pods, on translated ports.
     case service(Int)
 
@@ -16,9 +16,9 @@ public enum QueryEndpoint: Sendable {
     public static func parse(_ text: String, labels: [String: String], model: ClusterModel) throws -> QueryEndpoint {
         if text.hasPrefix("external:") {
             let cidrText = String(text.dropFirst("external:".count))
-            switch CIDR.parse(cidrText.contains("/") ? cidrText : cidrText + "/32") {
-            case .success(.v4(let c)): return .external(c)
-            default: throw QueryError("'\(cidrText)' is not an IPv4 address or CIDR")
+            switch CIDR.parse(addressOrCIDR: cidrText) {
+            case .success(let c): return .external(c)
+            case .failure(let problem): throw QueryError(problem.message)
             }
         }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
@@ -175,12 +175,19 @@ public final class QueryEngine {
             (parts, reason) = solve(from, to, wanted)
         case (.external(let c), _):
             let segments = evaluator.externalSegments(of: c)
-            if segments.isEmpty {
-                reason = "\(c) lies inside the pod network (--pod-cidr); an external client cannot have such an address"
+            let assumptions = evaluator.assumptions
+            let insideCluster = (assumptions.podCIDRs + assumptions.serviceCIDRs).filter {
+                $0.contains(c) || c.contains($0)
             }
-            let covered = segments.reduce(UInt64(0)) { $0 + UInt64($1.last - $1.first) + 1 }
-            if !segments.isEmpty && covered < UInt64(c.last - c.first) + 1 {
-                notes.append("addresses of \(c) inside the pod network are not external clients and were left out")
+            if !assumptions.ipFamilies.contains(c.family) {
+                reason =
+                    "\(c) is an \(c.family.rawValue) range and the cluster description uses only "
+                    + "\(assumptions.ipFamilies.map(\.rawValue).joined(separator: ", ")) (A-IP-FAMILIES)"
+            } else if segments.isEmpty {
+                reason = "\(c) lies inside the pod or Service network; an external client cannot have such an address"
+            } else if !insideCluster.isEmpty {
+                notes.append(
+                    "addresses of \(c) inside the pod or Service network are not external clients and were left out")
             }
             let destination = endpoint(to)
             // Address ranges the policies treat alike are answered once.
@@ -196,7 +203,7 @@ public final class QueryEngine {
             for g in groups {
                 let first = g.ranges[0]
                 parts += split(
-                    source: .external(AddressRange(first: first.first, last: first.first)), destination: destination,
+                    source: .external(AddressRange(first.first)), destination: destination,
                     allowed: g.allowed, wanted: wanted, sourceRanges: g.ranges)
             }
         default:
@@ -303,11 +310,11 @@ public final class QueryEngine {
             })
         search.assert(
             checker.member(
-                fromSelector, search.source, search.encoder, hypothetical: fromSelector.universe == .any, onlyNew: true)
+                fromSelector, search.source, in: search, hypothetical: fromSelector.universe == .any, onlyNew: true)
         )
         search.assert(
             checker.member(
-                toSelector, search.destination, search.encoder, hypothetical: toSelector.universe == .any,
+                toSelector, search.destination, in: search, hypothetical: toSelector.universe == .any,
                 onlyNew: true))
         search.assert(search.admitted)
         // A witness is a flow the evaluator opens between endpoints the selectors still select once simplified.
@@ -416,7 +423,7 @@ extension QueryEngine {
                     model.services[i].ports(in: [clientPort])[0].targetPort, proto: clientPort.proto)
                 ?? clientPort.range.lowerBound
             let entry = checker.layered.endToEnd.entryHop(
-                from: .external(AddressRange(first: c.first, last: c.first)), to: controller, port: port, request: nil)
+                from: .external(AddressRange(c.first)), to: controller, port: port, request: nil)
             if entry.verdict == .unknown, let why = entry.mesh.reason {
                 return IngressPathAnswer(
                     route: nil, hops: [.init(title: "client -> controller", answer: hop1)], reason: why)

@@ -111,7 +111,7 @@ public struct NetworkPolicy: Hashable, Sendable {
                     let cidr = try cidrField.cidr()
                     let except = try (block["except"]?.items() ?? []).readEach { e -> CIDR in
                         let x = try e.cidr()
-                        guard (cidr.ipv4 == nil) == (x.ipv4 == nil) else {
+                        guard cidr.family == x.family else {
                             throw e.error("except \(x) is not of the same IP family as cidr \(cidr)")
                         }
                         guard cidr.strictlyContains(x) else {

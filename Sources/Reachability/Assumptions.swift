@@ -21,20 +21,24 @@ public struct Assumptions: Hashable, Sendable {
     public var hostNetworkSelectable: Bool = false
     /// `A-ENDPORT-SUPPORT`: the CNI honours `endPort`; otherwise a range degrades to its first port.
     public var endPortSupported: Bool
-    /// The pod network. Pod IPs are unknown members of it; external addresses lie outside it.
-    /// nil: pod IPs are unconstrained and external addresses may be any IPv4 address.
-    public var podCIDR: IPv4CIDR?
+    /// `A-IP-FAMILIES`: the IP families the cluster's pods, Services and clients use. Dual-stack unless the cluster
+    /// description says otherwise: a pod then has one address of each family, and a flow is of one family.
+    public let ipFamilies: [IPFamily]
+    /// The pod network, at most one CIDR per family. Pod IPs are unknown members of it; external addresses lie outside
+    /// it. A family without one: pod IPs of that family are unconstrained and external addresses may be any.
+    public let podCIDRs: [CIDR]
     /// Node addresses (`--cluster`): the source a NodePort or LoadBalancer Service with externalTrafficPolicy
-    /// Cluster gives its pods after SNAT. nil: unknown (A-NODE-IPS), and a verdict that depends on it is UNKNOWN.
-    public var nodeCIDR: IPv4CIDR?
+    /// Cluster gives its pods after SNAT. Empty: unknown (A-NODE-IPS), and a verdict that depends on it is UNKNOWN.
+    public var nodeCIDRs: [CIDR] = []
     /// Service (ClusterIP) addresses (`--cluster`): virtual, so no external client has one.
-    public var serviceCIDR: IPv4CIDR?
+    public var serviceCIDRs: [CIDR] = []
     /// Istio's `meshConfig.rootNamespace`: where mesh-wide PeerAuthentication and AuthorizationPolicy live.
     public var meshRootNamespace = "istio-system"
 
-    public static let defaultPodCIDR = ClusterDescription.defaultPodCIDR
-
-    public init(profile: Profile = .conformance, podCIDR: IPv4CIDR? = Assumptions.defaultPodCIDR) {
+    public init(
+        profile: Profile = .conformance, podCIDRs: [CIDR] = ClusterDescription.defaultPodCIDRs,
+        ipFamilies: [IPFamily] = IPFamily.allCases
+    ) {
         self.profile = profile
         switch profile {
         case .conformance, .conservativeSecurity:
@@ -44,19 +48,32 @@ public struct Assumptions: Hashable, Sendable {
             ipBlockMatchesPods = false
             endPortSupported = false
         }
-        self.podCIDR = podCIDR
+        self.ipFamilies = ipFamilies.sorted()
+        self.podCIDRs = podCIDRs.filter { ipFamilies.contains($0.family) }
     }
 
-    /// The IPv4 ranges an external endpoint may come from.
+    /// Whether the cluster runs both families.
+    public var dualStack: Bool { ipFamilies.count > 1 }
+
+    /// The pod network of a family; nil when unknown or the family is not in use.
+    public func podCIDR(_ family: IPFamily) -> CIDR? { podCIDRs.first { $0.family == family } }
+
+    /// The addresses an external endpoint may have: every family in use, less the pod and Service networks.
     public var externalSpace: [AddressRange] {
-        let inside = [podCIDR, serviceCIDR].compactMap { $0 }
-        return inside.isEmpty ? [AddressRange(first: 0, last: UInt32.max)] : AddressSpace.complement(of: inside)
+        AddressSpace.complement(
+            of: podCIDRs + serviceCIDRs.filter { ipFamilies.contains($0.family) }, families: ipFamilies)
+    }
+
+    /// The addresses a pod may have: its family's pod network, or the whole family when that is unknown.
+    public var podSpace: [AddressRange] {
+        ipFamilies.map { AddressRange(podCIDR($0) ?? CIDR.whole($0)) }
     }
 
     /// Whether some pod IP may fall in the given set.
-    func podSpaceOverlaps(_ c: IPv4CIDR) -> Bool {
-        guard let podCIDR else { return true }
-        return podCIDR.contains(c) || c.contains(podCIDR)
+    func podSpaceOverlaps(_ c: CIDR) -> Bool {
+        guard ipFamilies.contains(c.family) else { return false }
+        guard let pod = podCIDR(c.family) else { return true }
+        return pod.contains(c) || c.contains(pod)
     }
 
     /// The assumption identifiers whose binding differs from conformance, for reports.
@@ -66,11 +83,11 @@ public struct Assumptions: Hashable, Sendable {
             "A-ENDPORT-SUPPORT=\(endPortSupported ? "supported" : "unsupported")",
         ]
         out.append("A-HOSTNET=\(hostNetworkSelectable ? "H1" : "H2")")
-        // Addresses are IPv4 throughout: what an IPv6 client or destination could do is not decided (issue 21).
-        out.append("A-IP-FAMILIES=IPv4")
-        out.append("pod CIDR \(podCIDR?.description ?? "unspecified")")
-        if let serviceCIDR { out.append("service CIDR \(serviceCIDR)") }
-        if let nodeCIDR { out.append("node CIDR \(nodeCIDR)") }
+        out.append("A-IP-FAMILIES=\(ipFamilies.map(\.rawValue).joined(separator: ","))")
+        func list(_ cidrs: [CIDR]) -> String { cidrs.map(\.description).joined(separator: ",") }
+        out.append("pod CIDR \(podCIDRs.isEmpty ? "unspecified" : list(podCIDRs))")
+        if !serviceCIDRs.isEmpty { out.append("service CIDR \(list(serviceCIDRs))") }
+        if !nodeCIDRs.isEmpty { out.append("node CIDR \(list(nodeCIDRs))") }
         return out
     }
 }

@@ -76,12 +76,16 @@ public final class ConnTable {
 final class ClassMatrix {
     let table = ConnTable()
     /// The side of each class, and each side's value towards every class (ingress: stored per source class, each
-    /// side's value from it, so that one source's row reads memory in order), as `table` indices.
-    private let ingressSide: [Int32]
-    private let egressSide: [Int32]
-    private let ingressBySource: [Int32]
-    private let ingressSides: Int
-    private let egressRows: [[Int32]]
+    /// side's value from it, so that one source's row reads memory in order), as `table` indices. One layer per IP
+    /// family when the evaluator tells the families apart (`Evaluator.splitsFamilies`), else one for all.
+    private struct Layer {
+        let ingressSide: [Int32]
+        let egressSide: [Int32]
+        let ingressBySource: [Int32]
+        let ingressSides: Int
+        let egressRows: [[Int32]]
+    }
+    private var layers: [Layer] = []
 
     /// With a `focus` (classes), only pairs with a focused class on one side are computed: a side of an unfocused
     /// class is evaluated towards the focused classes alone, and `conns` of two unfocused classes is meaningless.
@@ -95,7 +99,7 @@ final class ClassMatrix {
             for c in focus { mask[c >> 6] |= 1 << UInt64(c & 63) }
             return mask
         }
-        func sides(_ direction: Direction, peers: PeerClassSets?) -> (of: [Int32], rows: [[Int32]]) {
+        func sides(_ direction: Direction, peers: PeerClassSets?, family: IPFamily?) -> (of: [Int32], rows: [[Int32]]) {
             guard let peers else {
                 let rows = ClassMatrix.parallelRows(count: n, into: table) { side, t in
                     let all = focus?.contains(side) ?? true
@@ -103,8 +107,8 @@ final class ClassMatrix {
                         guard all || focus!.contains(remote) else { return ConnTable.none }
                         return t.intern(
                             direction == .ingress
-                                ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]))
-                                : evaluator.egress(from: reps[side], to: .pod(reps[remote])))
+                                ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]), family: family)
+                                : evaluator.egress(from: reps[side], to: .pod(reps[remote]), family: family))
                     }
                 }
                 return ((0..<n).map(Int32.init), rows)
@@ -138,27 +142,41 @@ final class ClassMatrix {
             return (of, rows)
         }
         let ruleBased = !evaluator.policies.hasOrderedTiers
-        let peers = ruleBased ? PeerClassSets(evaluator: evaluator, reps: reps) : nil
-        let ingress = sides(.ingress, peers: peers)
-        ingressSide = ingress.of
-        let stride = ingress.rows.count
-        var bySource = [Int32](repeating: 0, count: n * stride)
-        for (g, row) in ingress.rows.enumerated() { for s in 0..<n { bySource[s * stride + g] = row[s] } }
-        ingressBySource = bySource
-        ingressSides = stride
-        (egressSide, egressRows) = sides(.egress, peers: peers)
+        for family in evaluator.pairFamilies {
+            let peers = ruleBased ? PeerClassSets(evaluator: evaluator, reps: reps, family: family) : nil
+            let ingress = sides(.ingress, peers: peers, family: family)
+            let stride = ingress.rows.count
+            var bySource = [Int32](repeating: 0, count: n * stride)
+            for (g, row) in ingress.rows.enumerated() { for s in 0..<n { bySource[s * stride + g] = row[s] } }
+            let egress = sides(.egress, peers: peers, family: family)
+            layers.append(
+                Layer(
+                    ingressSide: ingress.of, egressSide: egress.of, ingressBySource: bySource, ingressSides: stride,
+                    egressRows: egress.rows))
+        }
     }
 
     /// Connections from class `s` to class `d`, as an index into `table` (or a copy of it).
     func conns(_ s: Int, _ d: Int, table: ConnTable) -> Int32 {
-        table.intersection(egressRows[Int(egressSide[s])][d], ingressBySource[s * ingressSides + Int(ingressSide[d])])
+        var out = ConnTable.none
+        for l in layers {
+            let egress = l.egressRows[Int(l.egressSide[s])][d]
+            out = table.union(
+                out, table.intersection(egress, l.ingressBySource[s * l.ingressSides + Int(l.ingressSide[d])]))
+        }
+        return out
     }
 
     /// Connections from class `s` to every class, as indices into `table` (or a copy of it).
     func row(from s: Int, into out: inout [Int32], table: ConnTable) {
-        let egress = egressRows[Int(egressSide[s])]
-        let base = s * ingressSides
-        for d in out.indices { out[d] = table.intersection(egress[d], ingressBySource[base + Int(ingressSide[d])]) }
+        for (k, l) in layers.enumerated() {
+            let egress = l.egressRows[Int(l.egressSide[s])]
+            let base = s * l.ingressSides
+            for d in out.indices {
+                let x = table.intersection(egress[d], l.ingressBySource[base + Int(l.ingressSide[d])])
+                out[d] = k == 0 ? x : table.union(out[d], x)
+            }
+        }
     }
 
     /// Rows computed on every core, each worker interning into a table of its own; the indices are then translated into
@@ -216,6 +234,8 @@ final class PeerClassSets {
     }
     private let evaluator: Evaluator
     private let reps: [PodEndpoint]
+    /// Address peers match the classes' addresses of this family (nil: of any family).
+    private let family: IPFamily?
     private let namespaces: [Namespace]
     private let namespacePosition: [String: Int]
     private var ids: [PeerMatch: Int32] = [:]
@@ -223,9 +243,10 @@ final class PeerClassSets {
     private var sets: [[UInt64]] = []
     private let words: Int
 
-    init(evaluator: Evaluator, reps: [PodEndpoint]) {
+    init(evaluator: Evaluator, reps: [PodEndpoint], family: IPFamily?) {
         self.evaluator = evaluator
         self.reps = reps
+        self.family = family
         let words = (reps.count + 63) / 64
         let byNamespace = Dictionary(grouping: reps.indices, by: { reps[$0].namespace })
         var namespaces: [Namespace] = []
@@ -267,6 +288,7 @@ final class PeerClassSets {
         let keys = self.keys
         let reps = self.reps
         let evaluator = self.evaluator
+        let family = self.family
         let words = self.words
         let namespaces = self.namespaces
         let namespacePosition = self.namespacePosition
@@ -298,7 +320,7 @@ final class PeerClassSets {
                 case .addresses:
                     for c in reps.indices {
                         let remote = Endpoint.pod(reps[c])
-                        if evaluator.addresses(of: remote).contains(where: {
+                        if evaluator.addresses(of: remote, family: family).contains(where: {
                             evaluator.peerMatches(key, remote: remote, remoteAddress: $0)
                         }) {
                             set(c)

@@ -112,17 +112,10 @@ public struct ConnectivityDiff {
                                 }
                             )
                         }
-                        // Every external address alike: one line, `external:any`, as the map writes it.
-                        let uniform = perRange.allSatisfy { $0.1 == perRange[0].1 }
-                        let groups = uniform ? [(perRange[0].0, perRange[0].1)] : AddressSpace.mergeAdjacent(perRange)
-                        for (r, conns) in groups where conns[0] != conns[1] {
-                            found.append(
-                                (
-                                    outbound,
-                                    uniform
-                                        ? "external:any"
-                                        : "external:" + r.cidrs.map(\.description).joined(separator: ","), r, conns
-                                ))
+                        // Ranges are named as the map names them (`external:any`, a family, or CIDRs).
+                        for group in AddressSpace.readableGroups(perRange) where group.value[0] != group.value[1] {
+                            let name = "external:" + group.labels.joined(separator: ",")
+                            found.append((outbound, name, group.first, group.value))
                         }
                     }
                     externalMemo[key] = found
@@ -130,8 +123,7 @@ public struct ConnectivityDiff {
                 }()
             for (outbound, name, r, conns) in external {
                 let x: [Endpoint?] = [
-                    .external(AddressRange(first: r.first, last: r.first)),
-                    .external(AddressRange(first: r.first, last: r.first)),
+                    .external(AddressRange(r.first)), .external(AddressRange(r.first)),
                 ]
                 if outbound {
                     record(a, name, endpointsOfA, x, conns[0], conns[1])

@@ -92,9 +92,8 @@ public struct ConnectivityMap {
                 for (r, conns) in AddressSpace.mergeAdjacent(perRange) where !conns.isEmpty {
                     found += r.cidrs.map { ("external:\($0)", conns) }
                 }
-                var readable = found
-                if let first = perRange.first?.1, !first.isEmpty, perRange.allSatisfy({ $0.1 == first }) {
-                    readable = [("external:any", first)]
+                let readable = AddressSpace.readableGroups(perRange).filter { !$0.value.isEmpty }.flatMap { g in
+                    g.labels.map { ("external:\($0)", g.value) }
                 }
                 if isOutbound {
                     outbound.append(found)

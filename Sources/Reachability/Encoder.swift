@@ -3,7 +3,7 @@ import SMT
 
 /// Encodes the compiled policy tiers (admin, NetworkPolicy, baseline) as QF_BV constraints over symbolic
 /// endpoints, following docs/SEMANTICS.md §9. An endpoint role is a declared workload, a
-/// hypothetical pod (any labels, in a chosen namespace or a new one), or an external IPv4 address. Label values
+/// hypothetical pod (any labels, in a chosen namespace or a new one), or an external address. Label values
 /// are encoded as codes over the constants selectors compare against, plus one code for "any other value",
 /// which is exact because selectors only test equality with constants.
 public final class Encoder {
@@ -20,6 +20,9 @@ public final class Encoder {
     /// Named ports any policy refers to.
     let portNames: [String]
     public let kindWidth = 2, nsWidth: Int, workloadWidth: Int
+    /// The cluster's IP families. A role has an address in each (a dual-stack pod has both); the flow's family
+    /// (`Flow.isIPv6`) says which one its addresses are.
+    let families: [IPFamily]
 
     public static let declared: UInt64 = 0, hypothetical: UInt64 = 1, external: UInt64 = 2
 
@@ -52,6 +55,7 @@ public final class Encoder {
         namespaces = model.namespaces.keys.sorted()
         nsWidth = Encoder.bits(namespaces.count + 1)
         workloadWidth = Encoder.bits(max(1, model.workloads.count))
+        families = evaluator.assumptions.ipFamilies
     }
 
     static func bits(_ n: Int) -> Int {
@@ -63,7 +67,9 @@ public final class Encoder {
     /// Symbolic variables of one endpoint.
     public final class Role {
         public let name: String
-        public let kind: Expr, workload: Expr, ns: Expr, ip: Expr, hostNetwork: Expr
+        public let kind: Expr, workload: Expr, ns: Expr, hostNetwork: Expr
+        /// The role's address in each family in use.
+        public let ip: [IPFamily: Expr]
         var has: [String: Expr] = [:], val: [String: Expr] = [:]
         /// Labels of a new namespace (free).
         var freshHas: [String: Expr] = [:], freshVal: [String: Expr] = [:]
@@ -75,7 +81,8 @@ public final class Encoder {
             kind = z.bvConst("\(name).kind", width: e.kindWidth)
             workload = z.bvConst("\(name).wl", width: e.workloadWidth)
             ns = z.bvConst("\(name).ns", width: e.nsWidth)
-            ip = z.bvConst("\(name).ip", width: 32)
+            ip = Dictionary(
+                uniqueKeysWithValues: e.families.map { ($0, z.bvConst("\(name).ip[\($0.rawValue)]", width: $0.bits)) })
             hostNetwork = z.boolConst("\(name).hostNetwork")
             for (k, vs) in e.podValues.sorted(by: { $0.key < $1.key }) {
                 has[k] = z.boolConst("\(name).has[\(k)]")
@@ -94,14 +101,32 @@ public final class Encoder {
         }
     }
 
-    /// The protocol and destination port of a flow.
+    /// The protocol, destination port and IP family of a flow.
     public struct Flow {
         public let proto: Expr
         public let port: Expr
+        /// The flow's addresses are IPv6 (a constant in a single-stack cluster).
+        public let isIPv6: Expr
     }
 
     public func makeRole(_ name: String) -> Role { Role(self, name) }
-    public func makeFlow() -> Flow { Flow(proto: z.bvConst("proto", width: 2), port: z.bvConst("port", width: 16)) }
+    public func makeFlow() -> Flow {
+        let isIPv6 = families.count > 1 ? z.boolConst("flow.ipv6") : z.bool(families == [.ipv6])
+        return Flow(proto: z.bvConst("proto", width: 2), port: z.bvConst("port", width: 16), isIPv6: isIPv6)
+    }
+
+    /// The flow is of the family.
+    public func isFamily(_ f: Flow, _ family: IPFamily) -> Expr {
+        guard families.contains(family) else { return z.falseExpr }
+        return family == .ipv6 ? f.isIPv6 : !f.isIPv6
+    }
+
+    /// `e` holds in every family the cluster uses (the flow's family fixed to each in turn): a flow that must be
+    /// denied is denied whichever family the client connects with.
+    public func inEveryFamily(_ e: Expr, _ f: Flow) -> Expr {
+        guard families.count > 1 else { return e }
+        return z.and(families.map { z.substitute(e, f.isIPv6, z.bool($0 == .ipv6)) })
+    }
 
     public static func code(_ p: FlowProtocol) -> UInt64 {
         switch p {
@@ -128,11 +153,27 @@ public final class Encoder {
 
     func code(_ value: String, in values: [String]) -> UInt64 { UInt64(values.firstIndex(of: value) ?? values.count) }
 
-    func inCIDR(_ ip: Expr, _ c: IPv4CIDR) -> Expr {
-        if c.prefix == 0 { return z.trueExpr }
-        let m = UInt64(IPv4CIDR.mask(c.prefix))
-        return z.bvand(ip, z.bv(m, width: 32)) == z.bv(UInt64(c.base), width: 32)
+    /// The role's address of the flow's family lies in the range.
+    public func hasAddress(_ r: Role, in range: AddressRange, _ f: Flow) -> Expr {
+        guard let ip = r.ip[range.family] else { return z.falseExpr }
+        let bits = range.family.bits
+        return z.and([
+            isFamily(f, range.family), z.ule(z.bv(wide: range.first.value, width: bits), ip),
+            z.ule(ip, z.bv(wide: range.last.value, width: bits)),
+        ])
     }
+
+    /// The role's address of the CIDR's family lies in it (whatever the flow's family).
+    func inCIDR(_ r: Role, _ c: CIDR) -> Expr {
+        guard let ip = r.ip[c.family] else { return z.falseExpr }
+        guard c.prefix > 0 else { return z.trueExpr }
+        let hostBits = c.family.bits - c.prefix
+        return z.extract(ip, high: c.family.bits - 1, low: hostBits)
+            == z.bv(wide: c.base >> UInt128(hostBits), width: c.prefix)
+    }
+
+    /// The flow is of the CIDR's family and the role's address lies in it.
+    func hasAddress(_ r: Role, in c: CIDR, _ f: Flow) -> Expr { z.and([isFamily(f, c.family), inCIDR(r, c)]) }
 
     // MARK: Domains
 
@@ -155,10 +196,11 @@ public final class Encoder {
             }
         }
         out.append(z.ule(r.ns, z.bv(freshNamespaceCode, width: nsWidth)))
-        // Addresses: pods in the pod network, external endpoints outside it.
-        if let pod = assumptions.podCIDR {
-            out.append(z.implies(isPod(r), inCIDR(r.ip, pod)))
-            out.append(z.implies(isKind(r, Encoder.external), !inCIDR(r.ip, pod)))
+        // Addresses: a pod's lie in the pod network of each family, an external endpoint's outside the pod and Service
+        // networks.
+        for pods in assumptions.podCIDRs { out.append(z.implies(isPod(r), inCIDR(r, pods))) }
+        for inside in assumptions.podCIDRs + assumptions.serviceCIDRs where families.contains(inside.family) {
+            out.append(z.implies(isKind(r, Encoder.external), !inCIDR(r, inside)))
         }
         out.append(z.implies(!isKind(r, Encoder.declared), !r.hostNetwork))
         let indices = workloads ?? Array(evaluator.endpoints.indices)
@@ -204,9 +246,9 @@ public final class Encoder {
         return z.and([isKind(r, Encoder.hypothetical), z.or(options)])
     }
 
-    /// The role is an external address inside one of the CIDRs.
-    public func isExternal(_ r: Role, in cidrs: [IPv4CIDR]) -> Expr {
-        z.and([isKind(r, Encoder.external), z.or(cidrs.map { inCIDR(r.ip, $0) })])
+    /// The role is an external address inside one of the CIDRs (the flow then of that CIDR's family).
+    public func isExternal(_ r: Role, in cidrs: [CIDR], _ f: Flow) -> Expr {
+        z.and([isKind(r, Encoder.external), z.or(cidrs.map { hasAddress(r, in: $0, f) })])
     }
 
     // MARK: Selectors
@@ -261,9 +303,8 @@ public final class Encoder {
 
     func selectable(_ r: Role) -> Expr { z.and([isPod(r), !r.hostNetwork]) }
 
-    func addresses(_ block: AddressBlock, _ r: Role) -> Expr {
-        guard case .v4(let c) = block.cidr else { return z.falseExpr }
-        let inside = z.and([inCIDR(r.ip, c)] + block.except.compactMap(\.ipv4).map { !inCIDR(r.ip, $0) })
+    func addresses(_ block: AddressBlock, _ r: Role, _ f: Flow) -> Expr {
+        let inside = z.and([hasAddress(r, in: block.cidr, f)] + block.except.map { !inCIDR(r, $0) })
         let who =
             assumptions.ipBlockMatchesPods
             ? z.or([isKind(r, Encoder.external), selectable(r)]) : isKind(r, Encoder.external)
@@ -279,16 +320,16 @@ public final class Encoder {
         return z.and([selectable(r), namespaces, podSelector(m.pods, r)])
     }
 
-    func peer(_ p: PeerMatch, _ r: Role) -> Expr {
+    func peer(_ p: PeerMatch, _ r: Role, _ f: Flow) -> Expr {
         switch p {
         case .pods(let m): return podMatch(m, r)
-        case .addresses(let block): return addresses(block, r)
+        case .addresses(let block): return addresses(block, r, f)
         case .nodes: return z.falseExpr
         }
     }
 
-    func peers(_ rule: CompiledRule, _ r: Role) -> Expr {
-        rule.peers.isEmpty ? z.trueExpr : z.or(rule.peers.map { peer($0.match, r) })
+    func peers(_ rule: CompiledRule, _ r: Role, _ f: Flow) -> Expr {
+        rule.peers.isEmpty ? z.trueExpr : z.or(rule.peers.map { peer($0.match, r, f) })
     }
 
     /// The flow is in a rule's port list (nil: every connection); named ports resolve on the destination.
@@ -320,7 +361,7 @@ public final class Encoder {
     ) -> Expr {
         let destination = direction == .ingress ? x : remote
         func matches(_ policy: CompiledPolicy, _ rule: CompiledRule) -> Expr {
-            z.and([podMatch(policy.subject, x), peers(rule, remote), ports(rule.ports, destination: destination, f)])
+            z.and([podMatch(policy.subject, x), peers(rule, remote, f), ports(rule.ports, destination: destination, f)])
         }
         /// Ordered rules in front of `next`: the first match decides, Pass hands the flow to `passTo`.
         func ordered(_ tier: [CompiledPolicy], then next: Expr, passTo: Expr) -> Expr {
@@ -384,14 +425,15 @@ public final class Encoder {
     // MARK: Decoding
 
     /// The concrete endpoint a model assigns to a role.
-    public func decode(_ r: Role, _ m: Model) -> Endpoint {
+    public func decode(_ r: Role, _ m: Model, flow: Flow) -> Endpoint {
         let kind = m.uint(r.kind) ?? Encoder.external
         if kind == Encoder.declared, let i = m.uint(r.workload), Int(i) < evaluator.endpoints.count {
             return .pod(evaluator.endpoints[Int(i)])
         }
         if kind == Encoder.external {
-            let ip = UInt32(m.uint(r.ip) ?? 0)
-            return .external(AddressRange(first: ip, last: ip))
+            let family = families.first { m.bool(isFamily(flow, $0)) == true } ?? families[0]
+            return .external(
+                AddressRange(IPAddress(family: family, value: r.ip[family].flatMap { m.uint128($0) } ?? 0)))
         }
         let nsCode = Int(m.uint(r.ns) ?? 0)
         let namespace: String

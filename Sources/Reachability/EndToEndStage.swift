@@ -88,8 +88,10 @@ public struct EndToEndStage {
         }
         guard let svc = published.first, svc.externalTrafficPolicy != "Local" else { return direct }
         let nodeSources: [Endpoint]
-        if let nodes = evaluator.assumptions.nodeCIDR {
-            nodeSources = evaluator.externalSegments(of: nodes).map { .external($0) }
+        if !evaluator.assumptions.nodeCIDRs.isEmpty {
+            nodeSources = evaluator.assumptions.nodeCIDRs.flatMap { evaluator.externalSegments(of: $0) }.map {
+                .external($0)
+            }
         } else {
             // Unknown node addresses matter only if the proxy's policies look at addresses.
             let addressBlind = evaluator.externalRanges.allSatisfy {

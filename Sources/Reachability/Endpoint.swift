@@ -117,24 +117,37 @@ public struct PodEndpoint: Hashable, Sendable {
     }
 }
 
-/// A contiguous range of IPv4 addresses outside the pod network, inside which every policy answers alike.
+/// A contiguous range of addresses of one family outside the pod network, inside which every policy answers alike.
 public struct AddressRange: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public let first: UInt32
-    public let last: UInt32
+    public let first: IPAddress
+    public let last: IPAddress
 
-    public init(first: UInt32, last: UInt32) {
+    public init(first: IPAddress, last: IPAddress) {
+        precondition(first.family == last.family)
         self.first = first
         self.last = last
     }
 
-    public init(_ c: IPv4CIDR) { self.init(first: c.first, last: c.last) }
+    public init(_ c: CIDR) { self.init(first: c.first, last: c.last) }
 
-    public var cidrs: [IPv4CIDR] { IPv4CIDR.covering(first, last) }
-    public var description: String { cidrs.map(\.description).joined(separator: ",") }
+    /// The single address `a`.
+    public init(_ a: IPAddress) { self.init(first: a, last: a) }
+
+    public var family: IPFamily { first.family }
+    public var cidrs: [CIDR] { CIDR.covering(first, last) }
+    /// Its CIDRs, or `first-last` when they would be many (a complement of a pod network in IPv6 takes dozens).
+    public var description: String {
+        let list = cidrs
+        return list.count <= 12 ? list.map(\.description).joined(separator: ",") : "\(first)-\(last)"
+    }
     public static func < (a: AddressRange, b: AddressRange) -> Bool { a.first < b.first }
 
-    public func isInside(_ c: IPv4CIDR) -> Bool { c.contains(first) && c.contains(last) }
-    public func overlaps(_ c: IPv4CIDR) -> Bool { first <= c.last && c.first <= last }
+    public func isInside(_ c: CIDR) -> Bool { c.contains(first) && c.contains(last) }
+    public func overlaps(_ c: CIDR) -> Bool { c.family == family && first <= c.last && c.first <= last }
+    /// The part of this range inside `c`, if any.
+    public func clipped(to c: CIDR) -> AddressRange? {
+        overlaps(c) ? AddressRange(first: max(first, c.first), last: min(last, c.last)) : nil
+    }
 }
 
 /// Either end of a flow.
@@ -154,22 +167,22 @@ public enum Endpoint: Hashable, Sendable, CustomStringConvertible {
 
 /// Cuts the address space outside the pod network into ranges no policy can tell apart.
 public enum AddressSpace {
-    /// The ranges of `space` (default: all of IPv4 minus the pod CIDR) split at every CIDR boundary in `cidrs`.
-    public static func segments(cidrs: [IPv4CIDR], within space: [AddressRange]) -> [AddressRange] {
-        var cuts = Set<UInt64>()
+    /// The ranges of `space` split at every CIDR boundary in `cidrs` (each family apart).
+    public static func segments(cidrs: [CIDR], within space: [AddressRange]) -> [AddressRange] {
+        var cuts = Set<IPAddress>()
         for c in cidrs {
-            cuts.insert(UInt64(c.first))
-            cuts.insert(UInt64(c.last) + 1)
+            cuts.insert(c.first)
+            if let after = c.last.next { cuts.insert(after) }
         }
+        let sortedCuts = cuts.sorted()
         var out: [AddressRange] = []
         for r in space {
-            var start = UInt64(r.first)
-            let inner = cuts.filter { $0 > UInt64(r.first) && $0 <= UInt64(r.last) }.sorted()
-            for cut in inner {
-                out.append(AddressRange(first: UInt32(start), last: UInt32(cut - 1)))
+            var start = r.first
+            for cut in sortedCuts where cut > r.first && cut <= r.last {
+                out.append(AddressRange(first: start, last: IPAddress(family: cut.family, value: cut.value - 1)))
                 start = cut
             }
-            out.append(AddressRange(first: UInt32(start), last: r.last))
+            out.append(AddressRange(first: start, last: r.last))
         }
         return out
     }
@@ -178,7 +191,7 @@ public enum AddressSpace {
     public static func mergeAdjacent<Value: Equatable>(_ items: [(AddressRange, Value)]) -> [(AddressRange, Value)] {
         var out: [(AddressRange, Value)] = []
         for (r, v) in items {
-            if let (last, lastValue) = out.last, lastValue == v, UInt64(last.last) + 1 == UInt64(r.first) {
+            if let (last, lastValue) = out.last, lastValue == v, last.last.next == r.first {
                 out[out.count - 1] = (AddressRange(first: last.first, last: r.last), v)
             } else {
                 out.append((r, v))
@@ -187,15 +200,41 @@ public enum AddressSpace {
         return out
     }
 
-    /// All IPv4 addresses minus `excluded`.
-    public static func complement(of excluded: [IPv4CIDR]) -> [AddressRange] {
-        var out: [AddressRange] = []
-        var next: UInt64 = 0
-        for c in excluded.sorted() {
-            if UInt64(c.first) > next { out.append(AddressRange(first: UInt32(next), last: c.first - 1)) }
-            next = max(next, UInt64(c.last) + 1)
+    /// Per-range values grouped as reports name them: `any` when every range carries the same value, `any-ipv4` or
+    /// `any-ipv6` for a family whose ranges all do, otherwise the CIDRs of the merged ranges. Each group keeps its
+    /// first range, a representative for explanations. The input is in address order.
+    public static func readableGroups<Value: Equatable>(_ items: [(AddressRange, Value)])
+        -> [(labels: [String], first: AddressRange, value: Value)]
+    {
+        guard let (firstRange, firstValue) = items.first else { return [] }
+        if items.allSatisfy({ $0.1 == firstValue }) { return [(["any"], firstRange, firstValue)] }
+        var out: [(labels: [String], first: AddressRange, value: Value)] = []
+        for family in IPFamily.allCases {
+            let ofFamily = items.filter { $0.0.family == family }
+            guard let (r, v) = ofFamily.first else { continue }
+            if ofFamily.allSatisfy({ $0.1 == v }) {
+                out.append((["any-\(family.rawValue.lowercased())"], r, v))
+            } else {
+                out += mergeAdjacent(ofFamily).map { (r, v) in (r.cidrs.map(\.description), r, v) }
+            }
         }
-        if next <= UInt64(UInt32.max) { out.append(AddressRange(first: UInt32(next), last: UInt32.max)) }
+        return out
+    }
+
+    /// The addresses of the given families minus `excluded`, in address order.
+    public static func complement(of excluded: [CIDR], families: [IPFamily]) -> [AddressRange] {
+        var out: [AddressRange] = []
+        for family in families.sorted() {
+            var next: IPAddress? = CIDR.whole(family).first
+            for c in excluded.filter({ $0.family == family }).sorted() {
+                guard let from = next else { break }
+                if c.first > from {
+                    out.append(AddressRange(first: from, last: IPAddress(family: family, value: c.first.value - 1)))
+                }
+                if c.last >= from { next = c.last.next }
+            }
+            if let from = next { out.append(AddressRange(first: from, last: CIDR.whole(family).last)) }
+        }
         return out
     }
 }

@@ -45,8 +45,13 @@ public final class Evaluator: @unchecked Sendable {
     /// them (∃ placement, docs/SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
     let podAddressRanges: [AddressRange?]
     public let endpoints: [PodEndpoint]
-    /// Every IPv4 prefix a policy mentions, the boundaries of the address ranges policies tell apart.
-    let policyCIDRs: [IPv4CIDR]
+    /// Every prefix a policy mentions (both families), the boundaries of the address ranges policies tell apart.
+    let policyCIDRs: [CIDR]
+    /// Whether a pod-to-pod answer must be computed per IP family: a flow's two addresses share a family, and when
+    /// address rules can tell pod addresses of both families apart (or an ordered tier may deny by address), "some
+    /// source address and some destination address" would pair an IPv4 source with an IPv6 destination. Otherwise the
+    /// per-family answers nest and the families need not be told apart.
+    public let splitsFamilies: Bool
     /// External address ranges that every policy treats uniformly.
     public let externalRanges: [AddressRange]
 
@@ -111,14 +116,16 @@ public final class Evaluator: @unchecked Sendable {
         self.policies = policies
         self.assumptions = assumptions
         // AuthorizationPolicy ipBlocks and source.ip conditions tell external clients apart too.
-        let cidrs = policies.ipv4Prefixes + AuthorizationStage.ipv4Prefixes(model)
+        let cidrs = policies.prefixes + AuthorizationStage.prefixes(model)
         policyCIDRs = cidrs
         externalRanges = AddressSpace.segments(cidrs: cidrs, within: assumptions.externalSpace)
         if assumptions.ipBlockMatchesPods {
-            let podSpace = assumptions.podCIDR.map { [AddressRange($0)] } ?? [AddressRange(first: 0, last: .max)]
-            podAddressRanges = AddressSpace.segments(cidrs: cidrs, within: podSpace)
+            podAddressRanges = AddressSpace.segments(cidrs: cidrs, within: assumptions.podSpace)
+            let seen = Set(policies.prefixes.filter(assumptions.podSpaceOverlaps).map(\.family))
+            splitsFamilies = assumptions.dualStack && (seen.count > 1 || (policies.hasOrderedTiers && !seen.isEmpty))
         } else {
             podAddressRanges = [nil]
+            splitsFamilies = false
         }
         endpoints = model.workloads.enumerated().map { i, w in
             let pod = PodEndpoint(w, namespace: model.namespaces[w.namespace])
@@ -136,20 +143,17 @@ public final class Evaluator: @unchecked Sendable {
 
     /// The external addresses of a CIDR (its part outside the pod network), cut into ranges every policy treats
     /// alike. Empty when the CIDR lies inside the pod network.
-    public func externalSegments(of c: IPv4CIDR) -> [AddressRange] {
-        let clipped = assumptions.externalSpace.filter { $0.overlaps(c) }.map {
-            AddressRange(first: max($0.first, c.first), last: min($0.last, c.last))
-        }
+    public func externalSegments(of c: CIDR) -> [AddressRange] {
+        let clipped = assumptions.externalSpace.compactMap { $0.clipped(to: c) }
         return AddressSpace.segments(cidrs: policyCIDRs, within: clipped)
     }
 
     // MARK: Matching
 
     /// Whether an address of the remote lies in an IP block. External ranges are uniform by construction; a
-    /// pod's address is one of the pod-network ranges, or unknown when ipBlocks do not apply to pods. Only IPv4
-    /// blocks match: the address model is IPv4.
+    /// pod's address is one of the pod-network ranges, or unknown when ipBlocks do not apply to pods. A block matches
+    /// addresses of its own family only.
     func addressIn(_ block: AddressBlock, remote: Endpoint, remoteAddress: AddressRange?) -> Bool {
-        guard case .v4(let cidr) = block.cidr else { return false }
         let range: AddressRange
         switch remote {
         case .external(let r): range = r
@@ -157,7 +161,7 @@ public final class Evaluator: @unchecked Sendable {
             guard assumptions.ipBlockMatchesPods, !p.hostNetwork, let r = remoteAddress else { return false }
             range = r
         }
-        return range.isInside(cidr) && !block.except.contains { $0.ipv4.map(range.overlaps) ?? false }
+        return range.isInside(block.cidr) && !block.except.contains { range.overlaps($0) }
     }
 
     /// Whether a compiled peer matches the remote endpoint at one address it may have.
@@ -245,24 +249,30 @@ public final class Evaluator: @unchecked Sendable {
         return side
     }
 
-    /// Addresses a remote endpoint may have, as seen by ipBlocks.
-    func addresses(of e: Endpoint) -> [AddressRange?] {
+    /// Addresses a remote endpoint may have, as seen by ipBlocks; `family` keeps a pod's addresses of one family.
+    func addresses(of e: Endpoint, family: IPFamily? = nil) -> [AddressRange?] {
         switch e {
         case .external(let r): return [r]
-        case .pod(let p): return p.hostNetwork ? [nil] : podAddressRanges
+        case .pod(let p):
+            guard !p.hostNetwork else { return [nil] }
+            guard let family else { return podAddressRanges }
+            return podAddressRanges.filter { $0?.family ?? family == family }
         }
     }
 
-    /// Connections `dst` admits from `src` (ingress side alone), over every address `src` may have.
-    public func ingress(to dst: PodEndpoint, from src: Endpoint) -> ConnSet {
-        addresses(of: src).reduce(ConnSet.none) {
+    /// The families a pod-to-pod answer is computed in apart (`splitsFamilies`); `[nil]`: all at once.
+    var pairFamilies: [IPFamily?] { splitsFamilies ? assumptions.ipFamilies : [nil] }
+
+    /// Connections `dst` admits from `src` (ingress side alone), over every address `src` may have (of `family`).
+    public func ingress(to dst: PodEndpoint, from src: Endpoint, family: IPFamily? = nil) -> ConnSet {
+        addresses(of: src, family: family).reduce(ConnSet.none) {
             $0.union(allowed(.ingress, subject: dst, remote: src, remoteAddress: $1))
         }
     }
 
-    /// Connections `src` may open to `dst` (egress side alone), over every address `dst` may have.
-    public func egress(from src: PodEndpoint, to dst: Endpoint) -> ConnSet {
-        addresses(of: dst).reduce(ConnSet.none) {
+    /// Connections `src` may open to `dst` (egress side alone), over every address `dst` may have (of `family`).
+    public func egress(from src: PodEndpoint, to dst: Endpoint, family: IPFamily? = nil) -> ConnSet {
+        addresses(of: dst, family: family).reduce(ConnSet.none) {
             $0.union(allowed(.egress, subject: src, remote: dst, remoteAddress: $1))
         }
     }
@@ -336,13 +346,16 @@ public final class Evaluator: @unchecked Sendable {
     }
 
     /// Connections from `src` to `dst` admitted by both sides. Egress depends only on the destination's address
-    /// and ingress only on the source's, so "some placement admits" is the intersection of the two unions.
+    /// and ingress only on the source's, so "some placement admits" is the intersection of the two unions (in each
+    /// family, when the families are told apart).
     public func connections(from src: Endpoint, to dst: Endpoint) -> ConnSet {
         switch (src, dst) {
         case (.pod(let s), .pod(let d)):
-            // Ingress first: destinations are isolated more often than sources, and an empty side settles the pair.
-            let i = ingress(to: d, from: src)
-            return i.isEmpty ? .none : i.intersection(egress(from: s, to: dst))
+            return pairFamilies.reduce(ConnSet.none) { out, family in
+                // Ingress first: destinations are isolated more often than sources, and an empty side settles it.
+                let i = ingress(to: d, from: src, family: family)
+                return i.isEmpty ? out : out.union(i.intersection(egress(from: s, to: dst, family: family)))
+            }
         case (.pod(let s), .external):
             return egress(from: s, to: dst)
         case (.external, .pod(let d)):
@@ -365,24 +378,29 @@ public final class Evaluator: @unchecked Sendable {
         func best(_ decisions: [SideDecision]) -> SideDecision? {
             decisions.first { $0.effect == .allow } ?? decisions.first
         }
-        var egressDecision: SideDecision?
-        var ingressDecision: SideDecision?
-        if case .pod(let s) = src {
-            egressDecision = best(
-                addresses(of: dst).map {
-                    program(.egress, subject: s, remote: dst, remoteAddress: $0).decide(proto, port, direction: .egress)
-                })
+        // Per family when the families are told apart: the first family both sides allow explains the flow.
+        let explanations = pairFamilies.map { family -> FlowExplanation in
+            var egressDecision: SideDecision?
+            var ingressDecision: SideDecision?
+            if case .pod(let s) = src {
+                egressDecision = best(
+                    addresses(of: dst, family: family).map {
+                        program(.egress, subject: s, remote: dst, remoteAddress: $0).decide(
+                            proto, port, direction: .egress)
+                    })
+            }
+            if case .pod(let d) = dst {
+                ingressDecision = best(
+                    addresses(of: src, family: family).map {
+                        program(.ingress, subject: d, remote: src, remoteAddress: $0).decide(
+                            proto, port, direction: .ingress)
+                    })
+            }
+            let allowed =
+                (egressDecision?.effect ?? .allow) == .allow && (ingressDecision?.effect ?? .allow) == .allow
+                && (src.pod != nil || dst.pod != nil)
+            return FlowExplanation(allowed: allowed, egress: egressDecision, ingress: ingressDecision, note: nil)
         }
-        if case .pod(let d) = dst {
-            ingressDecision = best(
-                addresses(of: src).map {
-                    program(.ingress, subject: d, remote: src, remoteAddress: $0).decide(
-                        proto, port, direction: .ingress)
-                })
-        }
-        let allowed =
-            (egressDecision?.effect ?? .allow) == .allow && (ingressDecision?.effect ?? .allow) == .allow
-            && (src.pod != nil || dst.pod != nil)
-        return FlowExplanation(allowed: allowed, egress: egressDecision, ingress: ingressDecision, note: nil)
+        return explanations.first(where: \.allowed) ?? explanations[0]
     }
 }

@@ -74,8 +74,8 @@ public final class WitnessSearch {
         case .unknown(let why): return .unknown(Self.reason(why, timeout: timeout))
         case .unsat: return .none
         case .sat(let m):
-            var s = encoder.decode(source, m)
-            var d = encoder.decode(destination, m)
+            var s = encoder.decode(source, m, flow: flow)
+            var d = encoder.decode(destination, m, flow: flow)
             let (p, port) = encoder.decodeFlow(flow, m)
             guard holds(s, d, p, port) else {
                 return .unknown(

@@ -7,7 +7,7 @@ import Reachability
 public enum QueryReport {
     static func endpointDetail(_ e: Endpoint) -> String {
         switch e {
-        case .external(let r): return "address \(IPv4CIDR(base: r.first, prefix: 32).description.dropLast(3))"
+        case .external(let r): return "address \(r.first)"
         case .pod(let p):
             let labels = p.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             if p.inNewNamespace { return p.displayName }

@@ -77,6 +77,12 @@ public final class Z3Context: @unchecked Sendable {
         wrap(Z3_mk_unsigned_int64(raw, value, Z3_mk_bv_sort(raw, UInt32(width))))
     }
 
+    /// A constant wider than 64 bits (IPv6 addresses).
+    public func bv(wide value: UInt128, width: Int) -> Expr {
+        if let small = UInt64(exactly: value) { return bv(small, width: width) }
+        return wrap(Z3_mk_numeral(raw, String(value), Z3_mk_bv_sort(raw, UInt32(width))))
+    }
+
     // MARK: Boolean connectives
 
     public func and(_ terms: [Expr]) -> Expr {
@@ -111,6 +117,13 @@ public final class Z3Context: @unchecked Sendable {
     public func concat(_ high: Expr, _ low: Expr) -> Expr { wrap(Z3_mk_concat(raw, high.ast, low.ast)) }
     public func extract(_ a: Expr, high: Int, low: Int) -> Expr {
         wrap(Z3_mk_extract(raw, UInt32(high), UInt32(low), a.ast))
+    }
+
+    /// `e` with every occurrence of `from` replaced by `to`.
+    public func substitute(_ e: Expr, _ from: Expr, _ to: Expr) -> Expr {
+        var sources: [Z3_ast?] = [from.ast]
+        var targets: [Z3_ast?] = [to.ast]
+        return wrap(Z3_substitute(raw, e.ast, 1, &sources, &targets))
     }
 
     /// `low <= x <= high`, unsigned.

@@ -105,6 +105,18 @@ public final class Model {
         return out
     }
 
+    /// A bit-vector value of up to 128 bits.
+    public func uint128(_ e: Expr) -> UInt128? {
+        guard let value = evaluate(e) else { return nil }
+        Z3_inc_ref(context.raw, value)
+        defer { Z3_dec_ref(context.raw, value) }
+        guard let text = Z3_get_numeral_string(context.raw, value) else {
+            context.noteError()
+            return nil
+        }
+        return UInt128(String(cString: text))
+    }
+
     public func bool(_ e: Expr) -> Bool? {
         guard let value = evaluate(e) else { return nil }
         Z3_inc_ref(context.raw, value)

@@ -9,7 +9,7 @@ public struct IntendedFlow: Hashable, Sendable {
     public enum Party: Hashable, Sendable, Comparable {
         /// Index into the model's workloads.
         case workload(Int)
-        case external(IPv4CIDR)
+        case external(CIDR)
 
         public static func < (a: Party, b: Party) -> Bool {
             switch (a, b) {
@@ -118,7 +118,7 @@ public struct Intent: Sendable {
         func party(_ f: Field) throws -> IntendedFlow.Party {
             let text = try f.string()
             if text.hasPrefix("external:") {
-                guard case .success(.v4(let c)) = CIDR.parse(String(text.dropFirst(9))) else {
+                guard case .success(let c) = CIDR.parse(String(text.dropFirst(9))) else {
                     throw f.error("'\(text)' is not external:CIDR")
                 }
                 return .external(c)

@@ -240,10 +240,12 @@ public struct PolicySynthesizer {
                 : "namespaceSelector: {matchLabels: {\"kubernetes.io/metadata.name\": \(w.namespace)}}\n          \(pods)"
         case .external(let c):
             // An ipBlock also matches pod addresses: the pod network is cut out so that only outside clients match.
-            if let pods = evaluator.assumptions.podCIDR, c.contains(pods) {
-                return "ipBlock: {cidr: \(c), except: [\(pods)]}"
+            // An IPv6 prefix may begin with ':', which YAML reads as syntax unless quoted.
+            func text(_ c: CIDR) -> String { c.family == .ipv6 ? "\"\(c)\"" : c.description }
+            if let pods = evaluator.assumptions.podCIDR(c.family), c.contains(pods) {
+                return "ipBlock: {cidr: \(text(c)), except: [\(text(pods))]}"
             }
-            return "ipBlock: {cidr: \(c)}"
+            return "ipBlock: {cidr: \(text(c))}"
         }
     }
 

@@ -10,12 +10,21 @@ struct AnalysisOptions: ParsableArguments {
     @Option(help: "conformance, conservative-security or conservative-availability.")
     var profile: Profile = .conformance
 
-    @Option(help: "The pod network CIDR ('none': pod IPs unconstrained, external addresses anywhere).")
-    var podCidr: String = Assumptions.defaultPodCIDR.description
+    @Option(
+        help: ArgumentHelp(
+            "The pod network: one CIDR per IP family, comma-separated ('none': pod IPs unconstrained, external addresses anywhere).",
+            discussion: "Default: 10.244.0.0/16 and fd00:10:244::/56 (kind's), for the families in use."))
+    var podCidr: String?
+
+    @Option(
+        help: ArgumentHelp(
+            "The cluster's IP families: ipv4, ipv6 or dual (A-IP-FAMILIES).",
+            discussion: "Default: the families of --pod-cidr when given, else dual-stack."))
+    var ipFamilies: String?
 
     @Option(
         help:
-            "A cluster description (YAML: podCIDR, serviceCIDR, nodeCIDR); overrides --pod-cidr. The values used are printed."
+            "A cluster description (YAML: ipFamilies, podCIDR, serviceCIDR, nodeCIDR); overrides --pod-cidr and --ip-families. The values used are printed."
     )
     var cluster: String?
 
@@ -32,23 +41,40 @@ struct AnalysisOptions: ParsableArguments {
     var assume: [String] = []
 
     func assumptions() throws -> Assumptions {
-        var podCIDR: IPv4CIDR?
-        if podCidr != "none" {
-            guard case .success(.v4(let c)) = CIDR.parse(podCidr) else {
-                throw ValidationError("--pod-cidr: '\(podCidr)' is not an IPv4 CIDR")
+        var podCIDRs: [CIDR]?
+        if let podCidr, podCidr != "none" {
+            podCIDRs = try podCidr.split(separator: ",").map { text in
+                switch CIDR.parse(text.trimmingCharacters(in: .whitespaces)) {
+                case .success(let c): return c
+                case .failure(let problem): throw ValidationError("--pod-cidr: \(problem.message)")
+                }
             }
-            podCIDR = c
+            if Set(podCIDRs!.map(\.family)).count != podCIDRs!.count {
+                throw ValidationError("--pod-cidr: give one CIDR per IP family")
+            }
         }
-        var a = Assumptions(profile: profile, podCIDR: podCIDR)
+        var families = podCIDRs.map { $0.map(\.family) } ?? IPFamily.allCases
+        switch ipFamilies?.lowercased() {
+        case nil: break
+        case "ipv4": families = [.ipv4]
+        case "ipv6": families = [.ipv6]
+        case "dual": families = IPFamily.allCases
+        case let other?: throw ValidationError("--ip-families: '\(other)' is not ipv4, ipv6 or dual")
+        }
+        let defaults = ClusterDescription.defaultPodCIDRs.filter { d in
+            !(podCIDRs ?? []).contains { $0.family == d.family }
+        }
+        var a = Assumptions(
+            profile: profile, podCIDRs: podCidr == "none" ? [] : (podCIDRs ?? []) + defaults, ipFamilies: families)
         if let cluster {
             let description: ClusterDescription
             do { description = try ClusterDescription.load(cluster) } catch let e as InputErrors {
                 for error in e.errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
                 throw ExitCode(2)
             }
-            a.podCIDR = description.podCIDR
-            a.serviceCIDR = description.serviceCIDR
-            a.nodeCIDR = description.nodeCIDR
+            a = Assumptions(profile: profile, podCIDRs: description.podCIDRs, ipFamilies: description.ipFamilies)
+            a.serviceCIDRs = description.serviceCIDRs
+            a.nodeCIDRs = description.nodeCIDRs
             FileHandle.standardError.write(Data("cluster: \(description.summary)\n".utf8))
         }
         a.meshRootNamespace = meshRootNamespace

@@ -44,7 +44,7 @@ final class EnumerationCrossCheckTests: XCTestCase {
         for claim in file!.claims {
             let e = enumerating.check(claim)
             let s = solving.check(claim)
-            XCTAssertEqual(e.verdict, s.verdict, claim.name)
+            XCTAssertEqual(e.verdict, s.verdict, claim.name + " \(s.reason ?? "")")
             XCTAssertEqual(e.admittedSources, s.admittedSources, claim.name)
             if s.counterexamples.count < solving.maxCounterexamples
                 && e.counterexamples.count < enumerating.maxCounterexamples

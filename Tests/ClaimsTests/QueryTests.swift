@@ -102,7 +102,7 @@ final class QueryTests: XCTestCase {
         let external = try ask(e, model, "external:203.0.113.0/24", "shop/db", ports: ["TCP/5432"])
         XCTAssertEqual(external.verdict, .denied)
         XCTAssertEqual(external.parts.count, 1)
-        XCTAssertEqual(external.parts[0].sourceRanges, [AddressRange(IPv4CIDR(base: 0xCB00_7100, prefix: 24))])
+        XCTAssertEqual(external.parts[0].sourceRanges, [AddressRange(cidr("203.0.113.0/24"))])
     }
 
     /// `ns/*` for a namespace the input lacks is a pod in a new namespace of that name: it carries the name a

@@ -25,20 +25,24 @@ final class EncoderCrossCheckTests: XCTestCase {
         solver.assert(encoder.wellFormed(dst))
         let admitted = encoder.admitted(from: src, to: dst, flow)
         var checked = 0
-        func within(_ ip: Expr, _ r: AddressRange?) -> Expr {
+        func within(_ role: Encoder.Role, _ r: AddressRange?) -> Expr {
             guard let r else { return z.trueExpr }
-            return z.inRange(ip, UInt64(r.first), UInt64(r.last), width: 32)
+            return encoder.hasAddress(role, in: r, flow)
         }
         for i in evaluator.endpoints.indices {
             for j in evaluator.endpoints.indices where i != j {
                 for sourceAddress in evaluator.podAddressRanges {
-                    for destinationAddress in evaluator.podAddressRanges {
+                    // A flow's two addresses are of one family.
+                    for destinationAddress in evaluator.podAddressRanges
+                    where sourceAddress == nil || destinationAddress == nil
+                        || sourceAddress?.family == destinationAddress?.family
+                    {
                         let expected = evaluator.connections(
                             from: evaluator.endpoints[i], at: sourceAddress, to: evaluator.endpoints[j],
                             at: destinationAddress)
                         solver.push()
-                        solver.assert(within(src.ip, sourceAddress))
-                        solver.assert(within(dst.ip, destinationAddress))
+                        solver.assert(within(src, sourceAddress))
+                        solver.assert(within(dst, destinationAddress))
                         solver.assert(encoder.isWorkload(src, [i]))
                         solver.assert(encoder.isWorkload(dst, [j]))
                         // A real flow: a port protocol with a port, or OTHER.
@@ -128,14 +132,14 @@ final class EncoderCrossCheckTests: XCTestCase {
                     solver.assert(encoder.isWorkload(dst, [j]))
                     solver.assert(
                         sourceKind == "external"
-                            ? encoder.isExternal(src, in: [IPv4CIDR(base: 0, prefix: 0)])
+                            ? encoder.isExternal(src, in: evaluator.assumptions.ipFamilies.map(CIDR.whole), flow)
                             : encoder.isHypothetical(src, namespaces: encoder.namespaces, orNew: true))
                     solver.assert(z.or([flow.proto == z.bv(3, width: 2), z.ugt(flow.port, z.bv(0, width: 16))]))
                     let ok = encoder.admitted(from: src, to: dst, flow)
                     solver.assert(wantAdmitted ? ok : z.not(ok))
                     guard case .sat(let m) = try solver.check() else { continue }
                     let (p, port) = encoder.decodeFlow(flow, m)
-                    let decodedSource = encoder.decode(src, m)
+                    let decodedSource = encoder.decode(src, m, flow: flow)
                     let verdict = evaluator.explain(
                         from: decodedSource, to: .pod(evaluator.endpoints[j]), proto: p, port: port)
                     XCTAssertEqual(

@@ -33,27 +33,29 @@ final class EntrySNATTests: XCTestCase {
           ingress: [{from: [{ipBlock: {cidr: 192.168.0.0/16}}]}]
         """
 
-    func entry(nodeCIDR: IPv4CIDR?) throws -> FlowVerdict {
+    func entry(nodeCIDR: CIDR?) throws -> FlowVerdict {
         let model = try loadModel(Self.manifests)
         var assumptions = Assumptions()
-        assumptions.nodeCIDR = nodeCIDR
+        assumptions.nodeCIDRs = nodeCIDR.map { [$0] } ?? []
         let stage = EndToEndStage(mesh: MeshEvaluator(evaluator: Evaluator(model: model, assumptions: assumptions)))
-        let client = AddressRange(first: 0xCB00_7107, last: 0xCB00_7107)  // 203.0.113.7, outside the ipBlock
+        let client = AddressRange(cidr("203.0.113.7"))  // 203.0.113.7, outside the ipBlock
         return stage.entryHop(from: .external(client), to: 0, port: 80, request: nil).verdict
     }
 
     func testNodeAddressesDecideEntryWhenPoliciesLookAtAddresses() throws {
         XCTAssertEqual(try entry(nodeCIDR: nil), .unknown)
-        XCTAssertEqual(try entry(nodeCIDR: IPv4CIDR(base: 0xC0A8_0A00, prefix: 24)), .allowed)  // 192.168.10.0/24
-        XCTAssertEqual(try entry(nodeCIDR: IPv4CIDR(base: 0xAC10_0000, prefix: 24)), .denied)  // 172.16.0.0/24
+        XCTAssertEqual(try entry(nodeCIDR: cidr("192.168.10.0/24")), .allowed)  // 192.168.10.0/24
+        XCTAssertEqual(try entry(nodeCIDR: cidr("172.16.0.0/24")), .denied)  // 172.16.0.0/24
         // 192.160.0.0/12 straddles the block
-        XCTAssertEqual(try entry(nodeCIDR: IPv4CIDR(base: 0xC0A0_0000, prefix: 12)), .unknown)
+        XCTAssertEqual(try entry(nodeCIDR: cidr("192.160.0.0/12")), .unknown)
     }
 
     func testClusterDescription() throws {
         let good = try ClusterDescription.load(try temporaryFile("podCIDR: 10.42.0.0/16\nnodeCIDR: 192.168.1.0/24\n"))
         XCTAssertEqual(
-            good.summary, "podCIDR 10.42.0.0/16, serviceCIDR 10.96.0.0/12 (default), nodeCIDR 192.168.1.0/24")
+            good.summary,
+            "ipFamilies IPv4 (from podCIDR), podCIDR 10.42.0.0/16, serviceCIDR 10.96.0.0/12 (default), "
+                + "nodeCIDR 192.168.1.0/24")
         XCTAssertThrowsError(
             try ClusterDescription.load(try temporaryFile("podCIDR: 10.0.0.0/8\nnodeCIDR: 10.1.0.0/16\n"))
         ) { error in

@@ -15,7 +15,6 @@ extension Evaluator {
     }
 
     func allows(external ip: String, _ to: String, _ proto: FlowProtocol, _ port: Int) -> Bool {
-        let a = IPv4CIDR.parseAddress(Substring(ip))!
-        return connections(from: .external(AddressRange(first: a, last: a)), to: endpoint(to)).contains(proto, port)
+        return connections(from: .external(AddressRange(cidr(ip))), to: endpoint(to)).contains(proto, port)
     }
 }

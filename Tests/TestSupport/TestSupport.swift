@@ -94,3 +94,11 @@ public func sarifSchemaProblem(_ sarif: String) throws -> String? {
     if output.contains("No module named 'jsonschema'") || status == 127 { throw SARIFValidatorMissing() }
     return status == 0 ? nil : output
 }
+
+/// A CIDR or single address (as its host prefix) written in a test; a typo stops the test.
+public func cidr(_ text: String) -> CIDR {
+    switch CIDR.parse(addressOrCIDR: text) {
+    case .success(let c): return c
+    case .failure(let problem): fatalError(problem.message)
+    }
+}

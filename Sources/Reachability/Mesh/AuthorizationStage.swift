@@ -24,7 +24,9 @@ struct AuthorizationInput {
 struct AuthorizationStage {
     let policies: [AuthorizationPolicy]
     let rootNamespace: String
-    let podCIDR: IPv4CIDR?
+    /// The families pods have addresses in, and the pod network of each where known.
+    let ipFamilies: [IPFamily]
+    let podCIDRs: [CIDR]
     /// How an external authorizer (CUSTOM) answers: nil (conformance) leaves the verdict UNKNOWN.
     let customAllows: Bool?
     /// The input holds RequestAuthentications: a request may carry a validated JWT, so request principals and
@@ -35,12 +37,13 @@ struct AuthorizationStage {
     private let rulesByPeer: [String: PeerRuleIndex]
 
     init(
-        policies: [AuthorizationPolicy], rootNamespace: String, podCIDR: IPv4CIDR?, customAllows: Bool?,
-        tokensValidated: Bool
+        policies: [AuthorizationPolicy], rootNamespace: String, ipFamilies: [IPFamily], podCIDRs: [CIDR],
+        customAllows: Bool?, tokensValidated: Bool
     ) {
         self.policies = policies
         self.rootNamespace = rootNamespace
-        self.podCIDR = podCIDR
+        self.ipFamilies = ipFamilies
+        self.podCIDRs = podCIDRs
         self.customAllows = customAllows
         self.tokensValidated = tokensValidated
         var index: [String: PeerRuleIndex] = [:]
@@ -195,22 +198,35 @@ struct AuthorizationStage {
     }
 
     func address(_ text: String, _ peer: PeerAddress) -> Tri {
-        guard case .success(.v4(let block)) = CIDR.parse(text.contains("/") ? text : text + "/32") else {
-            return .unknown("'\(text)' is not an IPv4 address or CIDR this version compares")
+        guard case .success(let block) = CIDR.parse(addressOrCIDR: text) else {
+            return .unknown("'\(text)' is not an IP address or CIDR")
         }
         switch peer {
         case .range(let r):
             if r.isInside(block) { return .yes }
             return r.overlaps(block) ? .unknown("\(block) covers part of the client range \(r)") : .no
         case .pod:
-            guard let podCIDR else {
-                return block.prefix == 0 ? .yes : .unknown("pod addresses are unknown (no --pod-cidr)")
+            // A pod connects from its address of the flow's family: the block must answer alike in every family.
+            let answers = ipFamilies.map { family -> Tri in
+                guard block.family == family else { return .no }
+                guard let pod = podCIDRs.first(where: { $0.family == family }) else {
+                    return block.prefix == 0
+                        ? .yes : .unknown("pod \(family.rawValue) addresses are unknown (no pod CIDR of that family)")
+                }
+                if block.contains(pod) { return .yes }
+                if !pod.contains(block) { return .no }
+                return .unknown(
+                    "\(block) covers part of the pod network \(pod); which pod address the client has is not in the input"
+                )
             }
-            if block.contains(podCIDR) { return .yes }
-            if !podCIDR.contains(block) && !block.contains(podCIDR) { return .no }
+            if answers.allSatisfy({ $0 == .yes }) { return .yes }
+            if answers.allSatisfy({ $0 == .no }) { return .no }
+            if let unknown = answers.first(where: { if case .unknown = $0 { return true } else { return false } }) {
+                return unknown
+            }
             return .unknown(
-                "\(block) covers part of the pod network \(podCIDR); which pod address the client has is not in the input"
-            )
+                "\(block) holds the client pod's \(block.family.rawValue) address only; which IP family the connection "
+                    + "uses is not in the input (A-IP-FAMILIES)")
         }
     }
 }
@@ -291,10 +307,10 @@ private struct PeerRuleIndex {
 }
 
 extension AuthorizationStage {
-    /// The IPv4 prefixes AuthorizationPolicies compare client addresses with (ipBlocks, remoteIpBlocks and
+    /// The prefixes AuthorizationPolicies compare client addresses with (ipBlocks, remoteIpBlocks and
     /// source.ip/remote.ip conditions): they tell external clients apart as NetworkPolicy ipBlocks do.
-    static func ipv4Prefixes(_ model: ClusterModel) -> [IPv4CIDR] {
-        var out: [IPv4CIDR] = []
+    static func prefixes(_ model: ClusterModel) -> [CIDR] {
+        var out: [CIDR] = []
         for p in model.authorizationPolicies {
             for rule in p.rules {
                 var texts = (rule.from ?? []).flatMap { s in
@@ -304,7 +320,7 @@ extension AuthorizationStage {
                     texts += (c.values.values ?? []) + (c.values.notValues ?? [])
                 }
                 for t in texts {
-                    if case .success(.v4(let c)) = CIDR.parse(t.contains("/") ? t : t + "/32") { out.append(c) }
+                    if case .success(let c) = CIDR.parse(addressOrCIDR: t) { out.append(c) }
                 }
             }
         }

@@ -32,7 +32,8 @@ public final class MeshEvaluator: @unchecked Sendable {
         clientTLS = ClientTLSStage(model: model, rootNamespace: root, peerAuthentication: peerAuthentication)
         authorization = AuthorizationStage(
             policies: model.authorizationPolicies, rootNamespace: root,
-            podCIDR: evaluator.assumptions.podCIDR, customAllows: customAllows,
+            ipFamilies: evaluator.assumptions.ipFamilies, podCIDRs: evaluator.assumptions.podCIDRs,
+            customAllows: customAllows,
             tokensValidated: !(model.unmodelled["RequestAuthentication"] ?? []).isEmpty)
         routing = GatewayRouting(model: model)
     }

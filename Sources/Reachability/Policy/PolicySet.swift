@@ -110,13 +110,13 @@ public struct PolicySet: Sendable {
         Set(all.flatMap { p in (p.ingress + p.egress).flatMap { ($0.ports ?? []).compactMap(\.name) } }).sorted()
     }
 
-    /// Every IPv4 prefix the rules mention, the boundaries of the address ranges they tell apart.
-    public var ipv4Prefixes: [IPv4CIDR] {
+    /// Every prefix the rules mention (both families), the boundaries of the address ranges they tell apart.
+    public var prefixes: [CIDR] {
         all.flatMap { p in
             (p.ingress + p.egress).flatMap { r in
-                r.peers.flatMap { peer -> [IPv4CIDR] in
+                r.peers.flatMap { peer -> [CIDR] in
                     guard case .addresses(let block) = peer.match else { return [] }
-                    return ([block.cidr] + block.except).compactMap(\.ipv4)
+                    return [block.cidr] + block.except
                 }
             }
         }

@@ -74,7 +74,7 @@ final class GatewayPathTests: XCTestCase {
         let model = try loadModel(([Self.base] + docs).joined(separator: "\n---\n"))
         let stage = EndToEndStage(mesh: MeshEvaluator(evaluator: Evaluator(model: model, assumptions: Assumptions())))
         let gateway = model.workloads.firstIndex { $0.id == "istio-system/istio-ingressgateway" }!
-        let client = AddressRange(first: 0xCB00_7107, last: 0xCB00_7107)  // 203.0.113.7
+        let client = AddressRange(cidr("203.0.113.7"))  // 203.0.113.7
         return stage.reach(
             from: .external(client), to: gateway, port: 8443,
             request: HTTPRequest(method: "GET", path: requestPath, host: "s.example.com"))
@@ -110,7 +110,7 @@ final class GatewayPathTests: XCTestCase {
         let stage = EndToEndStage(mesh: MeshEvaluator(evaluator: Evaluator(model: model, assumptions: Assumptions())))
         let gateway = model.workloads.firstIndex { $0.id == "istio-system/istio-ingressgateway" }!
         let request = HTTPRequest(method: "GET", path: "/greet", host: "s.example.com")
-        let client = AddressRange(first: 0xCB00_7107, last: 0xCB00_7107)
+        let client = AddressRange(cidr("203.0.113.7"))
         XCTAssertEqual(
             stage.reach(from: .external(client), to: gateway, port: 8443, request: request).verdict, .allowed)
         XCTAssertEqual(

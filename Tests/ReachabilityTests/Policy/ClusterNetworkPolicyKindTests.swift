@@ -62,7 +62,7 @@ final class ClusterNetworkPolicyKindTests: XCTestCase {
                 """)
         let evaluator = Evaluator(model: model, assumptions: Assumptions())
         let client = try XCTUnwrap(evaluator.endpoints.first)
-        let toPass = AddressRange(IPv4CIDR(base: 0x0A01_0203, prefix: 32))
+        let toPass = AddressRange(cidr("10.1.2.3"))
         XCTAssertEqual(evaluator.connections(from: .pod(client), to: .external(toPass)), .all)
         let explained = evaluator.explain(from: .pod(client), to: .external(toPass), proto: .tcp, port: 80)
         XCTAssertEqual(explained.egress?.effect, .allow)

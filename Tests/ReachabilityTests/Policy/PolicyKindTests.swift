@@ -116,7 +116,7 @@ final class PolicyKindTests: XCTestCase {
         let set = try compiled()
         XCTAssertEqual(set.namedPorts, ["dns", "http"])
         XCTAssertEqual(
-            set.ipv4Prefixes.map(\.description).sorted(),
+            set.prefixes.map(\.description).sorted(),
             ["10.0.0.0/8", "10.1.0.0/16", "192.0.2.0/24", "198.51.100.0/24"])
         XCTAssertEqual(set.adminPriorityTies, [])
         XCTAssertEqual(set.withAdminOrder(["second", "first"]).admin.map(\.name), ["second", "first"])
@@ -132,7 +132,7 @@ final class PolicyKindTests: XCTestCase {
         XCTAssertFalse(towardsPod.contains(.udp, 8080))
         XCTAssertTrue(towardsPod.contains(.sctp, 8))
         // Towards an address a named port means nothing.
-        let towardsAddress = ports.connections(destination: .external(AddressRange(first: 1, last: 1)))
+        let towardsAddress = ports.connections(destination: .external(AddressRange(cidr("0.0.0.1"))))
         XCTAssertFalse(towardsAddress.contains(.tcp, 8080))
         XCTAssertTrue(ports.dependsOnDestination)
         XCTAssertEqual(([PortMatch]?.none).connections(destination: .pod(pod)), .all)
