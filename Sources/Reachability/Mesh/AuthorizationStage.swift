@@ -141,8 +141,8 @@ struct AuthorizationStage {
                         .all([
                             values(s.principals) { .init(istioStringMatches($0, principal)) },
                             values(s.namespaces) { .init(istioStringMatches($0, input.peer?.namespace)) },
-                            values(s.ipBlocks) { address($0, input.address) },
-                            values(s.remoteIpBlocks) { address($0, input.address) },
+                            addresses(s.ipBlocks, input.address),
+                            addresses(s.remoteIpBlocks, input.address),
                             http ? values(s.requestPrincipals) { _ in tokenAttribute } : .yes,
                         ])
                     })
@@ -180,7 +180,7 @@ struct AuthorizationStage {
 
     func condition(_ c: AuthorizationPolicy.Condition, _ input: AuthorizationInput, principal: String?) -> Tri {
         switch c.key {
-        case "source.ip", "remote.ip": return values(c.values) { address($0, input.address) }
+        case "source.ip", "remote.ip": return addresses(c.values, input.address)
         case "source.namespace": return values(c.values) { .init(istioStringMatches($0, input.peer?.namespace)) }
         case "source.principal": return values(c.values) { .init(istioStringMatches($0, principal)) }
         case "destination.port": return values(c.values) { .init($0 == String(input.port)) }
@@ -197,37 +197,46 @@ struct AuthorizationStage {
         }
     }
 
-    func address(_ text: String, _ peer: PeerAddress) -> Tri {
-        guard case .success(let block) = CIDR.parse(addressOrCIDR: text) else {
-            return .unknown("'\(text)' is not an IP address or CIDR")
-        }
+    /// Whether the client's address is in a list of addresses and CIDRs. A pod client has an address in each family
+    /// and connects with one: the list must answer alike in every family for the verdict not to depend on it.
+    func addresses(_ list: AuthorizationPolicy.Values, _ peer: PeerAddress) -> Tri {
         switch peer {
-        case .range(let r):
-            if r.isInside(block) { return .yes }
-            return r.overlaps(block) ? .unknown("\(block) covers part of the client range \(r)") : .no
+        case .range(let r): return values(list) { address($0, r) }
         case .pod:
-            // A pod connects from its address of the flow's family: the block must answer alike in every family.
-            let answers = ipFamilies.map { family -> Tri in
-                guard block.family == family else { return .no }
-                guard let pod = podCIDRs.first(where: { $0.family == family }) else {
-                    return block.prefix == 0
-                        ? .yes : .unknown("pod \(family.rawValue) addresses are unknown (no pod CIDR of that family)")
-                }
-                if block.contains(pod) { return .yes }
-                if !pod.contains(block) { return .no }
-                return .unknown(
-                    "\(block) covers part of the pod network \(pod); which pod address the client has is not in the input"
-                )
-            }
+            let answers = ipFamilies.map { family in values(list) { podAddress($0, family) } }
             if answers.allSatisfy({ $0 == .yes }) { return .yes }
             if answers.allSatisfy({ $0 == .no }) { return .no }
             if let unknown = answers.first(where: { if case .unknown = $0 { return true } else { return false } }) {
                 return unknown
             }
             return .unknown(
-                "\(block) holds the client pod's \(block.family.rawValue) address only; which IP family the connection "
-                    + "uses is not in the input (A-IP-FAMILIES)")
+                "the client pod's IPv4 and IPv6 addresses answer differently; which IP family the connection uses is "
+                    + "not in the input (A-IP-FAMILIES)")
         }
+    }
+
+    func address(_ text: String, _ r: AddressRange) -> Tri {
+        guard case .success(let block) = CIDR.parse(addressOrCIDR: text) else {
+            return .unknown("'\(text)' is not an IP address or CIDR")
+        }
+        if r.isInside(block) { return .yes }
+        return r.overlaps(block) ? .unknown("\(block) covers part of the client range \(r)") : .no
+    }
+
+    /// Whether a pod's address of `family` is in the block.
+    func podAddress(_ text: String, _ family: IPFamily) -> Tri {
+        guard case .success(let block) = CIDR.parse(addressOrCIDR: text) else {
+            return .unknown("'\(text)' is not an IP address or CIDR")
+        }
+        guard block.family == family else { return .no }
+        guard let pod = podCIDRs.first(where: { $0.family == family }) else {
+            return block.prefix == 0
+                ? .yes : .unknown("pod \(family.rawValue) addresses are unknown (no pod CIDR of that family)")
+        }
+        if block.contains(pod) { return .yes }
+        if !pod.contains(block) { return .no }
+        return .unknown(
+            "\(block) covers part of the pod network \(pod); which pod address the client has is not in the input")
     }
 }
 

@@ -327,6 +327,41 @@ final class MeshStageTests: XCTestCase {
         XCTAssertTrue(decide(m, "b/c", "m/s", 6060).steps.last!.detail.contains("m/indexed spec.rules[5]"))
     }
 
+    /// AuthorizationPolicy ipBlocks in both families: an external client is matched in its own family; a pod client has
+    /// an address of each, so a block holding one family's pod network only leaves the verdict to the flow's family.
+    func testIPBlocksOfBothFamilies() throws {
+        let policy = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata: {name: by-address, namespace: m}
+            spec:
+              selector: {matchLabels: {app: s}}
+              rules:
+              - from: [{source: {ipBlocks: ["2001:db8::/32"]}}]
+                to: [{operation: {ports: ["8080"]}}]
+              - from: [{source: {ipBlocks: ["0.0.0.0/0", "::/0"]}}]
+                to: [{operation: {ports: ["9000"]}}]
+              - from: [{source: {ipBlocks: [10.0.0.0/8]}}]
+                to: [{operation: {ports: ["9090"]}}]
+            """
+        let m = try mesh(policy)
+        let server = m.evaluator.model.workloads.firstIndex { $0.id == "m/s" }!
+        func external(_ ip: String, _ port: Int) -> FlowVerdict {
+            m.decide(from: .external(AddressRange(cidr(ip))), to: server, port: port, request: nil).verdict
+        }
+        XCTAssertEqual(external("2001:db8::1", 8080), .allowed)
+        XCTAssertEqual(external("2001:db9::1", 8080), .denied)
+        XCTAssertEqual(external("192.0.2.1", 8080), .denied, "an IPv6 block holds no IPv4 client")
+        XCTAssertEqual(decide(m, "b/c", "m/s", 9000).verdict, .allowed, "every address of both families")
+        XCTAssertEqual(decide(m, "b/c", "m/s", 8080).verdict, .denied, "no pod address is in 2001:db8::/32")
+        let oneFamily = decide(m, "b/c", "m/s", 9090)
+        XCTAssertEqual(oneFamily.verdict, .unknown, "the IPv4 pod address is in 10.0.0.0/8, the IPv6 one is not")
+        XCTAssertTrue(oneFamily.steps.last!.detail.contains("A-IP-FAMILIES"), oneFamily.steps.last!.detail)
+        let ipv4Only = MeshEvaluator(
+            evaluator: Evaluator(model: m.evaluator.model, assumptions: Assumptions(ipFamilies: [.ipv4])))
+        XCTAssertEqual(decide(ipv4Only, "b/c", "m/s", 9090).verdict, .allowed)
+    }
+
     func testTV46NotPrincipalsMatchesPlaintext() throws {
         let m = try mesh(
             """
