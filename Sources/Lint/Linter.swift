@@ -84,7 +84,7 @@ public enum Linter {
         PolicySelectsNothing(), PeerSelectsNothing(), UnknownNamespaceLabel(), UnresolvedNamedPort(), ShadowedRule(),
         UnreachablePod(), ServiceSelectsNothing(), ServiceTargetPortUnresolved(), IngressBackendMissing(),
         AuthorizationWithoutStrictMTLS(),
-        AuthorizationHTTPFieldOnTCP(), AdminPolicyPriorityTie(),
+        AuthorizationHTTPFieldOnTCP(), AdminPolicyPriorityTie(), PassWithoutLowerTier(), ShadowedOrderedRule(),
     ]
 
     public static func run(_ model: ClusterModel, assumptions: Assumptions = Assumptions()) -> [LintFinding] {
