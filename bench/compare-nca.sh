@@ -24,8 +24,9 @@ nca="$root/.venv-nca/bin/nca"
 (cd "$root" && swift build -c release --product reachproof >&2)
 rp="$root/.build/release/reachproof"
 now() { date +%s.%N; }
-# NCA's model: ipBlocks do not match pod addresses, hostNetwork pods are ordinary pods, no pod CIDR.
-rp_flags=(--format pairs --pod-cidr none --assume A-IPBLOCK-PODIP=ignored --assume A-HOSTNET=H1)
+# NCA's model: ipBlocks do not match pod addresses, hostNetwork pods are ordinary pods, no pod CIDR, and IPv4
+# only (NCA lists IPv6 ranges only when a policy mentions IPv6; the generated clusters never do).
+rp_flags=(--format pairs --pod-cidr none --ip-families ipv4 --assume A-IPBLOCK-PODIP=ignored --assume A-HOSTNET=H1)
 
 echo "reachproof $("$rp" --version), $("$nca" --version 2>&1 | head -1); $(date -u +%Y-%m-%d); $(nproc) cores; seed $seed;"
 echo "generator flags --ipblocks --named-ports --services; namespaces = workloads/10 (at least 5)"
