@@ -205,6 +205,20 @@ public final class ClaimChecker {
                     InputError(s.location, s.path, "selects no existing pod (set allowEmpty: true if that is intended)")
                 )
             }
+            // An external CIDR of a family the cluster does not use, or inside its pod or Service network, holds no
+            // outside client or destination.
+            for s in claim.from + [claim.to] where !claim.allowEmpty {
+                guard let c = s.external, evaluator.externalSegments(of: c).isEmpty else { continue }
+                let families = evaluator.assumptions.ipFamilies.map(\.rawValue).joined(separator: ",")
+                let why =
+                    evaluator.assumptions.ipFamilies.contains(c.family)
+                    ? "lies inside the pod or Service network"
+                    : "is \(c.family.rawValue) and the cluster uses \(families) only (A-IP-FAMILIES)"
+                errors.append(
+                    InputError(
+                        s.location, s.path + ".external",
+                        "\(c) holds no external address: it \(why) (set allowEmpty: true if that is intended)"))
+            }
             if !claim.allowEmpty && claim.to.universe == .existing && claim.to.external == nil
                 && declared(claim.to).isEmpty
             {

@@ -63,6 +63,18 @@ final class DualStackClaimTests: XCTestCase {
         XCTAssertEqual(result.admittedSources, [])
     }
 
+    /// An external selector of a family the cluster does not use holds no client: the claim is an input error, not a
+    /// vacuous proof.
+    func testAnExternalRangeOfAFamilyNotInUseSelectsNothing() throws {
+        let model = try loadModel(Self.manifests)
+        let text = "claims:\n  - {name: c, denied: {from: {external: \"2001:db8::/32\"}, to: {workload: db/pg}}}\n"
+        let (file, _) = ClaimsParser.load("-", stdin: { Data(text.utf8) })
+        let ipv4 = ClaimChecker(model: model, assumptions: Assumptions(ipFamilies: [.ipv4])).validate(file!)
+        XCTAssertEqual(ipv4.count, 1)
+        XCTAssertTrue(ipv4.first?.message.contains("the cluster uses IPv4 only (A-IP-FAMILIES)") == true, "\(ipv4)")
+        XCTAssertEqual(ClaimChecker(model: model, assumptions: Assumptions()).validate(file!), [])
+    }
+
     /// The same claim as an anyone-could-create question: the solver path considers IPv6 clients too.
     func testTheSolverFindsTheIPv6Client() throws {
         let model = try loadModel(Self.manifests)
