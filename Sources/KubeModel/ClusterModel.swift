@@ -32,6 +32,8 @@ public struct ClusterModel {
     public internal(set) var unknownKinds: [String: [ObjectID]] = [:]
     /// CNI-specific policies (Calico, Cilium, Antrea) among the unknown kinds: while any is present, no verdict is
     /// sound.
+    /// CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies.
+    public internal(set) var ciliumPolicies: [CiliumNetworkPolicy] = []
     public internal(set) var cniPolicies: [ObjectID] = []
     /// Documents with neither apiVersion nor kind (values files, expected results): not Kubernetes objects.
     public internal(set) var skippedDocuments: [SourceLocation] = []
@@ -61,7 +63,18 @@ public struct ClusterModel {
     /// Named assumptions the input itself brings: operator resources stand for pods whose labels vary with the
     /// operator's release.
     public var inputAssumptions: [String] {
-        workloads.contains { OperatorWorkloads.shapes[$0.kind] != nil } ? ["A-OPERATOR-PODS"] : []
+        var out: [String] = []
+        if workloads.contains(where: { OperatorWorkloads.shapes[$0.kind] != nil }) { out.append("A-OPERATOR-PODS") }
+        if !ciliumPolicies.isEmpty {
+            // Cilium's policy enforcement mode (docs/SEMANTICS.md §4.2): `default` enforces on endpoints a policy selects.
+            out.append("A-CILIUM-ENFORCEMENT=default")
+            let sections = ciliumPolicies.flatMap { $0.rules.flatMap { $0.ingress + $0.egress } }
+            if sections.contains(where: { !$0.l7Rules.isEmpty }) {
+                // L7 rules filter requests inside connections the L4 part admits.
+                out.append("A-CILIUM-L7=connections")
+            }
+        }
+        return out
     }
 
     /// Every label key a pod selector of the input reads: NetworkPolicies, admin policies, Services and Istio's
@@ -80,6 +93,12 @@ public struct ClusterModel {
             add(p.subject.pods)
             for rule in p.ingress + p.egress {
                 for case .pods(let set) in rule.peers { add(set.pods) }
+            }
+        }
+        for p in ciliumPolicies {
+            for r in p.rules {
+                add(r.endpointSelector?.pods)
+                for s in r.ingress + r.egress + r.ingressDeny + r.egressDeny { for e in s.endpoints { add(e.pods) } }
             }
         }
         for s in services { add(s.selector) }

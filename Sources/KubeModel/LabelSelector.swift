@@ -57,12 +57,21 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses a `metav1.LabelSelector` (`matchLabels`, `matchExpressions`), validating keys, values and operators.
+    /// `key` checks a key and gives the key the selector compares (label syntax by default; a dialect such as
+    /// Cilium's source-prefixed keys brings its own).
     public static func parse(_ field: Field) throws -> LabelSelector {
+        try parse(field) { key, field in
+            try LabelSyntax.checkKey(key, field)
+            return key
+        }
+    }
+
+    public static func parse(_ field: Field, key checkedKey: (String, Field) throws -> String) throws -> LabelSelector {
         try field.requireKnownKeys(["matchLabels", "matchExpressions"])
         var requirements: [LabelRequirement] = []
         if let ml = field["matchLabels"] {
-            for (key, value) in try ml.entries() {
-                try LabelSyntax.checkKey(key, value)
+            for (written, value) in try ml.entries() {
+                let key = try checkedKey(written, value)
                 guard case .scalar(let s) = value.node else {
                     throw value.error("expected a string value, found \(value.kindName)")
                 }
@@ -75,8 +84,7 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
             for item in try me.items() {
                 try item.requireKnownKeys(["key", "operator", "values"])
                 guard let keyField = item["key"] else { throw item.missing("key") }
-                let key = try keyField.string()
-                try LabelSyntax.checkKey(key, keyField)
+                let key = try checkedKey(try keyField.string(), keyField)
                 guard let opField = item["operator"] else { throw item.missing("operator") }
                 let opText = try opField.string()
                 guard let op = LabelRequirement.Operator(rawValue: opText) else {

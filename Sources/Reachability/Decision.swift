@@ -91,11 +91,13 @@ struct SideProgram {
         let d = direction.rawValue
         var passedBy: RuleRef?
         for e in admin where e.conns.contains(proto, port) {
+            // Cilium's deny rules share the admin tier's place before every allow.
+            let stage = e.ref.kind.hasPrefix("Cilium") ? "CILIUM-DENY-\(d)" : "ANP-\(d)"
             switch e.action {
             case .allow:
-                return SideDecision(stage: "ANP-\(d)", effect: .allow, rule: e.ref, reason: "", isolatingPolicies: [])
+                return SideDecision(stage: stage, effect: .allow, rule: e.ref, reason: "", isolatingPolicies: [])
             case .deny:
-                return SideDecision(stage: "ANP-\(d)", effect: .deny, rule: e.ref, reason: "", isolatingPolicies: [])
+                return SideDecision(stage: stage, effect: .deny, rule: e.ref, reason: "", isolatingPolicies: [])
             case .pass: passedBy = e.ref
             }
             break
@@ -103,8 +105,8 @@ struct SideProgram {
         let passNote = passedBy.map { " after Pass by \($0.qualifiedName) \($0.path)" } ?? ""
         if !isolating.isEmpty {
             if let hit = npRules.first(where: { $0.0.contains(proto, port) }) {
-                return SideDecision(
-                    stage: "NP-\(d)", effect: .allow, rule: hit.1, reason: passNote, isolatingPolicies: [])
+                let stage = hit.1.kind.hasPrefix("Cilium") ? "CILIUM-\(d)" : "NP-\(d)"
+                return SideDecision(stage: stage, effect: .allow, rule: hit.1, reason: passNote, isolatingPolicies: [])
             }
             return SideDecision(
                 stage: "NP-\(d)", effect: .deny, rule: nil,

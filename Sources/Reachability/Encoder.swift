@@ -306,7 +306,7 @@ public final class Encoder {
     func addresses(_ block: AddressBlock, _ r: Role, _ f: Flow) -> Expr {
         let inside = z.and([hasAddress(r, in: block.cidr, f)] + block.except.map { !inCIDR(r, $0) })
         let who =
-            assumptions.ipBlockMatchesPods
+            assumptions.ipBlockMatchesPods && !block.externalOnly
             ? z.or([isKind(r, Encoder.external), selectable(r)]) : isKind(r, Encoder.external)
         return z.and([who, inside])
     }

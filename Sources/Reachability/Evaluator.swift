@@ -158,7 +158,9 @@ public final class Evaluator: @unchecked Sendable {
         switch remote {
         case .external(let r): range = r
         case .pod(let p):
-            guard assumptions.ipBlockMatchesPods, !p.hostNetwork, let r = remoteAddress else { return false }
+            guard assumptions.ipBlockMatchesPods, !block.externalOnly, !p.hostNetwork, let r = remoteAddress else {
+                return false
+            }
             range = r
         }
         return range.isInside(block.cidr) && !block.except.contains { range.overlaps($0) }
@@ -212,7 +214,7 @@ public final class Evaluator: @unchecked Sendable {
     /// The NetworkPolicy-tier policies that select a pod.
     func selecting(_ subject: PodEndpoint) -> [CompiledPolicy] {
         func compute() -> [CompiledPolicy] {
-            (policies.networkPoliciesByNamespace[subject.namespace] ?? []).filter { $0.subject.matches(subject) }
+            policies.networkPolicies(governing: subject.namespace).filter { $0.subject.matches(subject) }
         }
         guard let i = subject.declaredIndex else { return compute() }
         cacheLock.lock()

@@ -2,14 +2,19 @@ import Foundation
 import KubeModel
 
 public enum InventoryReport {
+    /// A name padded to the 28-character column, never cut (kind names such as CiliumClusterwideNetworkPolicy are longer).
+    static func column(_ name: String) -> String {
+        name.count >= 28 ? name : name.padding(toLength: 28, withPad: " ", startingAt: 0)
+    }
+
     public static func text(_ inv: Inventory) -> String {
         var out = "\(inv.objects) objects in \(inv.documents) documents\n\nBy kind:\n"
         for (kind, n) in inv.kinds.sorted(by: { $0.key < $1.key }) {
-            out += "  \(kind.padding(toLength: 28, withPad: " ", startingAt: 0)) \(n)\n"
+            out += "  \(column(kind)) \(n)\n"
         }
         out += "\nBy namespace:\n"
         for (ns, n) in inv.namespaces.sorted(by: { $0.key < $1.key }) {
-            out += "  \(ns.padding(toLength: 28, withPad: " ", startingAt: 0)) \(n)\n"
+            out += "  \(column(ns)) \(n)\n"
         }
         out += "\nPods per workload:\n"
         for w in inv.workloads {

@@ -51,6 +51,23 @@ final class GoldenOutputTests: XCTestCase {
             golden: "examples/cluster-network-policy/golden/map.text.golden", expectStatus: 0)
     }
 
+    /// CiliumNetworkPolicies and a CiliumClusterwideNetworkPolicy: L3/L4 allows confined to a namespace, a selector
+    /// that names another namespace, a clusterwide deny, an L7 rule decided at the connection; counterexamples and
+    /// queries name the Cilium rule with file:line.
+    func testCiliumStarshipCheckMapAndQuery() throws {
+        try compare(
+            ["check", "examples/cilium-starship", "--claims", "policies/cilium-starship.yaml"],
+            golden: "examples/cilium-starship/golden/check.text.golden", expectStatus: 1)
+        try compare(
+            ["map", "examples/cilium-starship"], golden: "examples/cilium-starship/golden/map.text.golden",
+            expectStatus: 0)
+        try compare(
+            [
+                "query", "examples/cilium-starship", "--from", "starship/xwing", "--to", "starship/deathstar", "--port",
+                "TCP/80", "--explain",
+            ], golden: "examples/cilium-starship/golden/query-xwing.text.golden", expectStatus: 1)
+    }
+
     /// An operator-managed monitoring stack: the Prometheus and Alertmanager pods exist through the operator's
     /// resources, and template text in rules and dashboards is data.
     func testMonitoringStackMapAndLint() throws {

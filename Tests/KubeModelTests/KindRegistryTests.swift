@@ -31,6 +31,35 @@ final class KindRegistryTests: XCTestCase {
         XCTAssertEqual(model.networkPolicies.count, 0)
     }
 
+    /// Cilium's API group holds policies (read), traffic-steering objects (which make verdicts UNKNOWN) and state a dump
+    /// carries (CiliumEndpoint, CiliumIdentity: reported and skipped, deciding nothing).
+    func testCiliumStateIsSkippedAndTrafficSteeringIsNotModelled() throws {
+        let model = try loadModel(
+            """
+            apiVersion: cilium.io/v2
+            kind: CiliumEndpoint
+            metadata: {name: web-1, namespace: shop}
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumIdentity
+            metadata: {name: "12345"}
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumEgressGatewayPolicy
+            metadata: {name: egress}
+            spec: {selectors: [{podSelector: {}}], destinationCIDRs: [0.0.0.0/0]}
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: web, namespace: shop}
+            spec: {endpointSelector: {}, ingress: [{fromEntities: [cluster]}]}
+            """)
+        XCTAssertEqual(model.ciliumPolicies.map(\.name), ["web"])
+        XCTAssertEqual(model.cniPolicies.map(\.description), ["CiliumEgressGatewayPolicy egress"])
+        XCTAssertEqual(
+            model.unknownKinds.keys.sorted(), ["CiliumEgressGatewayPolicy", "CiliumEndpoint", "CiliumIdentity"])
+    }
+
     func testEveryReaderIsKeyedByTheGroupsOfItsVersions() {
         for (groupKind, reader) in KindRegistry.readers {
             XCTAssertTrue(

@@ -112,6 +112,27 @@ final class EncoderCrossCheckTests: XCTestCase {
         try crossCheckPairs(model, assumptions: Assumptions(profile: .conservativeAvailability))
     }
 
+    /// CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies on the project's own generated clusters: allow and
+    /// deny sections, entities, CIDR sets in both families, port ranges and named ports, beside NetworkPolicies.
+    func testEncoderAgreesOnCiliumPolicies() throws {
+        var checked = 0
+        for seed: UInt64 in 11...14 {
+            let model = try generatedModel(seed: seed) {
+                $0.ciliumPolicies = 6
+                $0.policies = 4
+            }
+            XCTAssertEqual(model.ciliumPolicies.count, 6)
+            guard PolicySet.undecidableReason(model, PolicySet(model: model, options: CompileOptions())) == nil else {
+                continue
+            }
+            try crossCheckPairs(model, assumptions: Assumptions())
+            try crossCheckPairs(model, assumptions: Assumptions(profile: .conservativeAvailability))
+            try assertSolverModelsReplay(model, minimum: 5)
+            checked += 1
+        }
+        XCTAssertGreaterThanOrEqual(checked, 3)
+    }
+
     /// Hypothetical pods and external addresses: every model the solver finds replays to the same verdict.
     func testModelsOfHypotheticalAndExternalSourcesReplayInTheEvaluator() throws {
         let model = try generatedCluster(
@@ -408,6 +429,14 @@ final class ClassMapCrossCheckTests: XCTestCase {
             assertMapEqualsPairByPair(model, Assumptions(), context)
             assertMapEqualsPairByPair(
                 model, Assumptions(profile: .conservativeAvailability), "\(context), conservative-availability")
+        }
+    }
+
+    /// Cilium policies take the evaluator's path per pair when they deny (the admin tier), the rule-based one otherwise.
+    func testClassMapEqualsPairByPairWithCiliumPolicies() throws {
+        for seed: UInt64 in 21...23 {
+            let model = try generatedModel(seed: seed) { $0.ciliumPolicies = 6 }
+            assertMapEqualsPairByPair(model, Assumptions(), "cilium seed \(seed)")
         }
     }
 

@@ -23,6 +23,9 @@ public struct ClusterGenerator {
         public var baseline = false
         /// ClusterNetworkPolicies (v1alpha2) of both tiers, with distinct priorities per tier.
         public var clusterNetworkPolicies = 0
+        /// CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies (every third), with allow and deny sections,
+        /// entities, CIDR sets in both families and port ranges.
+        public var ciliumPolicies = 0
 
         public init() {}
     }
@@ -73,6 +76,7 @@ public struct ClusterGenerator {
         for a in 0..<options.adminPolicies { docs.append(adminPolicy(a)) }
         if options.baseline { docs.append(baselinePolicy()) }
         for c in 0..<options.clusterNetworkPolicies { docs.append(clusterNetworkPolicy(c)) }
+        for c in 0..<options.ciliumPolicies { docs.append(ciliumPolicy(c)) }
         return docs.joined(separator: "\n---\n") + "\n"
     }
 
@@ -268,6 +272,63 @@ public struct ClusterGenerator {
             metadata: {name: cnp\(c)}
             spec: {tier: \(c % 2 == 0 ? "Admin" : "Baseline"), priority: \(200 + 10 * c + random.int(10)), subject: \(adminSubject()), ingress: [\(rules("from"))], egress: [\(rules("to"))]}
             """
+    }
+
+    /// A Cilium selector: pod labels, sometimes with the `k8s:` source, a namespace name or namespace labels.
+    mutating func ciliumSelector() -> String {
+        switch random.int(6) {
+        case 0: return "{}"
+        case 1: return "{matchLabels: {app: \(random.pick(Self.apps))}}"
+        case 2: return "{matchLabels: {\"k8s:tier\": \(random.pick(Self.tiers))}}"
+        case 3:
+            return
+                "{matchLabels: {app: \(random.pick(Self.apps)), k8s:io.kubernetes.pod.namespace: \(namespace(random.int(options.namespaces)))}}"
+        case 4:
+            return
+                "{matchLabels: {io.cilium.k8s.namespace.labels.team: \(random.pick(Self.teams))}, matchExpressions: [{key: io.kubernetes.pod.namespace, operator: Exists}]}"
+        default: return "{matchExpressions: [{key: role, operator: \(random.pick(["Exists", "DoesNotExist"]))}]}"
+        }
+    }
+
+    /// A section of a Cilium rule: peers (endpoints, entities or CIDRs), ports, both or (rarely) neither.
+    mutating func ciliumSection(_ direction: String) -> String {
+        var fields: [String] = []
+        switch random.int(5) {
+        case 0: fields.append("\(direction)Endpoints: [\(ciliumSelector())]")
+        case 1: fields.append("\(direction)Entities: [\(random.pick(["world", "cluster", "world-ipv6", "all"]))]")
+        case 2:
+            fields.append(
+                "\(direction)CIDRSet: [{cidr: \(random.pick(["0.0.0.0/0", "192.0.2.0/24", "\"2001:db8::/32\""]))}]")
+        case 3: fields.append("\(direction)CIDR: [\(random.pick(["198.51.100.0/25", "10.244.0.0/17", "\"::/0\""]))]")
+        default: break
+        }
+        if random.chance(fields.isEmpty ? 90 : 50) {
+            let port: String
+            switch random.int(3) {
+            case 0: port = "{port: \"\(8000 + 10 * random.int(4))\", protocol: \(random.pick(["TCP", "UDP", "ANY"]))}"
+            case 1: port = "{port: \"8000\", endPort: \(8005 + random.int(30)), protocol: TCP}"
+            default:
+                port = options.namedPorts ? "{port: \(random.pick(Self.portNames))}" : "{port: \"0\", protocol: UDP}"
+            }
+            fields.append("toPorts: [{ports: [\(port)]}]")
+        }
+        return "{\(fields.joined(separator: ", "))}"
+    }
+
+    mutating func ciliumPolicy(_ c: Int) -> String {
+        let clusterwide = c % 3 == 2
+        var spec = ["endpointSelector: \(ciliumSelector())"]
+        for (key, direction, chance) in [
+            ("ingress", "from", 70), ("egress", "to", 45), ("ingressDeny", "from", 25), ("egressDeny", "to", 20),
+        ] where random.chance(chance) {
+            let sections = (0..<(1 + random.int(2))).map { _ in ciliumSection(direction) }
+            spec.append("\(key): [\(sections.joined(separator: ", "))]")
+        }
+        if spec.count == 1 { spec.append("ingress: [\(ciliumSection("from"))]") }
+        let kind = clusterwide ? "CiliumClusterwideNetworkPolicy" : "CiliumNetworkPolicy"
+        let namespace = clusterwide ? "" : ", namespace: \(namespace(random.int(options.namespaces)))"
+        return "apiVersion: cilium.io/v2\nkind: \(kind)\nmetadata: {name: cilium\(c)\(namespace)}\n"
+            + "spec: {\(spec.joined(separator: ", "))}"
     }
 
     mutating func baselinePolicy() -> String {

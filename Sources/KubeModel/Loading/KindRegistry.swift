@@ -133,6 +133,18 @@ enum KindRegistry {
             let p = try ClusterNetworkPolicy.parse(o.requireSpec(), name: o.id.name, location: o.location)
             return { $0.model.clusterNetworkPolicies.append(p) }
         }
+        register(CiliumNetworkPolicy.namespacedKind, CiliumNetworkPolicy.versions) { o in
+            let p = try CiliumNetworkPolicy.parse(
+                o.root, spec: o.root["spec"], specs: o.root["specs"], kind: CiliumNetworkPolicy.namespacedKind,
+                name: o.id.name, namespace: o.namespace, location: o.location)
+            return { $0.model.ciliumPolicies.append(p) }
+        }
+        register(CiliumNetworkPolicy.clusterwideKind, CiliumNetworkPolicy.versions, clusterScoped: true) { o in
+            let p = try CiliumNetworkPolicy.parse(
+                o.root, spec: o.root["spec"], specs: o.root["specs"], kind: CiliumNetworkPolicy.clusterwideKind,
+                name: o.id.name, namespace: nil, location: o.location)
+            return { $0.model.ciliumPolicies.append(p) }
+        }
         register("Ingress", ["networking.k8s.io/v1"]) { o in
             let i = try Ingress.parse(
                 o.requireSpec(), metadata: o.metadata, name: o.id.name, namespace: o.namespace, location: o.location)
@@ -218,16 +230,26 @@ enum KindRegistry {
     }()
 
     /// API groups of CNI-specific policy (Calico, Cilium, Antrea): objects there change verdicts this version cannot
-    /// compute.
+    /// compute. Cilium's group also holds state (CiliumEndpoint, CiliumNode, CiliumIdentity, ...) that a dump carries
+    /// and that decides nothing: there only the kinds that change where traffic goes count.
     static let cniPolicyGroups: Set<String> = [
         "projectcalico.org", "crd.projectcalico.org", "cilium.io", "crd.antrea.io", "security.antrea.io",
     ]
+    static let ciliumTrafficKinds: Set<String> = [
+        "CiliumEgressGatewayPolicy", "CiliumLocalRedirectPolicy", "CiliumEnvoyConfig", "CiliumClusterwideEnvoyConfig",
+    ]
+
+    static func isCNIPolicy(_ gk: GroupKind) -> Bool {
+        cniPolicyGroups.contains(gk.group) && (gk.group != "cilium.io" || ciliumTrafficKinds.contains(gk.kind))
+    }
 
     /// Object identities (kind, or kind.group for a kind name taken elsewhere) of cluster-scoped resources that
     /// are not read, so that their identities carry no namespace.
     static let unreadClusterScoped: Set<String> = [
         "GlobalNetworkPolicy.projectcalico.org", "GlobalNetworkPolicy.crd.projectcalico.org",
-        "CiliumClusterwideNetworkPolicy", "ClusterNetworkPolicy.crd.antrea.io", "Node", "ClusterRole",
+        "ClusterNetworkPolicy.crd.antrea.io", "CiliumEgressGatewayPolicy", "CiliumClusterwideEnvoyConfig",
+        "CiliumIdentity", "CiliumNode", "CiliumCIDRGroup", "CiliumLoadBalancerIPPool", "CiliumExternalWorkload", "Node",
+        "ClusterRole",
         "ClusterRoleBinding",
         "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass",
         "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration", "APIService", "GlobalNetworkPolicy",

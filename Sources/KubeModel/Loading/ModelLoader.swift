@@ -300,7 +300,7 @@ public struct ModelLoader {
                 throw root["apiVersion"]!.error(
                     "\(kind) is not served by apiVersion '\(object.apiVersion)' (expected \(expected))")
             }
-            let cniPolicy = KindRegistry.cniPolicyGroups.contains(object.groupKind.group)
+            let cniPolicy = KindRegistry.isCNIPolicy(object.groupKind)
             let createsPods = KindRegistry.podCreatingKinds.contains(object.groupKind)
             return {
                 $0.model.unknownKinds[id.kind, default: []].append(id)

@@ -22,7 +22,7 @@ struct PassWithoutLowerTier: LintRule {
                         p.tier == .admin
                         && pods.contains { i in
                             let pod = c.pod(i)
-                            let isolated = (c.policies.networkPoliciesByNamespace[pod.namespace] ?? []).contains {
+                            let isolated = c.policies.networkPolicies(governing: pod.namespace).contains {
                                 $0.isolates(direction) && $0.subject.matches(pod)
                             }
                             return isolated

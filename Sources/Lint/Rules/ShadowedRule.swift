@@ -18,7 +18,7 @@ struct ShadowedRule: LintRule {
             for direction in [Direction.ingress, .egress] where p.isolates(direction) {
                 // Candidate shadowing rules: the policy's own and those of policies covering the same pods.
                 var candidates: [(policy: CompiledPolicy, rule: CompiledRule)] = []
-                for q in c.policies.networkPoliciesByNamespace[p.namespace ?? ""] ?? [] where q.isolates(direction) {
+                for q in c.policies.networkPolicies(governing: p.namespace ?? "") where q.isolates(direction) {
                     guard q.id == p.id || selected.isSubset(of: Set(c.pods(matching: q.subject))) else { continue }
                     candidates += q.rules(direction).map { (q, $0) }
                 }

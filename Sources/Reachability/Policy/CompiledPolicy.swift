@@ -42,10 +42,14 @@ public struct PodMatch: Hashable, Sendable {
 public struct AddressBlock: Hashable, Sendable {
     public let cidr: CIDR
     public let except: [CIDR]
+    /// The block matches outside addresses only, never a pod's (Cilium's CIDR rules and `world` entities); otherwise
+    /// pod addresses too, as A-IPBLOCK-PODIP binds.
+    public let externalOnly: Bool
 
-    public init(cidr: CIDR, except: [CIDR] = []) {
+    public init(cidr: CIDR, except: [CIDR] = [], externalOnly: Bool = false) {
         self.cidr = cidr
         self.except = except
+        self.externalOnly = externalOnly
     }
 }
 

@@ -20,7 +20,7 @@ public struct PolicySet: Sendable {
     /// The registered policy languages.
     static let kinds: [any PolicyKind.Type] = [
         AdminNetworkPolicyKind.self, NetworkPolicyKind.self, BaselineAdminNetworkPolicyKind.self,
-        ClusterNetworkPolicyKind.self,
+        ClusterNetworkPolicyKind.self, CiliumNetworkPolicyKind.self,
     ]
 
     /// Admin tier in evaluation order: by priority, then name.
@@ -44,6 +44,13 @@ public struct PolicySet: Sendable {
         networkPolicies = ordered(.networkPolicy)
         baseline = ordered(.baseline)
         networkPoliciesByNamespace = Dictionary(grouping: networkPolicies) { $0.namespace ?? "" }
+    }
+
+    /// The NetworkPolicy-tier policies that may select pods of a namespace: the namespace's own and the cluster-scoped
+    /// ones (CiliumClusterwideNetworkPolicy).
+    public func networkPolicies(governing namespace: String) -> [CompiledPolicy] {
+        let clusterScoped = networkPoliciesByNamespace[""] ?? []
+        return namespace.isEmpty ? clusterScoped : (networkPoliciesByNamespace[namespace] ?? []) + clusterScoped
     }
 
     /// Every policy, in tier order.
@@ -73,6 +80,29 @@ public struct PolicySet: Sendable {
         if let first = model.cniPolicies.first {
             return
                 "the input holds \(model.cniPolicies.count) CNI-specific policy object(s) (first: \(first)) that this version does not model"
+        }
+        if let p = model.ciliumPolicies.first(where: { !$0.unmodelled.isEmpty }) {
+            let part = p.unmodelled[0]
+            return "\(p.kind) \(part.ref.qualifiedName) \(part.ref.path) (\(part.ref.location)): \(part.what)"
+        }
+        if !model.ciliumPolicies.isEmpty,
+            let admin = model.adminPolicies.first?.name ?? model.clusterNetworkPolicies.first?.name
+                ?? model.baselinePolicy?.name
+        {
+            return
+                "the input holds Cilium policies and admin network policies (first: \(admin)); how Cilium orders them is not modelled"
+        }
+        if let hostNetwork = model.workloads.first(where: \.hostNetwork),
+            let p = model.ciliumPolicies.first(where: {
+                $0.rules.contains { r in
+                    (r.ingress + r.egress + r.ingressDeny + r.egressDeny).contains { s in
+                        s.entities.contains { [.host, .remoteNode, .kubeAPIServer].contains($0) }
+                    }
+                }
+            })
+        {
+            return
+                "\(p.kind) \(p.name) names node entities (host, remote-node, kube-apiserver), which hostNetwork pods such as \(hostNetwork.id) carry"
         }
         if let p = model.clusterNetworkPolicies.first(where: { !$0.domainNameRules.isEmpty }) {
             let rule = p.domainNameRules[0]

@@ -1,0 +1,369 @@
+/// CiliumNetworkPolicy (namespaced) and CiliumClusterwideNetworkPolicy (`cilium.io/v2`): one or more rules (`spec`,
+/// `specs`), each selecting endpoints and listing ingress/egress allow sections and ingressDeny/egressDeny sections
+/// (cilium `pkg/policy/api`: rule.go, ingress.go, egress.go, l4.go, entity.go). The L3/L4 part is read into plain
+/// data; what this version does not decide (host policies, FQDNs, Services as peers, ICMP, TLS inspection, ...) is
+/// kept as `unmodelled` with its position, so that verdicts depending on the policy become UNKNOWN with the reason.
+public struct CiliumNetworkPolicy: Hashable, Sendable {
+    public static let namespacedKind = "CiliumNetworkPolicy"
+    public static let clusterwideKind = "CiliumClusterwideNetworkPolicy"
+    public static let versions: Set<String> = ["cilium.io/v2"]
+
+    /// An endpoint selector in Cilium's label dialect, split by what each requirement reads: pod labels (keys with
+    /// the `k8s:` or `any:` source, or none), the namespace's name (`io.kubernetes.pod.namespace`) and the
+    /// namespace's labels (`io.cilium.k8s.namespace.labels.<key>`).
+    public struct Selector: Hashable, Sendable {
+        public let pods: LabelSelector
+        /// Requirements on the namespace's labels, the name read as `kubernetes.io/metadata.name`.
+        public let namespaces: LabelSelector
+        /// Whether the selector names the namespace (`io.kubernetes.pod.namespace`): a namespaced policy's selectors
+        /// that do not are confined to the policy's namespace.
+        public let namesNamespace: Bool
+        /// Keys the model cannot compare (reserved identities, service accounts, cluster names), as written.
+        public let unmodelledKeys: [String]
+    }
+
+    public enum Entity: String, Hashable, Sendable, CaseIterable {
+        case world
+        case worldIPv4 = "world-ipv4"
+        case worldIPv6 = "world-ipv6"
+        case cluster, host
+        case remoteNode = "remote-node"
+        case kubeAPIServer = "kube-apiserver"
+        case ingress, health
+        case initializing = "init"
+        case unmanaged, none, all
+    }
+
+    /// One port entry of `toPorts`: a number (0: every port), a range, or a container port name; `protocols` from
+    /// `protocol` (ANY: TCP and UDP, as Cilium expands it).
+    public struct Port: Hashable, Sendable {
+        public let port: PortRef?
+        public let endPort: Int?
+        public let protocols: [L4Protocol]
+    }
+
+    /// One entry of an ingress, egress, ingressDeny or egressDeny list.
+    public struct Section: Hashable, Sendable {
+        public let ref: RuleRef
+        public let endpoints: [Selector]
+        public let entities: [Entity]
+        /// CIDR peers (`fromCIDR`/`toCIDR` and the `*CIDRSet` lists with `except`).
+        public let cidrs: [(cidr: CIDR, except: [CIDR])]
+        /// nil: `toPorts` absent (every port).
+        public let ports: [Port]?
+        /// `toPorts` entries with L7 `rules` (HTTP, Kafka, DNS, generic L7).
+        public let l7Rules: [RuleRef]
+
+        /// Whether the section names any L3 peer. Without one, a section with ports admits every peer on them (an
+        /// L4-only rule) and a section without ports admits nothing.
+        public var hasPeers: Bool { !endpoints.isEmpty || !entities.isEmpty || !cidrs.isEmpty }
+
+        public static func == (a: Section, b: Section) -> Bool { a.ref == b.ref }
+        public func hash(into h: inout Hasher) { h.combine(ref) }
+    }
+
+    /// One rule (`spec`, or an item of `specs`).
+    public struct Rule: Hashable, Sendable {
+        public let ref: RuleRef
+        /// nil: a host policy (`nodeSelector`).
+        public let endpointSelector: Selector?
+        public let ingress: [Section]
+        public let egress: [Section]
+        public let ingressDeny: [Section]
+        public let egressDeny: [Section]
+        /// `enableDefaultDeny.ingress` / `.egress` as written (nil: absent).
+        public let defaultDenyIngress: Bool?
+        public let defaultDenyEgress: Bool?
+
+        /// Whether the rule puts its endpoints into default deny in a direction: as written, else when the rule has
+        /// allow or deny sections there (cilium `Rule.EnableDefaultDeny`).
+        public func defaultDeny(ingress: Bool) -> Bool {
+            ingress
+                ? defaultDenyIngress ?? !(self.ingress.isEmpty && ingressDeny.isEmpty)
+                : defaultDenyEgress ?? !(egress.isEmpty && egressDeny.isEmpty)
+        }
+    }
+
+    /// A part of the policy whose effect this version does not model, and why.
+    public struct Unmodelled: Hashable, Sendable {
+        public let ref: RuleRef
+        public let what: String
+    }
+
+    public let kind: String
+    public let name: String
+    /// nil for a CiliumClusterwideNetworkPolicy.
+    public let namespace: String?
+    public let rules: [Rule]
+    public let unmodelled: [Unmodelled]
+    public let location: SourceLocation
+
+    static let ruleKeys: Set<String> = [
+        "endpointSelector", "nodeSelector", "ingress", "ingressDeny", "egress", "egressDeny", "labels", "description",
+        "enableDefaultDeny", "log",
+    ]
+    static let ingressKeys: Set<String> = [
+        "fromEndpoints", "fromRequires", "fromCIDR", "fromCIDRSet", "fromEntities", "fromGroups", "fromNodes",
+        "toPorts", "icmps", "authentication",
+    ]
+    static let egressKeys: Set<String> = [
+        "toEndpoints", "toRequires", "toCIDR", "toCIDRSet", "toEntities", "toServices", "toFQDNs", "toGroups",
+        "toNodes", "toPorts", "icmps", "authentication",
+    ]
+    /// Peer and port fields whose effect is not modelled, with the reason shown in UNKNOWN verdicts.
+    static let unmodelledFields: [String: String] = [
+        "fromRequires": "fromRequires constrains every rule of the endpoint (deprecated upstream)",
+        "toRequires": "toRequires constrains every rule of the endpoint (deprecated upstream)",
+        "fromGroups": "fromGroups names cloud-provider groups whose addresses the input does not hold",
+        "toGroups": "toGroups names cloud-provider groups whose addresses the input does not hold",
+        "fromNodes": "fromNodes selects nodes, which this model has no endpoints for",
+        "toNodes": "toNodes selects nodes, which this model has no endpoints for",
+        "toServices": "toServices admits a Service's endpoints as Cilium resolves them",
+        "toFQDNs": "toFQDNs admits the addresses DNS answers for the names at run time",
+        "icmps": "ICMP rules are not modelled",
+        "authentication": "mutual authentication is not modelled",
+    ]
+
+    static func parse(
+        _ root: Field, spec: Field?, specs: Field?, kind: String, name: String, namespace: String?,
+        location: SourceLocation
+    ) throws -> CiliumNetworkPolicy {
+        try ErrorGatherer.gathering { gatherer in
+            var unmodelled: [Unmodelled] = []
+            var fields: [Field] = spec.map { [$0] } ?? []
+            if let specs { fields += try specs.items() }
+            guard !fields.isEmpty else { throw root.missing("spec", hint: "or specs") }
+            let rules = try gatherer.readEach(fields) { f in
+                try rule(f, kind: kind, name: name, namespace: namespace, unmodelled: &unmodelled)
+            }
+            return CiliumNetworkPolicy(
+                kind: kind, name: name, namespace: namespace, rules: rules, unmodelled: unmodelled,
+                location: location)
+        }
+    }
+
+    private static func rule(
+        _ f: Field, kind: String, name: String, namespace: String?, unmodelled: inout [Unmodelled]
+    ) throws -> Rule {
+        func ref(_ field: Field) -> RuleRef {
+            RuleRef(kind: kind, namespace: namespace, name: name, path: field.path, location: field.location)
+        }
+        return try ErrorGatherer.gathering { gatherer in
+            _ = try gatherer.read { try f.requireKnownKeys(ruleKeys) }
+            let endpointField = f["endpointSelector"]
+            let nodeField = f["nodeSelector"]
+            guard (endpointField == nil) != (nodeField == nil) else {
+                throw f.error("a rule needs exactly one of endpointSelector and nodeSelector")
+            }
+            if nodeField != nil {
+                unmodelled.append(
+                    Unmodelled(ref: ref(nodeField!), what: "a host policy (nodeSelector) filters node traffic"))
+            }
+            let endpointSelector = try endpointField.map { try selector($0) }
+            if let s = endpointSelector, !s.unmodelledKeys.isEmpty {
+                unmodelled.append(
+                    Unmodelled(
+                        ref: ref(endpointField!),
+                        what: "endpointSelector reads \(s.unmodelledKeys.joined(separator: ", "))"))
+            }
+            func sections(_ key: String, allowed: Set<String>, deny: Bool) throws -> [Section] {
+                try gatherer.read {
+                    try (f[key]?.items() ?? []).readEach {
+                        try section($0, allowed: allowed, deny: deny, ref: ref, unmodelled: &unmodelled)
+                    }
+                } ?? []
+            }
+            let ingress = try sections("ingress", allowed: ingressKeys, deny: false)
+            let egress = try sections("egress", allowed: egressKeys, deny: false)
+            let ingressDeny = try sections("ingressDeny", allowed: ingressKeys, deny: true)
+            let egressDeny = try sections("egressDeny", allowed: egressKeys, deny: true)
+            var defaults: (ingress: Bool?, egress: Bool?) = (nil, nil)
+            if let d = f["enableDefaultDeny"] {
+                _ = try gatherer.read {
+                    try d.requireKnownKeys(["ingress", "egress"])
+                    defaults = (try d["ingress"]?.bool(), try d["egress"]?.bool())
+                }
+            }
+            // A rule that adds allows without putting its endpoints into default deny widens other policies.
+            for (direction, off, allows) in [
+                ("ingress", defaults.ingress == false, ingress), ("egress", defaults.egress == false, egress),
+            ]
+            where off && !allows.isEmpty {
+                unmodelled.append(
+                    Unmodelled(
+                        ref: ref(f["enableDefaultDeny"]!),
+                        what: "enableDefaultDeny.\(direction) false with allow rules (allows that isolate nothing)"))
+            }
+            if ingress.isEmpty && egress.isEmpty && ingressDeny.isEmpty && egressDeny.isEmpty
+                && f["ingress"] == nil && f["egress"] == nil && f["ingressDeny"] == nil && f["egressDeny"] == nil
+            {
+                gatherer.add(f.error("a rule needs at least one of ingress, ingressDeny, egress and egressDeny"))
+            }
+            return Rule(
+                ref: ref(f), endpointSelector: endpointSelector, ingress: ingress, egress: egress,
+                ingressDeny: ingressDeny, egressDeny: egressDeny, defaultDenyIngress: defaults.ingress,
+                defaultDenyEgress: defaults.egress)
+        }
+    }
+
+    private static func section(
+        _ f: Field, allowed: Set<String>, deny: Bool, ref: (Field) -> RuleRef, unmodelled: inout [Unmodelled]
+    ) throws -> Section {
+        try ErrorGatherer.gathering { gatherer in
+            _ = try gatherer.read { try f.requireKnownKeys(allowed) }
+            for key in allowed.sorted() where f[key] != nil && !(f[key]!.isNull) {
+                if let why = unmodelledFields[key] { unmodelled.append(Unmodelled(ref: ref(f[key]!), what: why)) }
+            }
+            let ingress = allowed.contains("fromEndpoints")
+            let endpointsField = f[ingress ? "fromEndpoints" : "toEndpoints"]
+            let endpoints = try gatherer.read { try (endpointsField?.items() ?? []).readEach(selector) } ?? []
+            for (i, s) in endpoints.enumerated() where !s.unmodelledKeys.isEmpty {
+                let item = try endpointsField!.items()[i]
+                unmodelled.append(
+                    Unmodelled(ref: ref(item), what: "a selector reads \(s.unmodelledKeys.joined(separator: ", "))"))
+            }
+            let entities =
+                try gatherer.read {
+                    try (f[ingress ? "fromEntities" : "toEntities"]?.items() ?? []).readEach { e -> Entity in
+                        let text = try e.string()
+                        guard let entity = Entity(rawValue: text) else {
+                            throw e.error(
+                                "unknown entity '\(text)' (expected one of: \(Entity.allCases.map(\.rawValue).joined(separator: ", ")))"
+                            )
+                        }
+                        return entity
+                    }
+                } ?? []
+            var cidrs: [(cidr: CIDR, except: [CIDR])] = []
+            if let list = f[ingress ? "fromCIDR" : "toCIDR"] {
+                cidrs += try gatherer.read { try list.items().readEach { (try $0.cidr(), [CIDR]()) } } ?? []
+            }
+            if let list = f[ingress ? "fromCIDRSet" : "toCIDRSet"] {
+                cidrs +=
+                    try gatherer.read {
+                        try list.items().readEach { try cidrRule($0, ref: ref, unmodelled: &unmodelled) }
+                    }?
+                    .compactMap { $0 } ?? []
+            }
+            var l7Rules: [RuleRef] = []
+            let ports =
+                try gatherer.read {
+                    try f["toPorts"].map { field -> [Port] in
+                        try field.items().readEach { entry -> [Port] in
+                            try entry.requireKnownKeys(
+                                ["ports", "rules", "terminatingTLS", "originatingTLS", "serverNames", "listener"])
+                            for key in ["terminatingTLS", "originatingTLS", "serverNames", "listener"]
+                            where entry[key] != nil {
+                                unmodelled.append(
+                                    Unmodelled(
+                                        ref: ref(entry[key]!), what: "\(key) sends the traffic through Cilium's proxy"))
+                            }
+                            if let rules = entry["rules"], !rules.isNull {
+                                if deny { throw rules.error("deny rules take no L7 rules") }
+                                l7Rules.append(ref(rules))
+                            }
+                            return try (entry["ports"]?.items() ?? []).readEach(port)
+                        }.flatMap { $0 }
+                    }
+                } ?? nil
+            return Section(
+                ref: ref(f), endpoints: endpoints, entities: entities, cidrs: cidrs, ports: ports, l7Rules: l7Rules)
+        }
+    }
+
+    private static func cidrRule(_ f: Field, ref: (Field) -> RuleRef, unmodelled: inout [Unmodelled]) throws
+        -> (cidr: CIDR, except: [CIDR])?
+    {
+        try f.requireKnownKeys(["cidr", "except", "cidrGroupRef", "cidrGroupSelector"])
+        for key in ["cidrGroupRef", "cidrGroupSelector"] where f[key] != nil {
+            unmodelled.append(Unmodelled(ref: ref(f[key]!), what: "\(key) names CiliumCIDRGroups"))
+        }
+        guard let cidrField = f["cidr"] else {
+            if f["cidrGroupRef"] != nil || f["cidrGroupSelector"] != nil { return nil }
+            throw f.missing("cidr")
+        }
+        let cidr = try cidrField.cidr()
+        let except = try (f["except"]?.items() ?? []).readEach { e -> CIDR in
+            let x = try e.cidr()
+            guard cidr.strictlyContains(x) else { throw e.error("except \(x) must lie inside cidr \(cidr)") }
+            return x
+        }
+        return (cidr, except)
+    }
+
+    private static func port(_ f: Field) throws -> Port {
+        try f.requireKnownKeys(["port", "endPort", "protocol"])
+        let protoText = try f["protocol"]?.string() ?? "ANY"
+        let protocols: [L4Protocol]
+        switch protoText {
+        case "ANY": protocols = [.tcp, .udp]
+        case "TCP", "UDP", "SCTP": protocols = [L4Protocol(rawValue: protoText)!]
+        default: throw f["protocol"]!.error("unknown protocol '\(protoText)' (expected TCP, UDP, SCTP or ANY)")
+        }
+        var port: PortRef?
+        if let p = f["port"] {
+            let text = try p.string()
+            if let n = Int(text) {
+                guard (0...65535).contains(n) else { throw p.error("port \(n) is not in 0-65535") }
+                port = n == 0 ? nil : .number(n)
+            } else {
+                if let problem = PortName.validate(text) { throw p.error(problem) }
+                port = .name(text)
+            }
+        }
+        let endPort = try f["endPort"]?.int(in: 0...65535)
+        if let endPort, case .number(let start)? = port, endPort < start {
+            throw f["endPort"]!.error("endPort \(endPort) is below port \(start)")
+        }
+        return Port(port: port, endPort: endPort, protocols: protocols)
+    }
+
+    static let namespaceNameKey = "io.kubernetes.pod.namespace"
+    static let namespaceLabelPrefix = "io.cilium.k8s.namespace.labels."
+    /// Label sources a pod's Kubernetes labels carry (`k8s`), or match (`any`, and no source).
+    static let podSources: Set<String> = ["k8s", "any"]
+
+    /// Reads a selector, sorting each requirement by what it reads.
+    static func selector(_ f: Field) throws -> Selector {
+        var unmodelled: [String] = []
+        // Keys the model cannot compare are kept apart under a marker no label key can carry.
+        let marker = "#"
+        let written = try LabelSelector.parse(f) { key, field in
+            // A key may carry a source: `k8s:app`, `any:app`, `reserved:host`. Kubernetes pods carry `k8s` labels.
+            var bare = key
+            if let colon = key.firstIndex(of: ":") {
+                let source = String(key[..<colon])
+                bare = String(key[key.index(after: colon)...])
+                if !podSources.contains(source) {
+                    unmodelled.append(key)
+                    return marker + key
+                }
+            }
+            if bare.hasPrefix("io.cilium.k8s.policy.") {
+                unmodelled.append(key)
+                return marker + key
+            }
+            if !bare.hasPrefix(namespaceLabelPrefix) && bare != namespaceNameKey {
+                try LabelSyntax.checkKey(bare, field)
+            }
+            return bare
+        }
+        var pods: [LabelRequirement] = []
+        var namespaces: [LabelRequirement] = []
+        var namesNamespace = false
+        for r in written.requirements where !r.key.hasPrefix(marker) {
+            if r.key == namespaceNameKey {
+                namesNamespace = true
+                namespaces.append(LabelRequirement(key: "kubernetes.io/metadata.name", op: r.op, values: r.values))
+            } else if r.key.hasPrefix(namespaceLabelPrefix) {
+                let key = String(r.key.dropFirst(namespaceLabelPrefix.count))
+                namespaces.append(LabelRequirement(key: key, op: r.op, values: r.values))
+            } else {
+                pods.append(r)
+            }
+        }
+        return Selector(
+            pods: LabelSelector(requirements: pods), namespaces: LabelSelector(requirements: namespaces),
+            namesNamespace: namesNamespace, unmodelledKeys: unmodelled)
+    }
+}

@@ -1,0 +1,107 @@
+import KubeModel
+
+/// CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy (docs/SEMANTICS.md §4.2): each rule becomes a policy of the
+/// NetworkPolicy tier (its allow sections, ORed with every other allow, Kubernetes NetworkPolicies included, and the
+/// default deny it puts its endpoints in) and, when it has deny sections, a policy of the admin tier whose Deny rules
+/// come before every allow, as Cilium's deny policies take precedence over allows of any kind. Parts not modelled
+/// (`CiliumNetworkPolicy.unmodelled`) make verdicts UNKNOWN through `PolicySet.undecidableReason`.
+enum CiliumNetworkPolicyKind: PolicyKind {
+    /// Cilium deny policies sit before every admin-tier priority (0-1000).
+    static let denyPriority = -1
+
+    static func compile(_ model: ClusterModel, options: CompileOptions) -> [CompiledPolicy] {
+        model.ciliumPolicies.flatMap { p in p.rules.flatMap { compile($0, of: p, options: options) } }
+    }
+
+    static func compile(_ rule: CiliumNetworkPolicy.Rule, of p: CiliumNetworkPolicy, options: CompileOptions)
+        -> [CompiledPolicy]
+    {
+        // A host policy (nodeSelector) selects no pod of this model; it is reported as unmodelled.
+        guard let selector = rule.endpointSelector else { return [] }
+        let subject = podMatch(selector, policyNamespace: p.namespace, subject: true)
+        func rules(_ sections: [CiliumNetworkPolicy.Section], _ action: RuleAction) -> [CompiledRule] {
+            sections.compactMap { compile($0, action: action, policyNamespace: p.namespace, options: options) }
+        }
+        let source = RuleRef(
+            kind: p.kind, namespace: p.namespace, name: p.name, path: rule.ref.path, location: rule.ref.location)
+        var out = [
+            CompiledPolicy(
+                tier: .networkPolicy, priority: 0, subject: subject,
+                isolatesIngress: rule.defaultDeny(ingress: true), isolatesEgress: rule.defaultDeny(ingress: false),
+                ingress: rules(rule.ingress, .allow), egress: rules(rule.egress, .allow), source: source)
+        ]
+        if !rule.ingressDeny.isEmpty || !rule.egressDeny.isEmpty {
+            out.append(
+                CompiledPolicy(
+                    tier: .admin, priority: denyPriority, subject: subject, isolatesIngress: false,
+                    isolatesEgress: false, ingress: rules(rule.ingressDeny, .deny),
+                    egress: rules(rule.egressDeny, .deny),
+                    source: source))
+        }
+        return out
+    }
+
+    /// One section as a rule; nil when it admits nothing (no peer and no port, or only entities this model has no
+    /// endpoint for).
+    static func compile(
+        _ s: CiliumNetworkPolicy.Section, action: RuleAction, policyNamespace: String?, options: CompileOptions
+    ) -> CompiledRule? {
+        // Cilium: a section without L3 peers but with ports admits every peer on them; one with neither admits nothing.
+        if !s.hasPeers && s.ports == nil { return nil }
+        var everyPeer = !s.hasPeers
+        var peers: [CompiledPeer] = s.endpoints.map {
+            CompiledPeer(.pods(podMatch($0, policyNamespace: policyNamespace, subject: false)), source: s.ref)
+        }
+        for entity in s.entities {
+            switch entity {
+            case .all: everyPeer = true
+            case .cluster:
+                peers.append(
+                    CompiledPeer(.pods(PodMatch(namespaces: .selector(.everything), pods: .everything)), source: s.ref))
+            case .world, .worldIPv4, .worldIPv6:
+                let families: [IPFamily] =
+                    entity == .world ? IPFamily.allCases : [entity == .worldIPv4 ? .ipv4 : .ipv6]
+                for family in families {
+                    peers.append(
+                        CompiledPeer(.addresses(AddressBlock(cidr: .whole(family), externalOnly: true)), source: s.ref))
+                }
+            // Identities of nodes, the API server, Cilium's own proxies and unmanaged endpoints: no pod or outside
+            // address of this model has them (hostNetwork pods are reported by `PolicySet.undecidableReason`).
+            case .host, .remoteNode, .kubeAPIServer, .ingress, .health, .initializing, .unmanaged, .none: break
+            }
+        }
+        // CIDR rules apply only to traffic from and to outside the cluster (cilium ingress.go, FromCIDR).
+        for c in s.cidrs {
+            peers.append(
+                CompiledPeer(
+                    .addresses(AddressBlock(cidr: c.cidr, except: c.except, externalOnly: true)), source: s.ref))
+        }
+        if !everyPeer && peers.isEmpty { return nil }
+        let ports: [PortMatch]? = s.ports.map { list in
+            list.flatMap { port -> [PortMatch] in
+                switch port.port {
+                case nil: return port.protocols.map { .allPorts($0) }
+                case .number(let n)?:
+                    let end = options.endPortSupported ? max(n, port.endPort ?? n) : n
+                    return port.protocols.map { .range($0, n...end) }
+                case .name(let name)?: return [.named(name, port.protocols)]
+                }
+            }
+        }
+        return CompiledRule(
+            action: action, peers: everyPeer ? [] : peers, ports: ports, portSources: [s.ref], source: s.ref)
+    }
+
+    /// The pods a Cilium selector selects. In a namespaced policy a selector that does not name the namespace
+    /// (`io.kubernetes.pod.namespace`) is confined to the policy's namespace, and the policy's own endpoint selector
+    /// always is; a clusterwide policy's selectors span every namespace their namespace requirements allow.
+    static func podMatch(_ s: CiliumNetworkPolicy.Selector, policyNamespace: String?, subject: Bool) -> PodMatch {
+        guard let ns = policyNamespace, subject || !s.namesNamespace else {
+            return PodMatch(namespaces: .selector(s.namespaces), pods: s.pods)
+        }
+        if s.namespaces.isEmpty { return PodMatch(namespaces: .named(ns), pods: s.pods) }
+        let own = LabelRequirement(key: "kubernetes.io/metadata.name", op: .in, values: [ns])
+        return PodMatch(
+            namespaces: .selector(LabelSelector(requirements: s.namespaces.requirements + [own])), pods: s.pods)
+    }
+}

@@ -1,0 +1,115 @@
+import TestSupport
+import XCTest
+
+@testable import KubeModel
+
+/// Reading CiliumNetworkPolicy and CiliumClusterwideNetworkPolicy: rules from `spec` and `specs`, Cilium's selector
+/// dialect, entities, CIDR sets, ports, the parts left unmodelled, and the validation errors with positions.
+final class CiliumNetworkPolicyTests: XCTestCase {
+    func policies(_ yaml: String) throws -> [CiliumNetworkPolicy] { try loadModel(yaml).ciliumPolicies }
+
+    func errors(_ yaml: String) throws -> [String] {
+        let file = try temporaryFile(yaml)
+        return ModelLoader().load(paths: [file]).errors.map { "\($0.location.line): \($0.field): \($0.message)" }
+    }
+
+    func testRulesSelectorsEntitiesCIDRsAndPorts() throws {
+        let p = try policies(
+            """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: web, namespace: shop}
+            specs:
+              - endpointSelector: {matchLabels: {"k8s:app": web}}
+                ingress:
+                  - fromEndpoints:
+                      - matchLabels: {"any:role": client, "k8s:io.kubernetes.pod.namespace": front}
+                      - matchExpressions: [{key: io.cilium.k8s.namespace.labels.team, operator: In, values: [a, b]}]
+                    toPorts:
+                      - ports: [{port: "80"}, {port: "8000", endPort: 8080, protocol: TCP}, {port: http, protocol: UDP}]
+                  - fromEntities: [world, cluster]
+                  - fromCIDRSet: [{cidr: 10.0.0.0/8, except: [10.1.0.0/16]}]
+                    fromCIDR: ["2001:db8::/32"]
+              - endpointSelector: {}
+                egressDeny: [{toEntities: [world-ipv6]}]
+            """)[0]
+        XCTAssertEqual(p.rules.count, 2)
+        XCTAssertEqual(p.rules[0].ref.path, "specs[0]")
+        XCTAssertEqual(p.rules[0].endpointSelector?.pods.description, "app=web")
+        let first = p.rules[0].ingress[0]
+        XCTAssertEqual(first.endpoints[0].pods.description, "role=client")
+        XCTAssertEqual(first.endpoints[0].namespaces.description, "kubernetes.io/metadata.name=front")
+        XCTAssertTrue(first.endpoints[0].namesNamespace)
+        XCTAssertEqual(first.endpoints[1].namespaces.description, "team in (a,b)")
+        XCTAssertFalse(first.endpoints[1].namesNamespace)
+        XCTAssertEqual(first.ports?.map(\.protocols), [[.tcp, .udp], [.tcp], [.udp]], "ANY is TCP and UDP")
+        XCTAssertEqual(first.ports?[1].endPort, 8080)
+        XCTAssertEqual(first.ports?[2].port, .name("http"))
+        XCTAssertEqual(p.rules[0].ingress[1].entities, [.world, .cluster])
+        XCTAssertEqual(
+            p.rules[0].ingress[2].cidrs.map { "\($0.cidr) - \($0.except)" },
+            [
+                "2001:db8::/32 - []", "10.0.0.0/8 - [10.1.0.0/16]",
+            ])
+        XCTAssertTrue(p.rules[0].defaultDeny(ingress: true))
+        XCTAssertFalse(p.rules[0].defaultDeny(ingress: false), "no egress section: egress stays open")
+        XCTAssertTrue(p.rules[1].defaultDeny(ingress: false), "a deny section also puts endpoints into default deny")
+        XCTAssertEqual(p.unmodelled, [])
+    }
+
+    func testUnmodelledPartsAreKeptWithTheirPosition() throws {
+        let p = try policies(
+            """
+            apiVersion: cilium.io/v2
+            kind: CiliumClusterwideNetworkPolicy
+            metadata: {name: dns}
+            spec:
+              endpointSelector: {matchLabels: {"reserved:host": ""}}
+              egress:
+                - toFQDNs: [{matchName: api.example.com}]
+                - toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*"}]}}]
+            """)[0]
+        XCTAssertNil(p.namespace)
+        XCTAssertEqual(
+            p.unmodelled.map(\.what).sorted(),
+            [
+                "endpointSelector reads reserved:host",
+                "toFQDNs admits the addresses DNS answers for the names at run time",
+            ])
+        XCTAssertEqual(p.rules[0].egress[1].l7Rules.count, 1)
+        XCTAssertEqual(p.unmodelled.first { $0.what.hasPrefix("toFQDNs") }?.ref.location.line, 7)
+    }
+
+    func testValidationErrorsNameLineAndField() throws {
+        let head = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: n}\n"
+        XCTAssertEqual(
+            try errors(head + "spec: {ingress: [{}]}\n"),
+            [
+                "4: spec: a rule needs exactly one of endpointSelector and nodeSelector"
+            ])
+        XCTAssertEqual(
+            try errors(head + "spec: {endpointSelector: {}, ingress: [{fromEntities: [galaxy]}]}\n").first?
+                .contains("unknown entity 'galaxy'"), true)
+        XCTAssertEqual(
+            try errors(
+                head
+                    + "spec:\n  endpointSelector: {}\n  ingress: [{fromCIDRSet: [{cidr: 10.0.0.0/8, except: [11.0.0.0/8]}]}]\n"
+            ),
+            ["6: spec.ingress[0].fromCIDRSet[0].except[0]: except 11.0.0.0/8 must lie inside cidr 10.0.0.0/8"])
+        XCTAssertEqual(
+            try errors(
+                head
+                    + "spec:\n  endpointSelector: {}\n  ingress: [{toPorts: [{ports: [{port: \"80\", protocol: ICMP}]}]}]\n"
+            ).first?
+            .contains("unknown protocol 'ICMP'"), true)
+        XCTAssertEqual(
+            try errors(
+                head
+                    + "spec:\n  endpointSelector: {}\n  ingressDeny: [{toPorts: [{ports: [{port: \"80\"}], rules: {http: [{}]}}]}]\n"
+            ).first?
+            .contains("deny rules take no L7 rules"), true)
+        XCTAssertEqual(
+            try errors(head + "spec: {endpointSelector: {}}\n").first?.contains("at least one of ingress"), true)
+        XCTAssertEqual(try errors(head + "metadata2: {}\n").first?.contains("spec"), true)
+    }
+}

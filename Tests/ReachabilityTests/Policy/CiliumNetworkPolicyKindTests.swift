@@ -1,0 +1,156 @@
+import KubeModel
+import TestSupport
+import XCTest
+
+@testable import Reachability
+
+/// Cilium's semantics on the vector fixture (a/x serves http 8080, a/y, b/c, b/d, c/e; namespaces a, b, c labelled
+/// team=a|b|c): default deny on selection, empty and L4-only sections, namespace confinement of selectors, clusterwide
+/// reach, deny over every allow, CIDR rules that never match pods, entities, and the union with NetworkPolicy.
+final class CiliumNetworkPolicyKindTests: XCTestCase {
+    typealias V = NetworkPolicyVectorTests
+
+    static func cnp(_ ns: String, _ name: String, _ spec: String) -> String {
+        "---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: \(name), namespace: \(ns)}\nspec: \(spec)\n"
+    }
+
+    static func ccnp(_ name: String, _ spec: String) -> String {
+        "---\napiVersion: cilium.io/v2\nkind: CiliumClusterwideNetworkPolicy\nmetadata: {name: \(name)}\nspec: \(spec)\n"
+    }
+
+    func evaluator(_ extra: String, _ assumptions: Assumptions = Assumptions()) throws -> Evaluator {
+        Evaluator(model: try loadModel(V.fixture + extra), assumptions: assumptions)
+    }
+
+    func testSelectionPutsEndpointsIntoDefaultDenyAndAnEmptySectionAdmitsNothing() throws {
+        let e = try evaluator(Self.cnp("a", "lock", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{}]}"))
+        XCTAssertFalse(e.allows("a/y", "a/x", .tcp, 8080))
+        XCTAssertFalse(e.allows(external: "192.0.2.1", "a/x", .tcp, 8080))
+        XCTAssertTrue(e.allows("a/x", "a/y", .tcp, 8080), "egress has no section: open")
+        XCTAssertTrue(e.allows("b/c", "a/y", .tcp, 8080), "a/y is not selected")
+    }
+
+    func testAnL4OnlySectionAdmitsEveryPeerOnItsPorts() throws {
+        let e = try evaluator(
+            Self.cnp(
+                "a", "web",
+                "{endpointSelector: {matchLabels: {app: x}}, ingress: [{toPorts: [{ports: [{port: \"8080\"}]}]}]}"))
+        XCTAssertTrue(e.allows("c/e", "a/x", .tcp, 8080))
+        XCTAssertTrue(e.allows("c/e", "a/x", .udp, 8080), "protocol ANY is TCP and UDP")
+        XCTAssertFalse(e.allows("c/e", "a/x", .sctp, 8080))
+        XCTAssertTrue(e.allows(external: "2001:db8::1", "a/x", .tcp, 8080))
+        XCTAssertFalse(e.allows("c/e", "a/x", .tcp, 9090))
+    }
+
+    func testPeerSelectorsStayInThePolicyNamespaceUnlessTheyNameOne() throws {
+        let own = try evaluator(
+            Self.cnp(
+                "a", "p",
+                "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEndpoints: [{matchLabels: {app: c}}]}]}")
+                + "---\napiVersion: v1\nkind: Pod\nmetadata: {name: c, namespace: a, labels: {app: c}}\nspec: {containers: [{name: m}]}\n"
+        )
+        XCTAssertTrue(own.allows("a/c", "a/x", .tcp, 8080))
+        XCTAssertFalse(own.allows("b/c", "a/x", .tcp, 8080), "b/c matches app=c but lives in another namespace")
+        let named = try evaluator(
+            Self.cnp(
+                "a", "p",
+                "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEndpoints: [{matchLabels: {app: c, k8s:io.kubernetes.pod.namespace: b}}]}]}"
+            ))
+        XCTAssertTrue(named.allows("b/c", "a/x", .tcp, 8080))
+        // Namespace labels alone do not lift the confinement (Cilium injects the namespace name where it is absent).
+        let byLabels = try evaluator(
+            Self.cnp(
+                "a", "p",
+                "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEndpoints: [{matchLabels: {io.cilium.k8s.namespace.labels.team: b}}]}]}"
+            ))
+        XCTAssertFalse(byLabels.allows("b/c", "a/x", .tcp, 8080))
+        let anyNamespace = try evaluator(
+            Self.cnp(
+                "a", "p",
+                "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEndpoints: [{matchLabels: {io.cilium.k8s.namespace.labels.team: b}, matchExpressions: [{key: io.kubernetes.pod.namespace, operator: Exists}]}]}]}"
+            ))
+        XCTAssertTrue(anyNamespace.allows("b/c", "a/x", .tcp, 8080))
+        XCTAssertFalse(anyNamespace.allows("c/e", "a/x", .tcp, 8080))
+    }
+
+    func testClusterwidePoliciesSpanNamespaces() throws {
+        let e = try evaluator(
+            Self.ccnp(
+                "all-x",
+                "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEndpoints: [{matchLabels: {app: e}}]}]}"))
+        XCTAssertTrue(e.allows("c/e", "a/x", .tcp, 8080))
+        XCTAssertFalse(e.allows("b/c", "a/x", .tcp, 8080))
+        // Its endpoint selector reaches pods of every namespace.
+        let everywhere = try evaluator(Self.ccnp("lock-all", "{endpointSelector: {}, ingress: [{}]}"))
+        XCTAssertFalse(everywhere.allows("a/x", "c/e", .tcp, 80))
+        XCTAssertFalse(everywhere.allows("c/e", "b/d", .tcp, 80))
+    }
+
+    func testDenyOverridesEveryAllowAndUnionWithNetworkPolicy() throws {
+        let e = try evaluator(
+            V.np("a", "np", "{podSelector: {matchLabels: {app: x}}, ingress: [{from: [{namespaceSelector: {}}]}]}")
+                + Self.cnp(
+                    "a", "cnp", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEntities: [world]}]}")
+                + Self.ccnp(
+                    "shield",
+                    "{endpointSelector: {matchLabels: {app: x}}, ingressDeny: [{fromEndpoints: [{matchLabels: {app: c, io.kubernetes.pod.namespace: b}}], toPorts: [{ports: [{port: \"8080\", protocol: TCP}]}]}]}"
+                ))
+        XCTAssertTrue(e.allows("b/d", "a/x", .tcp, 8080), "the NetworkPolicy admits b/d")
+        XCTAssertTrue(e.allows(external: "198.51.100.1", "a/x", .tcp, 8080), "the CNP admits the world")
+        XCTAssertFalse(e.allows("b/c", "a/x", .tcp, 8080), "the deny overrides the NetworkPolicy's allow")
+        XCTAssertTrue(e.allows("b/c", "a/x", .udp, 8080), "the deny covers TCP 8080 only")
+        let explained = e.explain(from: e.endpoint("b/c"), to: e.endpoint("a/x"), proto: .tcp, port: 8080)
+        XCTAssertEqual(explained.ingress?.stage, "CILIUM-DENY-INGRESS")
+        XCTAssertEqual(explained.ingress?.rule?.path, "spec.ingressDeny[0]")
+        XCTAssertEqual(
+            e.explain(from: .external(AddressRange(cidr("198.51.100.1"))), to: e.endpoint("a/x"), proto: .tcp, port: 1)
+                .ingress?.stage, "CILIUM-INGRESS")
+    }
+
+    func testCIDRRulesAndWorldNeverMatchPods() throws {
+        let e = try evaluator(
+            Self.cnp(
+                "a", "p",
+                "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromCIDR: [10.244.0.0/16, \"fd00:10:244::/56\"]}, {fromCIDRSet: [{cidr: 0.0.0.0/0, except: [192.0.2.0/24]}]}]}"
+            ))
+        XCTAssertFalse(
+            e.allows("b/c", "a/x", .tcp, 8080), "a pod address in a CIDR rule is not matched (A-IPBLOCK-PODIP aside)")
+        XCTAssertTrue(e.allows(external: "198.51.100.1", "a/x", .tcp, 8080))
+        XCTAssertFalse(e.allows(external: "192.0.2.1", "a/x", .tcp, 8080), "except")
+        XCTAssertFalse(e.allows(external: "2001:db8::1", "a/x", .tcp, 8080), "no IPv6 rule")
+        let v6 = try evaluator(
+            Self.cnp("a", "p", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEntities: [world-ipv6]}]}"))
+        XCTAssertTrue(v6.allows(external: "2001:db8::1", "a/x", .tcp, 8080))
+        XCTAssertFalse(v6.allows(external: "198.51.100.1", "a/x", .tcp, 8080))
+        XCTAssertFalse(v6.allows("b/c", "a/x", .tcp, 8080))
+        let cluster = try evaluator(
+            Self.cnp("a", "p", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEntities: [cluster]}]}"))
+        XCTAssertTrue(cluster.allows("c/e", "a/x", .tcp, 8080))
+        XCTAssertFalse(cluster.allows(external: "198.51.100.1", "a/x", .tcp, 8080))
+    }
+
+    func testUnmodelledPartsAndMixingWithAdminPoliciesAreUndecidable() throws {
+        func reason(_ extra: String) throws -> String? {
+            let model = try loadModel(V.fixture + extra)
+            return PolicySet.undecidableReason(model, PolicySet(model: model, options: CompileOptions()))
+        }
+        XCTAssertNil(try reason(Self.cnp("a", "p", "{endpointSelector: {}, egress: [{toEntities: [world]}]}")))
+        XCTAssertTrue(
+            try reason(Self.cnp("a", "p", "{endpointSelector: {}, egress: [{toFQDNs: [{matchName: example.com}]}]}"))?
+                .contains("toFQDNs") == true)
+        XCTAssertTrue(
+            try reason(
+                Self.cnp("a", "p", "{endpointSelector: {}, ingress: [{}]}")
+                    + V.anp(
+                        "x",
+                        "{priority: 1, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}"
+                    ))?
+                .contains("admin network policies") == true)
+        XCTAssertTrue(
+            try reason(
+                Self.cnp(
+                    "a", "p",
+                    "{endpointSelector: {}, enableDefaultDeny: {ingress: false}, ingress: [{fromEntities: [world]}]}"))?
+                .contains("enableDefaultDeny.ingress false") == true)
+    }
+}
