@@ -85,6 +85,7 @@ public enum Linter {
         UnreachablePod(), ServiceSelectsNothing(), ServiceTargetPortUnresolved(), IngressBackendMissing(),
         AuthorizationWithoutStrictMTLS(),
         AuthorizationHTTPFieldOnTCP(), AdminPolicyPriorityTie(), PassWithoutLowerTier(), ShadowedOrderedRule(),
+        AllowOverriddenByDeny(),
     ]
 
     public static func run(_ model: ClusterModel, assumptions: Assumptions = Assumptions()) -> [LintFinding] {

@@ -58,6 +58,22 @@ struct SideProgram {
     var npRules: [(ConnSet, RuleRef)] = []
     var baseline: [Entry] = []
 
+    /// The connections the admin tier leaves to the NetworkPolicy tier (matched by no admin rule, or passed on), and
+    /// the first admin Deny rule that took some away.
+    var toNetworkPolicyTier: (conns: ConnSet, firstDeny: RuleRef?) {
+        var remaining = ConnSet.all
+        var passed = ConnSet.none
+        var firstDeny: RuleRef?
+        for e in admin {
+            let m = remaining.intersection(e.conns)
+            if m.isEmpty { continue }
+            if e.action == .pass { passed = passed.union(m) }
+            if e.action == .deny && firstDeny == nil { firstDeny = e.ref }
+            remaining = remaining.subtracting(m)
+        }
+        return (remaining.union(passed), firstDeny)
+    }
+
     var allowed: ConnSet {
         var remaining = ConnSet.all
         var allowed = ConnSet.none

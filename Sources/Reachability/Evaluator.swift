@@ -314,6 +314,17 @@ public final class Evaluator: @unchecked Sendable {
         return isolated ? out : .all
     }
 
+    /// What the admin tier lets through to the NetworkPolicy tier on `subject`'s side towards `remote` (for some
+    /// address it may have), and the first admin Deny rule that decided some of the rest.
+    public func reachingNetworkPolicyTier(_ direction: Direction, subject: PodEndpoint, remote: Endpoint)
+        -> (conns: ConnSet, firstDeny: RuleRef?)
+    {
+        addresses(of: remote).reduce((ConnSet.none, nil)) { out, address in
+            let tier = program(direction, subject: subject, remote: remote, remoteAddress: address).toNetworkPolicyTier
+            return (out.0.union(tier.conns), out.1 ?? tier.firstDeny)
+        }
+    }
+
     /// Whether a rule's peers admit a remote endpoint (for some address it may have).
     public func ruleAdmits(_ rule: CompiledRule, remote: Endpoint) -> Bool {
         rule.peers.isEmpty

@@ -68,6 +68,17 @@ final class GoldenOutputTests: XCTestCase {
             ], golden: "examples/cilium-starship/golden/query-xwing.text.golden", expectStatus: 1)
     }
 
+    /// Clusterwide Cilium baselines, namespaced CiliumNetworkPolicies and a Kubernetes NetworkPolicy on the same pods:
+    /// allows of all three ORed, a deny policy that also puts egress into default deny, IPv6 outside addresses.
+    func testCiliumClusterwideCheckAndMap() throws {
+        try compare(
+            ["check", "examples/cilium-clusterwide", "--claims", "policies/cilium-clusterwide.yaml"],
+            golden: "examples/cilium-clusterwide/golden/check.text.golden", expectStatus: 1)
+        try compare(
+            ["map", "examples/cilium-clusterwide"], golden: "examples/cilium-clusterwide/golden/map.text.golden",
+            expectStatus: 0)
+    }
+
     /// An operator-managed monitoring stack: the Prometheus and Alertmanager pods exist through the operator's
     /// resources, and template text in rules and dashboards is data.
     func testMonitoringStackMapAndLint() throws {

@@ -9,8 +9,10 @@ struct PolicySelectsNothing: LintRule {
 
     func check(_ c: LintContext) -> [LintFinding] {
         c.policies.networkPolicies.filter { c.pods(matching: $0.subject).isEmpty }.map {
-            absence(
-                "\($0.source.kind) \($0.id): podSelector {\($0.subject.pods)} selects no pod in namespace \($0.namespace ?? ""); the policy has no effect",
+            let field = $0.source.kind.hasPrefix("Cilium") ? "endpointSelector" : "podSelector"
+            let scope = $0.namespace.map { "in namespace \($0)" } ?? "in any namespace"
+            return absence(
+                "\($0.source.kind) \($0.id): \(field) {\($0.subject.pods)} selects no pod \(scope); the policy has no effect",
                 at: $0.source.location, in: c)
         }
     }
