@@ -71,6 +71,31 @@ public final class LintContext {
         live.filter { m.matches(evaluator.endpoints[$0]) }
     }
 
+    /// Every remote endpoint of the input: live pods, then the outside address ranges policies tell apart.
+    public private(set) lazy var remotes: [Endpoint] =
+        live.map { Endpoint.pod(pod($0)) } + evaluator.externalRanges.map { Endpoint.external($0) }
+
+    /// Whether `holds` is true of every flow a rule admits on one side of the given pods: each pod, each remote the
+    /// rule's peers admit, and the (non-empty) connections its ports admit towards the flow's destination.
+    /// `admitsSomething` tells whether there was any such flow.
+    func everyFlow(
+        of rule: CompiledRule, _ direction: Direction, pods: [Int], admitsSomething: inout Bool,
+        _ holds: (PodEndpoint, Endpoint, ConnSet) -> Bool
+    ) -> Bool {
+        var any = false
+        let result = pods.allSatisfy { i in
+            remotes.allSatisfy { remote in
+                guard evaluator.ruleAdmits(rule, remote: remote) else { return true }
+                let conns = rule.ports.connections(destination: direction == .ingress ? .pod(pod(i)) : remote)
+                if conns.isEmpty { return true }
+                any = true
+                return holds(pod(i), remote, conns)
+            }
+        }
+        admitsSomething = any
+        return result
+    }
+
     /// Live pods a peer selects (none for an address or node peer).
     func pods(matching peer: PeerMatch) -> [Int] {
         guard case .pods(let m) = peer else { return [] }

@@ -12,7 +12,6 @@ struct AllowOverriddenByDeny: LintRule {
 
     func check(_ c: LintContext) -> [LintFinding] {
         guard !c.policies.admin.isEmpty else { return [] }
-        let remotes = c.live.map { Endpoint.pod(c.pod($0)) } + c.evaluator.externalRanges.map { Endpoint.external($0) }
         var out: [LintFinding] = []
         for p in c.policies.networkPolicies {
             let pods = c.pods(matching: p.subject)
@@ -20,18 +19,11 @@ struct AllowOverriddenByDeny: LintRule {
                 for rule in p.rules(direction) {
                     var admitsSomething = false
                     var denier: RuleRef?
-                    let overridden = pods.allSatisfy { i in
-                        remotes.allSatisfy { remote in
-                            guard c.evaluator.ruleAdmits(rule, remote: remote) else { return true }
-                            let destination = direction == .ingress ? Endpoint.pod(c.pod(i)) : remote
-                            let admitted = rule.ports.connections(destination: destination)
-                            if admitted.isEmpty { return true }
-                            admitsSomething = true
-                            let tier = c.evaluator.reachingNetworkPolicyTier(
-                                direction, subject: c.pod(i), remote: remote)
-                            denier = denier ?? tier.firstDeny
-                            return admitted.intersection(tier.conns).isEmpty
-                        }
+                    let overridden = c.everyFlow(of: rule, direction, pods: pods, admitsSomething: &admitsSomething) {
+                        pod, remote, conns in
+                        let tier = c.evaluator.reachingNetworkPolicyTier(direction, subject: pod, remote: remote)
+                        denier = denier ?? tier.firstDeny
+                        return conns.intersection(tier.conns).isEmpty
                     }
                     guard overridden, admitsSomething, let denier else { continue }
                     out.append(

@@ -11,7 +11,6 @@ struct ShadowedOrderedRule: LintRule {
     let summary = "an admin or baseline rule that earlier rules of its tier always decide first"
 
     func check(_ c: LintContext) -> [LintFinding] {
-        let remotes = c.live.map { Endpoint.pod(c.pod($0)) } + c.evaluator.externalRanges.map { Endpoint.external($0) }
         var out: [LintFinding] = []
         for tier in [c.policies.admin, c.policies.baseline] {
             for (k, p) in tier.enumerated() {
@@ -29,23 +28,19 @@ struct ShadowedOrderedRule: LintRule {
                         if earlier.isEmpty { continue }
                         var matchesSomething = false
                         var lastDecider: CompiledRule?
-                        let shadowed = pods.allSatisfy { i in
-                            let pod = c.pod(i)
-                            return remotes.allSatisfy { remote in
-                                guard c.evaluator.ruleAdmits(rule, remote: remote) else { return true }
-                                let destination = direction == .ingress ? Endpoint.pod(pod) : remote
-                                var left = rule.ports.connections(destination: destination)
+                        let shadowed = c.everyFlow(of: rule, direction, pods: pods, admitsSomething: &matchesSomething)
+                        {
+                            pod, remote, conns in
+                            let destination = direction == .ingress ? Endpoint.pod(pod) : remote
+                            var left = conns
+                            for (q, other) in earlier
+                            where q.subject.matches(pod) && c.evaluator.ruleAdmits(other, remote: remote) {
+                                let before = left
+                                left = left.subtracting(other.ports.connections(destination: destination))
+                                if left != before { lastDecider = other }
                                 if left.isEmpty { return true }
-                                matchesSomething = true
-                                for (q, other) in earlier
-                                where q.subject.matches(pod) && c.evaluator.ruleAdmits(other, remote: remote) {
-                                    let before = left
-                                    left = left.subtracting(other.ports.connections(destination: destination))
-                                    if left != before { lastDecider = other }
-                                    if left.isEmpty { return true }
-                                }
-                                return false
                             }
+                            return false
                         }
                         guard shadowed, matchesSomething, let decider = lastDecider else { continue }
                         out.append(

@@ -10,7 +10,7 @@ struct ShadowedRule: LintRule {
     let summary = "a rule admits nothing that another rule does not already admit"
 
     func check(_ c: LintContext) -> [LintFinding] {
-        let remotes = c.live.map { Endpoint.pod(c.pod($0)) } + c.evaluator.externalRanges.map { Endpoint.external($0) }
+        let remotes = c.remotes
         var out: [LintFinding] = []
         for p in c.policies.networkPolicies {
             let selected = Set(c.pods(matching: p.subject))

@@ -9,7 +9,7 @@ struct UnreachablePod: LintRule {
     let summary = "an ingress-isolated pod that nothing can reach"
 
     func check(_ c: LintContext) -> [LintFinding] {
-        let sources = c.live.map { Endpoint.pod(c.pod($0)) } + c.evaluator.externalRanges.map { Endpoint.external($0) }
+        let sources = c.remotes
         var out: [LintFinding] = []
         for d in c.live {
             let w = c.model.workloads[d]
