@@ -319,6 +319,8 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
     }
 
     static let namespaceNameKey = "io.kubernetes.pod.namespace"
+    /// The label Cilium gives every endpoint's identity: its pod's service account.
+    public static let serviceAccountKey = "io.cilium.k8s.policy.serviceaccount"
     static let namespaceLabelPrefix = "io.cilium.k8s.namespace.labels."
     /// Label sources a pod's Kubernetes labels carry (`k8s`), or match (`any`, and no source).
     static let podSources: Set<String> = ["k8s", "any"]
@@ -339,11 +341,11 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                     return marker + key
                 }
             }
-            if bare.hasPrefix("io.cilium.k8s.policy.") {
+            if bare.hasPrefix("io.cilium.k8s.policy.") && bare != serviceAccountKey {
                 unmodelled.append(key)
                 return marker + key
             }
-            if !bare.hasPrefix(namespaceLabelPrefix) && bare != namespaceNameKey {
+            if !bare.hasPrefix(namespaceLabelPrefix) && bare != namespaceNameKey && bare != serviceAccountKey {
                 try LabelSyntax.checkKey(bare, field)
             }
             return bare

@@ -77,6 +77,21 @@ public struct ClusterModel {
         return out
     }
 
+    /// Whether a Cilium selector reads pods' service accounts (`io.cilium.k8s.policy.serviceaccount`), a label of every
+    /// Cilium identity: pods then carry it as a label.
+    public var ciliumSelectsServiceAccounts: Bool {
+        ciliumPolicies.contains { p in
+            p.rules.contains { r in
+                let selectors =
+                    [r.endpointSelector].compactMap { $0 }
+                    + (r.ingress + r.egress + r.ingressDeny + r.egressDeny).flatMap(\.endpoints)
+                return selectors.contains { s in
+                    s.pods.requirements.contains { $0.key == CiliumNetworkPolicy.serviceAccountKey }
+                }
+            }
+        }
+    }
+
     /// Every label key a pod selector of the input reads: NetworkPolicies, admin policies, Services and Istio's
     /// workload selectors.
     var selectorKeys: Set<String> {

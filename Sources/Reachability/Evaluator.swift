@@ -127,8 +127,15 @@ public final class Evaluator: @unchecked Sendable {
             podAddressRanges = [nil]
             splitsFamilies = false
         }
+        let serviceAccountLabel = model.ciliumSelectsServiceAccounts
         endpoints = model.workloads.enumerated().map { i, w in
-            let pod = PodEndpoint(w, namespace: model.namespaces[w.namespace])
+            var pod = PodEndpoint(w, namespace: model.namespaces[w.namespace])
+            if serviceAccountLabel {
+                // Cilium's identities carry the service account as a label its selectors read (§4.2).
+                var labels = pod.labels
+                labels[CiliumNetworkPolicy.serviceAccountKey] = w.serviceAccount
+                pod = pod.with(labels: labels, namespaceLabels: pod.namespaceLabels)
+            }
             // Under H1 a hostNetwork pod is seen by policy like any other pod.
             var e = assumptions.hostNetworkSelectable ? pod.withoutHostNetwork : pod
             e.declaredIndex = i

@@ -129,6 +129,25 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
         XCTAssertFalse(cluster.allows(external: "198.51.100.1", "a/x", .tcp, 8080))
     }
 
+    /// Cilium identities carry the pod's service account (`io.cilium.k8s.policy.serviceaccount`) as a label.
+    func testServiceAccountSelectors() throws {
+        let robot =
+            "---\napiVersion: v1\nkind: Pod\nmetadata: {name: robot, namespace: a, labels: {app: robot}}\n"
+            + "spec: {serviceAccountName: deployer, containers: [{name: m}]}\n"
+        let e = try evaluator(
+            robot
+                + Self.cnp(
+                    "a", "p",
+                    "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEndpoints: [{matchLabels: {io.cilium.k8s.policy.serviceaccount: deployer}}]}]}"
+                ))
+        XCTAssertTrue(e.allows("a/robot", "a/x", .tcp, 8080))
+        XCTAssertFalse(e.allows("a/y", "a/x", .tcp, 8080), "a/y runs as the default service account")
+        let model = try loadModel(V.fixture + robot)
+        XCTAssertNil(
+            Evaluator(model: model, assumptions: Assumptions()).endpoint("a/robot").pod?.labels[
+                CiliumNetworkPolicy.serviceAccountKey], "without a Cilium selector reading it, no such label")
+    }
+
     func testUnmodelledPartsAndMixingWithAdminPoliciesAreUndecidable() throws {
         func reason(_ extra: String) throws -> String? {
             let model = try loadModel(V.fixture + extra)
