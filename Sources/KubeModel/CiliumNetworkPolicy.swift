@@ -51,8 +51,12 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         public let cidrs: [(cidr: CIDR, except: [CIDR])]
         /// nil: `toPorts` absent (every port).
         public let ports: [Port]?
-        /// `toPorts` entries with L7 `rules` (HTTP, Kafka, DNS, generic L7).
+        /// `toPorts` entries with L7 `rules` (HTTP, Kafka, DNS, generic L7), and the kinds of rules they hold
+        /// (`http`, `kafka`, `dns`, `l7proto`).
         public let l7Rules: [RuleRef]
+        public let l7Kinds: Set<String>
+        /// The section admits names (`toFQDNs`), which Cilium learns from the DNS answers its proxy sees.
+        public let fqdns: Bool
 
         /// Whether the section names any L3 peer. Without one, a section with ports admits every peer on them (an
         /// L4-only rule) and a section without ports admits nothing.
@@ -246,6 +250,7 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                     .compactMap { $0 } ?? []
             }
             var l7Rules: [RuleRef] = []
+            var l7Kinds = Set<String>()
             let ports =
                 try gatherer.read {
                     try f["toPorts"].map { field -> [Port] in
@@ -261,13 +266,15 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                             if let rules = entry["rules"], !rules.isNull {
                                 if deny { throw rules.error("deny rules take no L7 rules") }
                                 l7Rules.append(ref(rules))
+                                l7Kinds.formUnion(try rules.entries().map(\.key))
                             }
                             return try (entry["ports"]?.items() ?? []).readEach(port)
                         }.flatMap { $0 }
                     }
                 } ?? nil
             return Section(
-                ref: ref(f), endpoints: endpoints, entities: entities, cidrs: cidrs, ports: ports, l7Rules: l7Rules)
+                ref: ref(f), endpoints: endpoints, entities: entities, cidrs: cidrs, ports: ports, l7Rules: l7Rules,
+                l7Kinds: l7Kinds, fqdns: !(try f["toFQDNs"]?.items() ?? []).isEmpty)
         }
     }
 

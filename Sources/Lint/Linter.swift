@@ -110,7 +110,7 @@ public enum Linter {
         UnreachablePod(), ServiceSelectsNothing(), ServiceTargetPortUnresolved(), IngressBackendMissing(),
         AuthorizationWithoutStrictMTLS(),
         AuthorizationHTTPFieldOnTCP(), AdminPolicyPriorityTie(), PassWithoutLowerTier(), ShadowedOrderedRule(),
-        AllowOverriddenByDeny(),
+        AllowOverriddenByDeny(), CiliumEntityAbsent(), CiliumFQDNWithoutDNSProxy(),
     ]
 
     public static func run(_ model: ClusterModel, assumptions: Assumptions = Assumptions()) -> [LintFinding] {
