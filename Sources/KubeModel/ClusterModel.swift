@@ -142,6 +142,10 @@ extension ClusterModel {
             out.networkPolicies = networkPolicies.filter { !namespaces.contains($0.namespace) } + other.networkPolicies
             out.networkPolicies.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         }
+        if kinds.contains(CiliumNetworkPolicy.namespacedKind) {
+            out.ciliumPolicies =
+                ciliumPolicies.filter { $0.namespace.map { !namespaces.contains($0) } ?? true } + other.ciliumPolicies
+        }
         if kinds.contains("AuthorizationPolicy") {
             out.authorizationPolicies =
                 authorizationPolicies.filter { !namespaces.contains($0.namespace) } + other.authorizationPolicies

@@ -9,7 +9,18 @@ import Reachability
 public struct PolicySynthesizer {
     public enum Kind: String, CaseIterable, Sendable {
         case networkPolicy = "networkpolicy"
+        /// The same least-privilege policies as CiliumNetworkPolicies (docs/SEMANTICS.md §4.2).
+        case ciliumNetworkPolicy = "ciliumnetworkpolicy"
         case authorizationPolicy = "authorizationpolicy"
+
+        /// The kinds of object a suggestion of this kind replaces in the namespaces it covers.
+        public var replacedKinds: [String] {
+            switch self {
+            case .networkPolicy: return ["NetworkPolicy"]
+            case .ciliumNetworkPolicy: return ["CiliumNetworkPolicy"]
+            case .authorizationPolicy: return ["AuthorizationPolicy", "PeerAuthentication"]
+            }
+        }
     }
 
     /// One generated rule and the intended flows that need it (the minimality report).
@@ -111,14 +122,15 @@ public struct PolicySynthesizer {
         }
         // NetworkPolicies isolate both ends of every flow; AuthorizationPolicies guard the destinations only.
         let destinations = Set(flows.compactMap(\.destination.workloadIndex))
+        let cilium = kinds.contains(.ciliumNetworkPolicy)
         let namespaces = Set(
-            (kinds.contains(.networkPolicy) ? involved : destinations).map { model.workloads[$0].namespace })
+            (kinds.contains(.networkPolicy) || cilium ? involved : destinations).map { model.workloads[$0].namespace })
         var files: [String: String] = [:]
         var reasons: [RuleReason] = []
         for ns in namespaces.sorted() {
             var docs: [String] = []
-            if kinds.contains(.networkPolicy) {
-                let (d, r) = networkPolicies(ns, selectors)
+            if kinds.contains(.networkPolicy) || cilium {
+                let (d, r) = networkPolicies(ns, selectors, cilium: cilium)
                 docs += d
                 reasons += r
             }
@@ -139,40 +151,75 @@ public struct PolicySynthesizer {
 
     // MARK: NetworkPolicy
 
-    func networkPolicies(_ ns: String, _ selectors: [Int: [String: String]]) -> ([String], [RuleReason]) {
+    /// The policies of one namespace, as NetworkPolicies or (`cilium`) CiliumNetworkPolicies of the same meaning.
+    func networkPolicies(_ ns: String, _ selectors: [Int: [String: String]], cilium: Bool) -> ([String], [RuleReason]) {
         var docs: [String] = []
         var reasons: [RuleReason] = []
-        docs.append(
-            """
-            # Deny every connection in and out of the namespace's pods unless a policy below admits it.
-            apiVersion: networking.k8s.io/v1
-            kind: NetworkPolicy
-            metadata:
-              name: default-deny
-              namespace: \(ns)
-            spec:
-              podSelector: {}
-              policyTypes: [Ingress, Egress]
+        if cilium {
+            // An empty section puts the endpoints into default deny and admits nothing (§4.2).
+            docs.append(
+                """
+                # Deny every connection in and out of the namespace's pods unless a policy below admits it.
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata:
+                  name: default-deny
+                  namespace: \(ns)
+                spec:
+                  endpointSelector: {}
+                  ingress: [{}]
+                  egress: [{}]
 
-            """)
-        docs.append(
-            """
-            # Name resolution: every pod is egress-isolated, so each may ask kube-dns on port 53.
-            apiVersion: networking.k8s.io/v1
-            kind: NetworkPolicy
-            metadata:
-              name: allow-dns
-              namespace: \(ns)
-            spec:
-              podSelector: {}
-              policyTypes: [Egress]
-              egress:
-                - to:
-                    - namespaceSelector: {matchLabels: {"kubernetes.io/metadata.name": kube-system}}
-                      podSelector: {matchLabels: {"k8s-app": kube-dns}}
-                  ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+                """)
+            docs.append(
+                """
+                # Name resolution: every pod is egress-isolated, so each may ask kube-dns on port 53.
+                apiVersion: cilium.io/v2
+                kind: CiliumNetworkPolicy
+                metadata:
+                  name: allow-dns
+                  namespace: \(ns)
+                spec:
+                  endpointSelector: {}
+                  egress:
+                    - toEndpoints:
+                        - matchLabels: {"k8s:io.kubernetes.pod.namespace": kube-system, "k8s-app": kube-dns}
+                      toPorts: [{ports: [{port: "53", protocol: ANY}]}]
 
-            """)
+                """)
+        } else {
+            docs.append(
+                """
+                # Deny every connection in and out of the namespace's pods unless a policy below admits it.
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata:
+                  name: default-deny
+                  namespace: \(ns)
+                spec:
+                  podSelector: {}
+                  policyTypes: [Ingress, Egress]
+
+                """)
+            docs.append(
+                """
+                # Name resolution: every pod is egress-isolated, so each may ask kube-dns on port 53.
+                apiVersion: networking.k8s.io/v1
+                kind: NetworkPolicy
+                metadata:
+                  name: allow-dns
+                  namespace: \(ns)
+                spec:
+                  podSelector: {}
+                  policyTypes: [Egress]
+                  egress:
+                    - to:
+                        - namespaceSelector: {matchLabels: {"kubernetes.io/metadata.name": kube-system}}
+                          podSelector: {matchLabels: {"k8s-app": kube-dns}}
+                      ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+
+                """)
+        }
         reasons.append(
             RuleReason(policy: "\(ns)/allow-dns", rule: "spec.egress[0]", intents: ["DNS for egress-isolated pods"]))
         for (direction, key) in [("ingress", \IntendedFlow.destination), ("egress", \IntendedFlow.source)] {
@@ -196,22 +243,43 @@ public struct PolicySynthesizer {
                 for (k, remote) in remotes.enumerated() {
                     let toRemote = mine.filter { (direction == "ingress" ? $0.source : $0.destination) == remote }
                     let destination = direction == "ingress" ? subject : (remote.workloadIndex ?? -1)
-                    let ports = toRemote.map { port($0, destination: destination) }
-                    let peerYAML = peer(remote, from: ns, selectors)
-                    rules.append(
-                        """
-                            # \(Set(toRemote.map(\.origin)).sorted().joined(separator: "; "))
-                            - \(direction == "ingress" ? "from" : "to"):
-                                - \(peerYAML)
-                              ports: [\(Array(Set(ports)).sorted().joined(separator: ", "))]
-                        """)
+                    let ports = toRemote.map { port($0, destination: destination, cilium: cilium) }
+                    let origins = Set(toRemote.map(\.origin)).sorted().joined(separator: "; ")
+                    let portList = Array(Set(ports)).sorted().joined(separator: ", ")
+                    if cilium {
+                        let side = direction == "ingress" ? "from" : "to"
+                        rules.append(
+                            """
+                                # \(origins)
+                                - \(ciliumPeer(remote, from: ns, side: side, selectors))
+                                  toPorts: [{ports: [\(portList)]}]
+                            """)
+                    } else {
+                        rules.append(
+                            """
+                                # \(origins)
+                                - \(direction == "ingress" ? "from" : "to"):
+                                    - \(peer(remote, from: ns, selectors))
+                                  ports: [\(portList)]
+                            """)
+                    }
                     reasons.append(
                         RuleReason(
                             policy: "\(ns)/\(name)", rule: "spec.\(direction)[\(k)]",
                             intents: Set(toRemote.map(\.origin)).sorted()))
                 }
-                docs.append(
+                let header =
+                    cilium
+                    ? """
+                    apiVersion: cilium.io/v2
+                    kind: CiliumNetworkPolicy
+                    metadata:
+                      name: \(name)
+                      namespace: \(ns)
+                    spec:
+                      endpointSelector: {matchLabels: \(flow(selectors[subject]!))}
                     """
+                    : """
                     apiVersion: networking.k8s.io/v1
                     kind: NetworkPolicy
                     metadata:
@@ -220,10 +288,8 @@ public struct PolicySynthesizer {
                     spec:
                       podSelector: {matchLabels: \(flow(selectors[subject]!))}
                       policyTypes: [\(direction == "ingress" ? "Ingress" : "Egress")]
-                      \(direction):
-                    \(rules.joined(separator: "\n"))
-
-                    """)
+                    """
+                docs.append(header + "\n  \(direction):\n" + rules.joined(separator: "\n") + "\n")
             }
         }
         return (docs, reasons)
@@ -249,17 +315,36 @@ public struct PolicySynthesizer {
         }
     }
 
-    /// A port entry: the destination's port name when it declares one for the number, else the number (and endPort).
-    func port(_ f: IntendedFlow, destination: Int) -> String {
+    /// A Cilium peer field for a remote party: endpoints (naming the namespace when it is another one), or a CIDR
+    /// set, which never matches pods in Cilium (§4.2), so the pod network needs no `except`.
+    func ciliumPeer(_ p: IntendedFlow.Party, from ns: String, side: String, _ selectors: [Int: [String: String]])
+        -> String
+    {
+        switch p {
+        case .workload(let i):
+            var labels = selectors[i]!
+            let w = model.workloads[i]
+            if w.namespace != ns { labels["k8s:io.kubernetes.pod.namespace"] = w.namespace }
+            return "\(side)Endpoints: [{matchLabels: \(flow(labels))}]"
+        case .external(let c):
+            return "\(side)CIDRSet: [{cidr: \"\(c)\"}]"
+        }
+    }
+
+    /// A port entry: the destination's port name when it declares one for the number, else the number (and endPort),
+    /// written as NetworkPolicy or (`cilium`) CiliumNetworkPolicy spell it.
+    func port(_ f: IntendedFlow, destination: Int, cilium: Bool) -> String {
+        let p = f.proto.rawValue
+        var value = "\(f.ports.lowerBound)"
         if f.ports.count == 1, destination >= 0,
             let name = model.workloads[destination].ports.first(where: {
                 $0.number == f.ports.lowerBound && $0.proto == f.proto
             })?.name
         {
-            return "{protocol: \(f.proto.rawValue), port: \(name)}"
+            value = name
         }
-        if f.ports.count == 1 { return "{protocol: \(f.proto.rawValue), port: \(f.ports.lowerBound)}" }
-        return "{protocol: \(f.proto.rawValue), port: \(f.ports.lowerBound), endPort: \(f.ports.upperBound)}"
+        let end = f.ports.count > 1 ? ", endPort: \(f.ports.upperBound)" : ""
+        return cilium ? "{port: \"\(value)\", protocol: \(p)\(end)}" : "{protocol: \(p), port: \(value)\(end)}"
     }
 
     func flow(_ labels: [String: String]) -> String {

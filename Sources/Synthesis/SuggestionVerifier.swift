@@ -24,8 +24,7 @@ public struct SuggestionVerifier {
         intent: Intent, assumptions: Assumptions, layer: Layer
     ) -> Report {
         var report = Report()
-        let kindNames = Set(
-            kinds.flatMap { $0 == .networkPolicy ? ["NetworkPolicy"] : ["AuthorizationPolicy", "PeerAuthentication"] })
+        let kindNames = Set(kinds.flatMap(\.replacedKinds))
         let combined = original.replacingPolicies(in: output.namespaces, kinds: kindNames, with: generated)
         let checker = ClaimChecker(model: combined, assumptions: assumptions)
         let evaluator = checker.evaluator

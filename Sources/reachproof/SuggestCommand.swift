@@ -17,6 +17,8 @@ struct SuggestCommand: ParsableCommand {
     @OptionGroup var analysis: AnalysisOptions
     @Option(help: "Claims or expectations file with the flows to keep.") var intent: String
     @Option(help: "networkpolicy, authorizationpolicy or both (comma-separated).") var kinds: String = "networkpolicy"
+    @Option(help: "kubernetes (NetworkPolicy) or cilium (CiliumNetworkPolicy): how the network policies are written.")
+    var dialect: String = "kubernetes"
     @Option(help: "Folder for the generated YAML, one file per namespace.") var out: String = "suggested"
     @Flag(help: "Keep only the intended flows the current policies already allow (tighten what exists).")
     var fromCurrent = false
@@ -29,9 +31,19 @@ struct SuggestCommand: ParsableCommand {
         var chosen = Set<PolicySynthesizer.Kind>()
         for k in kinds.split(separator: ",") {
             guard let kind = PolicySynthesizer.Kind(rawValue: String(k)) else {
-                throw ValidationError("--kinds: '\(k)' is not networkpolicy or authorizationpolicy")
+                throw ValidationError(
+                    "--kinds: '\(k)' is not networkpolicy, ciliumnetworkpolicy or authorizationpolicy")
             }
             chosen.insert(kind)
+        }
+        switch dialect {
+        case "kubernetes": break
+        case "cilium":
+            if chosen.remove(.networkPolicy) != nil { chosen.insert(.ciliumNetworkPolicy) }
+        default: throw ValidationError("--dialect: '\(dialect)' is not kubernetes or cilium")
+        }
+        if chosen.isSuperset(of: [.networkPolicy, .ciliumNetworkPolicy]) {
+            throw ValidationError("--kinds: networkpolicy and ciliumnetworkpolicy would both isolate the same pods")
         }
         let result: Suggestion.Result
         do {

@@ -47,6 +47,20 @@ final class SuggestTests: XCTestCase {
         XCTAssertTrue(output.reasons.allSatisfy { !$0.intents.isEmpty })
     }
 
+    /// The same call graph written as CiliumNetworkPolicies (`--dialect cilium`): loaded back, proved, and the same
+    /// pairs as the NetworkPolicy suggestion.
+    func testOnlineBoutiqueAsCiliumNetworkPolicies() throws {
+        let model = load([Paths.package("examples/online-boutique/app")])
+        let (output, generated, report) = try suggest(
+            model, intent: Paths.package("policies/online-boutique-intent.yaml"), kinds: [.ciliumNetworkPolicy])
+        XCTAssertTrue(report.passed, report.failures.joined(separator: "\n"))
+        XCTAssertEqual(report.pairsAfter, 17)
+        XCTAssertEqual(generated.networkPolicies.count, 0)
+        XCTAssertEqual(generated.ciliumPolicies.count, 2 + 11 + 5)
+        XCTAssertEqual(generated.ciliumPolicies.flatMap(\.unmodelled), [])
+        XCTAssertTrue(output.files["onlineboutique"]!.contains("toPorts: [{ports: [{port: \"grpc\", protocol: TCP}]}]"))
+    }
+
     /// With the corpus's call graph as the intent: proved, and no more pairs than the upstream policies allow.
     func testCorpusIntentAgainstUpstreamPolicies() throws {
         let corpus = Paths.shared("corpora/online-boutique/netpol")
