@@ -42,6 +42,27 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         public let protocols: [L4Protocol]
     }
 
+    /// One `rules.http` entry: regular expressions (RE2, matched against the whole field) on the request's method,
+    /// path and host, and headers it must carry; an absent field matches anything.
+    public struct HTTPRule: Hashable, Sendable {
+        public let method: String?
+        public let path: String?
+        public let host: String?
+        /// `headers` entries and `headerMatches` names, as written.
+        public let headers: [String]
+        public let ref: RuleRef
+    }
+
+    /// One `toPorts` entry: its ports and the L7 rules that filter requests on them.
+    public struct PortRule: Hashable, Sendable {
+        public let ports: [Port]
+        /// nil: no HTTP rules. An empty list (`http: [{}]`) admits every request.
+        public let http: [HTTPRule]?
+        /// L7 rule kinds other than HTTP (`kafka`, `dns`, `l7proto`), which filter what this version does not decide.
+        public let otherL7: [String]
+        public let ref: RuleRef
+    }
+
     /// One entry of an ingress, egress, ingressDeny or egressDeny list.
     public struct Section: Hashable, Sendable {
         public let ref: RuleRef
@@ -50,11 +71,13 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         /// CIDR peers (`fromCIDR`/`toCIDR` and the `*CIDRSet` lists with `except`).
         public let cidrs: [(cidr: CIDR, except: [CIDR])]
         /// nil: `toPorts` absent (every port).
-        public let ports: [Port]?
-        /// `toPorts` entries with L7 `rules` (HTTP, Kafka, DNS, generic L7), and the kinds of rules they hold
-        /// (`http`, `kafka`, `dns`, `l7proto`).
-        public let l7Rules: [RuleRef]
-        public let l7Kinds: Set<String>
+        public let portRules: [PortRule]?
+        /// Every port of every `toPorts` entry.
+        public var ports: [Port]? { portRules.map { $0.flatMap(\.ports) } }
+        /// The kinds of L7 rules the section holds (`http`, `kafka`, `dns`, `l7proto`).
+        public var l7Kinds: Set<String> {
+            Set((portRules ?? []).flatMap { ($0.http == nil ? [] : ["http"]) + $0.otherL7 })
+        }
         /// The section admits names (`toFQDNs`), which Cilium learns from the DNS answers its proxy sees.
         public let fqdns: Bool
 
@@ -249,12 +272,10 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                     }?
                     .compactMap { $0 } ?? []
             }
-            var l7Rules: [RuleRef] = []
-            var l7Kinds = Set<String>()
-            let ports =
+            let portRules =
                 try gatherer.read {
-                    try f["toPorts"].map { field -> [Port] in
-                        try field.items().readEach { entry -> [Port] in
+                    try f["toPorts"].map { field -> [PortRule] in
+                        try field.items().readEach { entry -> PortRule in
                             try entry.requireKnownKeys(
                                 ["ports", "rules", "terminatingTLS", "originatingTLS", "serverNames", "listener"])
                             for key in ["terminatingTLS", "originatingTLS", "serverNames", "listener"]
@@ -263,19 +284,42 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                                     Unmodelled(
                                         ref: ref(entry[key]!), what: "\(key) sends the traffic through Cilium's proxy"))
                             }
+                            var http: [HTTPRule]?
+                            var otherL7: [String] = []
                             if let rules = entry["rules"], !rules.isNull {
                                 if deny { throw rules.error("deny rules take no L7 rules") }
-                                l7Rules.append(ref(rules))
-                                l7Kinds.formUnion(try rules.entries().map(\.key))
+                                try rules.requireKnownKeys(["http", "kafka", "dns", "l7proto", "l7"])
+                                for (key, value) in try rules.entries() where !value.isNull {
+                                    if key == "http" {
+                                        http = try value.items().readEach { try httpRule($0, ref: ref) }
+                                    } else {
+                                        otherL7.append(key)
+                                    }
+                                }
                             }
-                            return try (entry["ports"]?.items() ?? []).readEach(port)
-                        }.flatMap { $0 }
+                            return PortRule(
+                                ports: try (entry["ports"]?.items() ?? []).readEach(port), http: http, otherL7: otherL7,
+                                ref: ref(entry))
+                        }
                     }
                 } ?? nil
             return Section(
-                ref: ref(f), endpoints: endpoints, entities: entities, cidrs: cidrs, ports: ports, l7Rules: l7Rules,
-                l7Kinds: l7Kinds, fqdns: !(try f["toFQDNs"]?.items() ?? []).isEmpty)
+                ref: ref(f), endpoints: endpoints, entities: entities, cidrs: cidrs, portRules: portRules,
+                fqdns: !(try f["toFQDNs"]?.items() ?? []).isEmpty)
         }
+    }
+
+    private static func httpRule(_ f: Field, ref: (Field) -> RuleRef) throws -> HTTPRule {
+        try f.requireKnownKeys(["method", "path", "host", "headers", "headerMatches"])
+        var headers = try f["headers"]?.stringList() ?? []
+        headers += try (f["headerMatches"]?.items() ?? []).map { m in
+            try m.requireKnownKeys(["name", "value", "secret", "mismatch"])
+            guard let name = m["name"] else { throw m.missing("name") }
+            return try name.string()
+        }
+        return HTTPRule(
+            method: try f["method"]?.string(), path: try f["path"]?.string(), host: try f["host"]?.string(),
+            headers: headers, ref: ref(f))
     }
 
     private static func cidrRule(_ f: Field, ref: (Field) -> RuleRef, unmodelled: inout [Unmodelled]) throws

@@ -69,7 +69,7 @@ public struct ClusterModel {
             // Cilium's policy enforcement mode (docs/SEMANTICS.md §4.2): `default` enforces on endpoints a policy selects.
             out.append("A-CILIUM-ENFORCEMENT=default")
             let sections = ciliumPolicies.flatMap { $0.rules.flatMap { $0.ingress + $0.egress } }
-            if sections.contains(where: { !$0.l7Rules.isEmpty }) {
+            if sections.contains(where: { !$0.l7Kinds.isEmpty }) {
                 // L7 rules filter requests inside connections the L4 part admits.
                 out.append("A-CILIUM-L7=connections")
             }

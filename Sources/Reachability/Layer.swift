@@ -4,7 +4,7 @@ import KubeModel
 public enum Layer: String, CaseIterable, Sendable, Comparable {
     /// The policy tiers (AdminNetworkPolicy, NetworkPolicy, BaselineAdminNetworkPolicy) over Services.
     case netpol
-    /// Also Istio in sidecar mode: mutual TLS and authorization.
+    /// Also Istio in sidecar mode (mutual TLS and authorization) and Cilium's L7 rules on requests.
     case mesh
     /// Also the routes through ingress proxies, hop by hop.
     case endToEnd = "end-to-end"

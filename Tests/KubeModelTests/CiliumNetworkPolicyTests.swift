@@ -76,7 +76,7 @@ final class CiliumNetworkPolicyTests: XCTestCase {
                 "endpointSelector reads reserved:host",
                 "toFQDNs admits the addresses DNS answers for the names at run time",
             ])
-        XCTAssertEqual(p.rules[0].egress[1].l7Rules.count, 1)
+        XCTAssertEqual(p.rules[0].egress[1].l7Kinds, ["dns"])
         XCTAssertEqual(p.unmodelled.first { $0.what.hasPrefix("toFQDNs") }?.ref.location.line, 7)
     }
 

@@ -139,10 +139,32 @@ public final class MeshEvaluator: @unchecked Sendable {
     }
 
     /// The mesh stages for one connection (and request) to a declared pod's port, which the NetworkPolicy layer admits.
-    /// Without `via`, every way of addressing the pod is tried and the first that gets through is reported.
+    /// Without `via`, every way of addressing the pod is tried and the first that gets through is reported. Cilium's L7
+    /// rules come last: what the proxy lets through still has to match them.
     public func decide(
         from source: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)? = nil,
         subset: DestinationRule.Subset? = nil, newPodSidecar: Bool? = nil
+    ) -> MeshDecision {
+        let decision = istioDecide(
+            from: source, to: di, port: port, request: request, via: via, subset: subset, newPodSidecar: newPodSidecar)
+        guard decision.verdict != .denied,
+            let l7 = CiliumL7Stage(evaluator: evaluator).step(
+                from: source, to: evaluator.endpoints[di], port: port, request: decision.request ?? request)
+        else { return decision }
+        let verdict: FlowVerdict
+        switch l7.effect {
+        case .deny: verdict = .denied
+        case .unknown: verdict = .unknown
+        default: verdict = decision.verdict
+        }
+        return MeshDecision(
+            verdict: verdict, steps: decision.steps + [l7], addressing: decision.addressing, request: decision.request,
+            mutualTLS: decision.mutualTLS)
+    }
+
+    private func istioDecide(
+        from source: Endpoint, to di: Int, port: Int, request: HTTPRequest?, via: (Service, ServicePort)?,
+        subset: DestinationRule.Subset?, newPodSidecar: Bool?
     ) -> MeshDecision {
         let d = evaluator.endpoints[di]
         let dp = proxies[di]

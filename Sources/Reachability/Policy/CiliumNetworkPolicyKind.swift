@@ -20,7 +20,7 @@ enum CiliumNetworkPolicyKind: PolicyKind {
         guard let selector = rule.endpointSelector else { return [] }
         let subject = podMatch(selector, policyNamespace: p.namespace, subject: true)
         func rules(_ sections: [CiliumNetworkPolicy.Section], _ action: RuleAction) -> [CompiledRule] {
-            sections.compactMap { compile($0, action: action, policyNamespace: p.namespace, options: options) }
+            sections.flatMap { compile($0, action: action, policyNamespace: p.namespace, options: options) }
         }
         let source = RuleRef(
             kind: p.kind, namespace: p.namespace, name: p.name, path: rule.ref.path, location: rule.ref.location)
@@ -41,13 +41,13 @@ enum CiliumNetworkPolicyKind: PolicyKind {
         return out
     }
 
-    /// One section as a rule; nil when it admits nothing (no peer and no port, or only entities this model has no
-    /// endpoint for).
+    /// One section as rules, one per `toPorts` entry (each with the L7 rules that filter its requests); none when it
+    /// admits nothing (no peer and no port, or only entities this model has no endpoint for).
     static func compile(
         _ s: CiliumNetworkPolicy.Section, action: RuleAction, policyNamespace: String?, options: CompileOptions
-    ) -> CompiledRule? {
+    ) -> [CompiledRule] {
         // Cilium: a section without L3 peers but with ports admits every peer on them; one with neither admits nothing.
-        if !s.hasPeers && s.ports == nil { return nil }
+        if !s.hasPeers && s.portRules == nil { return [] }
         var everyPeer = !s.hasPeers
         var peers: [CompiledPeer] = s.endpoints.map {
             CompiledPeer(.pods(podMatch($0, policyNamespace: policyNamespace, subject: false)), source: s.ref)
@@ -76,8 +76,8 @@ enum CiliumNetworkPolicyKind: PolicyKind {
                 CompiledPeer(
                     .addresses(AddressBlock(cidr: c.cidr, except: c.except, externalOnly: true)), source: s.ref))
         }
-        if !everyPeer && peers.isEmpty { return nil }
-        let ports: [PortMatch]? = s.ports.map { list in
+        if !everyPeer && peers.isEmpty { return [] }
+        func ports(_ list: [CiliumNetworkPolicy.Port]) -> [PortMatch] {
             list.flatMap { port -> [PortMatch] in
                 switch port.port {
                 case nil: return port.protocols.map { .allPorts($0) }
@@ -88,8 +88,24 @@ enum CiliumNetworkPolicyKind: PolicyKind {
                 }
             }
         }
-        return CompiledRule(
-            action: action, peers: everyPeer ? [] : peers, ports: ports, portSources: [s.ref], source: s.ref)
+        let admitted = everyPeer ? [] : peers
+        guard let portRules = s.portRules else {
+            return [CompiledRule(action: action, peers: admitted, ports: nil, portSources: [s.ref], source: s.ref)]
+        }
+        return portRules.map { pr in
+            var requests: RequestFilter?
+            if let kind = pr.otherL7.first {
+                requests = .unmodelled(kind, pr.ref)
+            } else if let http = pr.http {
+                requests = .http(
+                    http.map {
+                        HTTPMatch(method: $0.method, path: $0.path, host: $0.host, headers: $0.headers, source: $0.ref)
+                    })
+            }
+            return CompiledRule(
+                action: action, peers: admitted, ports: ports(pr.ports), portSources: [pr.ref], source: s.ref,
+                requests: requests)
+        }
     }
 
     /// The pods a Cilium selector selects. In a namespaced policy a selector that does not name the namespace

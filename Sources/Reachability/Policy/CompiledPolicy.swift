@@ -114,6 +114,32 @@ public enum RuleAction: String, Sendable {
     case pass = "Pass"
 }
 
+/// One HTTP request pattern of an L7 rule: regular expressions on method, path and host (an absent one matches
+/// anything), and headers the request must carry.
+public struct HTTPMatch: Hashable, Sendable {
+    public let method: String?
+    public let path: String?
+    public let host: String?
+    public let headers: [String]
+    public let source: RuleRef
+
+    public init(method: String?, path: String?, host: String?, headers: [String], source: RuleRef) {
+        self.method = method
+        self.path = path
+        self.host = host
+        self.headers = headers
+        self.source = source
+    }
+}
+
+/// What an allow rule requires of the requests inside the connections it admits (Cilium's L7 rules).
+public enum RequestFilter: Hashable, Sendable {
+    /// HTTP requests matching one of the patterns.
+    case http([HTTPMatch])
+    /// Requests of an L7 protocol this version does not decide (Kafka, DNS, generic L7), named.
+    case unmodelled(String, RuleRef)
+}
+
 /// One rule of one direction of a policy.
 public struct CompiledRule: Hashable, Sendable {
     public let action: RuleAction
@@ -124,14 +150,19 @@ public struct CompiledRule: Hashable, Sendable {
     /// Where each entry of `ports` is written (the rule itself where a kind keeps no finer position).
     public let portSources: [RuleRef]
     public let source: RuleRef
+    /// nil: every request of the connections it admits.
+    public let requests: RequestFilter?
 
-    public init(action: RuleAction, peers: [CompiledPeer], ports: [PortMatch]?, portSources: [RuleRef], source: RuleRef)
-    {
+    public init(
+        action: RuleAction, peers: [CompiledPeer], ports: [PortMatch]?, portSources: [RuleRef], source: RuleRef,
+        requests: RequestFilter? = nil
+    ) {
         self.action = action
         self.peers = peers
         self.ports = ports
         self.portSources = portSources
         self.source = source
+        self.requests = requests
     }
 }
 
