@@ -63,6 +63,13 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         public let ref: RuleRef
     }
 
+    /// A `toServices` entry: a Service by name, or the Services a label selector selects, in a namespace (absent: the
+    /// policy's own, or any for a clusterwide policy).
+    public enum ServiceReference: Hashable, Sendable {
+        case named(namespace: String?, name: String)
+        case selected(namespace: String?, LabelSelector)
+    }
+
     /// One entry of an ingress, egress, ingressDeny or egressDeny list.
     public struct Section: Hashable, Sendable {
         public let ref: RuleRef
@@ -80,10 +87,11 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         }
         /// The section admits names (`toFQDNs`), which Cilium learns from the DNS answers its proxy sees.
         public let fqdns: Bool
+        public let services: [ServiceReference]
 
         /// Whether the section names any L3 peer. Without one, a section with ports admits every peer on them (an
         /// L4-only rule) and a section without ports admits nothing.
-        public var hasPeers: Bool { !endpoints.isEmpty || !entities.isEmpty || !cidrs.isEmpty }
+        public var hasPeers: Bool { !endpoints.isEmpty || !entities.isEmpty || !cidrs.isEmpty || !services.isEmpty }
 
         public static func == (a: Section, b: Section) -> Bool { a.ref == b.ref }
         public func hash(into h: inout Hasher) { h.combine(ref) }
@@ -145,7 +153,6 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         "toGroups": "toGroups names cloud-provider groups whose addresses the input does not hold",
         "fromNodes": "fromNodes selects nodes, which this model has no endpoints for",
         "toNodes": "toNodes selects nodes, which this model has no endpoints for",
-        "toServices": "toServices admits a Service's endpoints as Cilium resolves them",
         "toFQDNs": "toFQDNs admits the addresses DNS answers for the names at run time",
         "icmps": "ICMP rules are not modelled",
         "authentication": "mutual authentication is not modelled",
@@ -303,9 +310,36 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                         }
                     }
                 } ?? nil
+            let services =
+                try gatherer.read { try (f["toServices"]?.items() ?? []).readEach(serviceReference) } ?? []
             return Section(
                 ref: ref(f), endpoints: endpoints, entities: entities, cidrs: cidrs, portRules: portRules,
-                fqdns: !(try f["toFQDNs"]?.items() ?? []).isEmpty)
+                fqdns: !(try f["toFQDNs"]?.items() ?? []).isEmpty, services: services)
+        }
+    }
+
+    private static func serviceReference(_ f: Field) throws -> ServiceReference {
+        try f.requireKnownKeys(["k8sService", "k8sServiceSelector"])
+        if let named = f["k8sService"] {
+            try named.requireKnownKeys(["serviceName", "namespace"])
+            guard let name = named["serviceName"] else { throw named.missing("serviceName") }
+            return .named(namespace: try named["namespace"]?.string(), name: try name.string())
+        }
+        guard let selected = f["k8sServiceSelector"] else {
+            throw f.missing("k8sService", hint: "or k8sServiceSelector")
+        }
+        try selected.requireKnownKeys(["selector", "namespace"])
+        guard let selector = selected["selector"] else { throw selected.missing("selector") }
+        return .selected(namespace: try selected["namespace"]?.string(), try LabelSelector.parse(selector))
+    }
+
+    /// The Services a `toServices` entry of this policy names.
+    public func services(_ ref: ServiceReference, in model: ClusterModel) -> [Service] {
+        func inScope(_ svc: Service, _ ns: String?) -> Bool { (ns ?? namespace).map { $0 == svc.namespace } ?? true }
+        switch ref {
+        case .named(let ns, let name): return model.services.filter { $0.name == name && inScope($0, ns) }
+        case .selected(let ns, let selector):
+            return model.services.filter { inScope($0, ns) && selector.matches($0.labels) }
         }
     }
 

@@ -84,6 +84,8 @@ public struct ServicePort: Hashable, Sendable {
 public struct Service: Hashable, Sendable {
     public let name: String
     public let namespace: String
+    /// The Service object's own labels (what a Cilium `k8sServiceSelector` selects).
+    public let labels: [String: String]
     public let type: String
     public let clusterIP: String?
     /// nil when the Service has no selector (its endpoints are managed by hand).

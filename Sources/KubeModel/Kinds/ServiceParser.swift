@@ -1,5 +1,7 @@
 enum ServiceParser {
-    static func parse(_ spec: Field, name: String, namespace: String, location: SourceLocation) throws -> Service {
+    static func parse(
+        _ spec: Field, name: String, namespace: String, labels: [String: String], location: SourceLocation
+    ) throws -> Service {
         let type = try spec["type"]?.string() ?? "ClusterIP"
         guard ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"].contains(type) else {
             throw spec["type"]!.error("unknown Service type '\(type)'")
@@ -21,7 +23,7 @@ enum ServiceParser {
         }
         let ranges = try (spec["loadBalancerSourceRanges"]?.items() ?? []).map { try $0.cidr() }
         return Service(
-            name: name, namespace: namespace, type: type, clusterIP: try spec["clusterIP"]?.string(),
+            name: name, namespace: namespace, labels: labels, type: type, clusterIP: try spec["clusterIP"]?.string(),
             selector: selector, ports: ports,
             externalTrafficPolicy: try spec["externalTrafficPolicy"]?.string() ?? "Cluster",
             loadBalancerSourceRanges: ranges, location: location)

@@ -102,7 +102,8 @@ enum KindRegistry {
         }
         register("Service", ["v1"]) { o in
             let s = try ServiceParser.parse(
-                o.requireSpec(), name: o.id.name, namespace: o.namespace, location: o.location)
+                o.requireSpec(), name: o.id.name, namespace: o.namespace,
+                labels: try o.metadata["labels"]?.stringMap() ?? [:], location: o.location)
             return { $0.model.services.append(s) }
         }
         register("Endpoints", ["v1"]) { o in

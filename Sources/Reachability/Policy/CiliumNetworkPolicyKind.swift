@@ -10,17 +10,17 @@ enum CiliumNetworkPolicyKind: PolicyKind {
     static let denyPriority = -1
 
     static func compile(_ model: ClusterModel, options: CompileOptions) -> [CompiledPolicy] {
-        model.ciliumPolicies.flatMap { p in p.rules.flatMap { compile($0, of: p, options: options) } }
+        model.ciliumPolicies.flatMap { p in p.rules.flatMap { compile($0, of: p, in: model, options: options) } }
     }
 
-    static func compile(_ rule: CiliumNetworkPolicy.Rule, of p: CiliumNetworkPolicy, options: CompileOptions)
-        -> [CompiledPolicy]
-    {
+    static func compile(
+        _ rule: CiliumNetworkPolicy.Rule, of p: CiliumNetworkPolicy, in model: ClusterModel, options: CompileOptions
+    ) -> [CompiledPolicy] {
         // A host policy (nodeSelector) selects no pod of this model; it is reported as unmodelled.
         guard let selector = rule.endpointSelector else { return [] }
         let subject = podMatch(selector, policyNamespace: p.namespace, subject: true)
         func rules(_ sections: [CiliumNetworkPolicy.Section], _ action: RuleAction) -> [CompiledRule] {
-            sections.flatMap { compile($0, action: action, policyNamespace: p.namespace, options: options) }
+            sections.flatMap { compile($0, action: action, of: p, in: model, options: options) }
         }
         let source = RuleRef(
             kind: p.kind, namespace: p.namespace, name: p.name, path: rule.ref.path, location: rule.ref.location)
@@ -44,8 +44,10 @@ enum CiliumNetworkPolicyKind: PolicyKind {
     /// One section as rules, one per `toPorts` entry (each with the L7 rules that filter its requests); none when it
     /// admits nothing (no peer and no port, or only entities this model has no endpoint for).
     static func compile(
-        _ s: CiliumNetworkPolicy.Section, action: RuleAction, policyNamespace: String?, options: CompileOptions
+        _ s: CiliumNetworkPolicy.Section, action: RuleAction, of p: CiliumNetworkPolicy, in model: ClusterModel,
+        options: CompileOptions
     ) -> [CompiledRule] {
+        let policyNamespace = p.namespace
         // Cilium: a section without L3 peers but with ports admits every peer on them; one with neither admits nothing.
         if !s.hasPeers && s.portRules == nil { return [] }
         var everyPeer = !s.hasPeers
@@ -75,6 +77,11 @@ enum CiliumNetworkPolicyKind: PolicyKind {
             peers.append(
                 CompiledPeer(
                     .addresses(AddressBlock(cidr: c.cidr, except: c.except, externalOnly: true)), source: s.ref))
+        }
+        // toServices: the addresses of a selectorless Service's endpoints, as CIDR rules (Services with a selector
+        // are reported by `PolicySet.undecidableReason`).
+        for target in serviceTargets(s, of: p, in: model).addresses {
+            peers.append(CompiledPeer(.addresses(AddressBlock(cidr: target, externalOnly: true)), source: s.ref))
         }
         if !everyPeer && peers.isEmpty { return [] }
         func ports(_ list: [CiliumNetworkPolicy.Port]) -> [PortMatch] {
@@ -106,6 +113,40 @@ enum CiliumNetworkPolicyKind: PolicyKind {
                 action: action, peers: admitted, ports: ports(pr.ports), portSources: [pr.ref], source: s.ref,
                 requests: requests)
         }
+    }
+
+    /// What a section's `toServices` entries reach: the endpoint addresses of the selectorless Services they name, and
+    /// what is not modelled (a Service with a selector, an endpoint that is a pod).
+    static func serviceTargets(_ s: CiliumNetworkPolicy.Section, of p: CiliumNetworkPolicy, in model: ClusterModel)
+        -> (addresses: [CIDR], unmodelled: [String])
+    {
+        var addresses: [CIDR] = []
+        var unmodelled: [String] = []
+        for ref in s.services {
+            for svc in p.services(ref, in: model) {
+                guard svc.selector == nil else {
+                    unmodelled.append(
+                        "toServices names Service \(svc.namespace)/\(svc.name), which has a selector: Cilium applies toServices to Services without one, and versions differ"
+                    )
+                    continue
+                }
+                for endpoints in model.serviceEndpoints
+                where endpoints.namespace == svc.namespace
+                    && endpoints.service == svc.name
+                {
+                    for target in endpoints.targets {
+                        if let pod = target.podName {
+                            unmodelled.append(
+                                "toServices reaches Service \(svc.namespace)/\(svc.name), whose endpoint \(target.ip) is the pod \(pod)"
+                            )
+                        } else if case .success(let c) = CIDR.parse(addressOrCIDR: target.ip) {
+                            addresses.append(c)
+                        }
+                    }
+                }
+            }
+        }
+        return (addresses, unmodelled)
     }
 
     /// The pods a Cilium selector selects. In a namespaced policy a selector that does not name the namespace

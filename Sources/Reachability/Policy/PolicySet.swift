@@ -85,6 +85,15 @@ public struct PolicySet: Sendable {
             let part = p.unmodelled[0]
             return "\(p.kind) \(part.ref.qualifiedName) \(part.ref.path) (\(part.ref.location)): \(part.what)"
         }
+        for p in model.ciliumPolicies {
+            for r in p.rules {
+                for s in r.egress + r.egressDeny where !s.services.isEmpty {
+                    if let why = CiliumNetworkPolicyKind.serviceTargets(s, of: p, in: model).unmodelled.first {
+                        return "\(p.kind) \(s.ref.qualifiedName) \(s.ref.path) (\(s.ref.location)): \(why)"
+                    }
+                }
+            }
+        }
         if !model.ciliumPolicies.isEmpty,
             let admin = model.adminPolicies.first?.name ?? model.clusterNetworkPolicies.first?.name
                 ?? model.baselinePolicy?.name

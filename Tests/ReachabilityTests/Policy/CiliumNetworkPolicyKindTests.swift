@@ -148,6 +148,52 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
                 CiliumNetworkPolicy.serviceAccountKey], "without a Cilium selector reading it, no such label")
     }
 
+    /// `toServices` reaches the endpoints of Services without a selector (cilium: "ToService rules only apply to
+    /// services without selectors"); a Service with one is UNKNOWN, as versions differ.
+    func testToServicesReachesTheEndpointsOfSelectorlessServices() throws {
+        let services = """
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: billing, namespace: a, labels: {tier: external}}
+            spec: {ports: [{port: 443}]}
+            ---
+            apiVersion: v1
+            kind: Endpoints
+            metadata: {name: billing, namespace: a}
+            subsets: [{addresses: [{ip: 203.0.113.5}], ports: [{port: 443}]}]
+            ---
+            apiVersion: v1
+            kind: Service
+            metadata: {name: web, namespace: a}
+            spec: {selector: {app: "y"}, ports: [{port: 80}]}
+
+            """
+        func evaluate(_ toServices: String) throws -> Evaluator {
+            try evaluator(
+                services
+                    + Self.cnp(
+                        "a", "p",
+                        "{endpointSelector: {matchLabels: {app: x}}, egress: [{toServices: [\(toServices)], toPorts: [{ports: [{port: \"443\", protocol: TCP}]}]}]}"
+                    ))
+        }
+        for reference in [
+            "{k8sService: {serviceName: billing}}", "{k8sServiceSelector: {selector: {matchLabels: {tier: external}}}}",
+        ] {
+            let e = try evaluate(reference)
+            func egress(_ ip: String) -> ConnSet {
+                e.connections(from: e.endpoint("a/x"), to: .external(AddressRange(cidr(ip))))
+            }
+            XCTAssertTrue(egress("203.0.113.5").contains(.tcp, 443), reference)
+            XCTAssertFalse(egress("203.0.113.5").contains(.tcp, 80), reference)
+            XCTAssertTrue(egress("203.0.113.6").isEmpty, reference)
+            XCTAssertNil(PolicySet.undecidableReason(e.model, e.policies), reference)
+        }
+        let withSelector = try evaluate("{k8sService: {serviceName: web, namespace: a}}")
+        XCTAssertTrue(
+            PolicySet.undecidableReason(withSelector.model, withSelector.policies)?.contains("has a selector") == true)
+    }
+
     func testUnmodelledPartsAndMixingWithAdminPoliciesAreUndecidable() throws {
         func reason(_ extra: String) throws -> String? {
             let model = try loadModel(V.fixture + extra)
