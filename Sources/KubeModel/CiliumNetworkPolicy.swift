@@ -63,6 +63,60 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         public let ref: RuleRef
     }
 
+    /// A `toFQDNs` entry: an exact name, or a pattern where `*` stands for any run of DNS characters but the dot (and
+    /// `*` alone for every name).
+    public enum FQDNSelector: Hashable, Sendable, CustomStringConvertible {
+        case name(String)
+        case pattern(String)
+
+        public var description: String {
+            switch self {
+            case .name(let n): return n
+            case .pattern(let p): return p
+            }
+        }
+
+        /// Whether a name (lowercase, without the final dot) is selected.
+        public func selects(_ name: String) -> Bool {
+            switch self {
+            case .name(let n): return Self.normal(n) == name
+            case .pattern(let p):
+                let pattern = Self.normal(p)
+                if pattern == "*" { return true }
+                return Self.wildcard(Array(pattern), Array(name))
+            }
+        }
+
+        /// `*` takes any run of characters but the dot; everything else matches itself.
+        static func wildcard(_ p: [Character], _ n: [Character]) -> Bool {
+            // ends[i]: name positions the first i pattern characters can end at.
+            var ends: Set<Int> = [0]
+            for c in p {
+                var next = Set<Int>()
+                for e in ends {
+                    if c == "*" {
+                        var k = e
+                        next.insert(k)
+                        while k < n.count && n[k] != "." {
+                            k += 1
+                            next.insert(k)
+                        }
+                    } else if e < n.count && n[e] == c {
+                        next.insert(e + 1)
+                    }
+                }
+                ends = next
+            }
+            return ends.contains(n.count)
+        }
+
+        public static func normal(_ name: String) -> String {
+            var n = name.lowercased()
+            if n.hasSuffix(".") { n.removeLast() }
+            return n
+        }
+    }
+
     /// A `toServices` entry: a Service by name, or the Services a label selector selects, in a namespace (absent: the
     /// policy's own, or any for a clusterwide policy).
     public enum ServiceReference: Hashable, Sendable {
@@ -85,13 +139,16 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         public var l7Kinds: Set<String> {
             Set((portRules ?? []).flatMap { ($0.http == nil ? [] : ["http"]) + $0.otherL7 })
         }
-        /// The section admits names (`toFQDNs`), which Cilium learns from the DNS answers its proxy sees.
-        public let fqdns: Bool
+        /// The names the section admits (`toFQDNs`), whose addresses Cilium learns from the DNS answers its proxy sees.
+        public let fqdnSelectors: [FQDNSelector]
+        public var fqdns: Bool { !fqdnSelectors.isEmpty }
         public let services: [ServiceReference]
 
         /// Whether the section names any L3 peer. Without one, a section with ports admits every peer on them (an
         /// L4-only rule) and a section without ports admits nothing.
-        public var hasPeers: Bool { !endpoints.isEmpty || !entities.isEmpty || !cidrs.isEmpty || !services.isEmpty }
+        public var hasPeers: Bool {
+            !endpoints.isEmpty || !entities.isEmpty || !cidrs.isEmpty || !services.isEmpty || !fqdnSelectors.isEmpty
+        }
 
         public static func == (a: Section, b: Section) -> Bool { a.ref == b.ref }
         public func hash(into h: inout Hasher) { h.combine(ref) }
@@ -153,7 +210,6 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         "toGroups": "toGroups names cloud-provider groups whose addresses the input does not hold",
         "fromNodes": "fromNodes selects nodes, which this model has no endpoints for",
         "toNodes": "toNodes selects nodes, which this model has no endpoints for",
-        "toFQDNs": "toFQDNs admits the addresses DNS answers for the names at run time",
         "icmps": "ICMP rules are not modelled",
         "authentication": "mutual authentication is not modelled",
     ]
@@ -314,8 +370,16 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                 try gatherer.read { try (f["toServices"]?.items() ?? []).readEach(serviceReference) } ?? []
             return Section(
                 ref: ref(f), endpoints: endpoints, entities: entities, cidrs: cidrs, portRules: portRules,
-                fqdns: !(try f["toFQDNs"]?.items() ?? []).isEmpty, services: services)
+                fqdnSelectors: try gatherer.read { try (f["toFQDNs"]?.items() ?? []).readEach(fqdnSelector) } ?? [],
+                services: services)
         }
+    }
+
+    private static func fqdnSelector(_ f: Field) throws -> FQDNSelector {
+        try f.requireKnownKeys(["matchName", "matchPattern"])
+        if let name = f["matchName"] { return .name(try name.string()) }
+        guard let pattern = f["matchPattern"] else { throw f.missing("matchName", hint: "or matchPattern") }
+        return .pattern(try pattern.string())
     }
 
     private static func serviceReference(_ f: Field) throws -> ServiceReference {

@@ -32,6 +32,9 @@ public struct Assumptions: Hashable, Sendable {
     public var nodeCIDRs: [CIDR] = []
     /// Service (ClusterIP) addresses (`--cluster`): virtual, so no external client has one.
     public var serviceCIDRs: [CIDR] = []
+    /// `A-DNS`: the addresses DNS answers for names (`--dns-answers`), taken as complete for Cilium's `toFQDNs`; nil
+    /// when none are given (a verdict that depends on a name is then UNKNOWN).
+    public var dnsAnswers: [String: [CIDR]]?
     /// Istio's `meshConfig.rootNamespace`: where mesh-wide PeerAuthentication and AuthorizationPolicy live.
     public var meshRootNamespace = "istio-system"
 
@@ -88,6 +91,7 @@ public struct Assumptions: Hashable, Sendable {
         out.append("pod CIDR \(podCIDRs.isEmpty ? "unspecified" : list(podCIDRs))")
         if !serviceCIDRs.isEmpty { out.append("service CIDR \(list(serviceCIDRs))") }
         if !nodeCIDRs.isEmpty { out.append("node CIDR \(list(nodeCIDRs))") }
+        if let dnsAnswers { out.append("A-DNS=\(dnsAnswers.count) name(s) given") }
         return out
     }
 }

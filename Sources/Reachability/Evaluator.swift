@@ -61,7 +61,9 @@ public final class Evaluator: @unchecked Sendable {
     public var hasAdminTies: Bool { tieAlternatives.map { !$0.isEmpty } ?? true }
 
     public convenience init(model: ClusterModel, assumptions: Assumptions) {
-        let policies = PolicySet(model: model, options: CompileOptions(endPortSupported: assumptions.endPortSupported))
+        let policies = PolicySet(
+            model: model,
+            options: CompileOptions(endPortSupported: assumptions.endPortSupported, dnsAnswers: assumptions.dnsAnswers))
         // Every order of each group of equal-priority admin policies, the set's own (by name) first.
         var orders: [[String]] = [policies.admin.map(\.name)]
         var tooMany = false

@@ -30,6 +30,12 @@ struct AnalysisOptions: ParsableArguments {
 
     @Option(
         help:
+            "The addresses DNS answers for names (YAML: name: [addresses]), for Cilium toFQDNs rules (A-DNS)."
+    )
+    var dnsAnswers: String?
+
+    @Option(
+        help:
             "Istio's root namespace (meshConfig.rootNamespace): where mesh-wide PeerAuthentication and AuthorizationPolicy live."
     )
     var meshRootNamespace = "istio-system"
@@ -76,6 +82,12 @@ struct AnalysisOptions: ParsableArguments {
             a.serviceCIDRs = description.serviceCIDRs
             a.nodeCIDRs = description.nodeCIDRs
             FileHandle.standardError.write(Data("cluster: \(description.summary)\n".utf8))
+        }
+        if let dnsAnswers {
+            do { a.dnsAnswers = try DNSAnswers.load(dnsAnswers) } catch let e as InputErrors {
+                for error in e.errors { FileHandle.standardError.write(Data("\(error)\n".utf8)) }
+                throw ExitCode(2)
+            }
         }
         a.meshRootNamespace = meshRootNamespace
         for binding in assume {

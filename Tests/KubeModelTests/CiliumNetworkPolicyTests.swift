@@ -70,14 +70,21 @@ final class CiliumNetworkPolicyTests: XCTestCase {
                 - toPorts: [{ports: [{port: "53", protocol: UDP}], rules: {dns: [{matchPattern: "*"}]}}]
             """)[0]
         XCTAssertNil(p.namespace)
-        XCTAssertEqual(
-            p.unmodelled.map(\.what).sorted(),
-            [
-                "endpointSelector reads reserved:host",
-                "toFQDNs admits the addresses DNS answers for the names at run time",
-            ])
+        XCTAssertEqual(p.unmodelled.map(\.what), ["endpointSelector reads reserved:host"])
+        XCTAssertEqual(p.unmodelled.first?.ref.location.line, 5)
+        XCTAssertEqual(p.rules[0].egress[0].fqdnSelectors, [.name("api.example.com")])
         XCTAssertEqual(p.rules[0].egress[1].l7Kinds, ["dns"])
-        XCTAssertEqual(p.unmodelled.first { $0.what.hasPrefix("toFQDNs") }?.ref.location.line, 7)
+    }
+
+    func testFQDNSelectors() {
+        typealias S = CiliumNetworkPolicy.FQDNSelector
+        XCTAssertTrue(S.name("API.example.com.").selects("api.example.com"))
+        XCTAssertFalse(S.name("api.example.com").selects("www.example.com"))
+        XCTAssertTrue(S.pattern("*.example.com").selects("api.example.com"))
+        XCTAssertFalse(S.pattern("*.example.com").selects("a.b.example.com"), "a star does not cross a dot")
+        XCTAssertFalse(S.pattern("*.example.com").selects("example.com"))
+        XCTAssertTrue(S.pattern("api-*.example.com").selects("api-eu.example.com"))
+        XCTAssertTrue(S.pattern("*").selects("anything.at.all"))
     }
 
     func testValidationErrorsNameLineAndField() throws {

@@ -78,6 +78,15 @@ enum CiliumNetworkPolicyKind: PolicyKind {
                 CompiledPeer(
                     .addresses(AddressBlock(cidr: c.cidr, except: c.except, externalOnly: true)), source: s.ref))
         }
+        // toFQDNs: the addresses given for the names (`--dns-answers`); without them, `unresolvedNames` says why not.
+        for selector in s.fqdnSelectors {
+            for (name, addresses) in (options.dnsAnswers ?? [:]).sorted(by: { $0.key < $1.key })
+            where selector.selects(name) {
+                for c in addresses {
+                    peers.append(CompiledPeer(.addresses(AddressBlock(cidr: c, externalOnly: true)), source: s.ref))
+                }
+            }
+        }
         // toServices: the addresses of a selectorless Service's endpoints, as CIDR rules (Services with a selector
         // are reported by `PolicySet.undecidableReason`).
         for target in serviceTargets(s, of: p, in: model).addresses {
@@ -113,6 +122,50 @@ enum CiliumNetworkPolicyKind: PolicyKind {
                 action: action, peers: admitted, ports: ports(pr.ports), portSources: [pr.ref], source: s.ref,
                 requests: requests)
         }
+    }
+
+    /// Why the `toFQDNs` names of the input cannot be decided, if so: no DNS answers given, a name they lack, or a pod
+    /// whose lookups no `dns` rule sends through Cilium's proxy (Cilium then never learns the names' addresses).
+    static func unresolvedNames(_ model: ClusterModel, _ policies: PolicySet) -> String? {
+        let answers = policies.options.dnsAnswers
+        // The pods each Cilium rule selects, through its compiled subject.
+        let pods = model.workloads.map { PodEndpoint($0, namespace: model.namespaces[$0.namespace]) }
+        func selected(_ p: CiliumNetworkPolicy, _ r: CiliumNetworkPolicy.Rule) -> [Int] {
+            guard
+                let subject = policies.networkPolicies.first(where: {
+                    $0.source.kind == p.kind && $0.source.name == p.name && $0.source.namespace == p.namespace
+                        && $0.source.path == r.ref.path
+                })?.subject
+            else { return [] }
+            return pods.indices.filter { subject.matches(pods[$0]) }
+        }
+        var proxied = Set<Int>()
+        for p in model.ciliumPolicies {
+            for r in p.rules where r.egress.contains(where: { $0.l7Kinds.contains("dns") }) {
+                proxied.formUnion(selected(p, r))
+            }
+        }
+        for p in model.ciliumPolicies {
+            for r in p.rules {
+                for s in r.egress where s.fqdns {
+                    let place = "\(p.kind) \(s.ref.qualifiedName) \(s.ref.path) (\(s.ref.location))"
+                    let names = s.fqdnSelectors.map(\.description).joined(separator: ", ")
+                    guard let answers else {
+                        return
+                            "\(place) admits \(names), whose addresses only DNS answers at run time (give them with --dns-answers)"
+                    }
+                    for case .name(let n) in s.fqdnSelectors
+                    where answers[CiliumNetworkPolicy.FQDNSelector.normal(n)] == nil {
+                        return "\(place) admits \(n), for which --dns-answers gives no address"
+                    }
+                    if let pod = selected(p, r).first(where: { !proxied.contains($0) }) {
+                        return
+                            "\(place) admits \(names), but no dns rule sends the lookups of \(model.workloads[pod].id) through Cilium's proxy, which then never learns their addresses"
+                    }
+                }
+            }
+        }
+        return nil
     }
 
     /// What a section's `toServices` entries reach: the endpoint addresses of the selectorless Services they name, and

@@ -4,8 +4,13 @@ import KubeModel
 public struct CompileOptions: Hashable, Sendable {
     /// A-ENDPORT-SUPPORT: whether `endPort` widens a port to a range (otherwise the start port alone).
     public var endPortSupported: Bool
+    /// The addresses DNS answers for names (`--dns-answers`), for Cilium's `toFQDNs`; nil when none are given.
+    public var dnsAnswers: [String: [CIDR]]?
 
-    public init(endPortSupported: Bool = true) { self.endPortSupported = endPortSupported }
+    public init(endPortSupported: Bool = true, dnsAnswers: [String: [CIDR]]? = nil) {
+        self.endPortSupported = endPortSupported
+        self.dnsAnswers = dnsAnswers
+    }
 }
 
 /// A policy language: it compiles its objects in a model into the IR. Adding a language is one file that
@@ -32,8 +37,12 @@ public struct PolicySet: Sendable {
     /// NetworkPolicy-tier policies of each namespace.
     public let networkPoliciesByNamespace: [String: [CompiledPolicy]]
 
+    /// What the policies were compiled with.
+    public private(set) var options = CompileOptions()
+
     public init(model: ClusterModel, options: CompileOptions) {
         self.init(PolicySet.kinds.flatMap { $0.compile(model, options: options) })
+        self.options = options
     }
 
     public init(_ policies: [CompiledPolicy]) {
@@ -85,6 +94,7 @@ public struct PolicySet: Sendable {
             let part = p.unmodelled[0]
             return "\(p.kind) \(part.ref.qualifiedName) \(part.ref.path) (\(part.ref.location)): \(part.what)"
         }
+        if let why = CiliumNetworkPolicyKind.unresolvedNames(model, policies) { return why }
         for p in model.ciliumPolicies {
             for r in p.rules {
                 for s in r.egress + r.egressDeny where !s.services.isEmpty {

@@ -194,6 +194,41 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
             PolicySet.undecidableReason(withSelector.model, withSelector.policies)?.contains("has a selector") == true)
     }
 
+    /// `toFQDNs` admits the addresses DNS answers (`--dns-answers`), when the pod's lookups pass Cilium's DNS proxy;
+    /// otherwise the verdict is UNKNOWN with the reason.
+    func testToFQDNsWithTheAddressesGiven() throws {
+        let dns =
+            "{toEndpoints: [{matchLabels: {app: e, io.kubernetes.pod.namespace: c}}], toPorts: [{ports: [{port: \"53\", protocol: ANY}], rules: {dns: [{matchPattern: \"*\"}]}}]}"
+        let fqdn =
+            "{toFQDNs: [{matchPattern: \"*.example.com\"}], toPorts: [{ports: [{port: \"443\", protocol: TCP}]}]}"
+        func evaluate(_ egress: String, answers: [String: [CIDR]]?) throws -> Evaluator {
+            var assumptions = Assumptions()
+            assumptions.dnsAnswers = answers
+            return try evaluator(
+                Self.cnp("a", "p", "{endpointSelector: {matchLabels: {app: x}}, egress: [\(egress)]}"), assumptions)
+        }
+        let answers = [
+            "api.example.com": [cidr("203.0.113.10"), cidr("2001:db8::10")], "other.org": [cidr("198.51.100.1")],
+        ]
+        let e = try evaluate("\(fqdn), \(dns)", answers: answers)
+        XCTAssertNil(PolicySet.undecidableReason(e.model, e.policies))
+        func egress(_ ip: String) -> ConnSet {
+            e.connections(from: e.endpoint("a/x"), to: .external(AddressRange(cidr(ip))))
+        }
+        XCTAssertTrue(egress("203.0.113.10").contains(.tcp, 443))
+        XCTAssertTrue(egress("2001:db8::10").contains(.tcp, 443))
+        XCTAssertTrue(egress("198.51.100.1").isEmpty, "other.org is not under *.example.com")
+        XCTAssertTrue(e.describedAssumptions.contains("A-DNS=2 name(s) given"))
+        func reason(_ egress: String, _ answers: [String: [CIDR]]?) throws -> String {
+            let e = try evaluate(egress, answers: answers)
+            return PolicySet.undecidableReason(e.model, e.policies) ?? "decided"
+        }
+        XCTAssertTrue(try reason("\(fqdn), \(dns)", nil).contains("--dns-answers"))
+        XCTAssertTrue(try reason(fqdn, answers).contains("never learns their addresses"), "no dns rule for a/x")
+        let exact = "{toFQDNs: [{matchName: missing.example.com}]}"
+        XCTAssertTrue(try reason("\(exact), \(dns)", answers).contains("gives no address"))
+    }
+
     func testUnmodelledPartsAndMixingWithAdminPoliciesAreUndecidable() throws {
         func reason(_ extra: String) throws -> String? {
             let model = try loadModel(V.fixture + extra)
@@ -202,7 +237,7 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
         XCTAssertNil(try reason(Self.cnp("a", "p", "{endpointSelector: {}, egress: [{toEntities: [world]}]}")))
         XCTAssertTrue(
             try reason(Self.cnp("a", "p", "{endpointSelector: {}, egress: [{toFQDNs: [{matchName: example.com}]}]}"))?
-                .contains("toFQDNs") == true)
+                .contains("--dns-answers") == true)
         XCTAssertTrue(
             try reason(
                 Self.cnp("a", "p", "{endpointSelector: {}, ingress: [{}]}")
