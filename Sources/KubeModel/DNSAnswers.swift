@@ -11,7 +11,11 @@ public enum DNSAnswers {
             ])
         }
         let root = Field(node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
-        return try ErrorGatherer.gathering { gatherer in
+        do { return try read(root) } catch let e as InputError { throw InputErrors([e]) }
+    }
+
+    static func read(_ root: Field) throws -> [String: [CIDR]] {
+        try ErrorGatherer.gathering { gatherer in
             var out: [String: [CIDR]] = [:]
             for (name, value) in try root.entries() {
                 let addresses = try gatherer.read {

@@ -40,4 +40,22 @@ final class CiliumL7ClaimTests: XCTestCase {
         XCTAssertNotEqual(fixed, policies)
         XCTAssertEqual(try verdict(fixed).verdict, .proved)
     }
+
+    /// `--dns-answers` is input like any other: a bad address is named with its file, line and field, exit 2.
+    func testDNSAnswersFileErrors() throws {
+        let binary = Paths.packageRoot.appendingPathComponent(".build/debug/reachproof").path
+        guard FileManager.default.isExecutableFile(atPath: binary) else {
+            throw XCTSkip("build the CLI first (swift build)")
+        }
+        let answers = try temporaryFile("api.example.com: [203.0.113.10]\nbad.example.com: [not-an-ip]\n")
+        let run = try runProcess(
+            binary,
+            [
+                "check", Paths.package("examples/cilium-starship"), "--claims",
+                Paths.package("policies/cilium-starship.yaml"),
+                "--dns-answers", answers,
+            ])
+        XCTAssertEqual(run.status, 2)
+        XCTAssertTrue(run.output.contains(":2: bad.example.com[0]: 'not-an-ip' is not an IP address"), run.output)
+    }
 }
