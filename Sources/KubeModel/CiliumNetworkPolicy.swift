@@ -139,6 +139,8 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         public var l7Kinds: Set<String> {
             Set((portRules ?? []).flatMap { ($0.http == nil ? [] : ["http"]) + $0.otherL7 })
         }
+        /// The section has `icmps` rules (ICMP types, read as every protocol without ports: A-CILIUM-ICMP).
+        public let icmp: Bool
         /// The names the section admits (`toFQDNs`), whose addresses Cilium learns from the DNS answers its proxy sees.
         public let fqdnSelectors: [FQDNSelector]
         public var fqdns: Bool { !fqdnSelectors.isEmpty }
@@ -210,7 +212,6 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         "toGroups": "toGroups names cloud-provider groups whose addresses the input does not hold",
         "fromNodes": "fromNodes selects nodes, which this model has no endpoints for",
         "toNodes": "toNodes selects nodes, which this model has no endpoints for",
-        "icmps": "ICMP rules are not modelled",
         "authentication": "mutual authentication is not modelled",
     ]
 
@@ -370,6 +371,7 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                 try gatherer.read { try (f["toServices"]?.items() ?? []).readEach(serviceReference) } ?? []
             return Section(
                 ref: ref(f), endpoints: endpoints, entities: entities, cidrs: cidrs, portRules: portRules,
+                icmp: !(try f["icmps"]?.items() ?? []).isEmpty,
                 fqdnSelectors: try gatherer.read { try (f["toFQDNs"]?.items() ?? []).readEach(fqdnSelector) } ?? [],
                 services: services)
         }

@@ -69,6 +69,12 @@ public struct ClusterModel {
             // Cilium's policy enforcement mode (docs/SEMANTICS.md §4.2): `default` enforces on endpoints a policy selects.
             out.append("A-CILIUM-ENFORCEMENT=default")
             let sections = ciliumPolicies.flatMap { $0.rules.flatMap { $0.ingress + $0.egress } }
+            if ciliumPolicies.contains(where: { p in
+                p.rules.contains { r in (r.ingress + r.egress + r.ingressDeny + r.egressDeny).contains(where: \.icmp) }
+            }) {
+                // ICMP rules name ICMP types; the model has one class for every protocol without ports.
+                out.append("A-CILIUM-ICMP=portless-protocols")
+            }
             if sections.contains(where: { !$0.l7Kinds.isEmpty }) {
                 // L7 rules filter requests inside connections the L4 part admits.
                 out.append("A-CILIUM-L7=connections")

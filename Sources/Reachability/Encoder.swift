@@ -340,6 +340,7 @@ public final class Encoder {
             ports.map { p in
                 switch p {
                 case .allPorts(let p): return proto(p)
+                case .portlessProtocols: return f.proto == z.bv(Encoder.code(.other), width: 2)
                 case .range(let p, let r):
                     return z.and([proto(p), z.inRange(f.port, UInt64(r.lowerBound), UInt64(r.upperBound), width: 16)])
                 case .named(let name, let protocols):

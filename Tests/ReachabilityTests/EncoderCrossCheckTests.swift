@@ -434,7 +434,8 @@ final class ClassMapCrossCheckTests: XCTestCase {
 
     /// Cilium policies take the evaluator's path per pair when they deny (the admin tier), the rule-based one otherwise.
     func testClassMapEqualsPairByPairWithCiliumPolicies() throws {
-        for seed: UInt64 in 21...23 {
+        // Seeds whose policies leave some pair open (a generated deny may close them all).
+        for seed: UInt64 in [21, 23, 24] {
             let model = try generatedModel(seed: seed) { $0.ciliumPolicies = 6 }
             assertMapEqualsPairByPair(model, Assumptions(), "cilium seed \(seed)")
         }

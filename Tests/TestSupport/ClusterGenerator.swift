@@ -24,7 +24,7 @@ public struct ClusterGenerator {
         /// ClusterNetworkPolicies (v1alpha2) of both tiers, with distinct priorities per tier.
         public var clusterNetworkPolicies = 0
         /// CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies (every third), with allow and deny sections,
-        /// entities, CIDR sets in both families and port ranges.
+        /// entities, CIDR sets in both families, port ranges and ICMP rules.
         public var ciliumPolicies = 0
 
         public init() {}
@@ -312,6 +312,7 @@ public struct ClusterGenerator {
             }
             fields.append("toPorts: [{ports: [\(port)]}]")
         }
+        if random.chance(10) { fields.append("icmps: [{fields: [{type: 8}]}]") }
         return "{\(fields.joined(separator: ", "))}"
     }
 

@@ -49,7 +49,7 @@ enum CiliumNetworkPolicyKind: PolicyKind {
     ) -> [CompiledRule] {
         let policyNamespace = p.namespace
         // Cilium: a section without L3 peers but with ports admits every peer on them; one with neither admits nothing.
-        if !s.hasPeers && s.portRules == nil { return [] }
+        if !s.hasPeers && s.portRules == nil && !s.icmp { return [] }
         var everyPeer = !s.hasPeers
         var peers: [CompiledPeer] = s.endpoints.map {
             CompiledPeer(.pods(podMatch($0, policyNamespace: policyNamespace, subject: false)), source: s.ref)
@@ -105,23 +105,33 @@ enum CiliumNetworkPolicyKind: PolicyKind {
             }
         }
         let admitted = everyPeer ? [] : peers
+        // ICMP rules admit the protocols without ports to the same peers (A-CILIUM-ICMP).
+        let icmp =
+            s.icmp
+            ? [
+                CompiledRule(
+                    action: action, peers: admitted, ports: [.portlessProtocols], portSources: [s.ref], source: s.ref)
+            ] : []
         guard let portRules = s.portRules else {
+            if s.icmp { return icmp }
             return [CompiledRule(action: action, peers: admitted, ports: nil, portSources: [s.ref], source: s.ref)]
         }
-        return portRules.map { pr in
-            var requests: RequestFilter?
-            if let kind = pr.otherL7.first {
-                requests = .unmodelled(kind, pr.ref)
-            } else if let http = pr.http {
-                requests = .http(
-                    http.map {
-                        HTTPMatch(method: $0.method, path: $0.path, host: $0.host, headers: $0.headers, source: $0.ref)
-                    })
+        return icmp
+            + portRules.map { pr in
+                var requests: RequestFilter?
+                if let kind = pr.otherL7.first {
+                    requests = .unmodelled(kind, pr.ref)
+                } else if let http = pr.http {
+                    requests = .http(
+                        http.map {
+                            HTTPMatch(
+                                method: $0.method, path: $0.path, host: $0.host, headers: $0.headers, source: $0.ref)
+                        })
+                }
+                return CompiledRule(
+                    action: action, peers: admitted, ports: ports(pr.ports), portSources: [pr.ref], source: s.ref,
+                    requests: requests)
             }
-            return CompiledRule(
-                action: action, peers: admitted, ports: ports(pr.ports), portSources: [pr.ref], source: s.ref,
-                requests: requests)
-        }
     }
 
     /// Why the `toFQDNs` names of the input cannot be decided, if so: no DNS answers given, a name they lack, or a pod

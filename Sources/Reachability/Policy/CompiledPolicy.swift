@@ -79,6 +79,8 @@ public enum PortMatch: Hashable, Sendable {
     case range(L4Protocol, ClosedRange<Int>)
     /// A container port name, resolved on the flow's destination pod, for each of the protocols listed.
     case named(String, [L4Protocol])
+    /// Every protocol without ports (ICMP among them): what Cilium's ICMP rules are read as (A-CILIUM-ICMP).
+    case portlessProtocols
 
     var name: String? { if case .named(let n, _) = self { return n } else { return nil } }
 }
@@ -93,6 +95,7 @@ extension Optional where Wrapped == [PortMatch] {
             switch p {
             case .allPorts(let proto): out[proto] = .all
             case .range(let proto, let r): out[proto] = out[proto].union(PortRanges([r]))
+            case .portlessProtocols: out.other = true
             case .named(let name, let protocols):
                 guard case .pod(let d) = destination else { continue }
                 for proto in protocols {

@@ -229,6 +229,26 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
         XCTAssertTrue(try reason("\(exact), \(dns)", answers).contains("gives no address"))
     }
 
+    /// ICMP rules admit the protocols without ports (A-CILIUM-ICMP), to the section's peers or, without any, to all.
+    func testICMPRulesAdmitPortlessProtocols() throws {
+        let e = try evaluator(
+            Self.cnp(
+                "a", "ping",
+                "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEndpoints: [{matchLabels: {app: \"y\"}}], icmps: [{fields: [{type: 8}]}]}]}"
+            ))
+        let fromY = e.connections(from: e.endpoint("a/y"), to: e.endpoint("a/x"))
+        XCTAssertTrue(fromY.other)
+        XCTAssertFalse(fromY.contains(.tcp, 8080))
+        XCTAssertFalse(e.connections(from: e.endpoint("b/c"), to: e.endpoint("a/x")).other)
+        XCTAssertTrue(e.describedAssumptions.contains("A-CILIUM-ICMP=portless-protocols"))
+        let anyone = try evaluator(
+            Self.cnp(
+                "a", "ping", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{icmps: [{fields: [{type: 8}]}]}]}")
+        )
+        XCTAssertTrue(anyone.connections(from: anyone.endpoint("c/e"), to: anyone.endpoint("a/x")).other)
+        XCTAssertNil(PolicySet.undecidableReason(anyone.model, anyone.policies))
+    }
+
     func testUnmodelledPartsAndMixingWithAdminPoliciesAreUndecidable() throws {
         func reason(_ extra: String) throws -> String? {
             let model = try loadModel(V.fixture + extra)
