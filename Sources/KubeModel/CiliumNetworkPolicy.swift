@@ -63,6 +63,34 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         public let ref: RuleRef
     }
 
+    /// A CiliumCIDRGroup: named CIDRs that CIDR rules refer to (`spec.externalCIDRs`).
+    public struct CIDRGroup: Hashable, Sendable {
+        public static let kind = "CiliumCIDRGroup"
+        public static let versions: Set<String> = ["cilium.io/v2alpha1", "cilium.io/v2"]
+        public let name: String
+        public let labels: [String: String]
+        public let cidrs: [CIDR]
+
+        static func parse(_ spec: Field, name: String, labels: [String: String]) throws -> CIDRGroup {
+            try spec.requireKnownKeys(["externalCIDRs"])
+            return CIDRGroup(
+                name: name, labels: labels, cidrs: try (spec["externalCIDRs"]?.items() ?? []).readEach { try $0.cidr() }
+            )
+        }
+    }
+
+    /// A CiliumCIDRGroup reference: by name, or by the group's labels.
+    public enum GroupReference: Hashable, Sendable {
+        case named(String)
+        case selected(LabelSelector)
+    }
+
+    /// A CIDR peer: a CIDR, or the CIDRs of CiliumCIDRGroups, less the exceptions.
+    public enum CIDRRule: Hashable, Sendable {
+        case cidr(CIDR, except: [CIDR])
+        case groups(GroupReference, except: [CIDR])
+    }
+
     /// A `toFQDNs` entry: an exact name, or a pattern where `*` stands for any run of DNS characters but the dot (and
     /// `*` alone for every name).
     public enum FQDNSelector: Hashable, Sendable, CustomStringConvertible {
@@ -130,7 +158,7 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         public let endpoints: [Selector]
         public let entities: [Entity]
         /// CIDR peers (`fromCIDR`/`toCIDR` and the `*CIDRSet` lists with `except`).
-        public let cidrs: [(cidr: CIDR, except: [CIDR])]
+        public let cidrs: [CIDRRule]
         /// nil: `toPorts` absent (every port).
         public let portRules: [PortRule]?
         /// Every port of every `toPorts` entry.
@@ -325,16 +353,13 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                         return entity
                     }
                 } ?? []
-            var cidrs: [(cidr: CIDR, except: [CIDR])] = []
+            var cidrs: [CIDRRule] = []
             if let list = f[ingress ? "fromCIDR" : "toCIDR"] {
-                cidrs += try gatherer.read { try list.items().readEach { (try $0.cidr(), [CIDR]()) } } ?? []
+                cidrs +=
+                    try gatherer.read { try list.items().readEach { CIDRRule.cidr(try $0.cidr(), except: []) } } ?? []
             }
             if let list = f[ingress ? "fromCIDRSet" : "toCIDRSet"] {
-                cidrs +=
-                    try gatherer.read {
-                        try list.items().readEach { try cidrRule($0, ref: ref, unmodelled: &unmodelled) }
-                    }?
-                    .compactMap { $0 } ?? []
+                cidrs += try gatherer.read { try list.items().readEach(cidrRule) } ?? []
             }
             let portRules =
                 try gatherer.read {
@@ -399,6 +424,16 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         return .selected(namespace: try selected["namespace"]?.string(), try LabelSelector.parse(selector))
     }
 
+    /// The CIDRs of the CiliumCIDRGroups a reference names (none when no such group exists).
+    public static func cidrs(_ ref: GroupReference, in model: ClusterModel) -> [CIDR] {
+        model.ciliumCIDRGroups.filter { g in
+            switch ref {
+            case .named(let name): return g.name == name
+            case .selected(let selector): return selector.matches(g.labels)
+            }
+        }.flatMap(\.cidrs)
+    }
+
     /// The Services a `toServices` entry of this policy names.
     public func services(_ ref: ServiceReference, in model: ClusterModel) -> [Service] {
         func inScope(_ svc: Service, _ ns: String?) -> Bool { (ns ?? namespace).map { $0 == svc.namespace } ?? true }
@@ -422,24 +457,21 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
             headers: headers, ref: ref(f))
     }
 
-    private static func cidrRule(_ f: Field, ref: (Field) -> RuleRef, unmodelled: inout [Unmodelled]) throws
-        -> (cidr: CIDR, except: [CIDR])?
-    {
+    /// A `*CIDRSet` entry: a CIDR with exceptions inside it, or CiliumCIDRGroups by name or labels (their
+    /// exceptions apply to each group CIDR that holds them).
+    private static func cidrRule(_ f: Field) throws -> CIDRRule {
         try f.requireKnownKeys(["cidr", "except", "cidrGroupRef", "cidrGroupSelector"])
-        for key in ["cidrGroupRef", "cidrGroupSelector"] where f[key] != nil {
-            unmodelled.append(Unmodelled(ref: ref(f[key]!), what: "\(key) names CiliumCIDRGroups"))
+        let except = try (f["except"]?.items() ?? []).readEach { try $0.cidr() }
+        if let group = f["cidrGroupRef"] { return .groups(.named(try group.string()), except: except) }
+        if let selector = f["cidrGroupSelector"] {
+            return .groups(.selected(try LabelSelector.parse(selector)), except: except)
         }
-        guard let cidrField = f["cidr"] else {
-            if f["cidrGroupRef"] != nil || f["cidrGroupSelector"] != nil { return nil }
-            throw f.missing("cidr")
-        }
+        guard let cidrField = f["cidr"] else { throw f.missing("cidr", hint: "or cidrGroupRef") }
         let cidr = try cidrField.cidr()
-        let except = try (f["except"]?.items() ?? []).readEach { e -> CIDR in
-            let x = try e.cidr()
-            guard cidr.strictlyContains(x) else { throw e.error("except \(x) must lie inside cidr \(cidr)") }
-            return x
+        for (x, field) in zip(except, try f["except"]?.items() ?? []) where !cidr.strictlyContains(x) {
+            throw field.error("except \(x) must lie inside cidr \(cidr)")
         }
-        return (cidr, except)
+        return .cidr(cidr, except: except)
     }
 
     private static func port(_ f: Field) throws -> Port {

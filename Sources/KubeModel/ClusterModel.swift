@@ -34,6 +34,7 @@ public struct ClusterModel {
     /// sound.
     /// CiliumNetworkPolicies and CiliumClusterwideNetworkPolicies.
     public internal(set) var ciliumPolicies: [CiliumNetworkPolicy] = []
+    public internal(set) var ciliumCIDRGroups: [CiliumNetworkPolicy.CIDRGroup] = []
     public internal(set) var cniPolicies: [ObjectID] = []
     /// Documents with neither apiVersion nor kind (values files, expected results): not Kubernetes objects.
     public internal(set) var skippedDocuments: [SourceLocation] = []

@@ -63,7 +63,9 @@ public final class Evaluator: @unchecked Sendable {
     public convenience init(model: ClusterModel, assumptions: Assumptions) {
         let policies = PolicySet(
             model: model,
-            options: CompileOptions(endPortSupported: assumptions.endPortSupported, dnsAnswers: assumptions.dnsAnswers))
+            options: CompileOptions(
+                endPortSupported: assumptions.endPortSupported, dnsAnswers: assumptions.dnsAnswers,
+                nodeCIDRs: assumptions.nodeCIDRs))
         // Every order of each group of equal-priority admin policies, the set's own (by name) first.
         var orders: [[String]] = [policies.admin.map(\.name)]
         var tooMany = false

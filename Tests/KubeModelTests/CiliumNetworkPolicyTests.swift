@@ -47,10 +47,8 @@ final class CiliumNetworkPolicyTests: XCTestCase {
         XCTAssertEqual(first.ports?[2].port, .name("http"))
         XCTAssertEqual(p.rules[0].ingress[1].entities, [.world, .cluster])
         XCTAssertEqual(
-            p.rules[0].ingress[2].cidrs.map { "\($0.cidr) - \($0.except)" },
-            [
-                "2001:db8::/32 - []", "10.0.0.0/8 - [10.1.0.0/16]",
-            ])
+            p.rules[0].ingress[2].cidrs,
+            [.cidr(cidr("2001:db8::/32"), except: []), .cidr(cidr("10.0.0.0/8"), except: [cidr("10.1.0.0/16")])])
         XCTAssertTrue(p.rules[0].defaultDeny(ingress: true))
         XCTAssertFalse(p.rules[0].defaultDeny(ingress: false), "no egress section: egress stays open")
         XCTAssertTrue(p.rules[1].defaultDeny(ingress: false), "a deny section also puts endpoints into default deny")

@@ -146,6 +146,13 @@ enum KindRegistry {
                 name: o.id.name, namespace: nil, location: o.location)
             return { $0.model.ciliumPolicies.append(p) }
         }
+        register(
+            CiliumNetworkPolicy.CIDRGroup.kind, CiliumNetworkPolicy.CIDRGroup.versions, clusterScoped: true
+        ) { o in
+            let g = try CiliumNetworkPolicy.CIDRGroup.parse(
+                o.requireSpec(), name: o.id.name, labels: try o.metadata["labels"]?.stringMap() ?? [:])
+            return { $0.model.ciliumCIDRGroups.append(g) }
+        }
         register("Ingress", ["networking.k8s.io/v1"]) { o in
             let i = try Ingress.parse(
                 o.requireSpec(), metadata: o.metadata, name: o.id.name, namespace: o.namespace, location: o.location)
@@ -249,7 +256,7 @@ enum KindRegistry {
     static let unreadClusterScoped: Set<String> = [
         "GlobalNetworkPolicy.projectcalico.org", "GlobalNetworkPolicy.crd.projectcalico.org",
         "ClusterNetworkPolicy.crd.antrea.io", "CiliumEgressGatewayPolicy", "CiliumClusterwideEnvoyConfig",
-        "CiliumIdentity", "CiliumNode", "CiliumCIDRGroup", "CiliumLoadBalancerIPPool", "CiliumExternalWorkload", "Node",
+        "CiliumIdentity", "CiliumNode", "CiliumLoadBalancerIPPool", "CiliumExternalWorkload", "Node",
         "ClusterRole",
         "ClusterRoleBinding",
         "CustomResourceDefinition", "PersistentVolume", "StorageClass", "PriorityClass",

@@ -14,10 +14,13 @@ struct CiliumEntityAbsent: LintRule {
     ]
 
     func check(_ c: LintContext) -> [LintFinding] {
-        c.model.ciliumPolicies.flatMap { p in
+        // With node addresses given (--cluster), the node entities name them.
+        let absent =
+            c.evaluator.assumptions.nodeCIDRs.isEmpty ? Self.absent : Self.absent.subtracting([.host, .remoteNode])
+        return c.model.ciliumPolicies.flatMap { p in
             p.rules.flatMap { r in
                 (r.ingress + r.egress + r.ingressDeny + r.egressDeny).compactMap { s -> LintFinding? in
-                    let names = s.entities.filter(Self.absent.contains).map(\.rawValue)
+                    let names = s.entities.filter(absent.contains).map(\.rawValue)
                     guard !names.isEmpty else { return nil }
                     return finding(
                         "\(p.kind) \(s.ref.qualifiedName) \(s.ref.path) names \(names.joined(separator: ", ")), which no "

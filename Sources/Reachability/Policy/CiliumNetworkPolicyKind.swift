@@ -54,29 +54,48 @@ enum CiliumNetworkPolicyKind: PolicyKind {
         var peers: [CompiledPeer] = s.endpoints.map {
             CompiledPeer(.pods(podMatch($0, policyNamespace: policyNamespace, subject: false)), source: s.ref)
         }
+        // Node addresses (`--cluster`) carry the host and remote-node identities, not `world`'s.
+        let nodes = options.nodeCIDRs
+        func nodePeers() -> [CompiledPeer] {
+            nodes.map { CompiledPeer(.addresses(AddressBlock(cidr: $0, externalOnly: true)), source: s.ref) }
+        }
         for entity in s.entities {
             switch entity {
             case .all: everyPeer = true
             case .cluster:
                 peers.append(
                     CompiledPeer(.pods(PodMatch(namespaces: .selector(.everything), pods: .everything)), source: s.ref))
+                peers += nodePeers()
             case .world, .worldIPv4, .worldIPv6:
                 let families: [IPFamily] =
                     entity == .world ? IPFamily.allCases : [entity == .worldIPv4 ? .ipv4 : .ipv6]
                 for family in families {
-                    peers.append(
-                        CompiledPeer(.addresses(AddressBlock(cidr: .whole(family), externalOnly: true)), source: s.ref))
+                    let block = AddressBlock(
+                        cidr: .whole(family), except: nodes.filter { $0.family == family && $0.prefix > 0 },
+                        externalOnly: true)
+                    peers.append(CompiledPeer(.addresses(block), source: s.ref))
                 }
-            // Identities of nodes, the API server, Cilium's own proxies and unmanaged endpoints: no pod or outside
-            // address of this model has them (hostNetwork pods are reported by `PolicySet.undecidableReason`).
-            case .host, .remoteNode, .kubeAPIServer, .ingress, .health, .initializing, .unmanaged, .none: break
+            // A node's address is its pods' host and the others' remote node: one of the two alone is reported by
+            // `PolicySet.undecidableReason` (which node runs a pod is not in the input).
+            case .host, .remoteNode: peers += nodePeers()
+            // The API server, Cilium's own proxies and unmanaged endpoints: no pod or outside address of this model
+            // has them (hostNetwork pods are reported by `PolicySet.undecidableReason`).
+            case .kubeAPIServer, .ingress, .health, .initializing, .unmanaged, .none: break
             }
         }
-        // CIDR rules apply only to traffic from and to outside the cluster (cilium ingress.go, FromCIDR).
-        for c in s.cidrs {
-            peers.append(
-                CompiledPeer(
-                    .addresses(AddressBlock(cidr: c.cidr, except: c.except, externalOnly: true)), source: s.ref))
+        // CIDR rules apply only to traffic from and to outside the cluster (cilium ingress.go, FromCIDR). A group's
+        // exceptions apply to each of its CIDRs that holds them.
+        for rule in s.cidrs {
+            let blocks: [(CIDR, [CIDR])]
+            switch rule {
+            case .cidr(let c, let except): blocks = [(c, except)]
+            case .groups(let ref, let except):
+                blocks = CiliumNetworkPolicy.cidrs(ref, in: model).map { c in (c, except.filter(c.strictlyContains)) }
+            }
+            for (c, except) in blocks {
+                peers.append(
+                    CompiledPeer(.addresses(AddressBlock(cidr: c, except: except, externalOnly: true)), source: s.ref))
+            }
         }
         // toFQDNs: the addresses given for the names (`--dns-answers`); without them, `unresolvedNames` says why not.
         for selector in s.fqdnSelectors {

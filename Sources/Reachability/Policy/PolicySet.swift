@@ -6,10 +6,13 @@ public struct CompileOptions: Hashable, Sendable {
     public var endPortSupported: Bool
     /// The addresses DNS answers for names (`--dns-answers`), for Cilium's `toFQDNs`; nil when none are given.
     public var dnsAnswers: [String: [CIDR]]?
+    /// Node addresses (`--cluster`), which Cilium's node entities name and its `world` leaves out.
+    public var nodeCIDRs: [CIDR]
 
-    public init(endPortSupported: Bool = true, dnsAnswers: [String: [CIDR]]? = nil) {
+    public init(endPortSupported: Bool = true, dnsAnswers: [String: [CIDR]]? = nil, nodeCIDRs: [CIDR] = []) {
         self.endPortSupported = endPortSupported
         self.dnsAnswers = dnsAnswers
+        self.nodeCIDRs = nodeCIDRs
     }
 }
 
@@ -110,6 +113,19 @@ public struct PolicySet: Sendable {
         {
             return
                 "the input holds Cilium policies and admin network policies (first: \(admin)); how Cilium orders them is not modelled"
+        }
+        if !policies.options.nodeCIDRs.isEmpty,
+            let p = model.ciliumPolicies.first(where: {
+                $0.rules.contains { r in
+                    (r.ingress + r.egress + r.ingressDeny + r.egressDeny).contains { s in
+                        s.entities.contains(.host) != s.entities.contains(.remoteNode)
+                            && !s.entities.contains(.cluster) && !s.entities.contains(.all)
+                    }
+                }
+            })
+        {
+            return
+                "\(p.kind) \(p.name) names one of host and remote-node: which node runs a pod, hence which node addresses are its host, is not in the input"
         }
         if let hostNetwork = model.workloads.first(where: \.hostNetwork),
             let p = model.ciliumPolicies.first(where: {

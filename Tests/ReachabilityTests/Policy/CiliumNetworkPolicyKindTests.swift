@@ -249,6 +249,56 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
         XCTAssertNil(PolicySet.undecidableReason(anyone.model, anyone.policies))
     }
 
+    /// With node addresses given (`--cluster`), `world` leaves them out and the node entities name them.
+    func testNodeEntitiesWithNodeAddresses() throws {
+        var assumptions = Assumptions()
+        assumptions.nodeCIDRs = [cidr("192.168.0.0/24")]
+        func evaluate(_ entities: String) throws -> Evaluator {
+            try evaluator(
+                Self.cnp(
+                    "a", "p", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEntities: [\(entities)]}]}"),
+                assumptions)
+        }
+        let world = try evaluate("world")
+        XCTAssertTrue(world.allows(external: "198.51.100.1", "a/x", .tcp, 8080))
+        XCTAssertFalse(world.allows(external: "192.168.0.5", "a/x", .tcp, 8080), "a node address is not world")
+        let nodes = try evaluate("host, remote-node")
+        XCTAssertTrue(nodes.allows(external: "192.168.0.5", "a/x", .tcp, 8080))
+        XCTAssertFalse(nodes.allows(external: "198.51.100.1", "a/x", .tcp, 8080))
+        let host = try evaluate("host")
+        XCTAssertTrue(PolicySet.undecidableReason(host.model, host.policies)?.contains("which node runs a pod") == true)
+        // Without node addresses, the node entities name nothing of the input.
+        let unknownNodes = try evaluator(
+            Self.cnp("a", "p", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEntities: [host]}]}"))
+        XCTAssertFalse(unknownNodes.allows(external: "192.168.0.5", "a/x", .tcp, 8080))
+        XCTAssertNil(PolicySet.undecidableReason(unknownNodes.model, unknownNodes.policies))
+    }
+
+    /// CIDR rules may name CiliumCIDRGroups, by name or labels; the group's CIDRs are the peers.
+    func testCIDRGroups() throws {
+        let group = """
+            ---
+            apiVersion: cilium.io/v2alpha1
+            kind: CiliumCIDRGroup
+            metadata: {name: partners, labels: {trust: partner}}
+            spec: {externalCIDRs: [198.51.100.0/24, "2001:db8:1::/48"]}
+
+            """
+        for reference in ["cidrGroupRef: partners", "cidrGroupSelector: {matchLabels: {trust: partner}}"] {
+            let e = try evaluator(
+                group
+                    + Self.cnp(
+                        "a", "p",
+                        "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromCIDRSet: [{\(reference), except: [198.51.100.128/25]}]}]}"
+                    ))
+            XCTAssertTrue(e.allows(external: "198.51.100.1", "a/x", .tcp, 8080), reference)
+            XCTAssertFalse(e.allows(external: "198.51.100.200", "a/x", .tcp, 8080), "except, \(reference)")
+            XCTAssertTrue(e.allows(external: "2001:db8:1::9", "a/x", .tcp, 8080), reference)
+            XCTAssertFalse(e.allows(external: "203.0.113.1", "a/x", .tcp, 8080), reference)
+            XCTAssertNil(PolicySet.undecidableReason(e.model, e.policies))
+        }
+    }
+
     func testUnmodelledPartsAndMixingWithAdminPoliciesAreUndecidable() throws {
         func reason(_ extra: String) throws -> String? {
             let model = try loadModel(V.fixture + extra)
