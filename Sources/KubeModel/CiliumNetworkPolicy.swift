@@ -303,16 +303,6 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                     defaults = (try d["ingress"]?.bool(), try d["egress"]?.bool())
                 }
             }
-            // A rule that adds allows without putting its endpoints into default deny widens other policies.
-            for (direction, off, allows) in [
-                ("ingress", defaults.ingress == false, ingress), ("egress", defaults.egress == false, egress),
-            ]
-            where off && !allows.isEmpty {
-                unmodelled.append(
-                    Unmodelled(
-                        ref: ref(f["enableDefaultDeny"]!),
-                        what: "enableDefaultDeny.\(direction) false with allow rules (allows that isolate nothing)"))
-            }
             if ingress.isEmpty && egress.isEmpty && ingressDeny.isEmpty && egressDeny.isEmpty
                 && f["ingress"] == nil && f["egress"] == nil && f["ingressDeny"] == nil && f["egressDeny"] == nil
             {

@@ -382,9 +382,10 @@ public final class Encoder {
         }
         var isolating: [Expr] = []
         var admitted: [Expr] = []
-        for policy in evaluator.policies.networkPolicies where policy.isolates(direction) {
+        for policy in evaluator.policies.networkPolicies {
             if let namespaces, case .named(let ns) = policy.subject.namespaces, !namespaces.contains(ns) { continue }
-            isolating.append(podMatch(policy.subject, x))
+            // Every selecting policy's rules count once one of them isolates (Cilium's enableDefaultDeny: false).
+            if policy.isolates(direction) { isolating.append(podMatch(policy.subject, x)) }
             admitted += policy.rules(direction).map { matches(policy, $0) }
         }
         let baseline = ordered(evaluator.policies.baseline, then: z.trueExpr, passTo: z.trueExpr)

@@ -212,8 +212,10 @@ public final class Evaluator: @unchecked Sendable {
             }
         }
         program.admin = entries(policies.admin)
-        for policy in selecting(subject) where policy.isolates(direction) {
-            program.isolating.append(policy.source)
+        // A policy that does not isolate may still add rules (Cilium's enableDefaultDeny: false): every selecting
+        // policy's rules count once any of them isolates.
+        for policy in selecting(subject) {
+            if policy.isolates(direction) { program.isolating.append(policy.source) }
             for rule in policy.rules(direction) where ruleMatches(rule, remote: remote, remoteAddress: remoteAddress) {
                 program.npRules.append((rule.ports.connections(destination: destination), rule.source))
             }
@@ -246,8 +248,8 @@ public final class Evaluator: @unchecked Sendable {
         cacheLock.unlock()
         var isolated = false
         var rules: [CompiledSide.Rule] = []
-        for policy in selecting(subject) where policy.isolates(direction) {
-            isolated = true
+        for policy in selecting(subject) {
+            isolated = isolated || policy.isolates(direction)
             for rule in policy.rules(direction) {
                 let fixed: ConnSet? =
                     direction == .ingress || !rule.ports.dependsOnDestination
@@ -315,10 +317,11 @@ public final class Evaluator: @unchecked Sendable {
         let destination: Endpoint = direction == .ingress ? .pod(subject) : remote
         var isolated = false
         var out = ConnSet.none
-        for policy in selecting(subject) where policy.isolates(direction) {
-            isolated = true
+        for policy in selecting(subject) {
+            isolated = isolated || policy.isolates(direction)
             for rule in policy.rules(direction) where ruleMatches(rule, remote: remote, remoteAddress: remoteAddress) {
                 out = out.union(rule.ports.connections(destination: destination))
+                // Everything admitted: the answer whether or not a policy isolates.
                 if out.isAll { return out }
             }
         }
@@ -348,8 +351,8 @@ public final class Evaluator: @unchecked Sendable {
         guard !policies.hasOrderedTiers else { return nil }
         var out = Set<String>()
         var isolated = false
-        for policy in selecting(d) where policy.isolatesIngress {
-            isolated = true
+        for policy in selecting(d) {
+            isolated = isolated || policy.isolatesIngress
             for rule in policy.ingress {
                 if rule.peers.isEmpty { return nil }
                 for peer in rule.peers {

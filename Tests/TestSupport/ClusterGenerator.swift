@@ -326,6 +326,7 @@ public struct ClusterGenerator {
             spec.append("\(key): [\(sections.joined(separator: ", "))]")
         }
         if spec.count == 1 { spec.append("ingress: [\(ciliumSection("from"))]") }
+        if random.chance(15) { spec.append("enableDefaultDeny: {ingress: false}") }
         let kind = clusterwide ? "CiliumClusterwideNetworkPolicy" : "CiliumNetworkPolicy"
         let namespace = clusterwide ? "" : ", namespace: \(namespace(random.int(options.namespaces)))"
         return "apiVersion: cilium.io/v2\nkind: \(kind)\nmetadata: {name: cilium\(c)\(namespace)}\n"

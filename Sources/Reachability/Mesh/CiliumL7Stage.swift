@@ -82,8 +82,8 @@ extension Evaluator {
         let destination: Endpoint = direction == .ingress ? .pod(subject) : remote
         var filters: [RequestFilter] = []
         var isolated = false
-        for policy in selecting(subject) where policy.isolates(direction) {
-            isolated = true
+        for policy in selecting(subject) {
+            isolated = isolated || policy.isolates(direction)
             for rule in policy.rules(direction)
             where rule.ports.connections(destination: destination).contains(.tcp, port)
                 && ruleAdmits(rule, remote: remote)

@@ -39,7 +39,8 @@ enum NetworkPolicyKind: PolicyKind {
             tier: .networkPolicy, priority: 0,
             subject: PodMatch(namespaces: .named(p.namespace), pods: p.podSelector),
             isolatesIngress: p.isolatesIngress, isolatesEgress: p.isolatesEgress,
-            ingress: p.ingress.map(rule), egress: p.egress.map(rule),
+            // Rules of a direction `policyTypes` leaves out have no effect (the API's policyTypes semantics).
+            ingress: p.isolatesIngress ? p.ingress.map(rule) : [], egress: p.isolatesEgress ? p.egress.map(rule) : [],
             source: RuleRef(
                 kind: "NetworkPolicy", namespace: p.namespace, name: p.name, path: "spec", location: p.location))
     }

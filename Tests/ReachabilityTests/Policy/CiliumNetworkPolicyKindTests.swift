@@ -316,11 +316,25 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
                         "{priority: 1, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}"
                     ))?
                 .contains("admin network policies") == true)
-        XCTAssertTrue(
-            try reason(
-                Self.cnp(
-                    "a", "p",
-                    "{endpointSelector: {}, enableDefaultDeny: {ingress: false}, ingress: [{fromEntities: [world]}]}"))?
-                .contains("enableDefaultDeny.ingress false") == true)
+    }
+
+    /// `enableDefaultDeny: false`: the rule isolates nothing, but its allows join those of policies that do.
+    func testAllowsThatIsolateNothing() throws {
+        let open = Self.cnp(
+            "a", "open",
+            "{endpointSelector: {matchLabels: {app: x}}, enableDefaultDeny: {ingress: false}, ingress: [{fromEntities: [world]}]}"
+        )
+        let alone = try evaluator(open)
+        XCTAssertTrue(alone.allows("c/e", "a/x", .tcp, 8080), "nothing isolates a/x")
+        XCTAssertNil(PolicySet.undecidableReason(alone.model, alone.policies))
+        let isolating = try evaluator(
+            open
+                + Self.cnp(
+                    "a", "lock",
+                    "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEndpoints: [{matchLabels: {app: \"y\"}}]}]}"
+                ))
+        XCTAssertTrue(isolating.allows("a/y", "a/x", .tcp, 8080))
+        XCTAssertTrue(isolating.allows(external: "198.51.100.1", "a/x", .tcp, 8080), "the open rule's allow counts")
+        XCTAssertFalse(isolating.allows("c/e", "a/x", .tcp, 8080))
     }
 }
