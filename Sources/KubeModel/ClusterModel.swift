@@ -67,7 +67,7 @@ public struct ClusterModel {
         var out: [String] = []
         if workloads.contains(where: { OperatorWorkloads.shapes[$0.kind] != nil }) { out.append("A-OPERATOR-PODS") }
         if !ciliumPolicies.isEmpty {
-            // Cilium's policy enforcement mode (docs/SEMANTICS.md §4.2): `default` enforces on endpoints a policy selects.
+            // Cilium's policy enforcement mode (docs/SEMANTICS.md §4.2), unless another is bound (`--assume`).
             out.append("A-CILIUM-ENFORCEMENT=default")
             let sections = ciliumPolicies.flatMap { $0.rules.flatMap { $0.ingress + $0.egress } }
             if ciliumPolicies.contains(where: { p in

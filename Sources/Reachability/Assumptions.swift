@@ -10,6 +10,16 @@ public enum Profile: String, CaseIterable, Sendable {
     case conservativeAvailability = "conservative-availability"
 }
 
+/// Cilium's policy enforcement mode (`A-CILIUM-ENFORCEMENT`, docs/SEMANTICS.md §4.2).
+public enum CiliumEnforcement: String, Hashable, Sendable, CaseIterable {
+    /// An endpoint is in default deny in a direction once a policy selects it there.
+    case `default`
+    /// Every endpoint is in default deny in both directions, selected or not.
+    case always
+    /// No policy is enforced: everything is admitted.
+    case never
+}
+
 /// The bindings of the assumptions the NetworkPolicy layer depends on, and the address plan.
 public struct Assumptions: Hashable, Sendable {
     /// The profile the bindings below started from; verdicts print it.
@@ -32,6 +42,9 @@ public struct Assumptions: Hashable, Sendable {
     public var nodeCIDRs: [CIDR] = []
     /// Service (ClusterIP) addresses (`--cluster`): virtual, so no external client has one.
     public var serviceCIDRs: [CIDR] = []
+    /// `A-CILIUM-ENFORCEMENT`: how Cilium enforces policy; printed when Cilium policies are present or it is not the
+    /// default.
+    public var ciliumEnforcement = CiliumEnforcement.default
     /// `A-DNS`: the addresses DNS answers for names (`--dns-answers`), taken as complete for Cilium's `toFQDNs`; nil
     /// when none are given (a verdict that depends on a name is then UNKNOWN).
     public var dnsAnswers: [String: [CIDR]]?
@@ -92,6 +105,7 @@ public struct Assumptions: Hashable, Sendable {
         if !serviceCIDRs.isEmpty { out.append("service CIDR \(list(serviceCIDRs))") }
         if !nodeCIDRs.isEmpty { out.append("node CIDR \(list(nodeCIDRs))") }
         if let dnsAnswers { out.append("A-DNS=\(dnsAnswers.count) name(s) given") }
+        if ciliumEnforcement != .default { out.append("A-CILIUM-ENFORCEMENT=\(ciliumEnforcement.rawValue)") }
         return out
     }
 }

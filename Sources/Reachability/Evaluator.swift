@@ -33,7 +33,13 @@ public final class Evaluator: @unchecked Sendable {
     public let assumptions: Assumptions
     /// The assumptions every verdict of this evaluator rests on, as reports print them: the bindings, then what the
     /// input brings (`ClusterModel.inputAssumptions`).
-    public var describedAssumptions: [String] { assumptions.describedBindings + model.inputAssumptions }
+    public var describedAssumptions: [String] {
+        // A bound enforcement mode replaces the default the input implies.
+        let input = model.inputAssumptions.filter {
+            assumptions.ciliumEnforcement == .default || !$0.hasPrefix("A-CILIUM-ENFORCEMENT=")
+        }
+        return assumptions.describedBindings + input
+    }
     /// The model's policies, compiled: the only policy input of this evaluator.
     public let policies: PolicySet
     /// The NetworkPolicy-tier policies selecting each declared pod (pods of one workload may differ in a live
@@ -65,7 +71,7 @@ public final class Evaluator: @unchecked Sendable {
             model: model,
             options: CompileOptions(
                 endPortSupported: assumptions.endPortSupported, dnsAnswers: assumptions.dnsAnswers,
-                nodeCIDRs: assumptions.nodeCIDRs))
+                nodeCIDRs: assumptions.nodeCIDRs, ciliumEnforcement: assumptions.ciliumEnforcement))
         // Every order of each group of equal-priority admin policies, the set's own (by name) first.
         var orders: [[String]] = [policies.admin.map(\.name)]
         var tooMany = false

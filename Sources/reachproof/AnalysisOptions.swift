@@ -42,7 +42,7 @@ struct AnalysisOptions: ParsableArguments {
 
     @Option(
         help:
-            "Override an assumption: A-IPBLOCK-PODIP=matches|ignored, A-ENDPORT-SUPPORT=supported|unsupported, A-HOSTNET=H1|H2."
+            "Override an assumption: A-IPBLOCK-PODIP=matches|ignored, A-ENDPORT-SUPPORT=supported|unsupported, A-HOSTNET=H1|H2, A-CILIUM-ENFORCEMENT=default|always|never."
     )
     var assume: [String] = []
 
@@ -98,6 +98,9 @@ struct AnalysisOptions: ParsableArguments {
             case "A-HOSTNET=H2": a.hostNetworkSelectable = false
             case "A-ENDPORT-SUPPORT=supported": a.endPortSupported = true
             case "A-ENDPORT-SUPPORT=unsupported": a.endPortSupported = false
+            case "A-CILIUM-ENFORCEMENT=default": a.ciliumEnforcement = .default
+            case "A-CILIUM-ENFORCEMENT=always": a.ciliumEnforcement = .always
+            case "A-CILIUM-ENFORCEMENT=never": a.ciliumEnforcement = .never
             default: throw ValidationError("--assume: unknown binding '\(binding)'")
             }
         }

@@ -10,7 +10,18 @@ enum CiliumNetworkPolicyKind: PolicyKind {
     static let denyPriority = -1
 
     static func compile(_ model: ClusterModel, options: CompileOptions) -> [CompiledPolicy] {
-        model.ciliumPolicies.flatMap { p in p.rules.flatMap { compile($0, of: p, in: model, options: options) } }
+        let rules = model.ciliumPolicies.flatMap { p in
+            p.rules.flatMap { compile($0, of: p, in: model, options: options) }
+        }
+        guard options.ciliumEnforcement == .always else { return rules }
+        // A-CILIUM-ENFORCEMENT=always: every pod is in default deny both ways, as if one policy selected all of them.
+        let everyPod = CompiledPolicy(
+            tier: .networkPolicy, priority: 0, subject: PodMatch(namespaces: .selector(.everything), pods: .everything),
+            isolatesIngress: true, isolatesEgress: true, ingress: [], egress: [],
+            source: RuleRef(
+                kind: "Assumption", namespace: nil, name: "A-CILIUM-ENFORCEMENT=always", path: "--assume",
+                location: SourceLocation(file: "--assume", line: 0)))
+        return rules + [everyPod]
     }
 
     static func compile(

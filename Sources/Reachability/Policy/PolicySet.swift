@@ -8,11 +8,17 @@ public struct CompileOptions: Hashable, Sendable {
     public var dnsAnswers: [String: [CIDR]]?
     /// Node addresses (`--cluster`), which Cilium's node entities name and its `world` leaves out.
     public var nodeCIDRs: [CIDR]
+    /// A-CILIUM-ENFORCEMENT.
+    public var ciliumEnforcement: CiliumEnforcement
 
-    public init(endPortSupported: Bool = true, dnsAnswers: [String: [CIDR]]? = nil, nodeCIDRs: [CIDR] = []) {
+    public init(
+        endPortSupported: Bool = true, dnsAnswers: [String: [CIDR]]? = nil, nodeCIDRs: [CIDR] = [],
+        ciliumEnforcement: CiliumEnforcement = .default
+    ) {
         self.endPortSupported = endPortSupported
         self.dnsAnswers = dnsAnswers
         self.nodeCIDRs = nodeCIDRs
+        self.ciliumEnforcement = ciliumEnforcement
     }
 }
 
@@ -44,7 +50,9 @@ public struct PolicySet: Sendable {
     public private(set) var options = CompileOptions()
 
     public init(model: ClusterModel, options: CompileOptions) {
-        self.init(PolicySet.kinds.flatMap { $0.compile(model, options: options) })
+        // Cilium enforcing nothing (A-CILIUM-ENFORCEMENT=never) leaves no policy of any kind in force.
+        self.init(
+            options.ciliumEnforcement == .never ? [] : PolicySet.kinds.flatMap { $0.compile(model, options: options) })
         self.options = options
     }
 

@@ -318,6 +318,24 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
                 .contains("admin network policies") == true)
     }
 
+    /// A-CILIUM-ENFORCEMENT: `always` puts every pod into default deny, `never` enforces no policy at all.
+    func testEnforcementModes() throws {
+        let policy = Self.cnp(
+            "a", "p",
+            "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEndpoints: [{matchLabels: {app: \"y\"}}]}]}")
+        var always = Assumptions()
+        always.ciliumEnforcement = .always
+        let a = try evaluator(policy, always)
+        XCTAssertTrue(a.allows("a/y", "a/x", .tcp, 8080) == false, "a/y's egress is in default deny too")
+        XCTAssertFalse(a.allows("b/c", "c/e", .tcp, 80), "pods no policy selects are in default deny")
+        XCTAssertTrue(a.describedAssumptions.contains("A-CILIUM-ENFORCEMENT=always"))
+        XCTAssertFalse(a.describedAssumptions.contains("A-CILIUM-ENFORCEMENT=default"))
+        var never = Assumptions()
+        never.ciliumEnforcement = .never
+        let n = try evaluator(policy + V.np("a", "np", "{podSelector: {}, ingress: []}"), never)
+        XCTAssertTrue(n.allows("b/c", "a/x", .tcp, 8080), "no policy is enforced, Kubernetes NetworkPolicies included")
+    }
+
     /// `enableDefaultDeny: false`: the rule isolates nothing, but its allows join those of policies that do.
     func testAllowsThatIsolateNothing() throws {
         let open = Self.cnp(
