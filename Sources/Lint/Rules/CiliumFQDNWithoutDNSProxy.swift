@@ -10,26 +10,11 @@ struct CiliumFQDNWithoutDNSProxy: LintRule {
     let summary = "toFQDNs on pods whose DNS lookups no Cilium dns rule sends through the proxy"
 
     func check(_ c: LintContext) -> [LintFinding] {
-        // The compiled policy of each Cilium rule, for the pods it selects.
-        var subjects: [RuleRef: [Int]] = [:]
-        for p in c.policies.networkPolicies where p.source.kind.hasPrefix("Cilium") {
-            subjects[p.source] = c.pods(matching: p.subject)
-        }
-        func pods(_ p: CiliumNetworkPolicy, _ r: CiliumNetworkPolicy.Rule) -> [Int] {
-            subjects[
-                RuleRef(kind: p.kind, namespace: p.namespace, name: p.name, path: r.ref.path, location: r.ref.location)]
-                ?? []
-        }
-        var proxied = Set<Int>()
-        for p in c.model.ciliumPolicies {
-            for r in p.rules where r.egress.contains(where: { $0.l7Kinds.contains("dns") }) {
-                proxied.formUnion(pods(p, r))
-            }
-        }
+        let visibility = CiliumDNSVisibility(model: c.model, policies: c.policies)
         var out: [LintFinding] = []
         for p in c.model.ciliumPolicies {
             for r in p.rules {
-                let unseen = pods(p, r).filter { !proxied.contains($0) }
+                let unseen = visibility.unseen(p, r).filter(c.live.contains)
                 guard let first = unseen.first else { continue }
                 for s in r.egress where s.fqdns {
                     out.append(

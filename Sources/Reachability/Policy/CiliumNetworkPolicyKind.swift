@@ -168,23 +168,7 @@ enum CiliumNetworkPolicyKind: PolicyKind {
     /// whose lookups no `dns` rule sends through Cilium's proxy (Cilium then never learns the names' addresses).
     static func unresolvedNames(_ model: ClusterModel, _ policies: PolicySet) -> String? {
         let answers = policies.options.dnsAnswers
-        // The pods each Cilium rule selects, through its compiled subject.
-        let pods = model.workloads.map { PodEndpoint($0, namespace: model.namespaces[$0.namespace]) }
-        func selected(_ p: CiliumNetworkPolicy, _ r: CiliumNetworkPolicy.Rule) -> [Int] {
-            guard
-                let subject = policies.networkPolicies.first(where: {
-                    $0.source.kind == p.kind && $0.source.name == p.name && $0.source.namespace == p.namespace
-                        && $0.source.path == r.ref.path
-                })?.subject
-            else { return [] }
-            return pods.indices.filter { subject.matches(pods[$0]) }
-        }
-        var proxied = Set<Int>()
-        for p in model.ciliumPolicies {
-            for r in p.rules where r.egress.contains(where: { $0.l7Kinds.contains("dns") }) {
-                proxied.formUnion(selected(p, r))
-            }
-        }
+        let visibility = CiliumDNSVisibility(model: model, policies: policies)
         for p in model.ciliumPolicies {
             for r in p.rules {
                 for s in r.egress where s.fqdns {
@@ -198,7 +182,7 @@ enum CiliumNetworkPolicyKind: PolicyKind {
                     where answers[CiliumNetworkPolicy.FQDNSelector.normal(n)] == nil {
                         return "\(place) admits \(n), for which --dns-answers gives no address"
                     }
-                    if let pod = selected(p, r).first(where: { !proxied.contains($0) }) {
+                    if let pod = visibility.unseen(p, r).first {
                         return
                             "\(place) admits \(names), but no dns rule sends the lookups of \(model.workloads[pod].id) through Cilium's proxy, which then never learns their addresses"
                     }
