@@ -84,6 +84,37 @@ final class DiffTests: XCTestCase {
         XCTAssertTrue(json.contains("\"witness\" : \"TCP\\/80\"") || json.contains("\"witness\" : \"TCP/80\""), json)
     }
 
+    /// Cilium policies diff like the others: the starship without its landing rule closes the tie fighter's landing,
+    /// with the CiliumNetworkPolicy rule that admitted it before.
+    func testCiliumRuleRemovedClosesItsFlows() throws {
+        let example = Paths.package("examples/cilium-starship")
+        let (base, baseErrors) = ModelLoader().load(paths: [example])
+        XCTAssertEqual(baseErrors, [])
+        let policies = try String(contentsOfFile: example + "/10-cilium-policies.yaml", encoding: .utf8)
+        let start = policies.range(of: "# The maintenance port is open")!.lowerBound
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("starship-diff-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        try FileManager.default.copyItem(
+            atPath: example + "/00-app.yaml", toPath: dir.appendingPathComponent("00-app.yaml").path)
+        try String(policies[start...]).write(
+            to: dir.appendingPathComponent("10-cilium-policies.yaml"), atomically: true, encoding: .utf8)
+        let (head, headErrors) = ModelLoader().load(paths: [dir.path])
+        XCTAssertEqual(headErrors, [])
+        let diff = ConnectivityDiff(
+            base: Evaluator(model: base, assumptions: Assumptions()),
+            head: Evaluator(model: head, assumptions: Assumptions()))
+        XCTAssertEqual(diff.openedCount, 0)
+        let closed = diff.changes.filter { !$0.closed.isEmpty }
+        XCTAssertEqual(
+            closed.map { "\($0.source) -> \($0.destination) \($0.closed)" },
+            [
+                "starship/tiefighter -> starship/deathstar TCP/80"
+            ])
+        XCTAssertEqual(closed.first?.closedWitness?.base?.ingress?.rule?.name, "rule1")
+        XCTAssertEqual(closed.first?.closedWitness?.base?.ingress?.stage, "CILIUM-INGRESS")
+    }
+
     func testGitRevisionAndFailOnOpen() throws {
         guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
         let repo = FileManager.default.temporaryDirectory.appendingPathComponent("diff-git-\(UUID().uuidString)").path
