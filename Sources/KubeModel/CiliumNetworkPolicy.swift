@@ -1,8 +1,9 @@
 /// CiliumNetworkPolicy (namespaced) and CiliumClusterwideNetworkPolicy (`cilium.io/v2`): one or more rules (`spec`,
 /// `specs`), each selecting endpoints and listing ingress/egress allow sections and ingressDeny/egressDeny sections
-/// (cilium `pkg/policy/api`: rule.go, ingress.go, egress.go, l4.go, entity.go). The L3/L4 part is read into plain
-/// data; what this version does not decide (host policies, FQDNs, Services as peers, ICMP, TLS inspection, ...) is
-/// kept as `unmodelled` with its position, so that verdicts depending on the policy become UNKNOWN with the reason.
+/// (cilium `pkg/policy/api`: rule.go, ingress.go, egress.go, l4.go, entity.go), read into plain data: selectors,
+/// entities, CIDRs and CIDR groups, Services, names, ports and L7 rules. What this version does not decide (host
+/// policies, required labels, cloud groups, node selectors, mutual authentication, TLS interception) is kept as
+/// `unmodelled` with its position, so that verdicts depending on the policy become UNKNOWN with the reason.
 public struct CiliumNetworkPolicy: Hashable, Sendable {
     public static let namespacedKind = "CiliumNetworkPolicy"
     public static let clusterwideKind = "CiliumClusterwideNetworkPolicy"
@@ -180,8 +181,6 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
             !endpoints.isEmpty || !entities.isEmpty || !cidrs.isEmpty || !services.isEmpty || !fqdnSelectors.isEmpty
         }
 
-        public static func == (a: Section, b: Section) -> Bool { a.ref == b.ref }
-        public func hash(into h: inout Hasher) { h.combine(ref) }
     }
 
     /// One rule (`spec`, or an item of `specs`).
