@@ -124,9 +124,11 @@ struct SideProgram {
                 let stage = hit.1.kind.hasPrefix("Cilium") ? "CILIUM-\(d)" : "NP-\(d)"
                 return SideDecision(stage: stage, effect: .allow, rule: hit.1, reason: passNote, isolatingPolicies: [])
             }
+            // Isolated by Cilium policies alone: their default deny decides.
+            let stage = isolating.allSatisfy { $0.kind.hasPrefix("Cilium") } ? "CILIUM-\(d)" : "NP-\(d)"
             return SideDecision(
-                stage: "NP-\(d)", effect: .deny, rule: nil,
-                reason: "(default: isolated, no rule matched)\(passNote)", isolatingPolicies: isolating)
+                stage: stage, effect: .deny, rule: nil, reason: "(default: isolated, no rule matched)\(passNote)",
+                isolatingPolicies: isolating)
         }
         if let hit = baseline.first(where: { $0.conns.contains(proto, port) }) {
             return SideDecision(
