@@ -108,7 +108,7 @@ struct SideProgram {
         var passedBy: RuleRef?
         for e in admin where e.conns.contains(proto, port) {
             // Cilium's deny rules share the admin tier's place before every allow.
-            let stage = e.ref.kind.hasPrefix("Cilium") ? "CILIUM-DENY-\(d)" : "ANP-\(d)"
+            let stage = e.ref.isCilium ? "CILIUM-DENY-\(d)" : "ANP-\(d)"
             switch e.action {
             case .allow:
                 return SideDecision(stage: stage, effect: .allow, rule: e.ref, reason: "", isolatingPolicies: [])
@@ -121,11 +121,11 @@ struct SideProgram {
         let passNote = passedBy.map { " after Pass by \($0.qualifiedName) \($0.path)" } ?? ""
         if !isolating.isEmpty {
             if let hit = npRules.first(where: { $0.0.contains(proto, port) }) {
-                let stage = hit.1.kind.hasPrefix("Cilium") ? "CILIUM-\(d)" : "NP-\(d)"
+                let stage = hit.1.isCilium ? "CILIUM-\(d)" : "NP-\(d)"
                 return SideDecision(stage: stage, effect: .allow, rule: hit.1, reason: passNote, isolatingPolicies: [])
             }
             // Isolated by Cilium policies alone: their default deny decides.
-            let stage = isolating.allSatisfy { $0.kind.hasPrefix("Cilium") } ? "CILIUM-\(d)" : "NP-\(d)"
+            let stage = isolating.allSatisfy(\.isCilium) ? "CILIUM-\(d)" : "NP-\(d)"
             return SideDecision(
                 stage: stage, effect: .deny, rule: nil, reason: "(default: isolated, no rule matched)\(passNote)",
                 isolatingPolicies: isolating)

@@ -9,7 +9,7 @@ struct PolicySelectsNothing: LintRule {
 
     func check(_ c: LintContext) -> [LintFinding] {
         c.policies.networkPolicies.filter { c.pods(matching: $0.subject).isEmpty }.map {
-            let field = $0.source.kind.hasPrefix("Cilium") ? "endpointSelector" : "podSelector"
+            let field = $0.source.isCilium ? "endpointSelector" : "podSelector"
             let scope = $0.namespace.map { "in namespace \($0)" } ?? "in any namespace"
             return absence(
                 "\($0.source.kind) \($0.id): \(field) {\($0.subject.pods)} selects no pod \(scope); the policy has no effect",

@@ -239,3 +239,10 @@ enum CiliumNetworkPolicyKind: PolicyKind {
             namespaces: .selector(LabelSelector(requirements: s.namespaces.requirements + [own])), pods: s.pods)
     }
 }
+
+extension RuleRef {
+    /// The rule comes from a CiliumNetworkPolicy or CiliumClusterwideNetworkPolicy (reports name its stages apart).
+    public var isCilium: Bool {
+        kind == CiliumNetworkPolicy.namespacedKind || kind == CiliumNetworkPolicy.clusterwideKind
+    }
+}
