@@ -92,8 +92,9 @@ public struct Claim: Sendable {
     public var mtlsRequired = false
     /// `entry: {service: ns/name, port: N | nodePort: N}`: end to end, only paths entering by that Service port count.
     public var entry: ClaimEntry? = nil
-    /// `via: {ingress: ns/name}`: end to end, only routes through ingress-nginx that this Ingress decides count.
-    public var viaIngress: String? = nil
+    /// `via: {ingress: ns/name}`, `{gateway: ns/name, listener: name}` or `{route: ns/name}`: end to end, only
+    /// routes that this Ingress, Gateway (listener) or Gateway API route decides count.
+    public var via: RouteVia? = nil
     public let allowEmpty: Bool
     /// For `only`: also count pods anyone could create as outside sources.
     public let outsideUniverse: EndpointSelector.Universe

@@ -167,10 +167,8 @@ public final class ClaimChecker {
                     InputError(
                         entry.location, entry.path + ".service", "no Service '\(entry.service)' in the manifests"))
             }
-            if let ingress = claim.viaIngress,
-                !model.ingresses.contains(where: { "\($0.namespace)/\($0.name)" == ingress })
-            {
-                errors.append(InputError(claim.location, "via.ingress", "no Ingress '\(ingress)' in the manifests"))
+            if let problem = claim.via?.problem(in: model) {
+                errors.append(InputError(claim.location, "via.\(problem.field)", problem.message))
             }
             if let id = claim.to.service {
                 guard let svc = service(id) else {
@@ -251,7 +249,7 @@ public final class ClaimChecker {
     public func layer(of claim: Claim) -> (layer: Layer, reason: String?) {
         if let fixed = layerOverride ?? claim.layer { return (fixed, nil) }
         let chosen = autoLayer.layer(
-            throughProxy: claim.entry != nil || claim.viaIngress != nil,
+            throughProxy: claim.entry != nil || claim.via != nil,
             httpRequest: claim.request != nil || claim.mtlsRequired)
         return (chosen.layer, chosen.reason)
     }
@@ -620,16 +618,16 @@ public final class ClaimChecker {
 
     func reach(
         _ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: Layer, request: HTTPRequest?,
-        entry: EndToEndStage.Entry? = nil, viaIngress: String? = nil
+        entry: EndToEndStage.Entry? = nil, via: RouteVia? = nil
     ) -> LayerReach {
-        layered.reach(s, d, wanted, layer: layer, request: request, entry: entry, viaIngress: viaIngress)
+        layered.reach(s, d, wanted, layer: layer, request: request, entry: entry, via: via)
     }
 
     func path(
         _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: Layer, request: HTTPRequest?,
-        entry: EndToEndStage.Entry? = nil, viaIngress: String? = nil
+        entry: EndToEndStage.Entry? = nil, via: RouteVia? = nil
     ) -> PathAnswer? {
-        layered.path(s, d, p, port, layer: layer, request: request, entry: entry, viaIngress: viaIngress)
+        layered.path(s, d, p, port, layer: layer, request: request, entry: entry, via: via)
     }
 
     struct Enumeration {
@@ -666,7 +664,7 @@ public final class ClaimChecker {
             guard let (p, port) = conns.first else { return }
             var cex = counterexample(claim, s, d, p, port, backends: backends)
             cex.path = path(
-                s, d, p, port, layer: layer, request: claim.request, entry: entry, viaIngress: claim.viaIngress)
+                s, d, p, port, layer: layer, request: claim.request, entry: entry, via: claim.via)
             cex.note = note
             if layer != .netpol, note == nil, case .external = d, let si = s.pod?.declaredIndex,
                 let (step, _) = mesh.externalEgress(from: si)
@@ -677,7 +675,7 @@ public final class ClaimChecker {
         }
         func reachOf(_ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet) -> LayerReach {
             let r = reach(
-                s, d, wanted, layer: layer, request: claim.request, entry: entry, viaIngress: claim.viaIngress)
+                s, d, wanted, layer: layer, request: claim.request, entry: entry, via: claim.via)
             if !r.undecided.isEmpty { out.undecided = out.undecided ?? "\(s) -> \(d): \(r.reason ?? "undecided")" }
             return r
         }

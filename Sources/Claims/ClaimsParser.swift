@@ -139,13 +139,27 @@ public enum ClaimsParser {
                 location: entry.location, path: entry.path)
         }
         if let via = f["via"] {
-            try via.requireKnownKeys(["ingress"])
+            try via.requireKnownKeys(["ingress", "gateway", "listener", "route"])
             if let layer, layer != .endToEnd { throw via.error("via pins a route: it needs layer end-to-end") }
             if claim.entry != nil { throw via.error("give entry or via, not both") }
-            guard let ingress = via["ingress"] else { throw via.missing("ingress") }
-            let id = try ingress.string()
-            guard id.split(separator: "/").count == 2 else { throw ingress.error("ingress is namespace/name") }
-            claim.viaIngress = id
+            func id(_ key: String) throws -> String? {
+                guard let f = via[key] else { return nil }
+                let id = try f.string()
+                guard id.split(separator: "/").count == 2 else { throw f.error("\(key) is namespace/name") }
+                return id
+            }
+            let given = ["ingress", "gateway", "route"].filter { via[$0] != nil }
+            guard given.count == 1 else {
+                throw via.error("via names one of ingress, gateway (with an optional listener) or route")
+            }
+            if via["listener"] != nil && given != ["gateway"] { throw via["listener"]!.error("listener needs gateway") }
+            if let ingress = try id("ingress") {
+                claim.via = .ingress(ingress)
+            } else if let gateway = try id("gateway") {
+                claim.via = .gateway(gateway, listener: try via["listener"]?.string())
+            } else if let route = try id("route") {
+                claim.via = .route(route)
+            }
         }
         return claim
     }

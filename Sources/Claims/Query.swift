@@ -458,7 +458,7 @@ extension QueryEngine {
     /// the Istio stages (and, end to end, by the routes through ingress proxies), for one request or any.
     public func answerLayered(
         from: QueryEndpoint, fromText: String, to: QueryEndpoint, toText: String, ports: [PortSpec],
-        layer: Layer, request: HTTPRequest?
+        layer: Layer, request: HTTPRequest?, via: RouteVia? = nil
     ) -> QueryAnswer {
         let model = evaluator.model
         var parts: [QueryAnswer.Part] = []
@@ -504,7 +504,8 @@ extension QueryEngine {
             for (s, ranges) in sources {
                 for dest in destinations {
                     let d = dest.endpoint
-                    let reach = checker.layered.reach(s, d, dest.wanted, layer: layer, request: request)
+                    let reach = checker.layered.reach(
+                        s, d, dest.wanted, layer: layer, request: request, via: via)
                     let denied = dest.wanted.subtracting(reach.open).subtracting(reach.undecided)
                     for (verdict, set) in [
                         (FlowVerdict.allowed, reach.open), (.unknown, reach.undecided), (.denied, denied),
@@ -526,7 +527,7 @@ extension QueryEngine {
                                     )
                                     part.via = dest.via
                                     part.path = checker.layered.path(
-                                        s, d, p, piece.lowerBound, layer: layer, request: request)
+                                        s, d, p, piece.lowerBound, layer: layer, request: request, via: via)
                                     parts.append(part)
                                 }
                             }
@@ -573,6 +574,8 @@ public struct QueryRequest: Sendable {
     public var layer: Layer?
     /// Method, host and path of an HTTP request; nil when none was given.
     public var request: HTTPRequest?
+    /// The route paths must take (end-to-end layer); nil: any.
+    public var via: RouteVia?
     /// The ingress controller workload (`ns/name`) for a netpol-layer request through it, when its labels are not
     /// the chart's.
     public var ingressController: String?
@@ -611,7 +614,13 @@ extension QueryEngine {
         let hostOrPath = q.request?.host != nil || q.request?.path != nil
         var (layer, layerReason): (Layer, String?) = (q.layer ?? .netpol, nil)
         var notes: [String] = []
-        if q.layer == nil && hostOrPath && q.request?.method == nil {
+        if let via = q.via {
+            if let problem = via.problem(in: model) { throw QueryError("--via: \(problem.message)") }
+            guard q.layer == nil || q.layer == .endToEnd else {
+                throw QueryError("--via pins a route: it needs --layer end-to-end")
+            }
+            (layer, layerReason) = (.endToEnd, "the question pins a route (--via)")
+        } else if q.layer == nil && hostOrPath && q.request?.method == nil {
             if checker.autoLayer.layer > .netpol {
                 notes.append(
                     "followed through the ingress controller at the netpol layer; this input exercises the \(checker.autoLayer.layer.rawValue) layer (\(checker.autoLayer.reason)): --layer end-to-end with the Service's port adds it"
@@ -646,7 +655,7 @@ extension QueryEngine {
             return chosen(
                 answerLayered(
                     from: source, fromText: q.from, to: destination, toText: q.to, ports: q.ports, layer: layer,
-                    request: q.request))
+                    request: q.request, via: q.via))
         }
         if q.request?.method != nil {
             throw QueryError("--method is decided at the mesh or end-to-end layer (--layer mesh)")

@@ -22,6 +22,12 @@ public struct ClusterModel {
     public internal(set) var istioGateways: [IstioGateway] = []
     public internal(set) var virtualServices: [VirtualService] = []
     public internal(set) var sidecars: [SidecarScope] = []
+    /// Gateway API resources (gateway.networking.k8s.io).
+    public internal(set) var gatewayClasses: [GatewayClass] = []
+    public internal(set) var gateways: [Gateway] = []
+    /// HTTPRoutes, GRPCRoutes, TLSRoutes, TCPRoutes and UDPRoutes.
+    public internal(set) var gatewayRoutes: [GatewayRoute] = []
+    public internal(set) var referenceGrants: [ReferenceGrant] = []
     /// Objects Istio's validation would have refused (they could never be applied): reported and left out.
     public internal(set) var rejected: [(id: ObjectID, location: SourceLocation, reason: String)] = []
     /// Every object read, by identity, with where it was defined.

@@ -43,6 +43,8 @@ public struct Ingress: Hashable, Sendable {
     public let tlsHosts: [String]
     /// ingress-nginx reads paths as regular expressions (`use-regex`, which `rewrite-target` implies).
     public let regexPaths: Bool
+    /// ingress-nginx's annotations (`nginx.ingress.kubernetes.io/NAME`), by NAME.
+    public let nginxAnnotations: [String: String]
     public let location: SourceLocation
 
     static func parse(_ spec: Field, metadata: Field, name: String, namespace: String, location: SourceLocation) throws
@@ -87,13 +89,16 @@ public struct Ingress: Hashable, Sendable {
             tlsHosts += try t["hosts"]?.items().map { try $0.string() } ?? []
         }
         let annotations = try metadata["annotations"]?.stringMap() ?? [:]
-        let regexPaths =
-            annotations["nginx.ingress.kubernetes.io/use-regex"] == "true"
-            || annotations["nginx.ingress.kubernetes.io/rewrite-target"] != nil
+        let prefix = "nginx.ingress.kubernetes.io/"
+        let nginx = Dictionary(
+            uniqueKeysWithValues: annotations.filter { $0.key.hasPrefix(prefix) }.map {
+                (String($0.key.dropFirst(prefix.count)), $0.value)
+            })
+        let regexPaths = nginx["use-regex"] == "true" || nginx["rewrite-target"] != nil
         return Ingress(
             name: name, namespace: namespace, className: className,
             defaultBackend: try spec["defaultBackend"].map(backend),
-            rules: rules, tlsHosts: tlsHosts, regexPaths: regexPaths, location: location)
+            rules: rules, tlsHosts: tlsHosts, regexPaths: regexPaths, nginxAnnotations: nginx, location: location)
     }
 
     static func backend(_ f: Field) throws -> Backend {

@@ -48,6 +48,9 @@ public struct Assumptions: Hashable, Sendable {
     /// `A-DNS`: the addresses DNS answers for names (`--dns-answers`), taken as complete for Cilium's `toFQDNs`; nil
     /// when none are given (a verdict that depends on a name is then UNKNOWN).
     public var dnsAnswers: [String: [CIDR]]?
+    /// `--gateway-pods`: the workloads (`ns/name`) implementing a Gateway API Gateway (`ns/name`), for
+    /// implementations whose pods the input does not show.
+    public var gatewayPods: [String: [String]] = [:]
     /// Istio's `meshConfig.rootNamespace`: where mesh-wide PeerAuthentication and AuthorizationPolicy live.
     public var meshRootNamespace = "istio-system"
 

@@ -38,9 +38,12 @@ public struct PathAnswer: Sendable {
     /// How far along the path the answer got (hops, and the routing decision between them).
     var depth: Int { hops.count + (route == nil ? 0 : 1) }
 
-    /// Of two answers that do not deliver, the one worth reporting: an undecided one, else the one that got further.
+    /// Of two answers that do not deliver, the one worth reporting: an undecided one, else the one that got further,
+    /// else one whose routing a rule decided.
     func moreTelling(than other: PathAnswer) -> Bool {
-        (verdict == .unknown && other.verdict == .denied) || (verdict == other.verdict && depth > other.depth)
+        if verdict != other.verdict { return verdict == .unknown && other.verdict == .denied }
+        if depth != other.depth { return depth > other.depth }
+        return route?.evidence != nil && other.route?.evidence == nil
     }
 
     public var reason: String? {
@@ -125,54 +128,56 @@ public struct EndToEndStage {
     public var proxies: [Int] { Array(Set(routers.flatMap(\.proxies))).sorted() }
 
     /// The routing outcome of each request worth trying at proxy `pi` on `port`, by the router that runs it.
-    func routes(proxy pi: Int, port: Int, request: HTTPRequest?, viaIngress: String? = nil) -> [(
+    func routes(proxy pi: Int, port: Int, request: HTTPRequest?, via: RouteVia? = nil) -> [(
         HTTPRequest, GatewayRouting.Outcome
     )] {
-        guard let router = routers.first(where: { $0.proxies.contains(pi) }) else { return [] }
-        return router.routes(proxy: pi, port: port, request: request, viaIngress: viaIngress)
+        let kinds = routers.filter { $0.proxies.contains(pi) && (via == nil || $0.kind == via!.routerKind) }
+        return kinds.flatMap { $0.routes(proxy: pi, port: port, request: request, via: via) }
     }
 
-    /// Ports a proxy accepts client connections on: the target ports of the Services that publish it.
+    /// Ports a proxy accepts client connections on: the target ports of the Services that publish it, and the
+    /// listener ports its router knows that no Service publishes.
     func entryPorts(_ pi: Int) -> [Int] {
         let e = evaluator.endpoints[pi]
-        return Set(
-            model.services.filter { $0.selects(model.workloads[pi]) }.flatMap { svc in
-                svc.ports.filter { $0.proto == .tcp }.compactMap { e.resolve($0.targetPort, proto: .tcp) }
-            }
-        ).sorted()
+        let published = model.services.filter { $0.selects(model.workloads[pi]) }.flatMap { svc in
+            svc.ports.filter { $0.proto == .tcp }.compactMap { e.resolve($0.targetPort, proto: .tcp) }
+        }
+        return Set(published + routers.flatMap { $0.listenPorts(proxy: pi) }).sorted()
     }
 
     /// Whether any route delivers a connection from `s` to a pod's port: directly, or through a proxy whose
     /// routing sends the request there. A proxy as the destination means the request goes through it.
-    /// `viaIngress` (`ns/name`) keeps only routes through the ingress-nginx controller that this Ingress decides.
+    /// `via` keeps only routes through the proxy, route or Ingress it pins.
     public func reach(
-        from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, entry: Entry? = nil, viaIngress: String? = nil
+        from s: Endpoint, to ti: Int, port: Int, request: HTTPRequest?, entry: Entry? = nil, via: RouteVia? = nil
     ) -> PathAnswer {
         if let entry { return reach(from: s, to: ti, port: port, request: request, through: entry) }
-        // `via: {ingress}` keeps the routes ingress-nginx decides.
         let candidates =
-            viaIngress == nil ? proxies : routers.filter { $0.kind == .ingressNginx }.flatMap(\.proxies).sorted()
+            via == nil ? proxies : Array(Set(routers.filter { $0.kind == via!.routerKind }.flatMap(\.proxies))).sorted()
         if candidates.contains(ti) {
-            return through(from: s, proxy: ti, port: port, request: request, target: nil, viaIngress: viaIngress)
+            return through(from: s, proxy: ti, port: port, request: request, target: nil, via: via)
         }
         let direct = hop(from: s, to: ti, port: port, request: request)
         var best = PathAnswer(
             verdict: direct.verdict, hops: [direct], route: nil, request: direct.mesh.request ?? request)
-        if viaIngress != nil {
+        if let via {
             best = PathAnswer(
-                verdict: .denied, hops: [],
-                route: MeshStep("ROUTE", .deny, "no ingress-nginx controller routes by Ingress \(viaIngress!)"),
+                verdict: .denied, hops: [], route: MeshStep("ROUTE", .deny, "no proxy routes by \(via)"),
                 request: request)
         } else if best.verdict == .allowed {
             return best
         }
         for pi in candidates where pi != ti {
             for entry in entryPorts(pi) {
-                let path = through(
-                    from: s, proxy: pi, port: entry, request: request, target: (ti, port), viaIngress: viaIngress)
+                let path = through(from: s, proxy: pi, port: entry, request: request, target: (ti, port), via: via)
                 if path.verdict == .allowed { return path }
                 if path.moreTelling(than: best) { best = path }
             }
+        }
+        // A proxy whose pods the input lacks may route here: the path is undecided, not absent.
+        if best.verdict == .denied, let why = routers.lazy.compactMap({ $0.undecided(towards: ti) }).first {
+            return PathAnswer(
+                verdict: .unknown, hops: best.hops, route: MeshStep("ROUTE", .unknown, why), request: request)
         }
         return best
     }
@@ -227,15 +232,14 @@ public struct EndToEndStage {
     /// A request arriving at proxy `pi` on `port`: hop 1 to the proxy, its routing, hop 2 from the proxy pod to a
     /// backend (restricted to `target` when given). The first route that delivers wins.
     public func through(
-        from s: Endpoint, proxy pi: Int, port: Int, request: HTTPRequest?, target: (Int, Int)?,
-        viaIngress: String? = nil
+        from s: Endpoint, proxy pi: Int, port: Int, request: HTTPRequest?, target: (Int, Int)?, via: RouteVia? = nil
     ) -> PathAnswer {
         let proxySource = Endpoint.pod(evaluator.endpoints[pi])
         var fallback: PathAnswer?
         func consider(_ answer: PathAnswer) {
             if fallback == nil || answer.moreTelling(than: fallback!) { fallback = answer }
         }
-        for (r, outcome) in routes(proxy: pi, port: port, request: request, viaIngress: viaIngress) {
+        for (r, outcome) in routes(proxy: pi, port: port, request: request, via: via) {
             // Hop 1 carries the request the proxy routes.
             let first = entryHop(from: s, to: pi, port: port, request: r)
             guard first.verdict == .allowed else {

@@ -65,11 +65,11 @@ public final class LayeredReach {
     }
 
     /// What `layer` admits from `s` to `d` among `wanted`. End to end, `entry` pins the Service a path enters by and
-    /// `viaIngress` the Ingress that must route it.
+    /// `via` the route it must take.
     public func reach(
         _ s: Endpoint, _ d: Endpoint, _ wanted: ConnSet, layer: Layer, request: HTTPRequest?,
         entry: EndToEndStage.Entry? = nil,
-        viaIngress: String? = nil
+        via: RouteVia? = nil
     ) -> LayerReach {
         var network = connections(s, d).intersection(wanted)
         var tied = ConnSet.none
@@ -87,7 +87,7 @@ public final class LayeredReach {
         }
         if !tied.isEmpty {
             var out = reach(
-                s, d, wanted.subtracting(tied), layer: layer, request: request, entry: entry, viaIngress: viaIngress)
+                s, d, wanted.subtracting(tied), layer: layer, request: request, entry: entry, via: via)
             out.undecided = out.undecided.union(tied)
             out.reason =
                 out.reason
@@ -129,12 +129,12 @@ public final class LayeredReach {
             return out
         }
         // End to end: a proxy may deliver what the direct route does not, so every wanted TCP port is tried.
-        if entry != nil || viaIngress != nil { out = LayerReach() }  // a pinned route carries TCP only
+        if entry != nil || via != nil { out = LayerReach() }  // a pinned route carries TCP only
         for range in wanted[.tcp].ranges {
             let pieces = mesh.pieces(of: range, at: di)
             for piece in pieces {
                 let path = endToEnd.reach(
-                    from: s, to: di, port: piece.lowerBound, request: request, entry: entry, viaIngress: viaIngress)
+                    from: s, to: di, port: piece.lowerBound, request: request, entry: entry, via: via)
                 let set = ConnSet(.tcp, PortRanges([piece]))
                 switch path.verdict {
                 case .allowed:
@@ -154,12 +154,12 @@ public final class LayeredReach {
     public func path(
         _ s: Endpoint, _ d: Endpoint, _ p: FlowProtocol, _ port: Int, layer: Layer, request: HTTPRequest?,
         entry: EndToEndStage.Entry? = nil,
-        viaIngress: String? = nil
+        via: RouteVia? = nil
     ) -> PathAnswer? {
         guard layer != .netpol, p == .tcp, let di = d.pod?.declaredIndex else { return nil }
         if layer == .mesh {
             return PathAnswer(endToEnd.hop(from: s, to: di, port: port, request: request))
         }
-        return endToEnd.reach(from: s, to: di, port: port, request: request, entry: entry, viaIngress: viaIngress)
+        return endToEnd.reach(from: s, to: di, port: port, request: request, entry: entry, via: via)
     }
 }

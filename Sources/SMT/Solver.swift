@@ -17,9 +17,12 @@ public final class Solver {
     public let context: Z3Context
     let raw: Z3_solver
 
-    public init(_ context: Z3Context, logic: String = "QF_BV") {
+    /// - Parameter logic: the SMT-LIB logic to specialise for; nil for Z3's general solver (strings need it).
+    public init(_ context: Z3Context, logic: String? = "QF_BV") {
         self.context = context
-        raw = Z3_mk_solver_for_logic(context.raw, Z3_mk_string_symbol(context.raw, logic))
+        raw =
+            logic.map { Z3_mk_solver_for_logic(context.raw, Z3_mk_string_symbol(context.raw, $0)) }
+            ?? Z3_mk_solver(context.raw)
         Z3_solver_inc_ref(context.raw, raw)
         context.noteError()
     }

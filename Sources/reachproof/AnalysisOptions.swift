@@ -42,6 +42,12 @@ struct AnalysisOptions: ParsableArguments {
 
     @Option(
         help:
+            "The workloads implementing a Gateway API Gateway whose pods the input lacks: NS/GATEWAY=NS/WORKLOAD[,NS/WORKLOAD] (repeatable)."
+    )
+    var gatewayPods: [String] = []
+
+    @Option(
+        help:
             "Override an assumption: A-IPBLOCK-PODIP=matches|ignored, A-ENDPORT-SUPPORT=supported|unsupported, A-HOSTNET=H1|H2, A-CILIUM-ENFORCEMENT=default|always|never."
     )
     var assume: [String] = []
@@ -90,6 +96,14 @@ struct AnalysisOptions: ParsableArguments {
             }
         }
         a.meshRootNamespace = meshRootNamespace
+        for binding in gatewayPods {
+            let parts = binding.split(separator: "=", maxSplits: 1).map(String.init)
+            let workloads = parts.count == 2 ? parts[1].split(separator: ",").map(String.init) : []
+            guard parts.count == 2, parts[0].split(separator: "/").count == 2,
+                !workloads.isEmpty, workloads.allSatisfy({ $0.split(separator: "/").count == 2 })
+            else { throw ValidationError("--gateway-pods: '\(binding)' is not NS/GATEWAY=NS/WORKLOAD[,NS/WORKLOAD]") }
+            a.gatewayPods[parts[0], default: []] += workloads
+        }
         for binding in assume {
             switch binding {
             case "A-IPBLOCK-PODIP=matches": a.ipBlockMatchesPods = true

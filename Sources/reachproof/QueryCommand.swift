@@ -38,6 +38,10 @@ struct QueryCommand: ParsableCommand {
     var path: String?
     @Option(help: "The ingress controller workload (ns/name), when its labels are not the chart's.")
     var ingressController: String?
+    @Option(
+        help:
+            "End to end, only paths through this route: ingress:NS/NAME, gateway:NS/NAME[:LISTENER] or route:NS/NAME (Gateway API)."
+    ) var via: String?
 
     static func labels(_ text: String?, option: String) throws -> [String: String] {
         guard let text else { return [:] }
@@ -72,6 +76,13 @@ struct QueryCommand: ParsableCommand {
             query.request = HTTPRequest(method: method, path: path, host: host)
         }
         query.ingressController = ingressController
+        if let via {
+            guard let parsed = RouteVia(parsing: via) else {
+                throw ValidationError(
+                    "--via: '\(via)' is not ingress:NS/NAME, gateway:NS/NAME[:LISTENER] or route:NS/NAME")
+            }
+            query.via = parsed
+        }
         let model = try input.load()
         let checker = ClaimChecker(model: model, assumptions: try analysis.assumptions(), timeout: timeout)
         let result: QueryResult

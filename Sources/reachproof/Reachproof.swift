@@ -11,7 +11,7 @@ struct Reachproof: ParsableCommand {
         version: version,
         subcommands: [
             CheckCommand.self, QueryCommand.self, MapCommand.self, DiffCommand.self, LintCommand.self,
-            ReportCommand.self, SuggestCommand.self, Inventory.self,
+            ReportCommand.self, SuggestCommand.self, EquivRoutesCommand.self, Inventory.self,
         ])
 }
 

@@ -16,7 +16,7 @@ final class KindRegistryTests: XCTestCase {
             ---
             apiVersion: gateway.networking.k8s.io/v1
             kind: Gateway
-            metadata: {name: api-gw, namespace: edge}
+            metadata: {name: istio-gw, namespace: edge}
             spec: {gatewayClassName: x, listeners: [{name: http, port: 80, protocol: HTTP}]}
             ---
             apiVersion: projectcalico.org/v3
@@ -24,9 +24,11 @@ final class KindRegistryTests: XCTestCase {
             metadata: {name: calico, namespace: edge}
             spec: {selector: all()}
             """)
+        // Both Gateways are read, each by its own reader, and the same name is no duplicate.
         XCTAssertEqual(model.istioGateways.map(\.name), ["istio-gw"])
-        XCTAssertEqual(
-            model.unknownKinds.keys.sorted(), ["Gateway.gateway.networking.k8s.io", "NetworkPolicy.projectcalico.org"])
+        XCTAssertEqual(model.gateways.map(\.id), ["edge/istio-gw"])
+        XCTAssertEqual(model.duplicates, [])
+        XCTAssertEqual(model.unknownKinds.keys.sorted(), ["NetworkPolicy.projectcalico.org"])
         XCTAssertEqual(model.cniPolicies.map(\.description), ["NetworkPolicy.projectcalico.org edge/calico"])
         XCTAssertEqual(model.networkPolicies.count, 0)
     }
@@ -68,7 +70,8 @@ final class KindRegistryTests: XCTestCase {
         }
         XCTAssertNotNil(KindRegistry.readers[GroupKind("apps", "Deployment")])
         XCTAssertNotNil(KindRegistry.readers[GroupKind("extensions", "Deployment")])
-        XCTAssertNil(KindRegistry.readers[GroupKind("gateway.networking.k8s.io", "Gateway")])
+        XCTAssertNotNil(KindRegistry.readers[GroupKind("gateway.networking.k8s.io", "Gateway")])
+        XCTAssertNil(KindRegistry.readers[GroupKind("gateway.networking.k8s.io", "BackendTLSPolicy")])
     }
 
     func testWrongVersionOfAKnownGroupNamesTheAcceptedOnes() throws {

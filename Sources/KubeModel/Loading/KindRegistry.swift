@@ -162,6 +162,27 @@ enum KindRegistry {
             let c = try IngressClass.parse(o.requireSpec(), metadata: o.metadata, name: o.id.name)
             return { $0.model.ingressClasses.append(c) }
         }
+        register("GatewayClass", GatewayClass.versions, clusterScoped: true) { o in
+            let c = try GatewayClass.parse(o.requireSpec(), name: o.id.name, location: o.location)
+            return { $0.model.gatewayClasses.append(c) }
+        }
+        register("Gateway", Gateway.versions) { o in
+            let g = try Gateway.parse(o.requireSpec(), name: o.id.name, namespace: o.namespace, location: o.location)
+            return { $0.model.gateways.append(g) }
+        }
+        for kind in GatewayRoute.Kind.allCases {
+            register(kind.rawValue, kind.versions) { o in
+                let r = try GatewayRoute.parse(
+                    o.requireSpec(), kind: kind, name: o.id.name, namespace: o.namespace, created: o.created(),
+                    location: o.location)
+                return { $0.model.gatewayRoutes.append(r) }
+            }
+        }
+        register("ReferenceGrant", ReferenceGrant.versions) { o in
+            let g = try ReferenceGrant.parse(
+                o.requireSpec(), name: o.id.name, namespace: o.namespace, location: o.location)
+            return { $0.model.referenceGrants.append(g) }
+        }
         register("PeerAuthentication", istioSecurity) { o in
             let pa = try PeerAuthentication.parse(
                 o.spec ?? o.root, name: o.id.name, namespace: o.namespace, created: o.created(), location: o.location)
@@ -200,6 +221,17 @@ enum KindRegistry {
     /// Every accepted apiVersion of a kind, over all groups that serve it (for error messages).
     static func versions(ofKind kind: String) -> Set<String> {
         readers.filter { $0.key.kind == kind }.values.reduce(into: Set<String>()) { $0.formUnion($1.versions) }
+    }
+
+    /// Kind names read under more than one group, and the group whose objects keep the bare name in identities;
+    /// the others are named `Kind.group` (a Gateway API Gateway beside an Istio Gateway of the same name).
+    static let bareKindGroups = ["Gateway": "networking.istio.io"]
+
+    /// The kind as object identities name it.
+    static func identityName(of gk: GroupKind) -> String {
+        if knows(kind: gk.kind) && readers[gk] == nil { return gk.description }
+        if let bare = bareKindGroups[gk.kind], bare != gk.group { return gk.description }
+        return gk.kind
     }
 
     /// Whether some group serves this kind.

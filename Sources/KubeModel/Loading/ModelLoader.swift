@@ -234,8 +234,10 @@ public struct ModelLoader {
         }
         // A kind of another API group (Calico's NetworkPolicy) is another resource: name it by its group.
         let groupKind = GroupKind(apiVersion: apiVersion, kind: kind)
-        let name = KindRegistry.knows(kind: kind) && KindRegistry.readers[groupKind] == nil ? "\(groupKind)" : kind
-        raw.append(RawObject(apiVersion: apiVersion, kind: name, groupKind: groupKind, root: root))
+        raw.append(
+            RawObject(
+                apiVersion: apiVersion, kind: KindRegistry.identityName(of: groupKind), groupKind: groupKind,
+                root: root))
     }
 
     /// The items of a list, each on its own: one bad item is reported and the others are still read.

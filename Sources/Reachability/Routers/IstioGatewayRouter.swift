@@ -7,7 +7,7 @@ struct IstioGatewayRouter: EntryRouter {
     let kind = EntryRouterKind.istioGateway
     var proxies: [Int] { mesh.gateways }
 
-    func routes(proxy pi: Int, port: Int, request: HTTPRequest?, viaIngress: String?) -> [(
+    func routes(proxy pi: Int, port: Int, request: HTTPRequest?, via: RouteVia?) -> [(
         HTTPRequest, GatewayRouting.Outcome
     )] {
         let servers = mesh.routing.servers(

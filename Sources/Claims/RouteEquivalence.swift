@@ -1,0 +1,210 @@
+import KubeModel
+import Reachability
+import SMT
+
+/// Whether two configurations of entry routing send every request from outside to the same backends (the
+/// question behind an Ingress -> Gateway API migration, docs/SEMANTICS.md §6.4). Each side's entry points are
+/// compiled into route tables (`RouteTable`: ingress-nginx's or the Gateways'), and for each entry point (scheme
+/// and port) the solver looks for a request (host, path, method, headers, query parameters, client address) whose
+/// backends differ, over all requests rather than samples. Every difference found is listed with its request and
+/// the deciding rule on both sides.
+public struct RouteEquivalence {
+    /// Which resources a side's entry routing comes from.
+    public enum Source: String, Sendable, CaseIterable {
+        /// Gateway API when the input has Gateways, else ingress-nginx's Ingresses.
+        case auto
+        case ingress
+        case gateway
+    }
+
+    public struct Side: Sendable {
+        public let outcome: RouteTable.Outcome
+        /// The deciding rule, with file:line.
+        public let rule: String
+    }
+
+    public struct Difference: Sendable {
+        public let entry: String
+        public let request: RouteTable.Request
+        public let old: Side
+        public let new: Side
+    }
+
+    public struct Undecided: Sendable {
+        public let entry: String
+        public let request: RouteTable.Request
+        public let reason: String
+    }
+
+    public struct Result: Sendable {
+        public let verdict: Verdict
+        /// The entry points compared (`http:80`, ...), and where each side's tables came from.
+        public let entries: [String]
+        public let oldSource: String
+        public let newSource: String
+        public let differences: [Difference]
+        public let undecided: [Undecided]
+        /// How a comparison could be cut short: a solver answer of unknown, the difference limit.
+        public let notes: [String]
+        public let assumptions: [String]
+    }
+
+    /// Tables of one side, by entry point. Several Gateways with one entry point are joined in namespace/name
+    /// order: a host goes to the first whose listeners accept it (A-GATEWAY-DNS).
+    public static func tables(_ model: ClusterModel, source: Source, gatewayPods: [String: [String]] = [:]) -> (
+        tables: [String: RouteTable], from: String
+    ) {
+        let useGateways = source == .gateway || (source == .auto && !model.gateways.isEmpty)
+        var out: [String: RouteTable] = [:]
+        if useGateways {
+            let routing = GatewayAPIRouting(model: model, gatewayPods: gatewayPods)
+            for g in model.gateways.sorted(by: { $0.id < $1.id }) {
+                for t in routing.tables(of: g) {
+                    if let earlier = out[t.entry] {
+                        // The earlier Gateway's fallback gives way to the next Gateway's rules.
+                        out[t.entry] = RouteTable(entry: t.entry, rules: earlier.rules + t.rules, fallback: t.fallback)
+                    } else {
+                        out[t.entry] = t
+                    }
+                }
+            }
+            return (out, "Gateway API (\(model.gateways.count) Gateways, \(model.gatewayRoutes.count) routes)")
+        }
+        for t in IngressNginxRouter.tables(model) { out[t.entry] = t }
+        return (out, "ingress-nginx (\(IngressNginxRouter.nginxIngresses(model).count) Ingresses)")
+    }
+
+    /// Compares two sides; at most `limit` differences are listed per entry point.
+    public static func compare(
+        old: ClusterModel, new: ClusterModel, oldSource: Source = .auto, newSource: Source = .auto,
+        gatewayPods: [String: [String]] = [:], limit: Int = 20, timeout: Double = 30
+    ) throws -> Result {
+        let (oldTables, oldFrom) = tables(old, source: oldSource, gatewayPods: gatewayPods)
+        let (newTables, newFrom) = tables(new, source: newSource, gatewayPods: gatewayPods)
+        let entries = Set(oldTables.keys).union(newTables.keys).sorted()
+        var differences: [Difference] = []
+        var undecided: [Undecided] = []
+        var notes: [String] = []
+        for entry in entries {
+            let absent = RouteTable(entry: entry, rules: [], fallback: .noBackend("nothing listens on \(entry)"))
+            let a = oldTables[entry] ?? absent
+            let b = newTables[entry] ?? absent
+            let (d, u, n) = try compare(a, b, entry: entry, limit: limit, timeout: timeout)
+            differences += d
+            undecided += u
+            notes += n
+        }
+        let verdict: Verdict =
+            !differences.isEmpty ? .refuted : (undecided.isEmpty && notes.isEmpty ? .proved : .unknown)
+        var assumptions = ["A-GATEWAY-HOSTNAME=most-specific"]
+        if (oldTables.values.contains { $0.rules.contains { $0.origin.gateway != nil } })
+            || (newTables.values.contains { $0.rules.contains { $0.origin.gateway != nil } })
+        {
+            assumptions.append("A-GATEWAY-DNS=first-gateway")
+        }
+        return Result(
+            verdict: verdict, entries: entries, oldSource: oldFrom, newSource: newFrom, differences: differences,
+            undecided: undecided, notes: notes, assumptions: assumptions)
+    }
+
+    /// One entry point: the differences, the requests that reach an undecided rule, and notes.
+    static func compare(_ a: RouteTable, _ b: RouteTable, entry: String, limit: Int, timeout: Double) throws -> (
+        [Difference], [Undecided], [String]
+    ) {
+        let z = Z3Context()
+        let space = RouteRequestSpace(z, tables: [a, b])
+        let (da, db) = (space.decisions(a), space.decisions(b))
+        let solver = Solver(z, logic: nil)
+        solver.assert(space.domain)
+        var notes: [String] = []
+        var undecided: [Undecided] = []
+        // Requests that reach an undecided rule on either side.
+        for (decisions, side) in [(da, "OLD"), (db, "NEW")] {
+            for d in decisions {
+                guard case .unknown(let why) = d.outcome else { continue }
+                solver.push()
+                solver.assert(d.when)
+                switch try solver.check(timeout: timeout) {
+                case .sat(let m):
+                    undecided.append(
+                        Undecided(entry: entry, request: plain(space.request(m), a, b), reason: "\(side): \(why)"))
+                case .unknown(let reason):
+                    notes.append(
+                        "\(entry): the solver could not decide whether \(side) reaches an undecided rule (\(reason))")
+                case .unsat: break
+                }
+                solver.pop()
+            }
+        }
+        // Outcomes are compared by the backends they reach; the proxies' own answers (404, redirect, 500) are alike.
+        func known(_ ds: [RouteRequestSpace.Decision]) -> [(RouteRequestSpace.Decision, [RouteTable.Backend])] {
+            ds.compactMap { d in d.outcome.reachedBackends.map { (d, $0) } }
+        }
+        let (ka, kb) = (known(da), known(db))
+        var pairs: [Expr] = []
+        for (x, bx) in ka {
+            for (y, by) in kb where bx != by { pairs.append(z.and([x.when, y.when])) }
+        }
+        var differences: [Difference] = []
+        guard !pairs.isEmpty else { return ([], undecided, notes) }
+        solver.assert(z.or(pairs))
+        while differences.count < limit {
+            switch try solver.check(timeout: timeout) {
+            case .unsat: return (differences, undecided, notes)
+            case .unknown(let reason):
+                notes.append("\(entry): the solver stopped (\(reason)) after \(differences.count) differences")
+                return (differences, undecided, notes)
+            case .sat(let m):
+                let request = plain(space.request(m), a, b)
+                guard let x = ka.first(where: { m.bool($0.0.when) == true })?.0,
+                    let y = kb.first(where: { m.bool($0.0.when) == true })?.0
+                else {
+                    notes.append("\(entry): a solver model matched no decision")
+                    return (differences, undecided, notes)
+                }
+                differences.append(
+                    Difference(
+                        entry: entry, request: request, old: Side(outcome: x.outcome, rule: text(a, x.rule)),
+                        new: Side(outcome: y.outcome, rule: text(b, y.rule))))
+                // One request per pair of deciding rules.
+                solver.assert(z.not(z.and([x.when, y.when])))
+            }
+        }
+        notes.append("\(entry): listing stopped at \(limit) differences")
+        return (differences, undecided, notes)
+    }
+
+    /// The request with the fields no deciding rule looks at made ordinary (GET, no client address unless an
+    /// allow-list decides), when both tables still decide it by the same rules.
+    static func plain(_ r: RouteTable.Request, _ a: RouteTable, _ b: RouteTable) -> RouteTable.Request {
+        let before = (a.decide(r).rule, b.decide(r).rule)
+        var out = r
+        for edit in [{ (x: inout RouteTable.Request) in x.method = "GET" }, { $0.client = nil }] {
+            var candidate = out
+            edit(&candidate)
+            if (a.decide(candidate).rule, b.decide(candidate).rule) == before,
+                a.decide(candidate).outcome == a.decide(out).outcome,
+                b.decide(candidate).outcome == b.decide(out).outcome
+            {
+                out = candidate
+            }
+        }
+        return out
+    }
+
+    static func text(_ t: RouteTable, _ rule: Int?) -> String {
+        guard let rule else { return "no rule matches (\(t.fallback))" }
+        return t.rules[rule].text
+    }
+}
+
+extension RouteTable.Outcome {
+    /// The backends an outcome reaches (none for the proxy's own answers), nil when undecided.
+    public var reachedBackends: [RouteTable.Backend]? {
+        switch self {
+        case .backends(let b): return b
+        case .noBackend: return []
+        case .unknown: return nil
+        }
+    }
+}
