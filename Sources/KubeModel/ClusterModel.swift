@@ -72,6 +72,11 @@ public struct ClusterModel {
     public var inputAssumptions: [String] {
         var out: [String] = []
         if workloads.contains(where: { OperatorWorkloads.shapes[$0.kind] != nil }) { out.append("A-OPERATOR-PODS") }
+        if !gatewayRoutes.isEmpty {
+            // A request goes to the most specific route hostname its listener serves, and a 404 there does not fall
+            // back to less specific ones (Envoy's virtual hosts, nginx's server blocks).
+            out.append("A-GATEWAY-HOSTNAME=most-specific")
+        }
         if !ciliumPolicies.isEmpty {
             // Cilium's policy enforcement mode (docs/SEMANTICS.md §4.2), unless another is bound (`--assume`).
             out.append("A-CILIUM-ENFORCEMENT=default")

@@ -110,7 +110,8 @@ public enum Linter {
         UnreachablePod(), ServiceSelectsNothing(), ServiceTargetPortUnresolved(), IngressBackendMissing(),
         AuthorizationWithoutStrictMTLS(),
         AuthorizationHTTPFieldOnTCP(), AdminPolicyPriorityTie(), PassWithoutLowerTier(), ShadowedOrderedRule(),
-        AllowOverriddenByDeny(), CiliumEntityAbsent(), CiliumFQDNWithoutDNSProxy(),
+        AllowOverriddenByDeny(), CiliumEntityAbsent(), CiliumFQDNWithoutDNSProxy(), GatewayParentMissing(),
+        GatewayRouteNotAttached(), GatewayBackendWithoutGrant(), GatewayListenerUnused(), GatewayHostnameShadowed(),
     ]
 
     public static func run(_ model: ClusterModel, assumptions: Assumptions = Assumptions()) -> [LintFinding] {

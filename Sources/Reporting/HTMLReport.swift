@@ -11,7 +11,8 @@ public enum HTMLReport {
     }
 
     public static func page(
-        title: String, results: [ClaimResult], pairs: [ConnectivityMap.Pair], svg: String?, graphFallback: String
+        title: String, results: [ClaimResult], pairs: [ConnectivityMap.Pair], svg: String?, graphFallback: String,
+        entryPaths: [EntryPath] = []
     ) -> String {
         let proved = results.filter { $0.verdict == .proved }.count
         let refuted = results.filter { $0.verdict == .refuted }.count
@@ -45,7 +46,21 @@ public enum HTMLReport {
             html +=
                 "<tr><td class=\"\(r.verdict.rawValue)\">\(r.verdict.rawValue)</td><td>\(escape(r.claim.name))<br><small>\(escape(r.claim.location.description))</small></td><td>\(r.layer.rawValue)</td><td>\(details)</td></tr>\n"
         }
-        html += "</table>\n<h2>Connectivity</h2>\n"
+        html += "</table>\n"
+        if !entryPaths.isEmpty {
+            html += """
+                <h2>Entry paths</h2>
+                <table><tr><th>proxy</th><th>entry</th><th>request</th><th>backend</th><th>pods (NetworkPolicy from the proxy)</th><th>rule</th></tr>
+
+                """
+            for p in entryPaths {
+                let pods = p.pods.map { "\($0.workload):\($0.port) \($0.verdict.rawValue.uppercased())" }
+                html +=
+                    "<tr><td>\(escape(p.proxy))</td><td>\(escape(p.entry))</td><td>\(escape(p.condition))</td><td>\(escape(p.backend.description))</td><td>\(escape(pods.joined(separator: ", ")))\(p.note.map { "<br><small>\(escape($0))</small>" } ?? "")</td><td><small>\(escape(p.rule))</small></td></tr>\n"
+            }
+            html += "</table>\n"
+        }
+        html += "<h2>Connectivity</h2>\n"
         html +=
             svg.map { "<div class=\"graph\">\($0)</div>\n" }
             ?? "<p>Graphviz was not available; the map as text:</p>\n<pre>\(escape(graphFallback))</pre>\n"

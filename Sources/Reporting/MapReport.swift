@@ -22,6 +22,21 @@ public enum MapReport {
         return String(decoding: out, as: UTF8.self)
     }
 
+    /// The published entry paths, after the pairs: what each proxy sends where, and whether the proxy's pods may
+    /// open the second hop.
+    static func entryPaths(_ paths: [EntryPath]) -> String {
+        guard !paths.isEmpty else { return "" }
+        var out = "\nentry paths (proxy entry: request -> Service -> pods, NetworkPolicy from the proxy's pods):\n"
+        for p in paths {
+            let pods = p.pods.map { "\($0.workload):\($0.port) \($0.verdict.rawValue.uppercased())" }
+            out += "  \(p.proxy) \(p.entry): \(p.condition) -> \(p.backend) -> "
+            out += pods.isEmpty ? "no pods\n" : pods.joined(separator: ", ") + "\n"
+            out += "      by \(p.rule)\n"
+            if let note = p.note { out += "      \(note)\n" }
+        }
+        return out
+    }
+
     public static func table(_ map: ConnectivityMap) -> String {
         let rows = map.readablePairs
         let w1 = max(6, rows.map(\.source.count).max() ?? 0)
@@ -150,9 +165,12 @@ extension MapReport: Reporter {
     public struct Subject {
         public let map: ConnectivityMap
         public let highlighted: Set<String>
-        public init(map: ConnectivityMap, highlighted: Set<String> = []) {
+        /// Shown after the table (text format).
+        public let entryPaths: [EntryPath]
+        public init(map: ConnectivityMap, highlighted: Set<String> = [], entryPaths: [EntryPath] = []) {
             self.map = map
             self.highlighted = highlighted
+            self.entryPaths = entryPaths
         }
     }
 
@@ -162,7 +180,7 @@ extension MapReport: Reporter {
     public static func render(_ s: Subject, as format: ReportFormat) -> String {
         switch format {
         case .pairs: return pairs(s.map)
-        case .table: return table(s.map)
+        case .table: return table(s.map) + entryPaths(s.entryPaths)
         case .json: return json(s.map)
         case .dot: return DotReport.dot(s.map.readablePairs, highlighted: s.highlighted)
         case .summary: return summary(NamespaceSummary(s.map))

@@ -57,7 +57,9 @@ struct MapCommand: ParsableCommand {
         let refuted = try claims.map {
             DotReport.refutedPairs(try checkOrExit(ClaimChecker(model: model, assumptions: assumptions), files: [$0]))
         }
-        try Output.write(MapReport.render(.init(map: map, highlighted: refuted ?? []), as: format))
+        let entryPaths = namespace == nil && workload == nil ? EntryPath.all(evaluator) : []
+        try Output.write(
+            MapReport.render(.init(map: map, highlighted: refuted ?? [], entryPaths: entryPaths), as: format))
     }
 }
 

@@ -27,7 +27,8 @@ struct ReportCommand: ParsableCommand {
         let pairs = map.readablePairs
         let svg = Graphviz.svg(DotReport.dot(pairs, highlighted: DotReport.refutedPairs(results)))
         let page = HTMLReport.page(
-            title: title, results: results, pairs: pairs, svg: svg, graphFallback: MapReport.table(map))
+            title: title, results: results, pairs: pairs, svg: svg, graphFallback: MapReport.table(map),
+            entryPaths: EntryPath.all(checker.evaluator))
         try page.write(toFile: out, atomically: true, encoding: .utf8)
         FileHandle.standardError.write(
             Data(

@@ -104,7 +104,7 @@ public struct GatewayAPIRouting {
 
     /// Whether hostname pattern `a` matches every host `b` does (`*.example.com` covers `x.example.com` and
     /// `*.x.example.com`).
-    static func hostCovers(_ a: String, _ b: String) -> Bool {
+    public static func hostCovers(_ a: String, _ b: String) -> Bool {
         if a == b { return true }
         guard a.hasPrefix("*.") else { return false }
         let suffix = a.dropFirst(1)  // ".example.com"
@@ -116,7 +116,7 @@ public struct GatewayAPIRouting {
     }
 
     /// Hostname patterns, most specific first: exact names, then wildcards by length, then nil (every host).
-    static func specificity(_ a: String?, _ b: String?) -> Bool {
+    public static func specificity(_ a: String?, _ b: String?) -> Bool {
         switch (a, b) {
         case (nil, _): return false
         case (_, nil): return true
