@@ -6,7 +6,7 @@ import SMT
 /// question behind an Ingress -> Gateway API migration, docs/SEMANTICS.md §6.4). Each side's entry points are
 /// compiled into route tables (`RouteTable`: ingress-nginx's or the Gateways'), and for each entry point (scheme
 /// and port) the solver looks for a request (host, path, method, headers, query parameters, client address) whose
-/// backends differ, over all requests rather than samples. Every difference found is listed with its request and
+/// backends differ, over every request by its classes (`RouteRequestSpace`) rather than samples. Every difference found is listed with its request and
 /// the deciding rule on both sides.
 public struct RouteEquivalence {
     /// Which resources a side's entry routing comes from.
@@ -51,13 +51,13 @@ public struct RouteEquivalence {
 
     /// Tables of one side, by entry point. Several Gateways with one entry point are joined in namespace/name
     /// order: a host goes to the first whose listeners accept it (A-GATEWAY-DNS).
-    public static func tables(_ model: ClusterModel, source: Source, gatewayPods: [String: [String]] = [:]) -> (
+    public static func tables(_ model: ClusterModel, source: Source) -> (
         tables: [String: RouteTable], from: String
     ) {
         let useGateways = source == .gateway || (source == .auto && !model.gateways.isEmpty)
         var out: [String: RouteTable] = [:]
         if useGateways {
-            let routing = GatewayAPIRouting(model: model, gatewayPods: gatewayPods)
+            let routing = GatewayAPIRouting(model: model)
             for g in model.gateways.sorted(by: { $0.id < $1.id }) {
                 for t in routing.tables(of: g) {
                     if let earlier = out[t.entry] {
@@ -76,11 +76,11 @@ public struct RouteEquivalence {
 
     /// Compares two sides; at most `limit` differences are listed per entry point.
     public static func compare(
-        old: ClusterModel, new: ClusterModel, oldSource: Source = .auto, newSource: Source = .auto,
-        gatewayPods: [String: [String]] = [:], limit: Int = 20, timeout: Double = 30
+        old: ClusterModel, new: ClusterModel, oldSource: Source = .auto, newSource: Source = .auto, limit: Int = 20,
+        timeout: Double = 30
     ) throws -> Result {
-        let (oldTables, oldFrom) = tables(old, source: oldSource, gatewayPods: gatewayPods)
-        let (newTables, newFrom) = tables(new, source: newSource, gatewayPods: gatewayPods)
+        let (oldTables, oldFrom) = tables(old, source: oldSource)
+        let (newTables, newFrom) = tables(new, source: newSource)
         let entries = Set(oldTables.keys).union(newTables.keys).sorted()
         var differences: [Difference] = []
         var undecided: [Undecided] = []
@@ -114,7 +114,7 @@ public struct RouteEquivalence {
         let z = Z3Context()
         let space = RouteRequestSpace(z, tables: [a, b])
         let (da, db) = (space.decisions(a), space.decisions(b))
-        let solver = Solver(z, logic: nil)
+        let solver = Solver(z)
         solver.assert(space.domain)
         var notes: [String] = []
         var undecided: [Undecided] = []
@@ -126,8 +126,8 @@ public struct RouteEquivalence {
                 solver.assert(d.when)
                 switch try solver.check(timeout: timeout) {
                 case .sat(let m):
-                    undecided.append(
-                        Undecided(entry: entry, request: plain(space.request(m), a, b), reason: "\(side): \(why)"))
+                    let request = plain(space.request(m), a, b)
+                    undecided.append(Undecided(entry: entry, request: request, reason: "\(side): \(why)"))
                 case .unknown(let reason):
                     notes.append(
                         "\(entry): the solver could not decide whether \(side) reaches an undecided rule (\(reason))")
@@ -155,13 +155,13 @@ public struct RouteEquivalence {
                 notes.append("\(entry): the solver stopped (\(reason)) after \(differences.count) differences")
                 return (differences, undecided, notes)
             case .sat(let m):
-                let request = plain(space.request(m), a, b)
                 guard let x = ka.first(where: { m.bool($0.0.when) == true })?.0,
                     let y = kb.first(where: { m.bool($0.0.when) == true })?.0
                 else {
                     notes.append("\(entry): a solver model matched no decision")
                     return (differences, undecided, notes)
                 }
+                let request = plain(space.request(m), a, b)
                 differences.append(
                     Difference(
                         entry: entry, request: request, old: Side(outcome: x.outcome, rule: text(a, x.rule)),
@@ -195,16 +195,5 @@ public struct RouteEquivalence {
     static func text(_ t: RouteTable, _ rule: Int?) -> String {
         guard let rule else { return "no rule matches (\(t.fallback))" }
         return t.rules[rule].text
-    }
-}
-
-extension RouteTable.Outcome {
-    /// The backends an outcome reaches (none for the proxy's own answers), nil when undecided.
-    public var reachedBackends: [RouteTable.Backend]? {
-        switch self {
-        case .backends(let b): return b
-        case .noBackend: return []
-        case .unknown: return nil
-        }
     }
 }

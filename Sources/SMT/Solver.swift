@@ -17,12 +17,9 @@ public final class Solver {
     public let context: Z3Context
     let raw: Z3_solver
 
-    /// - Parameter logic: the SMT-LIB logic to specialise for; nil for Z3's general solver (strings need it).
-    public init(_ context: Z3Context, logic: String? = "QF_BV") {
+    public init(_ context: Z3Context, logic: String = "QF_BV") {
         self.context = context
-        raw =
-            logic.map { Z3_mk_solver_for_logic(context.raw, Z3_mk_string_symbol(context.raw, $0)) }
-            ?? Z3_mk_solver(context.raw)
+        raw = Z3_mk_solver_for_logic(context.raw, Z3_mk_string_symbol(context.raw, logic))
         Z3_solver_inc_ref(context.raw, raw)
         context.noteError()
     }

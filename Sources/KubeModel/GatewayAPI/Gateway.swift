@@ -121,7 +121,8 @@ public struct Gateway: Hashable, Sendable {
         guard let port = f["port"] else { throw f.missing("port") }
         guard let protoField = f["protocol"] else { throw f.missing("protocol") }
         let protocolName = try protoField.string()
-        let proto = ListenerProtocol(rawValue: protocolName)
+        // Core protocol names compare without case (spec: ProtocolType).
+        let proto = ListenerProtocol(rawValue: protocolName.uppercased())
         if proto == nil && !protocolName.contains("/") {
             throw protoField.error(
                 "unknown protocol '\(protocolName)' (HTTP, HTTPS, TLS, TCP, UDP, or a domain-prefixed custom protocol)")

@@ -37,6 +37,11 @@ struct GatewayBackendWithoutGrant: LintRule {
           listeners: [{name: web, port: 80, protocol: HTTP}]
         ---
         apiVersion: v1
+        kind: Pod
+        metadata: {name: billing, namespace: lint-gw3-billing, labels: {app: billing}}
+        spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
+        ---
+        apiVersion: v1
         kind: Service
         metadata: {name: billing, namespace: lint-gw3-billing}
         spec: {selector: {app: billing}, ports: [{port: 8080}]}
@@ -55,6 +60,11 @@ struct GatewayBackendWithoutGrant: LintRule {
         spec:
           gatewayClassName: example
           listeners: [{name: web, port: 80, protocol: HTTP}]
+        ---
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: billing, namespace: lint-gw3-billing, labels: {app: billing}}
+        spec: {containers: [{name: c, ports: [{containerPort: 8080}]}]}
         ---
         apiVersion: v1
         kind: Service

@@ -64,5 +64,13 @@ struct GatewayHostnameShadowed: LintRule {
           parentRefs: [{name: gw, sectionName: shop}]
           hostnames: [shop.example.com]
           rules: [{backendRefs: [{name: shop, port: 80}]}]
+        ---
+        apiVersion: gateway.networking.k8s.io/v1
+        kind: HTTPRoute
+        metadata: {name: blog, namespace: lint-gw5}
+        spec:
+          parentRefs: [{name: gw, sectionName: any}]
+          hostnames: [blog.example.com]
+          rules: [{backendRefs: [{name: blog, port: 80}]}]
         """
 }

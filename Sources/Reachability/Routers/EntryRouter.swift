@@ -122,15 +122,20 @@ enum EntryRouters {
         of table: RouteTable, request: HTTPRequest?, via: RouteVia?, model: ClusterModel,
         notRouted: (RouteTable.Request) -> String
     ) -> [(HTTPRequest, GatewayRouting.Outcome)] {
-        table.witnesses(given: request ?? HTTPRequest()).compactMap { w in
+        table.witnesses(given: request ?? HTTPRequest()).map { witness in
+            // The client is the path's own source; an allow-list on the way makes the answer unknown.
+            var w = witness
+            w.client = nil
             let asked = HTTPRequest(method: request?.method ?? w.method, path: w.path, host: w.host)
             let (index, outcome) = table.decide(w)
-            guard let index else {
-                return via == nil ? (asked, .notRouted(MeshStep("ROUTE", .deny, notRouted(w)))) : nil
-            }
+            let notRoutedHere = (asked, GatewayRouting.Outcome.notRouted(MeshStep("ROUTE", .deny, notRouted(w))))
+            guard let index else { return notRoutedHere }
             let rule = table.rules[index]
-            // Requests another route decides are not paths through the pinned one.
-            if let via, !via.admits(rule.origin) { return nil }
+            // A catch-all of no object (the controller's own 404) is worded by the router.
+            if rule.evidence == nil, case .noBackend = outcome { return notRoutedHere }
+            if let via, !via.admits(rule.origin) {
+                return (asked, .notRouted(MeshStep("ROUTE", .deny, "\(rule.text) decides this request, not \(via)")))
+            }
             switch outcome {
             case .unknown(let why): return (asked, .unknown(MeshStep("ROUTE", .unknown, why, evidence: rule.evidence)))
             case .noBackend(let why):

@@ -253,12 +253,14 @@ public struct RouteTable: Sendable {
         /// The outcome for a client address (nil: unknown client).
         public func outcome(client: IPAddress?) -> Outcome {
             guard let clients else { return outcome }
-            guard let client else { return .unknown("\(text) admits only clients from \(describe(clients))") }
+            guard let client else {
+                return .unknown(
+                    "\(text) admits only clients from \(clients.map(\.description).joined(separator: ", "))")
+            }
             if clients.contains(where: { $0.contains(client) }) { return outcome }
-            return .noBackend("403: \(describe(clients)) only")
+            return .forbidden(clients)
         }
 
-        private func describe(_ cidrs: [CIDR]) -> String { cidrs.map(\.description).joined(separator: ", ") }
     }
 
     /// A request as a table sees it.
@@ -325,47 +327,20 @@ public struct RouteTable: Sendable {
         }
         return (nil, fallback)
     }
+}
 
-    /// Requests worth trying for a question that fixes some fields (`given`) and leaves the others open: for each
-    /// rule that a request with the given fields could reach, one such request. Open fields get values that earlier
-    /// rules do not require, so that a rule shadowed only in part still gets a witness; the route equivalence
-    /// proof, which ranges over every request, is cross-checked against these witnesses in the tests.
-    public func witnesses(given: HTTPRequest) -> [Request] {
-        let methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "CONNECT"]
-        var out: [Request] = []
-        var seen = Set<Request>()
-        func add(_ r: Request) { if seen.insert(r).inserted { out.append(r) } }
-        for (i, rule) in rules.enumerated() {
-            let c = rule.condition
-            let earlierMethods = Set(rules[..<i].compactMap(\.condition.method))
-            guard let method = given.method ?? c.method ?? methods.first(where: { !earlierMethods.contains($0) }),
-                c.method == nil || c.method == method
-            else { continue }
-            let hosts = given.host.map { [$0] } ?? (c.hosts?.map(\.example) ?? ["reachproof.invalid"])
-            var paths = given.path.map { [$0] } ?? []
-            if given.path == nil, let p = c.path.example {
-                paths = [p, p.hasSuffix("/") ? p + "reachproof-any" : p + "/reachproof-any"]
-            }
-            let headers = Dictionary(c.headers.filter { !$0.regex }.map { ($0.name, $0.value) }) { a, _ in a }
-            let query = Dictionary(c.query.filter { !$0.regex }.map { ($0.name, $0.value) }) { a, _ in a }
-            var found: Request?
-            for h in hosts {
-                for p in paths {
-                    let r = Request(host: h, path: p, method: method, headers: headers, query: query)
-                    guard c.matches(r) != false else { continue }
-                    if found == nil { found = r }
-                    if decide(r).rule == i {
-                        found = r
-                        break
-                    }
-                }
-            }
-            if let found { add(found) }
+extension RouteTable.Outcome {
+    /// The backends an outcome reaches (none for the proxy's own answers), nil when undecided.
+    public var reachedBackends: [RouteTable.Backend]? {
+        switch self {
+        case .backends(let b): return b
+        case .noBackend: return []
+        case .unknown: return nil
         }
-        // A request no rule matches, when the given fields allow one.
-        let host = given.host ?? "reachproof.invalid"
-        let path = given.path ?? "/reachproof-unrouted"
-        add(Request(host: host, path: path, method: given.method ?? "GET"))
-        return out
+    }
+
+    /// The answer to a client an allow-list leaves out.
+    static func forbidden(_ cidrs: [CIDR]) -> RouteTable.Outcome {
+        .noBackend("403: \(cidrs.map(\.description).joined(separator: ", ")) only")
     }
 }

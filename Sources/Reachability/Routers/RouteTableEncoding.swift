@@ -1,145 +1,127 @@
 import KubeModel
 import SMT
 
-/// Route tables as formulas over one symbolic request (host, path, method, the headers and query parameters any
-/// table mentions, the client address), for questions over every request rather than samples (route
-/// equivalence). A rule whose condition has a part the encoding cannot express (a regular expression that is not a
-/// literal) is widened to match whenever its other parts do, and decides as unknown: a request it might take is then
-/// never reported as decided.
+/// The requests route tables tell apart, as finitely many classes the solver ranges over (docs/SEMANTICS.md §6.4).
+///
+/// Every test a route table makes of a request compares a field with literals: a host with names and wildcard
+/// suffixes, a path with literals and prefixes (with or without case), a method, a header or query value with
+/// literals, an address with CIDRs. So each field's values fall into finitely many classes whose members every rule
+/// treats alike, and one representative per class stands for all of them: exactly, as label codes do for
+/// selectors (§9). The solver picks a class per field (a bit-vector index); a rule's condition is the set of
+/// classes whose representative the rule's own matcher (`RouteTable.Condition`) accepts, so the solver and the
+/// evaluator cannot disagree on a representative, and the tests check the classes against enumeration. A condition
+/// part that is a regular expression other than a literal has no finite classes: it is widened to accept every
+/// class, and its rule decides as unknown, so no request it might take is reported as decided.
 public final class RouteRequestSpace {
     let z: Z3Context
-    public let host: Expr
-    public let path: Expr
-    public let method: Expr
-    let headers: [String: (present: Expr, value: Expr)]
-    let query: [String: (present: Expr, value: Expr)]
-    let clientIsV6: Expr
-    let client: Expr
+    public let hosts: [String]
+    public let paths: [String]
+    public let methods: [String]
+    /// Per header (and query parameter) name: nil (absent), each literal a rule compares with, and one other value.
+    let headerValues: [(name: String, values: [String?])]
+    let queryValues: [(name: String, values: [String?])]
+    let clients: [IPAddress]
 
-    /// Methods a request may carry: those of the spec's HTTPRouteMatch.
-    static let methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"]
+    let hostVar: Expr
+    let pathVar: Expr
+    let methodVar: Expr
+    let headerVars: [Expr]
+    let queryVars: [Expr]
+    let clientVar: Expr
 
-    public init(_ z: Z3Context, tables: [RouteTable]) {
+    /// `extra` adds representatives a question fixes (a given host or path), so that it can be pinned.
+    public init(_ z: Z3Context, tables: [RouteTable], extraHosts: [String] = [], extraPaths: [String] = []) {
         self.z = z
-        host = z.stringConst("host")
-        path = z.stringConst("path")
-        method = z.stringConst("method")
         let conditions = tables.flatMap { $0.rules.map(\.condition) }
-        var h: [String: (Expr, Expr)] = [:]
-        for name in Set(conditions.flatMap { $0.headers.map(\.name) }) {
-            h[name] = (z.boolConst("header-present:\(name)"), z.stringConst("header:\(name)"))
-        }
-        var q: [String: (Expr, Expr)] = [:]
-        for name in Set(conditions.flatMap { $0.query.map(\.name) }) {
-            q[name] = (z.boolConst("query-present:\(name)"), z.stringConst("query:\(name)"))
-        }
-        headers = h
-        query = q
-        clientIsV6 = z.boolConst("client-ipv6")
-        client = z.bvConst("client", width: 128)
+        hosts = Self.hostClasses(conditions.flatMap { $0.hosts ?? [] }, extra: extraHosts)
+        paths = Self.pathClasses(conditions.map(\.path), extra: extraPaths)
+        // The methods of HTTPRouteMatch, and one outside them.
+        methods = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "PROPFIND"]
+        headerValues = Self.valueClasses(conditions.flatMap(\.headers))
+        queryValues = Self.valueClasses(conditions.flatMap(\.query))
+        clients = Self.clientClasses(tables.flatMap { $0.rules.flatMap { $0.clients ?? [] } })
+        func index(_ name: String, _ count: Int) -> Expr { z.bvConst(name, width: Self.width(count)) }
+        hostVar = index("host", hosts.count)
+        pathVar = index("path", paths.count)
+        methodVar = index("method", methods.count)
+        headerVars = headerValues.map { index("header:\($0.name)", $0.values.count) }
+        queryVars = queryValues.map { index("query:\($0.name)", $0.values.count) }
+        clientVar = index("client", clients.count)
     }
 
-    /// What a request can be: a host of DNS labels (lower case), a path of printable characters that starts with
-    /// `/` (no query or fragment), a known method, header and query values of printable characters, an address of
-    /// its family's width.
+    static func width(_ count: Int) -> Int { max(1, Int.bitWidth - (count - 1).leadingZeroBitCount) }
+
+    /// Every variable names a class.
     public var domain: Expr {
-        let lowerDigitDash = z.reUnion([z.reRange("a", "z"), z.reRange("0", "9"), z.reLiteral("-")])
-        let label = z.reConcat([lowerDigitDash, z.reStar(lowerDigitDash)])
-        let hostRE = z.reConcat([label, z.reStar(z.reConcat([z.reLiteral("."), label]))])
-        // Printable ASCII without space, '?' and '#'.
-        let pathChar = z.reUnion([z.reRange("!", "\""), z.reRange("$", ">"), z.reRange("@", "~")])
-        let pathRE = z.reConcat([z.reLiteral("/"), z.reStar(pathChar)])
-        let valueRE = z.reStar(z.reRange(" ", "~"))
-        var parts = [
-            z.inRegex(host, hostRE), z.inRegex(path, pathRE),
-            z.or(Self.methods.map { z.eq(method, z.string($0)) }),
-            z.or([clientIsV6, z.eq(z.extract(client, high: 127, low: 32), z.bv(0, width: 96))]),
-        ]
-        parts += (Array(headers.values) + Array(query.values)).map { z.inRegex($0.value, valueRE) }
-        return z.and(parts)
+        let pairs =
+            [(hostVar, hosts.count), (pathVar, paths.count), (methodVar, methods.count), (clientVar, clients.count)]
+            + zip(headerVars, headerValues.map(\.values.count)) + zip(queryVars, queryValues.map(\.values.count))
+        return z.and(pairs.map { v, n in z.ule(v, z.bv(UInt64(n - 1), width: Self.width(n))) })
     }
 
-    /// The request a model describes.
+    /// The request of a model: the representatives of its classes.
     public func request(_ m: Model) -> RouteTable.Request {
-        func present(_ vars: [String: (present: Expr, value: Expr)]) -> [String: String] {
-            var out: [String: String] = [:]
-            for (name, v) in vars where m.bool(v.present) == true { out[name] = m.string(v.value) ?? "" }
-            return out
-        }
-        let v6 = m.bool(clientIsV6) == true
-        let address = IPAddress(family: v6 ? .ipv6 : .ipv4, value: m.uint128(client) ?? 0)
+        func pick<T>(_ v: Expr, _ items: [T]) -> T { items[min(Int(m.uint(v) ?? 0), items.count - 1)] }
+        var headers: [String: String] = [:]
+        for (v, h) in zip(headerVars, headerValues) { if let value = pick(v, h.values) { headers[h.name] = value } }
+        var query: [String: String] = [:]
+        for (v, q) in zip(queryVars, queryValues) { if let value = pick(v, q.values) { query[q.name] = value } }
         return RouteTable.Request(
-            host: m.string(host) ?? "", path: m.string(path) ?? "/", method: m.string(method) ?? "GET",
-            headers: present(headers), query: present(query), client: address)
+            host: pick(hostVar, hosts), path: pick(pathVar, paths), method: pick(methodVar, methods), headers: headers,
+            query: query, client: pick(clientVar, clients))
+    }
+
+    /// `v` is one of the classes at `indices`.
+    func oneOf(_ v: Expr, _ indices: [Int], of count: Int) -> Expr {
+        if indices.count == count { return z.trueExpr }
+        let w = Self.width(count)
+        if indices.count * 2 > count {
+            let outside = Set(0..<count).subtracting(indices).sorted()
+            return z.not(z.or(outside.map { z.eq(v, z.bv(UInt64($0), width: w)) }))
+        }
+        return z.or(indices.map { z.eq(v, z.bv(UInt64($0), width: w)) })
+    }
+
+    /// Fixes the fields a question gives.
+    public func pinned(host: String?, path: String?, method: String?) -> Expr {
+        var parts: [Expr] = []
+        if let host, let i = hosts.firstIndex(of: host) { parts.append(oneOf(hostVar, [i], of: hosts.count)) }
+        if let path, let i = paths.firstIndex(of: path) { parts.append(oneOf(pathVar, [i], of: paths.count)) }
+        if let method, let i = methods.firstIndex(of: method) { parts.append(oneOf(methodVar, [i], of: methods.count)) }
+        return z.and(parts)
     }
 
     // MARK: Conditions
 
-    /// A condition as a formula, and whether it had to be widened (a part left out).
+    /// A condition as a formula over the classes, and whether a part of it had to be widened.
     func matches(_ c: RouteTable.Condition) -> (Expr, widened: Bool) {
-        var parts: [Expr] = []
         var widened = false
-        if let hosts = c.hosts { parts.append(z.or(hosts.map(hostMatches))) }
-        if let p = pathMatches(c.path) { parts.append(p) } else { widened = true }
-        if let m = c.method { parts.append(z.eq(method, z.string(m))) }
-        for (vars, wanted) in [(headers, c.headers), (query, c.query)] {
+        var parts: [Expr] = []
+        if let hostMatches = c.hosts {
+            let ok = hosts.indices.filter { i in hostMatches.contains { $0.matches(hosts[i]) } }
+            parts.append(oneOf(hostVar, ok, of: hosts.count))
+        }
+        if case .regex(let pattern, _, _) = c.path, !RouteTable.isLiteral(pattern) {
+            widened = true
+        } else {
+            parts.append(oneOf(pathVar, paths.indices.filter { c.path.matches(paths[$0]) == true }, of: paths.count))
+        }
+        if let m = c.method {
+            parts.append(oneOf(methodVar, methods.indices.filter { methods[$0] == m }, of: methods.count))
+        }
+        for (wanted, classes, vars) in [(c.headers, headerValues, headerVars), (c.query, queryValues, queryVars)] {
             for v in wanted {
-                let (present, value) = vars[v.name]!
-                parts.append(present)
-                if v.regex { widened = true } else { parts.append(z.eq(value, z.string(v.value))) }
+                let k = classes.firstIndex { $0.name == v.name }!
+                let values = classes[k].values
+                if v.regex { widened = true }
+                let ok = values.indices.filter { i in
+                    guard let value = values[i] else { return false }
+                    return v.regex || value == v.value
+                }
+                parts.append(oneOf(vars[k], ok, of: values.count))
             }
         }
         return (z.and(parts), widened)
-    }
-
-    func hostMatches(_ h: RouteTable.HostMatch) -> Expr {
-        switch h {
-        case .exact(let name): return z.eq(host, z.string(name))
-        case .wildcard(let suffix, let single):
-            let lowerDigitDash = z.reUnion([z.reRange("a", "z"), z.reRange("0", "9"), z.reLiteral("-")])
-            let label = z.reConcat([lowerDigitDash, z.reStar(lowerDigitDash)])
-            let labels = single ? label : z.reConcat([label, z.reStar(z.reConcat([z.reLiteral("."), label]))])
-            return z.inRegex(host, z.reConcat([labels, z.reLiteral("." + suffix)]))
-        }
-    }
-
-    /// nil for a regular expression that is not a literal.
-    func pathMatches(_ p: RouteTable.PathMatch) -> Expr? {
-        switch p {
-        case .any: return z.trueExpr
-        case .exact(let v): return z.eq(path, z.string(v))
-        case .segmentPrefix(let v):
-            let base = v.hasSuffix("/") ? String(v.dropLast()) : v
-            if base.isEmpty { return z.trueExpr }
-            return z.or([z.eq(path, z.string(base)), z.hasPrefix(path, z.string(base + "/"))])
-        case .stringPrefix(let v, let caseInsensitive):
-            guard caseInsensitive else { return z.hasPrefix(path, z.string(v)) }
-            let anyChar = z.reRange(" ", "~")
-            return z.inRegex(path, z.reConcat(caseless(v) + [z.reStar(anyChar)]))
-        case .regex(let pattern, let caseInsensitive, let anchoredStart):
-            guard RouteTable.isLiteral(pattern) else { return nil }
-            let literal = caseInsensitive ? caseless(pattern) : [z.reLiteral(pattern)]
-            return z.inRegex(path, z.reConcat(literal + (anchoredStart ? [z.reStar(z.reRange(" ", "~"))] : [])))
-        }
-    }
-
-    /// A literal whose letters match either case.
-    private func caseless(_ s: String) -> [Expr] {
-        s.map { c in
-            let (lower, upper) = (c.lowercased(), c.uppercased())
-            return lower == upper ? z.reLiteral(String(c)) : z.reUnion([z.reLiteral(lower), z.reLiteral(upper)])
-        }
-    }
-
-    func clientIn(_ cidrs: [CIDR]) -> Expr {
-        z.or(
-            cidrs.map { c in
-                z.and([
-                    c.family == .ipv6 ? clientIsV6 : z.not(clientIsV6),
-                    z.uge(client, z.bv(wide: c.first.value, width: 128)),
-                    z.ule(client, z.bv(wide: c.last.value, width: 128)),
-                ])
-            })
     }
 
     // MARK: Decisions
@@ -160,22 +142,169 @@ public final class RouteRequestSpace {
             let first = z.and([noEarlier, m])
             if widened {
                 let why =
-                    "\(rule.text): \(rule.condition) is a regular expression whose matches this version cannot enumerate (A-REGEX)"
+                    "\(rule.text): \(rule.condition) compares by a regular expression whose matches this version cannot enumerate (A-REGEX)"
                 out.append(Decision(when: first, outcome: .unknown(why), rule: i))
-            } else if let clients = rule.clients {
-                let inside = clientIn(clients)
+            } else if let cidrs = rule.clients {
+                let inside = oneOf(
+                    clientVar, clients.indices.filter { c in cidrs.contains { $0.contains(clients[c]) } },
+                    of: clients.count)
                 out.append(Decision(when: z.and([first, inside]), outcome: rule.outcome, rule: i))
-                out.append(
-                    Decision(
-                        when: z.and([first, z.not(inside)]),
-                        outcome: .noBackend("403: \(clients.map(\.description).joined(separator: ", ")) only"), rule: i)
-                )
+                out.append(Decision(when: z.and([first, z.not(inside)]), outcome: .forbidden(cidrs), rule: i))
             } else {
                 out.append(Decision(when: first, outcome: rule.outcome, rule: i))
             }
             noEarlier = z.and([noEarlier, z.not(m)])
         }
         out.append(Decision(when: noEarlier, outcome: table.fallback, rule: nil))
+        return out
+    }
+
+    // MARK: Classes
+
+    /// Hosts: each exact name, and for each wildcard suffix a name of one label and one of two labels before it
+    /// whose longest matching suffix is that one; plus a name nothing matches. A host's class is the exact name it
+    /// is, or else its longest matching suffix and whether one label precedes it.
+    static func hostClasses(_ matches: [RouteTable.HostMatch], extra: [String]) -> [String] {
+        var exact: Set<String> = Set(extra)
+        var suffixes: Set<String> = []
+        for m in matches {
+            switch m {
+            case .exact(let h): exact.insert(h)
+            case .wildcard(let s, _): suffixes.insert(s)
+            }
+        }
+        func longestSuffix(_ h: String) -> String? {
+            suffixes.filter { h.hasSuffix("." + $0) && h.count > $0.count + 1 }.max { $0.count < $1.count }
+        }
+        var out = exact.sorted()
+        var taken = exact
+        func add(_ make: (Int) -> String, _ ok: (String) -> Bool) {
+            for n in 0... {
+                let h = make(n)
+                if !taken.contains(h) && ok(h) {
+                    out.append(h)
+                    taken.insert(h)
+                    return
+                }
+            }
+        }
+        for s in suffixes.sorted() {
+            add({ "x\($0 == 0 ? "" : String($0)).\(s)" }) { longestSuffix($0) == s }
+            add({ "x\($0 == 0 ? "" : String($0)).y.\(s)" }) { longestSuffix($0) == s }
+        }
+        add({ "unrouted\($0 == 0 ? "" : String($0)).invalid" }) { longestSuffix($0) == nil }
+        return out
+    }
+
+    /// Paths. Every path test is a literal compared with the whole path, a prefix, or a prefix ignoring case; so a
+    /// path's class is fixed by its longest literal prefix A (case-sensitive), whether it is A itself, and its
+    /// longest case-ignoring prefix B. The representatives: each literal A; A followed by a character no literal
+    /// continues A with; and for each B that extends A, A continued by a spelling of the rest of B that completes
+    /// no longer literal, alone and with such a character after it.
+    static func pathClasses(_ matches: [RouteTable.PathMatch], extra: [String]) -> [String] {
+        var exact: Set<String> = ["/"]
+        var caseless: Set<String> = []
+        for m in matches {
+            switch m {
+            case .any: break
+            case .exact(let p): exact.insert(p)
+            case .segmentPrefix(let p):
+                let base = p.hasSuffix("/") ? String(p.dropLast()) : p
+                if !base.isEmpty { exact.formUnion([base, base + "/"]) }
+            case .stringPrefix(let p, let ci): if ci { caseless.insert(p.lowercased()) } else { exact.insert(p) }
+            case .regex(let p, let ci, _):
+                if RouteTable.isLiteral(p) { if ci { caseless.insert(p.lowercased()) } else { exact.insert(p) } }
+            }
+        }
+        exact.formUnion(extra)
+        /// A character that continues `s` into no literal, either way.
+        func fresh(_ s: String) -> String {
+            let lower = s.lowercased()
+            for c in "xzq0123456789_~-".map(String.init) + (33...126).map({ String(UnicodeScalar(UInt8($0))) }) {
+                let next = s + c
+                if !exact.contains(where: { $0.hasPrefix(next) })
+                    && !caseless.contains(where: { $0.hasPrefix(lower + c.lowercased()) })
+                {
+                    return c
+                }
+            }
+            return "\u{7f}"
+        }
+        /// A spelling of `rest` after `a` such that no literal longer than `a` is a prefix of the result.
+        func spelling(after a: String, _ rest: [Character]) -> String? {
+            func search(_ built: String, _ i: Int) -> String? {
+                if i == rest.count { return built }
+                for ch in Set([String(rest[i]).lowercased(), String(rest[i]).uppercased()]).sorted() {
+                    let next = built + ch
+                    if exact.contains(next) { continue }
+                    // Once no literal continues this spelling, any continuation will do.
+                    if !exact.contains(where: { $0.count > next.count && $0.hasPrefix(next) }) {
+                        return next + String(rest[(i + 1)...])
+                    }
+                    if let found = search(next, i + 1) { return found }
+                }
+                return nil
+            }
+            return search(a, 0)
+        }
+        var out: Set<String> = []
+        for a in exact {
+            out.insert(a)
+            out.insert(a + fresh(a))
+            for b in caseless where b.count > a.count && b.hasPrefix(a.lowercased()) {
+                if let s = spelling(after: a, Array(b.dropFirst(a.count))) {
+                    out.insert(s)
+                    out.insert(s + fresh(s))
+                }
+            }
+        }
+        return out.filter { $0.hasPrefix("/") }.sorted()
+    }
+
+    /// Header or query values: absent, each literal, and one value no rule compares with.
+    static func valueClasses(_ matches: [RouteTable.ValueMatch]) -> [(name: String, values: [String?])] {
+        Dictionary(grouping: matches, by: \.name).sorted { $0.key < $1.key }.map { name, ms in
+            let literals = Set(ms.map(\.value))
+            var other = "other"
+            while literals.contains(other) { other += "-x" }
+            return (name, [nil] + literals.sorted().map { Optional($0) } + [other])
+        }
+    }
+
+    /// Client addresses: the first address of each piece of each family's space that the CIDRs cut.
+    static func clientClasses(_ cidrs: [CIDR]) -> [IPAddress] {
+        var out: [IPAddress] = []
+        for family in IPFamily.allCases {
+            var points: Set<UInt128> = [0]
+            for c in cidrs where c.family == family {
+                points.insert(c.first.value)
+                if c.last.value < family.maxValue { points.insert(c.last.value + 1) }
+            }
+            out += points.sorted().map { IPAddress(family: family, value: $0) }
+        }
+        return out
+    }
+}
+
+extension RouteTable {
+    /// Requests worth trying for a question that fixes some fields (`given`) and leaves the others open: for each
+    /// way the table can decide such a request (each rule, each side of an allow-list, the fallback), one request
+    /// it decides that way, found by the solver over the request classes. So no rule a question could reach is
+    /// missed.
+    public func witnesses(given: HTTPRequest) -> [Request] {
+        let z = Z3Context()
+        let space = RouteRequestSpace(
+            z, tables: [self], extraHosts: given.host.map { [$0] } ?? [], extraPaths: given.path.map { [$0] } ?? [])
+        let solver = Solver(z)
+        solver.assert(space.domain)
+        solver.assert(space.pinned(host: given.host, path: given.path, method: given.method))
+        var out: [Request] = []
+        for d in space.decisions(self) {
+            solver.push()
+            solver.assert(d.when)
+            if case .sat(let m)? = try? solver.check() { out.append(space.request(m)) }
+            solver.pop()
+        }
         return out
     }
 }
