@@ -6,8 +6,8 @@ import SMT
 /// question behind an Ingress -> Gateway API migration, docs/SEMANTICS.md §6.4). Each side's entry points are
 /// compiled into route tables (`RouteTable`: ingress-nginx's or the Gateways'), and for each entry point (scheme
 /// and port) the solver looks for a request (host, path, method, headers, query parameters, client address) whose
-/// backends differ, over every request by its classes (`RouteRequestSpace`) rather than samples. Every difference found is listed with its request and
-/// the deciding rule on both sides.
+/// backends differ, over every request by its classes (`RouteRequestSpace`) rather than samples. Every difference
+/// found is listed with its request and the deciding rule on both sides.
 public struct RouteEquivalence {
     /// Which resources a side's entry routing comes from.
     public enum Source: String, Sendable, CaseIterable {
@@ -52,26 +52,28 @@ public struct RouteEquivalence {
     /// Tables of one side, by entry point. Several Gateways with one entry point are joined in namespace/name
     /// order: a host goes to the first whose listeners accept it (A-GATEWAY-DNS).
     public static func tables(_ model: ClusterModel, source: Source) -> (
-        tables: [String: RouteTable], from: String
+        tables: [String: RouteTable], from: String, joined: Bool
     ) {
         let useGateways = source == .gateway || (source == .auto && !model.gateways.isEmpty)
         var out: [String: RouteTable] = [:]
+        var joined = false
         if useGateways {
             let routing = GatewayAPIRouting(model: model)
             for g in model.gateways.sorted(by: { $0.id < $1.id }) {
                 for t in routing.tables(of: g) {
                     if let earlier = out[t.entry] {
                         // The earlier Gateway's fallback gives way to the next Gateway's rules.
+                        joined = true
                         out[t.entry] = RouteTable(entry: t.entry, rules: earlier.rules + t.rules, fallback: t.fallback)
                     } else {
                         out[t.entry] = t
                     }
                 }
             }
-            return (out, "Gateway API (\(model.gateways.count) Gateways, \(model.gatewayRoutes.count) routes)")
+            return (out, "Gateway API (\(model.gateways.count) Gateways, \(model.gatewayRoutes.count) routes)", joined)
         }
         for t in IngressNginxRouter.tables(model) { out[t.entry] = t }
-        return (out, "ingress-nginx (\(IngressNginxRouter.nginxIngresses(model).count) Ingresses)")
+        return (out, "ingress-nginx (\(IngressNginxRouter.nginxIngresses(model).count) Ingresses)", false)
     }
 
     /// Compares two sides; at most `limit` differences are listed per entry point.
@@ -79,8 +81,8 @@ public struct RouteEquivalence {
         old: ClusterModel, new: ClusterModel, oldSource: Source = .auto, newSource: Source = .auto, limit: Int = 20,
         timeout: Double = 30
     ) throws -> Result {
-        let (oldTables, oldFrom) = tables(old, source: oldSource)
-        let (newTables, newFrom) = tables(new, source: newSource)
+        let (oldTables, oldFrom, oldJoined) = tables(old, source: oldSource)
+        let (newTables, newFrom, newJoined) = tables(new, source: newSource)
         let entries = Set(oldTables.keys).union(newTables.keys).sorted()
         var differences: [Difference] = []
         var undecided: [Undecided] = []
@@ -96,12 +98,11 @@ public struct RouteEquivalence {
         }
         let verdict: Verdict =
             !differences.isEmpty ? .refuted : (undecided.isEmpty && notes.isEmpty ? .proved : .unknown)
-        var assumptions = ["A-GATEWAY-HOSTNAME=most-specific"]
-        if (oldTables.values.contains { $0.rules.contains { $0.origin.gateway != nil } })
-            || (newTables.values.contains { $0.rules.contains { $0.origin.gateway != nil } })
-        {
-            assumptions.append("A-GATEWAY-DNS=first-gateway")
+        var assumptions: [String] = []
+        if !old.gatewayRoutes.isEmpty || !new.gatewayRoutes.isEmpty {
+            assumptions.append("A-GATEWAY-HOSTNAME=most-specific")
         }
+        if oldJoined || newJoined { assumptions.append("A-GATEWAY-DNS=first-gateway") }
         return Result(
             verdict: verdict, entries: entries, oldSource: oldFrom, newSource: newFrom, differences: differences,
             undecided: undecided, notes: notes, assumptions: assumptions)

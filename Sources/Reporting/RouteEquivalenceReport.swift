@@ -42,7 +42,7 @@ public enum RouteEquivalenceReport: Reporter {
         }
         for u in r.undecided { out += "  UNDECIDED on \(u.entry): \(u.request)\n    \(u.reason)\n" }
         for n in r.notes { out += "  note: \(n)\n" }
-        out += "  assumptions: \(r.assumptions.joined(separator: ", "))\n"
+        if !r.assumptions.isEmpty { out += "  assumptions: \(r.assumptions.joined(separator: ", "))\n" }
         return out
     }
 

@@ -51,6 +51,36 @@ final class GoldenOutputTests: XCTestCase {
             golden: "examples/cluster-network-policy/golden/map.text.golden", expectStatus: 0)
     }
 
+    /// Gateway API: the shop's claims, the entry paths of its map, its lint findings, and a request through the
+    /// storefront's route to a Service of another namespace that no ReferenceGrant permits.
+    func testGatewayAPICheckMapLintAndQuery() throws {
+        try compare(
+            ["check", "examples/gateway-api", "--claims", "policies/gateway-api.yaml"],
+            golden: "examples/gateway-api/golden/check.text.golden", expectStatus: 0)
+        try compare(
+            ["map", "examples/gateway-api"], golden: "examples/gateway-api/golden/map.text.golden", expectStatus: 0)
+        try compare(
+            ["lint", "examples/gateway-api"], golden: "examples/gateway-api/golden/lint.text.golden", expectStatus: 1)
+        try compare(
+            [
+                "query", "examples/gateway-api", "--from", "external:203.0.113.0/24", "--to", "reports/reporting",
+                "--port", "TCP/7000", "--host", "www.shop.example.com", "--path", "/reports/q3", "--via",
+                "route:shop/storefront",
+            ], golden: "examples/gateway-api/golden/query-reports.text.golden", expectStatus: 1)
+    }
+
+    /// The Ingress -> Gateway API migration: the translation that lost the catalog's route is refuted by a
+    /// concrete request, and proved equivalent once the route is added.
+    func testIngressMigrationEquivalence() throws {
+        let base = "examples/ingress-migration"
+        try compare(
+            ["equiv-routes", "\(base)/ingress", "\(base)/gateway", "--with", "\(base)/app"],
+            golden: "\(base)/golden/equiv-refuted.text.golden", expectStatus: 1)
+        try compare(
+            ["equiv-routes", "\(base)/ingress", "\(base)/gateway,\(base)/fix", "--with", "\(base)/app"],
+            golden: "\(base)/golden/equiv-proved.text.golden", expectStatus: 0)
+    }
+
     /// CiliumNetworkPolicies and a CiliumClusterwideNetworkPolicy: L3/L4 allows confined to a namespace, a selector
     /// that names another namespace, a clusterwide deny, an L7 rule decided at the connection; counterexamples and
     /// queries name the Cilium rule with file:line.
