@@ -178,10 +178,11 @@ public final class RouteRequestSpace {
         }
         var out = exact.sorted()
         var taken = exact
-        func add(_ make: (Int) -> String, _ ok: (String) -> Bool) {
+        /// The first of `label`, `label1`, `label2`, ... followed by `rest` whose longest matching suffix is `suffix`.
+        func add(_ label: String, _ rest: String, longestSuffix suffix: String?) {
             for n in 0... {
-                let h = make(n)
-                if !taken.contains(h) && ok(h) {
+                let h = label + (n == 0 ? "" : String(n)) + rest
+                if !taken.contains(h) && longestSuffix(h) == suffix {
                     out.append(h)
                     taken.insert(h)
                     return
@@ -189,10 +190,10 @@ public final class RouteRequestSpace {
             }
         }
         for s in suffixes.sorted() {
-            add({ "x\($0 == 0 ? "" : String($0)).\(s)" }) { longestSuffix($0) == s }
-            add({ "x\($0 == 0 ? "" : String($0)).y.\(s)" }) { longestSuffix($0) == s }
+            add("x", ".\(s)", longestSuffix: s)
+            add("x", ".y.\(s)", longestSuffix: s)
         }
-        add({ "unrouted\($0 == 0 ? "" : String($0)).invalid" }) { longestSuffix($0) == nil }
+        add("unrouted", ".invalid", longestSuffix: nil)
         return out
     }
 
