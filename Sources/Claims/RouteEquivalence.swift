@@ -142,13 +142,20 @@ public struct RouteEquivalence {
             ds.compactMap { d in d.outcome.reachedBackends.map { (d, $0) } }
         }
         let (ka, kb) = (known(da), known(db))
-        var pairs: [Expr] = []
-        for (x, bx) in ka {
-            for (y, by) in kb where bx != by { pairs.append(z.and([x.when, y.when])) }
+        // Each side's reached backends as a code; a difference is two codes that differ, both sides decided.
+        var codes: [[RouteTable.Backend]: UInt64] = [:]
+        for (_, b) in ka + kb where codes[b] == nil { codes[b] = UInt64(codes.count) }
+        let width = 32
+        func code(_ k: [(RouteRequestSpace.Decision, [RouteTable.Backend])]) -> Expr {
+            k.reversed().reduce(z.bv(UInt64(UInt32.max), width: width)) { rest, entry in
+                z.ite(entry.0.when, z.bv(codes[entry.1]!, width: width), rest)
+            }
         }
         var differences: [Difference] = []
-        guard !pairs.isEmpty else { return ([], undecided, notes) }
-        solver.assert(z.or(pairs))
+        guard Set(ka.map(\.1)).union(kb.map(\.1)).count > 1 else { return ([], undecided, notes) }
+        solver.assert(z.or(ka.map(\.0.when)))
+        solver.assert(z.or(kb.map(\.0.when)))
+        solver.assert(z.not(z.eq(code(ka), code(kb))))
         while differences.count < limit {
             switch try solver.check(timeout: timeout) {
             case .unsat: return (differences, undecided, notes)

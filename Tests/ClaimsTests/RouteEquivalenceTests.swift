@@ -43,6 +43,22 @@ final class RouteEquivalenceTests: XCTestCase {
         XCTAssertFalse(result.differences.contains { $0.entry == "http:80" })
     }
 
+    /// Host classes for suffixes that nest or that the representatives would otherwise use: one per class, found
+    /// without searching forever.
+    func testHostClassesForNestedSuffixes() {
+        let hosts = RouteRequestSpace.hostClasses(
+            [
+                .wildcard(suffix: "invalid", singleLabel: false), .wildcard(suffix: "example.com", singleLabel: false),
+                .wildcard(suffix: "y.example.com", singleLabel: false),
+                .wildcard(suffix: "y0.example.com", singleLabel: true),
+                .exact("unrouted"), .exact("x.example.com"),
+            ], extra: [])
+        XCTAssertTrue(hosts.contains("unrouted1"), "\(hosts)")
+        XCTAssertTrue(
+            hosts.contains { $0.hasSuffix(".y.example.com") && $0.split(separator: ".").count == 5 }, "\(hosts)")
+        XCTAssertFalse(hosts.contains("x.example.com") && hosts.filter { $0 == "x.example.com" }.count > 1)
+    }
+
     // MARK: Against enumeration
 
     static let hosts = ["a.example.com", "b.example.com", "x.a.example.com", "c.example.com", "example.com", "z.org"]

@@ -92,6 +92,9 @@ public struct Gateway: Hashable, Sendable {
     public let namespace: String
     public let className: String
     public let listeners: [Listener]
+    /// `spec.addresses` of type Hostname: with Istio, a Gateway that names the address of an existing gateway
+    /// Service is served by that Service's pods (manual deployment).
+    public let hostnameAddresses: [String]
     public let location: SourceLocation
 
     public var id: String { "\(namespace)/\(name)" }
@@ -110,9 +113,14 @@ public struct Gateway: Hashable, Sendable {
         for (l, f) in zip(listeners, try listenerItems.items()) where !seen.insert(l.name).inserted {
             throw f.error("listener name '\(l.name)' is used twice; names are unique within a Gateway")
         }
+        let hostnames = try (spec["addresses"]?.items() ?? []).compactMap { a -> String? in
+            try a.requireKnownKeys(["type", "value"])
+            guard try a["type"]?.string() == "Hostname" else { return nil }
+            return try a["value"]?.string()
+        }
         return Gateway(
             name: name, namespace: namespace, className: try className.string(), listeners: listeners,
-            location: location)
+            hostnameAddresses: hostnames, location: location)
     }
 
     private static func listener(_ f: Field) throws -> Listener {

@@ -16,7 +16,10 @@ struct GatewayRouteNotAttached: LintRule {
             if r.parentRefs.isEmpty {
                 return finding("\(r.kind.rawValue) \(r.id) names no parent Gateway", at: r.location)
             }
-            let reasons = refused.map(\.1).filter { !$0.hasSuffix("does not exist in the input") }
+            // Service parents (mesh routing, GAMMA) are no listener's business; missing Gateways are another rule's.
+            let reasons = refused.filter { $0.0.isGateway }.map(\.1).filter {
+                !$0.hasSuffix("does not exist in the input")
+            }
             guard !reasons.isEmpty else { return nil }
             return finding(
                 "\(r.kind.rawValue) \(r.id) attaches to no listener: \(reasons.joined(separator: "; "))", at: r.location

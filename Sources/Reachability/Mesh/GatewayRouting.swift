@@ -94,6 +94,18 @@ struct GatewayRouting {
     /// Where a sidecar sends a request for a Service host that mesh-bound VirtualServices route (§7.10, `mesh`), or nil
     /// when none does (the Service itself is the destination).
     func meshRoute(_ svc: Service, port: Int, request: HTTPRequest, http: Bool) -> Outcome? {
+        // Gateway API routes whose parent is the Service (GAMMA) steer the mesh's requests for it.
+        if let r = model.gatewayRoutes.first(where: { r in
+            r.parentRefs.contains {
+                $0.group.isEmpty && $0.kind == "Service" && $0.id == "\(svc.namespace)/\(svc.name)"
+            }
+        }) {
+            return .unknown(
+                MeshStep(
+                    "ROUTE", .unknown,
+                    "\(r.kind.rawValue) \(r.id) (\(r.location)) routes the mesh's requests for Service \(svc.namespace)/\(svc.name) (GAMMA), which this version does not follow"
+                ))
+        }
         let bound = meshBound(svc)
         if bound.isEmpty { return nil }
         switch firstRoute(bound, kind: http ? .http : .tcp, gatewayName: "mesh", port: port, request: request) {

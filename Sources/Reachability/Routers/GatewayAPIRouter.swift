@@ -445,6 +445,16 @@ public struct GatewayAPIRouting {
                 || (w[i].labels["gateway.envoyproxy.io/owning-gateway-name"] == g.name
                     && w[i].labels["gateway.envoyproxy.io/owning-gateway-namespace"] == g.namespace)
         }
+        // A Gateway that names an existing gateway Service's address (Istio's manual deployment) is served by its
+        // pods.
+        if pods.isEmpty {
+            let named = model.services.filter { svc in
+                g.hostnameAddresses.contains {
+                    $0 == "\(svc.name).\(svc.namespace).svc.cluster.local" || $0 == "\(svc.name).\(svc.namespace).svc"
+                }
+            }
+            pods = w.indices.filter { i in named.contains { $0.selects(w[i]) } }
+        }
         if pods.isEmpty, let controller, let shared = Self.sharedProxies[controller] {
             pods = w.indices.filter { w[$0].labels[shared.key].map(shared.values.contains) ?? false }
         }

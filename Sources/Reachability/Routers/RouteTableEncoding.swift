@@ -191,9 +191,18 @@ public final class RouteRequestSpace {
         }
         for s in suffixes.sorted() {
             add("x", ".\(s)", longestSuffix: s)
-            add("x", ".y.\(s)", longestSuffix: s)
+            // Two labels: the second numbered too, so that some candidate escapes every longer suffix.
+            for n in 0... {
+                let h = "x\(n).y\(n).\(s)"
+                if !taken.contains(h) && longestSuffix(h) == s {
+                    out.append(h)
+                    taken.insert(h)
+                    break
+                }
+            }
         }
-        add("unrouted", ".invalid", longestSuffix: nil)
+        // One label: no wildcard matches it.
+        add("unrouted", "", longestSuffix: nil)
         return out
     }
 
