@@ -244,6 +244,11 @@ public final class Evaluator: @unchecked Sendable {
         return found
     }
 
+    /// Whether the NetworkPolicy tier isolates a declared pod in a direction (some policy selects it there).
+    public func isIsolated(_ direction: Direction, workload i: Int) -> Bool {
+        compiled(direction, endpoints[i], index: i).isolated
+    }
+
     /// The NetworkPolicy-tier rules of one side of a declared pod.
     func compiled(_ direction: Direction, _ subject: PodEndpoint, index i: Int) -> CompiledSide {
         cacheLock.lock()

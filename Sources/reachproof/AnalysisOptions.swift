@@ -7,26 +7,29 @@ extension Profile: ExpressibleByArgument {}
 
 /// Options that bind the semantics: the profile and the address plan.
 struct AnalysisOptions: ParsableArguments {
-    @Option(help: "conformance, conservative-security or conservative-availability.")
-    var profile: Profile = .conformance
+    @Option(name: .customLong("profile"), help: "conformance, conservative-security or conservative-availability.")
+    var profileOption: Profile?
 
     @Option(
+        name: .customLong("pod-cidr"),
         help: ArgumentHelp(
             "The pod network: one CIDR per IP family, comma-separated ('none': pod IPs unconstrained, external addresses anywhere).",
             discussion: "Default: 10.244.0.0/16 and fd00:10:244::/56 (kind's), for the families in use."))
-    var podCidr: String?
+    var podCidrOption: String?
 
     @Option(
+        name: .customLong("ip-families"),
         help: ArgumentHelp(
             "The cluster's IP families: ipv4, ipv6 or dual (A-IP-FAMILIES).",
             discussion: "Default: the families of --pod-cidr when given, else dual-stack."))
-    var ipFamilies: String?
+    var ipFamiliesOption: String?
 
     @Option(
+        name: .customLong("cluster"),
         help:
             "A cluster description (YAML: ipFamilies, podCIDR, serviceCIDR, nodeCIDR); overrides --pod-cidr and --ip-families. The values used are printed."
     )
-    var cluster: String?
+    var clusterOption: String?
 
     @Option(
         help:
@@ -35,22 +38,35 @@ struct AnalysisOptions: ParsableArguments {
     var dnsAnswers: String?
 
     @Option(
+        name: .customLong("mesh-root-namespace"),
         help:
             "Istio's root namespace (meshConfig.rootNamespace): where mesh-wide PeerAuthentication and AuthorizationPolicy live."
     )
-    var meshRootNamespace = "istio-system"
+    var meshRootNamespaceOption: String?
 
     @Option(
+        name: .customLong("gateway-pods"),
         help:
             "The workloads implementing a Gateway API Gateway whose pods the input lacks: NS/GATEWAY=NS/WORKLOAD[,NS/WORKLOAD] (repeatable)."
     )
-    var gatewayPods: [String] = []
+    var gatewayPodsOption: [String] = []
 
     @Option(
+        name: .customLong("assume"),
         help:
             "Override an assumption: A-IPBLOCK-PODIP=matches|ignored, A-ENDPORT-SUPPORT=supported|unsupported, A-HOSTNET=H1|H2, A-CILIUM-ENFORCEMENT=default|always|never."
     )
-    var assume: [String] = []
+    var assumeOption: [String] = []
+
+    // Each setting: the flag, else .reachproof.yaml, else the default; lists add the flags to the file's.
+    var config: ProjectConfig? { ProjectConfig.current }
+    var profile: Profile { profileOption ?? config?.profile.flatMap(Profile.init(rawValue:)) ?? .conformance }
+    var podCidr: String? { podCidrOption ?? config?.podCIDR }
+    var ipFamilies: String? { ipFamiliesOption ?? config?.ipFamilies }
+    var cluster: String? { clusterOption ?? config?.cluster }
+    var meshRootNamespace: String { meshRootNamespaceOption ?? config?.meshRootNamespace ?? "istio-system" }
+    var gatewayPods: [String] { (config?.gatewayPods ?? []) + gatewayPodsOption }
+    var assume: [String] { (config?.assume ?? []) + assumeOption }
 
     func assumptions() throws -> Assumptions {
         var podCIDRs: [CIDR]?

@@ -11,19 +11,21 @@ struct Reachproof: ParsableCommand {
         version: version,
         subcommands: [
             CheckCommand.self, QueryCommand.self, MapCommand.self, DiffCommand.self, LintCommand.self,
-            ReportCommand.self, SuggestCommand.self, EquivRoutesCommand.self, Inventory.self,
+            ReportCommand.self, SuggestCommand.self, EquivRoutesCommand.self, InitCommand.self, Inventory.self,
         ])
 }
 
 /// Options every command that reads manifests shares.
 struct InputOptions: ParsableArguments {
-    @Argument(help: "Manifest files or folders (YAML or JSON); '-' reads stdin.")
-    var paths: [String]
+    @Argument(
+        help: "Manifest files or folders (YAML or JSON); '-' reads stdin. Default: the paths of .reachproof.yaml.")
+    var paths: [String] = []
 
     @Option(
         name: [.customShort("n"), .customLong("default-namespace")],
         help: "The namespace of objects without metadata.namespace, as kubectl apply -n puts them.")
-    var defaultNamespace = "default"
+    var defaultNamespaceOption: String?
+    var defaultNamespace: String { defaultNamespaceOption ?? ProjectConfig.current?.defaultNamespace ?? "default" }
     @Option(help: "Largest input file, in bytes.") var maxInputBytes: Int = LoadLimits().maxInputBytes
     @Option(help: "Deepest nesting of a YAML document.") var maxDepth: Int = LoadLimits().maxDepth
     @Option(help: "Most nodes a document may gain through aliases, beyond one per byte of its text.")
@@ -34,7 +36,11 @@ struct InputOptions: ParsableArguments {
         help: ArgumentHelp(
             "A file declaring pods that operators create and the manifests do not show (repeatable).",
             valueName: "file"))
-    var workloadFiles: [String] = []
+    var workloadFileOptions: [String] = []
+    var workloadFiles: [String] { (ProjectConfig.current?.workloads ?? []) + workloadFileOptions }
+
+    /// The manifests to read: the arguments, else the configuration's `paths`.
+    var manifestPaths: [String] { paths.isEmpty ? ProjectConfig.current?.paths ?? [] : paths }
 
     var limits: LoadLimits {
         var l = LoadLimits()
@@ -48,7 +54,10 @@ struct InputOptions: ParsableArguments {
     /// Loads the manifests, or prints every input error and exits with code 2. What was read but not used
     /// (unknown kinds, skipped documents) is listed on stderr, never dropped silently.
     func load(printNotices: Bool = true) throws -> ClusterModel {
-        try load(paths, printNotices: printNotices)
+        guard !manifestPaths.isEmpty else {
+            throw ValidationError("give the manifest files or folders, or a \(ProjectConfig.fileName) with paths")
+        }
+        return try load(manifestPaths, printNotices: printNotices)
     }
 
     /// `shownPaths` renames paths in every location (git exports are shown as `REV:path`).
