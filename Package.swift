@@ -15,6 +15,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // The Model Context Protocol server of `reachproof mcp`.
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
     ],
     targets: [
         // Z3's C API, found through pkg-config (Debian: libz3-dev).
@@ -39,6 +41,7 @@ let package = Package(
             dependencies: [
                 "KubeModel", "Reachability", "Claims", "Lint", "Synthesis", "Reporting",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "MCP", package: "swift-sdk"),
             ]),
         // Measurements outside the test suite (see bench/ and docs/PERFORMANCE.md).
         .executableTarget(name: "ReachproofBench", dependencies: ["KubeModel", "Reachability", "Reporting", "Yams"]),

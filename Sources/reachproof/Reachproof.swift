@@ -11,7 +11,8 @@ struct Reachproof: ParsableCommand {
         version: version,
         subcommands: [
             CheckCommand.self, QueryCommand.self, MapCommand.self, DiffCommand.self, LintCommand.self,
-            ReportCommand.self, SuggestCommand.self, EquivRoutesCommand.self, InitCommand.self, Inventory.self,
+            ReportCommand.self, SuggestCommand.self, EquivRoutesCommand.self, InitCommand.self, MCPCommand.self,
+            Inventory.self,
         ])
 }
 

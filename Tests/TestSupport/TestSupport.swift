@@ -3,6 +3,12 @@ import KubeModel
 
 /// Helpers every test target shares: paths beside the package, inline manifests, running the built CLI.
 public enum Paths {
+    /// An executable on PATH, or nil.
+    public static func onPath(_ name: String) -> String? {
+        let dirs = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":")
+        return dirs.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
     public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
     /// `../shared` holds the oracle, corpora and schemas (absent on a user's machine: tests that need it skip).
@@ -35,12 +41,17 @@ public func loadModel(_ yaml: String, file: String = "test.yaml") throws -> Clus
     return model
 }
 
-/// Runs a program; returns its exit status and its stdout and stderr together.
-public func runProcess(_ executable: String, _ args: [String], stdin: Data? = nil, in directory: String? = nil) throws
-    -> (status: Int32, output: String)
-{
+/// Runs a program; returns its exit status and its stdout and stderr together. `environment` adds to (or replaces
+/// entries of) the test's own.
+public func runProcess(
+    _ executable: String, _ args: [String], stdin: Data? = nil, in directory: String? = nil,
+    environment: [String: String] = [:]
+) throws -> (status: Int32, output: String) {
     let p = Process()
     if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if !environment.isEmpty {
+        p.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+    }
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = args
     let pipe = Pipe()
