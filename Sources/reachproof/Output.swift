@@ -7,13 +7,37 @@ import KubeModel
 enum Output {
     static func write(_ text: String, to path: String? = nil) throws {
         guard let path else {
-            fputs(text, stdout)
+            fputs(colour ? colourized(text) : text, stdout)
             try flushStandardOutput()
             return
         }
         do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             fail(path, ManifestReader.reason(error))
         }
+    }
+
+    /// Verdicts in colour on a terminal: PROVED and ALLOWED green, REFUTED and DENIED red, UNKNOWN yellow. Off when
+    /// stdout is not a terminal or NO_COLOR is set (https://no-color.org).
+    static let colour =
+        isatty(STDOUT_FILENO) != 0 && (ProcessInfo.processInfo.environment["NO_COLOR"] ?? "").isEmpty
+
+    static let verdictColours = [
+        "PROVED": "32", "ALLOWED": "32", "REFUTED": "31", "DENIED": "31", "UNKNOWN": "33",
+    ]
+
+    /// The verdict word a line starts with (or an `answer:` line ends with), coloured.
+    static func colourized(_ text: String) -> String {
+        text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            for (word, code) in verdictColours {
+                if line.hasPrefix(word + " ") || line == word {
+                    return "\u{1B}[\(code)m\(word)\u{1B}[0m" + line.dropFirst(word.count)
+                }
+                if line == "answer: \(word)" || line == "end to end: \(word)" {
+                    return line.dropLast(word.count) + "\u{1B}[\(code)m\(word)\u{1B}[0m"
+                }
+            }
+            return String(line)
+        }.joined(separator: "\n")
     }
 
     /// Checks that everything written to stdout so far arrived.

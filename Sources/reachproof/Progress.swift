@@ -3,7 +3,9 @@ import Foundation
 /// One self-overwriting status line on stderr while a long run works, shown only when stderr is a terminal:
 /// CI logs and redirected output stay exactly the report.
 enum Progress {
-    static let enabled = isatty(STDERR_FILENO) != 0
+    /// `--quiet` turns progress off; it is shown only on a terminal.
+    nonisolated(unsafe) static var quiet = false
+    static var enabled: Bool { !quiet && isatty(STDERR_FILENO) != 0 }
     static let start = Date()
 
     static func show(_ text: String) {

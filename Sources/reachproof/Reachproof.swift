@@ -38,6 +38,10 @@ struct InputOptions: ParsableArguments {
             "A file declaring pods that operators create and the manifests do not show (repeatable).",
             valueName: "file"))
     var workloadFileOptions: [String] = []
+    @Flag(name: .shortAndLong, help: "Print only the report: no progress, no notices about the input.")
+    var quiet = false
+    @Flag(name: .shortAndLong, help: "Also print what was loaded and how long each step took, on stderr.")
+    var verbose = false
     var workloadFiles: [String] { (ProjectConfig.current?.workloads ?? []) + workloadFileOptions }
 
     /// The manifests to read: the arguments, else the configuration's `paths`.
@@ -65,6 +69,8 @@ struct InputOptions: ParsableArguments {
     func load(
         _ paths: [String], printNotices: Bool = true, shownPaths: [(prefix: String, shownAs: String)] = []
     ) throws -> ClusterModel {
+        Progress.quiet = quiet
+        let started = Date()
         Progress.show("loading \(paths.count) path(s)")
         if let problem = LabelSyntax.dnsLabelProblem(defaultNamespace) {
             throw ValidationError("--default-namespace: \(problem)")
@@ -82,8 +88,15 @@ struct InputOptions: ParsableArguments {
             FileHandle.standardError.write(Data("\(errors.count) input error(s)\n".utf8))
             throw ExitCode(2)
         }
+        if verbose {
+            let text = String(
+                format: "loaded %@ in %.2f s: %d documents, %d objects, %d workloads, %d Services\n",
+                paths.joined(separator: " "), Date().timeIntervalSince(started), model.documentCount,
+                model.objects.count, model.workloads.count, model.services.count)
+            FileHandle.standardError.write(Data(text.utf8))
+        }
         let notices = Notices.text(KubeModel.Inventory(model)).trimmingCharacters(in: .newlines)
-        if printNotices && !notices.isEmpty { FileHandle.standardError.write(Data((notices + "\n").utf8)) }
+        if printNotices && !quiet && !notices.isEmpty { FileHandle.standardError.write(Data((notices + "\n").utf8)) }
         return model
     }
 }

@@ -23,16 +23,19 @@ struct ReportCommand: ParsableCommand {
         let model = try input.load()
         let checker = ClaimChecker(model: model, assumptions: try analysis.assumptions())
         let results = try checkOrExit(checker, files: [claims])
-        let map = ConnectivityMap(evaluator: checker.evaluator)
+        let evaluator = checker.evaluator
+        let map = ConnectivityMap(evaluator: evaluator)
         let pairs = map.readablePairs
-        let svg = Graphviz.svg(DotReport.dot(pairs, highlighted: DotReport.refutedPairs(results)))
         let page = HTMLReport.page(
-            title: title, results: results, pairs: pairs, svg: svg, graphFallback: MapReport.table(map),
-            entryPaths: EntryPath.all(checker.evaluator))
+            .init(
+                title: title, results: results, pairs: HTMLReport.rows(pairs, evaluator: evaluator),
+                summary: NamespaceSummary(map), profile: evaluator.assumptions.profile.rawValue,
+                assumptions: evaluator.assumptions.describedBindings + model.inputAssumptions,
+                entryPaths: EntryPath.all(evaluator)))
         try page.write(toFile: out, atomically: true, encoding: .utf8)
         FileHandle.standardError.write(
             Data(
-                "wrote \(out) (\(results.count) claims, \(pairs.count) pairs, graph \(svg == nil ? "as text: Graphviz dot not found" : "as SVG"))\n"
+                "wrote \(out) (\(results.count) claims, \(pairs.count) pairs)\n"
                     .utf8))
     }
 }
