@@ -3,13 +3,14 @@
 PREFIX ?= /usr/local
 BINDIR = $(DESTDIR)$(PREFIX)/bin
 SHARE = $(DESTDIR)$(PREFIX)/share
-BIN = .build/release/reachproof
+BIN = .build-static/release/reachproof
 MANUAL = .build/plugins/GenerateManual/outputs/reachproof/reachproof.1
 
 .PHONY: build install uninstall release
 
+# Static Swift standard library: the installed binary does not depend on the toolchain staying where it is.
 build:
-	swift build -c release --product reachproof
+	scripts/build-release.sh
 
 install: build
 	install -d $(BINDIR) $(SHARE)/man/man1 $(SHARE)/bash-completion/completions $(SHARE)/zsh/site-functions \

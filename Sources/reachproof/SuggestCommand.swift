@@ -46,6 +46,8 @@ struct SuggestCommand: ParsableCommand {
             throw ValidationError("--kinds: networkpolicy and ciliumnetworkpolicy would both isolate the same pods")
         }
         let result: Suggestion.Result
+        Progress.show("synthesizing policies for the intended flows, then proving them")
+        defer { Progress.clear() }
         do {
             result = try Suggestion.run(
                 model: model, intentPath: intent, kinds: chosen, fromCurrent: fromCurrent,

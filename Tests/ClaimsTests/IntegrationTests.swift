@@ -89,6 +89,34 @@ final class IntegrationTests: XCTestCase {
         XCTAssertTrue(output.contains("reachproof check") && output.contains("Passed"), output)
     }
 
+    /// `make install PREFIX=.build-install` (which CI runs first): the binary, the kubectl plugin, completions and the
+    /// man page; `kubectl reachproof --version`, and `reachproof check` without arguments in the Verrazzano example.
+    func testInstalledLayout() throws {
+        let prefix = Paths.package(".build-install")
+        guard FileManager.default.fileExists(atPath: prefix + "/bin/reachproof") else {
+            throw XCTSkip("nothing installed in .build-install (make install PREFIX=$PWD/.build-install)")
+        }
+        for file in [
+            "bin/reachproof", "bin/kubectl-reachproof", "share/man/man1/reachproof.1",
+            "share/bash-completion/completions/reachproof", "share/zsh/site-functions/_reachproof",
+            "share/fish/vendor_completions.d/reachproof.fish",
+        ] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: prefix + "/" + file), file)
+        }
+        let manual = try String(contentsOfFile: prefix + "/share/man/man1/reachproof.1", encoding: .utf8)
+        XCTAssertTrue(manual.contains("equiv-routes") && manual.contains("mcp"), "the man page lists the commands")
+        let path = prefix + "/bin:" + (ProcessInfo.processInfo.environment["PATH"] ?? "")
+        let (status, version) = try runProcess(
+            Paths.onPath("kubectl") ?? prefix + "/bin/kubectl-reachproof",
+            Paths.onPath("kubectl") == nil ? ["--version"] : ["reachproof", "--version"], environment: ["PATH": path])
+        XCTAssertEqual(status, 0, version)
+        XCTAssertEqual(version.trimmingCharacters(in: .whitespacesAndNewlines), "0.1.0")
+        let (checked, output) = try runProcess(
+            prefix + "/bin/reachproof", ["check"], in: Paths.package("examples/verrazzano"))
+        XCTAssertEqual(checked, 1, output)
+        XCTAssertTrue(output.contains("17 claim(s): 13 proved, 4 refuted"), output)
+    }
+
     /// The release tarball (scripts/release.sh, which CI runs first) links no Swift runtime library.
     func testReleaseTarballLinksNoSwiftRuntime() throws {
         let dist = Paths.package("dist")

@@ -125,27 +125,28 @@ public struct RouteTable: Sendable {
         public func matches(_ r: Request) -> Bool? {
             if let hosts, !hosts.contains(where: { $0.matches(r.host) }) { return false }
             if let method, method != r.method { return false }
-            for h in headers {
-                guard let v = r.headers[h.name] else { return false }
-                if h.regex {
-                    guard let m = PathMatch.regex(h.value, caseInsensitive: false, anchoredStart: false).matches(v)
-                    else { return nil }
-                    if !m { return false }
-                } else if v != h.value {
-                    return false
-                }
-            }
-            for q in query {
-                guard let v = r.query[q.name] else { return false }
-                if q.regex {
-                    guard let m = PathMatch.regex(q.value, caseInsensitive: false, anchoredStart: false).matches(v)
-                    else { return nil }
-                    if !m { return false }
-                } else if v != q.value {
-                    return false
-                }
+            for (wanted, have) in [(headers, r.headers), (query, r.query)] {
+                guard let ok = Self.values(wanted, match: have) else { return nil }
+                if !ok { return false }
             }
             return path.matches(r.path)
+        }
+
+        /// Whether every wanted header (or query parameter) is present with its value; nil when a regular expression
+        /// cannot be evaluated.
+        static func values(_ wanted: [ValueMatch], match have: [String: String]) -> Bool? {
+            for w in wanted {
+                guard let v = have[w.name] else { return false }
+                guard w.regex else {
+                    if v != w.value { return false }
+                    continue
+                }
+                guard let m = PathMatch.regex(w.value, caseInsensitive: false, anchoredStart: false).matches(v) else {
+                    return nil
+                }
+                if !m { return false }
+            }
+            return true
         }
 
         public var description: String {
