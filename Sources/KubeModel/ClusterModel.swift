@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Everything the manifests declare that the engine reads, plus what the loader noticed and skipped.
 public struct ClusterModel {

@@ -1,9 +1,7 @@
-import Yams
-
 /// A YAML node together with where it came from and the field path that led to it. Every typed accessor
 /// either returns a well-formed value or throws an `InputError` naming file, line and field.
 public struct Field {
-    public let node: Node
+    public let node: YAMLNode
     public let path: String
     public let file: String
     /// Line of the enclosing node, used when a node carries no mark of its own.
@@ -11,7 +9,7 @@ public struct Field {
     /// Lines before the chunk this node was parsed from (documents are parsed apart, in parallel).
     let lineOffset: Int
 
-    public init(node: Node, path: String, file: String, fallbackLine: Int = 1, lineOffset: Int = 0) {
+    public init(node: YAMLNode, path: String, file: String, fallbackLine: Int = 1, lineOffset: Int = 0) {
         self.node = node
         self.path = path
         self.file = file
@@ -20,7 +18,8 @@ public struct Field {
     }
 
     public var location: SourceLocation {
-        SourceLocation(file: file, line: node.mark.map { $0.line + lineOffset } ?? fallbackLine)
+        let line = node.line
+        return SourceLocation(file: file, line: line > 0 ? line + lineOffset : fallbackLine)
     }
 
     public func error(_ message: String) -> InputError { InputError(location, path, message) }
@@ -34,7 +33,7 @@ public struct Field {
 
     /// Plain `null`, `~` or an empty plain scalar, as YAML 1.1 and Kubernetes read them.
     public var isNull: Bool {
-        guard case .scalar(let s) = node, s.style == .plain || s.style == .any else { return false }
+        guard case .scalar(let s) = node, s.style == .plain else { return false }
         return s.string.isEmpty || s.string == "~" || s.string == "null" || s.string == "Null" || s.string == "NULL"
     }
 
@@ -45,11 +44,10 @@ public struct Field {
         case .scalar: return isNull ? "null" : "a scalar"
         case .mapping: return "a mapping"
         case .sequence: return "a list"
-        case .alias: return "an alias"
         }
     }
 
-    private func child(_ node: Node, _ path: String) -> Field {
+    private func child(_ node: YAMLNode, _ path: String) -> Field {
         Field(node: node, path: path, file: file, fallbackLine: location.line, lineOffset: lineOffset)
     }
 
@@ -59,7 +57,7 @@ public struct Field {
         if isNull { return [] }
         guard case .mapping(let m) = node else { throw error("expected a mapping, found \(kindName)") }
         var out: [(key: String, value: Field)] = []
-        for pair in m {
+        for pair in m.pairs {
             guard case .scalar(let k) = pair.key else { throw error("mapping keys must be scalars") }
             if k.string == Self.mergeKey { continue }
             out.append((k.string, child(pair.value, path.isEmpty ? k.string : "\(path).\(k.string)")))
@@ -68,7 +66,7 @@ public struct Field {
         if sources.isEmpty { return out }
         var seen = Set(out.map(\.key))
         for source in sources {
-            for pair in source {
+            for pair in source.pairs {
                 guard case .scalar(let k) = pair.key, k.string != Self.mergeKey, seen.insert(k.string).inserted else {
                     continue
                 }
@@ -81,12 +79,12 @@ public struct Field {
     static let mergeKey = "<<"
 
     /// The mappings a `<<` key merges in, first one first (earlier sources win over later ones).
-    private func mergeSources(_ m: Node.Mapping) throws -> [Node.Mapping] {
+    private func mergeSources(_ m: YAMLMapping) throws -> [YAMLMapping] {
         guard let i = Self.index(of: Self.mergeKey, in: m) else { return [] }
-        switch m[i].value {
+        switch m.pairs[i].value {
         case .mapping(let source): return [source]
         case .sequence(let items):
-            return try items.map { item in
+            return try items.items.map { item in
                 guard case .mapping(let source) = item else {
                     throw error("'<<' merges mappings, found a list item that is not")
                 }
@@ -96,14 +94,9 @@ public struct Field {
         }
     }
 
-    /// Position of `key` in a mapping. Walks indices: iterating a Yams mapping copies all of its pairs first.
-    private static func index(of key: String, in m: Node.Mapping) -> Int? {
-        var i = m.startIndex
-        while i < m.endIndex {
-            if case .scalar(let k) = m[i].key, k.string == key { return i }
-            i += 1
-        }
-        return nil
+    /// Position of `key` in a mapping.
+    private static func index(of key: String, in m: YAMLMapping) -> Int? {
+        m.pairs.firstIndex { if case .scalar(let k) = $0.key { return k.string == key } else { return false } }
     }
 
     /// The value at `key` (written, or merged in with `<<`), or nil when it is absent or null.
@@ -121,21 +114,19 @@ public struct Field {
 
     /// The value of `key` in a mapping, looking through merge keys when it is not written there. One pass over the
     /// keys: absent optional fields are the most common lookup.
-    private static func value(of key: String, in m: Node.Mapping) -> Node? {
-        var merge: Int?
-        var i = m.startIndex
-        while i < m.endIndex {
-            if case .scalar(let k) = m[i].key {
-                if k.string == key { return m[i].value }
-                if k.string == mergeKey { merge = i }
+    private static func value(of key: String, in m: YAMLMapping) -> YAMLNode? {
+        var merge: YAMLNode?
+        for pair in m.pairs {
+            if case .scalar(let k) = pair.key {
+                if k.string == key { return pair.value }
+                if k.string == mergeKey { merge = pair.value }
             }
-            i += 1
         }
         guard let merge else { return nil }
-        switch m[merge].value {
+        switch merge {
         case .mapping(let source): return value(of: key, in: source)
         case .sequence(let items):
-            for case .mapping(let source) in items { if let v = value(of: key, in: source) { return v } }
+            for case .mapping(let source) in items.items { if let v = value(of: key, in: source) { return v } }
             return nil
         default: return nil
         }
@@ -149,7 +140,8 @@ public struct Field {
         for source in try mergeSources(m) {
             _ = try gatherer.read { try child(.mapping(source), path).requireKnownKeys(allowed) }
         }
-        for (key, value) in m {
+        for pair in m.pairs {
+            let (key, value) = (pair.key, pair.value)
             guard case .scalar(let k) = key else { throw error("mapping keys must be scalars") }
             if k.string != Self.mergeKey && !allowed.contains(k.string) {
                 gatherer.add(
@@ -164,9 +156,9 @@ public struct Field {
     public func items() throws -> [Field] {
         if isNull { return [] }
         // Some kubectl-era dumps write an empty list as `{}`; it carries nothing either way.
-        if case .mapping(let m) = node, m.count == 0 { return [] }
+        if case .mapping(let m) = node, m.pairs.isEmpty { return [] }
         guard case .sequence(let s) = node else { throw error("expected a list, found \(kindName)") }
-        return s.enumerated().map { child($0.element, "\(path)[\($0.offset)]") }
+        return s.items.enumerated().map { child($0.element, "\(path)[\($0.offset)]") }
     }
 
     public func string() throws -> String {
@@ -185,8 +177,7 @@ public struct Field {
 
     /// The YAML core tag written on the scalar (`!!str` gives "str"), nil when none was written.
     var explicitTag: String? {
-        guard case .scalar(let s) = node else { return nil }
-        let name = s.tag.rawValue
+        guard case .scalar(let s) = node, let name = s.tag else { return nil }
         let prefix = "tag:yaml.org,2002:"
         return name.hasPrefix(prefix) ? String(name.dropFirst(prefix.count)) : nil
     }

@@ -164,7 +164,7 @@ public enum LabelSyntax {
     /// Problems with an object name that must be a DNS-1123 subdomain (most kinds): at most 253 characters of
     /// lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit.
     public static func subdomainProblem(_ name: String) -> String? {
-        if name.count > 253 { return "'\(Escaped(name))' is longer than 253 characters" }
+        if name.utf8.count > 253 && name.count > 253 { return "'\(Escaped(name))' is longer than 253 characters" }
         let labels = name.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.allSatisfy({ dns1123($0) }) else {
             return
@@ -184,9 +184,11 @@ public enum LabelSyntax {
     }
 
     static func dns1123(_ s: Substring) -> Bool {
-        guard let f = s.first, let l = s.last else { return false }
-        func alnum(_ c: Character) -> Bool { c.isASCII && (c.isLowercase || c.isNumber) }
-        return alnum(f) && alnum(l) && s.allSatisfy { alnum($0) || $0 == "-" }
+        // Bytes, not Characters: every allowed character is ASCII, and names are checked for every object.
+        let bytes = s.utf8
+        guard let f = bytes.first, let l = bytes.last else { return false }
+        func alnum(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) }
+        return alnum(f) && alnum(l) && bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
     }
 
     static func checkKey(_ key: String, _ field: Field) throws {

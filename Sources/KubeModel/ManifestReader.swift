@@ -3,7 +3,7 @@ import Yams
 
 /// One YAML document of an input, parsed, with its place in the input.
 public struct Document {
-    public let root: Node
+    public let root: YAMLNode
     public let file: String
     /// First line of the document in its file.
     public let line: Int
@@ -308,7 +308,7 @@ public struct ManifestReader {
                     SourceLocation(file: file, line: 1), "file",
                     "UTF-16 text (byte-order mark \(bytes.first == 0xFF ? "FF FE" : "FE FF")); save it as UTF-8"))
         }
-        if bytes.contains(0) {
+        if bytes.withUnsafeBytes({ raw in raw.baseAddress.map { memchr($0, 0, raw.count) != nil } ?? false }) {
             return .failure(
                 InputError(
                     SourceLocation(file: file, line: 1), "file", "binary data (NUL byte); not a YAML or JSON text"))
@@ -328,59 +328,70 @@ public struct ManifestReader {
     /// scalar), so that documents can be parsed in parallel. Lines stay where they were in the file.
     func split(_ text: String, file: String, isJSON: Bool) -> [Chunk] {
         if isJSON { return [Chunk(text: text, file: file, firstLine: 1, firstIndex: 0, isJSON: true)] }
-        var chunks: [Chunk] = []
-        var start = text.startIndex
-        var startLine = 1
-        var line = 1
-        let utf8 = text.utf8
-        var atLineStart = true
-        var i = utf8.startIndex
-        // Top-level `apiVersion:` and `kind:` keys seen in the current document. Files concatenated without a
-        // `---` between them (`cat a.yaml b.yaml`) repeat one, which no valid document does: a document starts there.
-        var topLevelKeys = Set<String>()
-        var inferred = false
-        func cut(at index: String.Index, nextStartsInferred: Bool) {
-            let piece = String(text[start..<index])
-            // Directives (`%YAML 1.2`, `%TAG`) belong to the document whose `---` follows them.
-            if Self.onlyDirectives(piece) { return }
-            if !piece.isEmpty {
-                chunks.append(
-                    Chunk(
-                        text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
-                        inferredStart: inferred))
+        var text = text
+        return text.withUTF8 { bytes in
+            var chunks: [Chunk] = []
+            var start = 0
+            var startLine = 1
+            var line = 1
+            var atLineStart = true
+            // Top-level `apiVersion:` and `kind:` keys seen in the current document. Files concatenated without a
+            // `---` between them (`cat a.yaml b.yaml`) repeat one, which no valid document does: a document starts
+            // there.
+            var seenAPIVersion = false
+            var seenKind = false
+            var inferred = false
+            func cut(at index: Int, nextStartsInferred: Bool) {
+                let piece = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                // Directives (`%YAML 1.2`, `%TAG`) belong to the document whose `---` follows them.
+                if Self.onlyDirectives(piece) { return }
+                if !piece.isEmpty {
+                    chunks.append(
+                        Chunk(
+                            text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
+                            inferredStart: inferred))
+                }
+                start = index
+                startLine = line
+                seenAPIVersion = false
+                seenKind = false
+                inferred = nextStartsInferred
             }
-            start = index
-            startLine = line
-            topLevelKeys = []
-            inferred = nextStartsInferred
-        }
-        while i != utf8.endIndex {
-            if atLineStart, utf8[i] == UInt8(ascii: "-") {
-                let rest = utf8[i...]
-                if rest.starts(with: "---".utf8) {
-                    let after = utf8.index(i, offsetBy: 3, limitedBy: utf8.endIndex) ?? utf8.endIndex
+            func startsWith(_ prefix: StaticString, at i: Int) -> Bool {
+                let n = prefix.utf8CodeUnitCount
+                guard i + n <= bytes.count else { return false }
+                let p = prefix.utf8Start
+                for k in 0..<n where bytes[i + k] != p[k] { return false }
+                return true
+            }
+            var i = 0
+            while i < bytes.count {
+                let b = bytes[i]
+                if atLineStart, b == UInt8(ascii: "-"), startsWith("---", at: i) {
+                    let after = i + 3
                     let boundary =
-                        after == utf8.endIndex
+                        after == bytes.count
                         || [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(
-                            utf8[after])
-                    if boundary, line > startLine || i != utf8.startIndex { cut(at: i, nextStartsInferred: false) }
+                            bytes[after])
+                    if boundary, line > startLine || i != 0 { cut(at: i, nextStartsInferred: false) }
+                } else if atLineStart, b == UInt8(ascii: "a"), startsWith("apiVersion:", at: i) {
+                    if seenAPIVersion { cut(at: i, nextStartsInferred: true) }
+                    seenAPIVersion = true
+                } else if atLineStart, b == UInt8(ascii: "k"), startsWith("kind:", at: i) {
+                    if seenKind { cut(at: i, nextStartsInferred: true) }
+                    seenKind = true
                 }
-            } else if atLineStart, utf8[i] == UInt8(ascii: "a") || utf8[i] == UInt8(ascii: "k") {
-                for key in ["apiVersion:", "kind:"] where utf8[i...].starts(with: key.utf8) {
-                    if topLevelKeys.contains(key) { cut(at: i, nextStartsInferred: true) }
-                    topLevelKeys.insert(key)
-                }
+                atLineStart = b == UInt8(ascii: "\n")
+                if atLineStart { line += 1 }
+                i += 1
             }
-            atLineStart = utf8[i] == UInt8(ascii: "\n")
-            if atLineStart { line += 1 }
-            i = utf8.index(after: i)
+            let piece = String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
+            chunks.append(
+                Chunk(
+                    text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
+                    inferredStart: inferred))
+            return chunks
         }
-        let piece = String(text[start...])
-        chunks.append(
-            Chunk(
-                text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
-                inferredStart: inferred))
-        return chunks
     }
 
     /// Whether the bytes hold a UTF-8 byte-order mark anywhere (one scan with memchr for its first byte).
@@ -451,6 +462,16 @@ public struct ManifestReader {
                     "nesting deeper than \(depth) levels exceeds the limit of \(limits.maxDepth) (--max-depth)"))
             return result
         }
+        // The block YAML that tools write is read without libyaml; anything else goes to Yams.
+        if !chunk.isJSON, case .success(let read) = Result(catching: { try BlockYAMLReader.document(text) }) {
+            if let root = read {
+                result.documents.append(
+                    Document(
+                        root: root, file: chunk.file, line: root.line + chunk.firstLine - 1,
+                        lineOffset: chunk.firstLine - 1, index: chunk.firstIndex))
+            }
+            return result
+        }
         do {
             let parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
             var index = 0
@@ -468,7 +489,7 @@ public struct ManifestReader {
                 } else {
                     result.documents.append(
                         Document(
-                            root: root, file: chunk.file, line: line, lineOffset: chunk.firstLine - 1,
+                            root: YAMLNode(root), file: chunk.file, line: line, lineOffset: chunk.firstLine - 1,
                             index: chunk.firstIndex + index))
                 }
                 index += 1

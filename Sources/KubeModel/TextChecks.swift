@@ -238,18 +238,19 @@ enum TextChecks {
     /// Whether the text holds anything but blank lines, comments and document markers. Stops at the first
     /// line with content, so a large file costs one line.
     static func hasContent(_ text: String) -> Bool {
-        for line in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            guard
-                let first = line.firstIndex(where: {
-                    $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") && $0 != UInt8(ascii: "\r")
-                })
-            else { continue }
-            let rest = line[first...]
-            if rest.first == UInt8(ascii: "#") { continue }
-            let trimmed = Array(
-                rest.reversed().drop { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
-                    .reversed())
-            if trimmed == Array("---".utf8) || trimmed == Array("...".utf8) { continue }
+        // Line by line, stopping at the first line with content (splitting the whole text first would copy it).
+        let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
+        var rest = Substring(text).utf8[...]
+        while !rest.isEmpty {
+            let end = rest.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
+            let line = rest[..<end]
+            rest = end == rest.endIndex ? rest[end...] : rest[rest.index(after: end)...]
+            guard let first = line.firstIndex(where: { !blank($0) }) else { continue }
+            let content = line[first...]
+            if content.first == UInt8(ascii: "#") { continue }
+            let last = content.lastIndex(where: { !blank($0) })!
+            let trimmed = content[...last]
+            if trimmed.elementsEqual("---".utf8) || trimmed.elementsEqual("...".utf8) { continue }
             return true
         }
         return false

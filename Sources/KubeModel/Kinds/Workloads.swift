@@ -80,7 +80,7 @@ enum WorkloadParser {
                 // native sidecars serve ports too
                 guard key == "containers" || c["restartPolicy"] != nil else { continue }
                 ports += try (c["ports"]?.items() ?? []).readEach { p -> ContainerPort? in
-                    if case .mapping(let m) = p.node, m.count == 0 { return nil }
+                    if case .mapping(let m) = p.node, m.pairs.isEmpty { return nil }
                     return try port(p, numberKey: "containerPort")
                 }.compactMap { $0 }
             }

@@ -1,5 +1,4 @@
 import Foundation
-import Yams
 
 /// Turns parsed documents into a `ClusterModel`, collecting every input error rather than stopping at the first.
 public struct ModelLoader {
@@ -117,13 +116,13 @@ public struct ModelLoader {
             }
         }
         // Deduplicate by identity: identical repeats are kept once, different content is an error naming both places.
-        var seen: [ObjectID: (Node, SourceLocation)] = [:]
+        var seen: [ObjectID: (YAMLNode, SourceLocation)] = [:]
         var unique: [(ObjectID, RawObject)] = []
         for object in raw {
             do {
                 let id = try identity(object)
                 if let (node, location) = seen[id] {
-                    if Self.sameContent(node, object.root.node) {
+                    if YAMLNode.sameContent(node, object.root.node) {
                         model.duplicates.append(id)
                     } else {
                         errors.append(
@@ -465,27 +464,6 @@ struct ModelBuilder {
         return zip(groups, hashes).map { group, hash in
             if hashesTellApart, let hash { return "\(controller)-\(hash)" }
             return group.names.min()!
-        }
-    }
-}
-
-extension ModelLoader {
-    /// Whether two documents' trees hold the same content. Unlike `Node ==`, this does not resolve the tags of plain
-    /// scalars (Yams resolves them in place when comparing), so that a tag written in the input (`!!str 8080`) can
-    /// still be told from an untagged scalar when the object is typed.
-    static func sameContent(_ a: Node, _ b: Node) -> Bool {
-        switch (a, b) {
-        case (.scalar(let x), .scalar(let y)):
-            return x.string == y.string && x.style == y.style && x.tag.rawValue == y.tag.rawValue
-        case (.mapping(let x), .mapping(let y)):
-            return x.count == y.count
-                && zip(x, y).allSatisfy { sameContent($0.key, $1.key) && sameContent($0.value, $1.value) }
-        case (.sequence(let x), .sequence(let y)):
-            return x.count == y.count && zip(x, y).allSatisfy { sameContent($0, $1) }
-        case (.alias(let x), .alias(let y)):
-            return x.anchor == y.anchor
-        default:
-            return false
         }
     }
 }
