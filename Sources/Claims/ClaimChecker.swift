@@ -89,6 +89,9 @@ public final class ClaimChecker {
         progress: ((Int) -> Void)? = nil
     ) -> [ClaimResult] {
         let n = max(1, min(threads, claims.count))
+        // Claims about who may reach a workload visit every class of the cluster: their destinations get the class
+        // matrix, computed once for all of them.
+        layered.prepareMatrix(towards: claims.filter { $0.kind == .only }.flatMap { targets($0).map(\.endpoint) })
         if n == 1 {
             return claims.enumerated().map { i, claim in
                 defer { progress?(i + 1) }

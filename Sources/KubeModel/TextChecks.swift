@@ -1,3 +1,5 @@
+import Foundation
+
 /// Checks on raw text that give clearer errors than the YAML parser would.
 enum TextChecks {
     /// The first line where an unrendered Helm template expression stands as YAML structure: `{{` where a value,
@@ -41,12 +43,20 @@ enum TextChecks {
 
     /// Whether `{{` occurs anywhere: a byte scan, since nearly every document is free of it.
     static func containsDoubleBrace(_ text: String) -> Bool {
-        var previous: UInt8 = 0
-        for b in text.utf8 {
-            if b == UInt8(ascii: "{") && previous == b { return true }
-            previous = b
+        var text = text
+        return text.withUTF8 { bytes in
+            guard var p = bytes.baseAddress else { return false }
+            var left = bytes.count
+            // memchr finds each `{`; most texts hold none.
+            while left >= 2, let hit = memchr(p, Int32(UInt8(ascii: "{")), left - 1) {
+                let q = hit.assumingMemoryBound(to: UInt8.self)
+                if q[1] == UInt8(ascii: "{") { return true }
+                let skipped = UnsafePointer(q) - p + 1
+                p += skipped
+                left -= skipped
+            }
+            return false
         }
-        return false
     }
 
     /// Follows JSON double-quoted strings (with `\"` escapes) one scalar at a time.

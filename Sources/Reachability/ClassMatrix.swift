@@ -84,12 +84,17 @@ final class ClassMatrix {
         let ingressBySource: [Int32]
         let ingressSides: Int
         let egressRows: [[Int32]]
+        /// Towards the focus only: each focused class's column in the egress rows (which hold no other).
+        let egressColumn: [Int32]?
     }
     private var layers: [Layer] = []
 
     /// With a `focus` (classes), only pairs with a focused class on one side are computed: a side of an unfocused
     /// class is evaluated towards the focused classes alone, and `conns` of two unfocused classes is meaningless.
-    init(evaluator: Evaluator, classes: EndpointClasses, focus: Set<Int>? = nil) {
+    /// `towardsFocusOnly` computes only pairs whose destination is focused (who reaches the focus): ingress sides of
+    /// focused classes, egress sides towards the focused columns, stored without the others.
+    init(evaluator: Evaluator, classes: EndpointClasses, focus: Set<Int>? = nil, towardsFocusOnly: Bool = false) {
+        let towardsFocusOnly = towardsFocusOnly && focus != nil
         let n = classes.count
         let reps = (0..<n).map { evaluator.endpoints[classes.representative($0)] }
         let table = self.table
@@ -102,7 +107,9 @@ final class ClassMatrix {
         func sides(_ direction: Direction, peers: PeerClassSets?, family: IPFamily?) -> (of: [Int32], rows: [[Int32]]) {
             guard let peers else {
                 let rows = ClassMatrix.parallelRows(count: n, into: table) { side, t in
-                    let all = focus?.contains(side) ?? true
+                    let focused = focus?.contains(side) ?? true
+                    if towardsFocusOnly && direction == .ingress && !focused { return [] }
+                    let all = focused && !(towardsFocusOnly && direction == .egress)
                     return (0..<n).map { remote in
                         guard all || focus!.contains(remote) else { return ConnTable.none }
                         return t.intern(
@@ -132,9 +139,10 @@ final class ClassMatrix {
             var focusedSide = [Bool](repeating: focus == nil, count: distinct.count)
             for c in focus ?? [] { focusedSide[Int(of[c])] = true }
             let rows = ClassMatrix.parallelRows(count: distinct.count, into: table) { i, t in
-                peers.row(
-                    distinct[i].side, key: distinct[i].key, classes: n, only: focusedSide[i] ? nil : focusMask,
-                    table: t
+                if towardsFocusOnly && direction == .ingress && !focusedSide[i] { return [] }
+                let towardsAll = focusedSide[i] && !(towardsFocusOnly && direction == .egress)
+                return peers.row(
+                    distinct[i].side, key: distinct[i].key, classes: n, only: towardsAll ? nil : focusMask, table: t
                 ) { rule in
                     rule.ports.connections(destination: .pod(reps[rule.remote]))
                 }
@@ -145,14 +153,31 @@ final class ClassMatrix {
         for family in evaluator.pairFamilies {
             let peers = ruleBased ? PeerClassSets(evaluator: evaluator, reps: reps, family: family) : nil
             let ingress = sides(.ingress, peers: peers, family: family)
-            let stride = ingress.rows.count
+            // Sides left uncomputed (towards the focus only) take no room: the others are numbered anew.
+            var kept = [Int32](repeating: -1, count: ingress.rows.count)
+            var stride = 0
+            for (g, row) in ingress.rows.enumerated() where !row.isEmpty {
+                kept[g] = Int32(stride)
+                stride += 1
+            }
             var bySource = [Int32](repeating: 0, count: n * stride)
-            for (g, row) in ingress.rows.enumerated() { for s in 0..<n { bySource[s * stride + g] = row[s] } }
-            let egress = sides(.egress, peers: peers, family: family)
+            for (g, row) in ingress.rows.enumerated() where kept[g] >= 0 {
+                let k = Int(kept[g])
+                for s in 0..<n { bySource[s * stride + k] = row[s] }
+            }
+            var egress = sides(.egress, peers: peers, family: family)
+            var egressColumn: [Int32]?
+            if towardsFocusOnly, let focus {
+                let columns = focus.sorted()
+                var column = [Int32](repeating: -1, count: n)
+                for (k, c) in columns.enumerated() { column[c] = Int32(k) }
+                egress.rows = egress.rows.map { row in columns.map { row[$0] } }
+                egressColumn = column
+            }
             layers.append(
                 Layer(
-                    ingressSide: ingress.of, egressSide: egress.of, ingressBySource: bySource, ingressSides: stride,
-                    egressRows: egress.rows))
+                    ingressSide: ingress.of.map { kept[Int($0)] }, egressSide: egress.of, ingressBySource: bySource,
+                    ingressSides: stride, egressRows: egress.rows, egressColumn: egressColumn))
         }
     }
 
@@ -160,7 +185,7 @@ final class ClassMatrix {
     func conns(_ s: Int, _ d: Int, table: ConnTable) -> Int32 {
         var out = ConnTable.none
         for l in layers {
-            let egress = l.egressRows[Int(l.egressSide[s])][d]
+            let egress = l.egressRows[Int(l.egressSide[s])][l.egressColumn.map { Int($0[d]) } ?? d]
             out = table.union(
                 out, table.intersection(egress, l.ingressBySource[s * l.ingressSides + Int(l.ingressSide[d])]))
         }
@@ -170,6 +195,7 @@ final class ClassMatrix {
     /// Connections from class `s` to every class, as indices into `table` (or a copy of it).
     func row(from s: Int, into out: inout [Int32], table: ConnTable) {
         for (k, l) in layers.enumerated() {
+            assert(l.egressColumn == nil, "a matrix towards its focus only has no full rows")
             let egress = l.egressRows[Int(l.egressSide[s])]
             let base = s * l.ingressSides
             for d in out.indices {

@@ -35,13 +35,30 @@ public final class LayeredReach {
     public private(set) lazy var classes = EndpointClasses(evaluator: evaluator)
     private var podPairs: [Int: ConnSet] = [:]
     private var addressPairs: [AddressRange: [Int: ConnSet]] = [:]
+    /// The class matrix towards some destination classes (`focused`), with this engine's own copy of its table (the
+    /// table memoizes unions and intersections as it is read).
+    private var matrix: (classes: ClassMatrix, focused: [Bool], table: ConnTable)?
 
     public init(evaluator: Evaluator) { self.evaluator = evaluator }
 
-    /// Another engine over the same evaluator and classes, with memos of its own (for another thread).
+    /// Another engine over the same evaluator, classes and class matrix, with memos of its own (for another thread).
     public init(sharing other: LayeredReach) {
         evaluator = other.evaluator
         classes = other.classes
+        matrix = other.matrix.map { ($0.classes, $0.focused, $0.table.copy()) }
+    }
+
+    /// Computes the class matrix towards the classes of `destinations` (declared endpoint indices): connections from
+    /// any pod to them are then read from it rather than evaluated pair by pair. A claim about who may reach a
+    /// workload asks about every class of the cluster, where the matrix computes each side once over all classes.
+    /// Not done with admin tiers, where the matrix would evaluate every pair anyway.
+    public func prepareMatrix(towards destinations: [Int]) {
+        guard !destinations.isEmpty, !evaluator.policies.hasOrderedTiers else { return }
+        let focus = Set(destinations.map { classes.classOf[$0] })
+        let computed = ClassMatrix(evaluator: evaluator, classes: classes, focus: focus, towardsFocusOnly: true)
+        var focused = [Bool](repeating: false, count: classes.count)
+        for c in focus { focused[c] = true }
+        matrix = (computed, focused, computed.table)
     }
 
     /// `Evaluator.connections`, memoized per pair of classes for declared pods and per class for external ranges.
@@ -51,6 +68,9 @@ public final class LayeredReach {
         switch s {
         case .pod(let pod):
             guard let si = pod.declaredIndex else { return evaluator.connections(from: s, to: d) }
+            if let matrix, matrix.focused[dc] {
+                return matrix.table[matrix.classes.conns(classes.classOf[si], dc, table: matrix.table)]
+            }
             let key = classes.classOf[si] * classes.count + dc
             if let c = podPairs[key] { return c }
             let c = evaluator.connections(from: s, to: d)

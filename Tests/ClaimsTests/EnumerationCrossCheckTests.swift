@@ -130,3 +130,48 @@ final class SlicedEncodingCrossCheckTests: XCTestCase {
         XCTAssertGreaterThan(proved, 10)
     }
 }
+
+/// `check(all:)` reads connections towards the destinations of `only` claims from a class matrix computed once; one
+/// claim at a time evaluates them pair by pair. Both must give the same verdicts, admitted sources and
+/// counterexamples, on the project's own generated clusters (named ports, ipBlocks, Services; no admin tiers, where
+/// the matrix is not used).
+final class MatrixEnumerationCrossCheckTests: XCTestCase {
+    func testClaimsReadFromTheClassMatrixAgreeWithPairByPair() throws {
+        var refuted = 0
+        for seed: UInt64 in [5, 13, 34] {
+            let model = try generatedModel(seed: seed) {
+                $0.namespaces = 5
+                $0.deployments = 30
+                $0.policies = 20
+                $0.services = true
+            }
+            var yaml = "claims:\n"
+            let namespaces = model.namespaces.keys.sorted()
+            for (i, a) in namespaces.enumerated() {
+                for (j, b) in namespaces.enumerated() where (i + j) % 2 == 0 {
+                    let port = [8000, 8010, 8030, 5432][(i + j) % 4]
+                    yaml +=
+                        "  - {name: o-\(a)-\(b), allowEmpty: true, only: {from: [{namespace: \(a)}], to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
+                    yaml +=
+                        "  - {name: d-\(a)-\(b), allowEmpty: true, denied: {from: {namespace: \(a)}, to: {namespace: \(b)}, ports: [TCP/\(port)]}}\n"
+                }
+            }
+            let (file, errors) = ClaimsParser.load("-", stdin: { Data(yaml.utf8) })
+            XCTAssertEqual(errors, [])
+            let claims = file!.claims
+            let fromMatrix = ClaimChecker(model: model, assumptions: Assumptions()).check(all: claims, threads: 1)
+            let pairByPair = ClaimChecker(model: model, assumptions: Assumptions())
+            for (claim, result) in zip(claims, fromMatrix) {
+                let reference = pairByPair.check(claim)
+                XCTAssertEqual(result.verdict, reference.verdict, "seed \(seed), \(claim.name)")
+                XCTAssertEqual(result.admittedSources, reference.admittedSources, "seed \(seed), \(claim.name)")
+                XCTAssertEqual(
+                    result.counterexamples.map { "\($0.source) \($0.destination) \($0.port)" },
+                    reference.counterexamples.map { "\($0.source) \($0.destination) \($0.port)" },
+                    "seed \(seed), \(claim.name)")
+                if reference.verdict == .refuted { refuted += 1 }
+            }
+        }
+        XCTAssertGreaterThan(refuted, 5)
+    }
+}

@@ -19,4 +19,13 @@ final class TextChecksTests: XCTestCase {
         let text = "{\t\"a\":\t\"x\ty\",\t\"b\": \"q\\\"\tr\"}"
         XCTAssertEqual(TextChecks.jsonTabsToSpaces(text), "{ \"a\": \"x\ty\", \"b\": \"q\\\"\tr\"}")
     }
+
+    func testDoubleBraceScan() {
+        for text in ["{{", "a{{b", "é{{", "{a{{", "x {{ .Values }}"] {
+            XCTAssertTrue(TextChecks.containsDoubleBrace(text), text)
+        }
+        for text in ["", "{", "{a{", "a{ {", "é{", "}}{"] {
+            XCTAssertFalse(TextChecks.containsDoubleBrace(text), text)
+        }
+    }
 }

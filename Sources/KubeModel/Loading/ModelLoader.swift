@@ -106,33 +106,45 @@ public struct ModelLoader {
         var model = ClusterModel()
         model.namespaceDefaulted.namespace = defaultNamespace
         var errors: [InputError] = []
-        var raw: [RawObject] = []
-        for doc in documents {
+        // Documents are taken apart into objects on every core, and gathered in input order.
+        let collected = Self.parallelMap(documents) { doc -> Collected in
+            var out = Collected()
             let root = Field(
                 node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
-            if root.isNull { continue }
-            do { try collect(root, into: &raw, model: &model, errors: &errors) } catch {
-                errors.append(InputError.wrapping(error, at: root.location))
-            }
+            if root.isNull { return out }
+            do { try collect(root, into: &out) } catch { out.errors.append(InputError.wrapping(error, at: root.location)) }
+            return out
+        }
+        var raw: [RawObject] = []
+        raw.reserveCapacity(documents.count)
+        for c in collected {
+            raw += c.raw
+            model.skippedDocuments += c.skipped
+            errors += c.errors
         }
         // Deduplicate by identity: identical repeats are kept once, different content is an error naming both places.
-        var seen: [ObjectID: (YAMLNode, SourceLocation)] = [:]
+        var seen: [ObjectID: Int] = [:]
+        seen.reserveCapacity(raw.count)
+        model.objects.reserveCapacity(raw.count)
         var unique: [(ObjectID, RawObject)] = []
-        for object in raw {
+        unique.reserveCapacity(raw.count)
+        // Names are read and validated on every core; the map of identities is built in input order.
+        let identities = Self.parallelMap(raw) { object in Result { try identity(object) } }
+        for (index, (object, identity)) in zip(raw, identities).enumerated() {
             do {
-                let id = try identity(object)
-                if let (node, location) = seen[id] {
-                    if YAMLNode.sameContent(node, object.root.node) {
+                let id = try identity.get()
+                if let first = seen[id].map({ raw[$0].root }) {
+                    if YAMLNode.sameContent(first.node, object.root.node) {
                         model.duplicates.append(id)
                     } else {
                         errors.append(
                             InputError(
                                 object.root.location, "metadata.name",
-                                "\(id) is defined twice with different content (first at \(location))"))
+                                "\(id) is defined twice with different content (first at \(first.location))"))
                     }
                     continue
                 }
-                seen[id] = (object.root.node, object.root.location)
+                seen[id] = index
                 if id.namespace != nil && object.root["metadata"]?["namespace"] == nil {
                     model.namespaceDefaulted.count += 1
                 }
@@ -141,24 +153,14 @@ public struct ModelLoader {
             } catch { errors.append(InputError.wrapping(error, at: object.root.location)) }
         }
         // Typing reads every field of every object: done on every core, then added to the model in input order.
-        var typedObjects = [Result<ModelAddition, InputErrors>?](repeating: nil, count: unique.count)
-        let chunk = max(64, unique.count / 32)
-        typedObjects.withUnsafeMutableBufferPointer { out in
-            let out = out
-            DispatchQueue.concurrentPerform(iterations: (unique.count + chunk - 1) / chunk) { c in
-                for k in (c * chunk)..<min(unique.count, (c + 1) * chunk) {
-                    out[k] = Result { try typed(unique[k].0, unique[k].1) }.mapError {
-                        InputErrors(InputErrors.of($0, at: unique[k].1.root.location))
-                    }
-                }
-            }
+        let typedObjects = Self.parallelMap(unique) { id, object in
+            Result { try typed(id, object) }.mapError { InputErrors(InputErrors.of($0, at: object.root.location)) }
         }
         var builder = ModelBuilder(model: model)
         for typed in typedObjects {
             switch typed {
-            case .success(let addition)?: addition(&builder)
-            case .failure(let e)?: errors += e.errors
-            case nil: break
+            case .success(let addition): addition(&builder)
+            case .failure(let e): errors += e.errors
             }
         }
         builder.finishWorkloads()
@@ -192,33 +194,53 @@ public struct ModelLoader {
         return (model, errors)
     }
 
+    /// `transform` of each element, computed on every core in blocks, in the order of `items`.
+    static func parallelMap<T, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
+        var results = [R?](repeating: nil, count: items.count)
+        let chunk = max(64, items.count / 32)
+        results.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: (items.count + chunk - 1) / chunk) { c in
+                for k in (c * chunk)..<min(items.count, (c + 1) * chunk) { out[k] = transform(items[k]) }
+            }
+        }
+        return results.map { $0! }
+    }
+
     /// Expands `List` kinds and separates Kubernetes objects from other YAML.
+    /// What one document holds: its objects, documents that are not objects, and errors of list items.
+    struct Collected {
+        var raw: [RawObject] = []
+        var skipped: [SourceLocation] = []
+        var errors: [InputError] = []
+    }
+
     func collect(
-        _ root: Field, into raw: inout [RawObject], model: inout ClusterModel, errors: inout [InputError],
-        inheritedKind: String? = nil, inheritedVersion: String? = nil, inList: Bool = false
+        _ root: Field, into out: inout Collected, inheritedKind: String? = nil, inheritedVersion: String? = nil,
+        inList: Bool = false
     ) throws {
         if case .sequence = root.node, !inList {
             // A bare array of objects (what `jq .items` prints) is a list, if it holds objects at all.
             let items = try root.items()
             let objects = items.contains { $0.isMapping && ($0["kind"] != nil || $0["apiVersion"] != nil) }
             guard objects else {
-                model.skippedDocuments.append(root.location)
+                out.skipped.append(root.location)
                 return
             }
-            try collectItems(items, into: &raw, model: &model, errors: &errors, kind: nil, version: nil)
+            collectItems(items, into: &out, kind: nil, version: nil)
             return
         }
         guard case .mapping = root.node else {
             // Inside a List every item is an object, as the API server decodes one.
             if inList { throw root.error("a list item must be an object, found \(root.kindName)") }
-            model.skippedDocuments.append(root.location)
+            out.skipped.append(root.location)
             return
         }
         let kindField = root["kind"]
         let versionField = root["apiVersion"]
         if kindField == nil && versionField == nil && inheritedKind == nil {
             if inList { throw root.error("a list item must be a Kubernetes object, with apiVersion and kind") }
-            model.skippedDocuments.append(root.location)
+            out.skipped.append(root.location)
             return
         }
         let kind = try kindField?.string() ?? inheritedKind ?? ""
@@ -226,30 +248,25 @@ public struct ModelLoader {
         guard let apiVersion = try versionField?.string() ?? inheritedVersion else { throw root.missing("apiVersion") }
         if kind == "List" || (kind.hasSuffix("List") && root.has("items")) {
             // kubectl writes items of typed lists (PodList, ...) without their own kind.
-            try collectItems(
-                try root["items"]?.items() ?? [], into: &raw, model: &model, errors: &errors,
+            collectItems(
+                try root["items"]?.items() ?? [], into: &out,
                 kind: kind == "List" ? nil : String(kind.dropLast(4)), version: kind == "List" ? nil : apiVersion)
             return
         }
         // A kind of another API group (Calico's NetworkPolicy) is another resource: name it by its group.
         let groupKind = GroupKind(apiVersion: apiVersion, kind: kind)
-        raw.append(
+        out.raw.append(
             RawObject(
                 apiVersion: apiVersion, kind: KindRegistry.identityName(of: groupKind), groupKind: groupKind,
                 root: root))
     }
 
     /// The items of a list, each on its own: one bad item is reported and the others are still read.
-    private func collectItems(
-        _ items: [Field], into raw: inout [RawObject], model: inout ClusterModel, errors: inout [InputError],
-        kind: String?, version: String?
-    ) throws {
+    private func collectItems(_ items: [Field], into out: inout Collected, kind: String?, version: String?) {
         for item in items {
             do {
-                try collect(
-                    item, into: &raw, model: &model, errors: &errors, inheritedKind: kind, inheritedVersion: version,
-                    inList: true)
-            } catch { errors.append(InputError.wrapping(error, at: item.location)) }
+                try collect(item, into: &out, inheritedKind: kind, inheritedVersion: version, inList: true)
+            } catch { out.errors.append(InputError.wrapping(error, at: item.location)) }
         }
     }
 
@@ -341,9 +358,12 @@ struct ModelBuilder {
     /// their labels and ports agree. A static pod (owned by its Node) and a pod without an owner keep their own name.
     mutating func finishWorkloads() {
         func key(_ ns: String, _ kind: String, _ name: String) -> String { "\(ns)/\(kind)/\(name)" }
+        // Templates are looked up by owner references only: manifests without any (the usual case) need no index.
         var templates: [String: Int] = [:]
-        for (i, e) in entries.enumerated().reversed() where e.workload.kind != "Pod" {
-            templates[key(e.workload.namespace, e.workload.kind, e.objectName)] = i
+        if entries.contains(where: { $0.owner != nil }) {
+            for (i, e) in entries.enumerated().reversed() where e.workload.kind != "Pod" {
+                templates[key(e.workload.namespace, e.workload.kind, e.objectName)] = i
+            }
         }
         /// The top-level controller in the input of an object owned by `owner`.
         func top(_ ns: String, _ owner: (kind: String, name: String)) -> (kind: String, name: String) {
@@ -392,7 +412,7 @@ struct ModelBuilder {
                 // A template owned by another template of the input (a ReplicaSet of a Deployment) is that one's.
                 if let up = e.owner, templates[key(w.namespace, up.kind, up.name)] != nil { continue }
                 // Running pods stand for the template.
-                if podOwners.contains(key(w.namespace, w.kind, e.objectName)) {
+                if !podOwners.isEmpty && podOwners.contains(key(w.namespace, w.kind, e.objectName)) {
                     model.templatesReplacedByPods += 1
                     continue
                 }
