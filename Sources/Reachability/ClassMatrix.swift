@@ -160,10 +160,19 @@ final class ClassMatrix {
                 kept[g] = Int32(stride)
                 stride += 1
             }
+            // Transposed on every core, a block of sources at a time.
             var bySource = [Int32](repeating: 0, count: n * stride)
-            for (g, row) in ingress.rows.enumerated() where kept[g] >= 0 {
-                let k = Int(kept[g])
-                for s in 0..<n { bySource[s * stride + k] = row[s] }
+            let rows = ingress.rows
+            let block = 512
+            bySource.withUnsafeMutableBufferPointer { out in
+                let out = out
+                DispatchQueue.concurrentPerform(iterations: (n + block - 1) / block) { b in
+                    let sources = (b * block)..<min(n, (b + 1) * block)
+                    for (g, row) in rows.enumerated() where kept[g] >= 0 {
+                        let k = Int(kept[g])
+                        for s in sources { out[s * stride + k] = row[s] }
+                    }
+                }
             }
             var egress = sides(.egress, peers: peers, family: family)
             var egressColumn: [Int32]?
@@ -190,6 +199,92 @@ final class ClassMatrix {
                 out, table.intersection(egress, l.ingressBySource[s * l.ingressSides + Int(l.ingressSide[d])]))
         }
         return out
+    }
+
+    /// A namespace's classes as the destinations of blocks.
+    struct BlockDestinations {
+        let classes: [(class: Int, count: Int)]
+        /// Groups of destinations with the same ingress side in every layer: their members (indices into `classes`)
+        /// and each group's side in each layer.
+        let members: [[Int]]
+        let sides: [Int32]
+    }
+
+    /// The destination side of blocks: one namespace's classes, grouped once for all the blocks towards it.
+    func blockDestinations(_ classes: [(class: Int, count: Int)]) -> BlockDestinations {
+        var groupIndex: [[Int32]: Int] = [:]
+        var members: [[Int]] = []
+        var sides: [Int32] = []
+        for (j, d) in classes.enumerated() {
+            let key = layers.map { $0.ingressSide[d.class] }
+            if let g = groupIndex[key] {
+                members[g].append(j)
+            } else {
+                groupIndex[key] = members.count
+                members.append([j])
+                sides += key
+            }
+        }
+        return BlockDestinations(classes: classes, members: members, sides: sides)
+    }
+
+    /// A block of class pairs summed up, for the namespace summary: the weight of the pairs that connect and the union
+    /// of their connections. A pair weighs the product of its classes' counts; with `sameNamespace`, a class paired
+    /// with itself weighs n * (n - 1), since a workload is not its own pair. The summary visits every pair of classes,
+    /// a billion at 100,000 workloads: destinations are grouped by their ingress sides (`blockDestinations`), and a
+    /// source whose ingress value is no connection for a group (a default deny) skips the group's classes.
+    func block(
+        from sources: [(class: Int, count: Int)], to blockDestinations: BlockDestinations, sameNamespace: Bool,
+        table: ConnTable
+    ) -> (connected: Int, union: Int32) {
+        let layerCount = layers.count
+        let destinations = blockDestinations.classes
+        let groupMembers = blockDestinations.members
+        let groupSides = blockDestinations.sides
+        var connected = 0
+        var union = ConnTable.none
+        var open = [Int32](repeating: ConnTable.none, count: destinations.count)
+        var groupOpen = [Bool](repeating: false, count: groupMembers.count)
+        for (source, sourceCount) in sources {
+            var anyOpen = false
+            for g in groupOpen.indices {
+                groupOpen[g] = false
+                for (k, l) in layers.enumerated()
+                where l.ingressBySource[source * l.ingressSides + Int(groupSides[g * layerCount + k])] != ConnTable.none
+                {
+                    groupOpen[g] = true
+                    anyOpen = true
+                    break
+                }
+            }
+            guard anyOpen else { continue }
+            for (k, l) in layers.enumerated() {
+                let egress = l.egressRows[Int(l.egressSide[source])]
+                let column = l.egressColumn
+                let ingress = l.ingressBySource
+                let base = source * l.ingressSides
+                for (g, members) in groupMembers.enumerated() where groupOpen[g] {
+                    let value = ingress[base + Int(groupSides[g * layerCount + k])]
+                    for j in members {
+                        let d = destinations[j].class
+                        let x = table.intersection(egress[column.map { Int($0[d]) } ?? d], value)
+                        open[j] = k == 0 ? x : table.union(open[j], x)
+                    }
+                }
+            }
+            for (g, members) in groupMembers.enumerated() where groupOpen[g] {
+                for j in members where open[j] != ConnTable.none {
+                    let (destination, destinationCount) = destinations[j]
+                    let weight =
+                        sameNamespace && destination == source
+                        ? sourceCount * (sourceCount - 1) : sourceCount * destinationCount
+                    guard weight > 0 else { continue }
+                    connected += weight
+                    union = table.union(union, open[j])
+                }
+            }
+        }
+        return (connected, union)
     }
 
     /// Connections from class `s` to every class, as indices into `table` (or a copy of it).
@@ -220,9 +315,15 @@ final class ClassMatrix {
             }
         }
         let shared = tables.map { local in local.sets.map { table.intern($0) } }
-        for i in 0..<count {
-            let map = shared[i % workers]
-            rows[i] = rows[i].map { map[Int($0)] }
+        // Each worker translates the rows it computed, in place.
+        rows.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let map = shared[w]
+                for i in stride(from: w, to: count, by: workers) {
+                    for k in out[i].indices { out[i][k] = map[Int(out[i][k])] }
+                }
+            }
         }
         return rows
     }
@@ -374,9 +475,20 @@ final class PeerClassSets {
     ) -> [Int32] {
         guard side.isolated else { return [Int32](repeating: ConnTable.all, count: n) }
         var row = [Int32](repeating: ConnTable.none, count: n)
+        // The bit sets are read from a local: every access to the class's own property would be checked for
+        // exclusivity, a billion times at 100,000 workloads.
+        let sets = self.sets
+        var matched = [UInt64](repeating: 0, count: words)
         for (rule, ruleKey) in zip(side.rules, key.rules) {
-            var matched = [UInt64](repeating: ruleKey.peers.isEmpty ? ~0 : 0, count: words)
-            for p in ruleKey.peers { for w in 0..<words { matched[w] |= sets[Int(p)][w] } }
+            if ruleKey.peers.isEmpty {
+                for w in 0..<words { matched[w] = ~0 }
+            } else {
+                for w in 0..<words { matched[w] = 0 }
+                for p in ruleKey.peers {
+                    let set = sets[Int(p)]
+                    for w in 0..<words { matched[w] |= set[w] }
+                }
+            }
             let fixed = rule.conns.map { table.intern($0) }
             for w in 0..<words {
                 var bits = matched[w] & (only?[w] ?? ~0)

@@ -52,7 +52,8 @@ public struct NamespaceSummary: Sendable {
             }
         }
         let sizes = perClass.indices.map { perClass[$0].values.reduce(0, +) + mixed[$0].count }
-        let classLists = perClass.map { Array($0) }
+        let classLists = perClass.map { $0.map { (class: $0.key, count: $0.value) } }
+        let destinations = classLists.map { map.matrix.blockDestinations($0) }
         var rowsByNamespace = [[Row]](repeating: [], count: namespaces.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         rowsByNamespace.withUnsafeMutableBufferPointer { out in
@@ -74,13 +75,11 @@ public struct NamespaceSummary: Sendable {
                             connected += count
                             union = table.union(union, c)
                         }
+                        let block = map.matrix.block(
+                            from: classLists[a], to: destinations[b], sameNamespace: a == b, table: table)
+                        connected += block.connected
+                        union = table.union(union, block.union)
                         for (ca, na) in classLists[a] {
-                            for (cb, nb) in classLists[b] {
-                                // A workload is not its own pair: within one class, n * (n - 1) ordered pairs.
-                                add(
-                                    map.matrix.conns(ca, cb, table: table), a == b && ca == cb ? na * (na - 1) : na * nb
-                                )
-                            }
                             for e in mixed[b] { add(conns([ca], e.map { classOf[$0] }), na) }
                         }
                         for (k, e) in mixed[a].enumerated() {

@@ -13,6 +13,8 @@ import Yams
 //   reachproof-bench classes FILE... endpoint classes found and the time to find them.
 //   reachproof-bench map FILE...     where `map --format pairs` spends its time: classes, class matrix, listing
 //                                    (lines rendered and counted, not written).
+//   reachproof-bench summary FILE... where `map --format summary` spends its time: classes, class matrix,
+//                                    namespace blocks, lines.
 //
 // Scale runs of the CLI (map, check, peak memory) are driven by bench/scale.sh on the release binary.
 
@@ -208,18 +210,44 @@ func mapBenchmark(_ paths: [String]) {
             build - classes, list, Double(bytes) / 1e6))
 }
 
+/// Where the time of `map --format summary` goes: the classes, the class matrix, the namespace blocks, the lines.
+func summaryBenchmark(_ paths: [String]) {
+    var loaded: (model: ClusterModel, errors: [InputError])?
+    let load = seconds { loaded = ModelLoader().load(paths: paths) }
+    guard let (model, errors) = loaded, errors.isEmpty else {
+        print("input errors")
+        return
+    }
+    let evaluator = Evaluator(model: model, assumptions: Assumptions())
+    let classes = seconds { _ = EndpointClasses(evaluator: evaluator) }
+    var map: ConnectivityMap?
+    let build = seconds { map = ConnectivityMap(evaluator: evaluator) }
+    var summary: NamespaceSummary?
+    let blocks = seconds { summary = NamespaceSummary(map!) }
+    var text = ""
+    let render = seconds { text = MapReport.summary(summary!) }
+    print(
+        String(
+            format:
+                "load %.2f s, classes %.2f s, class matrix %.2f s, namespace blocks %.2f s, lines %.2f s (%d lines)",
+            load, classes, build - classes, blocks, render, text.split(separator: "\n").count))
+}
+
 let arguments = Array(CommandLine.arguments.dropFirst())
 switch arguments.first {
 case "classes" where arguments.count > 1:
     classesBenchmark(Array(arguments.dropFirst()))
 case "map" where arguments.count > 1:
     mapBenchmark(Array(arguments.dropFirst()))
+case "summary" where arguments.count > 1:
+    summaryBenchmark(Array(arguments.dropFirst()))
 case "parse" where arguments.count > 1:
     let paths = arguments.dropFirst().filter { $0 != "--no-codable" }
     parseBenchmark(paths, codable: paths.count == arguments.count - 1)
 default:
     FileHandle.standardError.write(
-        "usage: reachproof-bench parse [--no-codable] FILE|DIR... | classes FILE|DIR... | map FILE|DIR...\n".data(
-            using: .utf8)!)
+        "usage: reachproof-bench parse [--no-codable] FILE|DIR... | classes FILE|DIR... | map FILE|DIR... | summary FILE|DIR...\n"
+            .data(
+                using: .utf8)!)
     exit(2)
 }

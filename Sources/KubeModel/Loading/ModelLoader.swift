@@ -112,7 +112,9 @@ public struct ModelLoader {
             let root = Field(
                 node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
             if root.isNull { return out }
-            do { try collect(root, into: &out) } catch { out.errors.append(InputError.wrapping(error, at: root.location)) }
+            do { try collect(root, into: &out) } catch {
+                out.errors.append(InputError.wrapping(error, at: root.location))
+            }
             return out
         }
         var raw: [RawObject] = []
