@@ -8,7 +8,7 @@ import Yams
 //
 //   reachproof-bench parse [--no-codable] FILE...
 //                                    how long reading the manifests takes with reachproof's loader
-//                                    (Yams Node API, basic resolver, direct walk, both cores) versus
+//                                    (block YAML reader, Yams for the rest, tree walk, both cores) versus
 //                                    Codable decoding with YAMLDecoder of the same fields.
 //   reachproof-bench classes FILE... endpoint classes found and the time to find them.
 //   reachproof-bench map FILE...     where `map --format pairs` spends its time: classes, class matrix, listing
@@ -25,7 +25,7 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 }
 
 /// The fields reachproof reads from Namespaces, workloads, Services and NetworkPolicies, as Codable types.
-/// Decoding into these is what a Codable-based loader would do; it is the baseline the Node walk is measured against.
+/// Decoding into these is what a Codable-based loader would do; it is the baseline the tree walk is measured against.
 struct CodableManifest: Decodable {
     struct Selector: Decodable {
         struct Requirement: Decodable {
@@ -150,7 +150,7 @@ func parseBenchmark(_ paths: [String], codable: Bool) {
     print(
         String(
             format:
-                "reachproof loader, Node walk, 2 cores:   parse %.2f s + model %.2f s = %.2f s (%d objects, %d errors)",
+                "reachproof loader, tree walk, 2 cores:   parse %.2f s + model %.2f s = %.2f s (%d objects, %d errors)",
             read, build, read + build, modelObjects, loaded.errors.count))
 
     guard codable else { return }
@@ -170,7 +170,7 @@ func parseBenchmark(_ paths: [String], codable: Bool) {
         String(
             format: "Codable, YAMLDecoder per document, 2 cores: %.2f s (%d documents failed to decode)", codable,
             failures))
-    print(String(format: "ratio Codable / Node walk: %.1fx", codable / (read + build)))
+    print(String(format: "ratio Codable / tree walk: %.1fx", codable / (read + build)))
 }
 
 /// How much the equivalence classes compress a cluster: workloads, classes, and the time to find them.
