@@ -164,9 +164,7 @@ public struct Field {
     public func string() throws -> String {
         guard case .scalar(let s) = node, !isNull else { throw error("expected a string, found \(kindName)") }
         // A field reachproof reads must not hold template text: its value would only be known after rendering.
-        if TextChecks.containsDoubleBrace(s.string)
-            && s.string.contains("}}")
-        {
+        if TextChecks.containsDoubleBrace(s.string) && s.string.contains("}}") {
             throw error("unrendered Helm template expression '{{ ... }}'; render the chart first (helm template)")
         }
         return s.string

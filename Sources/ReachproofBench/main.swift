@@ -189,21 +189,28 @@ func classesBenchmark(_ paths: [String]) {
             evaluator.policies.all.count, classes!.count, t))
 }
 
-/// Where the time of `map --format pairs` goes: the classes, the class matrix, and listing the lines (counted,
-/// not written, so that the disk is not measured).
-func mapBenchmark(_ paths: [String]) {
+/// A full map of the manifests, with the seconds spent loading, finding classes and building the map (classes
+/// included); nil, after saying so, on input errors.
+func timedMap(_ paths: [String]) -> (map: ConnectivityMap, load: Double, classes: Double, build: Double)? {
     var loaded: (model: ClusterModel, errors: [InputError])?
     let load = seconds { loaded = ModelLoader().load(paths: paths) }
     guard let (model, errors) = loaded, errors.isEmpty else {
         print("input errors")
-        return
+        return nil
     }
     let evaluator = Evaluator(model: model, assumptions: Assumptions())
     let classes = seconds { _ = EndpointClasses(evaluator: evaluator) }
     var map: ConnectivityMap?
     let build = seconds { map = ConnectivityMap(evaluator: evaluator) }
+    return (map!, load, classes, build)
+}
+
+/// Where the time of `map --format pairs` goes: the classes, the class matrix, and listing the lines (counted,
+/// not written, so that the disk is not measured).
+func mapBenchmark(_ paths: [String]) {
+    guard let (map, load, classes, build) = timedMap(paths) else { return }
     var bytes = 0
-    let list = seconds { MapReport.writePairs(map!) { bytes += $0.count } }
+    let list = seconds { MapReport.writePairs(map) { bytes += $0.count } }
     print(
         String(
             format: "load %.2f s, classes %.2f s, class matrix %.2f s, listing %.2f s (%.0f MB)", load, classes,
@@ -212,18 +219,9 @@ func mapBenchmark(_ paths: [String]) {
 
 /// Where the time of `map --format summary` goes: the classes, the class matrix, the namespace blocks, the lines.
 func summaryBenchmark(_ paths: [String]) {
-    var loaded: (model: ClusterModel, errors: [InputError])?
-    let load = seconds { loaded = ModelLoader().load(paths: paths) }
-    guard let (model, errors) = loaded, errors.isEmpty else {
-        print("input errors")
-        return
-    }
-    let evaluator = Evaluator(model: model, assumptions: Assumptions())
-    let classes = seconds { _ = EndpointClasses(evaluator: evaluator) }
-    var map: ConnectivityMap?
-    let build = seconds { map = ConnectivityMap(evaluator: evaluator) }
+    guard let (map, load, classes, build) = timedMap(paths) else { return }
     var summary: NamespaceSummary?
-    let blocks = seconds { summary = NamespaceSummary(map!) }
+    let blocks = seconds { summary = NamespaceSummary(map) }
     var text = ""
     let render = seconds { text = MapReport.summary(summary!) }
     print(

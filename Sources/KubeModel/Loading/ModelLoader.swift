@@ -209,7 +209,6 @@ public struct ModelLoader {
         return results.map { $0! }
     }
 
-    /// Expands `List` kinds and separates Kubernetes objects from other YAML.
     /// What one document holds: its objects, documents that are not objects, and errors of list items.
     struct Collected {
         var raw: [RawObject] = []
@@ -217,6 +216,7 @@ public struct ModelLoader {
         var errors: [InputError] = []
     }
 
+    /// Expands `List` kinds and separates Kubernetes objects from other YAML.
     func collect(
         _ root: Field, into out: inout Collected, inheritedKind: String? = nil, inheritedVersion: String? = nil,
         inList: Bool = false

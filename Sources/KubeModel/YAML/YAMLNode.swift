@@ -77,7 +77,8 @@ extension YAMLNode {
         case .sequence(let s):
             self = .sequence(YAMLSequence(items: s.map { YAMLNode($0) }, line: s.mark?.line ?? 0))
         case .alias(let a):
-            // Composing resolves every alias to its anchored node; an alias left over names an anchor never defined.
+            // Composing replaces every alias by its anchored node (an undefined one is a composer error), so this case
+            // is never met; should it be, the alias reads as its own text.
             self = .scalar(YAMLScalar("*\(a.anchor.rawValue)", tag: nil, line: a.mark?.line ?? 0))
         }
     }
