@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Fuzzes the manifest loader and the claims parser with libFuzzer for SECONDS (default 60).
-# Seeds come from examples/, policies/ and the bad-input catalogue; the first byte of every input picks
-# the parser (even: manifests, odd: claims). Crashing inputs land in fuzz/crashes/; add each one to
-# Tests/Fixtures/bad/ with the error it must produce once fixed.
+# Fuzzes the manifest loader, the claims parser and the block YAML reader (against Yams) with libFuzzer for SECONDS
+# (default 60). Seeds come from examples/, policies/ and the bad-input catalogue; the first byte of every input
+# picks what runs (0 mod 4: manifests, 2 mod 4: the block reader against Yams, odd: claims). Crashing inputs land
+# in fuzz/crashes/; add each one to Tests/Fixtures/bad/ with the error it must produce once fixed (a disagreement
+# of the block reader goes to BlockYAMLReaderTests).
 set -euo pipefail
 seconds="${1:-60}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -15,9 +16,10 @@ corpus="fuzz/corpus"
 mkdir -p "$corpus" fuzz/crashes
 seed() { # prefix byte, file
     local name; name="$(printf '%s' "$2" | tr '/' '_')"
-    { printf "\\x$1"; cat "$2"; } > "$corpus/seed-$name"
+    { printf "\\x$1"; cat "$2"; } > "$corpus/seed-$1-$name"
 }
 while IFS= read -r f; do seed 00 "$f"; done < <(find examples Tests/Fixtures/bad Tests/Fixtures/unusual -type f \( -name '*.yaml' -o -name '*.yml' -o -name '*.json' \) 2>/dev/null)
+while IFS= read -r f; do seed 02 "$f"; done < <(find examples Tests/Fixtures/bad Tests/Fixtures/unusual -type f \( -name '*.yaml' -o -name '*.yml' \) 2>/dev/null)
 while IFS= read -r f; do seed 01 "$f"; done < <(find policies Tests/Fixtures/bad-claims -type f -name '*.yaml' 2>/dev/null)
 
 # -timeout catches hangs (seconds per input); -rss_limit_mb catches memory blow-ups. Leak detection is off:

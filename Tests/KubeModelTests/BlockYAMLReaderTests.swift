@@ -1,9 +1,8 @@
 import Foundation
 import TestSupport
 import XCTest
-import Yams
 
-@testable import KubeModel
+@_spi(Testing) @testable import KubeModel
 
 /// The block YAML reader must give, for every document it accepts, the tree Yams gives (lines included), and must
 /// give up on every document Yams rejects. Documents it gives up on are parsed by Yams, so giving up is always safe.
@@ -17,27 +16,12 @@ final class BlockYAMLReaderTests: XCTestCase {
         do { return .document(try BlockYAMLReader.document(text)) } catch { return .outsideSubset }
     }
 
-    /// Yams' tree for a one-document text, as the loader composes it; nil when it holds no document.
-    static func yams(_ text: String) throws -> YAMLNode? {
-        let parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
-        guard let root = try parser.nextRoot() else { return nil }
-        return YAMLNode(root)
-    }
-
-    /// Checks one text; true when the block reader accepted it.
+    /// Checks one text; true when the block reader read it.
     @discardableResult
     func agree(_ text: String, file: StaticString = #filePath, line: UInt = #line) -> Bool {
-        guard case .document(let fast) = Self.fast(text) else { return false }
-        do {
-            let expected = try Self.yams(text)
-            if fast != expected {
-                XCTFail(
-                    "trees differ at \(Self.difference(fast, expected) ?? "?") for:\n\(text)", file: file, line: line)
-            }
-        } catch {
-            XCTFail("the block reader accepted a text Yams rejects (\(error)):\n\(text)", file: file, line: line)
-        }
-        return true
+        let (read, disagreement) = BlockYAMLReaderCheck.compare(text)
+        if let disagreement { XCTFail("\(disagreement), for:\n\(text)", file: file, line: line) }
+        return read
     }
 
     func testReadsWhatToolsWrite() throws {
@@ -196,28 +180,6 @@ final class BlockYAMLReaderTests: XCTestCase {
         }
         // The mutants must exercise the reader, not only its refusals.
         XCTAssertGreaterThan(accepted, rounds / 10, "\(accepted) of \(rounds) mutants read")
-    }
-
-    /// Where two trees first differ, as a path with both sides.
-    static func difference(_ a: YAMLNode?, _ b: YAMLNode?, path: String = "") -> String? {
-        switch (a, b) {
-        case (nil, nil): return nil
-        case (.mapping(let x)?, .mapping(let y)?):
-            if x.line != y.line { return "\(path) mapping line \(x.line) != \(y.line)" }
-            for (p, q) in zip(x.pairs, y.pairs) {
-                if let d = difference(p.key, q.key, path: path + "/key") { return d }
-                if let d = difference(p.value, q.value, path: path + "/" + "\(p.key)".prefix(40)) { return d }
-            }
-            return x.pairs.count == y.pairs.count ? nil : "\(path) \(x.pairs.count) pairs != \(y.pairs.count)"
-        case (.sequence(let x)?, .sequence(let y)?):
-            if x.line != y.line { return "\(path) sequence line \(x.line) != \(y.line)" }
-            for (i, (p, q)) in zip(x.items, y.items).enumerated() {
-                if let d = difference(p, q, path: path + "[\(i)]") { return d }
-            }
-            return x.items.count == y.items.count ? nil : "\(path) \(x.items.count) items != \(y.items.count)"
-        default:
-            return a == b ? nil : "\(path): \(String(describing: a)) != \(String(describing: b))"
-        }
     }
 
     static func projectTexts() throws -> [(name: String, text: String)] {
