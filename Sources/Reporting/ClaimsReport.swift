@@ -13,7 +13,7 @@ public enum ClaimsReport {
     /// One side's decision: stage, effect, the deciding rule with its place, and the isolating policies.
     static func decision(_ d: SideDecision, stageWidth: Int = 0) -> String {
         var line =
-            "\(d.stage.padding(toLength: max(stageWidth, d.stage.count), withPad: " ", startingAt: 0)) \(d.effect.rawValue)"
+            "\(d.stage.padded(to: stageWidth)) \(d.effect.rawValue)"
         if let r = d.rule { line += " \(r.kind) \(r.qualifiedName) \(r.path) (\(r.location))" }
         if !d.reason.isEmpty { line += " \(d.reason)" }
         if !d.isolatingPolicies.isEmpty {

@@ -4,7 +4,7 @@ import KubeModel
 public enum InventoryReport {
     /// A name padded to the 28-character column, never cut (kind names such as CiliumClusterwideNetworkPolicy are longer).
     static func column(_ name: String) -> String {
-        name.count >= 28 ? name : name.padding(toLength: 28, withPad: " ", startingAt: 0)
+        name.padded(to: 28)
     }
 
     public static func text(_ inv: Inventory) -> String {

@@ -41,9 +41,9 @@ public enum MapReport {
         let rows = map.readablePairs
         let w1 = max(6, rows.map(\.source.count).max() ?? 0)
         let w2 = max(11, rows.map(\.destination.count).max() ?? 0)
-        var out = padded("SOURCE", w1) + "  " + padded("DESTINATION", w2) + "  CONNECTIONS\n"
+        var out = "SOURCE".padded(to: w1) + "  " + "DESTINATION".padded(to: w2) + "  CONNECTIONS\n"
         for p in rows {
-            out += padded(p.source, w1) + "  " + padded(p.destination, w2) + "  \(p.conns)\n"
+            out += p.source.padded(to: w1) + "  " + p.destination.padded(to: w2) + "  \(p.conns)\n"
         }
         out += "\(rows.count) allowed pair(s) (layer netpol)"
         if rows.contains(where: { $0.source == "external:any" || $0.destination == "external:any" }) {
@@ -53,27 +53,21 @@ public enum MapReport {
         return out
     }
 
-    /// `text` and spaces up to `width` characters.
-    static func padded(_ text: String, _ width: Int) -> String {
-        let count = text.count
-        return count >= width ? text : text + String(repeating: " ", count: width - count)
-    }
-
     /// One line per ordered pair of namespaces (and the outside world) with some connection: how many of their
     /// workload pairs connect, out of how many, and over which connections.
     public static func summary(_ s: NamespaceSummary) -> String {
         let w1 = max(16, s.rows.map(\.source.count).max() ?? 0)
         let w2 = max(21, s.rows.map(\.destination.count).max() ?? 0)
         var out =
-            padded("SOURCE NAMESPACE", w1) + "  " + padded("DESTINATION NAMESPACE", w2)
+            "SOURCE NAMESPACE".padded(to: w1) + "  " + "DESTINATION NAMESPACE".padded(to: w2)
             + "  WORKLOAD PAIRS  CONNECTIONS\n"
         // A million lines at 100,000 workloads, sharing a few connection sets: each is described once.
         var described: [ConnSet: String] = [:]
         for r in s.rows {
             let conns = described[r.conns] ?? r.conns.description
             described[r.conns] = conns
-            out += padded(r.source, w1) + "  " + padded(r.destination, w2) + "  "
-            out += padded("\(r.connected)/\(r.pairs)", 14) + "  " + conns + "\n"
+            out += r.source.padded(to: w1) + "  " + r.destination.padded(to: w2) + "  "
+            out += "\(r.connected)/\(r.pairs)".padded(to: 14) + "  " + conns + "\n"
         }
         out +=
             "\(s.rows.count) namespace pair(s) with connections (layer netpol); \(NamespaceSummary.external) is every address outside the pod network, counted as one peer per workload\n"

@@ -24,7 +24,7 @@ public enum QueryReport {
             "query: \(a.from) -> \(a.to)  [layers: \(a.layers.map(\.rawValue).joined(separator: ", "))\(a.layerReason.map { " (auto: \($0))" } ?? ""); profile \(a.profile.rawValue)]\n"
         if let reason = a.reason { out += "UNKNOWN  \(reason)\n" }
         for part in a.parts {
-            var line = "\(part.verdict.rawValue.padding(toLength: 8, withPad: " ", startingAt: 0)) \(part.conns)"
+            var line = "\(part.verdict.rawValue.padded(to: 8)) \(part.conns)"
             if !part.sourceRanges.isEmpty { line += "  from \(cidrs(part.sourceRanges))" }
             if let via = part.via { line += "  via \(via) -> \(endpointDetail(part.destination))" }
             out += line + "\n"

@@ -23,6 +23,14 @@ extension Reporter {
     }
 }
 
+extension String {
+    /// The text followed by spaces up to `width` characters, never cut: text columns of every report.
+    func padded(to width: Int) -> String {
+        let count = self.count
+        return count >= width ? self : self + String(repeating: " ", count: width - count)
+    }
+}
+
 /// The version reports name as their tool's.
 public enum ToolInfo {
     public static let version = "0.1.0"
