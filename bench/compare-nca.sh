@@ -28,7 +28,7 @@ now() { date +%s.%N; }
 # only (NCA lists IPv6 ranges only when a policy mentions IPv6; the generated clusters never do).
 rp_flags=(--format pairs --pod-cidr none --ip-families ipv4 --assume A-IPBLOCK-PODIP=ignored --assume A-HOSTNET=H1)
 
-echo "reachproof $("$rp" --version), $("$nca" --version 2>&1 | head -1); $(date -u +%Y-%m-%d); $(nproc) cores; seed $seed;"
+echo "reachproof $("$rp" --version), $("$nca" --version 2>&1 | sed -n 1p); $(date -u +%Y-%m-%d); $(nproc) cores; seed $seed;"
 echo "generator flags --ipblocks --named-ports --services; namespaces = workloads/10 (at least 5)"
 echo
 echo "| workloads | policies | NCA s | reachproof s | speed-up | pairs | agreement |"

@@ -7,7 +7,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # runtime's libcurl.so.4 is linked through a folder with the name the linker looks for (no -dev package needed).
 links="$(mktemp -d)"
 trap 'rm -rf "$links"' EXIT
-curl="$(ldconfig -p | awk '/libcurl\.so\.4 / {print $NF; exit}')"
+# awk reads the whole listing: quitting at the first match would end ldconfig with SIGPIPE, which pipefail turns
+# into a failed build whenever the listing outgrows the pipe's buffer.
+curl="$(ldconfig -p | awk '/libcurl\.so\.4 / && !found {print $NF; found = 1}')"
 [ -n "$curl" ] || { echo "build-release.sh: libcurl.so.4 not found (apt-get install libcurl4)" >&2; exit 2; }
 ln -s "$curl" "$links/libcurl.so"
 swift build -c release --product reachproof --static-swift-stdlib --scratch-path .build-static -Xlinker -L"$links" >&2
