@@ -36,6 +36,14 @@ public final class ConnTable {
     public func union(_ a: Int32, _ b: Int32) -> Int32 {
         if a == b || b == ConnTable.none || a == ConnTable.all { return a }
         if a == ConnTable.none || b == ConnTable.all { return b }
+        if a < ConnTable.flatSide && b < ConnTable.flatSide {
+            if flatUnions.isEmpty {
+                flatUnions = [Int32](repeating: -1, count: Int(ConnTable.flatSide * ConnTable.flatSide))
+            }
+            let slot = Int(a) * Int(ConnTable.flatSide) + Int(b)
+            if flatUnions[slot] < 0 { flatUnions[slot] = intern(sets[Int(a)].union(sets[Int(b)])) }
+            return flatUnions[slot]
+        }
         let key = Int64(min(a, b)) << 32 | Int64(max(a, b))
         if let u = unions[key] { return u }
         let u = intern(sets[Int(a)].union(sets[Int(b)]))
@@ -46,7 +54,8 @@ public final class ConnTable {
     public func intersection(_ a: Int32, _ b: Int32) -> Int32 {
         if a == b || b == ConnTable.all || a == ConnTable.none { return a }
         if a == ConnTable.all || b == ConnTable.none { return b }
-        // A map intersects each source's egress with every destination's ingress: the first sets get a flat memo.
+        // A map intersects each source's egress with every destination's ingress: the first sets get a flat memo (as
+        // they do for unions, which rows take of every rule matching a class).
         if a < ConnTable.flatSide && b < ConnTable.flatSide {
             if flatIntersections.isEmpty {
                 flatIntersections = [Int32](repeating: -1, count: Int(ConnTable.flatSide * ConnTable.flatSide))
@@ -63,6 +72,7 @@ public final class ConnTable {
     }
     private static let flatSide: Int32 = 1024
     private var flatIntersections: [Int32] = []
+    private var flatUnions: [Int32] = []
 }
 
 /// The NetworkPolicy layer between every ordered pair of endpoint classes, computed one side at a time.
@@ -83,7 +93,9 @@ final class ClassMatrix {
         let egressSide: [Int32]
         let ingressBySource: [Int32]
         let ingressSides: Int
-        let egressRows: [[Int32]]
+        /// Each egress side's row, `egressWidth` values apiece, one after the other.
+        let egressRows: [Int32]
+        let egressWidth: Int
         /// Towards the focus only: each focused class's column in the egress rows (which hold no other).
         let egressColumn: [Int32]?
     }
@@ -104,21 +116,30 @@ final class ClassMatrix {
             for c in focus { mask[c >> 6] |= 1 << UInt64(c & 63) }
             return mask
         }
-        func sides(_ direction: Direction, peers: PeerClassSets?, family: IPFamily?) -> (of: [Int32], rows: [[Int32]]) {
+        /// The distinct sides of a direction, and how to write a side's values towards a range of classes (starting
+        /// at a multiple of 64) at `out[(c - start) * step]`, as indices into a copy of `table`. `towardsAll[i]`:
+        /// some focused class has side i, so it is needed towards every class; the others towards the focus only.
+        typealias Fill = (_ i: Int, _ classes: Range<Int>, _ out: UnsafeMutablePointer<Int32>, _ step: Int, ConnTable)
+            -> Void
+        func sides(_ direction: Direction, peers: PeerClassSets?, family: IPFamily?) -> (
+            of: [Int32], towardsAll: [Bool], fill: Fill
+        ) {
             guard let peers else {
-                let rows = ClassMatrix.parallelRows(count: n, into: table) { side, t in
-                    let focused = focus?.contains(side) ?? true
-                    if towardsFocusOnly && direction == .ingress && !focused { return [] }
-                    let all = focused && !(towardsFocusOnly && direction == .egress)
-                    return (0..<n).map { remote in
-                        guard all || focus!.contains(remote) else { return ConnTable.none }
-                        return t.intern(
-                            direction == .ingress
-                                ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]), family: family)
-                                : evaluator.egress(from: reps[side], to: .pod(reps[remote]), family: family))
-                    }
+                // Ordered tiers: every class is its own side, and each value comes from the evaluator.
+                let towardsAll = (0..<n).map {
+                    (focus?.contains($0) ?? true) && !(towardsFocusOnly && direction == .egress)
                 }
-                return ((0..<n).map(Int32.init), rows)
+                return (
+                    (0..<n).map(Int32.init), towardsAll,
+                    { side, range, out, step, t in
+                        for remote in range where towardsAll[side] || focus!.contains(remote) {
+                            out[(remote - range.lowerBound) * step] = t.intern(
+                                direction == .ingress
+                                    ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]), family: family)
+                                    : evaluator.egress(from: reps[side], to: .pod(reps[remote]), family: family))
+                        }
+                    }
+                )
             }
             var keyIndex: [SideKey: Int32] = [:]
             var distinct: [(side: CompiledSide, key: SideKey)] = []
@@ -135,58 +156,62 @@ final class ClassMatrix {
                 distinct.append((side, key))
             }
             peers.computePending()
-            // A side some focused class has is needed towards every class; the others towards the focus only.
-            var focusedSide = [Bool](repeating: focus == nil, count: distinct.count)
-            for c in focus ?? [] { focusedSide[Int(of[c])] = true }
-            let rows = ClassMatrix.parallelRows(count: distinct.count, into: table) { i, t in
-                if towardsFocusOnly && direction == .ingress && !focusedSide[i] { return [] }
-                let towardsAll = focusedSide[i] && !(towardsFocusOnly && direction == .egress)
-                return peers.row(
-                    distinct[i].side, key: distinct[i].key, classes: n, only: towardsAll ? nil : focusMask, table: t
-                ) { rule in
-                    rule.ports.connections(destination: .pod(reps[rule.remote]))
+            var towardsAll = [Bool](repeating: focus == nil, count: distinct.count)
+            for c in focus ?? [] { towardsAll[Int(of[c])] = true }
+            if towardsFocusOnly && direction == .egress { towardsAll = towardsAll.map { _ in false } }
+            // Rules' connections are interned here, once: the workers' tables are copies of this one.
+            let plans = distinct.map { PeerClassSets.SidePlan($0.side, key: $0.key, table: table) }
+            let compiled = distinct.map(\.side)
+            return (
+                of, towardsAll,
+                { i, range, out, step, t in
+                    peers.fill(
+                        plans[i], side: compiled[i], classes: range, only: towardsAll[i] ? nil : focusMask, table: t,
+                        into: out, step: step)
                 }
-            }
-            return (of, rows)
+            )
         }
         let ruleBased = !evaluator.policies.hasOrderedTiers
         for family in evaluator.pairFamilies {
             let peers = ruleBased ? PeerClassSets(evaluator: evaluator, reps: reps, family: family) : nil
             let ingress = sides(.ingress, peers: peers, family: family)
-            // Sides left uncomputed (towards the focus only) take no room: the others are numbered anew.
-            var kept = [Int32](repeating: -1, count: ingress.rows.count)
-            var stride = 0
-            for (g, row) in ingress.rows.enumerated() where !row.isEmpty {
-                kept[g] = Int32(stride)
-                stride += 1
-            }
-            // Transposed on every core, a block of sources at a time.
-            var bySource = [Int32](repeating: 0, count: n * stride)
-            let rows = ingress.rows
-            let block = 512
-            bySource.withUnsafeMutableBufferPointer { out in
-                let out = out
-                DispatchQueue.concurrentPerform(iterations: (n + block - 1) / block) { b in
-                    let sources = (b * block)..<min(n, (b + 1) * block)
-                    for (g, row) in rows.enumerated() where kept[g] >= 0 {
-                        let k = Int(kept[g])
-                        for s in sources { out[s * stride + k] = row[s] }
-                    }
+            // Ingress values are stored by source: one source's values towards every side lie together. Sides left
+            // uncomputed (towards the focus only) take no room: the others are numbered anew.
+            let keptSides = ingress.towardsAll.indices.filter { !towardsFocusOnly || ingress.towardsAll[$0] }
+            var kept = [Int32](repeating: -1, count: ingress.towardsAll.count)
+            for (k, i) in keptSides.enumerated() { kept[i] = Int32(k) }
+            let stride = keptSides.count
+            // Written on every core, 64 sources (one word of the peers' bit sets) at a time, each source's values in
+            // order: no ingress row is stored, and none is transposed.
+            let bySource = ClassMatrix.parallelFill(count: n * stride, blocks: words, into: table) { b, out, t in
+                let sources = (b * 64)..<min(n, (b + 1) * 64)
+                for (k, i) in keptSides.enumerated() {
+                    ingress.fill(i, sources, out + sources.lowerBound * stride + k, stride, t)
                 }
+                return sources.lowerBound * stride..<sources.upperBound * stride
             }
-            var egress = sides(.egress, peers: peers, family: family)
+            let egress = sides(.egress, peers: peers, family: family)
+            let egressSides = egress.towardsAll.count
+            var egressRows = ClassMatrix.parallelFill(count: egressSides * n, blocks: egressSides, into: table) {
+                i, out, t in
+                egress.fill(i, 0..<n, out + i * n, 1, t)
+                return i * n..<(i + 1) * n
+            }
             var egressColumn: [Int32]?
+            var egressWidth = n
             if towardsFocusOnly, let focus {
                 let columns = focus.sorted()
                 var column = [Int32](repeating: -1, count: n)
                 for (k, c) in columns.enumerated() { column[c] = Int32(k) }
-                egress.rows = egress.rows.map { row in columns.map { row[$0] } }
+                egressRows = (0..<egressSides).flatMap { i in columns.map { egressRows[i * n + $0] } }
                 egressColumn = column
+                egressWidth = columns.count
             }
             layers.append(
                 Layer(
                     ingressSide: ingress.of.map { kept[Int($0)] }, egressSide: egress.of, ingressBySource: bySource,
-                    ingressSides: stride, egressRows: egress.rows, egressColumn: egressColumn))
+                    ingressSides: stride, egressRows: egressRows, egressWidth: egressWidth, egressColumn: egressColumn
+                ))
         }
     }
 
@@ -194,138 +219,219 @@ final class ClassMatrix {
     func conns(_ s: Int, _ d: Int, table: ConnTable) -> Int32 {
         var out = ConnTable.none
         for l in layers {
-            let egress = l.egressRows[Int(l.egressSide[s])][l.egressColumn.map { Int($0[d]) } ?? d]
+            let egress = l.egressRows[Int(l.egressSide[s]) * l.egressWidth + (l.egressColumn.map { Int($0[d]) } ?? d)]
             out = table.union(
                 out, table.intersection(egress, l.ingressBySource[s * l.ingressSides + Int(l.ingressSide[d])]))
         }
         return out
     }
 
-    /// A namespace's classes as the destinations of blocks.
+    /// Every namespace's classes as the destinations of blocks, grouped once for all sources: classes of one
+    /// namespace with the same ingress side in every layer form a group. Group `g` belongs to `namespaceOf[g]`, has
+    /// `sides[g * layers + k]` in layer k, and its members are `memberClass` and `memberCount` from `memberStart[g]` to
+    /// `memberStart[g + 1]`.
     struct BlockDestinations {
-        let classes: [(class: Int, count: Int)]
-        /// Groups of destinations with the same ingress side in every layer: their members (indices into `classes`)
-        /// and each group's side in each layer.
-        let members: [[Int]]
+        let namespaces: Int
+        let namespaceOf: [Int]
         let sides: [Int32]
+        let memberStart: [Int]
+        let memberClass: [Int]
+        let memberCount: [Int]
     }
 
-    /// The destination side of blocks: one namespace's classes, grouped once for all the blocks towards it.
-    func blockDestinations(_ classes: [(class: Int, count: Int)]) -> BlockDestinations {
-        var groupIndex: [[Int32]: Int] = [:]
-        var members: [[Int]] = []
+    func blockDestinations(_ namespaces: [[(class: Int, count: Int)]]) -> BlockDestinations {
+        var namespaceOf: [Int] = []
         var sides: [Int32] = []
-        for (j, d) in classes.enumerated() {
-            let key = layers.map { $0.ingressSide[d.class] }
-            if let g = groupIndex[key] {
-                members[g].append(j)
-            } else {
-                groupIndex[key] = members.count
-                members.append([j])
+        var memberStart: [Int] = []
+        var memberClass: [Int] = []
+        var memberCount: [Int] = []
+        for (n, classes) in namespaces.enumerated() {
+            var groups: [[Int32]: [(class: Int, count: Int)]] = [:]
+            var order: [[Int32]] = []
+            for d in classes {
+                let key = layers.map { $0.ingressSide[d.class] }
+                if groups[key] == nil { order.append(key) }
+                groups[key, default: []].append(d)
+            }
+            for key in order {
+                namespaceOf.append(n)
                 sides += key
+                memberStart.append(memberClass.count)
+                for d in groups[key]! {
+                    memberClass.append(d.class)
+                    memberCount.append(d.count)
+                }
             }
         }
-        return BlockDestinations(classes: classes, members: members, sides: sides)
+        memberStart.append(memberClass.count)
+        return BlockDestinations(
+            namespaces: namespaces.count, namespaceOf: namespaceOf, sides: sides, memberStart: memberStart,
+            memberClass: memberClass, memberCount: memberCount)
     }
 
-    /// A block of class pairs summed up, for the namespace summary: the weight of the pairs that connect and the union
-    /// of their connections. A pair weighs the product of its classes' counts; with `sameNamespace`, a class paired
-    /// with itself weighs n * (n - 1), since a workload is not its own pair. The summary visits every pair of classes,
-    /// a billion at 100,000 workloads: destinations are grouped by their ingress sides (`blockDestinations`), and a
-    /// source whose ingress value is no connection for a group (a default deny) skips the group's classes.
-    func block(
-        from sources: [(class: Int, count: Int)], to blockDestinations: BlockDestinations, sameNamespace: Bool,
-        table: ConnTable
-    ) -> (connected: Int, union: Int32) {
+    /// The blocks from one namespace's classes to every namespace, summed up for the namespace summary: per
+    /// destination namespace, the weight of the class pairs that connect and the union of their connections as an
+    /// atom mask (`atoms.words` words per namespace). A pair weighs the product of its classes' counts; a class paired
+    /// with itself weighs n * (n - 1), since a workload is not its own pair. This visits every pair of classes, a
+    /// billion at 100,000 workloads, so a pair costs a few word operations, and a source whose ingress value is no
+    /// connection for a group (a default deny) skips the group's members.
+    func blocks(
+        from sources: [(class: Int, count: Int)], namespace: Int, to destinations: BlockDestinations, atoms: ConnAtoms
+    ) -> (connected: [Int], union: [UInt64]) {
+        precondition(layers.allSatisfy { $0.egressColumn == nil }, "a matrix towards its focus only has no blocks")
+        let words = atoms.words
         let layerCount = layers.count
-        let destinations = blockDestinations.classes
-        let groupMembers = blockDestinations.members
-        let groupSides = blockDestinations.sides
-        var connected = 0
-        var union = ConnTable.none
-        var open = [Int32](repeating: ConnTable.none, count: destinations.count)
-        var groupOpen = [Bool](repeating: false, count: groupMembers.count)
-        for (source, sourceCount) in sources {
-            var anyOpen = false
-            for g in groupOpen.indices {
-                groupOpen[g] = false
-                for (k, l) in layers.enumerated()
-                where l.ingressBySource[source * l.ingressSides + Int(groupSides[g * layerCount + k])] != ConnTable.none
-                {
-                    groupOpen[g] = true
-                    anyOpen = true
-                    break
-                }
-            }
-            guard anyOpen else { continue }
-            for (k, l) in layers.enumerated() {
-                let egress = l.egressRows[Int(l.egressSide[source])]
-                let column = l.egressColumn
-                let ingress = l.ingressBySource
-                let base = source * l.ingressSides
-                for (g, members) in groupMembers.enumerated() where groupOpen[g] {
-                    let value = ingress[base + Int(groupSides[g * layerCount + k])]
-                    for j in members {
-                        let d = destinations[j].class
-                        let x = table.intersection(egress[column.map { Int($0[d]) } ?? d], value)
-                        open[j] = k == 0 ? x : table.union(open[j], x)
+        let groups = destinations.namespaceOf.count
+        var connected = [Int](repeating: 0, count: destinations.namespaces)
+        var union = [UInt64](repeating: 0, count: destinations.namespaces * words)
+        var pair = [UInt64](repeating: 0, count: words)
+        // Per layer, the mask offset of the source's ingress value for each group (-1 when it is no connection).
+        var ingress = [Int](repeating: 0, count: groups * layerCount)
+        if layerCount == 1 {
+            singleLayerBlocks(
+                from: sources, namespace: namespace, to: destinations, atoms: atoms, connected: &connected,
+                union: &union)
+            return (connected, union)
+        }
+        // The loop below runs a billion times: it reads raw buffers, without bounds checks or reference counting.
+        atoms.masks.withUnsafeBufferPointer { masks in
+            destinations.memberClass.withUnsafeBufferPointer { memberClass in
+                destinations.memberCount.withUnsafeBufferPointer { memberCount in
+                    for (source, sourceCount) in sources {
+                        var anyGroup = false
+                        for (k, l) in layers.enumerated() {
+                            let base = source * l.ingressSides
+                            l.ingressBySource.withUnsafeBufferPointer { bySource in
+                                for g in 0..<groups {
+                                    let value = bySource[base + Int(destinations.sides[g * layerCount + k])]
+                                    ingress[g * layerCount + k] = value == ConnTable.none ? -1 : Int(value) * words
+                                    anyGroup = anyGroup || value != ConnTable.none
+                                }
+                            }
+                        }
+                        guard anyGroup else { continue }
+                        let egress = layers.map { Int($0.egressSide[source]) * $0.egressWidth }
+                        for g in 0..<groups {
+                            var open = false
+                            for k in 0..<layerCount where ingress[g * layerCount + k] >= 0 { open = true }
+                            guard open else { continue }
+                            let b = destinations.namespaceOf[g]
+                            for j in destinations.memberStart[g]..<destinations.memberStart[g + 1] {
+                                let d = memberClass[j]
+                                var any: UInt64 = 0
+                                for k in 0..<layerCount {
+                                    let value = ingress[g * layerCount + k]
+                                    let e = Int(layers[k].egressRows[egress[k] + d]) * words
+                                    for w in 0..<words {
+                                        let x = value < 0 ? 0 : masks[e + w] & masks[value + w]
+                                        pair[w] = k == 0 ? x : pair[w] | x
+                                        any |= x
+                                    }
+                                }
+                                guard any != 0 else { continue }
+                                let weight =
+                                    b == namespace && d == source
+                                    ? sourceCount * (sourceCount - 1) : sourceCount * memberCount[j]
+                                guard weight > 0 else { continue }
+                                connected[b] += weight
+                                for w in 0..<words { union[b * words + w] |= pair[w] }
+                            }
+                        }
                     }
-                }
-            }
-            for (g, members) in groupMembers.enumerated() where groupOpen[g] {
-                for j in members where open[j] != ConnTable.none {
-                    let (destination, destinationCount) = destinations[j]
-                    let weight =
-                        sameNamespace && destination == source
-                        ? sourceCount * (sourceCount - 1) : sourceCount * destinationCount
-                    guard weight > 0 else { continue }
-                    connected += weight
-                    union = table.union(union, open[j])
                 }
             }
         }
         return (connected, union)
     }
 
+    /// `blocks` for one layer, the common case (one IP family, or families the policies treat alike): the masks, the
+    /// ingress values and the egress row are read from raw buffers, without bounds checks or reference counting.
+    private func singleLayerBlocks(
+        from sources: [(class: Int, count: Int)], namespace: Int, to destinations: BlockDestinations, atoms: ConnAtoms,
+        connected: inout [Int], union: inout [UInt64]
+    ) {
+        let layer = layers[0]
+        let words = atoms.words
+        let sides = destinations.sides
+        let namespaceOf = destinations.namespaceOf
+        let memberStart = destinations.memberStart
+        let memberClass = destinations.memberClass
+        let memberCount = destinations.memberCount
+        let none = Int(ConnTable.none)
+        atoms.masks.withUnsafeBufferPointer { masks in
+            layer.ingressBySource.withUnsafeBufferPointer { bySource in
+                layer.egressRows.withUnsafeBufferPointer { egressRows in
+                    for (source, sourceCount) in sources {
+                        let base = source * layer.ingressSides
+                        let egress = egressRows.baseAddress! + Int(layer.egressSide[source]) * layer.egressWidth
+                        for g in sides.indices {
+                            let value = Int(bySource[base + Int(sides[g])]) * words
+                            guard value != none else { continue }
+                            let b = namespaceOf[g]
+                            for j in memberStart[g]..<memberStart[g + 1] {
+                                let d = memberClass[j]
+                                let e = Int(egress[d]) * words
+                                guard e != none else { continue }
+                                var any: UInt64 = 0
+                                for w in 0..<words { any |= masks[e + w] & masks[value + w] }
+                                guard any != 0 else { continue }
+                                let weight =
+                                    b == namespace && d == source
+                                    ? sourceCount * (sourceCount - 1) : sourceCount * memberCount[j]
+                                guard weight > 0 else { continue }
+                                connected[b] += weight
+                                for w in 0..<words { union[b * words + w] |= masks[e + w] & masks[value + w] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Connections from class `s` to every class, as indices into `table` (or a copy of it).
     func row(from s: Int, into out: inout [Int32], table: ConnTable) {
         for (k, l) in layers.enumerated() {
             assert(l.egressColumn == nil, "a matrix towards its focus only has no full rows")
-            let egress = l.egressRows[Int(l.egressSide[s])]
+            let egress = Int(l.egressSide[s]) * l.egressWidth
             let base = s * l.ingressSides
             for d in out.indices {
-                let x = table.intersection(egress[d], l.ingressBySource[base + Int(l.ingressSide[d])])
+                let x = table.intersection(l.egressRows[egress + d], l.ingressBySource[base + Int(l.ingressSide[d])])
                 out[d] = k == 0 ? x : table.union(out[d], x)
             }
         }
     }
 
-    /// Rows computed on every core, each worker interning into a table of its own; the indices are then translated into
+    /// A buffer of `count` values (no connection where nothing is written) filled on every core: `fill` writes block
+    /// `b` into a copy of `table` and returns the range it wrote, whose new indices are then translated into
     /// `table`'s.
-    private static func parallelRows(count: Int, into table: ConnTable, _ row: @escaping (Int, ConnTable) -> [Int32])
-        -> [[Int32]]
-    {
-        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, count))
-        var rows = [[Int32]](repeating: [], count: count)
-        let tables = (0..<workers).map { _ in ConnTable() }
-        rows.withUnsafeMutableBufferPointer { out in
-            let out = out
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in stride(from: w, to: count, by: workers) { out[i] = row(i, tables[w]) }
+    private static func parallelFill(
+        count: Int, blocks: Int, into table: ConnTable,
+        _ fill: @escaping (Int, UnsafeMutablePointer<Int32>, ConnTable) -> Range<Int>
+    ) -> [Int32] {
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, blocks))
+        var out = [Int32](repeating: ConnTable.none, count: count)
+        let tables = (0..<workers).map { _ in table.copy() }
+        let shared = table.sets.count
+        var written = [[Range<Int>]](repeating: [], count: workers)
+        out.withUnsafeMutableBufferPointer { buffer in
+            let base = buffer.baseAddress!
+            written.withUnsafeMutableBufferPointer { written in
+                let written = written
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    for b in stride(from: w, to: blocks, by: workers) { written[w].append(fill(b, base, tables[w])) }
+                }
             }
-        }
-        let shared = tables.map { local in local.sets.map { table.intern($0) } }
-        // Each worker translates the rows it computed, in place.
-        rows.withUnsafeMutableBufferPointer { out in
-            let out = out
+            // Sets a worker interned after the copy get the shared table's indices, by each worker in place.
+            let translations = tables.map { local in local.sets[shared...].map { table.intern($0) } }
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let map = shared[w]
-                for i in stride(from: w, to: count, by: workers) {
-                    for k in out[i].indices { out[i][k] = map[Int(out[i][k])] }
+                guard !translations[w].isEmpty else { return }
+                for range in written[w] {
+                    for k in range where Int(base[k]) >= shared { base[k] = translations[w][Int(base[k]) - shared] }
                 }
             }
         }
-        return rows
+        return out
     }
 }
 
@@ -367,8 +473,13 @@ final class PeerClassSets {
     private let namespacePosition: [String: Int]
     private var ids: [PeerMatch: Int32] = [:]
     private var keys: [PeerMatch] = []
-    private var sets: [[UInt64]] = []
+    /// Each peer's classes as a bit set, `words` words apiece, one after the other, for the first `computed` peers.
+    private var sets: [UInt64] = []
+    private var computed = 0
     private let words: Int
+    /// Each class's list of container ports, numbered, and how many distinct lists there are.
+    private let portList: [Int32]
+    private let portListCount: Int
 
     init(evaluator: Evaluator, reps: [PodEndpoint], family: IPFamily?) {
         self.evaluator = evaluator
@@ -390,6 +501,13 @@ final class PeerClassSets {
         self.namespaces = namespaces
         namespacePosition = position
         self.words = words
+        var portLists: [[ContainerPort]: Int32] = [:]
+        portList = reps.map { rep in
+            if let i = portLists[rep.ports] { return i }
+            portLists[rep.ports] = Int32(portLists.count)
+            return Int32(portLists.count - 1)
+        }
+        portListCount = portLists.count
     }
 
     func id(of peer: PeerMatch) -> Int32 {
@@ -402,8 +520,9 @@ final class PeerClassSets {
 
     /// Matches every peer registered since the last call against every class, on every core.
     func computePending() {
-        let start = sets.count
+        let start = computed
         guard keys.count > start else { return }
+        computed = keys.count
         // The namespaces each namespace selector matches, once per selector.
         var selected: [LabelSelector: [Int]] = [:]
         for key in keys[start...] {
@@ -459,48 +578,67 @@ final class PeerClassSets {
                 out[k] = bits
             }
         }
-        sets += fresh
+        sets += fresh.joined()
     }
 
-    struct NamedPortRule {
-        let ports: [PortMatch]?
-        let remote: Int
-    }
+    /// What `fill` reads of a side, flattened: whether it is isolated, and per rule its connections (an index into
+    /// the table, or -1 where named ports resolve per destination) and its peers (`peers[peerStart[r]..<peerStart[r +
+    /// 1]]`, ids of `PeerMatch`es; none: every class).
+    struct SidePlan {
+        let isolated: Bool
+        let fixed: [Int32]
+        let peerStart: [Int]
+        let peers: [Int]
 
-    /// A side's value towards every class. `named` gives a rule's connections towards one class when its named ports
-    /// resolve there.
-    func row(
-        _ side: CompiledSide, key: SideKey, classes n: Int, only: [UInt64]? = nil, table: ConnTable,
-        named: (NamedPortRule) -> ConnSet
-    ) -> [Int32] {
-        guard side.isolated else { return [Int32](repeating: ConnTable.all, count: n) }
-        var row = [Int32](repeating: ConnTable.none, count: n)
-        // The bit sets are read from a local: every access to the class's own property would be checked for
-        // exclusivity, a billion times at 100,000 workloads.
-        let sets = self.sets
-        var matched = [UInt64](repeating: 0, count: words)
-        for (rule, ruleKey) in zip(side.rules, key.rules) {
-            if ruleKey.peers.isEmpty {
-                for w in 0..<words { matched[w] = ~0 }
-            } else {
-                for w in 0..<words { matched[w] = 0 }
-                for p in ruleKey.peers {
-                    let set = sets[Int(p)]
-                    for w in 0..<words { matched[w] |= set[w] }
+        init(_ side: CompiledSide, key: SideKey, table: ConnTable) {
+            isolated = side.isolated
+            fixed = side.rules.map { rule in rule.conns.map { table.intern($0) } ?? -1 }
+            peerStart =
+                [0]
+                + key.rules.reduce(into: []) { starts, rule in
+                    starts.append((starts.last ?? 0) + rule.peers.count)
                 }
-            }
-            let fixed = rule.conns.map { table.intern($0) }
-            for w in 0..<words {
-                var bits = matched[w] & (only?[w] ?? ~0)
-                while bits != 0 {
-                    let c = w << 6 | bits.trailingZeroBitCount
-                    bits &= bits - 1
-                    guard c < n else { break }
-                    row[c] = table.union(
-                        row[c], fixed ?? table.intern(named(NamedPortRule(ports: rule.ports, remote: c))))
+            peers = key.rules.flatMap { $0.peers.map(Int.init) }
+        }
+    }
+
+    /// Writes a side's values towards `classes` (a range starting at a multiple of 64) at
+    /// `out[(c - classes.lowerBound) * step]`: every connection where the side is not isolated, else for each class a
+    /// rule matches the union of the matching rules' connections. Other places are left as they are (no connection).
+    /// Named ports resolve on the remote class's pod (the destination of an egress rule), once per rule and distinct
+    /// list of container ports. `only` limits the classes written to a bit set.
+    func fill(
+        _ plan: SidePlan, side: CompiledSide, classes: Range<Int>, only: [UInt64]?, table: ConnTable,
+        into out: UnsafeMutablePointer<Int32>, step: Int
+    ) {
+        let start = classes.lowerBound
+        guard plan.isolated else {
+            for c in classes { out[(c - start) * step] = ConnTable.all }
+            return
+        }
+        let words = self.words
+        self.sets.withUnsafeBufferPointer { sets in
+            for r in plan.fixed.indices {
+                let peers = plan.peerStart[r]..<plan.peerStart[r + 1]
+                var byPorts = [Int32](repeating: -1, count: plan.fixed[r] < 0 ? portListCount : 0)
+                for w in (start >> 6)..<((classes.upperBound + 63) >> 6) {
+                    var bits: UInt64 = peers.isEmpty ? ~0 : 0
+                    for p in peers { bits |= sets[plan.peers[p] * words + w] }
+                    bits &= only?[w] ?? ~0
+                    while bits != 0 {
+                        let c = w << 6 | bits.trailingZeroBitCount
+                        bits &= bits - 1
+                        guard c < classes.upperBound else { break }
+                        var value = plan.fixed[r] >= 0 ? plan.fixed[r] : byPorts[Int(portList[c])]
+                        if value < 0 {
+                            value = table.intern(side.rules[r].ports.connections(destination: .pod(reps[c])))
+                            byPorts[Int(portList[c])] = value
+                        }
+                        let slot = out + (c - start) * step
+                        slot.pointee = table.union(slot.pointee, value)
+                    }
                 }
             }
         }
-        return row
     }
 }

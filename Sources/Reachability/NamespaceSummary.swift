@@ -53,7 +53,8 @@ public struct NamespaceSummary: Sendable {
         }
         let sizes = perClass.indices.map { perClass[$0].values.reduce(0, +) + mixed[$0].count }
         let classLists = perClass.map { $0.map { (class: $0.key, count: $0.value) } }
-        let destinations = classLists.map { map.matrix.blockDestinations($0) }
+        let destinations = map.matrix.blockDestinations(classLists)
+        let atoms = ConnAtoms(map.matrix.table.sets)
         var rowsByNamespace = [[Row]](repeating: [], count: namespaces.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         rowsByNamespace.withUnsafeMutableBufferPointer { out in
@@ -67,18 +68,16 @@ public struct NamespaceSummary: Sendable {
                 }
                 for a in stride(from: worker, to: namespaces.count, by: workers) {
                     var rows: [Row] = []
+                    let blocks = map.matrix.blocks(from: classLists[a], namespace: a, to: destinations, atoms: atoms)
                     for b in namespaces.indices {
-                        var connected = 0
+                        var connected = blocks.connected[b]
                         var union = ConnTable.none
                         func add(_ c: Int32, _ count: Int) {
                             guard c != ConnTable.none, count > 0 else { return }
                             connected += count
                             union = table.union(union, c)
                         }
-                        let block = map.matrix.block(
-                            from: classLists[a], to: destinations[b], sameNamespace: a == b, table: table)
-                        connected += block.connected
-                        union = table.union(union, block.union)
+                        // Workloads whose pods fall in several classes (live dumps) are paired one by one.
                         for (ca, na) in classLists[a] {
                             for e in mixed[b] { add(conns([ca], e.map { classOf[$0] }), na) }
                         }
@@ -91,10 +90,11 @@ public struct NamespaceSummary: Sendable {
                         }
                         let pairs = sizes[a] * sizes[b] - (a == b ? sizes[a] : 0)
                         if connected > 0 {
+                            let blockUnion = atoms.set(blocks.union[b * atoms.words..<(b + 1) * atoms.words])
                             rows.append(
                                 Row(
                                     source: namespaces[a], destination: namespaces[b], connected: connected,
-                                    pairs: pairs, conns: table[union]))
+                                    pairs: pairs, conns: blockUnion.union(table[union])))
                         }
                     }
                     // The outside world, as one peer: the workloads it reaches and that reach it.
