@@ -23,7 +23,7 @@ public struct ConnectivityMap {
     let ids: [(id: String, endpoints: [Int])]
     let sharedClass: [Int]
     /// Whether each workload touches the focus (everything when no focus is set).
-    private let focused: [Bool]
+    let focused: [Bool]
     /// External range names, sorted; as listed, and with `external:any` where every address is treated alike.
     private let externalNames: [String]
     private let readableExternalNames: [String]

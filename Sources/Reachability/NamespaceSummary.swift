@@ -20,9 +20,18 @@ public struct NamespaceSummary: Sendable {
     public static let external = "external"
     public let rows: [Row]
 
-    /// From a map: its classes, matrix and external ranges. Namespaces are taken on every core, each with a copy of
-    /// the connection table.
+    /// From a map. A focused map counts only the pairs that touch its focus, out of those that do: its matrix holds
+    /// nothing else.
     public init(_ map: ConnectivityMap) {
+        let focused = map.focused.contains(false)
+        rows = (focused ? Self.focusedRows(map) : Self.classRows(map)).sorted {
+            ($0.source, $0.destination) < ($1.source, $1.destination)
+        }
+    }
+
+    /// A whole map's rows, from its classes, matrix and external ranges. Namespaces are taken on every core, each with
+    /// a copy of the connection table.
+    private static func classRows(_ map: ConnectivityMap) -> [Row] {
         let ids = map.ids
         let classOf = map.classes.classOf
         let model = map.model
@@ -128,6 +137,52 @@ public struct NamespaceSummary: Sendable {
                 }
             }
         }
-        rows = rowsByNamespace.joined().sorted { ($0.source, $0.destination) < ($1.source, $1.destination) }
+        return Array(rowsByNamespace.joined())
+    }
+
+    /// A focused map's rows, from its pair list (which lists only pairs touching the focus, as few as it prints).
+    private static func focusedRows(_ map: ConnectivityMap) -> [Row] {
+        var namespaceOf: [String: String] = [:]
+        var size: [String: Int] = [:]
+        var unfocused: [String: Int] = [:]
+        for (w, id) in map.ids.enumerated() {
+            let namespace = map.model.workloads[id.endpoints[0]].namespace
+            namespaceOf[id.id] = namespace
+            size[namespace, default: 0] += 1
+            if !map.focused[w] { unfocused[namespace, default: 0] += 1 }
+        }
+        struct Key: Hashable {
+            let source: String
+            let destination: String
+        }
+        // A workload counts once towards or from the outside world, whatever the ranges.
+        var connected: [Key: Set<String>] = [:]
+        var conns: [Key: ConnSet] = [:]
+        for pair in map.pairs {
+            let source = namespaceOf[pair.source] ?? external
+            let destination = namespaceOf[pair.destination] ?? external
+            let key = Key(source: source, destination: destination)
+            let counted =
+                source == external
+                ? pair.destination : destination == external ? pair.source : pair.source + " => " + pair.destination
+            connected[key, default: []].insert(counted)
+            conns[key, default: .none] = conns[key, default: .none].union(pair.conns)
+        }
+        return connected.map { key, members in
+            // Pairs touching the focus: all of them but those between two workloads outside it.
+            func touching(_ a: String, _ b: String) -> Int {
+                a == b
+                    ? size[a]! * (size[a]! - 1) - unfocused[a, default: 0] * (unfocused[a, default: 0] - 1)
+                    : size[a]! * size[b]! - unfocused[a, default: 0] * unfocused[b, default: 0]
+            }
+            let pairs =
+                key.source == external
+                ? size[key.destination]! - unfocused[key.destination, default: 0]
+                : key.destination == external
+                    ? size[key.source]! - unfocused[key.source, default: 0] : touching(key.source, key.destination)
+            return Row(
+                source: key.source, destination: key.destination, connected: members.count, pairs: pairs,
+                conns: conns[key]!)
+        }
     }
 }

@@ -300,23 +300,37 @@ final class ClassMapCrossCheckTests: XCTestCase {
         XCTAssertEqual(
             focusedParallel, one.pairs.map(\.line), "\(context): parallel focused listing", file: file, line: line)
         assertSummaryAggregatesThePairs(map, model, context, file: file, line: line)
+        assertSummaryAggregatesThePairs(
+            ConnectivityMap(evaluator: evaluator, namespace: namespace), model, "\(context), focus on \(namespace)",
+            focus: { $0.hasPrefix(namespace + "/") }, file: file, line: line)
+        assertSummaryAggregatesThePairs(
+            one, model, "\(context), focus on \(workload)", focus: { $0 == workload }, file: file, line: line)
     }
 
-    /// The namespace summary counts and unites what the pair list says, namespace pair by namespace pair.
+    /// The namespace summary counts and unites what the pair list says, namespace pair by namespace pair, out of the
+    /// pairs that touch the map's focus (workloads for which `focus` holds).
     func assertSummaryAggregatesThePairs(
-        _ map: ConnectivityMap, _ model: ClusterModel, _ context: String, file: StaticString, line: UInt
+        _ map: ConnectivityMap, _ model: ClusterModel, _ context: String, focus: (String) -> Bool = { _ in true },
+        file: StaticString, line: UInt
     ) {
         var namespaceOf: [String: String] = [:]
-        var size: [String: Int] = [:]
-        for w in model.workloads where w.replicas != 0 && namespaceOf[w.id] == nil {
-            namespaceOf[w.id] = w.namespace
-            size[w.namespace, default: 0] += 1
-        }
+        for w in model.workloads where w.replicas != 0 && namespaceOf[w.id] == nil { namespaceOf[w.id] = w.namespace }
         struct Key: Hashable {
             let source: String
             let destination: String
         }
         let outside = NamespaceSummary.external
+        // Every ordered pair of workloads touching the focus, one by one, and each focused workload with the outside.
+        var total: [Key: Int] = [:]
+        for (s, a) in namespaceOf where focus(s) {
+            total[Key(source: outside, destination: a), default: 0] += 1
+            total[Key(source: a, destination: outside), default: 0] += 1
+        }
+        for (s, a) in namespaceOf {
+            for (d, b) in namespaceOf where s != d && (focus(s) || focus(d)) {
+                total[Key(source: a, destination: b), default: 0] += 1
+            }
+        }
         var connected: [Key: Set<String>] = [:]
         var conns: [Key: ConnSet] = [:]
         for p in map.pairs {
@@ -328,14 +342,7 @@ final class ClassMapCrossCheckTests: XCTestCase {
         }
         var expected: [String] = []
         for (key, members) in connected {
-            let pairs: Int
-            if key.source == outside || key.destination == outside {
-                pairs = size[key.source == outside ? key.destination : key.source]!
-            } else {
-                pairs =
-                    size[key.source]! * size[key.destination]! - (key.source == key.destination ? size[key.source]! : 0)
-            }
-            expected.append("\(key.source) \(key.destination) \(members.count)/\(pairs) \(conns[key]!)")
+            expected.append("\(key.source) \(key.destination) \(members.count)/\(total[key]!) \(conns[key]!)")
         }
         let summary = NamespaceSummary(map).rows.map {
             "\($0.source) \($0.destination) \($0.connected)/\($0.pairs) \($0.conns)"
