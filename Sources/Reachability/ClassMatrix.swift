@@ -616,12 +616,15 @@ final class PeerClassSets {
             for c in classes { out[(c - start) * step] = ConnTable.all }
             return
         }
+        let wordRange = (start >> 6)..<((classes.upperBound + 63) >> 6)
+        // A focused map asks most sides for a few classes only: a block of classes without one has nothing to write.
+        if let only, wordRange.allSatisfy({ only[$0] == 0 }) { return }
         let words = self.words
         self.sets.withUnsafeBufferPointer { sets in
             for r in plan.fixed.indices {
                 let peers = plan.peerStart[r]..<plan.peerStart[r + 1]
                 var byPorts = [Int32](repeating: -1, count: plan.fixed[r] < 0 ? portListCount : 0)
-                for w in (start >> 6)..<((classes.upperBound + 63) >> 6) {
+                for w in wordRange {
                     var bits: UInt64 = peers.isEmpty ? ~0 : 0
                     for p in peers { bits |= sets[plan.peers[p] * words + w] }
                     bits &= only?[w] ?? ~0
