@@ -66,6 +66,7 @@ public final class ClaimChecker {
         evaluator = Evaluator(model: model, assumptions: assumptions)
         layered = LayeredReach(evaluator: evaluator)
         autoLayer = AutoLayer(model: model)
+        unmodelledPolicyReason = PolicySet.undecidableReason(model, evaluator.policies)
         self.timeout = timeout
         self.maxCounterexamples = maxCounterexamples
     }
@@ -77,6 +78,7 @@ public final class ClaimChecker {
         maxCounterexamples = other.maxCounterexamples
         layerOverride = other.layerOverride
         autoLayer = other.autoLayer
+        unmodelledPolicyReason = other.unmodelledPolicyReason
         solverOnly = other.solverOnly
         slicedEncoding = other.slicedEncoding
         layered = LayeredReach(sharing: other.layered)
@@ -128,11 +130,12 @@ public final class ClaimChecker {
 
     /// Set when the input holds policy objects of a CNI's own API: they can allow or deny what Kubernetes policy
     /// decides, so no verdict computed without them is sound.
-    public var unmodelledPolicyReason: String? { PolicySet.undecidableReason(model, evaluator.policies) }
+    /// Computed once, for every claim reads it and it looks at every workload.
+    public let unmodelledPolicyReason: String?
 
     /// Declared endpoints that exist (A-ZERO-REPLICAS: a workload with zero replicas has no pods).
     func declared(_ s: EndpointSelector) -> [Int] {
-        evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 && s.selects(evaluator.endpoints[$0]) }
+        evaluator.liveEndpoints.filter { s.selects(evaluator.endpoints[$0]) }
     }
 
     /// Claims naming namespaces or workloads that do not exist, or selecting no destination pod, are input errors.
@@ -415,7 +418,7 @@ public final class ClaimChecker {
         case .only:
             let listed = z.or(claim.from.map { member($0, src, in: search, hypothetical: true) })
             var sources = [
-                encoder.isWorkload(src, evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }),
+                encoder.isWorkload(src, evaluator.liveEndpoints),
                 encoder.isExternal(src, in: evaluator.assumptions.ipFamilies.map(CIDR.whole), search.flow),
             ]
             if claim.outsideUniverse == .any {
@@ -714,9 +717,7 @@ public final class ClaimChecker {
             var admittedRanges: [AddressRange] = []
             let ranges = evaluator.externalRanges
             let outside =
-                evaluator.endpoints.indices.filter { model.workloads[$0].replicas != 0 }.map {
-                    Endpoint.pod(evaluator.endpoints[$0])
-                }
+                evaluator.liveEndpoints.map { Endpoint.pod(evaluator.endpoints[$0]) }
                 + ranges.map { Endpoint.external($0) }
             // At the netpol layer the first destination a declared pod reaches depends only on its class (bar its own
             // workload): the first two are computed once per class.
@@ -868,9 +869,8 @@ public final class ClaimChecker {
             }
         }
         var out = Set<String>()
-        for (i, e) in evaluator.endpoints.enumerated()
-        where model.workloads[i].replicas != 0 && !targetSet.contains(i) && reaches(.pod(e)) {
-            out.insert(e.workload!)
+        for i in evaluator.liveEndpoints where !targetSet.contains(i) && reaches(.pod(evaluator.endpoints[i])) {
+            out.insert(evaluator.endpoints[i].workload!)
         }
         return admittedNames(pods: out, ranges: evaluator.externalRanges.filter { reaches(.external($0)) })
     }

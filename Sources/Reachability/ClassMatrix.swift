@@ -218,10 +218,12 @@ final class ClassMatrix {
     /// Connections from class `s` to class `d`, as an index into `table` (or a copy of it).
     func conns(_ s: Int, _ d: Int, table: ConnTable) -> Int32 {
         var out = ConnTable.none
-        for l in layers {
-            let egress = l.egressRows[Int(l.egressSide[s]) * l.egressWidth + (l.egressColumn.map { Int($0[d]) } ?? d)]
-            out = table.union(
-                out, table.intersection(egress, l.ingressBySource[s * l.ingressSides + Int(l.ingressSide[d])]))
+        // Claims call this per pair: the layers are read in place, since copying one retains each of its arrays.
+        for k in layers.indices {
+            let column = layers[k].egressColumn == nil ? d : Int(layers[k].egressColumn![d])
+            let egress = layers[k].egressRows[Int(layers[k].egressSide[s]) * layers[k].egressWidth + column]
+            let ingress = layers[k].ingressBySource[s * layers[k].ingressSides + Int(layers[k].ingressSide[d])]
+            out = table.union(out, table.intersection(egress, ingress))
         }
         return out
     }

@@ -33,13 +33,8 @@ public final class Evaluator: @unchecked Sendable {
     public let assumptions: Assumptions
     /// The assumptions every verdict of this evaluator rests on, as reports print them: the bindings, then what the
     /// input brings (`ClusterModel.inputAssumptions`).
-    public var describedAssumptions: [String] {
-        // A bound enforcement mode replaces the default the input implies.
-        let input = model.inputAssumptions.filter {
-            assumptions.ciliumEnforcement == .default || !$0.hasPrefix("A-CILIUM-ENFORCEMENT=")
-        }
-        return assumptions.describedBindings + input
-    }
+    /// Computed once: every claim's result carries them, and the input's look at every workload.
+    public let describedAssumptions: [String]
     /// The model's policies, compiled: the only policy input of this evaluator.
     public let policies: PolicySet
     /// The NetworkPolicy-tier policies selecting each declared pod (pods of one workload may differ in a live
@@ -51,6 +46,8 @@ public final class Evaluator: @unchecked Sendable {
     /// them (∃ placement, docs/SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
     let podAddressRanges: [AddressRange?]
     public let endpoints: [PodEndpoint]
+    /// The declared endpoints that exist (A-ZERO-REPLICAS: a workload with zero replicas has no pods).
+    public let liveEndpoints: [Int]
     /// Every prefix a policy mentions (both families), the boundaries of the address ranges policies tell apart.
     let policyCIDRs: [CIDR]
     /// Whether a pod-to-pod answer must be computed per IP family: a flow's two addresses share a family, and when
@@ -151,6 +148,13 @@ public final class Evaluator: @unchecked Sendable {
             e.declaredIndex = i
             return e
         }
+        liveEndpoints = model.workloads.indices.filter { model.workloads[$0].replicas != 0 }
+        // A bound enforcement mode replaces the default the input implies.
+        describedAssumptions =
+            assumptions.describedBindings
+            + model.inputAssumptions.filter {
+                assumptions.ciliumEnforcement == .default || !$0.hasPrefix("A-CILIUM-ENFORCEMENT=")
+            }
         selectingCache = Array(repeating: nil, count: model.workloads.count)
         compiledCache = [
             .ingress: Array(repeating: nil, count: model.workloads.count),

@@ -33,11 +33,17 @@ public final class LayeredReach {
     /// Endpoint classes (pods no selector tells apart) and connections already computed between them: the claims
     /// of one file ask about the same pods again and again.
     public private(set) lazy var classes = EndpointClasses(evaluator: evaluator)
+    /// The class of each declared endpoint, read on every call: kept apart from `classes`, since reading the lazy
+    /// struct copies all of it.
+    private lazy var classOf = classes.classOf
+    private lazy var classCount = classes.count
     private var podPairs: [Int: ConnSet] = [:]
     private var addressPairs: [AddressRange: [Int: ConnSet]] = [:]
-    /// The class matrix towards some destination classes (`focused`), with this engine's own copy of its table (the
-    /// table memoizes unions and intersections as it is read).
-    private var matrix: (classes: ClassMatrix, focused: [Bool], table: ConnTable)?
+    /// The class matrix towards some destination classes (`matrixFocus`), with this engine's own copy of its table
+    /// (the table memoizes unions and intersections as it is read).
+    private var matrix: ClassMatrix?
+    private var matrixFocus: [Bool] = []
+    private var matrixTable = ConnTable()
 
     public init(evaluator: Evaluator) { self.evaluator = evaluator }
 
@@ -45,7 +51,12 @@ public final class LayeredReach {
     public init(sharing other: LayeredReach) {
         evaluator = other.evaluator
         classes = other.classes
-        matrix = other.matrix.map { ($0.classes, $0.focused, $0.table.copy()) }
+        // A copy of its own: each call retains the array, and a reference count that both threads change on every
+        // call would bounce between the cores.
+        classOf = other.classOf.map { $0 }
+        matrix = other.matrix
+        matrixFocus = other.matrixFocus
+        matrixTable = other.matrixTable.copy()
     }
 
     /// Computes the class matrix towards the classes of `destinations` (declared endpoint indices): connections from
@@ -58,20 +69,23 @@ public final class LayeredReach {
         let computed = ClassMatrix(evaluator: evaluator, classes: classes, focus: focus, towardsFocusOnly: true)
         var focused = [Bool](repeating: false, count: classes.count)
         for c in focus { focused[c] = true }
-        matrix = (computed, focused, computed.table)
+        matrix = computed
+        matrixFocus = focused
+        matrixTable = computed.table
     }
 
     /// `Evaluator.connections`, memoized per pair of classes for declared pods and per class for external ranges.
     public func connections(_ s: Endpoint, _ d: Endpoint) -> ConnSet {
         guard let di = d.pod?.declaredIndex else { return evaluator.connections(from: s, to: d) }
-        let dc = classes.classOf[di]
+        let classOf = self.classOf
+        let dc = classOf[di]
         switch s {
         case .pod(let pod):
             guard let si = pod.declaredIndex else { return evaluator.connections(from: s, to: d) }
-            if let matrix, matrix.focused[dc] {
-                return matrix.table[matrix.classes.conns(classes.classOf[si], dc, table: matrix.table)]
+            if let matrix, matrixFocus[dc] {
+                return matrixTable[matrix.conns(classOf[si], dc, table: matrixTable)]
             }
-            let key = classes.classOf[si] * classes.count + dc
+            let key = classOf[si] * classCount + dc
             if let c = podPairs[key] { return c }
             let c = evaluator.connections(from: s, to: d)
             podPairs[key] = c
