@@ -88,17 +88,30 @@ final class ClassMatrix {
     /// The side of each class, and each side's value towards every class (ingress: stored per source class, each
     /// side's value from it, so that one source's row reads memory in order), as `table` indices. One layer per IP
     /// family when the evaluator tells the families apart (`Evaluator.splitsFamilies`), else one for all.
+    ///
+    /// Without a focus every side is stored in full. With one, only the focused classes' sides are (ingress sides
+    /// over every source, egress sides towards every destination), and every side's values at the focused classes
+    /// are stored apart (`…AtFocus`, side by side, `focusCount` values apiece): a pair with a focused class on either
+    /// end reads one or the other, and memory grows with the focus rather than with the square of the classes.
     private struct Layer {
+        /// Each class's ingress side, its index among the sides stored in full (-1: none), and the values by source.
         let ingressSide: [Int32]
-        let egressSide: [Int32]
+        let ingressFull: [Int32]
         let ingressBySource: [Int32]
         let ingressSides: Int
-        /// Each egress side's row, `egressWidth` values apiece, one after the other.
+        /// Every ingress side's value from each focused source (a focused map lists their rows).
+        let ingressAtFocus: [Int32]
+        /// Each class's egress side, each side's row among the rows stored in full (-1: none), and the rows.
+        let egressSide: [Int32]
+        let egressFull: [Int32]
         let egressRows: [Int32]
-        let egressWidth: Int
-        /// Towards the focus only: each focused class's column in the egress rows (which hold no other).
-        let egressColumn: [Int32]?
+        /// Every egress side's value towards each focused destination.
+        let egressAtFocus: [Int32]
     }
+    private let classCount: Int
+    /// Each class's position among the focused classes (-1: not focused), and how many there are.
+    private let focusIndex: [Int32]
+    private let focusCount: Int
     private var layers: [Layer] = []
 
     /// With a `focus` (classes), only pairs with a focused class on one side are computed: a side of an unfocused
@@ -108,6 +121,11 @@ final class ClassMatrix {
     init(evaluator: Evaluator, classes: EndpointClasses, focus: Set<Int>? = nil, towardsFocusOnly: Bool = false) {
         let towardsFocusOnly = towardsFocusOnly && focus != nil
         let n = classes.count
+        classCount = n
+        var focusIndex = [Int32](repeating: -1, count: n)
+        for (k, c) in (focus ?? []).sorted().enumerated() { focusIndex[c] = Int32(k) }
+        self.focusIndex = focusIndex
+        focusCount = focus?.count ?? 0
         let reps = (0..<n).map { evaluator.endpoints[classes.representative($0)] }
         let table = self.table
         let words = (n + 63) / 64
@@ -175,9 +193,8 @@ final class ClassMatrix {
         for family in evaluator.pairFamilies {
             let peers = ruleBased ? PeerClassSets(evaluator: evaluator, reps: reps, family: family) : nil
             let ingress = sides(.ingress, peers: peers, family: family)
-            // Ingress values are stored by source: one source's values towards every side lie together. Sides left
-            // uncomputed (towards the focus only) take no room: the others are numbered anew.
-            let keptSides = ingress.towardsAll.indices.filter { !towardsFocusOnly || ingress.towardsAll[$0] }
+            // Ingress values are stored by source: one source's values towards every side lie together.
+            let keptSides = ingress.towardsAll.indices.filter { ingress.towardsAll[$0] }
             var kept = [Int32](repeating: -1, count: ingress.towardsAll.count)
             for (k, i) in keptSides.enumerated() { kept[i] = Int32(k) }
             let stride = keptSides.count
@@ -191,41 +208,83 @@ final class ClassMatrix {
                 return sources.lowerBound * stride..<sources.upperBound * stride
             }
             let egress = sides(.egress, peers: peers, family: family)
-            let egressSides = egress.towardsAll.count
-            var egressRows = ClassMatrix.parallelFill(count: egressSides * n, blocks: egressSides, into: table) {
-                i, out, t in
-                egress.fill(i, 0..<n, out + i * n, 1, t)
-                return i * n..<(i + 1) * n
+            let fullRows = egress.towardsAll.indices.filter { egress.towardsAll[$0] }
+            var rowOf = [Int32](repeating: -1, count: egress.towardsAll.count)
+            for (k, i) in fullRows.enumerated() { rowOf[i] = Int32(k) }
+            let egressRows = ClassMatrix.parallelFill(count: fullRows.count * n, blocks: fullRows.count, into: table) {
+                k, out, t in
+                egress.fill(fullRows[k], 0..<n, out + k * n, 1, t)
+                return k * n..<(k + 1) * n
             }
-            var egressColumn: [Int32]?
-            var egressWidth = n
-            if towardsFocusOnly, let focus {
-                let columns = focus.sorted()
-                var column = [Int32](repeating: -1, count: n)
-                for (k, c) in columns.enumerated() { column[c] = Int32(k) }
-                egressRows = (0..<egressSides).flatMap { i in columns.map { egressRows[i * n + $0] } }
-                egressColumn = column
-                egressWidth = columns.count
-            }
+            let focused = focus.map { $0.sorted() } ?? []
             layers.append(
                 Layer(
-                    ingressSide: ingress.of.map { kept[Int($0)] }, egressSide: egress.of, ingressBySource: bySource,
-                    ingressSides: stride, egressRows: egressRows, egressWidth: egressWidth, egressColumn: egressColumn
+                    ingressSide: ingress.of, ingressFull: kept, ingressBySource: bySource, ingressSides: stride,
+                    ingressAtFocus: towardsFocusOnly
+                        ? []
+                        : ClassMatrix.values(
+                            at: focused, of: n, sides: ingress.towardsAll.count, into: table, ingress.fill),
+                    egressSide: egress.of, egressFull: rowOf, egressRows: egressRows,
+                    egressAtFocus: ClassMatrix.values(
+                        at: focused, of: n, sides: egress.towardsAll.count, into: table, egress.fill)
                 ))
         }
     }
 
-    /// Connections from class `s` to class `d`, as an index into `table` (or a copy of it).
+    /// Every side's values at some classes (sorted, among `total`), side by side: the focus of a focused matrix.
+    private static func values(
+        at classes: [Int], of total: Int, sides: Int, into table: ConnTable,
+        _ fill: @escaping (Int, Range<Int>, UnsafeMutablePointer<Int32>, Int, ConnTable) -> Void
+    ) -> [Int32] {
+        guard !classes.isEmpty else { return [] }
+        let count = classes.count
+        return parallelFill(count: sides * count, blocks: sides, into: table) { i, out, t in
+            // A side is computed 64 classes at a time: each block of classes holding a focused one, into a scratch.
+            var scratch = [Int32](repeating: ConnTable.none, count: 64)
+            var f = 0
+            while f < count {
+                let start = classes[f] & ~63
+                let block = start..<min(start + 64, total)
+                scratch.withUnsafeMutableBufferPointer { fill(i, block, $0.baseAddress!, 1, t) }
+                while f < count && classes[f] < start + 64 {
+                    out[i * count + f] = scratch[classes[f] - start]
+                    f += 1
+                }
+                for k in scratch.indices { scratch[k] = ConnTable.none }
+            }
+            return i * count..<(i + 1) * count
+        }
+    }
+
+    /// Connections from class `s` to class `d`, as an index into `table` (or a copy of it). With a focus, `s` or `d`
+    /// is focused (towards the focus only, `d`).
     func conns(_ s: Int, _ d: Int, table: ConnTable) -> Int32 {
         var out = ConnTable.none
         // Claims call this per pair: the layers are read in place, since copying one retains each of its arrays.
         for k in layers.indices {
-            let column = layers[k].egressColumn == nil ? d : Int(layers[k].egressColumn![d])
-            let egress = layers[k].egressRows[Int(layers[k].egressSide[s]) * layers[k].egressWidth + column]
-            let ingress = layers[k].ingressBySource[s * layers[k].ingressSides + Int(layers[k].ingressSide[d])]
-            out = table.union(out, table.intersection(egress, ingress))
+            out = table.union(out, table.intersection(egress(k, s, d), ingress(k, s, d)))
         }
         return out
+    }
+
+    /// Layer k's egress value from class `s` to class `d`: from a row stored in full, else from the focus's values.
+    @inline(__always)
+    private func egress(_ k: Int, _ s: Int, _ d: Int) -> Int32 {
+        let side = Int(layers[k].egressSide[s])
+        let row = Int(layers[k].egressFull[side])
+        return row >= 0
+            ? layers[k].egressRows[row * classCount + d]
+            : layers[k].egressAtFocus[side * focusCount + Int(focusIndex[d])]
+    }
+
+    /// Layer k's ingress value into class `d` from class `s`, likewise.
+    @inline(__always)
+    private func ingress(_ k: Int, _ s: Int, _ d: Int) -> Int32 {
+        let side = Int(layers[k].ingressSide[d])
+        let full = Int(layers[k].ingressFull[side])
+        return full >= 0
+            ? layers[k].ingressBySource[s * layers[k].ingressSides + full]
+            : layers[k].ingressAtFocus[side * focusCount + Int(focusIndex[s])]
     }
 
     /// Every namespace's classes as the destinations of blocks, grouped once for all sources: classes of one
@@ -280,7 +339,7 @@ final class ClassMatrix {
     func blocks(
         from sources: [(class: Int, count: Int)], namespace: Int, to destinations: BlockDestinations, atoms: ConnAtoms
     ) -> (connected: [Int], union: [UInt64]) {
-        precondition(layers.allSatisfy { $0.egressColumn == nil }, "a matrix towards its focus only has no blocks")
+        precondition(focusCount == 0, "a focused matrix has no blocks")
         let words = atoms.words
         let layerCount = layers.count
         let groups = destinations.namespaceOf.count
@@ -312,7 +371,7 @@ final class ClassMatrix {
                             }
                         }
                         guard anyGroup else { continue }
-                        let egress = layers.map { Int($0.egressSide[source]) * $0.egressWidth }
+                        let egress = layers.map { Int($0.egressSide[source]) * classCount }
                         for g in 0..<groups {
                             var open = false
                             for k in 0..<layerCount where ingress[g * layerCount + k] >= 0 { open = true }
@@ -365,7 +424,7 @@ final class ClassMatrix {
                 layer.egressRows.withUnsafeBufferPointer { egressRows in
                     for (source, sourceCount) in sources {
                         let base = source * layer.ingressSides
-                        let egress = egressRows.baseAddress! + Int(layer.egressSide[source]) * layer.egressWidth
+                        let egress = egressRows.baseAddress! + Int(layer.egressSide[source]) * classCount
                         for g in sides.indices {
                             let value = Int(bySource[base + Int(sides[g])]) * words
                             guard value != none else { continue }
@@ -391,14 +450,12 @@ final class ClassMatrix {
         }
     }
 
-    /// Connections from class `s` to every class, as indices into `table` (or a copy of it).
+    /// Connections from class `s` to every class, as indices into `table` (or a copy of it). With a focus, `s` is
+    /// focused.
     func row(from s: Int, into out: inout [Int32], table: ConnTable) {
-        for (k, l) in layers.enumerated() {
-            assert(l.egressColumn == nil, "a matrix towards its focus only has no full rows")
-            let egress = Int(l.egressSide[s]) * l.egressWidth
-            let base = s * l.ingressSides
+        for k in layers.indices {
             for d in out.indices {
-                let x = table.intersection(l.egressRows[egress + d], l.ingressBySource[base + Int(l.ingressSide[d])])
+                let x = table.intersection(egress(k, s, d), ingress(k, s, d))
                 out[d] = k == 0 ? x : table.union(out[d], x)
             }
         }
