@@ -454,8 +454,10 @@ final class ClassMatrix {
     /// focused.
     func row(from s: Int, into out: inout [Int32], table: ConnTable) {
         for k in layers.indices {
+            // The source's egress row is stored in full (it is focused, or nothing is).
+            let row = Int(layers[k].egressFull[Int(layers[k].egressSide[s])]) * classCount
             for d in out.indices {
-                let x = table.intersection(egress(k, s, d), ingress(k, s, d))
+                let x = table.intersection(layers[k].egressRows[row + d], ingress(k, s, d))
                 out[d] = k == 0 ? x : table.union(out[d], x)
             }
         }
