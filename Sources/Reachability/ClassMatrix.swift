@@ -36,14 +36,6 @@ public final class ConnTable {
     public func union(_ a: Int32, _ b: Int32) -> Int32 {
         if a == b || b == ConnTable.none || a == ConnTable.all { return a }
         if a == ConnTable.none || b == ConnTable.all { return b }
-        if a < ConnTable.flatSide && b < ConnTable.flatSide {
-            if flatUnions.isEmpty {
-                flatUnions = [Int32](repeating: -1, count: Int(ConnTable.flatSide * ConnTable.flatSide))
-            }
-            let slot = Int(a) * Int(ConnTable.flatSide) + Int(b)
-            if flatUnions[slot] < 0 { flatUnions[slot] = intern(sets[Int(a)].union(sets[Int(b)])) }
-            return flatUnions[slot]
-        }
         let key = Int64(min(a, b)) << 32 | Int64(max(a, b))
         if let u = unions[key] { return u }
         let u = intern(sets[Int(a)].union(sets[Int(b)]))
@@ -54,8 +46,7 @@ public final class ConnTable {
     public func intersection(_ a: Int32, _ b: Int32) -> Int32 {
         if a == b || b == ConnTable.all || a == ConnTable.none { return a }
         if a == ConnTable.all || b == ConnTable.none { return b }
-        // A map intersects each source's egress with every destination's ingress: the first sets get a flat memo (as
-        // they do for unions, which rows take of every rule matching a class).
+        // A map intersects each source's egress with every destination's ingress: the first sets get a flat memo.
         if a < ConnTable.flatSide && b < ConnTable.flatSide {
             if flatIntersections.isEmpty {
                 flatIntersections = [Int32](repeating: -1, count: Int(ConnTable.flatSide * ConnTable.flatSide))
@@ -72,7 +63,6 @@ public final class ConnTable {
     }
     private static let flatSide: Int32 = 1024
     private var flatIntersections: [Int32] = []
-    private var flatUnions: [Int32] = []
 }
 
 /// The NetworkPolicy layer between every ordered pair of endpoint classes, computed one side at a time.
@@ -310,7 +300,8 @@ final class ClassMatrix {
             var groups: [[Int32]: [(class: Int, count: Int)]] = [:]
             var order: [[Int32]] = []
             for d in classes {
-                let key = layers.map { $0.ingressSide[d.class] }
+                // Each layer's column of the ingress values by source (every side is stored in full: no focus).
+                let key = layers.map { $0.ingressFull[Int($0.ingressSide[d.class])] }
                 if groups[key] == nil { order.append(key) }
                 groups[key, default: []].append(d)
             }
@@ -371,7 +362,7 @@ final class ClassMatrix {
                             }
                         }
                         guard anyGroup else { continue }
-                        let egress = layers.map { Int($0.egressSide[source]) * classCount }
+                        let egress = layers.map { Int($0.egressFull[Int($0.egressSide[source])]) * classCount }
                         for g in 0..<groups {
                             var open = false
                             for k in 0..<layerCount where ingress[g * layerCount + k] >= 0 { open = true }
@@ -424,7 +415,8 @@ final class ClassMatrix {
                 layer.egressRows.withUnsafeBufferPointer { egressRows in
                     for (source, sourceCount) in sources {
                         let base = source * layer.ingressSides
-                        let egress = egressRows.baseAddress! + Int(layer.egressSide[source]) * classCount
+                        let row = Int(layer.egressFull[Int(layer.egressSide[source])])
+                        let egress = egressRows.baseAddress! + row * classCount
                         for g in sides.indices {
                             let value = Int(bySource[base + Int(sides[g])]) * words
                             guard value != none else { continue }
