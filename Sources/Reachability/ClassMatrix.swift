@@ -102,6 +102,7 @@ final class ClassMatrix {
     /// Each class's position among the focused classes (-1: not focused), and how many there are.
     private let focusIndex: [Int32]
     private let focusCount: Int
+    func isFocused(_ c: Int) -> Bool { focusIndex[c] >= 0 }
     private var layers: [Layer] = []
 
     /// With a `focus` (classes), only pairs with a focused class on one side are computed: a side of an unfocused

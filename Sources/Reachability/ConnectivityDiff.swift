@@ -149,7 +149,8 @@ public struct ConnectivityDiff {
             classes = EndpointClasses(evaluator: evaluator)
             matrix = ClassMatrix(evaluator: evaluator, classes: classes)
             var workloads: [String: (endpoint: Int, classes: [Int])] = [:]
-            for (i, w) in evaluator.model.workloads.enumerated() where w.replicas != 0 {
+            for i in evaluator.liveEndpoints {
+                let w = evaluator.model.workloads[i]
                 var entry = workloads[w.id] ?? (i, [])
                 if !entry.classes.contains(classes.classOf[i]) { entry.classes.append(classes.classOf[i]) }
                 workloads[w.id] = entry

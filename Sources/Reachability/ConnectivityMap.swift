@@ -41,7 +41,7 @@ public struct ConnectivityMap {
         self.classes = classes
         // Workloads with zero replicas have no pods (A-ZERO-REPLICAS, conformance: absent).
         var byID: [String: [Int]] = [:]
-        for (i, w) in model.workloads.enumerated() where w.replicas != 0 { byID[w.id, default: []].append(i) }
+        for i in evaluator.liveEndpoints { byID[model.workloads[i].id, default: []].append(i) }
         let ids: [(id: String, endpoints: [Int])] = byID.keys.sorted().map { ($0, byID[$0]!) }
         self.ids = ids
         let classOf = classes.classOf

@@ -39,10 +39,9 @@ public final class LayeredReach {
     private lazy var classCount = classes.count
     private var podPairs: [Int: ConnSet] = [:]
     private var addressPairs: [AddressRange: [Int: ConnSet]] = [:]
-    /// The class matrix towards some destination classes (`matrixFocus`), with this engine's own copy of its table
-    /// (the table memoizes unions and intersections as it is read).
+    /// The class matrix towards some destination classes (its focus), with this engine's own copy of its table (the
+    /// table memoizes unions and intersections as it is read).
     private var matrix: ClassMatrix?
-    private var matrixFocus: [Bool] = []
     private var matrixTable = ConnTable()
 
     public init(evaluator: Evaluator) { self.evaluator = evaluator }
@@ -55,7 +54,6 @@ public final class LayeredReach {
         // call would bounce between the cores.
         classOf = other.classOf.map { $0 }
         matrix = other.matrix
-        matrixFocus = other.matrixFocus
         matrixTable = other.matrixTable.copy()
     }
 
@@ -67,10 +65,7 @@ public final class LayeredReach {
         guard !destinations.isEmpty, !evaluator.policies.hasOrderedTiers else { return }
         let focus = Set(destinations.map { classes.classOf[$0] })
         let computed = ClassMatrix(evaluator: evaluator, classes: classes, focus: focus, towardsFocusOnly: true)
-        var focused = [Bool](repeating: false, count: classes.count)
-        for c in focus { focused[c] = true }
         matrix = computed
-        matrixFocus = focused
         matrixTable = computed.table
     }
 
@@ -82,7 +77,7 @@ public final class LayeredReach {
         switch s {
         case .pod(let pod):
             guard let si = pod.declaredIndex else { return evaluator.connections(from: s, to: d) }
-            if let matrix, matrixFocus[dc] {
+            if let matrix, matrix.isFocused(dc) {
                 return matrixTable[matrix.conns(classOf[si], dc, table: matrixTable)]
             }
             let key = classOf[si] * classCount + dc

@@ -29,7 +29,7 @@ public struct ServiceStage {
             return fromEndpoints(svc, ports: ports ?? svc.ports, evaluator: evaluator)
         }
         var out: [Backend] = []
-        for (i, w) in evaluator.model.workloads.enumerated() where w.replicas != 0 && svc.selects(w) {
+        for i in evaluator.liveEndpoints where svc.selects(evaluator.model.workloads[i]) {
             for sp in ports ?? svc.ports {
                 switch sp.targetPort {
                 case .number(let n):
