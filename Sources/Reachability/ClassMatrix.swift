@@ -36,6 +36,13 @@ public final class ConnTable {
     public func union(_ a: Int32, _ b: Int32) -> Int32 {
         if a == b || b == ConnTable.none || a == ConnTable.all { return a }
         if a == ConnTable.none || b == ConnTable.all { return b }
+        // A side's rules are united per class, millions of times: the first sets get a flat memo.
+        if a < ConnTable.flatSide && b < ConnTable.flatSide {
+            if flatUnions.isEmpty { flatUnions = ConnTable.emptyFlatMemo }
+            let slot = Int(a) * Int(ConnTable.flatSide) + Int(b)
+            if flatUnions[slot] < 0 { flatUnions[slot] = intern(sets[Int(a)].union(sets[Int(b)])) }
+            return flatUnions[slot]
+        }
         let key = Int64(min(a, b)) << 32 | Int64(max(a, b))
         if let u = unions[key] { return u }
         let u = intern(sets[Int(a)].union(sets[Int(b)]))
@@ -48,9 +55,7 @@ public final class ConnTable {
         if a == ConnTable.all || b == ConnTable.none { return b }
         // A map intersects each source's egress with every destination's ingress: the first sets get a flat memo.
         if a < ConnTable.flatSide && b < ConnTable.flatSide {
-            if flatIntersections.isEmpty {
-                flatIntersections = [Int32](repeating: -1, count: Int(ConnTable.flatSide * ConnTable.flatSide))
-            }
+            if flatIntersections.isEmpty { flatIntersections = ConnTable.emptyFlatMemo }
             let slot = Int(a) * Int(ConnTable.flatSide) + Int(b)
             if flatIntersections[slot] < 0 { flatIntersections[slot] = intern(sets[Int(a)].intersection(sets[Int(b)])) }
             return flatIntersections[slot]
@@ -62,6 +67,8 @@ public final class ConnTable {
         return x
     }
     private static let flatSide: Int32 = 1024
+    private static let emptyFlatMemo = [Int32](repeating: -1, count: Int(flatSide * flatSide))
+    private var flatUnions: [Int32] = []
     private var flatIntersections: [Int32] = []
 }
 
@@ -84,11 +91,15 @@ final class ClassMatrix {
     /// are stored apart (`…AtFocus`, side by side, `focusCount` values apiece): a pair with a focused class on either
     /// end reads one or the other, and memory grows with the focus rather than with the square of the classes.
     private struct Layer {
-        /// Each class's ingress side, its index among the sides stored in full (-1: none), and the values by source.
+        /// Each class's ingress side, its index among the sides stored in full (-1: none), and the values by source
+        /// (empty when the matrix computes them as they are read: `storesIngress`).
         let ingressSide: [Int32]
         let ingressFull: [Int32]
         let ingressBySource: [Int32]
         let ingressSides: Int
+        /// The sides stored in full, in their order, and how to compute a side's values.
+        let ingressKept: [Int]
+        let ingressFill: Fill
         /// Every ingress side's value from each focused source (a focused map lists their rows).
         let ingressAtFocus: [Int32]
         /// Each class's egress side, each side's row among the rows stored in full (-1: none), and the rows.
@@ -98,6 +109,12 @@ final class ClassMatrix {
         /// Every egress side's value towards each focused destination.
         let egressAtFocus: [Int32]
     }
+    /// How some sides' values towards a range of classes (starting at a multiple of 64) are written: side
+    /// `sides[j]`'s value towards class c at `out[(c - start) * step + j]`, as an index into a copy of `table`. Places
+    /// no rule reaches are left as they are.
+    fileprivate typealias Fill = (
+        _ sides: [Int], _ classes: Range<Int>, _ out: UnsafeMutablePointer<Int32>, _ step: Int, ConnTable
+    ) -> Void
     private let classCount: Int
     /// Each class's position among the focused classes (-1: not focused), and how many there are.
     private let focusIndex: [Int32]
@@ -109,8 +126,16 @@ final class ClassMatrix {
     /// class is evaluated towards the focused classes alone, and `conns` of two unfocused classes is meaningless.
     /// `towardsFocusOnly` computes only pairs whose destination is focused (who reaches the focus): ingress sides of
     /// focused classes, egress sides towards the focused columns, stored without the others.
-    init(evaluator: Evaluator, classes: EndpointClasses, focus: Set<Int>? = nil, towardsFocusOnly: Bool = false) {
+    ///
+    /// `storesIngress: false` (without a focus) keeps the ingress values uncomputed: `namespaceBlocks` computes them
+    /// 64 sources at a time as it reads them, and `conns` and `row` one source at a time. The namespace summary reads
+    /// each source once, and at 100,000 workloads the stored values would be 1.5 GB that the kernel zeroes first.
+    init(
+        evaluator: Evaluator, classes: EndpointClasses, focus: Set<Int>? = nil, towardsFocusOnly: Bool = false,
+        storesIngress: Bool = true
+    ) {
         let towardsFocusOnly = towardsFocusOnly && focus != nil
+        let storesIngress = storesIngress || focus != nil
         let n = classes.count
         classCount = n
         var focusIndex = [Int32](repeating: -1, count: n)
@@ -125,11 +150,8 @@ final class ClassMatrix {
             for c in focus { mask[c >> 6] |= 1 << UInt64(c & 63) }
             return mask
         }
-        /// The distinct sides of a direction, and how to write a side's values towards a range of classes (starting
-        /// at a multiple of 64) at `out[(c - start) * step]`, as indices into a copy of `table`. `towardsAll[i]`:
-        /// some focused class has side i, so it is needed towards every class; the others towards the focus only.
-        typealias Fill = (_ i: Int, _ classes: Range<Int>, _ out: UnsafeMutablePointer<Int32>, _ step: Int, ConnTable)
-            -> Void
+        /// The distinct sides of a direction, and how to write their values. `towardsAll[i]`: some focused class has
+        /// side i, so it is needed towards every class; the others towards the focus only.
         func sides(_ direction: Direction, peers: PeerClassSets?, family: IPFamily?) -> (
             of: [Int32], towardsAll: [Bool], fill: Fill
         ) {
@@ -140,12 +162,14 @@ final class ClassMatrix {
                 }
                 return (
                     (0..<n).map(Int32.init), towardsAll,
-                    { side, range, out, step, t in
-                        for remote in range where towardsAll[side] || focus!.contains(remote) {
-                            out[(remote - range.lowerBound) * step] = t.intern(
-                                direction == .ingress
-                                    ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]), family: family)
-                                    : evaluator.egress(from: reps[side], to: .pod(reps[remote]), family: family))
+                    { sides, range, out, step, t in
+                        for (j, side) in sides.enumerated() {
+                            for remote in range where towardsAll[side] || focus!.contains(remote) {
+                                out[(remote - range.lowerBound) * step + j] = t.intern(
+                                    direction == .ingress
+                                        ? evaluator.ingress(to: reps[side], from: .pod(reps[remote]), family: family)
+                                        : evaluator.egress(from: reps[side], to: .pod(reps[remote]), family: family))
+                            }
                         }
                     }
                 )
@@ -169,14 +193,12 @@ final class ClassMatrix {
             for c in focus ?? [] { towardsAll[Int(of[c])] = true }
             if towardsFocusOnly && direction == .egress { towardsAll = towardsAll.map { _ in false } }
             // Rules' connections are interned here, once: the workers' tables are copies of this one.
-            let plans = distinct.map { PeerClassSets.SidePlan($0.side, key: $0.key, table: table) }
-            let compiled = distinct.map(\.side)
+            let plans = PeerClassSets.SidePlans(distinct, table: table)
+            let limit = focusMask.map { (classes: $0, exceptSides: towardsAll) }
             return (
                 of, towardsAll,
-                { i, range, out, step, t in
-                    peers.fill(
-                        plans[i], side: compiled[i], classes: range, only: towardsAll[i] ? nil : focusMask, table: t,
-                        into: out, step: step)
+                { sides, range, out, step, t in
+                    peers.fill(sides, of: plans, classes: range, limit: limit, table: t, into: out, step: step)
                 }
             )
         }
@@ -191,26 +213,24 @@ final class ClassMatrix {
             let stride = keptSides.count
             // Written on every core, 64 sources (one word of the peers' bit sets) at a time, each source's values in
             // order: no ingress row is stored, and none is transposed.
-            let bySource = ClassMatrix.parallelFill(count: n * stride, blocks: words, into: table) { b, out, t in
-                let sources = (b * 64)..<min(n, (b + 1) * 64)
-                for (k, i) in keptSides.enumerated() {
-                    ingress.fill(i, sources, out + sources.lowerBound * stride + k, stride, t)
-                }
-                return sources.lowerBound * stride..<sources.upperBound * stride
-            }
+            let bySource =
+                storesIngress
+                ? ClassMatrix.parallelFill(count: n * stride, blockSize: 64 * stride, into: table) { b, out, t in
+                    let sources = (b * 64)..<min(n, (b + 1) * 64)
+                    ingress.fill(keptSides, sources, out + sources.lowerBound * stride, stride, t)
+                } : []
             let egress = sides(.egress, peers: peers, family: family)
             let fullRows = egress.towardsAll.indices.filter { egress.towardsAll[$0] }
             var rowOf = [Int32](repeating: -1, count: egress.towardsAll.count)
             for (k, i) in fullRows.enumerated() { rowOf[i] = Int32(k) }
-            let egressRows = ClassMatrix.parallelFill(count: fullRows.count * n, blocks: fullRows.count, into: table) {
-                k, out, t in
-                egress.fill(fullRows[k], 0..<n, out + k * n, 1, t)
-                return k * n..<(k + 1) * n
+            let egressRows = ClassMatrix.parallelFill(count: fullRows.count * n, blockSize: n, into: table) {
+                k, out, t in egress.fill([fullRows[k]], 0..<n, out + k * n, 1, t)
             }
             let focused = focus.map { $0.sorted() } ?? []
             layers.append(
                 Layer(
                     ingressSide: ingress.of, ingressFull: kept, ingressBySource: bySource, ingressSides: stride,
+                    ingressKept: keptSides, ingressFill: ingress.fill,
                     ingressAtFocus: towardsFocusOnly
                         ? []
                         : ClassMatrix.values(
@@ -224,26 +244,24 @@ final class ClassMatrix {
 
     /// Every side's values at some classes (sorted, among `total`), side by side: the focus of a focused matrix.
     private static func values(
-        at classes: [Int], of total: Int, sides: Int, into table: ConnTable,
-        _ fill: @escaping (Int, Range<Int>, UnsafeMutablePointer<Int32>, Int, ConnTable) -> Void
+        at classes: [Int], of total: Int, sides: Int, into table: ConnTable, _ fill: @escaping Fill
     ) -> [Int32] {
         guard !classes.isEmpty else { return [] }
         let count = classes.count
-        return parallelFill(count: sides * count, blocks: sides, into: table) { i, out, t in
+        return parallelFill(count: sides * count, blockSize: count, into: table) { i, out, t in
             // A side is computed 64 classes at a time: each block of classes holding a focused one, into a scratch.
             var scratch = [Int32](repeating: ConnTable.none, count: 64)
             var f = 0
             while f < count {
                 let start = classes[f] & ~63
                 let block = start..<min(start + 64, total)
-                scratch.withUnsafeMutableBufferPointer { fill(i, block, $0.baseAddress!, 1, t) }
+                scratch.withUnsafeMutableBufferPointer { fill([i], block, $0.baseAddress!, 1, t) }
                 while f < count && classes[f] < start + 64 {
                     out[i * count + f] = scratch[classes[f] - start]
                     f += 1
                 }
                 for k in scratch.indices { scratch[k] = ConnTable.none }
             }
-            return i * count..<(i + 1) * count
         }
     }
 
@@ -253,7 +271,7 @@ final class ClassMatrix {
         var out = ConnTable.none
         // Claims call this per pair: the layers are read in place, since copying one retains each of its arrays.
         for k in layers.indices {
-            out = table.union(out, table.intersection(egress(k, s, d), ingress(k, s, d)))
+            out = table.union(out, table.intersection(egress(k, s, d), ingress(k, s, d, table: table)))
         }
         return out
     }
@@ -268,20 +286,34 @@ final class ClassMatrix {
             : layers[k].egressAtFocus[side * focusCount + Int(focusIndex[d])]
     }
 
-    /// Layer k's ingress value into class `d` from class `s`, likewise.
+    /// Layer k's ingress value into class `d` from class `s`, likewise (or computed, when not stored).
     @inline(__always)
-    private func ingress(_ k: Int, _ s: Int, _ d: Int) -> Int32 {
+    private func ingress(_ k: Int, _ s: Int, _ d: Int, table: ConnTable) -> Int32 {
         let side = Int(layers[k].ingressSide[d])
         let full = Int(layers[k].ingressFull[side])
-        return full >= 0
-            ? layers[k].ingressBySource[s * layers[k].ingressSides + full]
-            : layers[k].ingressAtFocus[side * focusCount + Int(focusIndex[s])]
+        guard full >= 0 else { return layers[k].ingressAtFocus[side * focusCount + Int(focusIndex[s])] }
+        guard layers[k].ingressBySource.isEmpty else {
+            return layers[k].ingressBySource[s * layers[k].ingressSides + full]
+        }
+        return computedIngress(k, from: s, sides: [side], table: table)[0]
+    }
+
+    /// Layer k's ingress values from class `s` towards `sides`, computed: a matrix that does not store them.
+    private func computedIngress(_ k: Int, from s: Int, sides: [Int], table: ConnTable) -> [Int32] {
+        let block = (s & ~63)..<min(classCount, (s & ~63) + 64)
+        var scratch = [Int32](repeating: ConnTable.none, count: block.count * sides.count)
+        scratch.withUnsafeMutableBufferPointer {
+            layers[k].ingressFill(sides, block, $0.baseAddress!, sides.count, table)
+        }
+        let at = (s - block.lowerBound) * sides.count
+        return Array(scratch[at..<at + sides.count])
     }
 
     /// Every namespace's classes as the destinations of blocks, grouped once for all sources: classes of one
     /// namespace with the same ingress side in every layer form a group. Group `g` belongs to `namespaceOf[g]`, has
     /// `sides[g * layers + k]` in layer k, and its members are `memberClass` and `memberCount` from `memberStart[g]` to
-    /// `memberStart[g + 1]`.
+    /// `memberStart[g + 1]`, who count `weight[g]` workloads together. Namespace `b`'s groups run from `groupStart[b]`
+    /// to `groupStart[b + 1]`; a class's group is `groupOf[c]` (-1: none).
     struct BlockDestinations {
         let namespaces: Int
         let namespaceOf: [Int]
@@ -289,6 +321,9 @@ final class ClassMatrix {
         let memberStart: [Int]
         let memberClass: [Int]
         let memberCount: [Int]
+        let weight: [Int]
+        let groupStart: [Int]
+        let groupOf: [Int]
     }
 
     func blockDestinations(_ namespaces: [[(class: Int, count: Int)]]) -> BlockDestinations {
@@ -317,130 +352,303 @@ final class ClassMatrix {
             }
         }
         memberStart.append(memberClass.count)
+        var groupStart = [Int](repeating: namespaceOf.count, count: namespaces.count + 1)
+        for g in namespaceOf.indices.reversed() { groupStart[namespaceOf[g]] = g }
+        for b in stride(from: namespaces.count - 1, through: 0, by: -1) {
+            groupStart[b] = min(groupStart[b], groupStart[b + 1])
+        }
+        var groupOf = [Int](repeating: -1, count: classCount)
+        var weight = [Int](repeating: 0, count: namespaceOf.count)
+        for g in namespaceOf.indices {
+            for j in memberStart[g]..<memberStart[g + 1] {
+                groupOf[memberClass[j]] = g
+                weight[g] += memberCount[j]
+            }
+        }
         return BlockDestinations(
             namespaces: namespaces.count, namespaceOf: namespaceOf, sides: sides, memberStart: memberStart,
-            memberClass: memberClass, memberCount: memberCount)
+            memberClass: memberClass, memberCount: memberCount, weight: weight, groupStart: groupStart, groupOf: groupOf
+        )
     }
 
-    /// The blocks from one namespace's classes to every namespace, summed up for the namespace summary: per
-    /// destination namespace, the weight of the class pairs that connect and the union of their connections as an
-    /// atom mask (`atoms.words` words per namespace). A pair weighs the product of its classes' counts; a class paired
-    /// with itself weighs n * (n - 1), since a workload is not its own pair. This visits every pair of classes, a
-    /// billion at 100,000 workloads, so a pair costs a few word operations, and a source whose ingress value is no
-    /// connection for a group (a default deny) skips the group's members.
-    func blocks(
-        from sources: [(class: Int, count: Int)], namespace: Int, to destinations: BlockDestinations, atoms: ConnAtoms
-    ) -> (connected: [Int], union: [UInt64]) {
-        precondition(focusCount == 0, "a focused matrix has no blocks")
-        let words = atoms.words
-        let layerCount = layers.count
-        let groups = destinations.namespaceOf.count
-        var connected = [Int](repeating: 0, count: destinations.namespaces)
-        var union = [UInt64](repeating: 0, count: destinations.namespaces * words)
-        var pair = [UInt64](repeating: 0, count: words)
-        // Per layer, the mask offset of the source's ingress value for each group (-1 when it is no connection).
-        var ingress = [Int](repeating: 0, count: groups * layerCount)
-        if layerCount == 1 {
-            singleLayerBlocks(
-                from: sources, namespace: namespace, to: destinations, atoms: atoms, connected: &connected,
-                union: &union)
-            return (connected, union)
-        }
-        // The loop below runs a billion times: it reads raw buffers, without bounds checks or reference counting.
-        atoms.masks.withUnsafeBufferPointer { masks in
-            destinations.memberClass.withUnsafeBufferPointer { memberClass in
-                destinations.memberCount.withUnsafeBufferPointer { memberCount in
-                    for (source, sourceCount) in sources {
-                        var anyGroup = false
-                        for (k, l) in layers.enumerated() {
-                            let base = source * l.ingressSides
-                            l.ingressBySource.withUnsafeBufferPointer { bySource in
-                                for g in 0..<groups {
-                                    let value = bySource[base + Int(destinations.sides[g * layerCount + k])]
-                                    ingress[g * layerCount + k] = value == ConnTable.none ? -1 : Int(value) * words
-                                    anyGroup = anyGroup || value != ConnTable.none
-                                }
-                            }
+    /// For each egress row of a single-layer matrix and each destination namespace, the row's value at every class of
+    /// the namespace's groups when it is one and the same (-1 when it is not), `namespaces` values per row. Egress
+    /// rules mostly name whole namespaces, or pods that a namespace's classes all match or all miss: a source then
+    /// meets each destination group with one intersection, whatever the group's size.
+    private func uniformEgress(_ destinations: BlockDestinations) -> [Int32] {
+        let rows = layers[0].egressRows.count / max(1, classCount)
+        let namespaces = destinations.namespaces
+        var out = [Int32](repeating: -1, count: rows * namespaces)
+        out.withUnsafeMutableBufferPointer { out in
+            let out = out
+            layers[0].egressRows.withUnsafeBufferPointer { egressRows in
+                DispatchQueue.concurrentPerform(iterations: rows) { r in
+                    let row = egressRows.baseAddress! + r * classCount
+                    for b in 0..<namespaces {
+                        let members =
+                            destinations.memberStart[
+                                destinations.groupStart[b]]..<destinations.memberStart[
+                                destinations.groupStart[b + 1]]
+                        guard let first = members.first else { continue }
+                        let value = row[destinations.memberClass[first]]
+                        if members.allSatisfy({ row[destinations.memberClass[$0]] == value }) {
+                            out[r * namespaces + b] = value
                         }
-                        guard anyGroup else { continue }
-                        let egress = layers.map { Int($0.egressFull[Int($0.egressSide[source])]) * classCount }
-                        for g in 0..<groups {
-                            var open = false
-                            for k in 0..<layerCount where ingress[g * layerCount + k] >= 0 { open = true }
-                            guard open else { continue }
-                            let b = destinations.namespaceOf[g]
-                            for j in destinations.memberStart[g]..<destinations.memberStart[g + 1] {
-                                let d = memberClass[j]
-                                var any: UInt64 = 0
-                                for k in 0..<layerCount {
-                                    let value = ingress[g * layerCount + k]
-                                    let e = Int(layers[k].egressRows[egress[k] + d]) * words
-                                    for w in 0..<words {
-                                        let x = value < 0 ? 0 : masks[e + w] & masks[value + w]
-                                        pair[w] = k == 0 ? x : pair[w] | x
-                                        any |= x
+                    }
+                }
+            }
+        }
+        return out
+    }
+
+    /// The namespace summary's blocks: per source namespace, per destination namespace, the weight of the class pairs
+    /// that connect and the union of their connections as an atom mask (`atoms.words` words per destination). Class
+    /// `c` belongs to namespace `namespaceOf[c]` (-1: to none) and stands for `count[c]` workloads. A pair weighs the
+    /// product of its classes' counts; a class paired with itself weighs n * (n - 1), since a workload is not its own
+    /// pair. A source namespace without such classes has empty arrays.
+    ///
+    /// This visits every pair of classes, a billion at 100,000 workloads, so a pair costs a few word operations on raw
+    /// buffers, and a source whose ingress value is no connection for a group (a default deny) skips the group's
+    /// members. Sources are taken 64 at a time on every core, their ingress values read where they are stored or
+    /// computed into a scratch.
+    func namespaceBlocks(
+        namespaceOf: [Int], count: [Int], to destinations: BlockDestinations, atoms: ConnAtoms
+    ) -> [(connected: [Int], union: [UInt64])] {
+        precondition(focusCount == 0, "a focused matrix has no blocks")
+        let namespaces = destinations.namespaces
+        let words = atoms.words
+        let blockCount = (classCount + 63) / 64
+        let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, blockCount))
+        typealias Tally = (connected: [Int], union: [UInt64])
+        var tallies = [[Tally?]](repeating: [], count: workers)
+        let uniform = layers.count == 1 ? uniformEgress(destinations) : []
+        // Computed ingress values are laid out in the order the groups read them (`columns`, per group and layer),
+        // so that a source's pass over the groups reads its values in order instead of all over a 48 KB row.
+        var columns = destinations.sides
+        var fillOrder = [[Int]](repeating: [], count: layers.count)
+        for k in layers.indices where layers[k].ingressBySource.isEmpty {
+            var position: [Int32: Int32] = [:]
+            for g in stride(from: k, to: columns.count, by: layers.count) {
+                let kept = destinations.sides[g]
+                if let p = position[kept] {
+                    columns[g] = p
+                } else {
+                    columns[g] = Int32(fillOrder[k].count)
+                    position[kept] = columns[g]
+                    fillOrder[k].append(layers[k].ingressKept[Int(kept)])
+                }
+            }
+        }
+        let width = layers.indices.map {
+            layers[$0].ingressBySource.isEmpty ? fillOrder[$0].count : layers[$0].ingressSides
+        }
+        let raw = RawDestinations(destinations, columns: columns)
+        defer { raw.deallocate() }
+        withLayerBuffers { storedIngress, egressRows in
+            tallies.withUnsafeMutableBufferPointer { tallies in
+                let tallies = tallies
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    let table = self.table.copy()
+                    var masks = atoms.masks
+                    let scratch = layers.indices.map {
+                        layers[$0].ingressBySource.isEmpty
+                            ? UnsafeMutablePointer<Int32>.allocate(capacity: 64 * width[$0]) : nil
+                    }
+                    defer { for buffer in scratch { buffer?.deallocate() } }
+                    var tally = [Tally?](repeating: nil, count: namespaces)
+                    for b in stride(from: w, to: blockCount, by: workers) {
+                        let sources = b * 64..<min(classCount, b * 64 + 64)
+                        guard sources.contains(where: { namespaceOf[$0] >= 0 && count[$0] > 0 }) else { continue }
+                        // Each layer's ingress values from the block's first source on, `ingressSides` per source.
+                        let ingress = layers.indices.map { k -> UnsafePointer<Int32> in
+                            guard let out = scratch[k] else {
+                                return storedIngress[k].baseAddress! + sources.lowerBound * layers[k].ingressSides
+                            }
+                            out.initialize(repeating: ConnTable.none, count: sources.count * width[k])
+                            layers[k].ingressFill(fillOrder[k], sources, out, width[k], table)
+                            return UnsafePointer(out)
+                        }
+                        // Sets the fills interned (unions of rules' connections) get masks: no union splits an atom.
+                        while masks.count < table.sets.count * words {
+                            masks += atoms.mask(of: table[Int32(masks.count / words)])
+                        }
+                        for source in sources where namespaceOf[source] >= 0 && count[source] > 0 {
+                            let a = namespaceOf[source]
+                            var t =
+                                tally[a] ?? (
+                                    [Int](repeating: 0, count: namespaces),
+                                    [UInt64](repeating: 0, count: namespaces * words)
+                                )
+                            tally[a] = nil
+                            let at = source - sources.lowerBound
+                            let egressRow = Int(layers[0].egressFull[Int(layers[0].egressSide[source])])
+                            masks.withUnsafeBufferPointer { masks in
+                                uniform.withUnsafeBufferPointer { uniform in
+                                    t.connected.withUnsafeMutableBufferPointer { connected in
+                                        t.union.withUnsafeMutableBufferPointer { union in
+                                            tallySource(
+                                                source, namespace: a, count: count[source],
+                                                ingress: ingress.indices.map { ingress[$0] + at * width[$0] },
+                                                egress: layers.indices.map { k in
+                                                    egressRows[k].baseAddress!
+                                                        + Int(layers[k].egressFull[Int(layers[k].egressSide[source])])
+                                                        * classCount
+                                                },
+                                                uniform: uniform.isEmpty
+                                                    ? nil : uniform.baseAddress! + egressRow * namespaces,
+                                                to: raw, masks: masks.baseAddress!, words: words,
+                                                connected: connected.baseAddress!, union: union.baseAddress!)
+                                        }
                                     }
                                 }
-                                guard any != 0 else { continue }
-                                let weight =
-                                    b == namespace && d == source
-                                    ? sourceCount * (sourceCount - 1) : sourceCount * memberCount[j]
-                                guard weight > 0 else { continue }
-                                connected[b] += weight
-                                for w in 0..<words { union[b * words + w] |= pair[w] }
                             }
+                            tally[a] = t
                         }
                     }
+                    tallies[w] = tally
                 }
             }
         }
-        return (connected, union)
+        return (0..<namespaces).map { a in
+            let parts = tallies.compactMap { $0[a] }
+            guard var sum = parts.first else { return ([], []) }
+            for part in parts.dropFirst() {
+                for b in part.connected.indices { sum.connected[b] += part.connected[b] }
+                for i in part.union.indices { sum.union[i] |= part.union[i] }
+            }
+            return sum
+        }
     }
 
-    /// `blocks` for one layer, the common case (one IP family, or families the policies treat alike): the masks, the
-    /// ingress values and the egress row are read from raw buffers, without bounds checks or reference counting.
-    private func singleLayerBlocks(
-        from sources: [(class: Int, count: Int)], namespace: Int, to destinations: BlockDestinations, atoms: ConnAtoms,
-        connected: inout [Int], union: inout [UInt64]
+    /// One source's pairs with every destination class, added to its namespace's tallies. `ingress[k]` points at
+    /// layer k's values from the source towards every stored ingress side, `egress[k]` at its egress row, and
+    /// `uniform` (one layer) at the row's values per destination namespace (`uniformEgress`).
+    @inline(__always)
+    private func tallySource(
+        _ source: Int, namespace: Int, count: Int, ingress: [UnsafePointer<Int32>], egress: [UnsafePointer<Int32>],
+        uniform: UnsafePointer<Int32>?, to d: RawDestinations, masks: UnsafePointer<UInt64>, words: Int,
+        connected: UnsafeMutablePointer<Int>, union: UnsafeMutablePointer<UInt64>
     ) {
-        let layer = layers[0]
-        let words = atoms.words
-        let sides = destinations.sides
-        let namespaceOf = destinations.namespaceOf
-        let memberStart = destinations.memberStart
-        let memberClass = destinations.memberClass
-        let memberCount = destinations.memberCount
+        let layerCount = layers.count
         let none = Int(ConnTable.none)
-        atoms.masks.withUnsafeBufferPointer { masks in
-            layer.ingressBySource.withUnsafeBufferPointer { bySource in
-                layer.egressRows.withUnsafeBufferPointer { egressRows in
-                    for (source, sourceCount) in sources {
-                        let base = source * layer.ingressSides
-                        let row = Int(layer.egressFull[Int(layer.egressSide[source])])
-                        let egress = egressRows.baseAddress! + row * classCount
-                        for g in sides.indices {
-                            let value = Int(bySource[base + Int(sides[g])]) * words
-                            guard value != none else { continue }
-                            let b = namespaceOf[g]
-                            for j in memberStart[g]..<memberStart[g + 1] {
-                                let d = memberClass[j]
-                                let e = Int(egress[d]) * words
-                                guard e != none else { continue }
-                                var any: UInt64 = 0
-                                for w in 0..<words { any |= masks[e + w] & masks[value + w] }
-                                guard any != 0 else { continue }
-                                let weight =
-                                    b == namespace && d == source
-                                    ? sourceCount * (sourceCount - 1) : sourceCount * memberCount[j]
-                                guard weight > 0 else { continue }
-                                connected[b] += weight
-                                for w in 0..<words { union[b * words + w] |= masks[e + w] & masks[value + w] }
-                            }
-                        }
-                    }
+        let sourceGroup = d.groupOf[source]
+        /// Adds a pair (or a group of pairs) of weight `weight` meeting on `pair(w)`, word by word.
+        @inline(__always)
+        func add(_ b: Int, weight: Int, _ pair: (Int) -> UInt64) {
+            var any: UInt64 = 0
+            for w in 0..<words { any |= pair(w) }
+            guard any != 0, weight > 0 else { return }
+            connected[b] += weight
+            for w in 0..<words { union[b * words + w] |= pair(w) }
+        }
+        if let uniform {
+            ClassMatrix.tallyOneLayer(
+                source, namespace: namespace, count: count, ingress: ingress[0], egress: egress[0], uniform: uniform,
+                to: d, masks: masks, words: words, connected: connected, union: union)
+            return
+        }
+        for g in 0..<d.groups {
+            let b = d.namespaceOf[g]
+            let members = d.memberStart[g]..<d.memberStart[g + 1]
+            let values = (0..<layerCount).map { Int(ingress[$0][Int(d.sides[g * layerCount + $0])]) * words }
+            guard values.contains(where: { $0 != none }) else { continue }
+            for j in members {
+                let c = d.memberClass[j]
+                let rows = (0..<layerCount).map { Int(egress[$0][c]) * words }
+                let weight = c == source ? count * (count - 1) : count * d.memberCount[j]
+                add(b, weight: weight) { w in
+                    (0..<layerCount).reduce(0) { $0 | (masks[rows[$1] + w] & masks[values[$1] + w]) }
                 }
             }
         }
+    }
+
+    /// `tallySource` for one layer, the common case (one IP family, or families the policies treat alike), with its
+    /// arithmetic unchecked: indices and weights are bounded by the classes and workloads there are.
+    @inline(__always)
+    private static func tallyOneLayer(
+        _ source: Int, namespace: Int, count: Int, ingress: UnsafePointer<Int32>, egress: UnsafePointer<Int32>,
+        uniform: UnsafePointer<Int32>, to d: RawDestinations, masks: UnsafePointer<UInt64>, words: Int,
+        connected: UnsafeMutablePointer<Int>, union: UnsafeMutablePointer<UInt64>
+    ) {
+        let namespaceOf = d.namespaceOf.baseAddress!
+        let sides = d.sides.baseAddress!
+        let memberStart = d.memberStart.baseAddress!
+        let memberClass = d.memberClass.baseAddress!
+        let memberCount = d.memberCount.baseAddress!
+        let weights = d.weight.baseAddress!
+        let sourceGroup = d.groupOf[source]
+        @inline(__always)
+        func add(_ b: Int, _ e: Int, _ value: Int, _ weight: Int) {
+            var any: UInt64 = 0
+            for w in 0..<words { any |= masks[e &+ w] & masks[value &+ w] }
+            guard any != 0, weight > 0 else { return }
+            connected[b] &+= weight
+            for w in 0..<words { union[b &* words &+ w] |= masks[e &+ w] & masks[value &+ w] }
+        }
+        for g in 0..<d.groups {
+            let value = Int(ingress[Int(sides[g])]) &* words
+            if value == 0 { continue }  // no connection (index 0)
+            let b = namespaceOf[g]
+            let u = Int(uniform[b])
+            if u >= 0 {
+                // One egress value for the whole group: one intersection, and the group's weight.
+                if u != 0 { add(b, u &* words, value, count &* weights[g] &- (g == sourceGroup ? count : 0)) }
+                continue
+            }
+            for j in memberStart[g]..<memberStart[g &+ 1] {
+                let c = memberClass[j]
+                let e = Int(egress[c]) &* words
+                if e != 0 { add(b, e, value, c == source ? count &* (count &- 1) : count &* memberCount[j]) }
+            }
+        }
+    }
+
+    /// `BlockDestinations` copied into raw buffers for the pair loop, which reads them a billion times: no bounds
+    /// checks, no reference counting. Freed by `deallocate`.
+    private struct RawDestinations {
+        let groups: Int
+        let namespaceOf: UnsafeMutableBufferPointer<Int>
+        let sides: UnsafeMutableBufferPointer<Int32>
+        let memberStart: UnsafeMutableBufferPointer<Int>
+        let memberClass: UnsafeMutableBufferPointer<Int>
+        let memberCount: UnsafeMutableBufferPointer<Int>
+        let weight: UnsafeMutableBufferPointer<Int>
+        let groupOf: UnsafeMutableBufferPointer<Int>
+
+        init(_ d: BlockDestinations, columns: [Int32]) {
+            func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
+                let out = UnsafeMutableBufferPointer<T>.allocate(capacity: a.count)
+                _ = out.initialize(from: a)
+                return out
+            }
+            groups = d.namespaceOf.count
+            namespaceOf = copy(d.namespaceOf)
+            sides = copy(columns)
+            memberStart = copy(d.memberStart)
+            memberClass = copy(d.memberClass)
+            memberCount = copy(d.memberCount)
+            weight = copy(d.weight)
+            groupOf = copy(d.groupOf)
+        }
+
+        func deallocate() {
+            for buffer in [namespaceOf, memberStart, memberClass, memberCount, weight, groupOf] { buffer.deallocate() }
+            sides.deallocate()
+        }
+    }
+
+    /// Runs `body` with every layer's stored ingress values and egress rows as raw buffers.
+    private func withLayerBuffers<R>(
+        _ body: (_ ingress: [UnsafeBufferPointer<Int32>], _ egress: [UnsafeBufferPointer<Int32>]) -> R
+    ) -> R {
+        func nest(_ k: Int, _ ingress: [UnsafeBufferPointer<Int32>], _ egress: [UnsafeBufferPointer<Int32>]) -> R {
+            guard k < layers.count else { return body(ingress, egress) }
+            return layers[k].ingressBySource.withUnsafeBufferPointer { i in
+                layers[k].egressRows.withUnsafeBufferPointer { e in nest(k + 1, ingress + [i], egress + [e]) }
+            }
+        }
+        return nest(0, [], [])
     }
 
     /// Connections from class `s` to every class, as indices into `table` (or a copy of it). With a focus, `s` is
@@ -449,43 +657,51 @@ final class ClassMatrix {
         for k in layers.indices {
             // The source's egress row is stored in full (it is focused, or nothing is).
             let row = Int(layers[k].egressFull[Int(layers[k].egressSide[s])]) * classCount
+            let computed =
+                layers[k].ingressBySource.isEmpty && focusCount == 0
+                ? computedIngress(k, from: s, sides: layers[k].ingressKept, table: table) : nil
             for d in out.indices {
-                let x = table.intersection(layers[k].egressRows[row + d], ingress(k, s, d))
+                let ingress =
+                    computed.map { $0[Int(layers[k].ingressFull[Int(layers[k].ingressSide[d])])] }
+                    ?? ingress(k, s, d, table: table)
+                let x = table.intersection(layers[k].egressRows[row + d], ingress)
                 out[d] = k == 0 ? x : table.union(out[d], x)
             }
         }
     }
 
-    /// A buffer of `count` values (no connection where nothing is written) filled on every core: `fill` writes block
-    /// `b` into a copy of `table` and returns the range it wrote, whose new indices are then translated into
-    /// `table`'s.
+    /// A buffer of `count` values (no connection where nothing is written) filled on every core, `blockSize` at a
+    /// time: block `b` (from `b * blockSize`) is zeroed by its worker and written by `fill` into a copy of `table`,
+    /// whose new indices are then translated into `table`'s. Zeroing in the workers matters: a fresh buffer's pages
+    /// are cleared by the kernel as they are first touched, a second per gigabyte on one core.
     private static func parallelFill(
-        count: Int, blocks: Int, into table: ConnTable,
-        _ fill: @escaping (Int, UnsafeMutablePointer<Int32>, ConnTable) -> Range<Int>
+        count: Int, blockSize: Int, into table: ConnTable,
+        _ fill: @escaping (Int, UnsafeMutablePointer<Int32>, ConnTable) -> Void
     ) -> [Int32] {
+        guard count > 0 else { return [] }
+        let blocks = (count + blockSize - 1) / blockSize
+        let range = { (b: Int) in b * blockSize..<min(count, (b + 1) * blockSize) }
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, blocks))
-        var out = [Int32](repeating: ConnTable.none, count: count)
         let tables = (0..<workers).map { _ in table.copy() }
         let shared = table.sets.count
-        var written = [[Range<Int>]](repeating: [], count: workers)
-        out.withUnsafeMutableBufferPointer { buffer in
+        return [Int32](unsafeUninitializedCapacity: count) { buffer, initialized in
             let base = buffer.baseAddress!
-            written.withUnsafeMutableBufferPointer { written in
-                let written = written
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    for b in stride(from: w, to: blocks, by: workers) { written[w].append(fill(b, base, tables[w])) }
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for b in stride(from: w, to: blocks, by: workers) {
+                    (base + range(b).lowerBound).initialize(repeating: ConnTable.none, count: range(b).count)
+                    fill(b, base, tables[w])
                 }
             }
+            initialized = count
             // Sets a worker interned after the copy get the shared table's indices, by each worker in place.
             let translations = tables.map { local in local.sets[shared...].map { table.intern($0) } }
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 guard !translations[w].isEmpty else { return }
-                for range in written[w] {
-                    for k in range where Int(base[k]) >= shared { base[k] = translations[w][Int(base[k]) - shared] }
+                for b in stride(from: w, to: blocks, by: workers) {
+                    for k in range(b) where Int(base[k]) >= shared { base[k] = translations[w][Int(base[k]) - shared] }
                 }
             }
         }
-        return out
     }
 }
 
@@ -635,64 +851,93 @@ final class PeerClassSets {
         sets += fresh.joined()
     }
 
-    /// What `fill` reads of a side, flattened: whether it is isolated, and per rule its connections (an index into
-    /// the table, or -1 where named ports resolve per destination) and its peers (`peers[peerStart[r]..<peerStart[r +
-    /// 1]]`, ids of `PeerMatch`es; none: every class).
-    struct SidePlan {
-        let isolated: Bool
+    /// What `fill` reads of a direction's distinct sides, flattened: whether each side is isolated, its rules
+    /// (`ruleStart[i]..<ruleStart[i + 1]`), each rule's connections (an index into the table, or -1 where named ports
+    /// resolve per destination) and peers (`peers[peerStart[r]..<peerStart[r + 1]]`, ids of `PeerMatch`es; none:
+    /// every class).
+    struct SidePlans {
+        let isolated: [Bool]
+        let ruleStart: [Int]
         let fixed: [Int32]
         let peerStart: [Int]
         let peers: [Int]
+        let rules: [CompiledSide.Rule]
 
-        init(_ side: CompiledSide, key: SideKey, table: ConnTable) {
-            isolated = side.isolated
-            fixed = side.rules.map { rule in rule.conns.map { table.intern($0) } ?? -1 }
-            peerStart =
-                [0]
-                + key.rules.reduce(into: []) { starts, rule in
-                    starts.append((starts.last ?? 0) + rule.peers.count)
+        init(_ sides: [(side: CompiledSide, key: SideKey)], table: ConnTable) {
+            var ruleStart = [0]
+            var fixed: [Int32] = []
+            var peerStart = [0]
+            var peers: [Int] = []
+            for (side, key) in sides {
+                for (rule, peerIDs) in zip(side.rules, key.rules.map(\.peers)) {
+                    fixed.append(rule.conns.map { table.intern($0) } ?? -1)
+                    peers += peerIDs.map(Int.init)
+                    peerStart.append(peers.count)
                 }
-            peers = key.rules.flatMap { $0.peers.map(Int.init) }
+                ruleStart.append(fixed.count)
+            }
+            isolated = sides.map(\.side.isolated)
+            rules = sides.flatMap(\.side.rules)
+            self.ruleStart = ruleStart
+            self.fixed = fixed
+            self.peerStart = peerStart
+            self.peers = peers
         }
     }
 
-    /// Writes a side's values towards `classes` (a range starting at a multiple of 64) at
-    /// `out[(c - classes.lowerBound) * step]`: every connection where the side is not isolated, else for each class a
-    /// rule matches the union of the matching rules' connections. Other places are left as they are (no connection).
-    /// Named ports resolve on the remote class's pod (the destination of an egress rule), once per rule and distinct
-    /// list of container ports. `only` limits the classes written to a bit set.
+    /// Writes some sides' values towards `classes` (a range starting at a multiple of 64): side `sides[j]`'s value
+    /// towards class c at `out[(c - classes.lowerBound) * step + j]`. A side that is not isolated admits every
+    /// connection; an isolated one, towards each class some rule matches, the union of the matching rules'
+    /// connections. Other places are left as they are (no connection). Named ports resolve on the remote class's pod
+    /// (the destination of an egress rule), once per rule and distinct list of container ports. `limit` writes the
+    /// sides not in `exceptSides` towards its classes (a bit set) only.
     func fill(
-        _ plan: SidePlan, side: CompiledSide, classes: Range<Int>, only: [UInt64]?, table: ConnTable,
-        into out: UnsafeMutablePointer<Int32>, step: Int
+        _ sides: [Int], of plans: SidePlans, classes: Range<Int>, limit: (classes: [UInt64], exceptSides: [Bool])?,
+        table: ConnTable, into out: UnsafeMutablePointer<Int32>, step: Int
     ) {
         let start = classes.lowerBound
-        guard plan.isolated else {
-            for c in classes { out[(c - start) * step] = ConnTable.all }
-            return
-        }
         let wordRange = (start >> 6)..<((classes.upperBound + 63) >> 6)
         // A focused map asks most sides for a few classes only: a block of classes without one has nothing to write.
-        if let only, wordRange.allSatisfy({ only[$0] == 0 }) { return }
+        let limitedOut = limit.map { limit in wordRange.allSatisfy { limit.classes[$0] == 0 } } ?? false
         let words = self.words
-        self.sets.withUnsafeBufferPointer { sets in
-            for r in plan.fixed.indices {
-                let peers = plan.peerStart[r]..<plan.peerStart[r + 1]
-                var byPorts = [Int32](repeating: -1, count: plan.fixed[r] < 0 ? portListCount : 0)
-                for w in wordRange {
-                    var bits: UInt64 = peers.isEmpty ? ~0 : 0
-                    for p in peers { bits |= sets[plan.peers[p] * words + w] }
-                    bits &= only?[w] ?? ~0
-                    while bits != 0 {
-                        let c = w << 6 | bits.trailingZeroBitCount
-                        bits &= bits - 1
-                        guard c < classes.upperBound else { break }
-                        var value = plan.fixed[r] >= 0 ? plan.fixed[r] : byPorts[Int(portList[c])]
-                        if value < 0 {
-                            value = table.intern(side.rules[r].ports.connections(destination: .pod(reps[c])))
-                            byPorts[Int(portList[c])] = value
+        // Many sides are filled per call, millions of times for a large map: the loop reads raw buffers.
+        sets.withUnsafeBufferPointer { sets in
+            plans.fixed.withUnsafeBufferPointer { fixed in
+                plans.peerStart.withUnsafeBufferPointer { peerStart in
+                    plans.peers.withUnsafeBufferPointer { peers in
+                        for (j, i) in sides.enumerated() {
+                            guard plans.isolated[i] else {
+                                for c in classes { out[(c - start) * step + j] = ConnTable.all }
+                                continue
+                            }
+                            let only = limit.flatMap { $0.exceptSides[i] ? nil : $0.classes }
+                            if only != nil && limitedOut { continue }
+                            for r in plans.ruleStart[i]..<plans.ruleStart[i + 1] {
+                                let rulePeers = peerStart[r]..<peerStart[r + 1]
+                                var byPorts = [Int32](repeating: -1, count: fixed[r] < 0 ? portListCount : 0)
+                                for w in wordRange {
+                                    var bits: UInt64 = rulePeers.isEmpty ? ~0 : 0
+                                    for p in rulePeers { bits |= sets[peers[p] * words + w] }
+                                    bits &= only?[w] ?? ~0
+                                    while bits != 0 {
+                                        let c = w << 6 | bits.trailingZeroBitCount
+                                        bits &= bits - 1
+                                        guard c < classes.upperBound else { break }
+                                        var value = fixed[r] >= 0 ? fixed[r] : byPorts[Int(portList[c])]
+                                        if value < 0 {
+                                            value = table.intern(
+                                                plans.rules[r].ports.connections(destination: .pod(reps[c])))
+                                            byPorts[Int(portList[c])] = value
+                                        }
+                                        // Most places get one rule's value: no union to look up.
+                                        let slot = out + (c - start) * step + j
+                                        let held = slot.pointee
+                                        slot.pointee =
+                                            held == ConnTable.none || held == value ? value : table.union(held, value)
+                                    }
+                                }
+                            }
                         }
-                        let slot = out + (c - start) * step
-                        slot.pointee = table.union(slot.pointee, value)
                     }
                 }
             }

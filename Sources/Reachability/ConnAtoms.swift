@@ -8,7 +8,7 @@ struct ConnAtoms {
     /// 64-bit words per mask.
     let words: Int
     /// The mask of each set of the table, in the table's order, `words` words each.
-    let masks: [UInt64]
+    private(set) var masks: [UInt64]
     private let atoms: [(proto: FlowProtocol, ports: ClosedRange<Int>)]
 
     init(_ sets: [ConnSet]) {
@@ -28,24 +28,28 @@ struct ConnAtoms {
             }
         }
         atoms.append((.other, 0...0))
-        let words = (atoms.count + 63) / 64
-        var masks = [UInt64](repeating: 0, count: sets.count * words)
-        for (i, set) in sets.enumerated() {
-            for (a, atom) in atoms.enumerated() {
-                // No set splits an atom: it holds the whole atom when it holds the first port.
-                let held =
-                    switch atom.proto {
-                    case .tcp: set.tcp.contains(atom.ports.lowerBound)
-                    case .udp: set.udp.contains(atom.ports.lowerBound)
-                    case .sctp: set.sctp.contains(atom.ports.lowerBound)
-                    case .other: set.other
-                    }
-                if held { masks[i * words + a >> 6] |= 1 << UInt64(a & 63) }
-            }
-        }
-        self.words = words
-        self.masks = masks
+        words = (atoms.count + 63) / 64
         self.atoms = atoms
+        masks = []
+        masks = sets.flatMap { mask(of: $0) }
+    }
+
+    /// The mask of a set that no atom splits: one of the table's, or a union or intersection of them (they cut no
+    /// port range the table's sets do not).
+    func mask(of set: ConnSet) -> [UInt64] {
+        var mask = [UInt64](repeating: 0, count: words)
+        for (a, atom) in atoms.enumerated() {
+            // No set splits an atom: it holds the whole atom when it holds the first port.
+            let held =
+                switch atom.proto {
+                case .tcp: set.tcp.contains(atom.ports.lowerBound)
+                case .udp: set.udp.contains(atom.ports.lowerBound)
+                case .sctp: set.sctp.contains(atom.ports.lowerBound)
+                case .other: set.other
+                }
+            if held { mask[a >> 6] |= 1 << UInt64(a & 63) }
+        }
+        return mask
     }
 
     /// The connections a mask holds.

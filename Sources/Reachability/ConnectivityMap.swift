@@ -33,8 +33,10 @@ public struct ConnectivityMap {
     private let outboundReadable: [[(name: Int, conns: Int32)]]
     private let inboundReadable: [[(name: Int, conns: Int32)]]
 
-    /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given.
-    public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil) {
+    /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given. `forSummary`: the map is made for
+    /// its `NamespaceSummary`, so the class matrix computes ingress values as the summary reads them rather than
+    /// storing them all first (pairs can still be listed, more slowly).
+    public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil, forSummary: Bool = false) {
         let model = evaluator.model
         self.model = model
         let classes = EndpointClasses(evaluator: evaluator)
@@ -59,51 +61,50 @@ public struct ConnectivityMap {
             }
             focusedClasses = classes
         }
-        matrix = ClassMatrix(evaluator: evaluator, classes: classes, focus: focusedClasses)
+        matrix = ClassMatrix(evaluator: evaluator, classes: classes, focus: focusedClasses, storesIngress: !forSummary)
         let table = matrix.table
         sharedClass = ids.map { w in
             w.endpoints.allSatisfy { classOf[$0] == classOf[w.endpoints[0]] } ? classOf[w.endpoints[0]] : -1
         }
-        let ranges = evaluator.externalRanges
-        var outbound: [[(String, ConnSet)]] = []
-        var inbound: [[(String, ConnSet)]] = []
-        var outboundReadable: [[(String, ConnSet)]] = []
-        var inboundReadable: [[(String, ConnSet)]] = []
-        // External ranges are listed only beside a focused workload: other classes need none.
-        for c in 0..<classes.count {
-            if let focusedClasses, !focusedClasses.contains(c) {
-                outbound.append([])
-                inbound.append([])
-                outboundReadable.append([])
-                inboundReadable.append([])
-                continue
-            }
-            let e = Endpoint.pod(evaluator.endpoints[classes.representative(c)])
-            for isOutbound in [true, false] {
-                let perRange = ranges.map { r in
-                    (
-                        r,
-                        isOutbound
-                            ? evaluator.connections(from: e, to: .external(r))
-                            : evaluator.connections(from: .external(r), to: e)
-                    )
+        // Per class, the ranges it reaches and is reached from: as listed, and grouped as readable names. External
+        // ranges are listed only beside a focused workload: other classes need none. On every core, a class apiece.
+        typealias Found = (
+            outbound: [(String, ConnSet)], inbound: [(String, ConnSet)],
+            outboundReadable: [(String, ConnSet)], inboundReadable: [(String, ConnSet)]
+        )
+        var found = [Found](repeating: ([], [], [], []), count: classes.count)
+        found.withUnsafeMutableBufferPointer { out in
+            let out = out
+            DispatchQueue.concurrentPerform(iterations: classes.count) { c in
+                if let focusedClasses, !focusedClasses.contains(c) { return }
+                let e = Endpoint.pod(evaluator.endpoints[classes.representative(c)])
+                func ranges(outbound: Bool) -> (listed: [(String, ConnSet)], readable: [(String, ConnSet)]) {
+                    let perRange = evaluator.externalRanges.map { r in
+                        (
+                            r,
+                            outbound
+                                ? evaluator.connections(from: e, to: .external(r))
+                                : evaluator.connections(from: .external(r), to: e)
+                        )
+                    }
+                    var listed: [(String, ConnSet)] = []
+                    for (r, conns) in AddressSpace.mergeAdjacent(perRange) where !conns.isEmpty {
+                        listed += r.cidrs.map { ("external:\($0)", conns) }
+                    }
+                    let readable = AddressSpace.readableGroups(perRange).filter { !$0.value.isEmpty }.flatMap { g in
+                        g.labels.map { ("external:\($0)", g.value) }
+                    }
+                    return (listed, readable)
                 }
-                var found: [(String, ConnSet)] = []
-                for (r, conns) in AddressSpace.mergeAdjacent(perRange) where !conns.isEmpty {
-                    found += r.cidrs.map { ("external:\($0)", conns) }
-                }
-                let readable = AddressSpace.readableGroups(perRange).filter { !$0.value.isEmpty }.flatMap { g in
-                    g.labels.map { ("external:\($0)", g.value) }
-                }
-                if isOutbound {
-                    outbound.append(found)
-                    outboundReadable.append(readable)
-                } else {
-                    inbound.append(found)
-                    inboundReadable.append(readable)
-                }
+                let (outbound, outboundReadable) = ranges(outbound: true)
+                let (inbound, inboundReadable) = ranges(outbound: false)
+                out[c] = (outbound, inbound, outboundReadable, inboundReadable)
             }
         }
+        let outbound = found.map(\.outbound)
+        let inbound = found.map(\.inbound)
+        let outboundReadable = found.map(\.outboundReadable)
+        let inboundReadable = found.map(\.inboundReadable)
         func indexed(_ lists: [[(String, ConnSet)]]...) -> (names: [String], lists: [[[(name: Int, conns: Int32)]]]) {
             let names = Set(lists.joined().joined().map(\.0)).sorted()
             let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })

@@ -62,14 +62,33 @@ public struct NamespaceSummary: Sendable {
         }
         let sizes = perClass.indices.map { perClass[$0].values.reduce(0, +) + mixed[$0].count }
         let classLists = perClass.map { $0.map { (class: $0.key, count: $0.value) } }
-        let destinations = map.matrix.blockDestinations(classLists)
+        // A class never spans namespaces (`EndpointClasses`).
+        var namespaceOf = [Int](repeating: -1, count: map.classes.count)
+        var count = [Int](repeating: 0, count: map.classes.count)
+        for (n, list) in classLists.enumerated() {
+            for (c, k) in list {
+                namespaceOf[c] = n
+                count[c] = k
+            }
+        }
         let atoms = ConnAtoms(map.matrix.table.sets)
+        let blocks = map.matrix.namespaceBlocks(
+            namespaceOf: namespaceOf, count: count, to: map.matrix.blockDestinations(classLists), atoms: atoms)
         var rowsByNamespace = [[Row]](repeating: [], count: namespaces.count)
         let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
         rowsByNamespace.withUnsafeMutableBufferPointer { out in
             let out = out
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 let table = map.matrix.table.copy()
+                // A million rows at 100,000 workloads share a few unions: each mask is turned into a set once.
+                var masks: [ArraySlice<UInt64>: ConnSet] = [:]
+                func connections(_ union: [UInt64], _ b: Int) -> ConnSet {
+                    let mask = union[b * atoms.words..<(b + 1) * atoms.words]
+                    if let set = masks[mask] { return set }
+                    let set = atoms.set(mask)
+                    masks[mask] = set
+                    return set
+                }
                 func conns(_ s: [Int], _ d: [Int]) -> Int32 {
                     s.reduce(ConnTable.none) { acc, sc in
                         d.reduce(acc) { table.union($0, map.matrix.conns(sc, $1, table: table)) }
@@ -77,9 +96,9 @@ public struct NamespaceSummary: Sendable {
                 }
                 for a in stride(from: worker, to: namespaces.count, by: workers) {
                     var rows: [Row] = []
-                    let blocks = map.matrix.blocks(from: classLists[a], namespace: a, to: destinations, atoms: atoms)
+                    let block = blocks[a]
                     for b in namespaces.indices {
-                        var connected = blocks.connected[b]
+                        var connected = block.connected.isEmpty ? 0 : block.connected[b]
                         var union = ConnTable.none
                         func add(_ c: Int32, _ count: Int) {
                             guard c != ConnTable.none, count > 0 else { return }
@@ -99,7 +118,7 @@ public struct NamespaceSummary: Sendable {
                         }
                         let pairs = sizes[a] * sizes[b] - (a == b ? sizes[a] : 0)
                         if connected > 0 {
-                            let blockUnion = atoms.set(blocks.union[b * atoms.words..<(b + 1) * atoms.words])
+                            let blockUnion = block.union.isEmpty ? .none : connections(block.union, b)
                             rows.append(
                                 Row(
                                     source: namespaces[a], destination: namespaces[b], connected: connected,

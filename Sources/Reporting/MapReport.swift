@@ -61,14 +61,32 @@ public enum MapReport {
         var out =
             "SOURCE NAMESPACE".padded(to: w1) + "  " + "DESTINATION NAMESPACE".padded(to: w2)
             + "  WORKLOAD PAIRS  CONNECTIONS\n"
-        // A million lines at 100,000 workloads, sharing a few connection sets: each is described once.
-        var described: [ConnSet: String] = [:]
-        for r in s.rows {
-            let conns = described[r.conns] ?? r.conns.description
-            described[r.conns] = conns
-            out += r.source.padded(to: w1) + "  " + r.destination.padded(to: w2) + "  "
-            out += "\(r.connected)/\(r.pairs)".padded(to: 14) + "  " + conns + "\n"
+        // A million lines at 100,000 workloads, between a thousand namespaces sharing a few connection sets: each
+        // name and set is rendered once, and the lines are assembled as bytes.
+        var lines: [UInt8] = []
+        var sources: [String: [UInt8]] = [:]
+        var destinations: [String: [UInt8]] = [:]
+        var described: [ConnSet: [UInt8]] = [:]
+        func rendered<Key: Hashable>(_ key: Key, _ cache: inout [Key: [UInt8]], _ text: () -> String) -> [UInt8] {
+            if let bytes = cache[key] { return bytes }
+            let bytes = Array(text().utf8)
+            cache[key] = bytes
+            return bytes
         }
+        let gap = Array("  ".utf8)
+        for r in s.rows {
+            lines += rendered(r.source, &sources) { r.source.padded(to: w1) }
+            lines += gap
+            lines += rendered(r.destination, &destinations) { r.destination.padded(to: w2) }
+            lines += gap
+            let start = lines.count
+            lines += "\(r.connected)/\(r.pairs)".utf8
+            lines += repeatElement(UInt8(ascii: " "), count: max(0, 14 - (lines.count - start)))
+            lines += gap
+            lines += rendered(r.conns, &described) { r.conns.description }
+            lines.append(UInt8(ascii: "\n"))
+        }
+        out += String(decoding: lines, as: UTF8.self)
         out +=
             "\(s.rows.count) namespace pair(s) with connections (layer netpol); \(NamespaceSummary.external) is every address outside the pod network, counted as one peer per workload\n"
         return out

@@ -45,7 +45,8 @@ struct MapCommand: ParsableCommand {
             FileHandle.standardError.write(Data("warning: \(caveat)\n".utf8))
         }
         Progress.show("grouping \(model.workloads.count) workloads into classes")
-        let map = ConnectivityMap(evaluator: evaluator, namespace: namespace, workload: workload)
+        let map = ConnectivityMap(
+            evaluator: evaluator, namespace: namespace, workload: workload, forSummary: format == .summary)
         Progress.show("\(map.classes.count) classes; deciding pairs")
         Progress.clear()
         if format == .pairs {
