@@ -92,7 +92,7 @@ final class ClassMatrix {
     /// end reads one or the other, and memory grows with the focus rather than with the square of the classes.
     private struct Layer {
         /// Each class's ingress side, its index among the sides stored in full (-1: none), and the values by source
-        /// (empty when the matrix computes them as they are read: `storesIngress`).
+        /// (empty when the matrix computes them as they are read: `storesValues`).
         let ingressSide: [Int32]
         let ingressFull: [Int32]
         let ingressBySource: [Int32]
@@ -102,10 +102,12 @@ final class ClassMatrix {
         let ingressFill: Fill
         /// Every ingress side's value from each focused source (a focused map lists their rows).
         let ingressAtFocus: [Int32]
-        /// Each class's egress side, each side's row among the rows stored in full (-1: none), and the rows.
+        /// Each class's egress side, each side's row among the rows stored in full (-1: none), the rows (empty when
+        /// computed as they are read), and how to compute a side's values.
         let egressSide: [Int32]
         let egressFull: [Int32]
         let egressRows: [Int32]
+        let egressFill: Fill
         /// Every egress side's value towards each focused destination.
         let egressAtFocus: [Int32]
     }
@@ -127,15 +129,16 @@ final class ClassMatrix {
     /// `towardsFocusOnly` computes only pairs whose destination is focused (who reaches the focus): ingress sides of
     /// focused classes, egress sides towards the focused columns, stored without the others.
     ///
-    /// `storesIngress: false` (without a focus) keeps the ingress values uncomputed: `namespaceBlocks` computes them
-    /// 64 sources at a time as it reads them, and `conns` and `row` one source at a time. The namespace summary reads
-    /// each source once, and at 100,000 workloads the stored values would be 1.5 GB that the kernel zeroes first.
+    /// `storesValues: false` (without a focus) stores no side's values: `namespaceBlocks` computes them as it reads
+    /// them, 64 sources and their egress rows at a time, and `conns` and `row` when they are called, slowly. The
+    /// namespace summary reads each source once, and at 100,000 workloads the stored values would be 2.5 GB that the
+    /// kernel zeroes first.
     init(
         evaluator: Evaluator, classes: EndpointClasses, focus: Set<Int>? = nil, towardsFocusOnly: Bool = false,
-        storesIngress: Bool = true
+        storesValues: Bool = true
     ) {
         let towardsFocusOnly = towardsFocusOnly && focus != nil
-        let storesIngress = storesIngress || focus != nil
+        let storesValues = storesValues || focus != nil
         let n = classes.count
         classCount = n
         var focusIndex = [Int32](repeating: -1, count: n)
@@ -192,8 +195,10 @@ final class ClassMatrix {
             var towardsAll = [Bool](repeating: focus == nil, count: distinct.count)
             for c in focus ?? [] { towardsAll[Int(of[c])] = true }
             if towardsFocusOnly && direction == .egress { towardsAll = towardsAll.map { _ in false } }
-            // Rules' connections are interned here, once: the workers' tables are copies of this one.
+            // Rules' connections are interned here, once: the workers' tables are copies of this one. Values computed
+            // as they are read meet no set the table lacks but unions, which cut no new port range (`ConnAtoms`).
             let plans = PeerClassSets.SidePlans(distinct, table: table)
+            if !storesValues { peers.internNamedPorts(plans, into: table) }
             let limit = focusMask.map { (classes: $0, exceptSides: towardsAll) }
             return (
                 of, towardsAll,
@@ -214,7 +219,7 @@ final class ClassMatrix {
             // Written on every core, 64 sources (one word of the peers' bit sets) at a time, each source's values in
             // order: no ingress row is stored, and none is transposed.
             let bySource =
-                storesIngress
+                storesValues
                 ? ClassMatrix.parallelFill(count: n * stride, blockSize: 64 * stride, into: table) { b, out, t in
                     let sources = (b * 64)..<min(n, (b + 1) * 64)
                     ingress.fill(keptSides, sources, out + sources.lowerBound * stride, stride, t)
@@ -223,9 +228,11 @@ final class ClassMatrix {
             let fullRows = egress.towardsAll.indices.filter { egress.towardsAll[$0] }
             var rowOf = [Int32](repeating: -1, count: egress.towardsAll.count)
             for (k, i) in fullRows.enumerated() { rowOf[i] = Int32(k) }
-            let egressRows = ClassMatrix.parallelFill(count: fullRows.count * n, blockSize: n, into: table) {
-                k, out, t in egress.fill([fullRows[k]], 0..<n, out + k * n, 1, t)
-            }
+            let egressRows =
+                storesValues
+                ? ClassMatrix.parallelFill(count: fullRows.count * n, blockSize: n, into: table) { k, out, t in
+                    egress.fill([fullRows[k]], 0..<n, out + k * n, 1, t)
+                } : []
             let focused = focus.map { $0.sorted() } ?? []
             layers.append(
                 Layer(
@@ -235,7 +242,7 @@ final class ClassMatrix {
                         ? []
                         : ClassMatrix.values(
                             at: focused, of: n, sides: ingress.towardsAll.count, into: table, ingress.fill),
-                    egressSide: egress.of, egressFull: rowOf, egressRows: egressRows,
+                    egressSide: egress.of, egressFull: rowOf, egressRows: egressRows, egressFill: egress.fill,
                     egressAtFocus: ClassMatrix.values(
                         at: focused, of: n, sides: egress.towardsAll.count, into: table, egress.fill)
                 ))
@@ -271,19 +278,22 @@ final class ClassMatrix {
         var out = ConnTable.none
         // Claims call this per pair: the layers are read in place, since copying one retains each of its arrays.
         for k in layers.indices {
-            out = table.union(out, table.intersection(egress(k, s, d), ingress(k, s, d, table: table)))
+            out = table.union(out, table.intersection(egress(k, s, d, table: table), ingress(k, s, d, table: table)))
         }
         return out
     }
 
     /// Layer k's egress value from class `s` to class `d`: from a row stored in full, else from the focus's values.
     @inline(__always)
-    private func egress(_ k: Int, _ s: Int, _ d: Int) -> Int32 {
+    private func egress(_ k: Int, _ s: Int, _ d: Int, table: ConnTable) -> Int32 {
         let side = Int(layers[k].egressSide[s])
         let row = Int(layers[k].egressFull[side])
-        return row >= 0
-            ? layers[k].egressRows[row * classCount + d]
-            : layers[k].egressAtFocus[side * focusCount + Int(focusIndex[d])]
+        guard row >= 0 else { return layers[k].egressAtFocus[side * focusCount + Int(focusIndex[d])] }
+        guard layers[k].egressRows.isEmpty else { return layers[k].egressRows[row * classCount + d] }
+        let block = (d & ~63)..<min(classCount, (d & ~63) + 64)
+        var scratch = [Int32](repeating: ConnTable.none, count: block.count)
+        scratch.withUnsafeMutableBufferPointer { layers[k].egressFill([side], block, $0.baseAddress!, 1, table) }
+        return scratch[d - block.lowerBound]
     }
 
     /// Layer k's ingress value into class `d` from class `s`, likewise (or computed, when not stored).
@@ -371,34 +381,17 @@ final class ClassMatrix {
         )
     }
 
-    /// For each egress row of a single-layer matrix and each destination namespace, the row's value at every class of
-    /// the namespace's groups when it is one and the same (-1 when it is not), `namespaces` values per row. Egress
-    /// rules mostly name whole namespaces, or pods that a namespace's classes all match or all miss: a source then
-    /// meets each destination group with one intersection, whatever the group's size.
-    private func uniformEgress(_ destinations: BlockDestinations) -> [Int32] {
-        let rows = layers[0].egressRows.count / max(1, classCount)
-        let namespaces = destinations.namespaces
-        var out = [Int32](repeating: -1, count: rows * namespaces)
-        out.withUnsafeMutableBufferPointer { out in
-            let out = out
-            layers[0].egressRows.withUnsafeBufferPointer { egressRows in
-                DispatchQueue.concurrentPerform(iterations: rows) { r in
-                    let row = egressRows.baseAddress! + r * classCount
-                    for b in 0..<namespaces {
-                        let members =
-                            destinations.memberStart[
-                                destinations.groupStart[b]]..<destinations.memberStart[
-                                destinations.groupStart[b + 1]]
-                        guard let first = members.first else { continue }
-                        let value = row[destinations.memberClass[first]]
-                        if members.allSatisfy({ row[destinations.memberClass[$0]] == value }) {
-                            out[r * namespaces + b] = value
-                        }
-                    }
-                }
-            }
+    /// An egress row's value towards each destination namespace where it is one and the same at every class of the
+    /// namespace's groups (-1 where it is not). Egress rules mostly name whole namespaces, or pods that a namespace's
+    /// classes all match or all miss: a source then meets each destination group with one intersection, whatever the
+    /// group's size.
+    private static func uniformValues(_ row: UnsafePointer<Int32>, _ d: RawDestinations, namespaces: Int) -> [Int32] {
+        (0..<namespaces).map { b in
+            let members = d.memberStart[d.groupStart[b]]..<d.memberStart[d.groupStart[b + 1]]
+            guard let first = members.first else { return -1 }
+            let value = row[d.memberClass[first]]
+            return members.allSatisfy { row[d.memberClass[$0]] == value } ? value : -1
         }
-        return out
     }
 
     /// The namespace summary's blocks: per source namespace, per destination namespace, the weight of the class pairs
@@ -421,7 +414,6 @@ final class ClassMatrix {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, blockCount))
         typealias Tally = (connected: [Int], union: [UInt64])
         var tallies = [[Tally?]](repeating: [], count: workers)
-        let uniform = layers.count == 1 ? uniformEgress(destinations) : []
         // Computed ingress values are laid out in the order the groups read them (`columns`, per group and layer),
         // so that a source's pass over the groups reads its values in order instead of all over a 48 KB row.
         var columns = destinations.sides
@@ -444,7 +436,7 @@ final class ClassMatrix {
         }
         let raw = RawDestinations(destinations, columns: columns)
         defer { raw.deallocate() }
-        withLayerBuffers { storedIngress, egressRows in
+        withLayerBuffers { storedIngress, storedEgress in
             tallies.withUnsafeMutableBufferPointer { tallies in
                 let tallies = tallies
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
@@ -454,25 +446,67 @@ final class ClassMatrix {
                         layers[$0].ingressBySource.isEmpty
                             ? UnsafeMutablePointer<Int32>.allocate(capacity: 64 * width[$0]) : nil
                     }
-                    defer { for buffer in scratch { buffer?.deallocate() } }
+                    // The egress rows the current block's sources use, per layer and side: stored ones read in place,
+                    // the others computed into buffers that are reused once no block needs them. One layer's rows
+                    // come with their uniform values per destination namespace.
+                    var rows = [
+                        [
+                            Int32: (
+                                values: UnsafePointer<Int32>, buffer: UnsafeMutablePointer<Int32>?,
+                                uniform: [Int32]
+                            )
+                        ]
+                    ](repeating: [:], count: layers.count)
+                    var spare: [UnsafeMutablePointer<Int32>] = []
+                    defer {
+                        for buffer in scratch { buffer?.deallocate() }
+                        for buffer in spare + rows.flatMap({ $0.values.compactMap(\.buffer) }) { buffer.deallocate() }
+                    }
                     var tally = [Tally?](repeating: nil, count: namespaces)
-                    for b in stride(from: w, to: blockCount, by: workers) {
-                        let sources = b * 64..<min(classCount, b * 64 + 64)
-                        guard sources.contains(where: { namespaceOf[$0] >= 0 && count[$0] > 0 }) else { continue }
-                        // Each layer's ingress values from the block's first source on, `ingressSides` per source.
+                    // Each worker takes a run of consecutive blocks: neighbouring classes mostly share egress sides,
+                    // so a row is mostly computed once per run of blocks whose sources use it.
+                    for b in (w * blockCount / workers)..<((w + 1) * blockCount / workers) {
+                        let block = b * 64..<min(classCount, b * 64 + 64)
+                        let sources = block.filter { namespaceOf[$0] >= 0 && count[$0] > 0 }
+                        guard !sources.isEmpty else { continue }
+                        // Each layer's ingress values from the block's first class on, `width[k]` per class.
                         let ingress = layers.indices.map { k -> UnsafePointer<Int32> in
                             guard let out = scratch[k] else {
-                                return storedIngress[k].baseAddress! + sources.lowerBound * layers[k].ingressSides
+                                return storedIngress[k].baseAddress! + block.lowerBound * layers[k].ingressSides
                             }
-                            out.initialize(repeating: ConnTable.none, count: sources.count * width[k])
-                            layers[k].ingressFill(fillOrder[k], sources, out, width[k], table)
+                            out.initialize(repeating: ConnTable.none, count: block.count * width[k])
+                            layers[k].ingressFill(fillOrder[k], block, out, width[k], table)
                             return UnsafePointer(out)
+                        }
+                        for k in layers.indices {
+                            let needed = Set(sources.map { layers[k].egressSide[$0] })
+                            for (side, row) in rows[k] where !needed.contains(side) {
+                                if let buffer = row.buffer { spare.append(buffer) }
+                                rows[k][side] = nil
+                            }
+                            for side in needed where rows[k][side] == nil {
+                                var values: UnsafePointer<Int32>
+                                var buffer: UnsafeMutablePointer<Int32>?
+                                if layers[k].egressRows.isEmpty {
+                                    let out = spare.popLast() ?? .allocate(capacity: classCount)
+                                    out.initialize(repeating: ConnTable.none, count: classCount)
+                                    layers[k].egressFill([Int(side)], 0..<classCount, out, 1, table)
+                                    (values, buffer) = (UnsafePointer(out), out)
+                                } else {
+                                    let row = Int(layers[k].egressFull[Int(side)])
+                                    values = storedEgress[k].baseAddress! + row * classCount
+                                }
+                                let uniform =
+                                    layers.count == 1
+                                    ? ClassMatrix.uniformValues(values, raw, namespaces: namespaces) : []
+                                rows[k][side] = (values, buffer, uniform)
+                            }
                         }
                         // Sets the fills interned (unions of rules' connections) get masks: no union splits an atom.
                         while masks.count < table.sets.count * words {
                             masks += atoms.mask(of: table[Int32(masks.count / words)])
                         }
-                        for source in sources where namespaceOf[source] >= 0 && count[source] > 0 {
+                        for source in sources {
                             let a = namespaceOf[source]
                             var t =
                                 tally[a] ?? (
@@ -480,22 +514,17 @@ final class ClassMatrix {
                                     [UInt64](repeating: 0, count: namespaces * words)
                                 )
                             tally[a] = nil
-                            let at = source - sources.lowerBound
-                            let egressRow = Int(layers[0].egressFull[Int(layers[0].egressSide[source])])
+                            let at = source - block.lowerBound
+                            let egress = layers.indices.map { rows[$0][layers[$0].egressSide[source]]! }
                             masks.withUnsafeBufferPointer { masks in
-                                uniform.withUnsafeBufferPointer { uniform in
+                                egress[0].uniform.withUnsafeBufferPointer { uniform in
                                     t.connected.withUnsafeMutableBufferPointer { connected in
                                         t.union.withUnsafeMutableBufferPointer { union in
                                             tallySource(
                                                 source, namespace: a, count: count[source],
                                                 ingress: ingress.indices.map { ingress[$0] + at * width[$0] },
-                                                egress: layers.indices.map { k in
-                                                    egressRows[k].baseAddress!
-                                                        + Int(layers[k].egressFull[Int(layers[k].egressSide[source])])
-                                                        * classCount
-                                                },
-                                                uniform: uniform.isEmpty
-                                                    ? nil : uniform.baseAddress! + egressRow * namespaces,
+                                                egress: egress.map(\.values),
+                                                uniform: uniform.isEmpty ? nil : uniform.baseAddress!,
                                                 to: raw, masks: masks.baseAddress!, words: words,
                                                 connected: connected.baseAddress!, union: union.baseAddress!)
                                         }
@@ -615,6 +644,7 @@ final class ClassMatrix {
         let memberCount: UnsafeMutableBufferPointer<Int>
         let weight: UnsafeMutableBufferPointer<Int>
         let groupOf: UnsafeMutableBufferPointer<Int>
+        let groupStart: UnsafeMutableBufferPointer<Int>
 
         init(_ d: BlockDestinations, columns: [Int32]) {
             func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
@@ -630,10 +660,13 @@ final class ClassMatrix {
             memberCount = copy(d.memberCount)
             weight = copy(d.weight)
             groupOf = copy(d.groupOf)
+            groupStart = copy(d.groupStart)
         }
 
         func deallocate() {
-            for buffer in [namespaceOf, memberStart, memberClass, memberCount, weight, groupOf] { buffer.deallocate() }
+            for buffer in [namespaceOf, memberStart, memberClass, memberCount, weight, groupOf, groupStart] {
+                buffer.deallocate()
+            }
             sides.deallocate()
         }
     }
@@ -655,16 +688,25 @@ final class ClassMatrix {
     /// focused.
     func row(from s: Int, into out: inout [Int32], table: ConnTable) {
         for k in layers.indices {
-            // The source's egress row is stored in full (it is focused, or nothing is).
-            let row = Int(layers[k].egressFull[Int(layers[k].egressSide[s])]) * classCount
-            let computed =
-                layers[k].ingressBySource.isEmpty && focusCount == 0
-                ? computedIngress(k, from: s, sides: layers[k].ingressKept, table: table) : nil
+            // The source's egress row is stored in full (it is focused, or nothing is), or computed with its ingress
+            // values (a matrix that stores none).
+            let side = Int(layers[k].egressSide[s])
+            var egress = layers[k].egressRows
+            var start = Int(layers[k].egressFull[side]) * classCount
+            var ingressValues: [Int32]?
+            if egress.isEmpty {
+                egress = [Int32](repeating: ConnTable.none, count: classCount)
+                egress.withUnsafeMutableBufferPointer {
+                    layers[k].egressFill([side], 0..<classCount, $0.baseAddress!, 1, table)
+                }
+                start = 0
+                ingressValues = computedIngress(k, from: s, sides: layers[k].ingressKept, table: table)
+            }
             for d in out.indices {
                 let ingress =
-                    computed.map { $0[Int(layers[k].ingressFull[Int(layers[k].ingressSide[d])])] }
+                    ingressValues.map { $0[Int(layers[k].ingressFull[Int(layers[k].ingressSide[d])])] }
                     ?? ingress(k, s, d, table: table)
-                let x = table.intersection(layers[k].egressRows[row + d], ingress)
+                let x = table.intersection(egress[start + d], ingress)
                 out[d] = k == 0 ? x : table.union(out[d], x)
             }
         }
@@ -882,6 +924,15 @@ final class PeerClassSets {
             self.fixed = fixed
             self.peerStart = peerStart
             self.peers = peers
+        }
+    }
+
+    /// Interns every set the plans' named ports resolve to, once per distinct list of container ports.
+    func internNamedPorts(_ plans: SidePlans, into table: ConnTable) {
+        var classWithList = [Int](repeating: -1, count: portListCount)
+        for c in reps.indices where classWithList[Int(portList[c])] < 0 { classWithList[Int(portList[c])] = c }
+        for r in plans.fixed.indices where plans.fixed[r] < 0 {
+            for c in classWithList { _ = table.intern(plans.rules[r].ports.connections(destination: .pod(reps[c]))) }
         }
     }
 

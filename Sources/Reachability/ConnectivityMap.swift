@@ -34,8 +34,8 @@ public struct ConnectivityMap {
     private let inboundReadable: [[(name: Int, conns: Int32)]]
 
     /// Filters: only pairs touching `namespace` or `workload` (ns/name) when given. `forSummary`: the map is made for
-    /// its `NamespaceSummary`, so the class matrix computes ingress values as the summary reads them rather than
-    /// storing them all first (pairs can still be listed, more slowly).
+    /// its `NamespaceSummary`, so the class matrix computes its values as the summary reads them rather than storing
+    /// them all first (pairs can still be listed, slowly).
     public init(evaluator: Evaluator, namespace: String? = nil, workload: String? = nil, forSummary: Bool = false) {
         let model = evaluator.model
         self.model = model
@@ -61,7 +61,7 @@ public struct ConnectivityMap {
             }
             focusedClasses = classes
         }
-        matrix = ClassMatrix(evaluator: evaluator, classes: classes, focus: focusedClasses, storesIngress: !forSummary)
+        matrix = ClassMatrix(evaluator: evaluator, classes: classes, focus: focusedClasses, storesValues: !forSummary)
         let table = matrix.table
         sharedClass = ids.map { w in
             w.endpoints.allSatisfy { classOf[$0] == classOf[w.endpoints[0]] } ? classOf[w.endpoints[0]] : -1

@@ -300,6 +300,14 @@ final class ClassMapCrossCheckTests: XCTestCase {
         XCTAssertEqual(
             focusedParallel, one.pairs.map(\.line), "\(context): parallel focused listing", file: file, line: line)
         assertSummaryAggregatesThePairs(map, model, context, file: file, line: line)
+        // A map made for its summary stores no class values: it computes them as they are read (the summary's blocks
+        // 64 sources at a time, a pair's or a row's one at a time), with the same results.
+        let forSummary = ConnectivityMap(evaluator: evaluator, forSummary: true)
+        XCTAssertEqual(
+            NamespaceSummary(forSummary).rows, NamespaceSummary(map).rows, "\(context): summary computed as read",
+            file: file, line: line)
+        XCTAssertEqual(
+            forSummary.pairs.map(\.line), lines, "\(context): pairs computed as read", file: file, line: line)
         assertSummaryAggregatesThePairs(
             ConnectivityMap(evaluator: evaluator, namespace: namespace), model, "\(context), focus on \(namespace)",
             focus: { $0.hasPrefix(namespace + "/") }, file: file, line: line)
