@@ -129,7 +129,7 @@ final class ClassMatrix {
     /// `towardsFocusOnly` computes only pairs whose destination is focused (who reaches the focus): ingress sides of
     /// focused classes, egress sides towards the focused columns, stored without the others.
     ///
-    /// `storesValues: false` (without a focus) stores no side's values: `namespaceBlocks` computes them as it reads
+    /// `storesValues: false` (without a focus or ordered tiers) stores no side's values: `namespaceBlocks` computes them as it reads
     /// them, 64 sources and their egress rows at a time, and `conns` and `row` when they are called, slowly. The
     /// namespace summary reads each source once, and at 100,000 workloads the stored values would be 2.5 GB that the
     /// kernel zeroes first.
@@ -138,7 +138,10 @@ final class ClassMatrix {
         storesValues: Bool = true
     ) {
         let towardsFocusOnly = towardsFocusOnly && focus != nil
-        let storesValues = storesValues || focus != nil
+        // Values computed as they are read must hold no port range the table's sets do not cut already: the summary's
+        // atoms (`ConnAtoms`) are cut first. Rules' sets are interned up front; values from the evaluator (ordered
+        // tiers) are not known before they are computed, so those are stored.
+        let storesValues = storesValues || focus != nil || evaluator.policies.hasOrderedTiers
         let n = classes.count
         classCount = n
         var focusIndex = [Int32](repeating: -1, count: n)
@@ -504,7 +507,9 @@ final class ClassMatrix {
                         }
                         // Sets the fills interned (unions of rules' connections) get masks: no union splits an atom.
                         while masks.count < table.sets.count * words {
-                            masks += atoms.mask(of: table[Int32(masks.count / words)])
+                            let set = table[Int32(masks.count / words)]
+                            masks += atoms.mask(of: set)
+                            assert(atoms.set(masks[(masks.count - words)...]) == set, "\(set) splits an atom")
                         }
                         for source in sources {
                             let a = namespaceOf[source]

@@ -126,31 +126,31 @@ public struct NamespaceSummary: Sendable {
                         }
                     }
                     // The outside world, as one peer: the workloads it reaches and that reach it.
-                    var inbound = (0, ConnSet.none)
-                    var outbound = (0, ConnSet.none)
+                    // Unions of table indices, memoized: a workload's classes mostly have the same ranges.
+                    var inbound = (0, ConnTable.none)
+                    var outbound = (0, ConnTable.none)
                     for w in members[a] {
-                        let classes = Set(ids[w].endpoints.map { classOf[$0] })
-                        func external(_ lists: [[(name: Int, conns: Int32)]]) -> ConnSet {
-                            classes.reduce(ConnSet.none) { acc, c in
-                                lists[c].reduce(acc) { $0.union(table[$1.conns]) }
+                        func external(_ lists: [[(name: Int, conns: Int32)]]) -> Int32 {
+                            ids[w].endpoints.reduce(ConnTable.none) { acc, e in
+                                lists[classOf[e]].reduce(acc) { table.union($0, $1.conns) }
                             }
                         }
                         let into = external(map.inbound)
                         let outOf = external(map.outbound)
-                        if !into.isEmpty { inbound = (inbound.0 + 1, inbound.1.union(into)) }
-                        if !outOf.isEmpty { outbound = (outbound.0 + 1, outbound.1.union(outOf)) }
+                        if into != ConnTable.none { inbound = (inbound.0 + 1, table.union(inbound.1, into)) }
+                        if outOf != ConnTable.none { outbound = (outbound.0 + 1, table.union(outbound.1, outOf)) }
                     }
                     if inbound.0 > 0 {
                         rows.append(
                             Row(
                                 source: Self.external, destination: namespaces[a], connected: inbound.0,
-                                pairs: sizes[a], conns: inbound.1))
+                                pairs: sizes[a], conns: table[inbound.1]))
                     }
                     if outbound.0 > 0 {
                         rows.append(
                             Row(
                                 source: namespaces[a], destination: Self.external, connected: outbound.0,
-                                pairs: sizes[a], conns: outbound.1))
+                                pairs: sizes[a], conns: table[outbound.1]))
                     }
                     out[a] = rows
                 }
