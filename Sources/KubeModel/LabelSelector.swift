@@ -124,6 +124,8 @@ public enum LabelSyntax {
 
     /// nil when valid, else the reason.
     public static func keyProblem(_ key: String) -> String? {
+        // Most keys have no prefix: checked on their bytes, once per label of every object.
+        if key.utf8.count <= 63 && !key.utf8.contains(UInt8(ascii: "/")) && isName(Substring(key).utf8) { return nil }
         var name = Substring(key)
         let parts = key.split(separator: "/", omittingEmptySubsequences: false)
         if parts.count > 2 { return "label key '\(key)' has more than one '/'" }

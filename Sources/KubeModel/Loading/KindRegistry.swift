@@ -13,7 +13,8 @@ public struct GroupKind: Hashable, Sendable, CustomStringConvertible {
     }
 
     public init(apiVersion: String, kind: String) {
-        self.init(apiVersion.contains("/") ? String(apiVersion.split(separator: "/")[0]) : "", kind)
+        // Once per object: the standard library's search, not Foundation's string search.
+        self.init(apiVersion.firstIndex(of: "/").map { String(apiVersion[..<$0]) } ?? "", kind)
     }
 
     public var description: String { group.isEmpty ? kind : "\(kind).\(group)" }
