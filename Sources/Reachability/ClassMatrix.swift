@@ -129,10 +129,10 @@ final class ClassMatrix {
     /// `towardsFocusOnly` computes only pairs whose destination is focused (who reaches the focus): ingress sides of
     /// focused classes, egress sides towards the focused columns, stored without the others.
     ///
-    /// `storesValues: false` (without a focus or ordered tiers) stores no side's values: `namespaceBlocks` computes them as it reads
-    /// them, 64 sources and their egress rows at a time, and `conns` and `row` when they are called, slowly. The
-    /// namespace summary reads each source once, and at 100,000 workloads the stored values would be 2.5 GB that the
-    /// kernel zeroes first.
+    /// `storesValues: false` (without a focus or ordered tiers) stores no side's values: `namespaceBlocks` computes
+    /// them as it reads them, 64 sources and their egress rows at a time, and `conns` and `row` when they are called,
+    /// slowly. The namespace summary reads each source once, and at 100,000 workloads the stored values would be 2.5 GB
+    /// that the kernel zeroes first.
     init(
         evaluator: Evaluator, classes: EndpointClasses, focus: Set<Int>? = nil, towardsFocusOnly: Bool = false,
         storesValues: Bool = true
@@ -388,8 +388,8 @@ final class ClassMatrix {
     /// namespace's groups (-1 where it is not). Egress rules mostly name whole namespaces, or pods that a namespace's
     /// classes all match or all miss: a source then meets each destination group with one intersection, whatever the
     /// group's size.
-    private static func uniformValues(_ row: UnsafePointer<Int32>, _ d: RawDestinations, namespaces: Int) -> [Int32] {
-        (0..<namespaces).map { b in
+    private static func uniformValues(_ row: UnsafePointer<Int32>, _ d: RawDestinations) -> [Int32] {
+        (0..<d.namespaces).map { b in
             let members = d.memberStart[d.groupStart[b]]..<d.memberStart[d.groupStart[b + 1]]
             guard let first = members.first else { return -1 }
             let value = row[d.memberClass[first]]
@@ -411,139 +411,31 @@ final class ClassMatrix {
         namespaceOf: [Int], count: [Int], to destinations: BlockDestinations, atoms: ConnAtoms
     ) -> [(connected: [Int], union: [UInt64])] {
         precondition(focusCount == 0, "a focused matrix has no blocks")
-        let namespaces = destinations.namespaces
-        let words = atoms.words
         let blockCount = (classCount + 63) / 64
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, blockCount))
-        typealias Tally = (connected: [Int], union: [UInt64])
-        var tallies = [[Tally?]](repeating: [], count: workers)
-        // Computed ingress values are laid out in the order the groups read them (`columns`, per group and layer),
-        // so that a source's pass over the groups reads its values in order instead of all over a 48 KB row.
-        var columns = destinations.sides
-        var fillOrder = [[Int]](repeating: [], count: layers.count)
-        for k in layers.indices where layers[k].ingressBySource.isEmpty {
-            var position: [Int32: Int32] = [:]
-            for g in stride(from: k, to: columns.count, by: layers.count) {
-                let kept = destinations.sides[g]
-                if let p = position[kept] {
-                    columns[g] = p
-                } else {
-                    columns[g] = Int32(fillOrder[k].count)
-                    position[kept] = columns[g]
-                    fillOrder[k].append(layers[k].ingressKept[Int(kept)])
-                }
-            }
-        }
-        let width = layers.indices.map {
-            layers[$0].ingressBySource.isEmpty ? fillOrder[$0].count : layers[$0].ingressSides
-        }
-        let raw = RawDestinations(destinations, columns: columns)
+        let raw = RawDestinations(destinations)
         defer { raw.deallocate() }
+        var tallies = [[BlockWorker.Tally?]](repeating: [], count: workers)
         withLayerBuffers { storedIngress, storedEgress in
             tallies.withUnsafeMutableBufferPointer { tallies in
                 let tallies = tallies
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    let table = self.table.copy()
-                    var masks = atoms.masks
-                    let scratch = layers.indices.map {
-                        layers[$0].ingressBySource.isEmpty
-                            ? UnsafeMutablePointer<Int32>.allocate(capacity: 64 * width[$0]) : nil
-                    }
-                    // The egress rows the current block's sources use, per layer and side: stored ones read in place,
-                    // the others computed into buffers that are reused once no block needs them. One layer's rows
-                    // come with their uniform values per destination namespace.
-                    var rows = [
-                        [
-                            Int32: (
-                                values: UnsafePointer<Int32>, buffer: UnsafeMutablePointer<Int32>?,
-                                uniform: [Int32]
-                            )
-                        ]
-                    ](repeating: [:], count: layers.count)
-                    var spare: [UnsafeMutablePointer<Int32>] = []
-                    defer {
-                        for buffer in scratch { buffer?.deallocate() }
-                        for buffer in spare + rows.flatMap({ $0.values.compactMap(\.buffer) }) { buffer.deallocate() }
-                    }
-                    var tally = [Tally?](repeating: nil, count: namespaces)
+                    let worker = BlockWorker(
+                        self, storedIngress: storedIngress, storedEgress: storedEgress, destinations: raw, atoms: atoms)
                     // Each worker takes a run of consecutive blocks: neighbouring classes mostly share egress sides,
                     // so a row is mostly computed once per run of blocks whose sources use it.
                     for b in (w * blockCount / workers)..<((w + 1) * blockCount / workers) {
                         let block = b * 64..<min(classCount, b * 64 + 64)
                         let sources = block.filter { namespaceOf[$0] >= 0 && count[$0] > 0 }
                         guard !sources.isEmpty else { continue }
-                        // Each layer's ingress values from the block's first class on, `width[k]` per class.
-                        let ingress = layers.indices.map { k -> UnsafePointer<Int32> in
-                            guard let out = scratch[k] else {
-                                return storedIngress[k].baseAddress! + block.lowerBound * layers[k].ingressSides
-                            }
-                            out.initialize(repeating: ConnTable.none, count: block.count * width[k])
-                            layers[k].ingressFill(fillOrder[k], block, out, width[k], table)
-                            return UnsafePointer(out)
-                        }
-                        for k in layers.indices {
-                            let needed = Set(sources.map { layers[k].egressSide[$0] })
-                            for (side, row) in rows[k] where !needed.contains(side) {
-                                if let buffer = row.buffer { spare.append(buffer) }
-                                rows[k][side] = nil
-                            }
-                            for side in needed where rows[k][side] == nil {
-                                var values: UnsafePointer<Int32>
-                                var buffer: UnsafeMutablePointer<Int32>?
-                                if layers[k].egressRows.isEmpty {
-                                    let out = spare.popLast() ?? .allocate(capacity: classCount)
-                                    out.initialize(repeating: ConnTable.none, count: classCount)
-                                    layers[k].egressFill([Int(side)], 0..<classCount, out, 1, table)
-                                    (values, buffer) = (UnsafePointer(out), out)
-                                } else {
-                                    let row = Int(layers[k].egressFull[Int(side)])
-                                    values = storedEgress[k].baseAddress! + row * classCount
-                                }
-                                let uniform =
-                                    layers.count == 1
-                                    ? ClassMatrix.uniformValues(values, raw, namespaces: namespaces) : []
-                                rows[k][side] = (values, buffer, uniform)
-                            }
-                        }
-                        // Sets the fills interned (unions of rules' connections) get masks: no union splits an atom.
-                        while masks.count < table.sets.count * words {
-                            let set = table[Int32(masks.count / words)]
-                            masks += atoms.mask(of: set)
-                            assert(atoms.set(masks[(masks.count - words)...]) == set, "\(set) splits an atom")
-                        }
-                        for source in sources {
-                            let a = namespaceOf[source]
-                            var t =
-                                tally[a] ?? (
-                                    [Int](repeating: 0, count: namespaces),
-                                    [UInt64](repeating: 0, count: namespaces * words)
-                                )
-                            tally[a] = nil
-                            let at = source - block.lowerBound
-                            let egress = layers.indices.map { rows[$0][layers[$0].egressSide[source]]! }
-                            masks.withUnsafeBufferPointer { masks in
-                                egress[0].uniform.withUnsafeBufferPointer { uniform in
-                                    t.connected.withUnsafeMutableBufferPointer { connected in
-                                        t.union.withUnsafeMutableBufferPointer { union in
-                                            tallySource(
-                                                source, namespace: a, count: count[source],
-                                                ingress: ingress.indices.map { ingress[$0] + at * width[$0] },
-                                                egress: egress.map(\.values),
-                                                uniform: uniform.isEmpty ? nil : uniform.baseAddress!,
-                                                to: raw, masks: masks.baseAddress!, words: words,
-                                                connected: connected.baseAddress!, union: union.baseAddress!)
-                                        }
-                                    }
-                                }
-                            }
-                            tally[a] = t
-                        }
+                        worker.read(block, sources: sources)
+                        for s in sources { worker.tally(s, namespace: namespaceOf[s], count: count[s]) }
                     }
-                    tallies[w] = tally
+                    tallies[w] = worker.tallies
                 }
             }
         }
-        return (0..<namespaces).map { a in
+        return (0..<destinations.namespaces).map { a in
             let parts = tallies.compactMap { $0[a] }
             guard var sum = parts.first else { return ([], []) }
             for part in parts.dropFirst() {
@@ -551,6 +443,133 @@ final class ClassMatrix {
                 for i in part.union.indices { sum.union[i] |= part.union[i] }
             }
             return sum
+        }
+    }
+
+    /// One worker of `namespaceBlocks`: its copy of the table and the masks of the sets it adds, a block of sources'
+    /// ingress values and the egress rows those sources use, and its tallies per source namespace. Values the matrix
+    /// does not store are computed into buffers the worker owns and reuses.
+    private final class BlockWorker {
+        typealias Tally = (connected: [Int], union: [UInt64])
+        /// An egress row: its values, the buffer they were computed into (nil: stored), and (one layer) its uniform
+        /// values per destination namespace.
+        struct EgressRow {
+            let values: UnsafePointer<Int32>
+            let buffer: UnsafeMutablePointer<Int32>?
+            let uniform: [Int32]
+        }
+        private let matrix: ClassMatrix
+        private let table: ConnTable
+        private let atoms: ConnAtoms
+        private var masks: [UInt64]
+        private let destinations: RawDestinations
+        private let storedIngress: [UnsafeBufferPointer<Int32>]
+        private let storedEgress: [UnsafeBufferPointer<Int32>]
+        /// Per layer, room for a block's ingress values where they are not stored, and the current block's values.
+        private let scratch: [UnsafeMutablePointer<Int32>?]
+        private var ingress: [UnsafePointer<Int32>] = []
+        private var block = 0..<0
+        /// Per layer, the rows the current block's sources use, by side; and buffers no row uses any more.
+        private var rows: [[Int32: EgressRow]]
+        private var spare: [UnsafeMutablePointer<Int32>] = []
+        private(set) var tallies: [Tally?]
+
+        init(
+            _ matrix: ClassMatrix, storedIngress: [UnsafeBufferPointer<Int32>],
+            storedEgress: [UnsafeBufferPointer<Int32>], destinations: RawDestinations, atoms: ConnAtoms
+        ) {
+            self.matrix = matrix
+            table = matrix.table.copy()
+            self.atoms = atoms
+            masks = atoms.masks
+            self.destinations = destinations
+            self.storedIngress = storedIngress
+            self.storedEgress = storedEgress
+            scratch = matrix.layers.map {
+                $0.ingressBySource.isEmpty ? .allocate(capacity: 64 * $0.ingressSides) : nil
+            }
+            rows = [[Int32: EgressRow]](repeating: [:], count: matrix.layers.count)
+            tallies = [Tally?](repeating: nil, count: destinations.namespaces)
+        }
+
+        deinit {
+            for buffer in scratch { buffer?.deallocate() }
+            for buffer in spare + rows.flatMap({ $0.values.compactMap(\.buffer) }) { buffer.deallocate() }
+        }
+
+        /// Makes `block` (64 classes from a multiple of 64) current: its ingress values, and the egress rows of
+        /// `sources` (some of its classes).
+        func read(_ block: Range<Int>, sources: [Int]) {
+            let layers = matrix.layers
+            let n = matrix.classCount
+            self.block = block
+            ingress = layers.indices.map { k in
+                guard let out = scratch[k] else {
+                    return storedIngress[k].baseAddress! + block.lowerBound * layers[k].ingressSides
+                }
+                out.initialize(repeating: ConnTable.none, count: block.count * layers[k].ingressSides)
+                layers[k].ingressFill(layers[k].ingressKept, block, out, layers[k].ingressSides, table)
+                return UnsafePointer(out)
+            }
+            for k in layers.indices {
+                let needed = Set(sources.map { layers[k].egressSide[$0] })
+                for (side, row) in rows[k] where !needed.contains(side) {
+                    if let buffer = row.buffer { spare.append(buffer) }
+                    rows[k][side] = nil
+                }
+                for side in needed where rows[k][side] == nil {
+                    var buffer: UnsafeMutablePointer<Int32>?
+                    let values: UnsafePointer<Int32>
+                    if layers[k].egressRows.isEmpty {
+                        let out = spare.popLast() ?? .allocate(capacity: n)
+                        out.initialize(repeating: ConnTable.none, count: n)
+                        layers[k].egressFill([Int(side)], 0..<n, out, 1, table)
+                        (values, buffer) = (UnsafePointer(out), out)
+                    } else {
+                        values = storedEgress[k].baseAddress! + Int(layers[k].egressFull[Int(side)]) * n
+                    }
+                    let uniform =
+                        layers.count == 1 ? ClassMatrix.uniformValues(values, destinations) : []
+                    rows[k][side] = EgressRow(values: values, buffer: buffer, uniform: uniform)
+                }
+            }
+            // Sets the fills interned (unions of rules' connections) get masks: no union splits an atom.
+            let words = atoms.words
+            while masks.count < table.sets.count * words {
+                let set = table[Int32(masks.count / words)]
+                masks += atoms.mask(of: set)
+                assert(atoms.set(masks[(masks.count - words)...]) == set, "\(set) splits an atom")
+            }
+        }
+
+        /// Adds the pairs of `source` (a class of the current block, `count` workloads of `namespace`).
+        func tally(_ source: Int, namespace: Int, count: Int) {
+            let layers = matrix.layers
+            let words = atoms.words
+            var t =
+                tallies[namespace]
+                ?? (
+                    [Int](repeating: 0, count: destinations.namespaces),
+                    [UInt64](repeating: 0, count: destinations.namespaces * words)
+                )
+            tallies[namespace] = nil
+            let at = source - block.lowerBound
+            let egress = layers.indices.map { rows[$0][layers[$0].egressSide[source]]! }
+            masks.withUnsafeBufferPointer { masks in
+                egress[0].uniform.withUnsafeBufferPointer { uniform in
+                    t.connected.withUnsafeMutableBufferPointer { connected in
+                        t.union.withUnsafeMutableBufferPointer { union in
+                            matrix.tallySource(
+                                source, namespace: namespace, count: count,
+                                ingress: layers.indices.map { ingress[$0] + at * layers[$0].ingressSides },
+                                egress: egress.map(\.values), uniform: uniform.isEmpty ? nil : uniform.baseAddress!,
+                                to: destinations, masks: masks.baseAddress!, words: words,
+                                connected: connected.baseAddress!, union: union.baseAddress!)
+                        }
+                    }
+                }
+            }
+            tallies[namespace] = t
         }
     }
 
@@ -641,6 +660,7 @@ final class ClassMatrix {
     /// `BlockDestinations` copied into raw buffers for the pair loop, which reads them a billion times: no bounds
     /// checks, no reference counting. Freed by `deallocate`.
     private struct RawDestinations {
+        let namespaces: Int
         let groups: Int
         let namespaceOf: UnsafeMutableBufferPointer<Int>
         let sides: UnsafeMutableBufferPointer<Int32>
@@ -651,15 +671,16 @@ final class ClassMatrix {
         let groupOf: UnsafeMutableBufferPointer<Int>
         let groupStart: UnsafeMutableBufferPointer<Int>
 
-        init(_ d: BlockDestinations, columns: [Int32]) {
+        init(_ d: BlockDestinations) {
             func copy<T>(_ a: [T]) -> UnsafeMutableBufferPointer<T> {
                 let out = UnsafeMutableBufferPointer<T>.allocate(capacity: a.count)
                 _ = out.initialize(from: a)
                 return out
             }
+            namespaces = d.namespaces
             groups = d.namespaceOf.count
             namespaceOf = copy(d.namespaceOf)
-            sides = copy(columns)
+            sides = copy(d.sides)
             memberStart = copy(d.memberStart)
             memberClass = copy(d.memberClass)
             memberCount = copy(d.memberCount)

@@ -66,19 +66,33 @@ public struct ConnectivityMap {
         sharedClass = ids.map { w in
             w.endpoints.allSatisfy { classOf[$0] == classOf[w.endpoints[0]] } ? classOf[w.endpoints[0]] : -1
         }
-        // Per class, the ranges it reaches and is reached from: as listed, and grouped as readable names. External
-        // ranges are listed only beside a focused workload: other classes need none. On every core, a class apiece.
-        typealias Found = (
-            outbound: [(String, ConnSet)], inbound: [(String, ConnSet)],
-            outboundReadable: [(String, ConnSet)], inboundReadable: [(String, ConnSet)]
-        )
-        var found = [Found](repeating: ([], [], [], []), count: classes.count)
-        found.withUnsafeMutableBufferPointer { out in
-            let out = out
-            DispatchQueue.concurrentPerform(iterations: classes.count) { c in
-                if let focusedClasses, !focusedClasses.contains(c) { return }
-                let e = Endpoint.pod(evaluator.endpoints[classes.representative(c)])
-                func ranges(outbound: Bool) -> (listed: [(String, ConnSet)], readable: [(String, ConnSet)]) {
+        // Per class, the ranges it reaches or is reached from: as listed, and grouped as readable names. External
+        // ranges are listed only beside a focused workload: other classes need none. Without ordered tiers a class's
+        // ranges depend on its compiled side alone (`Evaluator.allowed`), so classes with equal sides share one
+        // computation; on every core, a distinct side apiece.
+        func ranges(outbound: Bool) -> (listed: [[(String, ConnSet)]], readable: [[(String, ConnSet)]]) {
+            var groupOf = [Int](repeating: -1, count: classes.count)
+            var representatives: [Int] = []
+            var groups: [CompiledSide.Content: Int] = [:]
+            for c in 0..<classes.count where focusedClasses?.contains(c) ?? true {
+                let rep = classes.representative(c)
+                if !evaluator.policies.hasOrderedTiers {
+                    let side = evaluator.compiled(outbound ? .egress : .ingress, evaluator.endpoints[rep], index: rep)
+                    if let g = groups[side.content] {
+                        groupOf[c] = g
+                        continue
+                    }
+                    groups[side.content] = representatives.count
+                }
+                groupOf[c] = representatives.count
+                representatives.append(rep)
+            }
+            var found = [(listed: [(String, ConnSet)], readable: [(String, ConnSet)])](
+                repeating: ([], []), count: representatives.count)
+            found.withUnsafeMutableBufferPointer { out in
+                let out = out
+                DispatchQueue.concurrentPerform(iterations: representatives.count) { g in
+                    let e = Endpoint.pod(evaluator.endpoints[representatives[g]])
                     let perRange = evaluator.externalRanges.map { r in
                         (
                             r,
@@ -94,17 +108,13 @@ public struct ConnectivityMap {
                     let readable = AddressSpace.readableGroups(perRange).filter { !$0.value.isEmpty }.flatMap { g in
                         g.labels.map { ("external:\($0)", g.value) }
                     }
-                    return (listed, readable)
+                    out[g] = (listed, readable)
                 }
-                let (outbound, outboundReadable) = ranges(outbound: true)
-                let (inbound, inboundReadable) = ranges(outbound: false)
-                out[c] = (outbound, inbound, outboundReadable, inboundReadable)
             }
+            return (groupOf.map { $0 < 0 ? [] : found[$0].listed }, groupOf.map { $0 < 0 ? [] : found[$0].readable })
         }
-        let outbound = found.map(\.outbound)
-        let inbound = found.map(\.inbound)
-        let outboundReadable = found.map(\.outboundReadable)
-        let inboundReadable = found.map(\.inboundReadable)
+        let (outbound, outboundReadable) = ranges(outbound: true)
+        let (inbound, inboundReadable) = ranges(outbound: false)
         func indexed(_ lists: [[(String, ConnSet)]]...) -> (names: [String], lists: [[[(name: Int, conns: Int32)]]]) {
             let names = Set(lists.joined().joined().map(\.0)).sorted()
             let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
