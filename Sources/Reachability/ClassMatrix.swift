@@ -122,6 +122,11 @@ final class ClassMatrix {
     private let focusIndex: [Int32]
     private let focusCount: Int
     func isFocused(_ c: Int) -> Bool { focusIndex[c] >= 0 }
+    /// Each class's side in a direction: classes of one side have equal NetworkPolicy-tier rules (with ordered tiers
+    /// every class is a side of its own), so what depends on those rules alone is the same for them.
+    func sides(_ direction: Direction) -> [Int32] {
+        direction == .ingress ? layers[0].ingressSide : layers[0].egressSide
+    }
     private var layers: [Layer] = []
 
     /// With a `focus` (classes), only pairs with a focused class on one side are computed: a side of an unfocused

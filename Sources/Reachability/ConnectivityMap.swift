@@ -61,31 +61,30 @@ public struct ConnectivityMap {
             }
             focusedClasses = classes
         }
-        matrix = ClassMatrix(evaluator: evaluator, classes: classes, focus: focusedClasses, storesValues: !forSummary)
+        let matrix = ClassMatrix(
+            evaluator: evaluator, classes: classes, focus: focusedClasses, storesValues: !forSummary)
+        self.matrix = matrix
         let table = matrix.table
         sharedClass = ids.map { w in
             w.endpoints.allSatisfy { classOf[$0] == classOf[w.endpoints[0]] } ? classOf[w.endpoints[0]] : -1
         }
         // Per class, the ranges it reaches or is reached from: as listed, and grouped as readable names. External
-        // ranges are listed only beside a focused workload: other classes need none. Without ordered tiers a class's
-        // ranges depend on its compiled side alone (`Evaluator.allowed`), so classes with equal sides share one
-        // computation; on every core, a distinct side apiece.
+        // ranges are listed only beside a focused workload: other classes need none. A class's ranges depend on its
+        // rules alone (`Evaluator.allowed`), so the classes of one side of the matrix share one computation; on every
+        // core, a side apiece.
         func ranges(outbound: Bool) -> (listed: [[(String, ConnSet)]], readable: [[(String, ConnSet)]]) {
             var groupOf = [Int](repeating: -1, count: classes.count)
             var representatives: [Int] = []
-            var groups: [CompiledSide.Content: Int] = [:]
+            var groups: [Int32: Int] = [:]
+            let sides = matrix.sides(outbound ? .egress : .ingress)
             for c in 0..<classes.count where focusedClasses?.contains(c) ?? true {
-                let rep = classes.representative(c)
-                if !evaluator.policies.hasOrderedTiers {
-                    let side = evaluator.compiled(outbound ? .egress : .ingress, evaluator.endpoints[rep], index: rep)
-                    if let g = groups[side.content] {
-                        groupOf[c] = g
-                        continue
-                    }
-                    groups[side.content] = representatives.count
+                if let g = groups[sides[c]] {
+                    groupOf[c] = g
+                    continue
                 }
+                groups[sides[c]] = representatives.count
                 groupOf[c] = representatives.count
-                representatives.append(rep)
+                representatives.append(classes.representative(c))
             }
             var found = [(listed: [(String, ConnSet)], readable: [(String, ConnSet)])](
                 repeating: ([], []), count: representatives.count)

@@ -23,20 +23,6 @@ final class CompiledSide: Sendable {
         self.isolated = isolated
         self.rules = rules
     }
-
-    /// What the side admits depends on: two sides with equal contents admit the same from every remote endpoint.
-    struct Content: Hashable {
-        struct Rule: Hashable {
-            let peers: [PeerMatch]
-            let conns: ConnSet?
-            let ports: [PortMatch]?
-        }
-        let isolated: Bool
-        let rules: [Rule]
-    }
-    var content: Content {
-        Content(isolated: isolated, rules: rules.map { .init(peers: $0.peers, conns: $0.conns, ports: $0.ports) })
-    }
 }
 
 /// The concrete evaluator: computes, for declared endpoints and address ranges, exactly which connections the
