@@ -298,10 +298,7 @@ final class ClassMatrix {
         let row = Int(layers[k].egressFull[side])
         guard row >= 0 else { return layers[k].egressAtFocus[side * focusCount + Int(focusIndex[d])] }
         guard layers[k].egressRows.isEmpty else { return layers[k].egressRows[row * classCount + d] }
-        let block = (d & ~63)..<min(classCount, (d & ~63) + 64)
-        var scratch = [Int32](repeating: ConnTable.none, count: block.count)
-        scratch.withUnsafeMutableBufferPointer { layers[k].egressFill([side], block, $0.baseAddress!, 1, table) }
-        return scratch[d - block.lowerBound]
+        return computed(layers[k].egressFill, sides: [side], at: d, table: table)[0]
     }
 
     /// Layer k's ingress value into class `d` from class `s`, likewise (or computed, when not stored).
@@ -313,17 +310,16 @@ final class ClassMatrix {
         guard layers[k].ingressBySource.isEmpty else {
             return layers[k].ingressBySource[s * layers[k].ingressSides + full]
         }
-        return computedIngress(k, from: s, sides: [side], table: table)[0]
+        return computed(layers[k].ingressFill, sides: [side], at: s, table: table)[0]
     }
 
-    /// Layer k's ingress values from class `s` towards `sides`, computed: a matrix that does not store them.
-    private func computedIngress(_ k: Int, from s: Int, sides: [Int], table: ConnTable) -> [Int32] {
-        let block = (s & ~63)..<min(classCount, (s & ~63) + 64)
+    /// Some sides' values towards class `c`, computed (for a matrix that does not store them) on the block of 64
+    /// classes that holds it.
+    private func computed(_ fill: Fill, sides: [Int], at c: Int, table: ConnTable) -> [Int32] {
+        let block = (c & ~63)..<min(classCount, (c & ~63) + 64)
         var scratch = [Int32](repeating: ConnTable.none, count: block.count * sides.count)
-        scratch.withUnsafeMutableBufferPointer {
-            layers[k].ingressFill(sides, block, $0.baseAddress!, sides.count, table)
-        }
-        let at = (s - block.lowerBound) * sides.count
+        scratch.withUnsafeMutableBufferPointer { fill(sides, block, $0.baseAddress!, sides.count, table) }
+        let at = (c - block.lowerBound) * sides.count
         return Array(scratch[at..<at + sides.count])
     }
 
@@ -731,7 +727,7 @@ final class ClassMatrix {
                     layers[k].egressFill([side], 0..<classCount, $0.baseAddress!, 1, table)
                 }
                 start = 0
-                ingressValues = computedIngress(k, from: s, sides: layers[k].ingressKept, table: table)
+                ingressValues = computed(layers[k].ingressFill, sides: layers[k].ingressKept, at: s, table: table)
             }
             for d in out.indices {
                 let ingress =
