@@ -576,17 +576,23 @@ final class ClassMatrix {
 
     /// One source's pairs with every destination class, added to its namespace's tallies. `ingress[k]` points at
     /// layer k's values from the source towards every stored ingress side, `egress[k]` at its egress row, and
-    /// `uniform` (one layer) at the row's values per destination namespace (`uniformEgress`).
+    /// `uniform` (one layer) at the row's values per destination namespace (`uniformValues`).
     @inline(__always)
     private func tallySource(
         _ source: Int, namespace: Int, count: Int, ingress: [UnsafePointer<Int32>], egress: [UnsafePointer<Int32>],
         uniform: UnsafePointer<Int32>?, to d: RawDestinations, masks: UnsafePointer<UInt64>, words: Int,
         connected: UnsafeMutablePointer<Int>, union: UnsafeMutablePointer<UInt64>
     ) {
+        if let uniform {
+            ClassMatrix.tallyOneLayer(
+                source, namespace: namespace, count: count, ingress: ingress[0], egress: egress[0], uniform: uniform,
+                to: d, masks: masks, words: words, connected: connected, union: union)
+            return
+        }
+        // Several layers (IP families the policies treat apart): a pair connects where some layer's sides meet.
         let layerCount = layers.count
         let none = Int(ConnTable.none)
-        let sourceGroup = d.groupOf[source]
-        /// Adds a pair (or a group of pairs) of weight `weight` meeting on `pair(w)`, word by word.
+        /// Adds a pair of weight `weight` meeting on `pair(w)`, word by word.
         @inline(__always)
         func add(_ b: Int, weight: Int, _ pair: (Int) -> UInt64) {
             var any: UInt64 = 0
@@ -594,12 +600,6 @@ final class ClassMatrix {
             guard any != 0, weight > 0 else { return }
             connected[b] += weight
             for w in 0..<words { union[b * words + w] |= pair(w) }
-        }
-        if let uniform {
-            ClassMatrix.tallyOneLayer(
-                source, namespace: namespace, count: count, ingress: ingress[0], egress: egress[0], uniform: uniform,
-                to: d, masks: masks, words: words, connected: connected, union: union)
-            return
         }
         for g in 0..<d.groups {
             let b = d.namespaceOf[g]
