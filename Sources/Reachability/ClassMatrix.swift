@@ -77,9 +77,10 @@ public final class ConnTable {
 /// A flow needs the source's egress and the destination's ingress, and each side depends on its own pod only
 /// through the rules that select it. Classes selected by the same rules share a side, so the ingress side is
 /// computed once per distinct list of ingress rules, over every source class, and the egress side once per
-/// distinct list of egress rules, over every destination class; a pair is then the intersection of two stored
-/// values. Each peer is matched against every class once, into a bit set. With admin-tier policies every class is
-/// its own side and each value comes from the evaluator, which orders the tiers.
+/// distinct list of egress rules, over every destination class; a pair is then the intersection of two values,
+/// stored or (for the namespace summary) computed as they are read. Each peer is matched against every class once,
+/// into a bit set. With admin-tier policies every class is its own side and each value comes from the evaluator,
+/// which orders the tiers.
 final class ClassMatrix {
     let table = ConnTable()
     /// The side of each class, and each side's value towards every class (ingress: stored per source class, each
@@ -96,9 +97,10 @@ final class ClassMatrix {
         let ingressSide: [Int32]
         let ingressFull: [Int32]
         let ingressBySource: [Int32]
-        let ingressSides: Int
-        /// The sides stored in full, in their order, and how to compute a side's values.
+        /// The sides stored in full, in their order (each source has this many values by source), and how to
+        /// compute a side's values.
         let ingressKept: [Int]
+        var ingressSides: Int { ingressKept.count }
         let ingressFill: Fill
         /// Every ingress side's value from each focused source (a focused map lists their rows).
         let ingressAtFocus: [Int32]
@@ -244,8 +246,8 @@ final class ClassMatrix {
             let focused = focus.map { $0.sorted() } ?? []
             layers.append(
                 Layer(
-                    ingressSide: ingress.of, ingressFull: kept, ingressBySource: bySource, ingressSides: stride,
-                    ingressKept: keptSides, ingressFill: ingress.fill,
+                    ingressSide: ingress.of, ingressFull: kept, ingressBySource: bySource, ingressKept: keptSides,
+                    ingressFill: ingress.fill,
                     ingressAtFocus: towardsFocusOnly
                         ? []
                         : ClassMatrix.values(
