@@ -38,10 +38,9 @@ public final class ConnTable {
         if a == ConnTable.none || b == ConnTable.all { return b }
         // A side's rules are united per class, millions of times: the first sets get a flat memo.
         if a < ConnTable.flatSide && b < ConnTable.flatSide {
-            if flatUnions.isEmpty { flatUnions = ConnTable.emptyFlatMemo }
             let slot = Int(a) * Int(ConnTable.flatSide) + Int(b)
-            if flatUnions[slot] < 0 { flatUnions[slot] = intern(sets[Int(a)].union(sets[Int(b)])) }
-            return flatUnions[slot]
+            if flatUnions[slot] == 0 { flatUnions[slot] = intern(sets[Int(a)].union(sets[Int(b)])) + 1 }
+            return flatUnions[slot] - 1
         }
         let key = Int64(min(a, b)) << 32 | Int64(max(a, b))
         if let u = unions[key] { return u }
@@ -55,10 +54,11 @@ public final class ConnTable {
         if a == ConnTable.all || b == ConnTable.none { return b }
         // A map intersects each source's egress with every destination's ingress: the first sets get a flat memo.
         if a < ConnTable.flatSide && b < ConnTable.flatSide {
-            if flatIntersections.isEmpty { flatIntersections = ConnTable.emptyFlatMemo }
             let slot = Int(a) * Int(ConnTable.flatSide) + Int(b)
-            if flatIntersections[slot] < 0 { flatIntersections[slot] = intern(sets[Int(a)].intersection(sets[Int(b)])) }
-            return flatIntersections[slot]
+            if flatIntersections[slot] == 0 {
+                flatIntersections[slot] = intern(sets[Int(a)].intersection(sets[Int(b)])) + 1
+            }
+            return flatIntersections[slot] - 1
         }
         let key = Int64(min(a, b)) << 32 | Int64(max(a, b))
         if let x = intersections[key] { return x }
@@ -66,10 +66,19 @@ public final class ConnTable {
         intersections[key] = x
         return x
     }
+    /// The flat memos hold a result plus one (zero: not yet computed). They are read millions of times per map, so
+    /// they are plain memory (no reference counting, no exclusivity checks), zeroed by the kernel page by page as
+    /// they are first touched.
     private static let flatSide: Int32 = 1024
-    private static let emptyFlatMemo = [Int32](repeating: -1, count: Int(flatSide * flatSide))
-    private var flatUnions: [Int32] = []
-    private var flatIntersections: [Int32] = []
+    private let flatUnions = ConnTable.flatMemo()
+    private let flatIntersections = ConnTable.flatMemo()
+    private static func flatMemo() -> UnsafeMutablePointer<Int32> {
+        calloc(Int(flatSide * flatSide), MemoryLayout<Int32>.stride)!.assumingMemoryBound(to: Int32.self)
+    }
+    deinit {
+        free(flatUnions)
+        free(flatIntersections)
+    }
 }
 
 /// The NetworkPolicy layer between every ordered pair of endpoint classes, computed one side at a time.
@@ -716,6 +725,34 @@ final class ClassMatrix {
     /// Connections from class `s` to every class, as indices into `table` (or a copy of it). With a focus, `s` is
     /// focused.
     func row(from s: Int, into out: inout [Int32], table: ConnTable) {
+        out.withUnsafeMutableBufferPointer { row(from: s, into: $0, table: table) }
+    }
+
+    func row(from s: Int, into out: UnsafeMutableBufferPointer<Int32>, table: ConnTable) {
+        if layers.count == 1, let layer = layers.first, !layer.ingressBySource.isEmpty,
+            layer.ingressSides == layer.ingressFull.count, layer.egressFull[Int(layer.egressSide[s])] >= 0
+        {
+            // Every value stored, in one layer (the pair list's case): one pass over memory, read in order.
+            let start = Int(layer.egressFull[Int(layer.egressSide[s])]) * classCount
+            let from = s * layer.ingressSides
+            layer.egressRows.withUnsafeBufferPointer { egress in
+                layer.ingressBySource.withUnsafeBufferPointer { ingress in
+                    layer.ingressFull.withUnsafeBufferPointer { full in
+                        layer.ingressSide.withUnsafeBufferPointer { side in
+                            for d in 0..<classCount {
+                                let a = egress[start + d]
+                                let b = ingress[from + Int(full[Int(side[d])])]
+                                // Most values are none or all; the memo is for the rest.
+                                out[d] =
+                                    a == ConnTable.none || b == ConnTable.all
+                                    ? a : a == ConnTable.all ? b : table.intersection(a, b)
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         for k in layers.indices {
             // The source's egress row is stored in full (it is focused, or nothing is), or computed with its ingress
             // values (a matrix that stores none).

@@ -144,8 +144,8 @@ public struct ConnectivityMap {
     /// policy treats alike `external:any`.
     public func forEachPairIndex<Sink: PairIndexSink>(readable: Bool = false, into sink: inout Sink) {
         let listing = Listing(self, readable: readable)
-        var scratch = Scratch(table: matrix.table, classes: classes.count)
-        for source in listing.sources { listing.pairs(of: source, scratch: &scratch, into: &sink) }
+        let scratch = Scratch(table: matrix.table, classes: classes.count, names: listing.names)
+        for source in listing.sources { listing.pairs(of: source, scratch: scratch, into: &sink) }
     }
 
     /// The same on every core: sources are taken in batches and each worker lists its consecutive share of a batch into
@@ -157,19 +157,19 @@ public struct ConnectivityMap {
     ) {
         let listing = Listing(self, readable: readable)
         let workers = max(1, workers)
-        var scratches = (0..<workers).map { _ in Scratch(table: matrix.table.copy(), classes: classes.count) }
+        let scratches = (0..<workers).map { _ in
+            Scratch(table: matrix.table.copy(), classes: classes.count, names: listing.names)
+        }
         var sinks = scratches.map { makeSink($0.table) }
         let sources = listing.sources
         for start in stride(from: 0, to: sources.count, by: batch) {
             let end = min(sources.count, start + batch)
             let share = (end - start + workers - 1) / workers
-            scratches.withUnsafeMutableBufferPointer { scratch in
-                sinks.withUnsafeMutableBufferPointer { sink in
-                    let (scratch, sink) = (scratch, sink)
-                    DispatchQueue.concurrentPerform(iterations: workers) { w in
-                        for i in min(end, start + w * share)..<min(end, start + (w + 1) * share) {
-                            listing.pairs(of: sources[i], scratch: &scratch[w], into: &sink[w])
-                        }
+            sinks.withUnsafeMutableBufferPointer { sink in
+                let sink = sink
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    for i in min(end, start + w * share)..<min(end, start + (w + 1) * share) {
+                        listing.pairs(of: sources[i], scratch: scratches[w], into: &sink[w])
                     }
                 }
             }
@@ -177,14 +177,64 @@ public struct ConnectivityMap {
         }
     }
 
-    /// A worker's state while listing: its table and the last source row.
-    struct Scratch {
+    /// A worker's state while listing: its table, the last source row, and one source's pairs as they are found
+    /// (at most one per endpoint name), handed to the sink together.
+    final class Scratch {
         let table: ConnTable
-        var row: [Int32]
-        var rowClass = -1
-        init(table: ConnTable, classes: Int) {
+        /// Recent source rows, `rowSlots` of them: a namespace's workloads often share classes, and one worker lists
+        /// consecutive names. `row` is the current source's.
+        private static let rowSlots = 64
+        private let classes: Int
+        private let rows: UnsafeMutablePointer<Int32>
+        private var slotOf: [Int: Int] = [:]
+        private var classIn = [Int](repeating: -1, count: rowSlots)
+        private var nextSlot = 0
+        private(set) var row: UnsafeBufferPointer<Int32>
+        let destinations: UnsafeMutablePointer<Int32>
+        let conns: UnsafeMutablePointer<Int32>
+        var count = 0
+        init(table: ConnTable, classes: Int, names: Int) {
             self.table = table
-            row = [Int32](repeating: ConnTable.none, count: classes)
+            self.classes = classes
+            rows = .allocate(capacity: Scratch.rowSlots * classes)
+            row = UnsafeBufferPointer(start: rows, count: 0)
+            destinations = .allocate(capacity: names)
+            conns = .allocate(capacity: names)
+        }
+        deinit {
+            rows.deallocate()
+            destinations.deallocate()
+            conns.deallocate()
+        }
+        /// Makes `row` class `c`'s, computed by `matrix` unless a recent source had it.
+        func selectRow(_ c: Int, of matrix: ClassMatrix) {
+            let slot: Int
+            if let recent = slotOf[c] {
+                slot = recent
+            } else {
+                slot = nextSlot
+                nextSlot = (nextSlot + 1) % Scratch.rowSlots
+                if classIn[slot] >= 0 { slotOf[classIn[slot]] = nil }
+                classIn[slot] = c
+                slotOf[c] = slot
+                matrix.row(
+                    from: c, into: UnsafeMutableBufferPointer(start: rows + slot * classes, count: classes),
+                    table: table)
+            }
+            row = UnsafeBufferPointer(start: rows + slot * classes, count: classes)
+        }
+        @inline(__always) func add(_ destination: Int, _ c: Int32) {
+            destinations[count] = Int32(destination)
+            conns[count] = c
+            count += 1
+        }
+        func flush<Sink: PairIndexSink>(from source: Int, into sink: inout Sink) {
+            if count > 0 {
+                sink.pairs(
+                    from: source, to: UnsafeBufferPointer(start: destinations, count: count),
+                    conns: UnsafeBufferPointer(start: conns, count: count))
+            }
+            count = 0
         }
     }
 
@@ -239,88 +289,102 @@ public struct ConnectivityMap {
             focusedWorkloads = map.focused.allSatisfy { $0 } ? nil : map.focused.indices.filter { map.focused[$0] }
         }
 
-        func pairs<Sink: PairIndexSink>(of source: Source, scratch: inout Scratch, into sink: inout Sink) {
-            let table = scratch.table
-            let classOf = map.classes.classOf
-            let ids = map.ids
-            let workloads = ids.count
-            func union(_ endpoints: [Int], _ value: (Int) -> Int32) -> Int32 {
-                endpoints.reduce(ConnTable.none) { table.union($0, value(classOf[$1])) }
-            }
+        /// Endpoint names: workloads, then external ranges.
+        var names: Int { map.ids.count + insertion.count }
+
+        func pairs<Sink: PairIndexSink>(of source: Source, scratch: Scratch, into sink: inout Sink) {
             switch source {
             case .external(let k):
-                guard !reachedFrom[k].isEmpty else { return }
-                for (w, (_, endpoints)) in ids.enumerated() where map.focused[w] {
-                    let c = union(endpoints) { reachedFrom[k][$0] ?? ConnTable.none }
-                    if c != ConnTable.none { sink.pair(source: workloads + k, destination: w, conns: c) }
-                }
+                externalPairs(of: k, scratch: scratch)
+                scratch.flush(from: map.ids.count + k, into: &sink)
             case .workload(let s):
-                let sourceEndpoints = ids[s].endpoints
-                let sourceFocused = map.focused[s]
-                // This source's external destinations, by name, each placed before the first workload it precedes.
-                var external: [Int: Int32] = [:]
-                if sourceFocused {
-                    for e in sourceEndpoints {
-                        for (name, c) in outbound[classOf[e]] {
-                            external[name] = table.union(external[name] ?? ConnTable.none, c)
-                        }
-                    }
+                workloadPairs(of: s, scratch: scratch)
+                scratch.flush(from: s, into: &sink)
+            }
+        }
+
+        /// Connections between two workloads' endpoints, class pair by class pair (a workload whose pods differ).
+        private func unionOverEndpoints(_ s: Int, _ d: Int, table: ConnTable) -> Int32 {
+            var out = ConnTable.none
+            for sc in map.ids[s].endpoints {
+                for dc in map.ids[d].endpoints {
+                    let classOf = map.classes.classOf
+                    out = table.union(out, map.matrix.conns(classOf[sc], classOf[dc], table: table))
                 }
-                let sourceClass = map.sharedClass[s]
-                if !sourceFocused, let targets = focusedWorkloads {
-                    // Outside the focus: only the focused destinations, pair by pair, without a full row.
-                    for d in targets where d != s {
-                        let c =
-                            sourceClass >= 0 && map.sharedClass[d] >= 0
-                            ? map.matrix.conns(sourceClass, map.sharedClass[d], table: table)
-                            : union(sourceEndpoints) { sc in
-                                union(ids[d].endpoints) { map.matrix.conns(sc, $0, table: table) }
-                            }
-                        if c != ConnTable.none { sink.pair(source: s, destination: d, conns: c) }
-                    }
-                    return
+            }
+            return out
+        }
+
+        private func externalPairs(of k: Int, scratch: Scratch) {
+            guard !reachedFrom[k].isEmpty else { return }
+            let classOf = map.classes.classOf
+            for (w, (_, endpoints)) in map.ids.enumerated() where map.focused[w] {
+                let c = endpoints.reduce(ConnTable.none) {
+                    scratch.table.union($0, reachedFrom[k][classOf[$1]] ?? ConnTable.none)
                 }
-                let externalDestinations = external.keys.sorted()
-                var x = 0
-                if sourceClass >= 0 && sourceClass != scratch.rowClass {
-                    map.matrix.row(from: sourceClass, into: &scratch.row, table: table)
-                    scratch.rowClass = sourceClass
+                if c != ConnTable.none { scratch.add(w, c) }
+            }
+        }
+
+        private func workloadPairs(of s: Int, scratch: Scratch) {
+            let table = scratch.table
+            let classOf = map.classes.classOf
+            let workloads = map.ids.count
+            let sourceFocused = map.focused[s]
+            let sourceClass = map.sharedClass[s]
+            if !sourceFocused, let targets = focusedWorkloads {
+                // Outside the focus: only the focused destinations, pair by pair, without a full row.
+                for d in targets where d != s {
+                    let c =
+                        sourceClass >= 0 && map.sharedClass[d] >= 0
+                        ? map.matrix.conns(sourceClass, map.sharedClass[d], table: table)
+                        : unionOverEndpoints(s, d, table: table)
+                    if c != ConnTable.none { scratch.add(d, c) }
                 }
-                let sharedClass = map.sharedClass
-                let focused = map.focused
-                var d = 0
-                while d < workloads {
-                    while x < externalDestinations.count && insertion[externalDestinations[x]] <= d {
-                        sink.pair(
-                            source: s, destination: workloads + externalDestinations[x],
-                            conns: external[externalDestinations[x]]!)
-                        x += 1
-                    }
-                    // Workload destinations up to the next external one: the loop that runs once per pair of workloads.
-                    let stop =
-                        x < externalDestinations.count ? min(workloads, insertion[externalDestinations[x]]) : workloads
-                    scratch.row.withUnsafeBufferPointer { row in
-                        sharedClass.withUnsafeBufferPointer { shared in
-                            for d in d..<stop where d != s && (sourceFocused || focused[d]) {
-                                let c: Int32
-                                if sourceClass >= 0, shared[d] >= 0 {
-                                    c = row[shared[d]]
-                                } else {
-                                    c = union(sourceEndpoints) { sc in
-                                        union(ids[d].endpoints) { map.matrix.conns(sc, $0, table: table) }
-                                    }
-                                }
-                                if c != ConnTable.none { sink.pair(source: s, destination: d, conns: c) }
-                            }
-                        }
-                    }
-                    d = stop
+                return
+            }
+            // This source's external destinations, by name, each placed before the first workload it precedes.
+            var external: [Int: Int32] = [:]
+            for e in map.ids[s].endpoints {
+                for (name, c) in outbound[classOf[e]] {
+                    external[name] = table.union(external[name] ?? ConnTable.none, c)
                 }
-                while x < externalDestinations.count {
-                    sink.pair(
-                        source: s, destination: workloads + externalDestinations[x],
-                        conns: external[externalDestinations[x]]!)
+            }
+            let externalDestinations = external.keys.sorted()
+            if sourceClass >= 0 { scratch.selectRow(sourceClass, of: map.matrix) }
+            var x = 0
+            var d = 0
+            while d < workloads {
+                while x < externalDestinations.count && insertion[externalDestinations[x]] <= d {
+                    scratch.add(workloads + externalDestinations[x], external[externalDestinations[x]]!)
                     x += 1
+                }
+                let stop =
+                    x < externalDestinations.count ? min(workloads, insertion[externalDestinations[x]]) : workloads
+                workloadRun(of: s, sourceClass: sourceClass, d..<stop, scratch: scratch)
+                d = stop
+            }
+            for name in externalDestinations[x...] { scratch.add(workloads + name, external[name]!) }
+        }
+
+        /// Workload destinations between two external ones: the loop that runs once per pair of workloads.
+        @inline(__always)
+        private func workloadRun(of s: Int, sourceClass: Int, _ run: Range<Int>, scratch: Scratch) {
+            // The source is focused (`workloadPairs`), so every destination is listed.
+            map.sharedClass.withUnsafeBufferPointer { shared in
+                do {
+                    let (row, destinations, conns) = (scratch.row, scratch.destinations, scratch.conns)
+                    var n = scratch.count
+                    for d in run where d != s {
+                        let c =
+                            sourceClass >= 0 && shared[d] >= 0
+                            ? row[shared[d]] : unionOverEndpoints(s, d, table: scratch.table)
+                        // Written always and kept when allowed: which pairs are is as good as random to a branch.
+                        destinations[n] = Int32(d)
+                        conns[n] = c
+                        n += c != ConnTable.none ? 1 : 0
+                    }
+                    scratch.count = n
                 }
             }
         }
@@ -334,8 +398,12 @@ public struct ConnectivityMap {
             let names: [String]
             let table: ConnTable
             let body: (Pair) -> Void
-            mutating func pair(source: Int, destination: Int, conns: Int32) {
-                body(Pair(source: names[source], destination: names[destination], conns: table[conns]))
+            mutating func pairs(
+                from source: Int, to destinations: UnsafeBufferPointer<Int32>, conns: UnsafeBufferPointer<Int32>
+            ) {
+                for (d, c) in zip(destinations, conns) {
+                    body(Pair(source: names[source], destination: names[Int(d)], conns: table[c]))
+                }
             }
         }
         withoutActuallyEscaping(body) { body in
@@ -361,7 +429,9 @@ public struct ConnectivityMap {
 
 /// Receives a map's pairs as indices into `ConnectivityMap.endpointNames(readable:)` and `connTable`.
 public protocol PairIndexSink {
-    mutating func pair(source: Int, destination: Int, conns: Int32)
+    /// One source's pairs, in line order: each destination with its connections (`connTable` or the worker's copy).
+    mutating func pairs(
+        from source: Int, to destinations: UnsafeBufferPointer<Int32>, conns: UnsafeBufferPointer<Int32>)
 }
 
 extension RandomAccessCollection {

@@ -121,55 +121,94 @@ struct PairLineWriter: PairIndexSink {
         conns = ByteTexts(table.sets.map { "\($0)\n" })
     }
 
-    mutating func pair(source s: Int, destination d: Int, conns c: Int32) {
+    mutating func pairs(
+        from s: Int, to targets: UnsafeBufferPointer<Int32>, conns values: UnsafeBufferPointer<Int32>
+    ) {
         // Sets interned while listing (unions over a workload's differing pods) are rendered on first use.
-        while conns.count <= Int(c) { conns.append("\(table[Int32(conns.count)])\n") }
-        sources.append(s, to: buffer)
-        destinations.append(d, to: buffer)
-        conns.append(Int(c), to: buffer)
+        for c in values where Int(c) >= conns.count {
+            while conns.count <= Int(c) { conns.append("\(table[Int32(conns.count)])\n") }
+        }
+        buffer.reserve(targets.count * (sources.length(s) + destinations.longest + conns.longest) + ByteTexts.overrun)
+        sources.withPointers { source in
+            destinations.withPointers { destination in
+                conns.withPointers { conn in
+                    var out = buffer.end
+                    for (d, c) in zip(targets, values) {
+                        out = source.copy(s, to: out)
+                        out = destination.copy(Int(d), to: out)
+                        out = conn.copy(Int(c), to: out)
+                    }
+                    buffer.count = out - buffer.start
+                }
+            }
+        }
     }
 }
 
-/// Texts as UTF-8 bytes in one array, each found by its range.
+/// Texts as UTF-8 bytes in one array, each found by its range. A short text is copied as one 32-byte vector, so
+/// the bytes end with that much padding, and a destination needs that much room past its last text.
 struct ByteTexts {
-    private var bytes: [UInt8] = []
+    static let overrun = 32
+    private var bytes = [UInt8](repeating: 0, count: ByteTexts.overrun)
     private var ends: [Int] = [0]
+    private(set) var longest = 0
 
     init(_ texts: [String]) { for t in texts { append(t) } }
 
     var count: Int { ends.count - 1 }
+    func length(_ i: Int) -> Int { ends[i + 1] - ends[i] }
+
     mutating func append(_ text: String) {
+        bytes.removeLast(ByteTexts.overrun)
         bytes += text.utf8
         ends.append(bytes.count)
+        longest = max(longest, text.utf8.count)
+        bytes += repeatElement(0, count: ByteTexts.overrun)
     }
-    /// Appends text `i` to `out`.
-    func append(_ i: Int, to out: ByteBuffer) {
-        let start = ends[i]
-        bytes.withUnsafeBytes { out.append($0.baseAddress! + start, count: ends[i + 1] - start) }
+
+    func withPointers<R>(_ body: (Pointers) -> R) -> R {
+        bytes.withUnsafeBytes { bytes in ends.withUnsafeBufferPointer { body(Pointers(bytes: bytes, ends: $0)) } }
+    }
+
+    struct Pointers {
+        let bytes: UnsafeRawBufferPointer
+        let ends: UnsafeBufferPointer<Int>
+        /// Writes text `i` at `out`, and returns where it ends.
+        @inline(__always)
+        func copy(_ i: Int, to out: UnsafeMutableRawPointer) -> UnsafeMutableRawPointer {
+            let start = ends[i]
+            let n = ends[i + 1] - start
+            let from = bytes.baseAddress! + start
+            if n <= ByteTexts.overrun {
+                out.storeBytes(of: from.loadUnaligned(as: SIMD32<UInt8>.self), as: SIMD32<UInt8>.self)
+            } else {
+                out.copyMemory(from: from, byteCount: n)
+            }
+            return out + n
+        }
     }
 }
 
-/// Bytes in one growing allocation: appending is a copy, with no per-append checks beyond the capacity.
+/// Bytes in one growing allocation: writers reserve room, then copy into it and move `count`.
 final class ByteBuffer {
-    private var storage = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 1)
+    private(set) var start = UnsafeMutableRawPointer.allocate(byteCount: 1 << 16, alignment: 1)
     private var capacity = 1 << 16
-    private(set) var count = 0
+    var count = 0
 
-    deinit { storage.deallocate() }
+    deinit { start.deallocate() }
 
-    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: storage, count: count) }
+    var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: start, count: count) }
+    var end: UnsafeMutableRawPointer { start + count }
 
-    func append(_ source: UnsafeRawPointer, count n: Int) {
-        if count + n > capacity {
-            let grown = max(2 * capacity, count + n)
-            let bigger = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 1)
-            bigger.copyMemory(from: storage, byteCount: count)
-            storage.deallocate()
-            storage = bigger
-            capacity = grown
-        }
-        (storage + count).copyMemory(from: source, byteCount: n)
-        count += n
+    /// Makes room for `n` more bytes.
+    func reserve(_ n: Int) {
+        guard count + n > capacity else { return }
+        let grown = max(2 * capacity, count + n)
+        let bigger = UnsafeMutableRawPointer.allocate(byteCount: grown, alignment: 1)
+        bigger.copyMemory(from: start, byteCount: count)
+        start.deallocate()
+        start = bigger
+        capacity = grown
     }
 
     func removeAll() { count = 0 }

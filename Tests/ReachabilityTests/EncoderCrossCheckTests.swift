@@ -266,8 +266,12 @@ final class ClassMapCrossCheckTests: XCTestCase {
             let names: [String]
             let table: ConnTable
             var lines: [String] = []
-            mutating func pair(source: Int, destination: Int, conns: Int32) {
-                lines.append("\(names[source]) => \(names[destination]) : \(table[conns])")
+            mutating func pairs(
+                from source: Int, to destinations: UnsafeBufferPointer<Int32>, conns: UnsafeBufferPointer<Int32>
+            ) {
+                for (d, c) in zip(destinations, conns) {
+                    lines.append("\(names[source]) => \(names[Int(d)]) : \(table[c])")
+                }
             }
         }
         var parallel: [String] = []
