@@ -70,7 +70,9 @@ public struct ClusterModel {
     /// operator's release.
     public var inputAssumptions: [String] {
         var out: [String] = []
-        if workloads.contains(where: { OperatorWorkloads.shapes[$0.kind] != nil }) { out.append("A-OPERATOR-PODS") }
+        if workloads.indices.contains(where: { OperatorWorkloads.shapes[workloads[$0].kind] != nil }) {
+            out.append("A-OPERATOR-PODS")
+        }
         if !gatewayRoutes.isEmpty {
             // A request goes to the most specific route hostname its listener serves, and a 404 there does not fall
             // back to less specific ones (Envoy's virtual hosts, nginx's server blocks).

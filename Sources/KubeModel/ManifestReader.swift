@@ -455,21 +455,26 @@ public struct ManifestReader {
             }
             text = TextChecks.jsonTabsToSpaces(text)
         }
-        if let (depth, line) = TextChecks.nestingDepth(text, limit: limits.maxDepth) {
-            result.errors.append(
-                InputError(
-                    SourceLocation(file: chunk.file, line: chunk.firstLine + line - 1), "yaml",
-                    "nesting deeper than \(depth) levels exceeds the limit of \(limits.maxDepth) (--max-depth)"))
-            return result
-        }
-        // The block YAML that tools write is read without libyaml; anything else goes to Yams.
-        if !chunk.isJSON, case .success(let read) = Result(catching: { try BlockYAMLReader.document(text) }) {
+        // The block YAML that tools write is read without libyaml; anything else goes to Yams. The block reader
+        // keeps within the depth limit itself; Yams recurses per level, so its texts are measured first.
+        if !chunk.isJSON,
+            case .success(let read) = Result(catching: {
+                try BlockYAMLReader.document(text, depthLimit: limits.maxDepth)
+            })
+        {
             if let root = read {
                 result.documents.append(
                     Document(
                         root: root, file: chunk.file, line: root.line + chunk.firstLine - 1,
                         lineOffset: chunk.firstLine - 1, index: chunk.firstIndex))
             }
+            return result
+        }
+        if let (depth, line) = TextChecks.nestingDepth(text, limit: limits.maxDepth) {
+            result.errors.append(
+                InputError(
+                    SourceLocation(file: chunk.file, line: chunk.firstLine + line - 1), "yaml",
+                    "nesting deeper than \(depth) levels exceeds the limit of \(limits.maxDepth) (--max-depth)"))
             return result
         }
         do {

@@ -115,7 +115,7 @@ enum TextChecks {
     }
 
     /// A conservative estimate of the nesting depth (block indentation levels plus flow brackets); returns (limit,
-    /// line) at the first line where it exceeds the limit. The parser recurses per level, so this check runs first.
+    /// line) at the first line where it exceeds the limit. Yams recurses per level, so this check runs before it.
     /// Text inside scalars does not nest: quoted strings (across lines, with `\"` escapes), block scalars (`|`, `>`)
     /// and brackets within a plain scalar in block context are skipped.
     static func nestingDepth(_ text: String, limit: Int) -> (Int, Int)? {

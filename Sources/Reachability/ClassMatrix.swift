@@ -199,8 +199,11 @@ final class ClassMatrix {
             var keyIndex: [SideKey: Int32] = [:]
             var distinct: [(side: CompiledSide, key: SideKey)] = []
             var of: [Int32] = []
-            for c in 0..<n {
-                let side = evaluator.compiled(direction, reps[c], index: classes.representative(c))
+            // The evaluator finds each class's rules on every core; keys are made in order, since they register peers.
+            let compiledSides = Array(0..<n).concurrentMap {
+                evaluator.compiled(direction, reps[$0], index: classes.representative($0))
+            }
+            for side in compiledSides {
                 let key = SideKey(side, peers: peers)
                 if let i = keyIndex[key] {
                     of.append(i)

@@ -32,11 +32,13 @@ public struct AutoLayer: Sendable {
         let security = model.peerAuthentications.count + model.authorizationPolicies.count
         let revisions = SidecarInjection.revisions(model)
         let gateways = model.istioGateways
-        let sidecars = model.workloads.filter {
+        // Counted by index: a filter would copy every workload it keeps, and iterating copies each one it reads.
+        let sidecars = model.workloads.indices.count { i in
             SidecarInjection.proxy(
-                for: $0, namespace: model.namespaces[$0.namespace], gateways: gateways, revisions: revisions
+                for: model.workloads[i], namespace: model.namespaces[model.workloads[i].namespace], gateways: gateways,
+                revisions: revisions
             ).kind == .sidecar
-        }.count
+        }
         if sidecars > 0 || security > 0 {
             layer = .mesh
             var why: [String] = []

@@ -182,6 +182,44 @@ final class BlockYAMLReaderTests: XCTestCase {
         XCTAssertGreaterThan(accepted, rounds / 10, "\(accepted) of \(rounds) mutants read")
     }
 
+    /// The loader runs the depth estimate only on texts the reader gave up on, so whatever the reader reads within a
+    /// limit must be within it by the estimate too: nested mappings, sequences (one `- ` per line or several), mixed
+    /// ones, flow collections inside them, and the project's documents.
+    func testReadsNothingTheDepthEstimateWouldRefuse() throws {
+        var texts: [String] = []
+        for n in 1...24 {
+            var mappings = ""
+            var sequences = ""
+            var mixed = ""
+            for level in 0..<n {
+                let pad = String(repeating: "  ", count: level)
+                mappings += pad + "k\(level):\n"
+                sequences += pad + "-\n"
+                mixed += pad + (level % 2 == 0 ? "- m\(level):\n" : "  s\(level):\n")
+            }
+            let leafPad = String(repeating: "  ", count: n)
+            texts.append(mappings + leafPad + "leaf: 1\n")
+            texts.append(sequences + leafPad + "- x\n")
+            texts.append(mixed + leafPad + "  leaf: [a, [b, {c: d}]]\n")
+            texts.append("a:\n" + String(repeating: "- ", count: n) + "x\n")
+            texts.append("a: " + String(repeating: "[", count: n) + String(repeating: "]", count: n) + "\n")
+        }
+        texts += try Self.projectTexts().flatMap {
+            ManifestReader().split($0.text, file: $0.name, isJSON: false).map(\.text)
+        }
+        var read = 0
+        for text in texts {
+            for limit in [1, 2, 3, 4, 5, 7, 10, 16, 25, 40] {
+                guard (try? BlockYAMLReader.document(text, depthLimit: limit)) != nil else { continue }
+                read += 1
+                XCTAssertNil(
+                    TextChecks.nestingDepth(text, limit: limit),
+                    "read within \(limit) levels, refused by the estimate:\n\(text)")
+            }
+        }
+        XCTAssertGreaterThan(read, texts.count, "the reader read texts at several limits")
+    }
+
     static func projectTexts() throws -> [(name: String, text: String)] {
         var out: [(String, String)] = []
         // The shared corpora (real third-party manifests) join when they are beside the project.

@@ -107,7 +107,7 @@ public struct ModelLoader {
         model.namespaceDefaulted.namespace = defaultNamespace
         var errors: [InputError] = []
         // Documents are taken apart into objects on every core, and gathered in input order.
-        let collected = Self.parallelMap(documents) { doc -> Collected in
+        let collected = documents.concurrentMap { doc -> Collected in
             var out = Collected()
             let root = Field(
                 node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
@@ -131,7 +131,7 @@ public struct ModelLoader {
         var unique: [(ObjectID, RawObject)] = []
         unique.reserveCapacity(raw.count)
         // Names are read and validated on every core; the map of identities is built in input order.
-        let identities = Self.parallelMap(raw) { object in Result { try identity(object) } }
+        let identities = raw.concurrentMap { object in Result { try identity(object) } }
         for (index, (object, identity)) in zip(raw, identities).enumerated() {
             do {
                 let id = try identity.get()
@@ -155,7 +155,7 @@ public struct ModelLoader {
             } catch { errors.append(InputError.wrapping(error, at: object.root.location)) }
         }
         // Typing reads every field of every object: done on every core, then added to the model in input order.
-        let typedObjects = Self.parallelMap(unique) { id, object in
+        let typedObjects = unique.concurrentMap { id, object in
             Result { try typed(id, object) }.mapError { InputErrors(InputErrors.of($0, at: object.root.location)) }
         }
         var builder = ModelBuilder(model: model)
@@ -194,19 +194,6 @@ public struct ModelLoader {
         model.ingresses.sort { ($0.namespace, $0.name) < ($1.namespace, $1.name) }
         model.sortIstioObjects()
         return (model, errors)
-    }
-
-    /// `transform` of each element, computed on every core in blocks, in the order of `items`.
-    static func parallelMap<T, R>(_ items: [T], _ transform: (T) -> R) -> [R] {
-        var results = [R?](repeating: nil, count: items.count)
-        let chunk = max(64, items.count / 32)
-        results.withUnsafeMutableBufferPointer { out in
-            let out = out
-            DispatchQueue.concurrentPerform(iterations: (items.count + chunk - 1) / chunk) { c in
-                for k in (c * chunk)..<min(items.count, (c + 1) * chunk) { out[k] = transform(items[k]) }
-            }
-        }
-        return results.map { $0! }
     }
 
     /// What one document holds: its objects, documents that are not objects, and errors of list items.

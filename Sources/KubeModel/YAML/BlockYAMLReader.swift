@@ -21,18 +21,36 @@ struct BlockYAMLReader {
     private var firsts: [Int] = []
     /// Index of the first line not yet consumed.
     private var next = 0
+    /// Block collections open around the node being read, and how deep the reader may go (`document`).
+    private var depth = 0
+    private let depthLimit: Int
 
-    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>, depthLimit: Int) {
+        self.bytes = bytes
+        self.depthLimit = depthLimit
+    }
 
     /// The document in `text` (nil for none), or `OutsideSubset`. `text` holds at most one document: the reader's
     /// caller splits streams at `---` lines.
-    static func document(_ text: String) throws -> YAMLNode? {
+    ///
+    /// The reader also gives up where `TextChecks.nestingDepth` could find the text deeper than `depthLimit`: that
+    /// estimate counts at most two levels per block collection (its indentation, and a `- ` on the line) plus one,
+    /// and one per open flow bracket. So the caller runs the estimate only on texts the reader gave up on, and the
+    /// reader never recurses deeper than the limit.
+    static func document(_ text: String, depthLimit: Int = LoadLimits().maxDepth) throws -> YAMLNode? {
         var text = text
         return try text.withUTF8 { buffer in
-            var reader = BlockYAMLReader(buffer)
+            var reader = BlockYAMLReader(buffer, depthLimit: depthLimit)
             return try reader.readDocument()
         }
     }
+
+    /// Enters a block collection, or gives up when the estimate could pass the limit; `leave` when it is read.
+    private mutating func enter() throws {
+        depth += 1
+        if 2 * depth + 1 > depthLimit { throw OutsideSubset() }
+    }
+    private mutating func leave() { depth -= 1 }
 
     // MARK: Lines
 
@@ -182,6 +200,8 @@ struct BlockYAMLReader {
     }
 
     private mutating func mapping(line: Int, column: Int, firstKey: (YAMLScalar, Int)) throws -> YAMLNode {
+        try enter()
+        defer { leave() }
         var pairs: [YAMLMapping.Pair] = []
         var line = line
         var key = firstKey
@@ -236,6 +256,8 @@ struct BlockYAMLReader {
     /// A block sequence whose entries' dashes stand at `column`. It ends before a line at that column that is not an
     /// entry: the next key of the mapping a sequence without indentation belongs to.
     private mutating func sequence(line: Int, column: Int) throws -> YAMLNode {
+        try enter()
+        defer { leave() }
         var items: [YAMLNode] = []
         let firstLine = line + 1
         var line = line
@@ -447,7 +469,7 @@ struct BlockYAMLReader {
 
     /// A flow sequence or mapping closed on its line; `offset` moves past its closing bracket.
     private func flow(line: Int, offset: inout Int, depth: Int = 0) throws -> YAMLNode {
-        guard depth < 64 else { throw OutsideSubset() }
+        guard depth < 64, 2 * self.depth + 1 + depth + 1 <= depthLimit else { throw OutsideSubset() }
         let isMapping = bytes[offset] == UInt8(ascii: "{")
         let close = isMapping ? UInt8(ascii: "}") : UInt8(ascii: "]")
         var i = offset + 1

@@ -112,8 +112,8 @@ enum SidecarInjection {
 
     /// Revisions served by the istiod workloads of the input; nil when it holds none.
     static func revisions(_ model: ClusterModel) -> Set<String>? {
-        let istiods = model.workloads.filter { $0.labels["app"] == "istiod" }
+        let istiods = model.workloads.indices.filter { model.workloads[$0].labels["app"] == "istiod" }
         if istiods.isEmpty { return nil }
-        return Set(istiods.map { $0.labels["istio.io/rev"] ?? "default" })
+        return Set(istiods.map { model.workloads[$0].labels["istio.io/rev"] ?? "default" })
     }
 }

@@ -13,7 +13,10 @@ public struct CiliumDNSVisibility {
     public init(model: ClusterModel, policies: PolicySet) {
         self.model = model
         self.policies = policies
-        pods = model.workloads.map { PodEndpoint($0, namespace: model.namespaces[$0.namespace]) }
+        // Only Cilium rules read the pods: without them a large cluster's pods are not built a second time.
+        pods =
+            model.ciliumPolicies.isEmpty
+            ? [] : model.workloads.map { PodEndpoint($0, namespace: model.namespaces[$0.namespace]) }
         var proxied = Set<Int>()
         for p in model.ciliumPolicies {
             for r in p.rules where r.egress.contains(where: { $0.l7Kinds.contains("dns") }) {
