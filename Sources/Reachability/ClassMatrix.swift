@@ -213,10 +213,15 @@ final class ClassMatrix {
                 of.append(Int32(distinct.count))
                 distinct.append((side, key))
             }
-            peers.computePending()
             var towardsAll = [Bool](repeating: focus == nil, count: distinct.count)
             for c in focus ?? [] { towardsAll[Int(of[c])] = true }
             if towardsFocusOnly && direction == .egress { towardsAll = towardsAll.map { _ in false } }
+            // Sides needed towards the focus only read their peers' bits there (`fill`'s limit).
+            var everywhere = Set<Int32>()
+            for (i, d) in distinct.enumerated() where towardsAll[i] {
+                for r in d.key.rules { everywhere.formUnion(r.peers) }
+            }
+            peers.computePending(focus: focus.map { $0.sorted() }, everywhere: everywhere)
             // Rules' connections are interned here, once: the workers' tables are copies of this one. Values computed
             // as they are read meet no set the table lacks but unions, which cut no new port range (`ConnAtoms`).
             let plans = PeerClassSets.SidePlans(distinct, table: table)
@@ -854,9 +859,11 @@ final class PeerClassSets {
     private let namespacePosition: [String: Int]
     private var ids: [PeerMatch: Int32] = [:]
     private var keys: [PeerMatch] = []
-    /// Each peer's classes as a bit set, `words` words apiece, one after the other, for the first `computed` peers.
+    /// Each peer's classes as a bit set, `words` words apiece, one after the other, for the first `computed` peers;
+    /// the bits of a peer not `complete` are only right at the focus `computePending` was given.
     private var sets: [UInt64] = []
     private var computed = 0
+    private var complete: [Bool] = []
     private let words: Int
     /// Each class's list of container ports, numbered, and how many distinct lists there are.
     private let portList: [Int32]
@@ -899,19 +906,27 @@ final class PeerClassSets {
         return i
     }
 
-    /// Matches every peer registered since the last call against every class, on every core.
-    func computePending() {
+    /// Matches every peer registered since the last call against every class, on every core. With a `focus`
+    /// (classes, sorted), peers outside `everywhere` are matched against the focused classes only, and a peer matched
+    /// so before is matched again in full once `everywhere` holds it: a focused map's other sides are only read at
+    /// the focus, and matching their peers everywhere was most of a focused map's matrix.
+    func computePending(focus: [Int]? = nil, everywhere: Set<Int32> = []) {
         let start = computed
-        guard keys.count > start else { return }
+        let work =
+            (start..<keys.count).map { (peer: $0, full: focus == nil || everywhere.contains(Int32($0))) }
+            + (0..<start).filter { !complete[$0] && everywhere.contains(Int32($0)) }.map { (peer: $0, full: true) }
+        guard !work.isEmpty else { return }
         computed = keys.count
+        complete += repeatElement(false, count: keys.count - start)
+        sets += repeatElement(0, count: (keys.count - start) * words)
         // The namespaces each namespace selector matches, once per selector.
         var selected: [LabelSelector: [Int]] = [:]
-        for key in keys[start...] {
-            if case .pods(let m) = key, case .selector(let nsSel) = m.namespaces, selected[nsSel] == nil {
+        for (peer, _) in work {
+            if case .pods(let m) = keys[peer], case .selector(let nsSel) = m.namespaces, selected[nsSel] == nil {
                 selected[nsSel] = self.namespaces.indices.filter { nsSel.matches(self.namespaces[$0].labels) }
             }
         }
-        var fresh = [[UInt64]](repeating: [], count: keys.count - start)
+        var fresh = [[UInt64]](repeating: [], count: work.count)
         let keys = self.keys
         let reps = self.reps
         let evaluator = self.evaluator
@@ -922,9 +937,11 @@ final class PeerClassSets {
         fresh.withUnsafeMutableBufferPointer { out in
             let out = out
             DispatchQueue.concurrentPerform(iterations: out.count) { k in
-                let key = keys[start + k]
+                let key = keys[work[k].peer]
                 var bits = [UInt64](repeating: 0, count: words)
                 func set(_ c: Int) { bits[c >> 6] |= 1 << UInt64(c & 63) }
+                // Matched against the focus only: the same tests, class by class.
+                let only = work[k].full ? nil : focus
                 switch key {
                 case .pods(let m):
                     // Pod selection does not depend on addresses: selectors on the representatives' labels.
@@ -932,6 +949,12 @@ final class PeerClassSets {
                     switch m.namespaces {
                     case .selector(let nsSel): inScope = selected[nsSel]!
                     case .named(let name): inScope = namespacePosition[name].map { [$0] } ?? []
+                    }
+                    if let only {
+                        for c in only where !reps[c].hostNetwork && (m.pods.isEmpty || m.pods.matches(reps[c].labels)) {
+                            if let n = namespacePosition[reps[c].namespace], inScope.contains(n) { set(c) }
+                        }
+                        break
                     }
                     for n in inScope {
                         let ns = namespaces[n]
@@ -945,7 +968,7 @@ final class PeerClassSets {
                         }
                     }
                 case .addresses:
-                    for c in reps.indices {
+                    for c in only ?? Array(reps.indices) {
                         let remote = Endpoint.pod(reps[c])
                         if evaluator.addresses(of: remote, family: family).contains(where: {
                             evaluator.peerMatches(key, remote: remote, remoteAddress: $0)
@@ -959,7 +982,10 @@ final class PeerClassSets {
                 out[k] = bits
             }
         }
-        sets += fresh.joined()
+        for (k, (peer, full)) in work.enumerated() {
+            sets.replaceSubrange(peer * words..<(peer + 1) * words, with: fresh[k])
+            complete[peer] = full
+        }
     }
 
     /// What `fill` reads of a direction's distinct sides, flattened: whether each side is isolated, its rules

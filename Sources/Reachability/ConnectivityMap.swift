@@ -41,15 +41,25 @@ public struct ConnectivityMap {
         self.model = model
         let classes = EndpointClasses(evaluator: evaluator)
         self.classes = classes
-        // Workloads with zero replicas have no pods (A-ZERO-REPLICAS, conformance: absent).
-        var byID: [String: [Int]] = [:]
-        for i in evaluator.liveEndpoints { byID[model.workloads[i].id, default: []].append(i) }
-        let ids: [(id: String, endpoints: [Int])] = byID.keys.sorted().map { ($0, byID[$0]!) }
+        // Workloads with zero replicas have no pods (A-ZERO-REPLICAS, conformance: absent). The model lists workloads
+        // by namespace and name, nearly the ids' order, which the sort then finds in about one pass.
+        var ids: [(id: String, endpoints: [Int])] = []
+        var position: [String: Int] = [:]
+        for i in evaluator.liveEndpoints {
+            let id = model.workloads[i].id
+            if let k = position[id] {
+                ids[k].endpoints.append(i)
+            } else {
+                position[id] = ids.count
+                ids.append((id, [i]))
+            }
+        }
+        ids.sort { $0.id < $1.id }
         self.ids = ids
         let classOf = classes.classOf
         let focused = ids.map { w in
-            let wl = model.workloads[w.endpoints[0]]
-            return (namespace == nil || wl.namespace == namespace) && (workload == nil || wl.id == workload)
+            (namespace == nil || model.workloads[w.endpoints[0]].namespace == namespace)
+                && (workload == nil || w.id == workload)
         }
         self.focused = focused
         // A focus needs the pairs that touch it, and classes outside it nothing else.
@@ -318,10 +328,15 @@ public struct ConnectivityMap {
         private func externalPairs(of k: Int, scratch: Scratch) {
             guard !reachedFrom[k].isEmpty else { return }
             let classOf = map.classes.classOf
-            for (w, (_, endpoints)) in map.ids.enumerated() where map.focused[w] {
-                let c = endpoints.reduce(ConnTable.none) {
-                    scratch.table.union($0, reachedFrom[k][classOf[$1]] ?? ConnTable.none)
-                }
+            // Looked up by class for every workload: an array, not the dictionary.
+            var reached = [Int32](repeating: ConnTable.none, count: map.classes.count)
+            for (c, conns) in reachedFrom[k] { reached[c] = conns }
+            for w in map.ids.indices where map.focused[w] {
+                let shared = map.sharedClass[w]
+                let c =
+                    shared >= 0
+                    ? reached[shared]
+                    : map.ids[w].endpoints.reduce(ConnTable.none) { scratch.table.union($0, reached[classOf[$1]]) }
                 if c != ConnTable.none { scratch.add(w, c) }
             }
         }

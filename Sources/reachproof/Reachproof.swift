@@ -97,6 +97,7 @@ struct InputOptions: ParsableArguments {
         }
         let notices = Notices.text(KubeModel.Inventory(model)).trimmingCharacters(in: .newlines)
         if printNotices && !quiet && !notices.isEmpty { FileHandle.standardError.write(Data((notices + "\n").utf8)) }
+        KeptUntilExit.keep(model)
         return model
     }
 }
