@@ -18,7 +18,10 @@ public struct LabelRequirement: Hashable, Sendable {
 
     public func matches(_ labels: [String: String]) -> Bool {
         switch op {
-        case .in: return labels[key].map(values.contains) ?? false
+        case .in:
+            // Most requirements are one `matchLabels` pair: a single comparison.
+            guard let value = labels[key] else { return false }
+            return values.count == 1 ? value == values[0] : values.contains(value)
         case .notIn: return labels[key].map { !values.contains($0) } ?? true
         case .exists: return labels[key] != nil
         case .doesNotExist: return labels[key] == nil
@@ -41,7 +44,12 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
     public static let everything = LabelSelector(requirements: [])
     public var isEmpty: Bool { requirements.isEmpty }
 
-    public func matches(_ labels: [String: String]) -> Bool { requirements.allSatisfy { $0.matches(labels) } }
+    /// Requirements are read in place: selectors are matched millions of times at scale, and iterating would copy
+    /// each requirement (retaining its key and values) first.
+    public func matches(_ labels: [String: String]) -> Bool {
+        for i in requirements.indices where !requirements[i].matches(labels) { return false }
+        return true
+    }
 
     public var description: String {
         if requirements.isEmpty { return "{}" }

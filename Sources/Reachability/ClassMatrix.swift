@@ -199,19 +199,23 @@ final class ClassMatrix {
             var keyIndex: [SideKey: Int32] = [:]
             var distinct: [(side: CompiledSide, key: SideKey)] = []
             var of: [Int32] = []
-            // The evaluator finds each class's rules on every core; keys are made in order, since they register peers.
-            let compiledSides = Array(0..<n).concurrentMap {
-                evaluator.compiled(direction, reps[$0], index: classes.representative($0))
-            }
+            // The evaluator finds the classes' rules on every core; keys are made in order, since they register peers.
+            let compiledSides = evaluator.compiled(direction, (0..<n).map { (reps[$0], classes.representative($0)) })
+            // Classes the same policies select share one side object (`Evaluator.compiled`): one key apiece.
+            var keyOfSide: [ObjectIdentifier: Int32] = [:]
             for side in compiledSides {
-                let key = SideKey(side, peers: peers)
-                if let i = keyIndex[key] {
+                if let i = keyOfSide[ObjectIdentifier(side)] {
                     of.append(i)
                     continue
                 }
-                keyIndex[key] = Int32(distinct.count)
-                of.append(Int32(distinct.count))
-                distinct.append((side, key))
+                let key = SideKey(side, peers: peers)
+                let i = keyIndex[key] ?? Int32(distinct.count)
+                if i == distinct.count {
+                    keyIndex[key] = i
+                    distinct.append((side, key))
+                }
+                keyOfSide[ObjectIdentifier(side)] = i
+                of.append(i)
             }
             var towardsAll = [Bool](repeating: focus == nil, count: distinct.count)
             for c in focus ?? [] { towardsAll[Int(of[c])] = true }

@@ -82,7 +82,8 @@ public struct ConnectivityMap {
         // ranges are listed only beside a focused workload: other classes need none. A class's ranges depend on its
         // rules alone (`Evaluator.allowed`), so the classes of one side of the matrix share one computation; on every
         // core, a side apiece.
-        func ranges(outbound: Bool) -> (listed: [[(String, ConnSet)]], readable: [[(String, ConnSet)]]) {
+        func ranges(outbound: Bool) -> (groupOf: [Int], listed: [[(String, ConnSet)]], readable: [[(String, ConnSet)]])
+        {
             var groupOf = [Int](repeating: -1, count: classes.count)
             var representatives: [Int] = []
             var groups: [Int32: Int] = [:]
@@ -120,24 +121,28 @@ public struct ConnectivityMap {
                     out[g] = (listed, readable)
                 }
             }
-            return (groupOf.map { $0 < 0 ? [] : found[$0].listed }, groupOf.map { $0 < 0 ? [] : found[$0].readable })
+            return (groupOf, found.map(\.listed), found.map(\.readable))
         }
-        let (outbound, outboundReadable) = ranges(outbound: true)
-        let (inbound, inboundReadable) = ranges(outbound: false)
-        func indexed(_ lists: [[(String, ConnSet)]]...) -> (names: [String], lists: [[[(name: Int, conns: Int32)]]]) {
-            let names = Set(lists.joined().joined().map(\.0)).sorted()
+        let outbound = ranges(outbound: true)
+        let inbound = ranges(outbound: false)
+        /// Names numbered in sorted order, and each class's list by number: indexed once per group of classes.
+        func indexed(_ sides: (groupOf: [Int], lists: [[(String, ConnSet)]])...) -> (
+            names: [String], lists: [[[(name: Int, conns: Int32)]]]
+        ) {
+            let names = Set(sides.flatMap { $0.lists.joined().map(\.0) }).sorted()
             let position = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
             return (
                 names,
-                lists.map {
-                    $0.map {
+                sides.map { side in
+                    let byGroup = side.lists.map {
                         $0.map { (name: position[$0.0]!, conns: table.intern($0.1)) }.sorted { $0.name < $1.name }
                     }
+                    return side.groupOf.map { $0 < 0 ? [] : byGroup[$0] }
                 }
             )
         }
-        let plain = indexed(outbound, inbound)
-        let readable = indexed(outboundReadable, inboundReadable)
+        let plain = indexed((outbound.groupOf, outbound.listed), (inbound.groupOf, inbound.listed))
+        let readable = indexed((outbound.groupOf, outbound.readable), (inbound.groupOf, inbound.readable))
         externalNames = plain.names
         readableExternalNames = readable.names
         (self.outbound, self.inbound) = (plain.lists[0], plain.lists[1])

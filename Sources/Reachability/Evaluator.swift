@@ -41,6 +41,14 @@ public final class Evaluator: @unchecked Sendable {
     /// dump): the map asks for the same destination thousands of times.
     private var selectingCache: [[CompiledPolicy]?]
     private var compiledCache: [Direction: [CompiledSide?]]
+    /// Pods that the same policies select, with the same container ports (named ports resolve on them), have equal
+    /// sides: they share one object, so that the class matrix keys each side once.
+    private struct SideShape: Hashable {
+        let direction: Direction
+        let policies: [ObjectIdentifier]
+        let ports: [ContainerPort]
+    }
+    private var sharedSides: [SideShape: CompiledSide] = [:]
     private let cacheLock = NSLock()
     /// Ranges of the pod network that no ipBlock or ANP network can tell apart. A pod's IP may be in any of
     /// them (∃ placement, docs/SEMANTICS.md §3.6); a single range when nothing looks inside the pod network.
@@ -236,16 +244,17 @@ public final class Evaluator: @unchecked Sendable {
 
     /// The NetworkPolicy-tier policies that select a pod.
     func selecting(_ subject: PodEndpoint) -> [CompiledPolicy] {
-        func compute() -> [CompiledPolicy] {
-            policies.networkPolicies(governing: subject.namespace).filter { $0.subject.matches(subject) }
-        }
-        guard let i = subject.declaredIndex else { return compute() }
+        guard let i = subject.declaredIndex else { return selection(of: subject) }
         cacheLock.lock()
         defer { cacheLock.unlock() }
         if let cached = selectingCache[i] { return cached }
-        let found = compute()
+        let found = selection(of: subject)
         selectingCache[i] = found
         return found
+    }
+
+    private func selection(of subject: PodEndpoint) -> [CompiledPolicy] {
+        policies.networkPolicies(governing: subject.namespace).filter { $0.subject.matches(subject) }
     }
 
     /// Whether the NetworkPolicy tier isolates a declared pod in a direction (some policy selects it there).
@@ -255,28 +264,60 @@ public final class Evaluator: @unchecked Sendable {
 
     /// The NetworkPolicy-tier rules of one side of a declared pod.
     func compiled(_ direction: Direction, _ subject: PodEndpoint, index i: Int) -> CompiledSide {
+        // Claims ask per pair: a side found before is read without building arrays.
         cacheLock.lock()
-        if let cached = compiledCache[direction]![i] {
-            cacheLock.unlock()
-            return cached
-        }
+        let cached = compiledCache[direction]![i]
         cacheLock.unlock()
-        var isolated = false
-        var rules: [CompiledSide.Rule] = []
-        for policy in selecting(subject) {
-            isolated = isolated || policy.isolates(direction)
-            for rule in policy.rules(direction) {
-                let fixed: ConnSet? =
-                    direction == .ingress || !rule.ports.dependsOnDestination
-                    ? rule.ports.connections(destination: .pod(subject)) : nil
-                rules.append(.init(peers: rule.peers.map(\.match), conns: fixed, ports: rule.ports))
+        return cached ?? compiled(direction, [(subject, i)], onEveryCore: false)[0]
+    }
+
+    /// The same for many declared pods (`index`: the pod's). The class matrix asks for every class at once: the rules
+    /// are found on every core, and the caches are read and written under the lock once for all rather than per pod.
+    /// Pods that the same policies select have equal sides, unless named ports resolve on their container ports: they
+    /// share one side object, so that the matrix keys each side once.
+    func compiled(
+        _ direction: Direction, _ subjects: [(endpoint: PodEndpoint, index: Int)], onEveryCore: Bool = true
+    ) -> [CompiledSide] {
+        cacheLock.lock()
+        let cached = subjects.map { compiledCache[direction]![$0.index] }
+        let known = subjects.map { selectingCache[$0.index] }
+        cacheLock.unlock()
+        func build(_ k: Int) -> (selected: [CompiledPolicy], shape: SideShape, side: CompiledSide)? {
+            guard cached[k] == nil else { return nil }
+            let subject = subjects[k].endpoint
+            let selected = known[k] ?? selection(of: subject)
+            var isolated = false
+            var named = false
+            var rules: [CompiledSide.Rule] = []
+            for policy in selected {
+                isolated = isolated || policy.isolates(direction)
+                for rule in policy.rules(direction) {
+                    named = named || rule.ports.dependsOnDestination
+                    let fixed: ConnSet? =
+                        direction == .ingress || !rule.ports.dependsOnDestination
+                        ? rule.ports.connections(destination: .pod(subject)) : nil
+                    rules.append(.init(peers: rule.peers.map(\.match), conns: fixed, ports: rule.ports))
+                }
             }
+            // Only an ingress rule's named ports resolve on the pod itself (egress ones resolve on the destination).
+            let shape = SideShape(
+                direction: direction, policies: selected.map(ObjectIdentifier.init),
+                ports: direction == .ingress && named ? subject.ports : [])
+            return (selected, shape, CompiledSide(isolated: isolated, rules: rules))
         }
-        let side = CompiledSide(isolated: isolated, rules: rules)
+        let built = onEveryCore ? Array(subjects.indices).concurrentMap(build) : subjects.indices.map(build)
         cacheLock.lock()
-        compiledCache[direction]![i] = side
-        cacheLock.unlock()
-        return side
+        defer { cacheLock.unlock() }
+        return subjects.indices.map { k in
+            guard let found = built[k] else { return cached[k]! }
+            let i = subjects[k].index
+            selectingCache[i] = selectingCache[i] ?? found.selected
+            // Another thread may have stored the pod's side or an equal one meanwhile: the first one stored is kept.
+            let side = compiledCache[direction]![i] ?? sharedSides[found.shape] ?? found.side
+            sharedSides[found.shape] = sharedSides[found.shape] ?? side
+            compiledCache[direction]![i] = side
+            return side
+        }
     }
 
     /// Addresses a remote endpoint may have, as seen by ipBlocks; `family` keeps a pod's addresses of one family.
