@@ -232,7 +232,8 @@ final class ClassMapCrossCheckTests: XCTestCase {
         file: StaticString = #filePath, line: UInt = #line
     ) {
         let evaluator = Evaluator(model: model, assumptions: assumptions)
-        let map = ConnectivityMap(evaluator: evaluator)
+        // The map has an evaluator of its own: it finds all its sides together, the expected pairs' one pod at a time.
+        let map = ConnectivityMap(evaluator: Evaluator(model: model, assumptions: assumptions))
         var expected: [String: ConnSet] = [:]
         for (i, s) in evaluator.endpoints.enumerated() where model.workloads[i].replicas != 0 {
             // A workload's pairs unite those of its pods.
