@@ -913,7 +913,7 @@ final class PeerClassSets {
     /// Matches every peer registered since the last call against every class, on every core. With a `focus`
     /// (classes, sorted), peers outside `everywhere` are matched against the focused classes only, and a peer matched
     /// so before is matched again in full once `everywhere` holds it: a focused map's other sides are only read at
-    /// the focus, and matching their peers everywhere was most of a focused map's matrix.
+    /// the focus, and matching their peers everywhere was a large part of a focused map's matrix.
     func computePending(focus: [Int]? = nil, everywhere: Set<Int32> = []) {
         let start = computed
         let work =

@@ -192,8 +192,8 @@ public struct ConnectivityMap {
         }
     }
 
-    /// A worker's state while listing: its table, the last source row, and one source's pairs as they are found
-    /// (at most one per endpoint name), handed to the sink together.
+    /// A worker's state while listing: its table, the rows of recent source classes, and one source's pairs as they
+    /// are found (at most one per endpoint name), handed to the sink together.
     final class Scratch {
         let table: ConnTable
         /// Recent source rows, `rowSlots` of them: a namespace's workloads often share classes, and one worker lists
@@ -320,10 +320,10 @@ public struct ConnectivityMap {
 
         /// Connections between two workloads' endpoints, class pair by class pair (a workload whose pods differ).
         private func unionOverEndpoints(_ s: Int, _ d: Int, table: ConnTable) -> Int32 {
+            let classOf = map.classes.classOf
             var out = ConnTable.none
             for sc in map.ids[s].endpoints {
                 for dc in map.ids[d].endpoints {
-                    let classOf = map.classes.classOf
                     out = table.union(out, map.matrix.conns(classOf[sc], classOf[dc], table: table))
                 }
             }
@@ -391,22 +391,20 @@ public struct ConnectivityMap {
         @inline(__always)
         private func workloadRun(of s: Int, sourceClass: Int, _ run: Range<Int>, scratch: Scratch) {
             // The source is focused (`workloadPairs`), so every destination is listed.
+            let (row, destinations, conns) = (scratch.row, scratch.destinations, scratch.conns)
+            var n = scratch.count
             map.sharedClass.withUnsafeBufferPointer { shared in
-                do {
-                    let (row, destinations, conns) = (scratch.row, scratch.destinations, scratch.conns)
-                    var n = scratch.count
-                    for d in run where d != s {
-                        let c =
-                            sourceClass >= 0 && shared[d] >= 0
-                            ? row[shared[d]] : unionOverEndpoints(s, d, table: scratch.table)
-                        // Written always and kept when allowed: which pairs are is as good as random to a branch.
-                        destinations[n] = Int32(d)
-                        conns[n] = c
-                        n += c != ConnTable.none ? 1 : 0
-                    }
-                    scratch.count = n
+                for d in run where d != s {
+                    let c =
+                        sourceClass >= 0 && shared[d] >= 0
+                        ? row[shared[d]] : unionOverEndpoints(s, d, table: scratch.table)
+                    // Written always and kept when allowed: which pairs are is as good as random to a branch.
+                    destinations[n] = Int32(d)
+                    conns[n] = c
+                    n += c != ConnTable.none ? 1 : 0
                 }
             }
+            scratch.count = n
         }
     }
 

@@ -41,8 +41,8 @@ public final class Evaluator: @unchecked Sendable {
     /// dump): the map asks for the same destination thousands of times.
     private var selectingCache: [[CompiledPolicy]?]
     private var compiledCache: [Direction: [CompiledSide?]]
-    /// Pods that the same policies select, with the same container ports (named ports resolve on them), have equal
-    /// sides: they share one object, so that the class matrix keys each side once.
+    /// Pods that the same policies select have equal sides, unless an ingress rule's named ports resolve on their
+    /// container ports (the key then holds them): they share one object, so that the class matrix keys each side once.
     private struct SideShape: Hashable {
         let direction: Direction
         let policies: [ObjectIdentifier]
