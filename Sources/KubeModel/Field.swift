@@ -48,7 +48,11 @@ public struct Field {
     }
 
     private func child(_ node: YAMLNode, _ path: String) -> Field {
-        Field(node: node, path: path, file: file, fallbackLine: location.line, lineOffset: lineOffset)
+        // The line as `location` gives it, without building a location (and retaining the file name) per field.
+        let line = self.node.line
+        return Field(
+            node: node, path: path, file: file, fallbackLine: line > 0 ? line + lineOffset : fallbackLine,
+            lineOffset: lineOffset)
     }
 
     /// The entries of a mapping, keys as strings; `null` reads as an empty mapping. Merge keys (`<<`) are
