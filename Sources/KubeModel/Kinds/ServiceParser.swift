@@ -7,7 +7,8 @@ enum ServiceParser {
             throw spec["type"]!.error("unknown Service type '\(type)'")
         }
         let selector = try spec["selector"]?.stringMap()
-        let ports = try (spec["ports"]?.items() ?? []).readEach { p -> ServicePort in
+        let portFields = try spec["ports"]?.items() ?? []
+        let ports = try portFields.readEach { p -> ServicePort in
             guard let portField = p["port"] else { throw p.missing("port") }
             let port = try portField.int(in: 1...65535)
             let target = try p["targetPort"]?.portRef() ?? .number(port)
@@ -18,7 +19,7 @@ enum ServiceParser {
                 location: p.location)
         }
         // The API server requires a name on every port of a Service with several.
-        if ports.count > 1, let unnamed = try (spec["ports"]?.items() ?? []).first(where: { $0["name"] == nil }) {
+        if ports.count > 1, let unnamed = portFields.first(where: { $0["name"] == nil }) {
             throw unnamed.missing("name", hint: "a Service with several ports names each of them")
         }
         let ranges = try (spec["loadBalancerSourceRanges"]?.items() ?? []).map { try $0.cidr() }

@@ -37,6 +37,7 @@ enum WorkloadParser {
         var replicas: Int? = 1
         var podMeta: Field?
         var podSpec: Field
+        var selector: (field: Field, parsed: LabelSelector)?
         switch kind {
         case "Pod":
             podMeta = root["metadata"]
@@ -61,14 +62,15 @@ enum WorkloadParser {
             if ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"].contains(kind) {
                 replicas = try spec["replicas"]?.int(in: 0...1_000_000) ?? 1
             }
-            if let selector = spec["selector"], kind != "ReplicationController", kind != "Job" {
-                // The selector must select the template's own labels, or the API server rejects the object.
-                let sel = try LabelSelector.parse(selector)
-                let labels = try podMeta?["labels"].map(LabelSyntax.checkLabels) ?? [:]
-                if !sel.matches(labels) { throw selector.error("selector \(sel) does not match the template labels") }
+            if let field = spec["selector"], kind != "ReplicationController", kind != "Job" {
+                selector = (field, try LabelSelector.parse(field))
             }
         }
         let labels = try podMeta?["labels"].map(LabelSyntax.checkLabels) ?? [:]
+        // The selector must select the template's own labels, or the API server rejects the object.
+        if let selector, !selector.parsed.matches(labels) {
+            throw selector.field.error("selector \(selector.parsed) does not match the template labels")
+        }
         let annotations = try podMeta?["annotations"]?.stringMap() ?? [:]
         let sa = try podSpec["serviceAccountName"]?.string() ?? podSpec["serviceAccount"]?.string() ?? "default"
         let hostNetwork = try podSpec["hostNetwork"]?.bool() ?? false
