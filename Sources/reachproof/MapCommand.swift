@@ -47,7 +47,7 @@ struct MapCommand: ParsableCommand {
         Progress.show("grouping \(model.workloads.count) workloads into classes")
         let map = ConnectivityMap(
             evaluator: evaluator, namespace: namespace, workload: workload, forSummary: format == .summary)
-        KeptUntilExit.keep(model, evaluator, map)
+        KeptUntilExit.keep(evaluator, map)
         Progress.show("\(map.classes.count) classes; deciding pairs")
         Progress.clear()
         if format == .pairs {
