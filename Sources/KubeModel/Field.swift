@@ -27,12 +27,14 @@ public struct Field {
     /// A required key that is absent, reported under its own path.
     public func missing(_ key: String, hint: String? = nil) -> InputError {
         InputError(
-            location, path.isEmpty ? key : "\(path).\(key)",
+            location, childPath(key),
             "required field is missing" + (hint.map { " (\($0))" } ?? ""))
     }
 
     /// Plain `null`, `~` or an empty plain scalar, as YAML 1.1 and Kubernetes read them.
-    public var isNull: Bool {
+    public var isNull: Bool { Self.isNull(node) }
+
+    static func isNull(_ node: YAMLNode) -> Bool {
         guard case .scalar(let s) = node, s.style == .plain else { return false }
         return s.string.isEmpty || s.string == "~" || s.string == "null" || s.string == "Null" || s.string == "NULL"
     }
@@ -58,13 +60,20 @@ public struct Field {
     /// The entries of a mapping, keys as strings; `null` reads as an empty mapping. Merge keys (`<<`) are
     /// expanded as the API server's YAML decoder expands them: keys written in the mapping win over merged ones.
     public func entries() throws -> [(key: String, value: Field)] {
+        try entryNodes().map { ($0.key, child($0.node, at: $0.key)) }
+    }
+
+    /// `entries()` without a field per value: labels and annotations are read by the million, and a value's field
+    /// (its path joined) is needed only to report it.
+    func entryNodes() throws -> [(key: String, node: YAMLNode)] {
         if isNull { return [] }
         guard case .mapping(let m) = node else { throw error("expected a mapping, found \(kindName)") }
-        var out: [(key: String, value: Field)] = []
+        var out: [(key: String, node: YAMLNode)] = []
+        out.reserveCapacity(m.pairs.count)
         for pair in m.pairs {
             guard case .scalar(let k) = pair.key else { throw error("mapping keys must be scalars") }
             if k.string == Self.mergeKey { continue }
-            out.append((k.string, child(pair.value, path.isEmpty ? k.string : "\(path).\(k.string)")))
+            out.append((k.string, pair.value))
         }
         let sources = try mergeSources(m)
         if sources.isEmpty { return out }
@@ -74,9 +83,22 @@ public struct Field {
                 guard case .scalar(let k) = pair.key, k.string != Self.mergeKey, seen.insert(k.string).inserted else {
                     continue
                 }
-                out.append((k.string, child(pair.value, path.isEmpty ? k.string : "\(path).\(k.string)")))
+                out.append((k.string, pair.value))
             }
         }
+        return out
+    }
+
+    /// The field of `node`, found at `key` of this mapping.
+    func child(_ node: YAMLNode, at key: String) -> Field { child(node, childPath(key)) }
+
+    /// The path of a child at `key`: joined by appending, which costs less than interpolating, field by field.
+    private func childPath(_ key: String) -> String {
+        if path.isEmpty { return key }
+        var out = path
+        out.reserveCapacity(path.utf8.count + 1 + key.utf8.count)
+        out.append(".")
+        out.append(key)
         return out
     }
 
@@ -100,14 +122,14 @@ public struct Field {
 
     /// Position of `key` in a mapping.
     private static func index(of key: String, in m: YAMLMapping) -> Int? {
-        m.pairs.firstIndex { if case .scalar(let k) = $0.key { return k.string == key } else { return false } }
+        m.pairs.indices.first { m.pairs[$0].key.isScalar(key) }
     }
 
     /// The value at `key` (written, or merged in with `<<`), or nil when it is absent or null.
     public subscript(key: String) -> Field? {
         guard case .mapping(let m) = node, let value = Self.value(of: key, in: m) else { return nil }
-        let f = child(value, path.isEmpty ? key : "\(path).\(key)")
-        return f.isNull ? nil : f
+        if Self.isNull(value) { return nil }
+        return child(value, childPath(key))
     }
 
     /// Whether `key` is present at all (even as null or empty).
@@ -119,14 +141,14 @@ public struct Field {
     /// The value of `key` in a mapping, looking through merge keys when it is not written there. One pass over the
     /// keys: absent optional fields are the most common lookup.
     private static func value(of key: String, in m: YAMLMapping) -> YAMLNode? {
-        var merge: YAMLNode?
-        for pair in m.pairs {
-            if case .scalar(let k) = pair.key {
-                if k.string == key { return pair.value }
-                if k.string == mergeKey { merge = pair.value }
-            }
+        // By index: a loop over the pairs would copy (and retain) every key and value it passes.
+        var mergeIndex: Int?
+        for i in m.pairs.indices {
+            if m.pairs[i].key.isScalar(key) { return m.pairs[i].value }
+            if m.pairs[i].key.isScalar(mergeKey) { mergeIndex = i }
         }
-        guard let merge else { return nil }
+        guard let mergeIndex else { return nil }
+        let merge = m.pairs[mergeIndex].value
         switch merge {
         case .mapping(let source): return value(of: key, in: source)
         case .sequence(let items):
@@ -149,7 +171,7 @@ public struct Field {
             guard case .scalar(let k) = key else { throw error("mapping keys must be scalars") }
             if k.string != Self.mergeKey && !allowed.contains(k.string) {
                 gatherer.add(
-                    child(value, path.isEmpty ? k.string : "\(path).\(k.string)")
+                    child(value, at: k.string)
                         .error("unknown field (expected one of: \(allowed.sorted().joined(separator: ", ")))"))
             }
         }
@@ -162,7 +184,13 @@ public struct Field {
         // Some kubectl-era dumps write an empty list as `{}`; it carries nothing either way.
         if case .mapping(let m) = node, m.pairs.isEmpty { return [] }
         guard case .sequence(let s) = node else { throw error("expected a list, found \(kindName)") }
-        return s.items.enumerated().map { child($0.element, "\(path)[\($0.offset)]") }
+        return s.items.enumerated().map { item in
+            var itemPath = path
+            itemPath.append("[")
+            itemPath.append(String(item.offset))
+            itemPath.append("]")
+            return child(item.element, itemPath)
+        }
     }
 
     public func string() throws -> String {
@@ -192,10 +220,7 @@ public struct Field {
     var yaml11NonStringType: String? {
         guard case .scalar(let s) = node, !isNull, !isQuoted else { return nil }
         let t = s.string
-        // Most values start with a letter that no YAML 1.1 boolean or number starts with: decided on one byte.
-        guard let first = t.utf8.first,
-            Self.yaml11Starts.contains(first) || Self.yaml11Booleans.contains(t)
-        else { return nil }
+        guard Self.mayReadAsYAML11NonString(t) else { return nil }
         guard explicitTag == nil else { return nil }
         if Self.yaml11Booleans.contains(t) { return "a boolean" }
         return Self.isYAML11Number(t) ? "a number" : nil
@@ -206,6 +231,13 @@ public struct Field {
         "on", "On", "ON", "off", "Off", "OFF",
     ]
     static let yaml11Starts = Set("0123456789+-.".utf8)
+
+    /// Whether plain text might be a YAML 1.1 boolean or number. Most values start with a letter that none of
+    /// them starts with: decided on one byte.
+    static func mayReadAsYAML11NonString(_ text: String) -> Bool {
+        guard let first = text.utf8.first else { return false }
+        return yaml11Starts.contains(first) || yaml11Booleans.contains(text)
+    }
 
     /// YAML 1.1 integers (decimal, 0x, 0b, 0o and sexagesimal-free forms, `_` separators) and floats (with
     /// exponents, `.inf`, `.nan`).
@@ -294,10 +326,15 @@ public struct Field {
 
     /// A map of strings to strings (labels, annotations, selectors). Scalars of any style read as strings.
     public func stringMap() throws -> [String: String] {
+        let entries = try entryNodes()
         var out: [String: String] = [:]
-        for (k, v) in try entries() {
-            guard case .scalar(let s) = v.node else { throw v.error("expected a string value, found \(v.kindName)") }
-            out[k] = v.isNull ? "" : s.string
+        out.reserveCapacity(entries.count)
+        for (k, v) in entries {
+            guard case .scalar(let s) = v else {
+                let value = child(v, at: k)
+                throw value.error("expected a string value, found \(value.kindName)")
+            }
+            out[k] = Self.isNull(v) ? "" : s.string
         }
         return out
     }

@@ -175,7 +175,7 @@ public enum LabelSyntax {
     /// lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit.
     public static func subdomainProblem(_ name: String) -> String? {
         if name.utf8.count > 253 && name.count > 253 { return "'\(Escaped(name))' is longer than 253 characters" }
-        let labels = name.split(separator: ".", omittingEmptySubsequences: false)
+        let labels = name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.allSatisfy({ dns1123($0) }) else {
             return
                 "'\(Escaped(name))' is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit)"
@@ -186,16 +186,16 @@ public enum LabelSyntax {
     /// Problems with a name that must be a DNS-1123 label (namespaces, Services): at most 63 characters of lowercase
     /// letters, digits and '-', beginning and ending with a letter or digit.
     public static func dnsLabelProblem(_ name: String) -> String? {
-        guard name.count <= 63, dns1123(Substring(name)) else {
+        // Every allowed character is one byte: a longer name fails either on its length or on its characters.
+        guard name.utf8.count <= 63, dns1123(Substring(name).utf8) else {
             return
                 "'\(Escaped(name))' is not a DNS-1123 label (at most 63 lowercase letters, digits and '-', beginning and ending with a letter or digit)"
         }
         return nil
     }
 
-    static func dns1123(_ s: Substring) -> Bool {
+    static func dns1123(_ bytes: Substring.UTF8View) -> Bool {
         // Bytes, not Characters: every allowed character is ASCII, and names are checked for every object.
-        let bytes = s.utf8
         guard let f = bytes.first, let l = bytes.last else { return false }
         func alnum(_ b: UInt8) -> Bool { (b >= 0x30 && b <= 0x39) || (b >= 0x61 && b <= 0x7A) }
         return alnum(f) && alnum(l) && bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
@@ -215,8 +215,20 @@ public enum LabelSyntax {
 
     /// Validates a labels map of an object's metadata.
     static func checkLabels(_ field: Field) throws -> [String: String] {
+        let entries = try field.entryNodes()
         var out: [String: String] = [:]
-        for (k, v) in try field.entries() {
+        out.reserveCapacity(entries.count)
+        for (k, node) in entries {
+            // A label that passes every check needs no field; one that may not is checked on its field, which names
+            // it in the error.
+            if case .scalar(let s) = node, keyProblem(k) == nil {
+                let text = Field.isNull(node) ? "" : s.string
+                if valueProblem(text) == nil && !Field.mayReadAsYAML11NonString(text) {
+                    out[k] = text
+                    continue
+                }
+            }
+            let v = field.child(node, at: k)
             try checkKey(k, v)
             guard case .scalar(let s) = v.node else { throw v.error("expected a string value, found \(v.kindName)") }
             let text = v.isNull ? "" : s.string

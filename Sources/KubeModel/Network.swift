@@ -41,11 +41,18 @@ enum PortName {
     /// IANA_SVC_NAME as Kubernetes validates it: 1-15 characters, lowercase letters, digits and '-',
     /// at least one letter, no leading/trailing '-' and no '--'.
     static func validate(_ s: String) -> String? {
-        if s.isEmpty || s.count > 15 { return "port name '\(s)' must be 1-15 characters" }
-        let allowed = s.allSatisfy { ("a"..."z").contains($0) || $0.isASCIIDigit || $0 == "-" }
-        if !allowed { return "port name '\(s)' may contain only lowercase letters, digits and '-'" }
-        if !s.contains(where: { ("a"..."z").contains($0) }) { return "port name '\(s)' must contain a letter" }
-        if s.hasPrefix("-") || s.hasSuffix("-") || s.contains("--") {
+        if s.isEmpty || (s.utf8.count > 15 && s.count > 15) { return "port name '\(s)' must be 1-15 characters" }
+        // Bytes, not Characters: every allowed character is ASCII, and a dump names ports by the hundred thousand.
+        func isLetter(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
+        func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        let dash = UInt8(ascii: "-")
+        let bytes = s.utf8
+        if !bytes.allSatisfy({ isLetter($0) || isDigit($0) || $0 == dash }) {
+            return "port name '\(s)' may contain only lowercase letters, digits and '-'"
+        }
+        if !bytes.contains(where: isLetter) { return "port name '\(s)' must contain a letter" }
+        let doubleDash = zip(bytes, bytes.dropFirst()).contains { $0 == dash && $1 == dash }
+        if bytes.first == dash || bytes.last == dash || doubleDash {
             return "port name '\(s)' must not begin or end with '-' or contain '--'"
         }
         return nil

@@ -270,6 +270,8 @@ public struct ConnectivityMap {
         /// The workloads a focus names, in line order; nil without a focus. A source outside the focus is listed
         /// only towards these, so a focused map costs what it prints.
         let focusedWorkloads: [Int]?
+        /// Workloads whose pods fall in different classes, in line order.
+        let mixedWorkloads: [Int]
 
         init(_ map: ConnectivityMap, readable: Bool) {
             self.map = map
@@ -301,6 +303,7 @@ public struct ConnectivityMap {
             self.insertion = insertion
             self.reachedFrom = reachedFrom
             self.sources = sources
+            mixedWorkloads = map.sharedClass.indices.filter { map.sharedClass[$0] < 0 }
             focusedWorkloads = map.focused.allSatisfy { $0 } ? nil : map.focused.indices.filter { map.focused[$0] }
         }
 
@@ -391,17 +394,49 @@ public struct ConnectivityMap {
         @inline(__always)
         private func workloadRun(of s: Int, sourceClass: Int, _ run: Range<Int>, scratch: Scratch) {
             // The source is focused (`workloadPairs`), so every destination is listed.
+            guard sourceClass >= 0 else {
+                for d in run where d != s {
+                    let c = unionOverEndpoints(s, d, table: scratch.table)
+                    if c != ConnTable.none { scratch.add(d, c) }
+                }
+                return
+            }
+            // The source and the workloads whose pods differ split the run into stretches of destinations read
+            // from the source's row alone.
+            var d = run.lowerBound
+            var next = mixedWorkloads.partitioningIndex { $0 >= d }
+            while d < run.upperBound {
+                var stop = run.upperBound
+                if next < mixedWorkloads.count { stop = min(stop, mixedWorkloads[next]) }
+                if s >= d { stop = min(stop, s) }
+                rowStretch(d..<stop, scratch: scratch)
+                guard stop < run.upperBound else { break }
+                if stop != s {
+                    let c = unionOverEndpoints(s, stop, table: scratch.table)
+                    if c != ConnTable.none { scratch.add(stop, c) }
+                }
+                if next < mixedWorkloads.count && mixedWorkloads[next] == stop { next += 1 }
+                d = stop + 1
+            }
+        }
+
+        /// Destinations that each share a class, from the source's row: one load, two stores and an add per pair.
+        @inline(__always)
+        private func rowStretch(_ stretch: Range<Int>, scratch: Scratch) {
             let (row, destinations, conns) = (scratch.row, scratch.destinations, scratch.conns)
             var n = scratch.count
             map.sharedClass.withUnsafeBufferPointer { shared in
-                for d in run where d != s {
-                    let c =
-                        sourceClass >= 0 && shared[d] >= 0
-                        ? row[shared[d]] : unionOverEndpoints(s, d, table: scratch.table)
-                    // Written always and kept when allowed: which pairs are is as good as random to a branch.
-                    destinations[n] = Int32(d)
+                guard let classOf = shared.baseAddress, let values = row.baseAddress else { return }
+                var d = stretch.lowerBound
+                while d < stretch.upperBound {
+                    let c = values[classOf[d]]
+                    // Written always and kept when allowed, counted without a branch: which pairs are allowed is as
+                    // good as random to a branch predictor. Indices are not negative, so c + (2^31 - 1) has its top
+                    // bit set exactly when c is not `none` (0).
+                    destinations[n] = Int32(truncatingIfNeeded: d)
                     conns[n] = c
-                    n += c != ConnTable.none ? 1 : 0
+                    n &+= Int((UInt32(bitPattern: c) &+ 0x7fff_ffff) >> 31)
+                    d &+= 1
                 }
             }
             scratch.count = n

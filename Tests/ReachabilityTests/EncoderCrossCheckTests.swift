@@ -410,6 +410,8 @@ final class ClassMapCrossCheckTests: XCTestCase {
             pod("web", "a", "{app: web, v: one}", owner: nil)
             + "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\nspec: {selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web, v: two}}, spec: {containers: [{name: c, ports: [{name: http, containerPort: 8080}]}]}}}\n"
             + pod("api-a", "b", "{app: api}", owner: "api") + pod("db-a", "b", "{app: db}", owner: "db")
+            // Workloads listed before and after the one whose pods differ, in its namespace.
+            + pod("aaa", "a", "{app: aaa}", owner: nil) + pod("zzz", "a", "{app: zzz}", owner: nil)
             + NetworkPolicyVectorTests.np(
                 "a", "web",
                 "{podSelector: {matchLabels: {v: one}}, policyTypes: [Ingress, Egress], egress: [{to: [{namespaceSelector: {}, podSelector: {matchLabels: {app: api}}}], ports: [{port: http}]}]}"

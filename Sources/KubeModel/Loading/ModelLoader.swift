@@ -21,7 +21,7 @@ public struct ModelLoader {
     {
         var reader = ManifestReader(limits: limits)
         reader.shownPaths = shownPaths
-        let (documents, readErrors, emptyFiles, inferredStarts) = reader.read(paths: paths, stdin: stdin)
+        var (documents, readErrors, emptyFiles, inferredStarts) = reader.read(paths: paths, stdin: stdin)
         let (declared, declaredErrors) = readWorkloadFiles()
         var (model, errors) = build(documents, declared: declared)
         errors += declaredErrors
@@ -40,6 +40,7 @@ public struct ModelLoader {
             model.skippedDocuments += emptyFiles.map { SourceLocation(file: $0, line: 1) }
         }
         model.documentCount = documents.count
+        documents.removeAllOnEveryCore()
         // Reading nothing is never an answer: a gate must not pass on input that holds no object at all.
         if errors.isEmpty && model.objects.isEmpty {
             let names = paths.map { $0 == "-" ? "<stdin>" : $0 }
@@ -128,35 +129,37 @@ public struct ModelLoader {
         var seen: [ObjectID: Int] = [:]
         seen.reserveCapacity(raw.count)
         model.objects.reserveCapacity(raw.count)
-        var unique: [(ObjectID, RawObject)] = []
+        // Objects by identity and position in `raw`: objects are copied no further than `raw`.
+        var unique: [(id: ObjectID, index: Int)] = []
         unique.reserveCapacity(raw.count)
         // Names are read and validated on every core; the map of identities is built in input order.
         let identities = raw.concurrentMap { object in Result { try identity(object) } }
-        for (index, (object, identity)) in zip(raw, identities).enumerated() {
+        for index in raw.indices {
+            let root = raw[index].root
             do {
-                let id = try identity.get()
+                let (id, namespaceDefaulted) = try identities[index].get()
                 if let first = seen[id].map({ raw[$0].root }) {
-                    if YAMLNode.sameContent(first.node, object.root.node) {
+                    if YAMLNode.sameContent(first.node, root.node) {
                         model.duplicates.append(id)
                     } else {
                         errors.append(
                             InputError(
-                                object.root.location, "metadata.name",
+                                root.location, "metadata.name",
                                 "\(id) is defined twice with different content (first at \(first.location))"))
                     }
                     continue
                 }
                 seen[id] = index
-                if id.namespace != nil && object.root["metadata"]?["namespace"] == nil {
-                    model.namespaceDefaulted.count += 1
-                }
-                model.objects[id] = object.root.location
-                unique.append((id, object))
-            } catch { errors.append(InputError.wrapping(error, at: object.root.location)) }
+                if namespaceDefaulted { model.namespaceDefaulted.count += 1 }
+                model.objects[id] = root.location
+                unique.append((id, index))
+            } catch { errors.append(InputError.wrapping(error, at: root.location)) }
         }
         // Typing reads every field of every object: done on every core, then added to the model in input order.
-        let typedObjects = unique.concurrentMap { id, object in
-            Result { try typed(id, object) }.mapError { InputErrors(InputErrors.of($0, at: object.root.location)) }
+        let typedObjects = unique.concurrentMap { id, index in
+            Result { try typed(id, raw[index]) }.mapError {
+                InputErrors(InputErrors.of($0, at: raw[index].root.location))
+            }
         }
         var builder = ModelBuilder(model: model)
         for typed in typedObjects {
@@ -167,7 +170,9 @@ public struct ModelLoader {
         }
         builder.finishWorkloads()
         // A declared workload adds pods; it never stands for (or hides) a workload of the manifests.
-        let defined = Dictionary(builder.model.workloads.map { ($0.id, $0.location) }, uniquingKeysWith: { a, _ in a })
+        let defined =
+            declared.isEmpty
+            ? [:] : Dictionary(builder.model.workloads.map { ($0.id, $0.location) }, uniquingKeysWith: { a, _ in a })
         for w in declared {
             if let other = defined[w.id] {
                 errors.append(
@@ -259,7 +264,8 @@ public struct ModelLoader {
         }
     }
 
-    func identity(_ object: RawObject) throws -> ObjectID {
+    /// The object's identity, and whether its namespace is the default one because `metadata.namespace` is absent.
+    func identity(_ object: RawObject) throws -> (ObjectID, namespaceDefaulted: Bool) {
         guard let metadata = object.root["metadata"] else { throw object.root.missing("metadata") }
         guard let name = try metadata["name"]?.string() ?? metadata["generateName"]?.string(), !name.isEmpty else {
             throw metadata.missing("name")
@@ -279,7 +285,8 @@ public struct ModelLoader {
         if let namespace, let problem = LabelSyntax.dnsLabelProblem(namespace) {
             throw (metadata["namespace"] ?? metadata).error("namespace \(problem)")
         }
-        return ObjectID(kind: object.kind, namespace: namespace, name: name)
+        let id = ObjectID(kind: object.kind, namespace: namespace, name: name)
+        return (id, namespace != nil && metadata["namespace"] == nil)
     }
 
     /// Reads one object with its kind's reader; kinds without one are listed as unmodelled or unknown.
@@ -395,20 +402,22 @@ struct ModelBuilder {
         var groups: [String: [Group]] = [:]
         var controllers: [String: (namespace: String, kind: String, name: String)] = [:]
         var finished: [String: [Workload]] = [:]
-        for e in entries {
-            let w = e.workload
+        // By index: a loop over the entries would copy every workload once more than the model's copy.
+        for index in entries.indices {
+            let w = entries[index].workload
+            let owner = entries[index].owner
             if w.kind != "Pod" {
                 // A template owned by another template of the input (a ReplicaSet of a Deployment) is that one's.
-                if let up = e.owner, templates[key(w.namespace, up.kind, up.name)] != nil { continue }
+                if let up = owner, templates[key(w.namespace, up.kind, up.name)] != nil { continue }
                 // Running pods stand for the template.
-                if !podOwners.isEmpty && podOwners.contains(key(w.namespace, w.kind, e.objectName)) {
+                if !podOwners.isEmpty && podOwners.contains(key(w.namespace, w.kind, entries[index].objectName)) {
                     model.templatesReplacedByPods += 1
                     continue
                 }
                 model.workloads.append(w)
                 continue
             }
-            guard let owner = e.owner, owner.kind != "Node" else {
+            guard let owner, owner.kind != "Node" else {
                 model.workloads.append(w)
                 continue
             }

@@ -8,6 +8,13 @@ public enum YAMLNode: Equatable, Sendable {
     case mapping(YAMLMapping)
     case sequence(YAMLSequence)
 
+    /// Whether the node is a scalar with exactly this text, as a mapping key is looked up.
+    @inline(__always)
+    func isScalar(_ text: String) -> Bool {
+        if case .scalar(let s) = self { return s.string == text }
+        return false
+    }
+
     /// The line the node starts on; 0 when unknown.
     public var line: Int {
         switch self {
