@@ -334,7 +334,6 @@ public struct ManifestReader {
             var start = 0
             var startLine = 1
             var line = 1
-            var atLineStart = true
             // Top-level `apiVersion:` and `kind:` keys seen in the current document. Files concatenated without a
             // `---` between them (`cat a.yaml b.yaml`) repeat one, which no valid document does: a document starts
             // there.
@@ -364,26 +363,30 @@ public struct ManifestReader {
                 for k in 0..<n where bytes[i + k] != p[k] { return false }
                 return true
             }
+            // Only line starts matter: the scan jumps from one to the next with memchr, which reads many bytes at a
+            // time (a 100,000-workload dump is 95 MB, and this scan runs on one core).
             var i = 0
             while i < bytes.count {
                 let b = bytes[i]
-                if atLineStart, b == UInt8(ascii: "-"), startsWith("---", at: i) {
+                if b == UInt8(ascii: "-"), startsWith("---", at: i) {
                     let after = i + 3
                     let boundary =
                         after == bytes.count
                         || [UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(
                             bytes[after])
                     if boundary, line > startLine || i != 0 { cut(at: i, nextStartsInferred: false) }
-                } else if atLineStart, b == UInt8(ascii: "a"), startsWith("apiVersion:", at: i) {
+                } else if b == UInt8(ascii: "a"), startsWith("apiVersion:", at: i) {
                     if seenAPIVersion { cut(at: i, nextStartsInferred: true) }
                     seenAPIVersion = true
-                } else if atLineStart, b == UInt8(ascii: "k"), startsWith("kind:", at: i) {
+                } else if b == UInt8(ascii: "k"), startsWith("kind:", at: i) {
                     if seenKind { cut(at: i, nextStartsInferred: true) }
                     seenKind = true
                 }
-                atLineStart = b == UInt8(ascii: "\n")
-                if atLineStart { line += 1 }
-                i += 1
+                guard let newline = memchr(bytes.baseAddress! + i, Int32(UInt8(ascii: "\n")), bytes.count - i) else {
+                    break
+                }
+                i = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
+                line += 1
             }
             let piece = String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
             chunks.append(
