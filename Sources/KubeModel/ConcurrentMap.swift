@@ -18,7 +18,7 @@ extension Array {
 
     /// Empties the array, its elements freed on every core. A loader's syntax trees are millions of small objects,
     /// and freeing them on one core, object by object, was a serial tail of loading.
-    public mutating func removeAllOnEveryCore() {
+    mutating func removeAllOnEveryCore() {
         let cores = ProcessInfo.processInfo.activeProcessorCount
         guard cores > 1, count >= 1024 else { return removeAll() }
         let size = (count + cores - 1) / cores

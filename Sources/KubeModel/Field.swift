@@ -129,7 +129,7 @@ public struct Field {
     public subscript(key: String) -> Field? {
         guard case .mapping(let m) = node, let value = Self.value(of: key, in: m) else { return nil }
         if Self.isNull(value) { return nil }
-        return child(value, childPath(key))
+        return child(value, at: key)
     }
 
     /// Whether `key` is present at all (even as null or empty).
