@@ -267,26 +267,28 @@ public struct ModelLoader {
     /// The object's identity, and whether its namespace is the default one because `metadata.namespace` is absent.
     func identity(_ object: RawObject) throws -> (ObjectID, namespaceDefaulted: Bool) {
         guard let metadata = object.root["metadata"] else { throw object.root.missing("metadata") }
-        guard let name = try metadata["name"]?.string() ?? metadata["generateName"]?.string(), !name.isEmpty else {
+        // Each field is looked up once: this runs for every object of the input.
+        let nameField = metadata["name"]
+        guard let name = try nameField?.string() ?? metadata["generateName"]?.string(), !name.isEmpty else {
             throw metadata.missing("name")
         }
-        let scoped =
-            KindRegistry.readers[object.groupKind]?.clusterScoped
-            ?? KindRegistry.unreadClusterScoped.contains(object.kind)
-        let namespace = scoped ? nil : (try metadata["namespace"]?.string() ?? defaultNamespace)
+        let reader = KindRegistry.readers[object.groupKind]
+        let scoped = reader?.clusterScoped ?? KindRegistry.unreadClusterScoped.contains(object.kind)
+        let namespaceField = scoped ? nil : metadata["namespace"]
+        let namespace = scoped ? nil : (try namespaceField?.string() ?? defaultNamespace)
         // Names of the kinds reachproof reads are validated as the API server does; others (RBAC names may hold
         // ':') are only identified.
-        if KindRegistry.readers[object.groupKind] != nil, metadata["name"] != nil {
-            let labelNamed = ["Namespace", "Service"].contains(object.groupKind.kind)
+        if reader != nil, let nameField {
+            let labelNamed = object.groupKind.kind == "Namespace" || object.groupKind.kind == "Service"
             if let problem = labelNamed ? LabelSyntax.dnsLabelProblem(name) : LabelSyntax.subdomainProblem(name) {
-                throw metadata["name"]!.error("name \(problem)")
+                throw nameField.error("name \(problem)")
             }
         }
         if let namespace, let problem = LabelSyntax.dnsLabelProblem(namespace) {
-            throw (metadata["namespace"] ?? metadata).error("namespace \(problem)")
+            throw (namespaceField ?? metadata).error("namespace \(problem)")
         }
         let id = ObjectID(kind: object.kind, namespace: namespace, name: name)
-        return (id, namespace != nil && metadata["namespace"] == nil)
+        return (id, namespace != nil && namespaceField == nil)
     }
 
     /// Reads one object with its kind's reader; kinds without one are listed as unmodelled or unknown.
