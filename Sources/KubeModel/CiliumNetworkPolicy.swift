@@ -518,7 +518,7 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                 return marker + key
             }
             if !bare.hasPrefix(namespaceLabelPrefix) && bare != namespaceNameKey && bare != serviceAccountKey {
-                try LabelSyntax.checkKey(bare, field)
+                try LabelSyntax.checkKey(bare, field())
             }
             return bare
         }

@@ -116,23 +116,28 @@ public struct ClusterModel {
     var selectorKeys: Set<String> {
         var keys = Set<String>()
         func add(_ s: LabelSelector?) { for r in s?.requirements ?? [] { keys.insert(r.key) } }
-        func add(_ labels: [String: String]?) { keys.formUnion(labels.map { Array($0.keys) } ?? []) }
+        func add(_ labels: [String: String]?) { for key in labels?.keys ?? [:].keys { keys.insert(key) } }
+        // Rule lists are walked where they lie: joining them would copy them, for every policy of a large cluster.
         for p in networkPolicies {
             add(p.podSelector)
-            for rule in p.ingress + p.egress {
-                for case .pods(_, let pods) in rule.peers.map(\.selection) { add(pods) }
+            for rules in [p.ingress, p.egress] {
+                for rule in rules {
+                    for peer in rule.peers { if case .pods(_, let pods) = peer.selection { add(pods) } }
+                }
             }
         }
         for p in adminPolicies + [baselinePolicy].compactMap({ $0 }) {
             add(p.subject.pods)
-            for rule in p.ingress + p.egress {
-                for case .pods(let set) in rule.peers { add(set.pods) }
+            for rules in [p.ingress, p.egress] {
+                for rule in rules { for case .pods(let set) in rule.peers { add(set.pods) } }
             }
         }
         for p in ciliumPolicies {
             for r in p.rules {
                 add(r.endpointSelector?.pods)
-                for s in r.ingress + r.egress + r.ingressDeny + r.egressDeny { for e in s.endpoints { add(e.pods) } }
+                for sections in [r.ingress, r.egress, r.ingressDeny, r.egressDeny] {
+                    for s in sections { for e in s.endpoints { add(e.pods) } }
+                }
             }
         }
         for s in services { add(s.selector) }

@@ -16,18 +16,24 @@ extension Array {
         return results.map { $0! }
     }
 
-    /// Empties the array, its elements freed on every core. A loader's syntax trees are millions of small objects,
-    /// and freeing them on one core, object by object, was a serial tail of loading.
-    mutating func removeAllOnEveryCore() {
-        let cores = ProcessInfo.processInfo.activeProcessorCount
-        guard cores > 1, count >= 1024 else { return removeAll() }
-        let size = (count + cores - 1) / cores
-        // Each part holds its elements alone once the array lets go of them; a part is emptied by one core.
-        var parts = stride(from: 0, to: count, by: size).map { Array(self[$0..<Swift.min(count, $0 + size)]) }
-        removeAll()
-        parts.withUnsafeMutableBufferPointer { parts in
-            let parts = parts
-            DispatchQueue.concurrentPerform(iterations: parts.count) { parts[$0] = [] }
-        }
+    /// Empties the array and frees its elements on another thread. A loader's syntax trees are millions of small
+    /// objects, and freeing them took a core for a second at 100,000 objects; the caller need not wait for it. The
+    /// work item is returned for a caller (a test) that must.
+    @discardableResult
+    mutating func releaseInBackground() -> DispatchWorkItem {
+        let held = HeldForRelease(self)
+        // From here `held` owns the only reference the caller had, and only the work item lets go of it.
+        self = []
+        let work = DispatchWorkItem { held.elements = [] }
+        DispatchQueue.global().async(execute: work)
+        return work
     }
+
+}
+
+/// Elements handed to another thread to be freed. Unchecked: after the hand-over nothing but that thread touches
+/// the array, and the elements' reference counts are atomic.
+private final class HeldForRelease<Element>: @unchecked Sendable {
+    var elements: [Element]
+    init(_ elements: [Element]) { self.elements = elements }
 }

@@ -132,6 +132,60 @@ public struct Field {
         return child(value, at: key)
     }
 
+    /// The node at `key`, or nil when it is absent or null: what `self[key]` holds, without a field for it.
+    func node(at key: String) -> YAMLNode? {
+        guard case .mapping(let m) = node, let value = Self.value(of: key, in: m), !Self.isNull(value) else {
+            return nil
+        }
+        return value
+    }
+
+    // Values read in place: `string(at:)` is `self[key]?.string()`, and so on. The loader reads millions of them, and
+    // a field (its path joined, its file retained) is made only for a value that does not read, to report it.
+
+    public func string(at key: String) throws -> String? {
+        guard let value = node(at: key) else { return nil }
+        if case .scalar(let s) = value, !TextChecks.containsDoubleBrace(s.string) { return s.string }
+        return try child(value, at: key).string()
+    }
+
+    public func int(at key: String, in range: ClosedRange<Int>? = nil) throws -> Int? {
+        guard let value = node(at: key) else { return nil }
+        if case .scalar(let s) = value, s.style == .plain, s.tag == nil, let n = Int(s.string),
+            range?.contains(n) ?? true
+        {
+            return n
+        }
+        return try child(value, at: key).int(in: range)
+    }
+
+    public func bool(at key: String) throws -> Bool? {
+        guard let value = node(at: key) else { return nil }
+        if case .scalar(let s) = value, s.style == .plain, s.tag == nil {
+            if s.string == "true" { return true }
+            if s.string == "false" { return false }
+        }
+        return try child(value, at: key).bool()
+    }
+
+    public func l4Protocol(at key: String) throws -> L4Protocol? {
+        guard let value = node(at: key) else { return nil }
+        if case .scalar(let s) = value, let p = L4Protocol(rawValue: s.string) { return p }
+        return try child(value, at: key).l4Protocol()
+    }
+
+    public func portRef(at key: String, allowName: Bool = true) throws -> PortRef? {
+        guard let value = node(at: key) else { return nil }
+        if case .scalar(let s) = value, s.tag == nil {
+            if s.style == .plain, let n = Int(s.string) {
+                if (1...65535).contains(n) { return .number(n) }
+            } else if allowName && PortName.validate(s.string) == nil {
+                return .name(s.string)
+            }
+        }
+        return try child(value, at: key).portRef(allowName: allowName)
+    }
+
     /// Whether `key` is present at all (even as null or empty).
     public func has(_ key: String) -> Bool {
         guard case .mapping(let m) = node else { return false }

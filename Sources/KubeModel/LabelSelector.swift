@@ -69,30 +69,38 @@ public struct LabelSelector: Hashable, Sendable, CustomStringConvertible {
     /// Cilium's source-prefixed keys brings its own).
     public static func parse(_ field: Field) throws -> LabelSelector {
         try parse(field) { key, field in
-            try LabelSyntax.checkKey(key, field)
+            try LabelSyntax.checkKey(key, field())
             return key
         }
     }
 
-    public static func parse(_ field: Field, key checkedKey: (String, Field) throws -> String) throws -> LabelSelector {
-        try field.requireKnownKeys(["matchLabels", "matchExpressions"])
+    static let selectorKeys: Set<String> = ["matchLabels", "matchExpressions"]
+    static let expressionKeys: Set<String> = ["key", "operator", "values"]
+
+    /// A selector whose keys `checkedKey` checks (and may rewrite), given the key's field to report a problem with.
+    public static func parse(_ field: Field, key checkedKey: (String, () -> Field) throws -> String) throws
+        -> LabelSelector
+    {
+        try field.requireKnownKeys(selectorKeys)
         var requirements: [LabelRequirement] = []
         if let ml = field["matchLabels"] {
-            for (written, value) in try ml.entries() {
-                let key = try checkedKey(written, value)
-                guard case .scalar(let s) = value.node else {
+            // Values are read in place; a field is made for one only to report it.
+            for (written, node) in try ml.entryNodes() {
+                let key = try checkedKey(written) { ml.child(node, at: written) }
+                guard case .scalar(let s) = node else {
+                    let value = ml.child(node, at: written)
                     throw value.error("expected a string value, found \(value.kindName)")
                 }
-                let text = value.isNull ? "" : s.string
-                try LabelSyntax.checkValue(text, value)
+                let text = Field.isNull(node) ? "" : s.string
+                try LabelSyntax.checkValue(text, ml.child(node, at: written))
                 requirements.append(LabelRequirement(key: key, op: .in, values: [text]))
             }
         }
         if let me = field["matchExpressions"] {
             for item in try me.items() {
-                try item.requireKnownKeys(["key", "operator", "values"])
+                try item.requireKnownKeys(expressionKeys)
                 guard let keyField = item["key"] else { throw item.missing("key") }
-                let key = try checkedKey(try keyField.string(), keyField)
+                let key = try checkedKey(try keyField.string()) { keyField }
                 guard let opField = item["operator"] else { throw item.missing("operator") }
                 let opText = try opField.string()
                 guard let op = LabelRequirement.Operator(rawValue: opText) else {
@@ -201,11 +209,15 @@ public enum LabelSyntax {
         return alnum(f) && alnum(l) && bytes.allSatisfy { alnum($0) || $0 == UInt8(ascii: "-") }
     }
 
-    static func checkKey(_ key: String, _ field: Field) throws {
-        if let p = keyProblem(key) { throw field.error(p) }
+    /// Checks a key; its field is made only to report a problem.
+    static func checkKey(_ key: String, _ field: @autoclosure () -> Field) throws {
+        if let p = keyProblem(key) { throw field().error(p) }
     }
 
-    static func checkValue(_ value: String, _ field: Field) throws {
+    /// Checks a value; its field is made only for a value that may not pass, which is rare.
+    static func checkValue(_ value: String, _ field: @autoclosure () -> Field) throws {
+        if !Field.mayReadAsYAML11NonString(value) && valueProblem(value) == nil { return }
+        let field = field()
         if let type = field.yaml11NonStringType {
             throw field.error(
                 "label value \(value) is read as \(type) by the API server's YAML decoder, which rejects it; quote it")
@@ -219,20 +231,13 @@ public enum LabelSyntax {
         var out: [String: String] = [:]
         out.reserveCapacity(entries.count)
         for (k, node) in entries {
-            // A label that passes every check needs no field; one that may not is checked on its field, which names
-            // it in the error.
-            if case .scalar(let s) = node, keyProblem(k) == nil {
-                let text = Field.isNull(node) ? "" : s.string
-                if valueProblem(text) == nil && !Field.mayReadAsYAML11NonString(text) {
-                    out[k] = text
-                    continue
-                }
+            try checkKey(k, field.child(node, at: k))
+            guard case .scalar(let s) = node else {
+                let value = field.child(node, at: k)
+                throw value.error("expected a string value, found \(value.kindName)")
             }
-            let v = field.child(node, at: k)
-            try checkKey(k, v)
-            guard case .scalar(let s) = v.node else { throw v.error("expected a string value, found \(v.kindName)") }
-            let text = v.isNull ? "" : s.string
-            try checkValue(text, v)
+            let text = Field.isNull(node) ? "" : s.string
+            try checkValue(text, field.child(node, at: k))
             out[k] = text
         }
         return out

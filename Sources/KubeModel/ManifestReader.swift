@@ -210,76 +210,97 @@ public struct ManifestReader {
         var errors = pathErrors
         var emptyFiles: [String] = []
         var chunks: [Chunk] = []
-        for file in files {
-            let name = displayName(file)
-            let data: Data
-            if file == "-" {
-                let read: Data?
-                do {
-                    read = try stdin.map { try $0() } ?? Self.readBounded(.standardInput, limit: limits.maxInputBytes)
-                } catch {
-                    errors.append(
-                        InputError(SourceLocation(file: name, line: 0), "file", "cannot be read: \(Self.reason(error))")
-                    )
-                    continue
-                }
-                guard let read, read.count <= limits.maxInputBytes else {
-                    errors.append(
-                        InputError(
-                            SourceLocation(file: name, line: 0), "file",
-                            "more than the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"))
-                    continue
-                }
-                data = read
-            } else {
-                switch readFile(file) {
-                case .failure(let e):
-                    errors.append(e)
-                    continue
-                case .success(let d): data = d
+        // Files are read, decoded and split a few at a time, one per core: the document limit is checked after each
+        // batch, so that too many documents are reported before anything is parsed, with memory still bounded.
+        let batch = ProcessInfo.processInfo.activeProcessorCount
+        for start in stride(from: 0, to: files.count, by: batch) {
+            let names = files[start..<min(files.count, start + batch)]
+            var texts = [Result<[Chunk]?, InputError>?](repeating: nil, count: names.count)
+            texts.withUnsafeMutableBufferPointer { texts in
+                let texts = texts
+                DispatchQueue.concurrentPerform(iterations: names.count) {
+                    texts[$0] = fileText(names[start + $0], stdin: stdin)
                 }
             }
-            switch decodeText(data, file: name) {
-            case .failure(let e): errors.append(e)
-            case .success(let text):
-                // Empty files are reported by the model loader: a notice among other files, an error when alone.
-                if !TextChecks.hasContent(text) {
-                    emptyFiles.append(name)
-                    continue
+            for (file, text) in zip(names, texts) {
+                switch text! {
+                case .failure(let e): errors.append(e)
+                case .success(nil): emptyFiles.append(displayName(file))
+                case .success(let pieces?): chunks.append(contentsOf: pieces)
                 }
-                // stdin has no name: `kubectl get -o json | reachproof ... -` is JSON by its first character.
-                let json =
-                    name.lowercased().hasSuffix(".json")
-                    || (file == "-"
-                        && text.utf8.first { $0 > 0x20 }.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }
-                            == true)
-                chunks.append(contentsOf: split(text, file: name, isJSON: json))
-                // Checked before anything is parsed, so that the error comes at once and memory stays bounded.
                 if chunks.count > limits.maxDocuments {
                     errors.append(
                         InputError(
-                            SourceLocation(file: name, line: 0), "file",
+                            SourceLocation(file: displayName(file), line: 0), "file",
                             "the inputs hold more than \(limits.maxDocuments) YAML documents up to this file "
                                 + "(--max-documents)"))
                     return ([], errors, emptyFiles, [])
                 }
             }
         }
-        // Parse chunks on every core; the results keep input order.
+        let inferredStarts = chunks.filter(\.inferredStart).map { SourceLocation(file: $0.file, line: $0.firstLine) }
+        // Parse chunks on every core; the results keep input order. Each chunk's text is taken out of the list and
+        // freed by the worker that parsed it, rather than with the list, on one core.
         var results = [ChunkResult](repeating: ChunkResult(), count: chunks.count)
         results.withUnsafeMutableBufferPointer { buffer in
-            let out = buffer
-            DispatchQueue.concurrentPerform(iterations: chunks.count) { i in
-                out[i] = parse(chunks[i])
+            chunks.withUnsafeMutableBufferPointer { pending in
+                let (out, pending) = (buffer, pending)
+                DispatchQueue.concurrentPerform(iterations: pending.count) { i in
+                    var chunk = Chunk.parsed
+                    swap(&chunk, &pending[i])
+                    out[i] = parse(chunk)
+                }
             }
         }
         var documents: [Document] = []
-        for r in results {
-            documents.append(contentsOf: r.documents)
+        documents.reserveCapacity(results.count)
+        // Results are moved out of the list, not copied: a copy retains every tree once more, on one core.
+        for i in results.indices {
+            var r = ChunkResult()
+            swap(&r, &results[i])
+            if let first = r.first.take() { documents.append(first) }
+            documents.append(contentsOf: r.more)
             errors.append(contentsOf: r.errors)
         }
-        let inferredStarts = chunks.filter(\.inferredStart).map { SourceLocation(file: $0.file, line: $0.firstLine) }
         return (documents, errors, emptyFiles, inferredStarts)
+    }
+
+    /// One input read, decoded and split into chunks; nil for a file without content (reported by the model loader:
+    /// a notice among other files, an error when alone).
+    private func fileText(_ file: String, stdin: (() throws -> Data)?) -> Result<[Chunk]?, InputError> {
+        let name = displayName(file)
+        let data: Data
+        if file == "-" {
+            let read: Data?
+            do {
+                read = try stdin.map { try $0() } ?? Self.readBounded(.standardInput, limit: limits.maxInputBytes)
+            } catch {
+                return .failure(
+                    InputError(SourceLocation(file: name, line: 0), "file", "cannot be read: \(Self.reason(error))"))
+            }
+            guard let read, read.count <= limits.maxInputBytes else {
+                return .failure(
+                    InputError(
+                        SourceLocation(file: name, line: 0), "file",
+                        "more than the input size limit of \(limits.maxInputBytes) bytes (--max-input-bytes)"))
+            }
+            data = read
+        } else {
+            switch readFile(file) {
+            case .failure(let e): return .failure(e)
+            case .success(let d): data = d
+            }
+        }
+        return decodeText(data, file: name).map { text in
+            guard TextChecks.hasContent(text) else { return nil }
+            // stdin has no name: `kubectl get -o json | reachproof ... -` is JSON by its first character.
+            let json =
+                name.lowercased().hasSuffix(".json")
+                || (file == "-"
+                    && text.utf8.first { $0 > 0x20 }.map { $0 == UInt8(ascii: "{") || $0 == UInt8(ascii: "[") }
+                        == true)
+            return split(text, file: name, isJSON: json)
+        }
     }
 
     struct Chunk {
@@ -291,11 +312,21 @@ public struct ManifestReader {
         let isJSON: Bool
         /// The document had no `---` before it: its start was inferred from a repeated top-level key.
         var inferredStart = false
+
+        /// What stays in the list in place of a chunk once it is parsed.
+        static let parsed = Chunk(text: "", file: "", firstLine: 0, firstIndex: 0, isJSON: false)
     }
 
+    /// What a chunk held. A chunk holds one document but for a stream given to Yams whole (JSON, or text the block
+    /// reader declines): the first is kept apart, so that the common case allocates no list per chunk.
     struct ChunkResult {
-        var documents: [Document] = []
+        var first: Document?
+        var more: [Document] = []
         var errors: [InputError] = []
+
+        mutating func append(_ document: Document) {
+            if first == nil { first = document } else { more.append(document) }
+        }
     }
 
     /// Checks that the bytes are text, strips a UTF-8 byte-order mark.
@@ -466,7 +497,7 @@ public struct ManifestReader {
             })
         {
             if let root = read {
-                result.documents.append(
+                result.append(
                     Document(
                         root: root, file: chunk.file, line: root.line + chunk.firstLine - 1,
                         lineOffset: chunk.firstLine - 1, index: chunk.firstIndex))
@@ -495,7 +526,7 @@ public struct ManifestReader {
                             "document gains more than \(limits.maxNodesPerDocument) nodes through aliases (--max-nodes)"
                         ))
                 } else {
-                    result.documents.append(
+                    result.append(
                         Document(
                             root: YAMLNode(root), file: chunk.file, line: line, lineOffset: chunk.firstLine - 1,
                             index: chunk.firstIndex + index))

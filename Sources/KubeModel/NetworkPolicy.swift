@@ -62,6 +62,16 @@ public struct NetworkPolicy: Hashable, Sendable {
 
     public var id: String { "\(namespace)/\(name)" }
 
+    /// The fields each part of a policy may hold, built once rather than per policy.
+    private enum Keys {
+        static let spec: Set<String> = ["podSelector", "policyTypes", "ingress", "egress"]
+        static let ingressRule: Set<String> = ["from", "ports"]
+        static let egressRule: Set<String> = ["to", "ports"]
+        static let peer: Set<String> = ["podSelector", "namespaceSelector", "ipBlock"]
+        static let ipBlock: Set<String> = ["cidr", "except"]
+        static let port: Set<String> = ["protocol", "port", "endPort"]
+    }
+
     static func parse(_ spec: Field, name: String, namespace: String, location: SourceLocation) throws -> NetworkPolicy
     {
         try ErrorGatherer.gathering { gatherer in
@@ -72,7 +82,7 @@ public struct NetworkPolicy: Hashable, Sendable {
     private static func parse(
         _ spec: Field, name: String, namespace: String, location: SourceLocation, gatherer: inout ErrorGatherer
     ) throws -> NetworkPolicy {
-        _ = try gatherer.read { try spec.requireKnownKeys(["podSelector", "policyTypes", "ingress", "egress"]) }
+        _ = try gatherer.read { try spec.requireKnownKeys(Keys.spec) }
         func ref(_ f: Field) -> RuleRef {
             RuleRef(kind: "NetworkPolicy", namespace: namespace, name: name, path: f.path, location: f.location)
         }
@@ -99,14 +109,14 @@ public struct NetworkPolicy: Hashable, Sendable {
             try ErrorGatherer.gathering { gatherer in try readRule(item, peersKey: peersKey, gatherer: &gatherer) }
         }
         func readRule(_ item: Field, peersKey: String, gatherer: inout ErrorGatherer) throws -> Rule {
-            _ = try gatherer.read { try item.requireKnownKeys([peersKey, "ports"]) }
+            _ = try gatherer.read { try item.requireKnownKeys(peersKey == "from" ? Keys.ingressRule : Keys.egressRule) }
             let peers = try gatherer.readEach(item[peersKey]?.items() ?? []) { p -> Peer in
-                try p.requireKnownKeys(["podSelector", "namespaceSelector", "ipBlock"])
+                try p.requireKnownKeys(Keys.peer)
                 if let block = p["ipBlock"] {
-                    if p["podSelector"] != nil || p["namespaceSelector"] != nil {
+                    if p.node(at: "podSelector") != nil || p.node(at: "namespaceSelector") != nil {
                         throw p.error("ipBlock cannot be combined with podSelector or namespaceSelector in one peer")
                     }
-                    try block.requireKnownKeys(["cidr", "except"])
+                    try block.requireKnownKeys(Keys.ipBlock)
                     guard let cidrField = block["cidr"] else { throw block.missing("cidr") }
                     let cidr = try cidrField.cidr()
                     let except = try (block["except"]?.items() ?? []).readEach { e -> CIDR in
@@ -129,10 +139,10 @@ public struct NetworkPolicy: Hashable, Sendable {
                 return Peer(selection: .pods(namespaces: ns, pods: pods), ref: ref(p))
             }
             let ports = try gatherer.readEach(item["ports"]?.items() ?? []) { pf -> Port in
-                try pf.requireKnownKeys(["protocol", "port", "endPort"])
-                let proto = try pf["protocol"]?.l4Protocol() ?? .tcp
-                let port = try pf["port"]?.portRef()
-                let endPort = try pf["endPort"]?.int(in: 1...65535)
+                try pf.requireKnownKeys(Keys.port)
+                let proto = try pf.l4Protocol(at: "protocol") ?? .tcp
+                let port = try pf.portRef(at: "port")
+                let endPort = try pf.int(at: "endPort", in: 1...65535)
                 if let endPort {
                     guard case .number(let start)? = port else {
                         throw pf.error("endPort requires a numeric port")

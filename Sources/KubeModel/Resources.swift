@@ -37,18 +37,33 @@ public struct Namespace: Hashable, Sendable {
 /// The pods one controller (or one bare Pod) creates: they share labels, ports and identity, so the engine
 /// treats them as one endpoint; `replicas` is kept for reports.
 public struct Workload: Hashable, Sendable {
-    public let kind: String
-    public let name: String
-    public let namespace: String
-    public let labels: [String: String]
-    public let annotations: [String: String]
-    public let serviceAccount: String
-    public let ports: [ContainerPort]
-    public let hostNetwork: Bool
+    private let fields: SharedValue<Fields>
+    private struct Fields: Hashable, Sendable {
+        let kind: String
+        let name: String
+        let namespace: String
+        let labels: [String: String]
+        let annotations: [String: String]
+        let serviceAccount: String
+        let ports: [ContainerPort]
+        let hostNetwork: Bool
+        let replicas: Int?
+        let containerNames: [String]
+        let location: SourceLocation
+    }
+
+    public var kind: String { fields.value.kind }
+    public var name: String { fields.value.name }
+    public var namespace: String { fields.value.namespace }
+    public var labels: [String: String] { fields.value.labels }
+    public var annotations: [String: String] { fields.value.annotations }
+    public var serviceAccount: String { fields.value.serviceAccount }
+    public var ports: [ContainerPort] { fields.value.ports }
+    public var hostNetwork: Bool { fields.value.hostNetwork }
     /// nil for DaemonSets (one per node) and CronJobs.
-    public let replicas: Int?
-    public let containerNames: [String]
-    public let location: SourceLocation
+    public var replicas: Int? { fields.value.replicas }
+    public var containerNames: [String] { fields.value.containerNames }
+    public var location: SourceLocation { fields.value.location }
 
     public var id: String { "\(namespace)/\(name)" }
 
@@ -57,17 +72,11 @@ public struct Workload: Hashable, Sendable {
         serviceAccount: String, ports: [ContainerPort], hostNetwork: Bool, replicas: Int?,
         containerNames: [String], location: SourceLocation
     ) {
-        self.kind = kind
-        self.name = name
-        self.namespace = namespace
-        self.labels = labels
-        self.annotations = annotations
-        self.serviceAccount = serviceAccount
-        self.ports = ports
-        self.hostNetwork = hostNetwork
-        self.replicas = replicas
-        self.containerNames = containerNames
-        self.location = location
+        fields = SharedValue(
+            Fields(
+                kind: kind, name: name, namespace: namespace, labels: labels, annotations: annotations,
+                serviceAccount: serviceAccount, ports: ports, hostNetwork: hostNetwork, replicas: replicas,
+                containerNames: containerNames, location: location))
     }
 }
 
@@ -82,18 +91,44 @@ public struct ServicePort: Hashable, Sendable {
 }
 
 public struct Service: Hashable, Sendable {
-    public let name: String
-    public let namespace: String
+    private let fields: SharedValue<Fields>
+    private struct Fields: Hashable, Sendable {
+        let name: String
+        let namespace: String
+        let labels: [String: String]
+        let type: String
+        let clusterIP: String?
+        let selector: [String: String]?
+        let ports: [ServicePort]
+        let externalTrafficPolicy: String
+        let loadBalancerSourceRanges: [CIDR]
+        let location: SourceLocation
+    }
+
+    public var name: String { fields.value.name }
+    public var namespace: String { fields.value.namespace }
     /// The Service object's own labels (what a Cilium `k8sServiceSelector` selects).
-    public let labels: [String: String]
-    public let type: String
-    public let clusterIP: String?
+    public var labels: [String: String] { fields.value.labels }
+    public var type: String { fields.value.type }
+    public var clusterIP: String? { fields.value.clusterIP }
     /// nil when the Service has no selector (its endpoints are managed by hand).
-    public let selector: [String: String]?
-    public let ports: [ServicePort]
-    public let externalTrafficPolicy: String
-    public let loadBalancerSourceRanges: [CIDR]
-    public let location: SourceLocation
+    public var selector: [String: String]? { fields.value.selector }
+    public var ports: [ServicePort] { fields.value.ports }
+    public var externalTrafficPolicy: String { fields.value.externalTrafficPolicy }
+    public var loadBalancerSourceRanges: [CIDR] { fields.value.loadBalancerSourceRanges }
+    public var location: SourceLocation { fields.value.location }
+
+    init(
+        name: String, namespace: String, labels: [String: String], type: String, clusterIP: String?,
+        selector: [String: String]?, ports: [ServicePort], externalTrafficPolicy: String,
+        loadBalancerSourceRanges: [CIDR], location: SourceLocation
+    ) {
+        fields = SharedValue(
+            Fields(
+                name: name, namespace: namespace, labels: labels, type: type, clusterIP: clusterIP,
+                selector: selector, ports: ports, externalTrafficPolicy: externalTrafficPolicy,
+                loadBalancerSourceRanges: loadBalancerSourceRanges, location: location))
+    }
 
     /// Whether the workload's pods are endpoints of this Service (a Service without a selector has none here).
     public func selects(_ w: Workload) -> Bool {

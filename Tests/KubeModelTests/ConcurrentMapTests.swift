@@ -9,19 +9,30 @@ final class ConcurrentMapTests: XCTestCase {
         XCTAssertEqual([Int]().concurrentMap { $0 }, [])
     }
 
-    /// Every element is freed, exactly once, whichever core frees it.
-    func testRemoveAllOnEveryCoreFreesEveryElement() {
+    /// Every element is freed, exactly once, and by the background thread: the caller's array is empty at once and
+    /// no longer refers to them.
+    func testReleaseInBackgroundFreesEveryElementOnAnotherThread() {
         final class Counted {
             static let lock = NSLock()
             nonisolated(unsafe) static var freed = 0
-            deinit { Counted.lock.withLock { Counted.freed += 1 } }
+            nonisolated(unsafe) static var freedOnMain = 0
+            deinit {
+                Counted.lock.withLock {
+                    Counted.freed += 1
+                    if Thread.isMainThread { Counted.freedOnMain += 1 }
+                }
+            }
         }
-        for count in [0, 1, 1023, 1024, 5000] {
-            Counted.freed = 0
+        for count in [0, 1, 5000] {
+            Counted.lock.withLock { (Counted.freed, Counted.freedOnMain) = (0, 0) }
             var objects = (0..<count).map { _ in Counted() }
-            objects.removeAllOnEveryCore()
+            let release = objects.releaseInBackground()
             XCTAssertTrue(objects.isEmpty)
-            XCTAssertEqual(Counted.freed, count, "\(count) elements")
+            release.wait()
+            Counted.lock.withLock {
+                XCTAssertEqual(Counted.freed, count, "\(count) elements")
+                XCTAssertEqual(Counted.freedOnMain, 0, "\(count) elements")
+            }
         }
     }
 }

@@ -58,9 +58,9 @@ enum WorkloadParser {
             podMeta = t["metadata"]
             podSpec = ps
             if kind == "DaemonSet" { replicas = nil }
-            if kind == "Job" { replicas = try spec["parallelism"]?.int(in: 0...1_000_000) ?? 1 }
+            if kind == "Job" { replicas = try spec.int(at: "parallelism", in: 0...1_000_000) ?? 1 }
             if ["Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"].contains(kind) {
-                replicas = try spec["replicas"]?.int(in: 0...1_000_000) ?? 1
+                replicas = try spec.int(at: "replicas", in: 0...1_000_000) ?? 1
             }
             if let field = spec["selector"], kind != "ReplicationController", kind != "Job" {
                 selector = (field, try LabelSelector.parse(field))
@@ -72,15 +72,15 @@ enum WorkloadParser {
             throw selector.field.error("selector \(selector.parsed) does not match the template labels")
         }
         let annotations = try podMeta?["annotations"]?.stringMap() ?? [:]
-        let sa = try podSpec["serviceAccountName"]?.string() ?? podSpec["serviceAccount"]?.string() ?? "default"
-        let hostNetwork = try podSpec["hostNetwork"]?.bool() ?? false
+        let sa = try podSpec.string(at: "serviceAccountName") ?? podSpec.string(at: "serviceAccount") ?? "default"
+        let hostNetwork = try podSpec.bool(at: "hostNetwork") ?? false
         var ports: [ContainerPort] = []
         var names: [String] = []
         for key in ["initContainers", "containers"] {
             for c in try podSpec[key]?.items() ?? [] {
-                if let n = c["name"] { names.append(try n.string()) }
+                if let n = try c.string(at: "name") { names.append(n) }
                 // native sidecars serve ports too
-                guard key == "containers" || c["restartPolicy"] != nil else { continue }
+                guard key == "containers" || c.node(at: "restartPolicy") != nil else { continue }
                 ports += try (c["ports"]?.items() ?? []).readEach { p -> ContainerPort? in
                     if case .mapping(let m) = p.node, m.pairs.isEmpty { return nil }
                     return try port(p, numberKey: "containerPort")
@@ -131,16 +131,11 @@ enum WorkloadParser {
     /// A declared port: its number under `numberKey` (`containerPort` in a container, `port` in a KubeVirt
     /// interface), its protocol (TCP when absent) and its optional IANA-style name.
     static func port(_ p: Field, numberKey: String) throws -> ContainerPort {
-        guard let numberField = p[numberKey] else { throw p.missing(numberKey) }
         // Checked in this order, so the first error reported stays the number's, then the protocol's.
-        let number = try numberField.int(in: 1...65535)
-        let proto = try p["protocol"]?.l4Protocol() ?? .tcp
-        var name: String?
-        if let nameField = p["name"] {
-            let n = try nameField.string()
-            if let problem = PortName.validate(n) { throw nameField.error(problem) }
-            name = n
-        }
+        guard let number = try p.int(at: numberKey, in: 1...65535) else { throw p.missing(numberKey) }
+        let proto = try p.l4Protocol(at: "protocol") ?? .tcp
+        let name = try p.string(at: "name")
+        if let name, let problem = PortName.validate(name) { throw p["name"]!.error(problem) }
         return ContainerPort(name: name, number: number, proto: proto)
     }
 

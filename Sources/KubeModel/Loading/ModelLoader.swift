@@ -23,14 +23,22 @@ public struct ModelLoader {
         reader.shownPaths = shownPaths
         var (documents, readErrors, emptyFiles, inferredStarts) = reader.read(paths: paths, stdin: stdin)
         let (declared, declaredErrors) = readWorkloadFiles()
-        var (model, errors) = build(documents, declared: declared)
+        let typed = type(documents)
+        let documentCount = documents.count
+        let documentStarts =
+            inferredStarts.isEmpty ? [] : documents.map { SourceLocation(file: $0.file, line: $0.line) }
+        // Nothing reads the syntax trees once objects are typed. Freeing them takes a core for a second at 100,000
+        // objects, so another thread does it while this one assembles the model and the caller goes on.
+        documents.releaseInBackground()
+        var (model, errors) = assemble(typed, declared: declared)
         errors += declaredErrors
         model.inferredDocumentStarts = inferredStarts
-        errors = Self.explainRepeatedTopLevelKeys(errors, inferredStarts: inferredStarts, documents: documents)
+        errors = Self.explainRepeatedTopLevelKeys(
+            errors, inferredStarts: inferredStarts, documentStarts: documentStarts)
         errors.append(contentsOf: readErrors)
         // An empty file beside others is listed (a policies file may well be empty); alone, there is nothing to verify:
         // an empty render (a failed `helm template > file`) must not pass as "no policies".
-        if documents.isEmpty && readErrors.isEmpty {
+        if documentCount == 0 && readErrors.isEmpty {
             errors += emptyFiles.map {
                 InputError(
                     SourceLocation(file: $0, line: 1), "file",
@@ -39,8 +47,7 @@ public struct ModelLoader {
         } else {
             model.skippedDocuments += emptyFiles.map { SourceLocation(file: $0, line: 1) }
         }
-        model.documentCount = documents.count
-        documents.removeAllOnEveryCore()
+        model.documentCount = documentCount
         // Reading nothing is never an answer: a gate must not pass on input that holds no object at all.
         if errors.isEmpty && model.objects.isEmpty {
             let names = paths.map { $0 == "-" ? "<stdin>" : $0 }
@@ -56,13 +63,13 @@ public struct ModelLoader {
     /// the halves then lack required fields, the key was a duplicate within one object, or a `---` is missing: one
     /// error saying so replaces the missing-field errors of both halves.
     static func explainRepeatedTopLevelKeys(
-        _ errors: [InputError], inferredStarts: [SourceLocation], documents: [Document]
+        _ errors: [InputError], inferredStarts: [SourceLocation], documentStarts: [SourceLocation]
     ) -> [InputError] {
         func isMissingField(_ e: InputError) -> Bool { e.message.hasPrefix("required field is missing") }
         var out = errors
         for start in inferredStarts {
             guard out.contains(where: { $0.location == start && isMissingField($0) }) else { continue }
-            let previous = documents.filter { $0.file == start.file && $0.line < start.line }.map(\.line).max()
+            let previous = documentStarts.filter { $0.file == start.file && $0.line < start.line }.map(\.line).max()
             let halves = [start] + (previous.map { [SourceLocation(file: start.file, line: $0)] } ?? [])
             out.removeAll { halves.contains($0.location) && isMissingField($0) }
             out.append(
@@ -104,11 +111,23 @@ public struct ModelLoader {
     }
 
     public func build(_ documents: [Document], declared: [Workload] = []) -> (ClusterModel, [InputError]) {
+        assemble(type(documents), declared: declared)
+    }
+
+    /// Objects as their kinds' readers typed them, in input order, and what was learnt on the way: the first stage of
+    /// building a model, the last that reads the syntax trees.
+    struct TypedObjects {
+        var model: ClusterModel
+        var errors: [InputError]
+        let additions: [Result<ModelAddition, InputErrors>]
+    }
+
+    func type(_ documents: [Document]) -> TypedObjects {
         var model = ClusterModel()
         model.namespaceDefaulted.namespace = defaultNamespace
         var errors: [InputError] = []
         // Documents are taken apart into objects on every core, and gathered in input order.
-        let collected = documents.concurrentMap { doc -> Collected in
+        var collected = documents.concurrentMap { doc -> Collected in
             var out = Collected()
             let root = Field(
                 node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
@@ -120,8 +139,11 @@ public struct ModelLoader {
         }
         var raw: [RawObject] = []
         raw.reserveCapacity(documents.count)
-        for c in collected {
-            raw += c.raw
+        // Moved out of the per-document lists rather than copied: a copy retains every object's tree once more.
+        for i in collected.indices {
+            var c = Collected()
+            swap(&c, &collected[i])
+            if c.raw.count == 1 { raw.append(c.raw.removeLast()) } else { raw += c.raw }
             model.skippedDocuments += c.skipped
             errors += c.errors
         }
@@ -135,10 +157,12 @@ public struct ModelLoader {
         // Names are read and validated on every core; the map of identities is built in input order.
         let identities = raw.concurrentMap { object in Result { try identity(object) } }
         for index in raw.indices {
-            let root = raw[index].root
             do {
                 let (id, namespaceDefaulted) = try identities[index].get()
-                if let first = seen[id].map({ raw[$0].root }) {
+                // One lookup that inserts: repeats are rare, and the first place is put back for them.
+                if let firstIndex = seen.updateValue(index, forKey: id) {
+                    seen[id] = firstIndex
+                    let (first, root) = (raw[firstIndex].root, raw[index].root)
                     if YAMLNode.sameContent(first.node, root.node) {
                         model.duplicates.append(id)
                     } else {
@@ -149,11 +173,10 @@ public struct ModelLoader {
                     }
                     continue
                 }
-                seen[id] = index
                 if namespaceDefaulted { model.namespaceDefaulted.count += 1 }
-                model.objects[id] = root.location
+                model.objects[id] = raw[index].root.location
                 unique.append((id, index))
-            } catch { errors.append(InputError.wrapping(error, at: root.location)) }
+            } catch { errors.append(InputError.wrapping(error, at: raw[index].root.location)) }
         }
         // Typing reads every field of every object: done on every core, then added to the model in input order.
         let typedObjects = unique.concurrentMap { id, index in
@@ -161,9 +184,16 @@ public struct ModelLoader {
                 InputErrors(InputErrors.of($0, at: raw[index].root.location))
             }
         }
-        var builder = ModelBuilder(model: model)
-        for typed in typedObjects {
-            switch typed {
+        return TypedObjects(model: model, errors: errors, additions: typedObjects)
+    }
+
+    /// The second stage: typed objects added to the model in input order, workloads resolved, declared workloads
+    /// and referenced namespaces added, everything sorted.
+    func assemble(_ typed: TypedObjects, declared: [Workload]) -> (ClusterModel, [InputError]) {
+        var errors = typed.errors
+        var builder = ModelBuilder(model: typed.model)
+        for addition in typed.additions {
+            switch addition {
             case .success(let addition): addition(&builder)
             case .failure(let e): errors += e.errors
             }
@@ -181,7 +211,7 @@ public struct ModelLoader {
                 builder.model.workloads.append(w)
             }
         }
-        model = builder.model
+        var model = builder.model
         let declaredNamespaces = builder.namespaces
         model.adminPolicies.sort { ($0.priority, $0.name) < ($1.priority, $1.name) }
         model.clusterNetworkPolicies.sort { $0.name < $1.name }
@@ -230,16 +260,16 @@ public struct ModelLoader {
             out.skipped.append(root.location)
             return
         }
-        let kindField = root["kind"]
-        let versionField = root["apiVersion"]
-        if kindField == nil && versionField == nil && inheritedKind == nil {
+        if root.node(at: "kind") == nil && root.node(at: "apiVersion") == nil && inheritedKind == nil {
             if inList { throw root.error("a list item must be a Kubernetes object, with apiVersion and kind") }
             out.skipped.append(root.location)
             return
         }
-        let kind = try kindField?.string() ?? inheritedKind ?? ""
+        let kind = try root.string(at: "kind") ?? inheritedKind ?? ""
         if kind.isEmpty { throw root.missing("kind") }
-        guard let apiVersion = try versionField?.string() ?? inheritedVersion else { throw root.missing("apiVersion") }
+        guard let apiVersion = try root.string(at: "apiVersion") ?? inheritedVersion else {
+            throw root.missing("apiVersion")
+        }
         if kind == "List" || (kind.hasSuffix("List") && root.has("items")) {
             // kubectl writes items of typed lists (PodList, ...) without their own kind.
             collectItems(
@@ -267,28 +297,28 @@ public struct ModelLoader {
     /// The object's identity, and whether its namespace is the default one because `metadata.namespace` is absent.
     func identity(_ object: RawObject) throws -> (ObjectID, namespaceDefaulted: Bool) {
         guard let metadata = object.root["metadata"] else { throw object.root.missing("metadata") }
-        // Each field is looked up once: this runs for every object of the input.
-        let nameField = metadata["name"]
-        guard let name = try nameField?.string() ?? metadata["generateName"]?.string(), !name.isEmpty else {
+        // Values are read in place, each looked up once: this runs for every object of the input.
+        let writtenName = try metadata.string(at: "name")
+        guard let name = try writtenName ?? metadata.string(at: "generateName"), !name.isEmpty else {
             throw metadata.missing("name")
         }
         let reader = KindRegistry.readers[object.groupKind]
         let scoped = reader?.clusterScoped ?? KindRegistry.unreadClusterScoped.contains(object.kind)
-        let namespaceField = scoped ? nil : metadata["namespace"]
-        let namespace = scoped ? nil : (try namespaceField?.string() ?? defaultNamespace)
+        let writtenNamespace = scoped ? nil : try metadata.string(at: "namespace")
+        let namespace = scoped ? nil : (writtenNamespace ?? defaultNamespace)
         // Names of the kinds reachproof reads are validated as the API server does; others (RBAC names may hold
         // ':') are only identified.
-        if reader != nil, let nameField {
+        if reader != nil, writtenName != nil {
             let labelNamed = object.groupKind.kind == "Namespace" || object.groupKind.kind == "Service"
             if let problem = labelNamed ? LabelSyntax.dnsLabelProblem(name) : LabelSyntax.subdomainProblem(name) {
-                throw nameField.error("name \(problem)")
+                throw metadata["name"]!.error("name \(problem)")
             }
         }
         if let namespace, let problem = LabelSyntax.dnsLabelProblem(namespace) {
-            throw (namespaceField ?? metadata).error("namespace \(problem)")
+            throw (metadata["namespace"] ?? metadata).error("namespace \(problem)")
         }
         let id = ObjectID(kind: object.kind, namespace: namespace, name: name)
-        return (id, namespace != nil && namespaceField == nil)
+        return (id, namespace != nil && writtenNamespace == nil)
     }
 
     /// Reads one object with its kind's reader; kinds without one are listed as unmodelled or unknown.
