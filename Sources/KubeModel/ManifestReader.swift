@@ -304,7 +304,9 @@ public struct ManifestReader {
     }
 
     struct Chunk {
-        let text: String
+        /// The chunk's text, a slice of its file's.
+        let slice: Substring
+        var text: String { String(slice) }
         let file: String
         /// 1-based line in the file of the chunk's first line.
         let firstLine: Int
@@ -314,7 +316,7 @@ public struct ManifestReader {
         var inferredStart = false
 
         /// What stays in the list in place of a chunk once it is parsed.
-        static let parsed = Chunk(text: "", file: "", firstLine: 0, firstIndex: 0, isJSON: false)
+        static let parsed = Chunk(slice: "", file: "", firstLine: 0, firstIndex: 0, isJSON: false)
     }
 
     /// What a chunk held. A chunk holds one document but for a stream given to Yams whole (JSON, or text the block
@@ -358,8 +360,16 @@ public struct ManifestReader {
     /// Splits a stream at lines that begin with `---` (libyaml ends a document there even inside a block
     /// scalar), so that documents can be parsed in parallel. Lines stay where they were in the file.
     func split(_ text: String, file: String, isJSON: Bool) -> [Chunk] {
-        if isJSON { return [Chunk(text: text, file: file, firstLine: 1, firstIndex: 0, isJSON: true)] }
+        if isJSON { return [Chunk(slice: Substring(text), file: file, firstLine: 1, firstIndex: 0, isJSON: true)] }
         var text = text
+        let whole = text
+        // Pieces are slices of the file's text, found by their byte offsets: cut without a copy here, on one core;
+        // each is copied by the worker that parses it.
+        func slice(_ range: Range<Int>) -> Substring {
+            let utf8 = whole.utf8
+            let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
+            return Substring(utf8[start..<utf8.index(start, offsetBy: range.count)])
+        }
         return text.withUTF8 { bytes in
             var chunks: [Chunk] = []
             var start = 0
@@ -372,13 +382,13 @@ public struct ManifestReader {
             var seenKind = false
             var inferred = false
             func cut(at index: Int, nextStartsInferred: Bool) {
-                let piece = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let piece = slice(start..<index)
                 // Directives (`%YAML 1.2`, `%TAG`) belong to the document whose `---` follows them.
                 if Self.onlyDirectives(piece) { return }
                 if !piece.isEmpty {
                     chunks.append(
                         Chunk(
-                            text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
+                            slice: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
                             inferredStart: inferred))
                 }
                 start = index
@@ -419,11 +429,10 @@ public struct ManifestReader {
                 i = bytes.baseAddress!.distance(to: newline.assumingMemoryBound(to: UInt8.self)) + 1
                 line += 1
             }
-            let piece = String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self)
             chunks.append(
                 Chunk(
-                    text: piece, file: file, firstLine: startLine, firstIndex: chunks.count, isJSON: false,
-                    inferredStart: inferred))
+                    slice: slice(start..<bytes.count), file: file, firstLine: startLine, firstIndex: chunks.count,
+                    isJSON: false, inferredStart: inferred))
             return chunks
         }
     }
@@ -446,7 +455,7 @@ public struct ManifestReader {
 
     /// Whether a piece of a stream holds directives and nothing else but comments and blank lines. Stops at the
     /// first line that is neither, which for an ordinary document is its first line.
-    static func onlyDirectives(_ piece: String) -> Bool {
+    static func onlyDirectives(_ piece: Substring) -> Bool {
         var sawDirective = false
         var lineStart = true
         var inComment = false

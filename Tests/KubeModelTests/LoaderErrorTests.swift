@@ -163,6 +163,31 @@ final class LoaderErrorTests: XCTestCase {
         XCTAssertEqual(e.message, "required field is missing")
     }
 
+    /// An identical repeat is kept once; a repeat with other content is an error naming the first place. Repeats are
+    /// compared with the first object of their identity, wherever it came, before or after other repeats.
+    func testRepeatedObjectsAreComparedWithTheFirstOfTheirIdentity() throws {
+        func namespace(_ name: String, _ team: String) -> String {
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: \(name), labels: {team: \(team)}}\n"
+        }
+        let stream = [
+            namespace("a", "x"), namespace("b", "x"), namespace("a", "x"), namespace("c", "x"), namespace("c", "y"),
+            namespace("b", "x"), namespace("a", "y"),
+        ].joined(separator: "---\n")
+        let (model, errors, _) = try load(["all.yaml": stream])
+        // Each document takes four lines: three and its `---`.
+        XCTAssertEqual(model.objects.count, 3)
+        XCTAssertEqual(model.objects[ObjectID(kind: "Namespace", namespace: nil, name: "c")]?.line, 13)
+        XCTAssertEqual(model.duplicates.map(\.name), ["a", "b"])
+        let file = try XCTUnwrap(errors.first?.location.file)
+        XCTAssertEqual(
+            errors.map { "\($0.location.line): \($0.message)" },
+            [
+                "17: Namespace c is defined twice with different content (first at \(file):13)",
+                "25: Namespace a is defined twice with different content (first at \(file):1)",
+            ])
+        XCTAssertEqual(model.namespaces["c"]?.labels["team"], "x")
+    }
+
     func testInvalidLabelValue() throws {
         XCTAssertTrue(
             try error("apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {a: \"-bad-\"}}\n").message

@@ -148,9 +148,10 @@ public struct ModelLoader {
             errors += c.errors
         }
         // Deduplicate by identity: identical repeats are kept once, different content is an error naming both places.
-        var seen: [ObjectID: Int] = [:]
-        seen.reserveCapacity(raw.count)
         model.objects.reserveCapacity(raw.count)
+        // Where each identity was first met, for comparing a repeat with it: built when the first repeat is met, as
+        // most inputs have none and a second map of every identity costs a hash per object.
+        var firstIndex: [ObjectID: Int]?
         // Objects by identity and position in `raw`: objects are copied no further than `raw`.
         var unique: [(id: ObjectID, index: Int)] = []
         unique.reserveCapacity(raw.count)
@@ -159,10 +160,14 @@ public struct ModelLoader {
         for index in raw.indices {
             do {
                 let (id, namespaceDefaulted) = try identities[index].get()
-                // One lookup that inserts: repeats are rare, and the first place is put back for them.
-                if let firstIndex = seen.updateValue(index, forKey: id) {
-                    seen[id] = firstIndex
-                    let (first, root) = (raw[firstIndex].root, raw[index].root)
+                // One lookup that inserts: repeats are rare, and the first location is put back for them.
+                let location = raw[index].root.location
+                if let firstLocation = model.objects.updateValue(location, forKey: id) {
+                    model.objects[id] = firstLocation
+                    if firstIndex == nil {
+                        firstIndex = Dictionary(uniqueKeysWithValues: unique.map { ($0.id, $0.index) })
+                    }
+                    let (first, root) = (raw[firstIndex![id]!].root, raw[index].root)
                     if YAMLNode.sameContent(first.node, root.node) {
                         model.duplicates.append(id)
                     } else {
@@ -174,7 +179,7 @@ public struct ModelLoader {
                     continue
                 }
                 if namespaceDefaulted { model.namespaceDefaulted.count += 1 }
-                model.objects[id] = raw[index].root.location
+                firstIndex?[id] = index
                 unique.append((id, index))
             } catch { errors.append(InputError.wrapping(error, at: raw[index].root.location)) }
         }
