@@ -7,10 +7,13 @@ extension Array {
     public func concurrentMap<R>(_ transform: (Element) -> R) -> [R] {
         var results = [R?](repeating: nil, count: count)
         let chunk = Swift.max(64, count / 32)
-        results.withUnsafeMutableBufferPointer { out in
-            let out = out
-            DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
-                for k in (c * chunk)..<Swift.min(count, (c + 1) * chunk) { out[k] = transform(self[k]) }
+        // Elements are lent through a buffer: subscripting the array would copy each one (retaining all it holds).
+        withUnsafeBufferPointer { elements in
+            results.withUnsafeMutableBufferPointer { out in
+                let out = out
+                DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
+                    for k in (c * chunk)..<Swift.min(count, (c + 1) * chunk) { out[k] = transform(elements[k]) }
+                }
             }
         }
         return results.map { $0! }

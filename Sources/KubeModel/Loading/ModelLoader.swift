@@ -184,9 +184,11 @@ public struct ModelLoader {
             } catch { errors.append(InputError.wrapping(error, at: raw[index].root.location)) }
         }
         // Typing reads every field of every object: done on every core, then added to the model in input order.
-        let typedObjects = unique.concurrentMap { id, index in
-            Result { try typed(id, raw[index]) }.mapError {
-                InputErrors(InputErrors.of($0, at: raw[index].root.location))
+        let typedObjects = raw.withUnsafeBufferPointer { raw in
+            unique.concurrentMap { id, index in
+                Result { try typed(id, raw[index]) }.mapError {
+                    InputErrors(InputErrors.of($0, at: raw[index].root.location))
+                }
             }
         }
         return TypedObjects(model: model, errors: errors, additions: typedObjects)
