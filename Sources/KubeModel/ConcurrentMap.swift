@@ -5,18 +5,21 @@ extension Array {
     /// `transform` of each element, computed on every core in blocks, in the order of the array. `transform` must be
     /// safe to call from several threads at once.
     public func concurrentMap<R>(_ transform: (Element) -> R) -> [R] {
-        var results = [R?](repeating: nil, count: count)
+        let count = self.count
         let chunk = Swift.max(64, count / 32)
-        // Elements are lent through a buffer: subscripting the array would copy each one (retaining all it holds).
-        withUnsafeBufferPointer { elements in
-            results.withUnsafeMutableBufferPointer { out in
+        // Elements are lent through a buffer (subscripting the array would copy each one, retaining all it holds), and
+        // results are written in place by the workers, not gathered and copied on one core.
+        return withUnsafeBufferPointer { elements in
+            [R](unsafeUninitializedCapacity: count) { out, initialized in
                 let out = out
                 DispatchQueue.concurrentPerform(iterations: (count + chunk - 1) / chunk) { c in
-                    for k in (c * chunk)..<Swift.min(count, (c + 1) * chunk) { out[k] = transform(elements[k]) }
+                    for k in (c * chunk)..<Swift.min(count, (c + 1) * chunk) {
+                        (out.baseAddress! + k).initialize(to: transform(elements[k]))
+                    }
                 }
+                initialized = count
             }
         }
-        return results.map { $0! }
     }
 
     /// Empties the array and frees its elements on another thread. A loader's syntax trees are millions of small

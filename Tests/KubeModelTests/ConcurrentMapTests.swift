@@ -9,6 +9,28 @@ final class ConcurrentMapTests: XCTestCase {
         XCTAssertEqual([Int]().concurrentMap { $0 }, [])
     }
 
+    /// Results are written in place by the workers: each is made once, and freed once with the array.
+    func testConcurrentMapResultsAreMadeAndFreedOnce() {
+        final class Made {
+            static let lock = NSLock()
+            nonisolated(unsafe) static var live = 0
+            let value: Int
+            init(_ value: Int) {
+                self.value = value
+                Made.lock.withLock { Made.live += 1 }
+            }
+            deinit { Made.lock.withLock { Made.live -= 1 } }
+        }
+        for count in [0, 1, 63, 64, 65, 5000] {
+            do {
+                let made = Array(0..<count).concurrentMap { Made($0) }
+                XCTAssertEqual(made.map(\.value), Array(0..<count))
+                XCTAssertEqual(Made.lock.withLock { Made.live }, count)
+            }
+            XCTAssertEqual(Made.lock.withLock { Made.live }, 0, "\(count) results")
+        }
+    }
+
     /// Every element is freed, exactly once, and by the background thread: the caller's array is empty at once and
     /// no longer refers to them.
     func testReleaseInBackgroundFreesEveryElementOnAnotherThread() {

@@ -23,14 +23,14 @@ public struct ModelLoader {
         reader.shownPaths = shownPaths
         var (documents, readErrors, emptyFiles, inferredStarts) = reader.read(paths: paths, stdin: stdin)
         let (declared, declaredErrors) = readWorkloadFiles()
-        let typed = type(documents)
+        var typed = type(documents)
         let documentCount = documents.count
         let documentStarts =
             inferredStarts.isEmpty ? [] : documents.map { SourceLocation(file: $0.file, line: $0.line) }
         // Nothing reads the syntax trees once objects are typed. Freeing them takes a core for a second at 100,000
         // objects, so another thread does it while this one assembles the model and the caller goes on.
         documents.releaseInBackground()
-        var (model, errors) = assemble(typed, declared: declared)
+        var (model, errors) = assemble(&typed, declared: declared)
         errors += declaredErrors
         model.inferredDocumentStarts = inferredStarts
         errors = Self.explainRepeatedTopLevelKeys(
@@ -111,7 +111,8 @@ public struct ModelLoader {
     }
 
     public func build(_ documents: [Document], declared: [Workload] = []) -> (ClusterModel, [InputError]) {
-        assemble(type(documents), declared: declared)
+        var typed = type(documents)
+        return assemble(&typed, declared: declared)
     }
 
     /// Objects as their kinds' readers typed them, in input order, and what was learnt on the way: the first stage of
@@ -119,7 +120,7 @@ public struct ModelLoader {
     struct TypedObjects {
         var model: ClusterModel
         var errors: [InputError]
-        let additions: [Result<ModelAddition, InputErrors>]
+        var additions: [Result<ModelAddition, InputErrors>]
     }
 
     func type(_ documents: [Document]) -> TypedObjects {
@@ -196,7 +197,7 @@ public struct ModelLoader {
 
     /// The second stage: typed objects added to the model in input order, workloads resolved, declared workloads
     /// and referenced namespaces added, everything sorted.
-    func assemble(_ typed: TypedObjects, declared: [Workload]) -> (ClusterModel, [InputError]) {
+    func assemble(_ typed: inout TypedObjects, declared: [Workload]) -> (ClusterModel, [InputError]) {
         var errors = typed.errors
         var builder = ModelBuilder(model: typed.model)
         for addition in typed.additions {
@@ -205,6 +206,8 @@ public struct ModelLoader {
             case .failure(let e): errors += e.errors
             }
         }
+        // What the readers made for each object is in the model now; the rest is freed on another thread.
+        typed.additions.releaseInBackground()
         builder.finishWorkloads()
         // A declared workload adds pods; it never stands for (or hides) a workload of the manifests.
         let defined =
