@@ -116,7 +116,7 @@ public struct ClusterModel {
     var selectorKeys: Set<String> {
         var keys = Set<String>()
         func add(_ s: LabelSelector?) { for r in s?.requirements ?? [] { keys.insert(r.key) } }
-        func add(_ labels: [String: String]?) { for key in labels?.keys ?? [:].keys { keys.insert(key) } }
+        func add(_ labels: [String: String]?) { if let labels { for key in labels.keys { keys.insert(key) } } }
         // Rule lists are walked where they lie: joining them would copy them, for every policy of a large cluster.
         for p in networkPolicies {
             add(p.podSelector)

@@ -34,7 +34,6 @@ extension Array {
         DispatchQueue.global().async(execute: work)
         return work
     }
-
 }
 
 /// Elements handed to another thread to be freed. Unchecked: after the hand-over nothing but that thread touches
