@@ -41,7 +41,20 @@ public struct EndpointClasses: Sendable {
             }
         }
         let localSelectors = local.mapValues(Array.init)
-        let globalSelectors = global.map { (namespaces: $0.key, pods: Array($0.value)) }
+        // Selectors scoped by a namespace selector, each with its scope's number. A scope applies in many
+        // namespaces, and its selectors mostly name one app each: a namespace asks only those requiring a label value
+        // one of its pods carries (by their first `In`), and those requiring none.
+        let scopes = Array(global.keys)
+        let scoped = scopes.enumerated().flatMap { scope, namespaces in global[namespaces]!.map { (scope, $0) } }
+        var requiring: [String: [String: [Int32]]] = [:]
+        var requiringNone: [Int32] = []
+        for (id, selector) in scoped.map(\.1).enumerated() {
+            if let named = selector.requirements.first(where: { $0.op == .in }) {
+                for value in named.values { requiring[named.key, default: [:]][value, default: []].append(Int32(id)) }
+            } else {
+                requiringNone.append(Int32(id))
+            }
+        }
         let names = policies.namedPorts
         let byNamespace = Dictionary(grouping: endpoints.indices, by: { endpoints[$0].namespace })
         let namespaces = Array(byNamespace.keys)
@@ -53,11 +66,18 @@ public struct EndpointClasses: Sendable {
                 let namespace = namespaces[k]
                 let local = byNamespace[namespace]!
                 let namespaceLabels = endpoints[local[0]].namespaceLabels
-                var applicable = localSelectors[namespace] ?? []
-                for group in globalSelectors where group.namespaces.matches(namespaceLabels) {
-                    applicable += group.pods
-                }
                 let index = LabelIndex(local.map { endpoints[$0].labels })
+                var applicable = localSelectors[namespace] ?? []
+                let inScope = scopes.map { $0.matches(namespaceLabels) }
+                var candidates = requiringNone
+                for (key, values) in index.positions {
+                    guard let byValue = requiring[key] else { continue }
+                    for value in values.keys { candidates += byValue[value] ?? [] }
+                }
+                // In one order for every pod of the namespace: signatures compare the lists of selectors matched.
+                for id in Set(candidates).sorted() where inScope[scoped[Int(id)].0] {
+                    applicable.append(scoped[Int(id)].1)
+                }
                 var matches = [[Int32]](repeating: [], count: local.count)
                 for (id, selector) in applicable.enumerated() {
                     for position in index.matching(selector) { matches[position].append(Int32(id)) }
@@ -93,7 +113,8 @@ public struct EndpointClasses: Sendable {
 /// and most selectors name one app among thousands.
 struct LabelIndex {
     let labels: [[String: String]]
-    private var positions: [String: [String: [Int]]] = [:]
+    /// Positions of the label sets carrying each key and value.
+    private(set) var positions: [String: [String: [Int]]] = [:]
 
     init(_ labels: [[String: String]]) {
         self.labels = labels
@@ -102,12 +123,27 @@ struct LabelIndex {
         }
     }
 
-    /// Positions of the label sets `selector` matches, in order.
+    /// Positions of the label sets `selector` matches, in order. The candidates are the sets carrying a value that
+    /// the selector's most selective `In` requirement names (the fewest sets), and the other requirements are tried
+    /// on them alone.
     func matching(_ selector: LabelSelector) -> [Int] {
-        guard let naming = selector.requirements.first(where: { $0.op == .in }) else {
-            return labels.indices.filter { selector.matches(labels[$0]) }
+        let requirements = selector.requirements
+        var fewest: (requirement: Int, positions: [Int])?
+        for (r, requirement) in requirements.enumerated() where requirement.op == .in {
+            let byValue = positions[requirement.key]
+            // Each value's positions are ascending, and a set carries one value per key: the lists of distinct values
+            // are disjoint.
+            let carrying =
+                requirement.values.count == 1
+                ? byValue?[requirement.values[0]] ?? []
+                : Set(requirement.values).flatMap { byValue?[$0] ?? [] }.sorted()
+            if carrying.isEmpty { return [] }
+            if carrying.count < fewest?.positions.count ?? Int.max { fewest = (r, carrying) }
         }
-        let candidates = naming.values.flatMap { positions[naming.key]?[$0] ?? [] }
-        return Set(candidates).sorted().filter { selector.matches(labels[$0]) }
+        guard let fewest else { return labels.indices.filter { selector.matches(labels[$0]) } }
+        if requirements.count == 1 { return fewest.positions }
+        return fewest.positions.filter { p in
+            requirements.indices.allSatisfy { $0 == fewest.requirement || requirements[$0].matches(labels[p]) }
+        }
     }
 }

@@ -80,4 +80,34 @@ final class EndpointClassesTests: XCTestCase {
         XCTAssertFalse(sameClass(c, model, "shop/db", "shop/web"), "http is 5432 on db, 8080 on web")
         XCTAssertTrue(sameClass(c, model, "shop/api", "shop/web"))
     }
+
+    /// The label index finds exactly the label sets a selector matches, whichever requirement it starts from: random
+    /// label sets against selectors of every operator, with repeated values and values no set carries.
+    func testLabelIndexMatchesWhatTheSelectorMatches() {
+        // A fixed linear congruential sequence: the same sets and selectors on every run.
+        var state: UInt64 = 20_261_207
+        func next(_ n: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(n))
+        }
+        let keys = ["app", "tier", "team", "env"]
+        let values = ["a", "b", "c", "d", "e"]
+        let sets: [[String: String]] = (0..<300).map { _ in
+            var set: [String: String] = [:]
+            for key in keys where next(3) > 0 { set[key] = values[next(4)] }  // "e" is never carried
+            return set
+        }
+        let index = LabelIndex(sets)
+        let operators: [LabelRequirement.Operator] = [.in, .in, .notIn, .exists, .doesNotExist]
+        for _ in 0..<2_000 {
+            let requirements = (0..<(1 + next(3))).map { _ in
+                let op = operators[next(operators.count)]
+                let named = (0..<(1 + next(3))).map { _ in values[next(values.count)] }
+                return LabelRequirement(
+                    key: keys[next(keys.count)], op: op, values: op == .in || op == .notIn ? named : [])
+            }
+            let selector = LabelSelector(requirements: requirements)
+            XCTAssertEqual(index.matching(selector), sets.indices.filter { selector.matches(sets[$0]) }, "\(selector)")
+        }
+    }
 }
