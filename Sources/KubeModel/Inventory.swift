@@ -39,11 +39,7 @@ public struct Inventory: Codable, Equatable {
         }
         self.kinds = kinds
         self.namespaces = namespaces
-        // By index: a closure over the workloads would copy each one.
-        let all = model.workloads
-        workloads = all.indices.map {
-            WorkloadEntry(workload: all[$0].id, kind: all[$0].kind, replicas: all[$0].replicas)
-        }
+        workloads = model.workloads.map { WorkloadEntry(workload: $0.id, kind: $0.kind, replicas: $0.replicas) }
         unknownKinds = model.unknownKinds.mapValues(\.count)
         notYetModelled = model.unmodelled.mapValues(\.count)
         inferredNamespaces = model.inferredNamespaces

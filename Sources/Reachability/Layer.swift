@@ -32,11 +32,9 @@ public struct AutoLayer: Sendable {
         let security = model.peerAuthentications.count + model.authorizationPolicies.count
         let revisions = SidecarInjection.revisions(model)
         let gateways = model.istioGateways
-        // Counted by index: a filter would copy every workload it keeps, and iterating copies each one it reads.
-        let sidecars = model.workloads.indices.count { i in
+        let sidecars = model.workloads.count { w in
             SidecarInjection.proxy(
-                for: model.workloads[i], namespace: model.namespaces[model.workloads[i].namespace], gateways: gateways,
-                revisions: revisions
+                for: w, namespace: model.namespaces[w.namespace], gateways: gateways, revisions: revisions
             ).kind == .sidecar
         }
         if sidecars > 0 || security > 0 {

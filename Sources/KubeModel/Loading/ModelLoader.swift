@@ -444,15 +444,12 @@ struct ModelBuilder {
         var groups: [String: [Group]] = [:]
         var controllers: [String: (namespace: String, kind: String, name: String)] = [:]
         var finished: [String: [Workload]] = [:]
-        // By index: a loop over the entries would copy every workload once more than the model's copy.
-        for index in entries.indices {
-            let w = entries[index].workload
-            let owner = entries[index].owner
+        for (w, owner, objectName) in entries {
             if w.kind != "Pod" {
                 // A template owned by another template of the input (a ReplicaSet of a Deployment) is that one's.
                 if let up = owner, templates[key(w.namespace, up.kind, up.name)] != nil { continue }
                 // Running pods stand for the template.
-                if !podOwners.isEmpty && podOwners.contains(key(w.namespace, w.kind, entries[index].objectName)) {
+                if !podOwners.isEmpty && podOwners.contains(key(w.namespace, w.kind, objectName)) {
                     model.templatesReplacedByPods += 1
                     continue
                 }
