@@ -206,6 +206,16 @@ public struct ManifestReader {
     public func read(paths: [String], stdin: (() throws -> Data)? = nil)
         -> (documents: [Document], errors: [InputError], emptyFiles: [String], inferredStarts: [SourceLocation])
     {
+        let read = read(paths: paths, stdin: stdin) { document, _ in document }
+        return (read.items, read.errors, read.emptyFiles, read.inferredStarts)
+    }
+
+    /// `read`, with each document handed to `each` by the worker that parsed it; only what `each` returns is kept, in
+    /// input order, and the tree is freed by that worker. `each` runs on several threads at once. The origin it is
+    /// given is where to parse the document again.
+    func read<Item>(paths: [String], stdin: (() throws -> Data)?, each: (Document, DocumentOrigin) -> Item)
+        -> (items: [Item], errors: [InputError], emptyFiles: [String], inferredStarts: [SourceLocation])
+    {
         let (files, pathErrors) = expand(paths: paths)
         var errors = pathErrors
         var emptyFiles: [String] = []
@@ -239,30 +249,30 @@ public struct ManifestReader {
             }
         }
         let inferredStarts = chunks.filter(\.inferredStart).map { SourceLocation(file: $0.file, line: $0.firstLine) }
-        // Parse chunks on every core; the results keep input order. Each chunk's text is taken out of the list and
-        // freed by the worker that parsed it, rather than with the list, on one core.
-        var results = [ChunkResult](repeating: ChunkResult(), count: chunks.count)
+        // Parse chunks on every core; the results keep input order. Each chunk is taken out of the list, and its text
+        // freed by the worker that parsed it (unless `each` keeps its origin), rather than with the list, on one core.
+        var results = [ChunkResult<Item>](repeating: ChunkResult(), count: chunks.count)
         results.withUnsafeMutableBufferPointer { buffer in
             chunks.withUnsafeMutableBufferPointer { pending in
                 let (out, pending) = (buffer, pending)
                 DispatchQueue.concurrentPerform(iterations: pending.count) { i in
                     var chunk = Chunk.parsed
                     swap(&chunk, &pending[i])
-                    out[i] = parse(chunk)
+                    out[i] = parse(chunk).map { each($1, DocumentOrigin(chunk: chunk, chunkIndex: i, position: $0)) }
                 }
             }
         }
-        var documents: [Document] = []
-        documents.reserveCapacity(results.count)
+        var items: [Item] = []
+        items.reserveCapacity(results.count)
         // Results are moved out of the list, not copied: a copy retains every tree once more, on one core.
         for i in results.indices {
-            var r = ChunkResult()
+            var r = ChunkResult<Item>()
             swap(&r, &results[i])
-            if let first = r.first.take() { documents.append(first) }
-            documents.append(contentsOf: r.more)
+            if let first = r.first.take() { items.append(first) }
+            items.append(contentsOf: r.more)
             errors.append(contentsOf: r.errors)
         }
-        return (documents, errors, emptyFiles, inferredStarts)
+        return (items, errors, emptyFiles, inferredStarts)
     }
 
     /// One input read, decoded and split into chunks; nil for a file without content (reported by the model loader:
@@ -321,14 +331,35 @@ public struct ManifestReader {
 
     /// What a chunk held. A chunk holds one document but for a stream given to Yams whole (JSON, or text the block
     /// reader declines): the first is kept apart, so that the common case allocates no list per chunk.
-    struct ChunkResult {
-        var first: Document?
-        var more: [Document] = []
+    struct ChunkResult<Item> {
+        var first: Item?
+        var more: [Item] = []
         var errors: [InputError] = []
 
-        mutating func append(_ document: Document) {
-            if first == nil { first = document } else { more.append(document) }
+        mutating func append(_ item: Item) {
+            if first == nil { first = item } else { more.append(item) }
         }
+
+        /// What `transform` makes of each item and its position in the chunk, the items consumed.
+        consuming func map<Other>(_ transform: (Int, Item) -> Other) -> ChunkResult<Other> {
+            var out = ChunkResult<Other>(errors: errors)
+            if let first = first.take() { out.first = transform(0, first) }
+            if !more.isEmpty { out.more = more.enumerated().map { transform($0.offset + 1, $0.element) } }
+            return out
+        }
+
+        /// The item at a position `map` gave.
+        func item(at position: Int) -> Item? {
+            position == 0 ? first : more.indices.contains(position - 1) ? more[position - 1] : nil
+        }
+    }
+
+    /// Where a document was read: its chunk (a slice of its file's text), the chunk's place in the read, and the
+    /// document's place among the chunk's documents.
+    struct DocumentOrigin {
+        let chunk: Chunk
+        let chunkIndex: Int
+        let position: Int
     }
 
     /// Checks that the bytes are text, strips a UTF-8 byte-order mark.
@@ -479,8 +510,8 @@ public struct ManifestReader {
         return sawDirective
     }
 
-    func parse(_ chunk: Chunk) -> ChunkResult {
-        var result = ChunkResult()
+    func parse(_ chunk: Chunk) -> ChunkResult<Document> {
+        var result = ChunkResult<Document>()
         var text = chunk.text
         if let problem = TextChecks.helmLeftover(text) {
             result.errors.append(

@@ -188,6 +188,51 @@ final class LoaderErrorTests: XCTestCase {
         XCTAssertEqual(model.namespaces["c"]?.labels["team"], "x")
     }
 
+    /// Trees are freed once typed, so a repeat is compared by reading both objects again from their text: a JSON list
+    /// given twice (laid out otherwise) repeats each of its objects, and a YAML object with other labels is an error.
+    func testRepeatsAreComparedByReadingTheirTextAgain() throws {
+        func namespace(_ name: String, _ team: String) -> String {
+            #"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "\#(name)", "labels": {"team": "\#(team)"}}}"#
+        }
+        let items = ["a", "b", "c"].map { namespace($0, "x") }
+        let list = #"{"apiVersion": "v1", "kind": "List", "items": ["# + items.joined(separator: ", ") + "]}\n"
+        let listAgain =
+            #"{"apiVersion": "v1", "kind": "List", "items": [\#n  "# + items.joined(separator: ",\n  ") + "\n]}\n"
+        let (model, errors, dir) = try load([
+            "a.json": list, "b.json": listAgain,
+            "c.yaml": "apiVersion: v1\nkind: Namespace\nmetadata: {name: b, labels: {team: y}}\n",
+        ])
+        XCTAssertEqual(model.objects.count, 3)
+        XCTAssertEqual(model.duplicates.map(\.name), ["a", "b", "c"])
+        XCTAssertEqual(
+            errors.map(\.description),
+            [
+                "\(dir.path)/c.yaml:1: metadata.name: Namespace b is defined twice with different content "
+                    + "(first at \(dir.path)/a.json:1)"
+            ])
+        XCTAssertEqual(model.namespaces["b"]?.labels["team"], "x")
+    }
+
+    /// A chunk is parsed again once, however many of its objects repeat: a list given twice is not read once per item.
+    func testAChunkIsReadAgainOnce() throws {
+        let items = (0..<50).map { #"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n\#($0)"}}"# }
+        let list = #"{"apiVersion": "v1", "kind": "List", "items": ["# + items.joined(separator: ", ") + "]}\n"
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reread-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for name in ["a.json", "b.json"] {
+            try list.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        }
+        let (reader, loader) = (ManifestReader(), ModelLoader())
+        let read = reader.read(paths: [dir.path], stdin: nil, each: loader.objects(of:from:))
+        let objects = read.items.flatMap(\.objects)
+        XCTAssertEqual(objects.count, 100)
+        var reread = ModelLoader.RereadObjects(reader: reader, loader: loader)
+        for i in 0..<50 { XCTAssertTrue(reread.sameContent(objects[i], objects[50 + i])) }
+        XCTAssertFalse(reread.sameContent(objects[0], objects[51]))
+        // Two files, each one chunk to the reader: each parsed again once.
+        XCTAssertEqual(reread.chunksRead, 2)
+    }
+
     func testInvalidLabelValue() throws {
         XCTAssertTrue(
             try error("apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {a: \"-bad-\"}}\n").message

@@ -21,15 +21,14 @@ public struct ModelLoader {
     {
         var reader = ManifestReader(limits: limits)
         reader.shownPaths = shownPaths
-        var (documents, readErrors, emptyFiles, inferredStarts) = reader.read(paths: paths, stdin: stdin)
+        // Each document is taken apart and typed by the worker that parsed it, which then frees its tree: the trees
+        // of a whole input are never all in memory at once.
+        var (documents, readErrors, emptyFiles, inferredStarts) = reader.read(
+            paths: paths, stdin: stdin, each: objects(of:from:))
         let (declared, declaredErrors) = readWorkloadFiles()
-        var typed = type(documents)
         let documentCount = documents.count
-        let documentStarts =
-            inferredStarts.isEmpty ? [] : documents.map { SourceLocation(file: $0.file, line: $0.line) }
-        // Nothing reads the syntax trees once objects are typed. Freeing them takes a core for a second at 100,000
-        // objects, so another thread does it while this one assembles the model and the caller goes on.
-        documents.releaseInBackground()
+        let documentStarts = inferredStarts.isEmpty ? [] : documents.map(\.start)
+        var typed = gather(&documents)
         var (model, errors) = assemble(&typed, declared: declared)
         errors += declaredErrors
         model.inferredDocumentStarts = inferredStarts
@@ -110,89 +109,155 @@ public struct ModelLoader {
         return (workloads, errors)
     }
 
-    public func build(_ documents: [Document], declared: [Workload] = []) -> (ClusterModel, [InputError]) {
-        var typed = type(documents)
-        return assemble(&typed, declared: declared)
+    /// An object of a document, named and typed by the worker that read the document. Its tree is freed there.
+    struct ReadObject {
+        let location: SourceLocation
+        let identity: Result<(ObjectID, namespaceDefaulted: Bool), any Error>
+        /// nil when the object has no identity.
+        var addition: Result<ModelAddition, InputErrors>?
+        /// Where to read the object again, to compare it with a repeat of its identity: its document, and its place
+        /// among the document's objects.
+        let origin: ManifestReader.DocumentOrigin
+        let position: Int
     }
 
-    /// Objects as their kinds' readers typed them, in input order, and what was learnt on the way: the first stage of
-    /// building a model, the last that reads the syntax trees.
+    /// What one document holds: its objects, named and typed; documents that are not objects; errors of list items.
+    struct DocumentObjects {
+        let start: SourceLocation
+        var objects: [ReadObject] = []
+        var skipped: [SourceLocation] = []
+        var errors: [InputError] = []
+    }
+
+    /// The first stage of building a model, the last that reads the syntax trees. It runs on any thread, once per
+    /// document. Every object is typed, repeats of an identity too: they are rare, and only `gather` knows them.
+    func objects(of doc: Document, from origin: ManifestReader.DocumentOrigin) -> DocumentObjects {
+        let collected = collected(doc)
+        var out = DocumentObjects(
+            start: SourceLocation(file: doc.file, line: doc.line), skipped: collected.skipped, errors: collected.errors)
+        out.objects.reserveCapacity(collected.raw.count)
+        for (position, object) in collected.raw.enumerated() {
+            let location = object.root.location
+            let identity = Result { try self.identity(object) }
+            let addition = (try? identity.get()).map { id, _ in
+                Result { try typed(id, object) }.mapError { InputErrors(InputErrors.of($0, at: location)) }
+            }
+            out.objects.append(
+                ReadObject(
+                    location: location, identity: identity, addition: addition, origin: origin, position: position))
+        }
+        return out
+    }
+
+    /// What a document holds, lists expanded.
+    func collected(_ doc: Document) -> Collected {
+        var out = Collected()
+        let root = Field(
+            node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
+        if root.isNull { return out }
+        do { try collect(root, into: &out) } catch { out.errors.append(InputError.wrapping(error, at: root.location)) }
+        return out
+    }
+
+    /// Objects as their kinds' readers typed them, in input order, and what was learnt on the way.
     struct TypedObjects {
         var model: ClusterModel
         var errors: [InputError]
         var additions: [Result<ModelAddition, InputErrors>]
     }
 
-    func type(_ documents: [Document]) -> TypedObjects {
+    /// The documents' objects in input order, each identity once: identical repeats are kept once, and different
+    /// content under one identity is an error naming both places. The documents are consumed.
+    func gather(_ documents: inout [DocumentObjects]) -> TypedObjects {
         var model = ClusterModel()
         model.namespaceDefaulted.namespace = defaultNamespace
         var errors: [InputError] = []
-        // Documents are taken apart into objects on every core, and gathered in input order.
-        var collected = documents.concurrentMap { doc -> Collected in
-            var out = Collected()
-            let root = Field(
-                node: doc.root, path: "", file: doc.file, fallbackLine: doc.line, lineOffset: doc.lineOffset)
-            if root.isNull { return out }
-            do { try collect(root, into: &out) } catch {
-                out.errors.append(InputError.wrapping(error, at: root.location))
-            }
-            return out
-        }
-        var raw: [RawObject] = []
-        raw.reserveCapacity(documents.count)
-        // Moved out of the per-document lists rather than copied: a copy retains every object's tree once more.
-        for i in collected.indices {
-            var c = Collected()
-            swap(&c, &collected[i])
-            if c.raw.count == 1 { raw.append(c.raw.removeLast()) } else { raw += c.raw }
-            model.skippedDocuments += c.skipped
-            errors += c.errors
-        }
-        // Deduplicate by identity: identical repeats are kept once, different content is an error naming both places.
-        model.objects.reserveCapacity(raw.count)
+        model.objects.reserveCapacity(documents.count)
         // Where each identity was first met, for comparing a repeat with it: built when the first repeat is met, as
         // most inputs have none and a second map of every identity costs a hash per object.
-        var firstIndex: [ObjectID: Int]?
-        // Objects by identity and position in `raw`: objects are copied no further than `raw`.
-        var unique: [(id: ObjectID, index: Int)] = []
-        unique.reserveCapacity(raw.count)
-        // Names are read and validated on every core; the map of identities is built in input order.
-        let identities = raw.concurrentMap { object in Result { try identity(object) } }
-        for index in raw.indices {
-            do {
-                let (id, namespaceDefaulted) = try identities[index].get()
-                // One lookup that inserts: repeats are rare, and the first location is put back for them.
-                let location = raw[index].root.location
-                if let firstLocation = model.objects.updateValue(location, forKey: id) {
-                    model.objects[id] = firstLocation
-                    if firstIndex == nil {
-                        firstIndex = Dictionary(uniqueKeysWithValues: unique.map { ($0.id, $0.index) })
+        var firstPlace: [ObjectID: (document: Int, object: Int)]?
+        var unique: [(id: ObjectID, document: Int, object: Int)] = []
+        unique.reserveCapacity(documents.count)
+        var additions: [Result<ModelAddition, InputErrors>] = []
+        additions.reserveCapacity(documents.count)
+        var reread = RereadObjects(reader: ManifestReader(limits: limits), loader: self)
+        // Read in place: a copy of an object made on another core would touch its reference counts once more.
+        for d in documents.indices {
+            model.skippedDocuments += documents[d].skipped
+            errors += documents[d].errors
+            for o in documents[d].objects.indices {
+                let location = documents[d].objects[o].location
+                do {
+                    let (id, namespaceDefaulted) = try documents[d].objects[o].identity.get()
+                    // One lookup that inserts: repeats are rare, and the first location is put back for them.
+                    if let firstLocation = model.objects.updateValue(location, forKey: id) {
+                        model.objects[id] = firstLocation
+                        if firstPlace == nil {
+                            firstPlace = Dictionary(
+                                uniqueKeysWithValues: unique.map { ($0.id, ($0.document, $0.object)) })
+                        }
+                        let first = firstPlace![id]!
+                        if reread.sameContent(documents[first.document].objects[first.object], documents[d].objects[o])
+                        {
+                            model.duplicates.append(id)
+                        } else {
+                            errors.append(
+                                InputError(
+                                    location, "metadata.name",
+                                    "\(id) is defined twice with different content (first at \(firstLocation))"))
+                        }
+                        continue
                     }
-                    let (first, root) = (raw[firstIndex![id]!].root, raw[index].root)
-                    if YAMLNode.sameContent(first.node, root.node) {
-                        model.duplicates.append(id)
-                    } else {
-                        errors.append(
-                            InputError(
-                                root.location, "metadata.name",
-                                "\(id) is defined twice with different content (first at \(first.location))"))
-                    }
-                    continue
-                }
-                if namespaceDefaulted { model.namespaceDefaulted.count += 1 }
-                firstIndex?[id] = index
-                unique.append((id, index))
-            } catch { errors.append(InputError.wrapping(error, at: raw[index].root.location)) }
-        }
-        // Typing reads every field of every object: done on every core, then added to the model in input order.
-        let typedObjects = raw.withUnsafeBufferPointer { raw in
-            unique.concurrentMap { id, index in
-                Result { try typed(id, raw[index]) }.mapError {
-                    InputErrors(InputErrors.of($0, at: raw[index].root.location))
-                }
+                    if namespaceDefaulted { model.namespaceDefaulted.count += 1 }
+                    firstPlace?[id] = (d, o)
+                    unique.append((id, d, o))
+                    if let addition = documents[d].objects[o].addition.take() { additions.append(addition) }
+                } catch { errors.append(InputError.wrapping(error, at: location)) }
             }
         }
-        return TypedObjects(model: model, errors: errors, additions: typedObjects)
+        // What is left (identities, and the texts the documents were read from) is freed on another thread.
+        documents.releaseInBackground()
+        return TypedObjects(model: model, errors: errors, additions: additions)
+    }
+
+    /// Objects read again from their text, to compare two of one identity. A chunk read once is kept: an input given
+    /// twice repeats every object of a JSON list, all from one chunk.
+    struct RereadObjects {
+        let reader: ManifestReader
+        let loader: ModelLoader
+        /// The objects of each document of the chunks parsed again, by the chunk's place in the read.
+        private var chunks: [Int: [[RawObject]]] = [:]
+        /// How many times a chunk was parsed again.
+        private(set) var chunksRead = 0
+
+        init(reader: ManifestReader, loader: ModelLoader) {
+            self.reader = reader
+            self.loader = loader
+        }
+
+        /// Whether two objects hold the same content, lines aside.
+        mutating func sameContent(_ a: ReadObject, _ b: ReadObject) -> Bool {
+            guard let x = tree(of: a), let y = tree(of: b) else { return false }
+            return YAMLNode.sameContent(x, y)
+        }
+
+        private mutating func tree(of object: ReadObject) -> YAMLNode? {
+            let key = object.origin.chunkIndex
+            if chunks[key] == nil {
+                var documents: [[RawObject]] = []
+                let parsed = reader.parse(object.origin.chunk)
+                chunksRead += 1
+                for position in 0... {
+                    guard let doc = parsed.item(at: position) else { break }
+                    documents.append(loader.collected(doc).raw)
+                }
+                chunks[key] = documents
+            }
+            let documents = chunks[key]!
+            guard documents.indices.contains(object.origin.position) else { return nil }
+            let objects = documents[object.origin.position]
+            return objects.indices.contains(object.position) ? objects[object.position].root.node : nil
+        }
     }
 
     /// The second stage: typed objects added to the model in input order, workloads resolved, declared workloads
