@@ -183,8 +183,15 @@ public enum LabelSyntax {
     /// lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit.
     public static func subdomainProblem(_ name: String) -> String? {
         if name.utf8.count > 253 && name.count > 253 { return "'\(Escaped(name))' is longer than 253 characters" }
-        let labels = name.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
-        guard labels.allSatisfy({ dns1123($0) }) else {
+        // Label by label, without a list of them: every object's name is checked.
+        let bytes = Substring(name).utf8
+        var start = bytes.startIndex
+        var valid = true
+        while valid, let dot = bytes[start...].firstIndex(of: UInt8(ascii: ".")) {
+            valid = dns1123(bytes[start..<dot])
+            start = bytes.index(after: dot)
+        }
+        guard valid && dns1123(bytes[start...]) else {
             return
                 "'\(Escaped(name))' is not a DNS-1123 subdomain (lowercase letters, digits, '-' and '.', beginning and ending with a letter or digit)"
         }

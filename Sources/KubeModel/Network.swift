@@ -42,17 +42,21 @@ enum PortName {
     /// at least one letter, no leading/trailing '-' and no '--'.
     static func validate(_ s: String) -> String? {
         if s.isEmpty || (s.utf8.count > 15 && s.count > 15) { return "port name '\(s)' must be 1-15 characters" }
-        // Bytes, not Characters: every allowed character is ASCII, and a dump names ports by the hundred thousand.
-        func isLetter(_ b: UInt8) -> Bool { b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") }
-        func isDigit(_ b: UInt8) -> Bool { b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9") }
+        // One pass over the bytes, not Characters: every allowed character is ASCII, and a dump names ports by the
+        // hundred thousand. The problems are still reported in the order they are checked.
+        var (onlyAllowed, hasLetter, doubleDash) = (true, false, false)
+        var previous: UInt8 = 0
         let dash = UInt8(ascii: "-")
-        let bytes = s.utf8
-        if !bytes.allSatisfy({ isLetter($0) || isDigit($0) || $0 == dash }) {
-            return "port name '\(s)' may contain only lowercase letters, digits and '-'"
+        for b in s.utf8 {
+            let letter = b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")
+            hasLetter = hasLetter || letter
+            onlyAllowed = onlyAllowed && (letter || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) || b == dash)
+            doubleDash = doubleDash || (b == dash && previous == dash)
+            previous = b
         }
-        if !bytes.contains(where: isLetter) { return "port name '\(s)' must contain a letter" }
-        let doubleDash = zip(bytes, bytes.dropFirst()).contains { $0 == dash && $1 == dash }
-        if bytes.first == dash || bytes.last == dash || doubleDash {
+        if !onlyAllowed { return "port name '\(s)' may contain only lowercase letters, digits and '-'" }
+        if !hasLetter { return "port name '\(s)' must contain a letter" }
+        if s.utf8.first == dash || previous == dash || doubleDash {
             return "port name '\(s)' must not begin or end with '-' or contain '--'"
         }
         return nil

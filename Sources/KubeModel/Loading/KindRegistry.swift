@@ -236,7 +236,10 @@ enum KindRegistry {
     }
 
     /// Whether some group serves this kind.
-    static func knows(kind: String) -> Bool { readers.keys.contains { $0.kind == kind } }
+    static func knows(kind: String) -> Bool { kindNames.contains(kind) }
+
+    /// The kinds some group serves, asked once per object.
+    private static let kindNames = Set(readers.keys.map(\.kind))
 
     /// Resources that decide reachability at layers this version does not model yet: listed, never dropped silently.
     static let laterLayers: Set<GroupKind> = [
