@@ -226,7 +226,7 @@ final class LoaderErrorTests: XCTestCase {
         let read = reader.read(paths: [dir.path], stdin: nil, each: loader.objects(of:from:))
         let objects = read.items.flatMap(\.objects)
         XCTAssertEqual(objects.count, 100)
-        var reread = ModelLoader.RereadObjects(reader: reader, loader: loader)
+        let reread = ModelLoader.RereadObjects(objects, reader: reader, loader: loader)
         for i in 0..<50 { XCTAssertTrue(reread.sameContent(objects[i], objects[50 + i])) }
         XCTAssertFalse(reread.sameContent(objects[0], objects[51]))
         // Two files, each one chunk to the reader: each parsed again once.

@@ -180,7 +180,8 @@ public struct ModelLoader {
         unique.reserveCapacity(documents.count)
         var additions: [Result<ModelAddition, InputErrors>] = []
         additions.reserveCapacity(documents.count)
-        var reread = RereadObjects(reader: ManifestReader(limits: limits), loader: self)
+        // Repeats of an identity, compared with the first once all are known: their texts are parsed again together.
+        var repeats: [(id: ObjectID, first: (document: Int, object: Int), again: (document: Int, object: Int))] = []
         // Read in place: a copy of an object made on another core would touch its reference counts once more.
         for d in documents.indices {
             model.skippedDocuments += documents[d].skipped
@@ -196,16 +197,7 @@ public struct ModelLoader {
                             firstPlace = Dictionary(
                                 uniqueKeysWithValues: unique.map { ($0.id, ($0.document, $0.object)) })
                         }
-                        let first = firstPlace![id]!
-                        if reread.sameContent(documents[first.document].objects[first.object], documents[d].objects[o])
-                        {
-                            model.duplicates.append(id)
-                        } else {
-                            errors.append(
-                                InputError(
-                                    location, "metadata.name",
-                                    "\(id) is defined twice with different content (first at \(firstLocation))"))
-                        }
+                        repeats.append((id, firstPlace![id]!, (d, o)))
                         continue
                     }
                     if namespaceDefaulted { model.namespaceDefaulted.count += 1 }
@@ -215,46 +207,60 @@ public struct ModelLoader {
                 } catch { errors.append(InputError.wrapping(error, at: location)) }
             }
         }
+        if !repeats.isEmpty {
+            func object(_ place: (document: Int, object: Int)) -> ReadObject {
+                documents[place.document].objects[place.object]
+            }
+            let reread = RereadObjects(
+                repeats.flatMap { [object($0.first), object($0.again)] }, reader: ManifestReader(limits: limits),
+                loader: self)
+            for (id, first, again) in repeats {
+                if reread.sameContent(object(first), object(again)) {
+                    model.duplicates.append(id)
+                } else {
+                    errors.append(
+                        InputError(
+                            object(again).location, "metadata.name",
+                            "\(id) is defined twice with different content (first at \(object(first).location))"))
+                }
+            }
+        }
         // What is left (identities, and the texts the documents were read from) is freed on another thread.
         documents.releaseInBackground()
         return TypedObjects(model: model, errors: errors, additions: additions)
     }
 
-    /// Objects read again from their text, to compare two of one identity. A chunk read once is kept: an input given
-    /// twice repeats every object of a JSON list, all from one chunk.
+    /// Objects read again from their text, to compare two of one identity. Each chunk that holds one is parsed once,
+    /// on every core: an input given twice repeats every object of a JSON list, all from one chunk.
     struct RereadObjects {
-        let reader: ManifestReader
-        let loader: ModelLoader
         /// The objects of each document of the chunks parsed again, by the chunk's place in the read.
-        private var chunks: [Int: [[RawObject]]] = [:]
-        /// How many times a chunk was parsed again.
-        private(set) var chunksRead = 0
+        private let chunks: [Int: [[RawObject]]]
+        /// How many chunks were parsed again.
+        var chunksRead: Int { chunks.count }
 
-        init(reader: ManifestReader, loader: ModelLoader) {
-            self.reader = reader
-            self.loader = loader
+        init(_ objects: [ReadObject], reader: ManifestReader, loader: ModelLoader) {
+            var origins: [Int: ManifestReader.Chunk] = [:]
+            for object in objects { origins[object.origin.chunkIndex] = object.origin.chunk }
+            let pending = Array(origins)
+            let parsed = pending.concurrentMap { _, chunk in
+                let result = reader.parse(chunk)
+                var documents: [[RawObject]] = []
+                while let doc = result.item(at: documents.count) { documents.append(loader.collected(doc).raw) }
+                return documents
+            }
+            chunks = Dictionary(uniqueKeysWithValues: zip(pending.map(\.key), parsed))
         }
 
         /// Whether two objects hold the same content, lines aside.
-        mutating func sameContent(_ a: ReadObject, _ b: ReadObject) -> Bool {
+        func sameContent(_ a: ReadObject, _ b: ReadObject) -> Bool {
             guard let x = tree(of: a), let y = tree(of: b) else { return false }
             return YAMLNode.sameContent(x, y)
         }
 
-        private mutating func tree(of object: ReadObject) -> YAMLNode? {
-            let key = object.origin.chunkIndex
-            if chunks[key] == nil {
-                var documents: [[RawObject]] = []
-                let parsed = reader.parse(object.origin.chunk)
-                chunksRead += 1
-                for position in 0... {
-                    guard let doc = parsed.item(at: position) else { break }
-                    documents.append(loader.collected(doc).raw)
-                }
-                chunks[key] = documents
-            }
-            let documents = chunks[key]!
-            guard documents.indices.contains(object.origin.position) else { return nil }
+        private func tree(of object: ReadObject) -> YAMLNode? {
+            guard let documents = chunks[object.origin.chunkIndex],
+                documents.indices.contains(object.origin.position)
+            else { return nil }
             let objects = documents[object.origin.position]
             return objects.indices.contains(object.position) ? objects[object.position].root.node : nil
         }
