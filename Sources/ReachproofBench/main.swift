@@ -7,9 +7,10 @@ import Yams
 // reachproof-bench: measurements that do not belong in the test suite (no test asserts on wall time).
 //
 //   reachproof-bench parse [--no-codable] FILE...
-//                                    how long reading the manifests takes with reachproof's loader
-//                                    (block YAML reader, Yams for the rest, tree walk, both cores) versus
-//                                    Codable decoding with YAMLDecoder of the same fields.
+//                                    how long parsing the manifests takes (block YAML reader, Yams for the
+//                                    rest, both cores), how long loading them takes (parsing and typing
+//                                    each document together), and Codable decoding with YAMLDecoder of the
+//                                    same fields.
 //   reachproof-bench classes FILE... endpoint classes found and the time to find them.
 //   reachproof-bench map FILE...     where `map --format pairs` spends its time: classes, class matrix, listing
 //                                    (lines rendered and counted, not written).
@@ -152,7 +153,7 @@ func parseBenchmark(_ paths: [String], codable: Bool) {
     print(
         String(
             format:
-                "reachproof loader, 2 cores: parse %.2f s; load %.2f s = parse + model %.2f s (%.1fx parse; "
+                "reachproof loader, 2 cores: parse %.2f s; load %.2f s (%.2f s beyond parsing, %.1fx parsing; "
                 + "%d objects, %d errors)",
             read, load, load - read, load / read, modelObjects, loaded.errors.count))
 
