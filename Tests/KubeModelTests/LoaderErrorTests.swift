@@ -213,24 +213,33 @@ final class LoaderErrorTests: XCTestCase {
         XCTAssertEqual(model.namespaces["b"]?.labels["team"], "x")
     }
 
-    /// A chunk is parsed again once, however many of its objects repeat: a list given twice is not read once per item.
-    func testAChunkIsReadAgainOnce() throws {
+    /// Repeats at the same place of the same text are the same without parsing them again; the others are read again,
+    /// each chunk once however many of its objects repeat.
+    func testRepeatsAreReadAgainOnlyWhereTheirTextsDiffer() throws {
         let items = (0..<50).map { #"{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n\#($0)"}}"# }
         let list = #"{"apiVersion": "v1", "kind": "List", "items": ["# + items.joined(separator: ", ") + "]}\n"
+        let listAgain = #"{"apiVersion": "v1", "kind": "List", "items": ["# + items.joined(separator: ",\n") + "]}\n"
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("reread-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        for name in ["a.json", "b.json"] {
-            try list.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
+        for (name, text) in [("a.json", list), ("b.json", list), ("c.json", listAgain)] {
+            try text.write(to: dir.appendingPathComponent(name), atomically: true, encoding: .utf8)
         }
         let (reader, loader) = (ManifestReader(), ModelLoader())
-        let read = reader.read(paths: [dir.path], stdin: nil, each: loader.objects(of:from:))
-        let objects = read.items.flatMap(\.objects)
-        XCTAssertEqual(objects.count, 100)
-        let reread = ModelLoader.RereadObjects(objects, reader: reader, loader: loader)
-        for i in 0..<50 { XCTAssertTrue(reread.sameContent(objects[i], objects[50 + i])) }
+        let objects = reader.read(paths: [dir.path], stdin: nil, each: loader.objects(of:from:)).items.flatMap(
+            \.objects)
+        XCTAssertEqual(objects.count, 150)
+        // a.json and b.json: one text.
+        let sameText = ModelLoader.RereadObjects(
+            (0..<50).map { (objects[$0], objects[50 + $0]) }, reader: reader, loader: loader)
+        XCTAssertEqual(sameText.chunksRead, 0)
+        for i in 0..<50 { XCTAssertTrue(sameText.sameContent(objects[i], objects[50 + i])) }
+        // a.json and c.json: one content, laid out otherwise; and two places of one text.
+        let reread = ModelLoader.RereadObjects(
+            (0..<50).map { (objects[$0], objects[100 + $0]) } + [(objects[0], objects[51])], reader: reader,
+            loader: loader)
+        XCTAssertEqual(reread.chunksRead, 3)
+        for i in 0..<50 { XCTAssertTrue(reread.sameContent(objects[i], objects[100 + i])) }
         XCTAssertFalse(reread.sameContent(objects[0], objects[51]))
-        // Two files, each one chunk to the reader: each parsed again once.
-        XCTAssertEqual(reread.chunksRead, 2)
     }
 
     func testInvalidLabelValue() throws {

@@ -212,7 +212,7 @@ public struct ModelLoader {
                 documents[place.document].objects[place.object]
             }
             let reread = RereadObjects(
-                repeats.flatMap { [object($0.first), object($0.again)] }, reader: ManifestReader(limits: limits),
+                repeats.map { (object($0.first), object($0.again)) }, reader: ManifestReader(limits: limits),
                 loader: self)
             for (id, first, again) in repeats {
                 if reread.sameContent(object(first), object(again)) {
@@ -230,17 +230,20 @@ public struct ModelLoader {
         return TypedObjects(model: model, errors: errors, additions: additions)
     }
 
-    /// Objects read again from their text, to compare two of one identity. Each chunk that holds one is parsed once,
-    /// on every core: an input given twice repeats every object of a JSON list, all from one chunk.
+    /// Objects read again from their text, to compare two of one identity. Two objects at the same place of the same
+    /// text (a file given twice, a document repeated as it was written) are the same without reading them. For the
+    /// others, each chunk that holds one is parsed once, on every core.
     struct RereadObjects {
         /// The objects of each document of the chunks parsed again, by the chunk's place in the read.
         private let chunks: [Int: [[RawObject]]]
         /// How many chunks were parsed again.
         var chunksRead: Int { chunks.count }
 
-        init(_ objects: [ReadObject], reader: ManifestReader, loader: ModelLoader) {
+        init(_ pairs: [(ReadObject, ReadObject)], reader: ManifestReader, loader: ModelLoader) {
             var origins: [Int: ManifestReader.Chunk] = [:]
-            for object in objects { origins[object.origin.chunkIndex] = object.origin.chunk }
+            for (a, b) in pairs where !Self.sameText(a, b) {
+                for object in [a, b] { origins[object.origin.chunkIndex] = object.origin.chunk }
+            }
             let pending = Array(origins)
             let parsed = pending.concurrentMap { _, chunk in
                 let result = reader.parse(chunk)
@@ -253,8 +256,17 @@ public struct ModelLoader {
 
         /// Whether two objects hold the same content, lines aside.
         func sameContent(_ a: ReadObject, _ b: ReadObject) -> Bool {
+            if Self.sameText(a, b) { return true }
             guard let x = tree(of: a), let y = tree(of: b) else { return false }
             return YAMLNode.sameContent(x, y)
+        }
+
+        /// Parsing is a function of a chunk's text and kind (lines aside), so equal texts hold equal objects at
+        /// equal places.
+        static func sameText(_ a: ReadObject, _ b: ReadObject) -> Bool {
+            let (x, y) = (a.origin, b.origin)
+            return a.position == b.position && x.position == y.position && x.chunk.isJSON == y.chunk.isJSON
+                && x.chunk.slice.utf8.elementsEqual(y.chunk.slice.utf8)
         }
 
         private func tree(of object: ReadObject) -> YAMLNode? {
