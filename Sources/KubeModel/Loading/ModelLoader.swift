@@ -180,7 +180,7 @@ public struct ModelLoader {
         unique.reserveCapacity(documents.count)
         var additions: [Result<ModelAddition, InputErrors>] = []
         additions.reserveCapacity(documents.count)
-        // Repeats of an identity, compared with the first once all are known: their texts are parsed again together.
+        // Repeats of an identity, compared with their first once all are known (`RereadObjects`).
         var repeats: [(id: ObjectID, first: (document: Int, object: Int), again: (document: Int, object: Int))] = []
         // Read in place: a copy of an object made on another core would touch its reference counts once more.
         for d in documents.indices {
