@@ -22,9 +22,9 @@ extension Array {
         }
     }
 
-    /// Empties the array and frees its elements on another thread. A loader's syntax trees are millions of small
-    /// objects, and freeing them took a core for a second at 100,000 objects; the caller need not wait for it. The
-    /// work item is returned for a caller (a test) that must.
+    /// Empties the array and frees its elements on another thread, for arrays of millions of small objects (what the
+    /// kind readers made for each object of a large input); the caller need not wait for it. The work item is
+    /// returned for a caller (a test) that must.
     @discardableResult
     mutating func releaseInBackground() -> DispatchWorkItem {
         let held = HeldForRelease(self)

@@ -264,7 +264,7 @@ public struct ManifestReader {
         }
         var items: [Item] = []
         items.reserveCapacity(results.count)
-        // Results are moved out of the list, not copied: a copy retains every tree once more, on one core.
+        // Results are moved out of the list, not copied: a copy retains all each item holds once more, on one core.
         for i in results.indices {
             var r = ChunkResult<Item>()
             swap(&r, &results[i])
