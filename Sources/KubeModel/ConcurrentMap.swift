@@ -36,6 +36,11 @@ extension Array {
     }
 }
 
+/// Runs two pieces of work at once, on two cores where there are two. They must not touch the same variables.
+func concurrently(_ first: () -> Void, _ second: () -> Void) {
+    DispatchQueue.concurrentPerform(iterations: 2) { $0 == 0 ? first() : second() }
+}
+
 /// Elements handed to another thread to be freed. Unchecked: after the hand-over nothing but that thread touches
 /// the array, and the elements' reference counts are atomic.
 private final class HeldForRelease<Element>: @unchecked Sendable {

@@ -31,15 +31,21 @@ public struct Inventory: Codable, Equatable {
     public init(_ model: ClusterModel) {
         documents = model.documentCount
         objects = model.objects.count
+        // Each count hashes a name per object: kinds on one core, namespaces and the workload list on the other.
         var kinds: [String: Int] = [:]
         var namespaces: [String: Int] = [:]
-        for id in model.objects.keys {
-            kinds[id.kind, default: 0] += 1
-            if let ns = id.namespace { namespaces[ns, default: 0] += 1 }
-        }
+        var workloads: [WorkloadEntry] = []
+        concurrently(
+            { for id in model.objects.keys { kinds[id.kind, default: 0] += 1 } },
+            {
+                for id in model.objects.keys { if let ns = id.namespace { namespaces[ns, default: 0] += 1 } }
+                workloads = model.workloads.map {
+                    WorkloadEntry(workload: $0.id, kind: $0.kind, replicas: $0.replicas)
+                }
+            })
         self.kinds = kinds
         self.namespaces = namespaces
-        workloads = model.workloads.map { WorkloadEntry(workload: $0.id, kind: $0.kind, replicas: $0.replicas) }
+        self.workloads = workloads
         unknownKinds = model.unknownKinds.mapValues(\.count)
         notYetModelled = model.unmodelled.mapValues(\.count)
         inferredNamespaces = model.inferredNamespaces

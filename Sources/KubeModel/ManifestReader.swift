@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 import Yams
 
 /// One YAML document of an input, parsed, with its place in the input.
@@ -144,13 +145,37 @@ public struct ManifestReader {
     }
 
     /// Reads at most `limit` bytes; nil when there are more (endless streams stop at the limit, not at memory's end).
-    static func readBounded(_ handle: FileHandle, limit: Int) throws -> Data? {
-        var data = Data()
+    /// The kernel writes into one buffer, sized for `expected` bytes (a file's size) and doubled when a stream holds
+    /// more: a large input is copied once, where pieces appended to a growing buffer are copied two or three times.
+    static func readBounded(_ handle: FileHandle, limit: Int, expected: Int = 0) throws -> Data? {
+        // One byte beyond what is expected, so that the read that finds the end needs no room made for it.
+        var capacity = max(1 << 16, min(expected, limit) + 1)
+        guard var buffer = malloc(capacity) else { throw NSError(domain: NSPOSIXErrorDomain, code: Int(ENOMEM)) }
+        var count = 0
         while true {
-            guard let piece = try handle.read(upToCount: 1 << 20), !piece.isEmpty else { return data }
-            data.append(piece)
-            if data.count > limit { return nil }
+            if count == capacity {
+                capacity = min(2 * capacity, limit + 1)
+                guard let grown = realloc(buffer, capacity) else {
+                    free(buffer)
+                    throw NSError(domain: NSPOSIXErrorDomain, code: Int(ENOMEM))
+                }
+                buffer = grown
+            }
+            let n = Glibc.read(handle.fileDescriptor, buffer + count, capacity - count)
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 {
+                let code = errno
+                free(buffer)
+                throw NSError(domain: NSPOSIXErrorDomain, code: Int(code))
+            }
+            if n == 0 { break }
+            count += n
+            if count > limit {
+                free(buffer)
+                return nil
+            }
         }
+        return Data(bytesNoCopy: buffer, count: count, deallocator: .free)
     }
 
     /// The contents of a named input file, or why it cannot be read.
@@ -187,7 +212,8 @@ public struct ManifestReader {
         do {
             let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: file))
             defer { try? handle.close() }
-            guard let data = try Self.readBounded(handle, limit: limits.maxInputBytes) else {
+            let size = attributes[.size] as? Int ?? 0
+            guard let data = try Self.readBounded(handle, limit: limits.maxInputBytes, expected: size) else {
                 return failure("grew past the input size limit of \(limits.maxInputBytes) bytes while being read")
             }
             return .success(data)

@@ -31,6 +31,15 @@ final class ConcurrentMapTests: XCTestCase {
         }
     }
 
+    /// Both pieces of work run, each once, and both have finished when `concurrently` returns.
+    func testConcurrentlyRunsBothBeforeReturning() {
+        for _ in 0..<100 {
+            var (first, second) = (0, 0)
+            concurrently({ first += (0..<1000).reduce(0, +) }, { second += 1 })
+            XCTAssertEqual([first, second], [499_500, 1])
+        }
+    }
+
     /// Every element is freed, exactly once, and by the background thread: the caller's array is empty at once and
     /// no longer refers to them.
     func testReleaseInBackgroundFreesEveryElementOnAnotherThread() {
