@@ -5,10 +5,30 @@ import KubeModel
 /// can connect and over which connections. Computed from endpoint classes, never from the pair list: at 100,000
 /// workloads there are ten billion ordered pairs and no one reads them, while a namespace pair is one line.
 public struct NamespaceSummary: Sendable {
+    /// One end of a row: a namespace, or every address outside the pod network. The two are kept apart by type, since
+    /// `external` is as good a namespace name as any.
+    public enum Peer: Hashable, Sendable, Comparable, CustomStringConvertible {
+        case namespace(String)
+        case outside
+
+        /// The outside's name in output: with a colon, which no namespace name holds (a DNS-1123 label), and as the
+        /// pair list names a range every policy treats alike.
+        public static let outsideName = "external:any"
+
+        public var description: String {
+            switch self {
+            case .namespace(let name): return name
+            case .outside: return Self.outsideName
+            }
+        }
+
+        /// By name, as the lines are read.
+        public static func < (a: Peer, b: Peer) -> Bool { a.description < b.description }
+    }
+
     public struct Row: Sendable, Equatable {
-        /// A namespace, or `external` for addresses outside the pod network.
-        public let source: String
-        public let destination: String
+        public let source: Peer
+        public let destination: Peer
         /// Ordered workload pairs with at least one connection (a workload and an external world count as one).
         public let connected: Int
         /// Ordered workload pairs there are (a workload is never paired with itself).
@@ -17,7 +37,6 @@ public struct NamespaceSummary: Sendable {
         public let conns: ConnSet
     }
 
-    public static let external = "external"
     public let rows: [Row]
 
     /// From a map. A focused map counts only the pairs that touch its focus, out of those that do: its matrix holds
@@ -121,7 +140,8 @@ public struct NamespaceSummary: Sendable {
                             let blockUnion = block.union.isEmpty ? .none : connections(block.union, b)
                             rows.append(
                                 Row(
-                                    source: namespaces[a], destination: namespaces[b], connected: connected,
+                                    source: .namespace(namespaces[a]), destination: .namespace(namespaces[b]),
+                                    connected: connected,
                                     pairs: pairs, conns: blockUnion.union(table[union])))
                         }
                     }
@@ -143,13 +163,13 @@ public struct NamespaceSummary: Sendable {
                     if inbound.0 > 0 {
                         rows.append(
                             Row(
-                                source: Self.external, destination: namespaces[a], connected: inbound.0,
+                                source: .outside, destination: .namespace(namespaces[a]), connected: inbound.0,
                                 pairs: sizes[a], conns: table[inbound.1]))
                     }
                     if outbound.0 > 0 {
                         rows.append(
                             Row(
-                                source: namespaces[a], destination: Self.external, connected: outbound.0,
+                                source: .namespace(namespaces[a]), destination: .outside, connected: outbound.0,
                                 pairs: sizes[a], conns: table[outbound.1]))
                     }
                     out[a] = rows
@@ -171,19 +191,19 @@ public struct NamespaceSummary: Sendable {
             if !map.focused[w] { unfocused[namespace, default: 0] += 1 }
         }
         struct Key: Hashable {
-            let source: String
-            let destination: String
+            let source: Peer
+            let destination: Peer
         }
         // A workload counts once towards or from the outside world, whatever the ranges.
         var connected: [Key: Set<String>] = [:]
         var conns: [Key: ConnSet] = [:]
         for pair in map.pairs {
-            let source = namespaceOf[pair.source] ?? external
-            let destination = namespaceOf[pair.destination] ?? external
+            let source = namespaceOf[pair.source].map(Peer.namespace) ?? .outside
+            let destination = namespaceOf[pair.destination].map(Peer.namespace) ?? .outside
             let key = Key(source: source, destination: destination)
             let counted =
-                source == external
-                ? pair.destination : destination == external ? pair.source : pair.source + " => " + pair.destination
+                source == .outside
+                ? pair.destination : destination == .outside ? pair.source : pair.source + " => " + pair.destination
             connected[key, default: []].insert(counted)
             conns[key, default: .none] = conns[key, default: .none].union(pair.conns)
         }
@@ -194,11 +214,13 @@ public struct NamespaceSummary: Sendable {
                     ? size[a]! * (size[a]! - 1) - unfocused[a, default: 0] * (unfocused[a, default: 0] - 1)
                     : size[a]! * size[b]! - unfocused[a, default: 0] * unfocused[b, default: 0]
             }
-            let pairs =
-                key.source == external
-                ? size[key.destination]! - unfocused[key.destination, default: 0]
-                : key.destination == external
-                    ? size[key.source]! - unfocused[key.source, default: 0] : touching(key.source, key.destination)
+            let pairs: Int
+            switch (key.source, key.destination) {
+            case (.namespace(let a), .namespace(let b)): pairs = touching(a, b)
+            case (.namespace(let a), .outside), (.outside, .namespace(let a)):
+                pairs = size[a]! - unfocused[a, default: 0]
+            case (.outside, .outside): pairs = 0
+            }
             return Row(
                 source: key.source, destination: key.destination, connected: members.count, pairs: pairs,
                 conns: conns[key]!)

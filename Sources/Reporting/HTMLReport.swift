@@ -56,15 +56,18 @@ public enum HTMLReport {
         let refuted = results.filter { $0.verdict == .refuted }.count
         let unknown = results.count - proved - refuted
         let rows = input.summary.rows
+        // Namespaces by name, the outside last.
         let namespaces = Array(Set(rows.flatMap { [$0.source, $0.destination] })).sorted {
-            ($0 == NamespaceSummary.external ? 1 : 0, $0) < ($1 == NamespaceSummary.external ? 1 : 0, $1)
+            ($0 == .outside ? 1 : 0, $0) < ($1 == .outside ? 1 : 0, $1)
         }
         let data = Data(
             pairs: input.pairs,
             cells: rows.map {
-                Cell(s: $0.source, d: $0.destination, n: $0.connected, of: $0.pairs, c: $0.conns.description)
+                Cell(
+                    s: $0.source.description, d: $0.destination.description, n: $0.connected, of: $0.pairs,
+                    c: $0.conns.description)
             },
-            namespaces: namespaces)
+            namespaces: namespaces.map(\.description))
         // JSON inside <script>: "</" would end the element.
         let json = JSON.encode(data).replacingOccurrences(of: "</", with: "<\\/")
         var html = """
@@ -151,7 +154,7 @@ public enum HTMLReport {
     /// The page's behaviour: the matrix, the drill-down, the focus graph and the filters, from the embedded data.
     static let script = """
         var data = JSON.parse(document.getElementById('data').textContent);
-        function ns(w) { return w.indexOf('external:') === 0 ? 'external' : w.split('/')[0]; }
+        function ns(w) { return w.indexOf('external:') === 0 ? '\(NamespaceSummary.Peer.outsideName)' : w.split('/')[0]; }
         function el(tag, text) { var e = document.createElement(tag); if (text !== undefined) e.textContent = text; return e; }
         function colour(share) {
           if (share <= 0) return '#e8f5e9';

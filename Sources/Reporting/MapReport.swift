@@ -56,16 +56,16 @@ public enum MapReport {
     /// One line per ordered pair of namespaces (and the outside world) with some connection: how many of their
     /// workload pairs connect, out of how many, and over which connections.
     public static func summary(_ s: NamespaceSummary) -> String {
-        let w1 = max(16, s.rows.map(\.source.count).max() ?? 0)
-        let w2 = max(21, s.rows.map(\.destination.count).max() ?? 0)
+        let w1 = max(16, s.rows.map(\.source.description.count).max() ?? 0)
+        let w2 = max(21, s.rows.map(\.destination.description.count).max() ?? 0)
         // A million lines at 100,000 workloads, between a thousand namespaces sharing a few connection sets: each
         // name and set is rendered once, and the lines are assembled as bytes, in a buffer sized once.
         var lines: [UInt8] = []
         lines.reserveCapacity((s.rows.count + 2) * (w1 + w2 + 40))
         lines += ("SOURCE NAMESPACE".padded(to: w1) + "  " + "DESTINATION NAMESPACE".padded(to: w2)).utf8
         lines += "  WORKLOAD PAIRS  CONNECTIONS\n".utf8
-        var sources: [String: [UInt8]] = [:]
-        var destinations: [String: [UInt8]] = [:]
+        var sources: [NamespaceSummary.Peer: [UInt8]] = [:]
+        var destinations: [NamespaceSummary.Peer: [UInt8]] = [:]
         var described: [ConnSet: [UInt8]] = [:]
         func rendered<Key: Hashable>(_ key: Key, _ cache: inout [Key: [UInt8]], _ text: () -> String) -> [UInt8] {
             if let bytes = cache[key] { return bytes }
@@ -75,9 +75,9 @@ public enum MapReport {
         }
         let gap = Array("  ".utf8)
         for r in s.rows {
-            lines += rendered(r.source, &sources) { r.source.padded(to: w1) }
+            lines += rendered(r.source, &sources) { r.source.description.padded(to: w1) }
             lines += gap
-            lines += rendered(r.destination, &destinations) { r.destination.padded(to: w2) }
+            lines += rendered(r.destination, &destinations) { r.destination.description.padded(to: w2) }
             lines += gap
             let start = lines.count
             lines += "\(r.connected)/\(r.pairs)".utf8
@@ -87,7 +87,7 @@ public enum MapReport {
             lines.append(UInt8(ascii: "\n"))
         }
         lines +=
-            "\(s.rows.count) namespace pair(s) with connections (layer netpol); \(NamespaceSummary.external) is every address outside the pod network, counted as one peer per workload\n"
+            "\(s.rows.count) namespace pair(s) with connections (layer netpol); \(NamespaceSummary.Peer.outsideName) is every address outside the pod network, counted as one peer per workload\n"
             .utf8
         return String(decoding: lines, as: UTF8.self)
     }

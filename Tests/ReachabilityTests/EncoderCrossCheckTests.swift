@@ -332,7 +332,7 @@ final class ClassMapCrossCheckTests: XCTestCase {
             let source: String
             let destination: String
         }
-        let outside = NamespaceSummary.external
+        let outside = NamespaceSummary.Peer.outsideName
         // Every ordered pair of workloads touching the focus, one by one, and each focused workload with the outside.
         var total: [Key: Int] = [:]
         for (s, a) in namespaceOf where focus(s) {
