@@ -22,9 +22,9 @@ extension Array {
         }
     }
 
-    /// Empties the array and frees its elements on another thread, for arrays of millions of small objects (what the
-    /// kind readers made for each object of a large input); the caller need not wait for it. The work item is
-    /// returned for a caller (a test) that must.
+    /// Empties the array and frees its elements on another thread, for arrays of a large input's small objects (what
+    /// the kind readers made for each object, what deduplication kept of each); the caller need not wait for it. The
+    /// work item is returned for a caller (a test) that must.
     @discardableResult
     mutating func releaseInBackground() -> DispatchWorkItem {
         let held = HeldForRelease(self)
