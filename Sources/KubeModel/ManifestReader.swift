@@ -246,16 +246,20 @@ public struct ManifestReader {
         var errors = pathErrors
         var emptyFiles: [String] = []
         var chunks: [Chunk] = []
-        // Files are read, decoded and split a few at a time, one per core: the document limit is checked after each
+        // Files are read, decoded and split a few at a time, two per core: the document limit is checked after each
         // batch, so that too many documents are reported before anything is parsed, with memory still bounded.
-        let batch = ProcessInfo.processInfo.activeProcessorCount
+        let batch = 2 * ProcessInfo.processInfo.activeProcessorCount
         for start in stride(from: 0, to: files.count, by: batch) {
             let names = files[start..<min(files.count, start + batch)]
+            // Largest first: a core takes the next file when it is done with one, and a small file taken last fills the
+            // time another core needs to finish, where taken first it leaves a core idle.
+            let sizes = names.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+            let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
             var texts = [Result<[Chunk]?, InputError>?](repeating: nil, count: names.count)
             texts.withUnsafeMutableBufferPointer { texts in
                 let texts = texts
                 DispatchQueue.concurrentPerform(iterations: names.count) {
-                    texts[$0] = fileText(names[start + $0], stdin: stdin)
+                    texts[order[$0]] = fileText(names[start + order[$0]], stdin: stdin)
                 }
             }
             for (file, text) in zip(names, texts) {

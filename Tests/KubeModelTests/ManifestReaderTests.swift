@@ -28,6 +28,31 @@ final class ManifestReaderTests: XCTestCase {
         XCTAssertEqual(try read(try file(holding: []), limit: 100, expected: 0), Data())
     }
 
+    /// Files are read largest first, on every core, yet their documents keep the order of the paths given: the first
+    /// of two objects of one identity is the one in the earlier path, whichever file is the largest.
+    func testDocumentsKeepThePathOrderWhateverTheFileSizes() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("order-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        func write(_ name: String, _ text: String) throws -> String {
+            let path = dir.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let small = try write("small.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {a: '1'}}\n")
+        let large = try write(
+            "large.yaml",
+            (0..<2000).map { "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns-\($0)}\n" }.joined(separator: "---\n"))
+        let other = try write("other.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {a: '2'}}\n")
+        for (paths, again, first) in [([small, large, other], other, small), ([other, large, small], small, other)] {
+            let (model, errors) = ModelLoader().load(paths: paths)
+            XCTAssertEqual(model.objects.count, 2001)
+            XCTAssertEqual(
+                errors.map(\.description),
+                ["\(again):1: metadata.name: Namespace n is defined twice with different content (first at \(first):1)"])
+        }
+    }
+
     /// The limit is inclusive: exactly `limit` bytes are read, one more is refused, whether the reader expected the
     /// file's size or nothing.
     func testTheLimitIsExactWhateverSizeWasExpected() throws {
