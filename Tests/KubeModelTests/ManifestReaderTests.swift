@@ -39,17 +39,19 @@ final class ManifestReaderTests: XCTestCase {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             return path
         }
-        let small = try write("small.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {a: '1'}}\n")
+        let namespace = "apiVersion: v1\nkind: Namespace\nmetadata:"
+        let small = try write("small.yaml", "\(namespace) {name: n, labels: {a: '1'}}\n")
         let large = try write(
-            "large.yaml",
-            (0..<2000).map { "apiVersion: v1\nkind: Namespace\nmetadata: {name: ns-\($0)}\n" }.joined(separator: "---\n"))
-        let other = try write("other.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: n, labels: {a: '2'}}\n")
+            "large.yaml", (0..<2000).map { "\(namespace) {name: ns-\($0)}\n" }.joined(separator: "---\n"))
+        // Larger than the small file (a comment), so that reading by size would swap the two.
+        let other = try write(
+            "other.yaml", "# \(String(repeating: "-", count: 500))\n\(namespace) {name: n, labels: {a: '2'}}\n")
+        let line = [small: 1, other: 2]
         for (paths, again, first) in [([small, large, other], other, small), ([other, large, small], small, other)] {
             let (model, errors) = ModelLoader().load(paths: paths)
             XCTAssertEqual(model.objects.count, 2001)
-            XCTAssertEqual(
-                errors.map(\.description),
-                ["\(again):1: metadata.name: Namespace n is defined twice with different content (first at \(first):1)"])
+            let message = "Namespace n is defined twice with different content (first at \(first):\(line[first]!))"
+            XCTAssertEqual(errors.map(\.description), ["\(again):\(line[again]!): metadata.name: \(message)"])
         }
     }
 
