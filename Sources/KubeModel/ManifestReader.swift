@@ -253,7 +253,7 @@ public struct ManifestReader {
             let names = files[start..<min(files.count, start + batch)]
             // Largest first: a core takes the next file when it is done with one, and a small file taken last fills the
             // time another core needs to finish, where taken first it leaves a core idle.
-            let sizes = names.map { (try? FileManager.default.attributesOfItem(atPath: $0)[.size] as? Int) ?? 0 }
+            let sizes = names.map(Self.sizeForOrder)
             let order = sizes.indices.sorted { sizes[$0] > sizes[$1] }
             var texts = [Result<[Chunk]?, InputError>?](repeating: nil, count: names.count)
             texts.withUnsafeMutableBufferPointer { texts in
@@ -303,6 +303,14 @@ public struct ManifestReader {
             errors.append(contentsOf: r.errors)
         }
         return (items, errors, emptyFiles, inferredStarts)
+    }
+
+    /// A file's size as `stat` gives it, through symbolic links (the attributes `readFile` checks describe a link
+    /// itself, and a mounted ConfigMap's files are links); 0 for stdin and for what cannot be read, which `readFile`
+    /// then reports.
+    static func sizeForOrder(_ file: String) -> Int {
+        var status = stat()
+        return file != "-" && stat(file, &status) == 0 ? Int(status.st_size) : 0
     }
 
     /// One input read, decoded and split into chunks; nil for a file without content (reported by the model loader:

@@ -55,6 +55,18 @@ final class ManifestReaderTests: XCTestCase {
         }
     }
 
+    /// Files are ordered by the size of what they hold: a symbolic link by its target's.
+    func testTheSizeThatOrdersFilesIsTheTargetsThroughLinks() throws {
+        let target = try file(holding: [UInt8](repeating: 0x61, count: 5000))
+        let link = target.path + "-link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target.path)
+        addTeardownBlock { try? FileManager.default.removeItem(atPath: link) }
+        XCTAssertEqual(ManifestReader.sizeForOrder(target.path), 5000)
+        XCTAssertEqual(ManifestReader.sizeForOrder(link), 5000)
+        XCTAssertEqual(ManifestReader.sizeForOrder("-"), 0)
+        XCTAssertEqual(ManifestReader.sizeForOrder(target.path + "-missing"), 0)
+    }
+
     /// The limit is inclusive: exactly `limit` bytes are read, one more is refused, whether the reader expected the
     /// file's size or nothing.
     func testTheLimitIsExactWhateverSizeWasExpected() throws {
