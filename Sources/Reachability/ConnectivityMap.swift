@@ -166,6 +166,10 @@ public struct ConnectivityMap {
     /// The same on every core: sources are taken in batches and each worker lists its consecutive share of a batch into
     /// a sink of its own, made by `makeSink` with the worker's copy of `connTable` (connection sets found while listing
     /// are numbered per worker). After each batch `drain` receives the sinks in worker order, which is line order.
+    ///
+    /// `drain` runs on the calling thread while the workers list the next batch into a second set of sinks, so a
+    /// drain that writes (to a pipe, a file) overlaps the listing instead of stopping it. A drain may touch its sink's
+    /// output alone: the worker that made the sink is listing into the other one meanwhile, with the same table.
     public func forEachPairIndexInParallel<Sink: PairIndexSink>(
         readable: Bool = false, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
         batch: Int = 64, makeSink: (ConnTable) -> Sink, drain: (inout Sink) -> Void
@@ -175,21 +179,38 @@ public struct ConnectivityMap {
         let scratches = (0..<workers).map { _ in
             Scratch(table: matrix.table.copy(), classes: classes.count, names: listing.names)
         }
-        var sinks = scratches.map { makeSink($0.table) }
+        // Two sets of sinks, raw: one is drained on this thread while the workers fill the other, and a Swift array
+        // of them would be one variable that both access.
+        let sets = (0..<2).map { _ in
+            let set = UnsafeMutableBufferPointer<Sink>.allocate(capacity: workers)
+            _ = set.initialize(from: scratches.map { makeSink($0.table) })
+            return set
+        }
+        defer {
+            for set in sets {
+                _ = set.deinitialize()
+                set.deallocate()
+            }
+        }
         let sources = listing.sources
-        for start in stride(from: 0, to: sources.count, by: batch) {
+        let batches = Array(stride(from: 0, to: sources.count, by: batch))
+        let listed = DispatchGroup()
+        for (k, start) in batches.enumerated() {
+            // Raw buffers are not Sendable: this one is filled by the workers alone until `wait`.
+            nonisolated(unsafe) let sink = sets[k % 2]
             let end = min(sources.count, start + batch)
             let share = (end - start + workers - 1) / workers
-            sinks.withUnsafeMutableBufferPointer { sink in
-                let sink = sink
+            DispatchQueue.global().async(group: listed) {
                 DispatchQueue.concurrentPerform(iterations: workers) { w in
                     for i in min(end, start + w * share)..<min(end, start + (w + 1) * share) {
                         listing.pairs(of: sources[i], scratch: scratches[w], into: &sink[w])
                     }
                 }
             }
-            for w in 0..<workers { drain(&sinks[w]) }
+            if k > 0 { for w in 0..<workers { drain(&sets[(k - 1) % 2][w]) } }
+            listed.wait()
         }
+        if !batches.isEmpty { for w in 0..<workers { drain(&sets[(batches.count - 1) % 2][w]) } }
     }
 
     /// A worker's state while listing: its table, the rows of recent source classes, and one source's pairs as they

@@ -51,7 +51,8 @@ struct MapCommand: ParsableCommand {
         Progress.show("\(map.classes.count) classes; deciding pairs")
         Progress.clear()
         if format == .pairs {
-            // Streamed: at scale the list is gigabytes.
+            // Streamed: at scale the list is gigabytes, and a pipe of 64 KiB would wake its reader for each.
+            PipeCapacity.widen(STDOUT_FILENO)
             MapReport.writePairs(map) { fwrite($0.baseAddress, 1, $0.count, stdout) }
             try Output.flushStandardOutput()
             return
