@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(
             name: "SynthesisTests", dependencies: ["Synthesis", "Claims", "Reachability", "KubeModel", "TestSupport"]),
         .testTarget(name: "LintTests", dependencies: ["Lint", "Reporting", "KubeModel", "TestSupport"]),
-        .testTarget(name: "ReportingTests", dependencies: ["Reporting"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "Reachability", "KubeModel", "TestSupport"]),
         .testTarget(
             name: "ClaimsTests",
             dependencies: ["Claims", "Reachability", "KubeModel", "Reporting", "Yams", "TestSupport"]),

@@ -486,6 +486,56 @@ public struct ConnectivityMap {
         }
     }
 
+    /// How many pairs the map lists, counted on every core without holding them.
+    public func pairCount(readable: Bool = false) -> Int {
+        struct Counter: PairIndexSink {
+            var count = 0
+            mutating func pairs(
+                from source: Int, to destinations: UnsafeBufferPointer<Int32>, conns: UnsafeBufferPointer<Int32>
+            ) { count += destinations.count }
+        }
+        var total = 0
+        forEachPairIndexInParallel(
+            readable: readable, makeSink: { _ in Counter() },
+            drain: {
+                total += $0.count
+                $0.count = 0
+            })
+        return total
+    }
+
+    /// The endpoints (indices into `endpointNames(readable:)`, sorted) that are the source of some pair, and those
+    /// that are the destination of some pair, found on every core without holding the pairs.
+    public func appearingEndpoints(readable: Bool = false) -> (sources: [Int], destinations: [Int]) {
+        final class Seen: PairIndexSink {
+            var isDestination: [Bool]
+            /// Sources and destinations seen since the last drain; a source's pairs come in one call.
+            var sources: [Int] = []
+            var destinations: [Int] = []
+            init(names: Int) { isDestination = [Bool](repeating: false, count: names) }
+            func pairs(from source: Int, to destinations: UnsafeBufferPointer<Int32>, conns: UnsafeBufferPointer<Int32>)
+            {
+                sources.append(source)
+                for d in destinations where !isDestination[Int(d)] {
+                    isDestination[Int(d)] = true
+                    self.destinations.append(Int(d))
+                }
+            }
+        }
+        let names = endpointNames(readable: readable).count
+        var sources: [Int] = []
+        var destinations = Set<Int>()
+        forEachPairIndexInParallel(
+            readable: readable, makeSink: { _ in Seen(names: names) },
+            drain: { seen in
+                sources += seen.sources
+                destinations.formUnion(seen.destinations)
+                seen.sources = []
+                seen.destinations = []
+            })
+        return (sources.sorted(), destinations.sorted())
+    }
+
     /// Every allowed pair, in the oracle's line order.
     public var pairs: [Pair] {
         var out: [Pair] = []

@@ -4,6 +4,9 @@ import Reachability
 /// The connectivity map as a Graphviz graph: namespaces are clusters, workloads nodes, external sources and
 /// destinations nodes of their own, edges labelled with their connections; flows that refute a claim are red.
 public enum DotReport {
+    /// The most pairs `map --format dot` draws: Graphviz lays out thousands of edges, and a million is beyond it.
+    public static let pairLimit = 100_000
+
     static func quoted(_ s: String) -> String {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }

@@ -82,6 +82,13 @@ public enum JSON {
         guard let data = try? encoder.encode(value), let s = String(data: data, encoding: .utf8) else { return "{}" }
         return s + "\n"
     }
+
+    /// A string as a JSON string literal, escaped as `encode` escapes it.
+    public static func quoted(_ text: String) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return (try? encoder.encode(text)).map { String(decoding: $0, as: UTF8.self) } ?? "\"\""
+    }
 }
 
 extension InventoryReport: Reporter {

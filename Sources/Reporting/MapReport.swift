@@ -6,25 +6,35 @@ public enum MapReport {
     /// map is never held).
     public static func writePairs(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) -> Void) {
         let names = map.endpointNames()
-        let sources = ByteTexts(names.map { "\($0) => " })
-        let destinations = ByteTexts(names.map { "\($0) : " })
+        let pieces = PairPieces(
+            sources: names.map { "\($0) => " }, destinations: names.map { "\($0) : " }, conns: { "\($0)\n" })
+        stream(map, pieces, readable: false) { write($0.bytes) }
+    }
+
+    public static func pairs(_ map: ConnectivityMap) -> String { collected { writePairs(map, to: $0) } }
+
+    /// Every pair through `pieces`, in line order, to `drain` batch by batch: each writer's bytes and pair count.
+    private static func stream(
+        _ map: ConnectivityMap, _ pieces: PairPieces, readable: Bool, drain: (PairLineWriter) -> Void
+    ) {
         map.forEachPairIndexInParallel(
-            makeSink: { PairLineWriter(sources: sources, destinations: destinations, table: $0) },
+            readable: readable, makeSink: { PairLineWriter(pieces, table: $0) },
             drain: { writer in
-                write(writer.buffer.bytes)
-                writer.buffer.removeAll()
+                drain(writer)
+                writer.removeAll()
             })
     }
 
-    public static func pairs(_ map: ConnectivityMap) -> String {
+    /// What a streaming writer writes, as one string (for the tests and small maps).
+    private static func collected(_ body: ((UnsafeRawBufferPointer) -> Void) -> Void) -> String {
         var out: [UInt8] = []
-        writePairs(map) { out += $0 }
+        body { out += $0 }
         return String(decoding: out, as: UTF8.self)
     }
 
     /// The published entry paths, after the pairs: what each proxy sends where, and whether the proxy's pods may
     /// open the second hop.
-    static func entryPaths(_ paths: [EntryPath]) -> String {
+    public static func entryPaths(_ paths: [EntryPath]) -> String {
         guard !paths.isEmpty else { return "" }
         var out = "\nentry paths (proxy entry: request -> Service -> pods, NetworkPolicy from the proxy's pods):\n"
         for p in paths {
@@ -37,21 +47,32 @@ public enum MapReport {
         return out
     }
 
-    public static func table(_ map: ConnectivityMap) -> String {
-        let rows = map.readablePairs
-        let w1 = max(6, rows.map(\.source.count).max() ?? 0)
-        let w2 = max(11, rows.map(\.destination.count).max() ?? 0)
-        var out = "SOURCE".padded(to: w1) + "  " + "DESTINATION".padded(to: w2) + "  CONNECTIONS\n"
-        for p in rows {
-            out += p.source.padded(to: w1) + "  " + p.destination.padded(to: w2) + "  \(p.conns)\n"
+    /// The pairs as a table with readable names, streamed: a first pass over the pairs finds the names that appear,
+    /// which set the column widths, and a second writes the lines.
+    public static func writeTable(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) -> Void) {
+        let names = map.endpointNames(readable: true)
+        let appearing = map.appearingEndpoints(readable: true)
+        let w1 = max(6, appearing.sources.map { names[$0].count }.max() ?? 0)
+        let w2 = max(11, appearing.destinations.map { names[$0].count }.max() ?? 0)
+        func bytes(_ text: String) { Array(text.utf8).withUnsafeBytes(write) }
+        bytes("SOURCE".padded(to: w1) + "  " + "DESTINATION".padded(to: w2) + "  CONNECTIONS\n")
+        let pieces = PairPieces(
+            sources: names.map { $0.padded(to: w1) + "  " }, destinations: names.map { $0.padded(to: w2) + "  " },
+            conns: { "\($0)\n" })
+        var count = 0
+        stream(map, pieces, readable: true) {
+            write($0.bytes)
+            count += $0.pairs
         }
-        out += "\(rows.count) allowed pair(s) (layer netpol)"
-        if rows.contains(where: { $0.source == "external:any" || $0.destination == "external:any" }) {
-            out += "; external:any is every address outside the pod network"
+        var footer = "\(count) allowed pair(s) (layer netpol)"
+        let outside = names.firstIndex(of: NamespaceSummary.Peer.outsideName)
+        if let outside, appearing.sources.contains(outside) || appearing.destinations.contains(outside) {
+            footer += "; external:any is every address outside the pod network"
         }
-        out += "\n"
-        return out
+        bytes(footer + "\n")
     }
+
+    public static func table(_ map: ConnectivityMap) -> String { collected { writeTable(map, to: $0) } }
 
     /// One line per ordered pair of namespaces (and the outside world) with some connection: how many of their
     /// workload pairs connect, out of how many, and over which connections.
@@ -92,51 +113,96 @@ public enum MapReport {
         return String(decoding: lines, as: UTF8.self)
     }
 
-    struct PairJSON: Encodable {
-        let source: String
-        let destination: String
-        let connections: String
+    /// The pairs as a JSON list of objects with readable names, streamed: the text `JSON.encode` gives for the list
+    /// (pretty-printed, keys sorted), without holding it.
+    public static func writeJSON(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) -> Void) {
+        let names = map.endpointNames(readable: true).map(JSON.quoted)
+        // Keys sorted: connections, destination, source. Each object but the first follows a comma, which the first
+        // object's bytes drop.
+        let pieces = PairPieces(
+            sources: names.map { "    \"source\" : \($0)\n  }" },
+            destinations: names.map { "    \"destination\" : \($0),\n" },
+            conns: { ",\n  {\n    \"connections\" : \(JSON.quoted($0.description)),\n" }, connectionsFirst: true)
+        func bytes(_ text: String) { Array(text.utf8).withUnsafeBytes(write) }
+        bytes("[")
+        var empty = true
+        stream(map, pieces, readable: true) { writer in
+            let chunk = writer.bytes
+            guard !chunk.isEmpty else { return }
+            write(empty ? UnsafeRawBufferPointer(rebasing: chunk.dropFirst()) : chunk)
+            empty = false
+        }
+        bytes(empty ? "\n\n]\n" : "\n]\n")
     }
-    public static func json(_ map: ConnectivityMap) -> String {
-        JSON.encode(
-            map.readablePairs.map {
-                PairJSON(source: $0.source, destination: $0.destination, connections: $0.conns.description)
-            })
+
+    public static func json(_ map: ConnectivityMap) -> String { collected { writeJSON(map, to: $0) } }
+}
+
+/// The three texts a pair is written as, each rendered once: one per source name, one per destination name, and one
+/// per connection set (rendered as the sets are met). In that order, or with the connections first.
+struct PairPieces {
+    let sources: ByteTexts
+    let destinations: ByteTexts
+    let conns: (ConnSet) -> String
+    let connectionsFirst: Bool
+
+    init(
+        sources: [String], destinations: [String], conns: @escaping (ConnSet) -> String, connectionsFirst: Bool = false
+    ) {
+        self.sources = ByteTexts(sources)
+        self.destinations = ByteTexts(destinations)
+        self.conns = conns
+        self.connectionsFirst = connectionsFirst
     }
 }
 
-/// Renders pairs as lines. Each line is three copies of bytes rendered once: `SRC => `, `DST : ` and `CONN\n`;
-/// tens of millions of lines leave no room for anything else per line.
-struct PairLineWriter: PairIndexSink {
-    private let sources: ByteTexts
-    private let destinations: ByteTexts
+/// Writes pairs as three copies of rendered bytes apiece; tens of millions of pairs leave no room for anything else
+/// per pair.
+final class PairLineWriter: PairIndexSink {
+    private let pieces: PairPieces
     private var conns: ByteTexts
     private let table: ConnTable
-    let buffer = ByteBuffer()
+    private let buffer = ByteBuffer()
+    /// Pairs written since the last `removeAll`.
+    private(set) var pairs = 0
 
-    init(sources: ByteTexts, destinations: ByteTexts, table: ConnTable) {
-        self.sources = sources
-        self.destinations = destinations
+    init(_ pieces: PairPieces, table: ConnTable) {
+        self.pieces = pieces
         self.table = table
-        conns = ByteTexts(table.sets.map { "\($0)\n" })
+        conns = ByteTexts(table.sets.map(pieces.conns))
     }
 
-    mutating func pairs(
-        from s: Int, to targets: UnsafeBufferPointer<Int32>, conns values: UnsafeBufferPointer<Int32>
-    ) {
+    var bytes: UnsafeRawBufferPointer { buffer.bytes }
+
+    func removeAll() {
+        buffer.removeAll()
+        pairs = 0
+    }
+
+    func pairs(from s: Int, to targets: UnsafeBufferPointer<Int32>, conns values: UnsafeBufferPointer<Int32>) {
         // Sets interned while listing (unions over a workload's differing pods) are rendered on first use.
         for c in values where Int(c) >= conns.count {
-            while conns.count <= Int(c) { conns.append("\(table[Int32(conns.count)])\n") }
+            while conns.count <= Int(c) { conns.append(pieces.conns(table[Int32(conns.count)])) }
         }
+        pairs += targets.count
+        let (sources, destinations) = (pieces.sources, pieces.destinations)
         buffer.reserve(targets.count * (sources.length(s) + destinations.longest + conns.longest) + ByteTexts.overrun)
         sources.withPointers { source in
             destinations.withPointers { destination in
                 conns.withPointers { conn in
                     var out = buffer.end
-                    for (d, c) in zip(targets, values) {
-                        out = source.copy(s, to: out)
-                        out = destination.copy(Int(d), to: out)
-                        out = conn.copy(Int(c), to: out)
+                    if pieces.connectionsFirst {
+                        for (d, c) in zip(targets, values) {
+                            out = conn.copy(Int(c), to: out)
+                            out = destination.copy(Int(d), to: out)
+                            out = source.copy(s, to: out)
+                        }
+                    } else {
+                        for (d, c) in zip(targets, values) {
+                            out = source.copy(s, to: out)
+                            out = destination.copy(Int(d), to: out)
+                            out = conn.copy(Int(c), to: out)
+                        }
                     }
                     buffer.count = out - buffer.start
                 }

@@ -50,17 +50,32 @@ struct MapCommand: ParsableCommand {
         KeptUntilExit.keep(evaluator, map)
         Progress.show("\(map.classes.count) classes; deciding pairs")
         Progress.clear()
-        if format == .pairs {
+        let entryPaths = namespace == nil && workload == nil ? EntryPath.all(evaluator) : []
+        let streamed: [ReportFormat: (ConnectivityMap, (UnsafeRawBufferPointer) -> Void) -> Void] = [
+            .pairs: MapReport.writePairs, .json: MapReport.writeJSON, .table: MapReport.writeTable,
+        ]
+        if let write = streamed[format] {
             // Streamed: at scale the list is gigabytes, and a pipe of 64 KiB would wake its reader for each.
             PipeCapacity.widen(STDOUT_FILENO)
-            MapReport.writePairs(map) { fwrite($0.baseAddress, 1, $0.count, stdout) }
+            write(map) { fwrite($0.baseAddress, 1, $0.count, stdout) }
+            if format == .table { fputs(MapReport.entryPaths(entryPaths), stdout) }
             try Output.flushStandardOutput()
             return
+        }
+        if format == .dot {
+            // Graphviz lays out thousands of edges, not millions: past the limit, say so rather than try.
+            let count = map.pairCount(readable: true)
+            guard count <= DotReport.pairLimit else {
+                FileHandle.standardError.write(
+                    Data(
+                        "error: --format dot: the map has \(count) pairs, more than the \(DotReport.pairLimit) a graph can show; focus it with --namespace or --workload, or use --format summary\n"
+                            .utf8))
+                throw ExitCode(2)
+            }
         }
         let refuted = try claims.map {
             DotReport.refutedPairs(try checkOrExit(ClaimChecker(model: model, assumptions: assumptions), files: [$0]))
         }
-        let entryPaths = namespace == nil && workload == nil ? EntryPath.all(evaluator) : []
         try Output.write(
             MapReport.render(.init(map: map, highlighted: refuted ?? [], entryPaths: entryPaths), as: format))
     }

@@ -211,6 +211,43 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(bad.output.contains("\(broken.path):4:"), bad.output)
     }
 
+    /// A graph of more pairs than Graphviz can lay out is refused with exit 2 and what to do instead; the lists are
+    /// streamed at any size.
+    func testDotRefusesAMapBeyondItsLimitAndTheListsStream() throws {
+        guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
+        // 400 workloads and no policy: every pair connects, 159,600 pairs between workloads alone.
+        var generator = ClusterGenerator(
+            options: {
+                var o = ClusterGenerator.Options()
+                o.namespaces = 4
+                o.deployments = 400
+                o.policies = 0
+                return o
+            }(), seed: 3)
+        let file = try temporaryFile(generator.manifests(), name: "open.yaml")
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+        let dot = try runProcess(cli, ["map", file, "--format", "dot"])
+        XCTAssertEqual(dot.status, 2, String(dot.output.prefix(300)))
+        XCTAssertTrue(
+            dot.output.contains("more than the \(DotReport.pairLimit) a graph can show; focus it with --namespace"),
+            String(dot.output.prefix(300)))
+        // A focused map is small enough to draw.
+        let focused = try runProcess(cli, ["map", file, "--format", "dot", "--namespace", "ns0"])
+        XCTAssertEqual(focused.status, 0, String(focused.output.prefix(300)))
+        // The table and JSON are streamed whatever the size, with their counts.
+        let table = try runProcess(cli, ["map", file, "--format", "table"])
+        XCTAssertEqual(table.status, 0)
+        let rows = table.output.split(separator: "\n")
+        XCTAssertEqual(
+            rows.last.map(String.init),
+            "\(rows.count - 2) allowed pair(s) (layer netpol); external:any is every address outside the pod network")
+        XCTAssertGreaterThan(rows.count, DotReport.pairLimit)
+        let json = try runProcess(cli, ["map", file, "--format", "json"])
+        XCTAssertEqual(json.status, 0)
+        let objects = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: String]]
+        XCTAssertEqual(objects?.count, rows.count - 2)
+    }
+
     /// Usage errors exit 2 like other input errors, naming the option and the values it accepts; no argument at all
     /// is one too.
     func testUsageErrorsExitTwo() throws {
