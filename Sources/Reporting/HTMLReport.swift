@@ -24,22 +24,29 @@ public enum HTMLReport {
         }
     }
 
+    /// The most pairs the page carries. Its script filters them in the browser, and past a few hundred thousand the
+    /// page is too large to open; a larger map's pairs are left out, and the page says how to list them.
+    public static let pairLimit = 200_000
+
     /// What the page shows besides the claims.
     public struct Input {
         public let title: String
         public let results: [ClaimResult]
+        /// The pairs the page carries, and how many the map has: more when they were left out (`pairLimit`).
         public let pairs: [PairRow]
+        public let pairCount: Int
         public let summary: NamespaceSummary
         public let profile: String
         public let assumptions: [String]
         public let entryPaths: [EntryPath]
         public init(
-            title: String, results: [ClaimResult], pairs: [PairRow], summary: NamespaceSummary, profile: String,
-            assumptions: [String], entryPaths: [EntryPath]
+            title: String, results: [ClaimResult], pairs: [PairRow], pairCount: Int, summary: NamespaceSummary,
+            profile: String, assumptions: [String], entryPaths: [EntryPath]
         ) {
             self.title = title
             self.results = results
             self.pairs = pairs
+            self.pairCount = pairCount
             self.summary = summary
             self.profile = profile
             self.assumptions = assumptions
@@ -68,6 +75,10 @@ public enum HTMLReport {
                     c: $0.conns.description)
             },
             namespaces: namespaces.map(\.description))
+        let omitted =
+            input.pairs.count < input.pairCount
+            ? "<p class=\"omitted\">This page carries none of the \(input.pairCount) pairs: they are more than the \(pairLimit) it can hold. The namespace matrix counts them all; <code>reachproof map --format pairs</code> (or <code>json</code>) lists them, and <code>--namespace</code> or <code>--workload</code> focuses the list.</p>"
+            : ""
         // JSON inside <script>: "</" would end the element.
         let json = JSON.encode(data).replacingOccurrences(of: "</", with: "<\\/")
         var html = """
@@ -90,7 +101,8 @@ public enum HTMLReport {
             small { color: #5b6474; }
             </style></head><body>
             <h1>\(escape(input.title))</h1>
-            <p>\(results.count) claim(s): <span class="PROVED">\(proved) proved</span>, <span class="REFUTED">\(refuted) refuted</span>, <span class="UNKNOWN">\(unknown) unknown</span>; \(input.pairs.count) allowed workload pair(s) at the netpol layer.</p>
+            <p>\(results.count) claim(s): <span class="PROVED">\(proved) proved</span>, <span class="REFUTED">\(refuted) refuted</span>, <span class="UNKNOWN">\(unknown) unknown</span>; \(input.pairCount) allowed workload pair(s) at the netpol layer.</p>
+            \(omitted)
             <p>Profile <b>\(escape(input.profile))</b>; assumptions: \(input.assumptions.map { "<code>\(escape($0))</code>" }.joined(separator: ", ")).</p>
             <h2>Claims</h2>
             <table class="wide"><tr><th>verdict</th><th>claim</th><th>layer</th><th>details</th></tr>
@@ -137,6 +149,7 @@ public enum HTMLReport {
         }
         html += """
             <h2>Allowed pairs</h2>
+            \(omitted)
             <input id="fns" type="search" placeholder="namespace" aria-label="filter by namespace">
             <input id="fwl" type="search" placeholder="workload" aria-label="filter by workload">
             <input id="fport" type="search" placeholder="port, e.g. 8080 or TCP/53" aria-label="filter by port">

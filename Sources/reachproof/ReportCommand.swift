@@ -25,17 +25,19 @@ struct ReportCommand: ParsableCommand {
         let results = try checkOrExit(checker, files: [claims])
         let evaluator = checker.evaluator
         let map = ConnectivityMap(evaluator: evaluator)
-        let pairs = map.readablePairs
+        // Counted first: a map too large for the page is not listed into memory at all.
+        let count = map.pairCount(readable: true)
+        let pairs = count <= HTMLReport.pairLimit ? map.readablePairs : []
         let page = HTMLReport.page(
             .init(
-                title: title, results: results, pairs: HTMLReport.rows(pairs, evaluator: evaluator),
+                title: title, results: results, pairs: HTMLReport.rows(pairs, evaluator: evaluator), pairCount: count,
                 summary: NamespaceSummary(map), profile: evaluator.assumptions.profile.rawValue,
                 assumptions: evaluator.assumptions.describedBindings + model.inputAssumptions,
                 entryPaths: EntryPath.all(evaluator)))
         try page.write(toFile: out, atomically: true, encoding: .utf8)
         FileHandle.standardError.write(
             Data(
-                "wrote \(out) (\(results.count) claims, \(pairs.count) pairs)\n"
+                "wrote \(out) (\(results.count) claims, \(count) pairs\(pairs.count < count ? ", not carried: more than \(HTMLReport.pairLimit)" : ""))\n"
                     .utf8))
     }
 }

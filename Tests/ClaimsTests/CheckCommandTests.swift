@@ -211,16 +211,16 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertTrue(bad.output.contains("\(broken.path):4:"), bad.output)
     }
 
-    /// A graph of more pairs than Graphviz can lay out is refused with exit 2 and what to do instead; the lists are
-    /// streamed at any size.
-    func testDotRefusesAMapBeyondItsLimitAndTheListsStream() throws {
+    /// A graph of more pairs than Graphviz can lay out is refused with exit 2 and what to do instead; the HTML report
+    /// leaves out more pairs than it can carry and says so; the lists are streamed at any size.
+    func testLargeMapsAreRefusedByDotLeftOutOfTheReportAndStreamedAsLists() throws {
         guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
-        // 400 workloads and no policy: every pair connects, 159,600 pairs between workloads alone.
+        // 460 workloads and no policy: every pair connects, 211,140 pairs between workloads alone.
         var generator = ClusterGenerator(
             options: {
                 var o = ClusterGenerator.Options()
                 o.namespaces = 4
-                o.deployments = 400
+                o.deployments = 460
                 o.policies = 0
                 return o
             }(), seed: 3)
@@ -246,6 +246,17 @@ final class CheckCommandTests: XCTestCase {
         XCTAssertEqual(json.status, 0)
         let objects = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: String]]
         XCTAssertEqual(objects?.count, rows.count - 2)
+        let claims = try temporaryFile(
+            "claims:\n  - name: c\n    denied:\n      from: {namespace: ns0}\n      to: {namespace: ns1}\n      ports: [TCP/1]\n",
+            name: "claims.yaml")
+        let page = (file as NSString).deletingLastPathComponent + "/report.html"
+        let report = try runProcess(cli, ["report", file, "--claims", claims, "--out", page])
+        XCTAssertEqual(report.status, 0, report.output)
+        XCTAssertTrue(report.output.contains("\(rows.count - 2) pairs, not carried: more than 200000"), report.output)
+        let html = try String(contentsOfFile: page, encoding: .utf8)
+        XCTAssertTrue(html.contains("\(rows.count - 2) allowed workload pair(s)"))
+        XCTAssertTrue(html.contains("This page carries none of the \(rows.count - 2) pairs"))
+        XCTAssertLessThan(html.utf8.count, 1_000_000, "the page holds the namespace matrix, not the pairs")
     }
 
     /// Usage errors exit 2 like other input errors, naming the option and the values it accepts; no argument at all
