@@ -156,10 +156,33 @@ public struct SuggestionVerifier {
                 }
                 return (count, ranges)
             }
-            let pairs = ConnectivityMap(evaluator: e).readablePairs
-            var ranges = 0
-            for pair in pairs { for p in L4Protocol.allCases { ranges += pair.conns[p].ranges.count } }
-            return (pairs.count, ranges)
+            // Counted as listed: the pairs of a large cluster are not held.
+            struct Census: PairIndexSink {
+                let table: ConnTable
+                var pairs = 0
+                var ranges = 0
+                var rangesOf: [Int32: Int] = [:]
+                mutating func pairs(
+                    from source: Int, to destinations: UnsafeBufferPointer<Int32>, conns: UnsafeBufferPointer<Int32>
+                ) {
+                    pairs += destinations.count
+                    for c in conns {
+                        if rangesOf[c] == nil {
+                            rangesOf[c] = L4Protocol.allCases.reduce(0) { $0 + table[c][$1].ranges.count }
+                        }
+                        ranges += rangesOf[c]!
+                    }
+                }
+            }
+            var (count, ranges) = (0, 0)
+            ConnectivityMap(evaluator: e).forEachPairIndexInParallel(
+                readable: true, makeSink: { Census(table: $0) },
+                drain: {
+                    count += $0.pairs
+                    ranges += $0.ranges
+                    ($0.pairs, $0.ranges) = (0, 0)
+                })
+            return (count, ranges)
         }
         (report.pairsBefore, report.connectionsBefore) = census(
             ClaimChecker(model: original, assumptions: assumptions))
