@@ -298,8 +298,19 @@ enum MCPTools {
         }
         let evaluator = Evaluator(model: model, assumptions: assumptions)
         let map = ConnectivityMap(evaluator: evaluator, namespace: namespace, workload: workload)
+        // A reply is read whole by the client (and often by a model): a focus that still lists a large share of a big
+        // cluster is refused with its size, before it is listed.
+        let count = map.pairCount(readable: true)
+        guard count <= mapPairLimit else {
+            throw Problem(
+                "the map has \(count) pairs, more than the \(mapPairLimit) a reply carries: focus on a workload, or run `reachproof map` with --format pairs or summary"
+            )
+        }
         return MapReport.render(.init(map: map), as: .json)
     }
+
+    /// The most pairs the map tool replies with.
+    static let mapPairLimit = 20_000
 
     static func lint(_ a: [String: Value]) throws -> String {
         let (model, assumptions, _) = try input(a)

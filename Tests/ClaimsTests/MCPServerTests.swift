@@ -98,6 +98,36 @@ final class MCPServerTests: XCTestCase {
         XCTAssertTrue(out.contains { $0["id"] as? Int == 8 && $0["result"] != nil }, "\(out)")
     }
 
+    /// A focus that still selects too many pairs is refused with its size; a narrower one is answered.
+    func testTheMapToolRefusesMoreThanAReplyCarries() throws {
+        // 460 workloads in 4 namespaces and no policy: the pairs touching one namespace number about 105,000.
+        var generator = ClusterGenerator(
+            options: {
+                var o = ClusterGenerator.Options()
+                o.namespaces = 4
+                o.deployments = 460
+                o.policies = 0
+                return o
+            }(), seed: 3)
+        let file = try temporaryFile(generator.manifests(), name: "open.yaml")
+        defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
+        let s = try Session(try cli())
+        s.send(Self.initialize)
+        s.send(Self.initialized)
+        s.send(Self.call(2, "map", #"{"paths":["\#(file)"],"namespace":"ns0"}"#))
+        s.send(Self.call(3, "map", #"{"paths":["\#(file)"],"workload":"ns0/web-0"}"#))
+        let out = s.responses(waitingFor: [1, 2, 3], seconds: 60)
+        func result(_ id: Int) -> (error: Bool, text: String) {
+            let r = out.first { $0["id"] as? Int == id }?["result"] as? [String: Any]
+            let text = ((r?["content"] as? [[String: Any]])?.first?["text"] as? String) ?? ""
+            return (r?["isError"] as? Bool == true, text)
+        }
+        XCTAssertTrue(result(2).error, result(2).text)
+        XCTAssertTrue(result(2).text.contains("more than the 20000 a reply carries"), result(2).text)
+        XCTAssertFalse(result(3).error, String(result(3).text.prefix(300)))
+        XCTAssertTrue(result(3).text.contains("\"source\" : \"ns0/web-0\""), String(result(3).text.prefix(300)))
+    }
+
     func testSlowClientAndABurstOfCalls() throws {
         let s = try Session(try cli())
         // The initialize request trickles in over half a second.
