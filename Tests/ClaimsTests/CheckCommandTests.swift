@@ -216,15 +216,7 @@ final class CheckCommandTests: XCTestCase {
     func testLargeMapsAreRefusedByDotLeftOutOfTheReportAndStreamedAsLists() throws {
         guard let cli = Paths.cli else { throw XCTSkip("build the CLI first (swift build)") }
         // 460 workloads and no policy: every pair connects, 211,140 pairs between workloads alone.
-        var generator = ClusterGenerator(
-            options: {
-                var o = ClusterGenerator.Options()
-                o.namespaces = 4
-                o.deployments = 460
-                o.policies = 0
-                return o
-            }(), seed: 3)
-        let file = try temporaryFile(generator.manifests(), name: "open.yaml")
+        let file = try openClusterFile(deployments: 460)
         defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
         let dot = try runProcess(cli, ["map", file, "--format", "dot"])
         XCTAssertEqual(dot.status, 2, String(dot.output.prefix(300)))

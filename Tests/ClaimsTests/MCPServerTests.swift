@@ -101,15 +101,7 @@ final class MCPServerTests: XCTestCase {
     /// A focus that still selects too many pairs is refused with its size; a narrower one is answered.
     func testTheMapToolRefusesMoreThanAReplyCarries() throws {
         // 460 workloads in 4 namespaces and no policy: the pairs touching one namespace number about 105,000.
-        var generator = ClusterGenerator(
-            options: {
-                var o = ClusterGenerator.Options()
-                o.namespaces = 4
-                o.deployments = 460
-                o.policies = 0
-                return o
-            }(), seed: 3)
-        let file = try temporaryFile(generator.manifests(), name: "open.yaml")
+        let file = try openClusterFile(deployments: 460)
         defer { try? FileManager.default.removeItem(atPath: (file as NSString).deletingLastPathComponent) }
         let s = try Session(try cli())
         s.send(Self.initialize)

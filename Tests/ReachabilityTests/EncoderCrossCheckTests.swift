@@ -263,18 +263,7 @@ final class ClassMapCrossCheckTests: XCTestCase {
         // The streamed text is the same list.
         XCTAssertEqual(MapReport.pairs(map), lines.map { $0 + "\n" }.joined(), context, file: file, line: line)
         // Listing on several workers, in uneven batches, gives the same lines in the same order.
-        struct Lines: PairIndexSink {
-            let names: [String]
-            let table: ConnTable
-            var lines: [String] = []
-            mutating func pairs(
-                from source: Int, to destinations: UnsafeBufferPointer<Int32>, conns: UnsafeBufferPointer<Int32>
-            ) {
-                for (d, c) in zip(destinations, conns) {
-                    lines.append("\(names[source]) => \(names[Int(d)]) : \(table[c])")
-                }
-            }
-        }
+        typealias Lines = ParallelListingTests.Lines
         var parallel: [String] = []
         map.forEachPairIndexInParallel(
             workers: 3, batch: 7, makeSink: { Lines(names: map.endpointNames(), table: $0) },

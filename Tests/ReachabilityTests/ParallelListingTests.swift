@@ -8,7 +8,7 @@ import XCTest
 /// `ConnectivityMap.forEachPairIndexInParallel` drains one batch while the workers list the next: what reaches the
 /// drain must still be each batch whole, once, in line order.
 final class ParallelListingTests: XCTestCase {
-    /// A sink that keeps its lines and counts its drains.
+    /// A sink that keeps its pairs as lines.
     struct Lines: PairIndexSink {
         let names: [String]
         let table: ConnTable

@@ -353,3 +353,13 @@ public func generatedModel(seed: UInt64, _ configure: (inout ClusterGenerator.Op
     var generator = ClusterGenerator(options: options, seed: seed)
     return try loadModel(generator.manifests(), file: "generated-\(seed).yaml")
 }
+
+/// A cluster of `deployments` workloads in 4 namespaces and no policy, so that every pair connects, written by the
+/// project's generator to a file of a fresh folder (the caller removes the folder).
+public func openClusterFile(deployments: Int) throws -> String {
+    var options = ClusterGenerator.Options()
+    options.deployments = deployments
+    options.policies = 0
+    var generator = ClusterGenerator(options: options, seed: 3)
+    return try temporaryFile(generator.manifests(), name: "open.yaml")
+}
