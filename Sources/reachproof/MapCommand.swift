@@ -50,7 +50,8 @@ struct MapCommand: ParsableCommand {
         KeptUntilExit.keep(evaluator, map)
         Progress.show("\(map.classes.count) classes; deciding pairs")
         Progress.clear()
-        let entryPaths = namespace == nil && workload == nil ? EntryPath.all(evaluator) : []
+        // Only the table and the text formats show them: not computed for the lists.
+        func entryPaths() -> [EntryPath] { namespace == nil && workload == nil ? EntryPath.all(evaluator) : [] }
         let streamed: [ReportFormat: (ConnectivityMap, (UnsafeRawBufferPointer) -> Void) -> Void] = [
             .pairs: MapReport.writePairs, .json: MapReport.writeJSON, .table: MapReport.writeTable,
         ]
@@ -58,7 +59,7 @@ struct MapCommand: ParsableCommand {
             // Streamed: at scale the list is gigabytes, and a pipe of 64 KiB would wake its reader for each.
             PipeCapacity.widen(STDOUT_FILENO)
             write(map) { fwrite($0.baseAddress, 1, $0.count, stdout) }
-            if format == .table { fputs(MapReport.entryPaths(entryPaths), stdout) }
+            if format == .table { fputs(MapReport.entryPaths(entryPaths()), stdout) }
             try Output.flushStandardOutput()
             return
         }
@@ -77,7 +78,7 @@ struct MapCommand: ParsableCommand {
             DotReport.refutedPairs(try checkOrExit(ClaimChecker(model: model, assumptions: assumptions), files: [$0]))
         }
         try Output.write(
-            MapReport.render(.init(map: map, highlighted: refuted ?? [], entryPaths: entryPaths), as: format))
+            MapReport.render(.init(map: map, highlighted: refuted ?? [], entryPaths: entryPaths()), as: format))
     }
 }
 
