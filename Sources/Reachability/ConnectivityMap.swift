@@ -169,11 +169,13 @@ public struct ConnectivityMap {
     ///
     /// `drain` runs on the calling thread while the workers list the next batch into a second set of sinks, so a
     /// drain that writes (to a pipe, a file) overlaps the listing instead of stopping it. A drain may touch its sink's
-    /// output alone: the worker that made the sink is listing into the other one meanwhile, with the same table.
+    /// output alone: the worker that made the sink is listing into the other one meanwhile, with the same table. A
+    /// drain that throws (a write that failed) stops the listing: the batch in flight is finished and dropped, and
+    /// the error goes to the caller.
     public func forEachPairIndexInParallel<Sink: PairIndexSink>(
         readable: Bool = false, workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-        batch: Int = 64, makeSink: (ConnTable) -> Sink, drain: (inout Sink) -> Void
-    ) {
+        batch: Int = 64, makeSink: (ConnTable) -> Sink, drain: (inout Sink) throws -> Void
+    ) rethrows {
         let listing = Listing(self, readable: readable)
         let workers = max(1, workers)
         let scratches = (0..<workers).map { _ in
@@ -207,10 +209,11 @@ public struct ConnectivityMap {
                     }
                 }
             }
-            if k > 0 { for w in 0..<workers { drain(&sets[(k - 1) % 2][w]) } }
-            listed.wait()
+            // Waited for even when a drain throws: the workers write into `sink` until then.
+            defer { listed.wait() }
+            if k > 0 { for w in 0..<workers { try drain(&sets[(k - 1) % 2][w]) } }
         }
-        if !batches.isEmpty { for w in 0..<workers { drain(&sets[(batches.count - 1) % 2][w]) } }
+        if !batches.isEmpty { for w in 0..<workers { try drain(&sets[(batches.count - 1) % 2][w]) } }
     }
 
     /// A worker's state while listing: its table, the rows of recent source classes, and one source's pairs as they

@@ -3,24 +3,24 @@ import Reachability
 
 public enum MapReport {
     /// One `SRC => DST : CONN` line per allowed pair, sorted, written batch by batch as the cores list them (a large
-    /// map is never held).
-    public static func writePairs(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) -> Void) {
+    /// map is never held). A write that throws stops the listing (so do those of the other streamed formats).
+    public static func writePairs(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         let names = map.endpointNames()
         let pieces = PairPieces(
             sources: names.map { "\($0) => " }, destinations: names.map { "\($0) : " }, conns: { "\($0)\n" })
-        stream(map, pieces, readable: false) { write($0.bytes) }
+        try stream(map, pieces, readable: false) { try write($0.bytes) }
     }
 
     public static func pairs(_ map: ConnectivityMap) -> String { collected { writePairs(map, to: $0) } }
 
     /// Every pair through `pieces`, in line order, to `drain` batch by batch: each writer's bytes and pair count.
     private static func stream(
-        _ map: ConnectivityMap, _ pieces: PairPieces, readable: Bool, drain: (PairLineWriter) -> Void
-    ) {
-        map.forEachPairIndexInParallel(
+        _ map: ConnectivityMap, _ pieces: PairPieces, readable: Bool, drain: (PairLineWriter) throws -> Void
+    ) rethrows {
+        try map.forEachPairIndexInParallel(
             readable: readable, makeSink: { PairLineWriter(pieces, table: $0) },
             drain: { writer in
-                drain(writer)
+                try drain(writer)
                 writer.removeAll()
             })
     }
@@ -49,19 +49,19 @@ public enum MapReport {
 
     /// The pairs as a table with readable names, streamed: a first pass over the pairs finds the names that appear,
     /// which set the column widths, and a second writes the lines.
-    public static func writeTable(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) -> Void) {
+    public static func writeTable(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         let names = map.endpointNames(readable: true)
         let appearing = map.appearingEndpoints(readable: true)
         let w1 = max(6, appearing.sources.map { names[$0].count }.max() ?? 0)
         let w2 = max(11, appearing.destinations.map { names[$0].count }.max() ?? 0)
-        func bytes(_ text: String) { Array(text.utf8).withUnsafeBytes(write) }
-        bytes("SOURCE".padded(to: w1) + "  " + "DESTINATION".padded(to: w2) + "  CONNECTIONS\n")
+        try Array(("SOURCE".padded(to: w1) + "  " + "DESTINATION".padded(to: w2) + "  CONNECTIONS\n").utf8)
+            .withUnsafeBytes(write)
         let pieces = PairPieces(
             sources: names.map { $0.padded(to: w1) + "  " }, destinations: names.map { $0.padded(to: w2) + "  " },
             conns: { "\($0)\n" })
         var count = 0
-        stream(map, pieces, readable: true) {
-            write($0.bytes)
+        try stream(map, pieces, readable: true) {
+            try write($0.bytes)
             count += $0.pairs
         }
         var footer = "\(count) allowed pair(s) (layer netpol)"
@@ -69,7 +69,7 @@ public enum MapReport {
         if let outside, appearing.sources.contains(outside) || appearing.destinations.contains(outside) {
             footer += "; external:any is every address outside the pod network"
         }
-        bytes(footer + "\n")
+        try Array((footer + "\n").utf8).withUnsafeBytes(write)
     }
 
     public static func table(_ map: ConnectivityMap) -> String { collected { writeTable(map, to: $0) } }
@@ -115,7 +115,7 @@ public enum MapReport {
 
     /// The pairs as a JSON list of objects with readable names, streamed: the text `JSON.encode` gives for the list
     /// (pretty-printed, keys sorted), without holding it.
-    public static func writeJSON(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) -> Void) {
+    public static func writeJSON(_ map: ConnectivityMap, to write: (UnsafeRawBufferPointer) throws -> Void) rethrows {
         let names = map.endpointNames(readable: true).map(JSON.quoted)
         // Keys sorted: connections, destination, source. Each object but the first follows a comma, which the first
         // object's bytes drop.
@@ -123,16 +123,15 @@ public enum MapReport {
             sources: names.map { "    \"source\" : \($0)\n  }" },
             destinations: names.map { "    \"destination\" : \($0),\n" },
             conns: { ",\n  {\n    \"connections\" : \(JSON.quoted($0.description)),\n" }, connectionsFirst: true)
-        func bytes(_ text: String) { Array(text.utf8).withUnsafeBytes(write) }
-        bytes("[")
+        try Array("[".utf8).withUnsafeBytes(write)
         var empty = true
-        stream(map, pieces, readable: true) { writer in
+        try stream(map, pieces, readable: true) { writer in
             let chunk = writer.bytes
             guard !chunk.isEmpty else { return }
-            write(empty ? UnsafeRawBufferPointer(rebasing: chunk.dropFirst()) : chunk)
+            try write(empty ? UnsafeRawBufferPointer(rebasing: chunk.dropFirst()) : chunk)
             empty = false
         }
-        bytes(empty ? "\n\n]\n" : "\n]\n")
+        try Array((empty ? "\n\n]\n" : "\n]\n").utf8).withUnsafeBytes(write)
     }
 
     public static func json(_ map: ConnectivityMap) -> String { collected { writeJSON(map, to: $0) } }

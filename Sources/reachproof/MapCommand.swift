@@ -52,13 +52,16 @@ struct MapCommand: ParsableCommand {
         Progress.clear()
         // Only the table and the text formats show them: not computed for the lists.
         func entryPaths() -> [EntryPath] { namespace == nil && workload == nil ? EntryPath.all(evaluator) : [] }
-        let streamed: [ReportFormat: (ConnectivityMap, (UnsafeRawBufferPointer) -> Void) -> Void] = [
+        let streamed: [ReportFormat: (ConnectivityMap, (UnsafeRawBufferPointer) throws -> Void) throws -> Void] = [
             .pairs: MapReport.writePairs, .json: MapReport.writeJSON, .table: MapReport.writeTable,
         ]
         if let write = streamed[format] {
-            // Streamed: at scale the list is gigabytes, and a pipe of 64 KiB would wake its reader for each.
+            // Streamed: at scale the list is gigabytes, and a pipe of 64 KiB would wake its reader for each. The first
+            // write that fails (a full disk) stops the listing.
             PipeCapacity.widen(STDOUT_FILENO)
-            write(map) { fwrite($0.baseAddress, 1, $0.count, stdout) }
+            do { try write(map, Output.writeStandardOutput) } catch let failed as Output.WriteFailed {
+                Output.fail("standard output", failed.reason)
+            }
             if format == .table { fputs(MapReport.entryPaths(entryPaths()), stdout) }
             try Output.flushStandardOutput()
             return

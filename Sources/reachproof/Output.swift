@@ -40,6 +40,17 @@ enum Output {
         }.joined(separator: "\n")
     }
 
+    struct WriteFailed: Error {
+        let reason: String
+    }
+
+    /// Writes bytes to stdout as they come, throwing as soon as some do not arrive.
+    static func writeStandardOutput(_ bytes: UnsafeRawBufferPointer) throws {
+        guard fwrite(bytes.baseAddress, 1, bytes.count, stdout) == bytes.count else {
+            throw WriteFailed(reason: String(cString: strerror(errno)))
+        }
+    }
+
     /// Checks that everything written to stdout so far arrived.
     static func flushStandardOutput() throws {
         if fflush(stdout) != 0 || ferror(stdout) != 0 { fail("standard output", String(cString: strerror(errno))) }

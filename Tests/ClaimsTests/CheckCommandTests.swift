@@ -234,6 +234,10 @@ final class CheckCommandTests: XCTestCase {
             rows.last.map(String.init),
             "\(rows.count - 2) allowed pair(s) (layer netpol); external:any is every address outside the pod network")
         XCTAssertGreaterThan(rows.count, DotReport.pairLimit)
+        // A full disk stops the list with exit 2 and the reason.
+        let full = try runProcess("/bin/sh", ["-c", "\"$0\" map \"$1\" --format pairs > /dev/full", cli, file])
+        XCTAssertEqual(full.status, 2, full.output)
+        XCTAssertTrue(full.output.contains("error: cannot write standard output: No space left on device"), full.output)
         let json = try runProcess(cli, ["map", file, "--format", "json"])
         XCTAssertEqual(json.status, 0)
         let objects = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [[String: String]]

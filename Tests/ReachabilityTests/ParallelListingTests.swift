@@ -22,6 +22,30 @@ final class ParallelListingTests: XCTestCase {
         }
     }
 
+    struct Full: Error {}
+
+    /// A drain that throws (a write to a full disk) stops the listing there, and the error reaches the caller.
+    func testAFailingDrainStopsTheListing() throws {
+        let model = try generatedModel(seed: 5) {
+            $0.namespaces = 4
+            $0.deployments = 40
+            $0.policies = 20
+        }
+        let map = ConnectivityMap(evaluator: Evaluator(model: model, assumptions: Assumptions()))
+        let names = map.endpointNames()
+        XCTAssertGreaterThan(names.count, 30, "enough sources for ten batches")
+        var drains = 0
+        XCTAssertThrowsError(
+            try map.forEachPairIndexInParallel(
+                workers: 2, batch: 3, makeSink: { Lines(names: names, table: $0) },
+                drain: { _ in
+                    drains += 1
+                    if drains == 3 { throw Full() }
+                })
+        ) { XCTAssertTrue($0 is Full, "\($0)") }
+        XCTAssertEqual(drains, 3, "no drain after the one that failed")
+    }
+
     func testASlowDrainStillReceivesEachBatchWholeAndInOrder() throws {
         let model = try generatedModel(seed: 5) {
             $0.namespaces = 4

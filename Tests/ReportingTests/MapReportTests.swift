@@ -112,6 +112,29 @@ final class MapReportTests: XCTestCase {
         XCTAssertTrue(MapReport.table(map).hasPrefix("SOURCE        DESTINATION   CONNECTIONS\n"))
     }
 
+    /// A write that fails stops each streamed format at once: nothing more is listed or written.
+    func testAFailedWriteStopsTheStream() throws {
+        struct Full: Error {}
+        let model = try generatedModel(seed: 21) {
+            $0.deployments = 30
+            $0.policies = 15
+        }
+        let map = ConnectivityMap(evaluator: Evaluator(model: model, assumptions: Assumptions()))
+        let writers: [(String, ((UnsafeRawBufferPointer) throws -> Void) throws -> Void)] = [
+            ("pairs", { try MapReport.writePairs(map, to: $0) }), ("json", { try MapReport.writeJSON(map, to: $0) }),
+            ("table", { try MapReport.writeTable(map, to: $0) }),
+        ]
+        for (format, write) in writers {
+            var writes = 0
+            XCTAssertThrowsError(
+                try write { _ in
+                    writes += 1
+                    throw Full()
+                }, format)
+            XCTAssertEqual(writes, 1, format)
+        }
+    }
+
     /// Names and connections that JSON must escape are escaped as the encoder escapes them.
     func testJSONQuotesAsTheEncoderDoes() {
         for text in ["plain", "a/b", "quote \" and backslash \\", "tab\tand\u{1}control", "é"] {
