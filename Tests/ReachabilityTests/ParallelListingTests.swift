@@ -24,14 +24,19 @@ final class ParallelListingTests: XCTestCase {
 
     struct Full: Error {}
 
-    /// A drain that throws (a write to a full disk) stops the listing there, and the error reaches the caller.
-    func testAFailingDrainStopsTheListing() throws {
+    /// The map of a generated cluster of 40 workloads in 4 namespaces, with 20 policies.
+    func generatedMap() throws -> ConnectivityMap {
         let model = try generatedModel(seed: 5) {
             $0.namespaces = 4
             $0.deployments = 40
             $0.policies = 20
         }
-        let map = ConnectivityMap(evaluator: Evaluator(model: model, assumptions: Assumptions()))
+        return ConnectivityMap(evaluator: Evaluator(model: model, assumptions: Assumptions()))
+    }
+
+    /// A drain that throws (a write to a full disk) stops the listing there, and the error reaches the caller.
+    func testAFailingDrainStopsTheListing() throws {
+        let map = try generatedMap()
         let names = map.endpointNames()
         XCTAssertGreaterThan(names.count, 30, "enough sources for ten batches")
         var drains = 0
@@ -47,12 +52,7 @@ final class ParallelListingTests: XCTestCase {
     }
 
     func testASlowDrainStillReceivesEachBatchWholeAndInOrder() throws {
-        let model = try generatedModel(seed: 5) {
-            $0.namespaces = 4
-            $0.deployments = 40
-            $0.policies = 20
-        }
-        let map = ConnectivityMap(evaluator: Evaluator(model: model, assumptions: Assumptions()))
+        let map = try generatedMap()
         let expected = map.pairs.map { "\($0.source) => \($0.destination) : \($0.conns)" }
         XCTAssertGreaterThan(expected.count, 100)
         let names = map.endpointNames()
