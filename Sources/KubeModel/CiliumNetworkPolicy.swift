@@ -36,7 +36,7 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
     }
 
     /// One port entry of `toPorts`: a number (0: every port), a range, or a container port name; `protocols` from
-    /// `protocol` (ANY: TCP and UDP, as Cilium expands it).
+    /// `protocol` (ANY, or none: TCP, UDP and SCTP, as Cilium's `pkg/policy/rule.go` expands it).
     public struct Port: Hashable, Sendable {
         public let port: PortRef?
         public let endPort: Int?
@@ -195,6 +195,9 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         /// `enableDefaultDeny.ingress` / `.egress` as written (nil: absent).
         public let defaultDenyIngress: Bool?
         public let defaultDenyEgress: Bool?
+
+        /// Every section, allow and deny, both directions.
+        public var sections: [Section] { ingress + egress + ingressDeny + egressDeny }
 
         /// Whether the rule puts its endpoints into default deny in a direction: as written, else when the rule has
         /// allow or deny sections there (cilium `Rule.EnableDefaultDeny`).
@@ -375,9 +378,9 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                                     }
                                 }
                             }
-                            return PortRule(
-                                ports: try (entry["ports"]?.items() ?? []).readEach(port), http: http, otherL7: otherL7,
-                                ref: ref(entry))
+                            let ports = try (entry["ports"]?.items() ?? []).readEach(port)
+                            try checkAgentAccepts(entry, ports: ports, ingress: ingress)
+                            return PortRule(ports: ports, http: http, otherL7: otherL7, ref: ref(entry))
                         }
                     }
                 } ?? nil
@@ -390,6 +393,49 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
                 services: services)
         }
     }
+
+    /// Cilium's agent refuses to import a policy whose port rule breaks `PortRule.Validate` (`pkg/policy/api/
+    /// rule_validation.go`), though the API server stores it: such a policy would enforce nothing, so it is an input
+    /// error here, named where it breaks. L7 rules other than DNS need TCP ports (ANY too is refused) and no port 0;
+    /// DNS rules need ports, no port ranges, and egress; a port rule holds one kind of L7 rules and at most 40 ports.
+    private static func checkAgentAccepts(_ entry: Field, ports: [Port], ingress: Bool) throws {
+        let portFields = try entry["ports"]?.items() ?? []
+        if portFields.count > maxPorts {
+            throw entry["ports"]!.error(
+                "\(portFields.count) ports, more than Cilium accepts in one port rule (\(maxPorts))")
+        }
+        guard let rules = entry["rules"], !rules.isNull else { return }
+        let kinds = try rules.entries().filter { !$0.value.isNull }.map(\.key)
+        guard !kinds.isEmpty else { return }
+        if kinds.contains("l7") && !kinds.contains("l7proto") {
+            throw rules["l7"]!.error("l7 rules need l7proto, the protocol they parse")
+        }
+        if Set(kinds).subtracting(["l7"]).count > 1 {
+            throw rules.error(
+                "one kind of L7 rules per port rule: Cilium refuses \(kinds.sorted().joined(separator: " and "))")
+        }
+        let dns = try kinds == ["dns"] && !(rules["dns"]!.items().isEmpty)
+        if dns && ingress {
+            throw rules["dns"]!.error("DNS rules apply to egress only: Cilium refuses them on ingress")
+        }
+        if dns && ports.isEmpty { throw rules["dns"]!.error("DNS rules need their port (53) among the ports") }
+        for (port, field) in zip(ports, portFields) {
+            if dns {
+                if case .number(let start)? = port.port, let end = port.endPort, end > start {
+                    throw field.error("DNS rules take single ports, not a range")
+                }
+                continue
+            }
+            if port.protocols != [.tcp] {
+                let given = try field["protocol"]?.string() ?? "ANY"
+                throw field.error("L7 rules apply to TCP only: Cilium refuses this port's protocol \(given) (set TCP)")
+            }
+            if port.port == nil { throw field.error("L7 rules need a port: Cilium refuses port 0 with them") }
+        }
+    }
+
+    /// The most ports one port rule may list (`maxPorts` in Cilium's rule validation).
+    static let maxPorts = 40
 
     private static func fqdnSelector(_ f: Field) throws -> FQDNSelector {
         try f.requireKnownKeys(["matchName", "matchPattern"])
@@ -468,20 +514,22 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
         let protoText = try f["protocol"]?.string() ?? "ANY"
         let protocols: [L4Protocol]
         switch protoText {
-        case "ANY": protocols = [.tcp, .udp]
+        case "ANY": protocols = [.tcp, .udp, .sctp]
         case "TCP", "UDP", "SCTP": protocols = [L4Protocol(rawValue: protoText)!]
         default: throw f["protocol"]!.error("unknown protocol '\(protoText)' (expected TCP, UDP, SCTP or ANY)")
         }
-        var port: PortRef?
-        if let p = f["port"] {
-            let text = try p.string()
-            if let n = Int(text) {
-                guard (0...65535).contains(n) else { throw p.error("port \(n) is not in 0-65535") }
-                port = n == 0 ? nil : .number(n)
-            } else {
-                if let problem = PortName.validate(text) { throw p.error(problem) }
-                port = .name(text)
-            }
+        // The agent refuses an entry without a port (`PortProtocol.Validate`); "0" is the way to name every port.
+        guard let p = f["port"], !p.isNull else {
+            throw f.missing("port", hint: "Cilium refuses a port entry without one; \"0\" is every port")
+        }
+        let port: PortRef?
+        let text = try p.string()
+        if let n = Int(text) {
+            guard (0...65535).contains(n) else { throw p.error("port \(n) is not in 0-65535") }
+            port = n == 0 ? nil : .number(n)
+        } else {
+            if let problem = PortName.validate(text) { throw p.error(problem) }
+            port = .name(text)
         }
         let endPort = try f["endPort"]?.int(in: 0...65535)
         if let endPort, case .number(let start)? = port, endPort < start {

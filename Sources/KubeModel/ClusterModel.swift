@@ -83,7 +83,7 @@ public struct ClusterModel {
             out.append("A-CILIUM-ENFORCEMENT=default")
             let sections = ciliumPolicies.flatMap { $0.rules.flatMap { $0.ingress + $0.egress } }
             if ciliumPolicies.contains(where: { p in
-                p.rules.contains { r in (r.ingress + r.egress + r.ingressDeny + r.egressDeny).contains(where: \.icmp) }
+                p.rules.contains { r in r.sections.contains(where: \.icmp) }
             }) {
                 // ICMP rules name ICMP types; the model has one class for every protocol without ports.
                 out.append("A-CILIUM-ICMP=portless-protocols")
@@ -103,7 +103,7 @@ public struct ClusterModel {
             p.rules.contains { r in
                 let selectors =
                     [r.endpointSelector].compactMap { $0 }
-                    + (r.ingress + r.egress + r.ingressDeny + r.egressDeny).flatMap(\.endpoints)
+                    + r.sections.flatMap(\.endpoints)
                 return selectors.contains { s in
                     s.pods.requirements.contains { $0.key == CiliumNetworkPolicy.serviceAccountKey }
                 }

@@ -67,3 +67,15 @@ public struct ServiceEndpoints: Hashable, Sendable {
             ports: try (root["ports"]?.items() ?? []).compactMap(port), location: location)
     }
 }
+
+extension ClusterModel {
+    /// The API server's addresses: those of the Endpoints (or EndpointSlices) of the Service default/kubernetes, which
+    /// the API server keeps. Empty when the input lacks them.
+    public var apiServerAddresses: [CIDR] {
+        serviceEndpoints.filter { $0.namespace == "default" && $0.service == "kubernetes" }.flatMap(\.targets)
+            .compactMap { target in
+                guard case .success(let c) = CIDR.parse(addressOrCIDR: target.ip) else { return nil }
+                return c
+            }
+    }
+}

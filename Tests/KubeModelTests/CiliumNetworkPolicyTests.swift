@@ -42,7 +42,8 @@ final class CiliumNetworkPolicyTests: XCTestCase {
         XCTAssertTrue(first.endpoints[0].namesNamespace)
         XCTAssertEqual(first.endpoints[1].namespaces.description, "team in (a,b)")
         XCTAssertFalse(first.endpoints[1].namesNamespace)
-        XCTAssertEqual(first.ports?.map(\.protocols), [[.tcp, .udp], [.tcp], [.udp]], "ANY is TCP and UDP")
+        XCTAssertEqual(
+            first.ports?.map(\.protocols), [[.tcp, .udp, .sctp], [.tcp], [.udp]], "ANY is TCP, UDP and SCTP")
         XCTAssertEqual(first.ports?[1].endPort, 8080)
         XCTAssertEqual(first.ports?[2].port, .name("http"))
         XCTAssertEqual(p.rules[0].ingress[1].entities, [.world, .cluster])
@@ -116,5 +117,46 @@ final class CiliumNetworkPolicyTests: XCTestCase {
         XCTAssertEqual(
             try errors(head + "spec: {endpointSelector: {}}\n").first?.contains("at least one of ingress"), true)
         XCTAssertEqual(try errors(head + "metadata2: {}\n").first?.contains("spec"), true)
+    }
+
+    /// Port rules Cilium's agent refuses to import (`PortRule.Validate`) are input errors; their accepted neighbours
+    /// load.
+    func testPortRulesTheAgentRefusesAreInputErrors() throws {
+        let head = "apiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: p, namespace: n}\n"
+        func egress(_ portRule: String) -> String {
+            head + "spec:\n  endpointSelector: {}\n  egress: [{toPorts: [\(portRule)]}]\n"
+        }
+        func firstError(_ portRule: String) throws -> String? { try errors(egress(portRule)).first }
+        XCTAssertEqual(
+            try firstError("{ports: [{port: \"80\", protocol: UDP}], rules: {http: [{}]}}"),
+            "6: spec.egress[0].toPorts[0].ports[0]: L7 rules apply to TCP only: Cilium refuses this port's protocol UDP (set TCP)"
+        )
+        XCTAssertEqual(
+            try firstError("{ports: [{port: \"0\", protocol: TCP}], rules: {http: [{}]}}"),
+            "6: spec.egress[0].toPorts[0].ports[0]: L7 rules need a port: Cilium refuses port 0 with them")
+        XCTAssertEqual(
+            try firstError("{ports: [{port: \"53\", protocol: UDP}], rules: {dns: [{matchName: a.b}], kafka: [{}]}}"),
+            "6: spec.egress[0].toPorts[0].rules: one kind of L7 rules per port rule: Cilium refuses dns and kafka")
+        XCTAssertEqual(
+            try firstError("{rules: {dns: [{matchName: a.b}]}}"),
+            "6: spec.egress[0].toPorts[0].rules.dns: DNS rules need their port (53) among the ports")
+        XCTAssertEqual(
+            try firstError("{ports: [{port: \"53\", endPort: 54}], rules: {dns: [{matchName: a.b}]}}"),
+            "6: spec.egress[0].toPorts[0].ports[0]: DNS rules take single ports, not a range")
+        XCTAssertEqual(
+            try firstError("{ports: [{port: \"80\", protocol: TCP}], rules: {l7: [{k: v}]}}"),
+            "6: spec.egress[0].toPorts[0].rules.l7: l7 rules need l7proto, the protocol they parse")
+        func ports(_ n: Int) -> String { (1...n).map { "{port: \"\($0)\"}" }.joined(separator: ", ") }
+        XCTAssertEqual(
+            try firstError("{ports: [\(ports(41))]}"),
+            "6: spec.egress[0].toPorts[0].ports: 41 ports, more than Cilium accepts in one port rule (40)")
+        // What the agent accepts: DNS rules on ANY or UDP, HTTP rules on a named TCP port, L4 rules on ANY.
+        for accepted in [
+            "{ports: [{port: \"53\", protocol: ANY}], rules: {dns: [{matchPattern: \"*\"}]}}",
+            "{ports: [{port: http, protocol: TCP}], rules: {http: [{method: GET}]}}",
+            "{ports: [\(ports(40))]}",
+        ] {
+            XCTAssertEqual(try errors(egress(accepted)), [], accepted)
+        }
     }
 }

@@ -14,12 +14,14 @@ struct CiliumEntityAbsent: LintRule {
     ]
 
     func check(_ c: LintContext) -> [LintFinding] {
-        // With node addresses given (--cluster), the node entities name them.
-        let absent =
-            c.evaluator.assumptions.nodeCIDRs.isEmpty ? Self.absent : Self.absent.subtracting([.host, .remoteNode])
+        // With node addresses given (--cluster), the node entities name them; with the Endpoints of
+        // default/kubernetes, kube-apiserver names theirs.
+        var absent = Self.absent
+        if !c.evaluator.assumptions.nodeCIDRs.isEmpty { absent.subtract([.host, .remoteNode]) }
+        if !c.model.apiServerAddresses.isEmpty { absent.remove(.kubeAPIServer) }
         return c.model.ciliumPolicies.flatMap { p in
             p.rules.flatMap { r in
-                (r.ingress + r.egress + r.ingressDeny + r.egressDeny).compactMap { s -> LintFinding? in
+                r.sections.compactMap { s -> LintFinding? in
                     let names = s.entities.filter(absent.contains).map(\.rawValue)
                     guard !names.isEmpty else { return nil }
                     return finding(

@@ -89,9 +89,15 @@ enum CiliumNetworkPolicyKind: PolicyKind {
             // A node's address is its pods' host and the others' remote node: one of the two alone is reported by
             // `PolicySet.undecidableReason` (which node runs a pod is not in the input).
             case .host, .remoteNode: peers += nodePeers()
-            // The API server, Cilium's own proxies and unmanaged endpoints: no pod or outside address of this model
-            // has them (hostNetwork pods are reported by `PolicySet.undecidableReason`).
-            case .kubeAPIServer, .ingress, .health, .initializing, .unmanaged, .none: break
+            // The API server is where the Endpoints of default/kubernetes say, inside the cluster or out; without
+            // them `PolicySet.undecidableReason` reports the entity.
+            case .kubeAPIServer:
+                peers += model.apiServerAddresses.map {
+                    CompiledPeer(.addresses(AddressBlock(cidr: $0, externalOnly: true)), source: s.ref)
+                }
+            // Cilium's own proxies and unmanaged endpoints: no pod or outside address of this model has them
+            // (hostNetwork pods are reported by `PolicySet.undecidableReason`).
+            case .ingress, .health, .initializing, .unmanaged, .none: break
             }
         }
         // CIDR rules apply only to traffic from and to outside the cluster (cilium ingress.go, FromCIDR). A group's

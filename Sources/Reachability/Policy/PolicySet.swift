@@ -125,7 +125,7 @@ public struct PolicySet: Sendable {
         if !policies.options.nodeCIDRs.isEmpty,
             let p = model.ciliumPolicies.first(where: {
                 $0.rules.contains { r in
-                    (r.ingress + r.egress + r.ingressDeny + r.egressDeny).contains { s in
+                    r.sections.contains { s in
                         s.entities.contains(.host) != s.entities.contains(.remoteNode)
                             && !s.entities.contains(.cluster) && !s.entities.contains(.all)
                     }
@@ -135,10 +135,20 @@ public struct PolicySet: Sendable {
             return
                 "\(p.kind) \(p.name) names one of host and remote-node: which node runs a pod, hence which node addresses are its host, is not in the input"
         }
+        if model.apiServerAddresses.isEmpty,
+            let p = model.ciliumPolicies.first(where: {
+                $0.rules.contains { r in
+                    r.sections.contains { $0.entities.contains(.kubeAPIServer) }
+                }
+            })
+        {
+            return
+                "\(p.kind) \(p.name) names kube-apiserver, whose addresses the input does not give (add the Endpoints or EndpointSlice of the Service default/kubernetes)"
+        }
         if let hostNetwork = model.workloads.first(where: \.hostNetwork),
             let p = model.ciliumPolicies.first(where: {
                 $0.rules.contains { r in
-                    (r.ingress + r.egress + r.ingressDeny + r.egressDeny).contains { s in
+                    r.sections.contains { s in
                         s.entities.contains { [.host, .remoteNode, .kubeAPIServer].contains($0) }
                     }
                 }

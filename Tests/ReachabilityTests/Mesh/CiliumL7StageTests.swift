@@ -79,12 +79,12 @@ final class CiliumL7StageTests: XCTestCase {
         XCTAssertTrue(k.reason?.contains("kafka") == true, k.reason ?? "")
         let headers = CiliumNetworkPolicyKindTests.cnp(
             "a", "headers",
-            "{endpointSelector: {matchLabels: {app: x}}, ingress: [{toPorts: [{ports: [{port: \"8080\"}], rules: {http: [{method: GET, headers: [\"X-Token: 1\"]}]}}]}]}"
+            "{endpointSelector: {matchLabels: {app: x}}, ingress: [{toPorts: [{ports: [{port: \"8080\", protocol: TCP}], rules: {http: [{method: GET, headers: [\"X-Token: 1\"]}]}}]}]}"
         )
         XCTAssertEqual(try decide(headers, "a/y", HTTPRequest(method: "GET", path: "/")).verdict, .unknown)
         let alternation = CiliumNetworkPolicyKindTests.cnp(
             "a", "alt",
-            "{endpointSelector: {matchLabels: {app: x}}, ingress: [{toPorts: [{ports: [{port: \"8080\"}], rules: {http: [{method: \"GET|HEAD\"}]}}]}]}"
+            "{endpointSelector: {matchLabels: {app: x}}, ingress: [{toPorts: [{ports: [{port: \"8080\", protocol: TCP}], rules: {http: [{method: \"GET|HEAD\"}]}}]}]}"
         )
         let alt = try decide(alternation, "a/y", HTTPRequest(method: "GET", path: "/"))
         XCTAssertEqual(alt.verdict, .unknown)

@@ -36,8 +36,8 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
                 "a", "web",
                 "{endpointSelector: {matchLabels: {app: x}}, ingress: [{toPorts: [{ports: [{port: \"8080\"}]}]}]}"))
         XCTAssertTrue(e.allows("c/e", "a/x", .tcp, 8080))
-        XCTAssertTrue(e.allows("c/e", "a/x", .udp, 8080), "protocol ANY is TCP and UDP")
-        XCTAssertFalse(e.allows("c/e", "a/x", .sctp, 8080))
+        XCTAssertTrue(e.allows("c/e", "a/x", .udp, 8080), "protocol ANY is TCP, UDP and SCTP")
+        XCTAssertTrue(e.allows("c/e", "a/x", .sctp, 8080), "protocol ANY is TCP, UDP and SCTP")
         XCTAssertTrue(e.allows(external: "2001:db8::1", "a/x", .tcp, 8080))
         XCTAssertFalse(e.allows("c/e", "a/x", .tcp, 9090))
     }
@@ -272,6 +272,32 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
             Self.cnp("a", "p", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEntities: [host]}]}"))
         XCTAssertFalse(unknownNodes.allows(external: "192.168.0.5", "a/x", .tcp, 8080))
         XCTAssertNil(PolicySet.undecidableReason(unknownNodes.model, unknownNodes.policies))
+    }
+
+    /// `kube-apiserver` is the backend addresses of default/kubernetes, in the cluster or outside it; without them in
+    /// the input, any address may be the API server's, and the verdict is UNKNOWN.
+    func testTheKubeAPIServerEntityIsTheAddressesOfTheKubernetesService() throws {
+        let policy = Self.cnp(
+            "a", "p",
+            "{endpointSelector: {matchLabels: {app: x}}, egress: [{toEntities: [kube-apiserver], toPorts: [{ports: [{port: \"6443\", protocol: TCP}]}]}]}"
+        )
+        let unknown = try evaluator(policy)
+        XCTAssertTrue(
+            PolicySet.undecidableReason(unknown.model, unknown.policies)?.contains("names kube-apiserver") == true)
+        for endpoints in [
+            "apiVersion: v1\nkind: Endpoints\nmetadata: {name: kubernetes, namespace: default}\nsubsets: [{addresses: [{ip: 203.0.113.10}], ports: [{name: https, port: 6443}]}]",
+            "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: kubernetes, namespace: default, labels: {kubernetes.io/service-name: kubernetes}}\naddressType: IPv4\nendpoints: [{addresses: [203.0.113.10]}]\nports: [{name: https, port: 6443}]",
+        ] {
+            let e = try evaluator(
+                "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n---\n" + endpoints + "\n" + policy)
+            XCTAssertNil(PolicySet.undecidableReason(e.model, e.policies), endpoints)
+            func egress(_ ip: String) -> ConnSet {
+                e.connections(from: e.endpoint("a/x"), to: .external(AddressRange(cidr(ip))))
+            }
+            XCTAssertTrue(egress("203.0.113.10").contains(.tcp, 6443), endpoints)
+            XCTAssertFalse(egress("203.0.113.10").contains(.tcp, 443), endpoints)
+            XCTAssertTrue(egress("203.0.113.11").isEmpty, endpoints)
+        }
     }
 
     /// CIDR rules may name CiliumCIDRGroups, by name or labels; the group's CIDRs are the peers.
