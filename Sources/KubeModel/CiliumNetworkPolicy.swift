@@ -545,6 +545,28 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
     /// Label sources a pod's Kubernetes labels carry (`k8s`), or match (`any`, and no source).
     static let podSources: Set<String> = ["k8s", "any"]
 
+    /// Whether Cilium's default label filter (`pkg/labelsfilter/filter.go`, `defaultLabelPrefixCfg`) leaves a pod label
+    /// out of the identity that selectors match: the longest matching inclusion must outrun the shortest matching
+    /// exclusion, each a pattern matched at the start of the key.
+    static func leftOutOfIdentities(_ key: String) -> Bool {
+        func matched(_ prefixes: [String]) -> [Int] { prefixes.filter { key.hasPrefix($0) }.map(\.count) }
+        var ignored = matched([
+            "io.kubernetes", "kubernetes.io", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index",
+            "batch.kubernetes.io/job-completion-index", "k8s.io", "pod-template-generation", "pod-template-hash",
+            "controller-revision-hash", "annotation", "etcd_node",
+        ])
+        // `.*beta\.kubernetes\.io`: anywhere in the key, matched up to its last occurrence.
+        let (text, beta) = (Array(key.utf8), Array("beta.kubernetes.io".utf8))
+        if let end = stride(from: text.count, through: beta.count, by: -1).first(where: {
+            text[($0 - beta.count)..<$0].elementsEqual(beta)
+        }) {
+            ignored.append(end)
+        }
+        guard let shortestIgnored = ignored.min() else { return false }
+        let included = matched(["io.kubernetes.pod.namespace", "io.cilium.k8s.namespace.labels", "app.kubernetes.io"])
+        return (included.max() ?? 0) <= shortestIgnored
+    }
+
     /// Reads a selector, sorting each requirement by what it reads.
     static func selector(_ f: Field) throws -> Selector {
         var unmodelled: [String] = []
@@ -567,6 +589,11 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
             }
             if !bare.hasPrefix(namespaceLabelPrefix) && bare != namespaceNameKey && bare != serviceAccountKey {
                 try LabelSyntax.checkKey(bare, field())
+                if leftOutOfIdentities(bare) {
+                    unmodelled.append(
+                        "\(key) (a label Cilium leaves out of identities unless its --labels says otherwise)")
+                    return marker + key
+                }
             }
             return bare
         }

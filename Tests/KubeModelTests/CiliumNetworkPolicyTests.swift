@@ -159,4 +159,33 @@ final class CiliumNetworkPolicyTests: XCTestCase {
             XCTAssertEqual(try errors(egress(accepted)), [], accepted)
         }
     }
+
+    /// Selectors on labels Cilium's default label filter leaves out of identities match by the agent's `--labels`,
+    /// not by the pod's labels: the model reports them rather than deciding.
+    func testLabelsLeftOutOfIdentitiesAreReported() throws {
+        for key in [
+            "statefulset.kubernetes.io/pod-name", "pod-template-hash", "controller-revision-hash",
+            "io.kubernetes.container.name", "kubernetes.io/os", "topology.beta.kubernetes.io/zone", "k8s.io/x",
+            "annotation.owner", "etcd_node", "apps.kubernetes.io/pod-index",
+        ] {
+            XCTAssertTrue(CiliumNetworkPolicy.leftOutOfIdentities(key), key)
+        }
+        for key in ["app", "k8s-app", "app.kubernetes.io/name", "batch.kubernetes.io/job-name", "team.example.com/x"] {
+            XCTAssertFalse(CiliumNetworkPolicy.leftOutOfIdentities(key), key)
+        }
+        let p = try policies(
+            """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: web-0, namespace: shop}
+            spec:
+              endpointSelector: {matchLabels: {app: web}}
+              ingress: [{fromEndpoints: [{matchLabels: {statefulset.kubernetes.io/pod-name: db-0}}]}]
+            """)[0]
+        XCTAssertEqual(
+            p.unmodelled.map(\.what),
+            [
+                "a selector reads statefulset.kubernetes.io/pod-name (a label Cilium leaves out of identities unless its --labels says otherwise)"
+            ])
+    }
 }
