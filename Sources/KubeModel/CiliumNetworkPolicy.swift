@@ -548,7 +548,7 @@ public struct CiliumNetworkPolicy: Hashable, Sendable {
     /// Whether Cilium's default label filter (`pkg/labelsfilter/filter.go`, `defaultLabelPrefixCfg`) leaves a pod label
     /// out of the identity that selectors match: the longest matching inclusion must outrun the shortest matching
     /// exclusion, each a pattern matched at the start of the key.
-    static func leftOutOfIdentities(_ key: String) -> Bool {
+    public static func leftOutOfIdentities(_ key: String) -> Bool {
         func matched(_ prefixes: [String]) -> [Int] { prefixes.filter { key.hasPrefix($0) }.map(\.count) }
         var ignored = matched([
             "io.kubernetes", "kubernetes.io", "statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index",

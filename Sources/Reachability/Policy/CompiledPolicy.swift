@@ -196,6 +196,14 @@ public final class CompiledPolicy: Sendable {
     /// The object as a whole (path `spec`), as named when it isolates a pod.
     public let source: RuleRef
 
+    /// Its pod selections: the subject and the pod peers of its rules.
+    public var podMatches: [PodMatch] {
+        [subject]
+            + (ingress + egress).flatMap { r in
+                r.peers.compactMap { if case .pods(let m) = $0.match { return m } else { return nil } }
+            }
+    }
+
     public init(
         tier: PolicyTier, priority: Int, subject: PodMatch, isolatesIngress: Bool, isolatesEgress: Bool,
         ingress: [CompiledRule], egress: [CompiledRule], source: RuleRef

@@ -145,6 +145,16 @@ public struct PolicySet: Sendable {
             return
                 "\(p.kind) \(p.name) names kube-apiserver, whose addresses the input does not give (add the Endpoints or EndpointSlice of the Service default/kubernetes)"
         }
+        // Cilium enforces Kubernetes NetworkPolicies on its identities too, which lack the labels its filter leaves out.
+        if !model.ciliumPolicies.isEmpty {
+            for p in policies.networkPolicies where p.source.kind == "NetworkPolicy" {
+                let keys = p.podMatches.flatMap { $0.pods.requirements.map(\.key) }
+                if let key = keys.first(where: CiliumNetworkPolicy.leftOutOfIdentities) {
+                    return
+                        "NetworkPolicy \(p.source.qualifiedName) selects pods by \(key), a label Cilium (the CNI of this input) leaves out of identities unless its --labels says otherwise"
+                }
+            }
+        }
         if let hostNetwork = model.workloads.first(where: \.hostNetwork),
             let p = model.ciliumPolicies.first(where: {
                 $0.rules.contains { r in
@@ -179,14 +189,7 @@ public struct PolicySet: Sendable {
     // MARK: Vocabulary
 
     /// Every pod selection the rules make: subjects and pod peers.
-    public var podMatches: [PodMatch] {
-        all.flatMap { p in
-            [p.subject]
-                + (p.ingress + p.egress).flatMap { r in
-                    r.peers.compactMap { if case .pods(let m) = $0.match { return m } else { return nil } }
-                }
-        }
-    }
+    public var podMatches: [PodMatch] { all.flatMap(\.podMatches) }
 
     /// Container port names the rules refer to, sorted.
     public var namedPorts: [String] {

@@ -342,6 +342,16 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
                         "{priority: 1, subject: {namespaces: {}}, ingress: [{action: Allow, from: [{namespaces: {}}]}]}"
                     ))?
                 .contains("admin network policies") == true)
+        // Under Cilium, a Kubernetes NetworkPolicy selecting by a label Cilium leaves out of identities is undecided;
+        // without Cilium policies the input does not say which CNI enforces it, and the Kubernetes rules hold.
+        let statefulPeer = V.np(
+            "a", "db",
+            "{podSelector: {}, ingress: [{from: [{podSelector: {matchLabels: {statefulset.kubernetes.io/pod-name: web-0}}}]}]}"
+        )
+        XCTAssertNil(try reason(statefulPeer))
+        XCTAssertTrue(
+            try reason(statefulPeer + Self.cnp("b", "p", "{endpointSelector: {}, egress: [{toEntities: [world]}]}"))?
+                .contains("NetworkPolicy a/db selects pods by statefulset.kubernetes.io/pod-name") == true)
     }
 
     /// A-CILIUM-ENFORCEMENT: `always` puts every pod into default deny, `never` enforces no policy at all.
