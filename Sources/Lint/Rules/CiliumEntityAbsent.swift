@@ -1,9 +1,10 @@
 import KubeModel
 import Reachability
 
-/// A Cilium section that names an entity no pod or address of the input carries (the nodes, the API server, Cilium's
-/// own proxies and health endpoints, unmanaged endpoints): for the input, the section admits or denies nothing
-/// through it. Often right for a real cluster; worth a look when the entity was meant to be `cluster` or `world`.
+/// A Cilium section that names an entity no pod or address of the input carries (the nodes without `--cluster`, the
+/// API server without the Endpoints of default/kubernetes, Cilium's own proxies and health endpoints, unmanaged
+/// endpoints): for the input, the section admits or denies nothing through it. Often right for a real cluster;
+/// worth a look when the entity was meant to be `cluster` or `world`.
 struct CiliumEntityAbsent: LintRule {
     let id = "cilium-entity-absent"
     let severity = LintFinding.Severity.note
