@@ -81,12 +81,14 @@ public struct ClusterModel {
         if !ciliumPolicies.isEmpty {
             // Cilium's policy enforcement mode (docs/SEMANTICS.md §4.2), unless another is bound (`--assume`).
             out.append("A-CILIUM-ENFORCEMENT=default")
-            let sections = ciliumPolicies.flatMap { $0.rules.flatMap { $0.ingress + $0.egress } }
-            if ciliumPolicies.contains(where: { p in
-                p.rules.contains { r in r.sections.contains(where: \.icmp) }
-            }) {
+            let sections = ciliumPolicies.flatMap { $0.rules.flatMap(\.sections) }
+            if sections.contains(where: \.icmp) {
                 // ICMP rules name ICMP types; the model has one class for every protocol without ports.
                 out.append("A-CILIUM-ICMP=portless-protocols")
+            }
+            if sections.contains(where: { !$0.cidrs.isEmpty || $0.fqdns || !$0.services.isEmpty }) {
+                // CIDR rules match outside addresses only, not node addresses (the agent's policy-cidr-match-mode).
+                out.append("A-CILIUM-CIDR-MATCH=default")
             }
             if sections.contains(where: { !$0.l7Kinds.isEmpty }) {
                 // L7 rules filter requests inside connections the L4 part admits.

@@ -100,34 +100,33 @@ enum CiliumNetworkPolicyKind: PolicyKind {
             case .ingress, .health, .initializing, .unmanaged, .none: break
             }
         }
-        // CIDR rules apply only to traffic from and to outside the cluster (cilium ingress.go, FromCIDR). A group's
-        // exceptions apply to each of its CIDRs that holds them.
+        // CIDR rules apply only to traffic from and to outside the cluster (cilium ingress.go, FromCIDR), node
+        // addresses left out (A-CILIUM-CIDR-MATCH=default: the agent's policy-cidr-match-mode without `nodes`).
+        func outside(_ c: CIDR, except: [CIDR] = []) -> [CompiledPeer] {
+            guard !nodes.contains(where: { $0.contains(c) }) else { return [] }
+            let block = AddressBlock(cidr: c, except: except + nodes.filter(c.strictlyContains), externalOnly: true)
+            return [CompiledPeer(.addresses(block), source: s.ref)]
+        }
+        // A group's exceptions apply to each of its CIDRs that holds them.
         for rule in s.cidrs {
-            let blocks: [(CIDR, [CIDR])]
             switch rule {
-            case .cidr(let c, let except): blocks = [(c, except)]
+            case .cidr(let c, let except): peers += outside(c, except: except)
             case .groups(let ref, let except):
-                blocks = CiliumNetworkPolicy.cidrs(ref, in: model).map { c in (c, except.filter(c.strictlyContains)) }
-            }
-            for (c, except) in blocks {
-                peers.append(
-                    CompiledPeer(.addresses(AddressBlock(cidr: c, except: except, externalOnly: true)), source: s.ref))
+                for c in CiliumNetworkPolicy.cidrs(ref, in: model) {
+                    peers += outside(c, except: except.filter(c.strictlyContains))
+                }
             }
         }
         // toFQDNs: the addresses given for the names (`--dns-answers`); without them, `unresolvedNames` says why not.
         for selector in s.fqdnSelectors {
             for (name, addresses) in (options.dnsAnswers ?? [:]).sorted(by: { $0.key < $1.key })
             where selector.selects(name) {
-                for c in addresses {
-                    peers.append(CompiledPeer(.addresses(AddressBlock(cidr: c, externalOnly: true)), source: s.ref))
-                }
+                for c in addresses { peers += outside(c) }
             }
         }
         // toServices: the addresses of a selectorless Service's endpoints, as CIDR rules (Services with a selector
         // are reported by `PolicySet.undecidableReason`).
-        for target in serviceTargets(s, of: p, in: model).addresses {
-            peers.append(CompiledPeer(.addresses(AddressBlock(cidr: target, externalOnly: true)), source: s.ref))
-        }
+        for target in serviceTargets(s, of: p, in: model).addresses { peers += outside(target) }
         if !everyPeer && peers.isEmpty { return [] }
         func ports(_ list: [CiliumNetworkPolicy.Port]) -> [PortMatch] {
             list.flatMap { port -> [PortMatch] in

@@ -272,6 +272,18 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
             Self.cnp("a", "p", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromEntities: [host]}]}"))
         XCTAssertFalse(unknownNodes.allows(external: "192.168.0.5", "a/x", .tcp, 8080))
         XCTAssertNil(PolicySet.undecidableReason(unknownNodes.model, unknownNodes.policies))
+        // CIDR rules select outside addresses, not node addresses (A-CILIUM-CIDR-MATCH=default).
+        func fromCIDR(_ cidr: String) throws -> Evaluator {
+            try evaluator(
+                Self.cnp("a", "p", "{endpointSelector: {matchLabels: {app: x}}, ingress: [{fromCIDR: [\(cidr)]}]}"),
+                assumptions)
+        }
+        let around = try fromCIDR("192.168.0.0/16")
+        XCTAssertFalse(around.allows(external: "192.168.0.5", "a/x", .tcp, 8080), "a node address")
+        XCTAssertTrue(around.allows(external: "192.168.1.5", "a/x", .tcp, 8080))
+        XCTAssertTrue(around.describedAssumptions.contains("A-CILIUM-CIDR-MATCH=default"))
+        XCTAssertFalse(try fromCIDR("192.168.0.0/28").allows(external: "192.168.0.5", "a/x", .tcp, 8080))
+        XCTAssertFalse(world.describedAssumptions.contains("A-CILIUM-CIDR-MATCH=default"), "no CIDR rule")
     }
 
     /// `kube-apiserver` is the backend addresses of default/kubernetes, in the cluster or outside it; without them in
