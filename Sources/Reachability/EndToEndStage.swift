@@ -105,9 +105,17 @@ public struct EndToEndStage {
             return undecided("describe the node CIDR with --cluster (A-NODE-IPS)")
         }
         let hops = nodeSources.map { hop(from: $0, to: pi, port: port, request: request) }
-        if let first = hops.first, hops.allSatisfy({ $0.verdict == first.verdict }) { return first }
-        return undecided(
-            "the node CIDR holds addresses its policies treat differently, and which node forwards is not known")
+        guard let first = hops.first, hops.allSatisfy({ $0.verdict == first.verdict }) else {
+            return undecided(
+                "the node CIDR holds addresses its policies treat differently, and which node forwards is not known")
+        }
+        // Cilium gives such traffic the world identity or a node's, by its routing mode (its policy caveats page).
+        if !model.ciliumPolicies.isEmpty && first.verdict != direct.verdict {
+            return undecided(
+                "under Cilium the entry carries the client's world identity or a node's, depending on its routing mode, and its policies treat the two differently"
+            )
+        }
+        return first
 
         func undecided(_ why: String) -> PathHop {
             let step = MeshStep(

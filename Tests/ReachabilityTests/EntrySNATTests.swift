@@ -25,16 +25,13 @@ final class EntrySNATTests: XCTestCase {
         metadata: {name: controller, namespace: ingress-nginx}
         spec: {type: LoadBalancer, selector: {app.kubernetes.io/name: ingress-nginx}, ports: [{name: http, port: 80, targetPort: http}]}
         ---
-        apiVersion: networking.k8s.io/v1
-        kind: NetworkPolicy
-        metadata: {name: from-nodes, namespace: ingress-nginx}
-        spec:
-          podSelector: {}
-          ingress: [{from: [{ipBlock: {cidr: 192.168.0.0/16}}]}]
+        \(fromNodes)
         """
 
-    func entry(nodeCIDR: CIDR?) throws -> FlowVerdict {
-        let model = try loadModel(Self.manifests)
+    func entry(nodeCIDR: CIDR?, policies: String? = nil) throws -> FlowVerdict {
+        let model = try loadModel(
+            policies.map { Self.manifests.replacingOccurrences(of: Self.fromNodes, with: $0) }
+                ?? Self.manifests)
         var assumptions = Assumptions()
         assumptions.nodeCIDRs = nodeCIDR.map { [$0] } ?? []
         let stage = EndToEndStage(mesh: MeshEvaluator(evaluator: Evaluator(model: model, assumptions: assumptions)))
@@ -48,6 +45,31 @@ final class EntrySNATTests: XCTestCase {
         XCTAssertEqual(try entry(nodeCIDR: cidr("172.16.0.0/24")), .denied)  // 172.16.0.0/24
         // 192.160.0.0/12 straddles the block
         XCTAssertEqual(try entry(nodeCIDR: cidr("192.160.0.0/12")), .unknown)
+    }
+
+    static let fromNodes = """
+        apiVersion: networking.k8s.io/v1
+        kind: NetworkPolicy
+        metadata: {name: from-nodes, namespace: ingress-nginx}
+        spec:
+          podSelector: {}
+          ingress: [{from: [{ipBlock: {cidr: 192.168.0.0/16}}]}]
+        """
+
+    /// Under Cilium the entry's identity (the client's world, or a node's) depends on the routing mode: where the
+    /// proxy's policies tell the two apart, the verdict is UNKNOWN.
+    func testUnderCiliumTheEntryIdentityDependsOnTheRoutingMode() throws {
+        let fromWorld = """
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: from-world, namespace: ingress-nginx}
+            spec:
+              endpointSelector: {}
+              ingress: [{fromEntities: [world]}]
+            """
+        XCTAssertEqual(try entry(nodeCIDR: cidr("192.168.10.0/24"), policies: fromWorld), .unknown)
+        let fromBoth = fromWorld.replacingOccurrences(of: "[world]", with: "[world, host, remote-node]")
+        XCTAssertEqual(try entry(nodeCIDR: cidr("192.168.10.0/24"), policies: fromBoth), .allowed)
     }
 
     func testClusterDescription() throws {
