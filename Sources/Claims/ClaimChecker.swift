@@ -67,6 +67,7 @@ public final class ClaimChecker {
         layered = LayeredReach(evaluator: evaluator)
         autoLayer = AutoLayer(model: model)
         unmodelledPolicyReason = PolicySet.undecidableReason(model, evaluator.policies)
+        outsideAddressReason = PolicySet.outsideAddressReason(model)
         self.timeout = timeout
         self.maxCounterexamples = maxCounterexamples
     }
@@ -79,6 +80,7 @@ public final class ClaimChecker {
         layerOverride = other.layerOverride
         autoLayer = other.autoLayer
         unmodelledPolicyReason = other.unmodelledPolicyReason
+        outsideAddressReason = other.outsideAddressReason
         solverOnly = other.solverOnly
         slicedEncoding = other.slicedEncoding
         layered = LayeredReach(sharing: other.layered)
@@ -132,6 +134,8 @@ public final class ClaimChecker {
     /// decides, so no verdict computed without them is sound.
     /// Computed once, for every claim reads it and it looks at every workload.
     public let unmodelledPolicyReason: String?
+    /// Why flows with an outside address at one end are not decided, if so (`PolicySet.outsideAddressReason`).
+    public let outsideAddressReason: String?
 
     /// Declared endpoints that exist (A-ZERO-REPLICAS: a workload with zero replicas has no pods).
     func declared(_ s: EndpointSelector) -> [Int] {
@@ -271,6 +275,14 @@ public final class ClaimChecker {
                 seconds: Date().timeIntervalSince(start))
         }
         if let reason = unmodelledPolicyReason { return result(.unknown, reason) }
+        // An outside address at one end: named, entering through a Service, or among the others an `only` claim asks
+        // about.
+        if let reason = outsideAddressReason,
+            claim.kind == .only || claim.entry != nil || claim.to.external != nil
+                || claim.from.contains(where: { $0.external != nil })
+        {
+            return result(.unknown, reason)
+        }
         let existingOnly =
             claim.from.allSatisfy({ $0.universe == .existing }) && claim.to.universe == .existing
             && (claim.kind != .only || claim.outsideUniverse == .existing)

@@ -12,6 +12,8 @@ public enum QueryEndpoint: Sendable {
     /// A Service (index into the model's services): its backend pods, on translated ports.
     case service(Int)
 
+    var isExternal: Bool { if case .external = self { true } else { false } }
+
     /// Reads `ns/workload`, `ns/pod` (a pod name generated from its workload's name), `ns/*` or `external:CIDR`.
     public static func parse(_ text: String, labels: [String: String], model: ClusterModel) throws -> QueryEndpoint {
         if text.hasPrefix("external:") {
@@ -140,6 +142,8 @@ public final class QueryEngine {
         switch (from, to) {
         case _ where checker.unmodelledPolicyReason != nil:
             reason = checker.unmodelledPolicyReason
+        case _ where checker.outsideAddressReason != nil && (from.isExternal || to.isExternal):
+            reason = checker.outsideAddressReason
         case (.service, _):
             reason = "a Service is a destination: a connection's source is a pod or an address"
         case (_, .service(let i)):
@@ -500,6 +504,7 @@ extension QueryEngine {
                 ?? "at the \(layer.rawValue) layer the source is a declared workload or external addresses: a pod that could be created may run any service account and sidecar setting"
         }
         if let why = checker.unmodelledPolicyReason { reason = why }
+        if let why = checker.outsideAddressReason, from.isExternal || to.isExternal { reason = why }
         if reason == nil {
             for (s, ranges) in sources {
                 for dest in destinations {

@@ -594,6 +594,9 @@ extension ConnectivityMap {
         if let why = PolicySet.undecidableReason(model, evaluator.policies) {
             out.append("\(why); this map leaves that out and may be wrong")
         }
+        if let why = PolicySet.outsideAddressReason(model) {
+            out.append("\(why); pairs with an external end may be wrong")
+        }
         for group in evaluator.policies.adminPriorityTies {
             out.append(
                 "AdminNetworkPolicies \(group.joined(separator: ", ")) share a priority; the map evaluates them by name, an order upstream leaves undefined (A-ANP-TIE); check and query answer UNKNOWN where it matters"

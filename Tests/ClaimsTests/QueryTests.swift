@@ -51,6 +51,64 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(keycloak.parts.first?.explanation.ingress?.isolatingPolicies.map(\.qualifiedName), [proxy])
     }
 
+    /// A Cilium rule naming kube-apiserver, without the API server's addresses in the input, leaves flows with an
+    /// outside address at one end undecided; flows between pods are decided. Given the addresses, both are.
+    func testTheAPIServerEntityLeavesOnlyOutsideFlowsUndecided() throws {
+        let manifests = """
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: op, namespace: ops}
+            spec:
+              selector: {matchLabels: {app: op}}
+              template: {metadata: {labels: {app: op}}, spec: {containers: [{name: c}]}}
+            ---
+            apiVersion: apps/v1
+            kind: Deployment
+            metadata: {name: db, namespace: ops}
+            spec:
+              selector: {matchLabels: {app: db}}
+              template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, ports: [{containerPort: 5432}]}]}}
+            ---
+            apiVersion: cilium.io/v2
+            kind: CiliumNetworkPolicy
+            metadata: {name: op, namespace: ops}
+            spec:
+              endpointSelector: {matchLabels: {app: op}}
+              egress:
+                - toEntities: [kube-apiserver]
+                - toEndpoints: [{matchLabels: {app: db}}]
+            """
+        let endpoints =
+            "\n---\napiVersion: v1\nkind: Endpoints\nmetadata: {name: kubernetes, namespace: default}\nsubsets: [{addresses: [{ip: 203.0.113.10}], ports: [{port: 443}]}]\n"
+        let withoutAddresses = try loadModel(manifests)
+        let e = QueryEngine(checker: ClaimChecker(model: withoutAddresses, assumptions: Assumptions()))
+        XCTAssertEqual(try ask(e, withoutAddresses, "ops/op", "ops/db", ports: ["TCP/5432"]).verdict, .allowed)
+        let outside = try ask(e, withoutAddresses, "ops/op", "external:203.0.113.10", ports: ["TCP/443"])
+        XCTAssertEqual(outside.verdict, .unknown)
+        XCTAssertTrue(outside.reason?.contains("names kube-apiserver") == true, outside.reason ?? "")
+        let withAddresses = try loadModel(manifests + endpoints)
+        let f = QueryEngine(checker: ClaimChecker(model: withAddresses, assumptions: Assumptions()))
+        XCTAssertEqual(
+            try ask(f, withAddresses, "ops/op", "external:203.0.113.10", ports: ["TCP/443"]).verdict, .allowed)
+        XCTAssertEqual(
+            try ask(f, withAddresses, "ops/op", "external:203.0.113.11", ports: ["TCP/443"]).verdict, .denied)
+        // Claims likewise: an outside end, or the others an `only` claim asks about, leaves the claim UNKNOWN.
+        let (file, errors) = ClaimsParser.load(
+            "-",
+            stdin: {
+                Data(
+                    """
+                    claims:
+                      - {name: pods, allowed: {from: {workload: ops/op}, to: {workload: ops/db}, ports: [TCP/5432]}}
+                      - {name: outside, denied: {from: {workload: ops/op}, to: {external: 198.51.100.0/24}}}
+                      - {name: only, only: {from: [{workload: ops/op}], to: {workload: ops/db}}}
+                    """.utf8)
+            })
+        XCTAssertEqual(errors, [])
+        let checker = ClaimChecker(model: withoutAddresses, assumptions: Assumptions())
+        XCTAssertEqual(try XCTUnwrap(file).claims.map { checker.check($0).verdict }, [.proved, .unknown, .unknown])
+    }
+
     /// Without --port, every protocol and port is answered, split where the verdict or the deciding rule changes.
     func testPortRangesThatDifferAreSeparate() throws {
         let model = try loadModel(

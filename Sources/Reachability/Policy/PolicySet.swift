@@ -135,16 +135,6 @@ public struct PolicySet: Sendable {
             return
                 "\(p.kind) \(p.name) names one of host and remote-node: which node runs a pod, hence which node addresses are its host, is not in the input"
         }
-        if model.apiServerAddresses.isEmpty,
-            let p = model.ciliumPolicies.first(where: {
-                $0.rules.contains { r in
-                    r.sections.contains { $0.entities.contains(.kubeAPIServer) }
-                }
-            })
-        {
-            return
-                "\(p.kind) \(p.name) names kube-apiserver, whose addresses the input does not give (add the Endpoints or EndpointSlice of the Service default/kubernetes)"
-        }
         // Cilium enforces Kubernetes NetworkPolicies on its identities too, which lack the labels its filter leaves out.
         if !model.ciliumPolicies.isEmpty {
             for p in policies.networkPolicies where p.source.kind == "NetworkPolicy" {
@@ -177,6 +167,19 @@ public struct PolicySet: Sendable {
                 "Baseline-tier ClusterNetworkPolicies \(tie.joined(separator: ", ")) share a priority: their order is left to the implementation"
         }
         return nil
+    }
+
+    /// Why no verdict on a flow with an address outside the pod network at one end can be trusted, if so: a Cilium rule
+    /// names the API server, whose addresses (outside the cluster or a node's) the input does not give. Flows between
+    /// pods are decided: the API server's addresses are not pod addresses.
+    public static func outsideAddressReason(_ model: ClusterModel) -> String? {
+        guard model.apiServerAddresses.isEmpty,
+            let p = model.ciliumPolicies.first(where: { p in
+                p.rules.contains { r in r.sections.contains { $0.entities.contains(.kubeAPIServer) } }
+            })
+        else { return nil }
+        return
+            "\(p.kind) \(p.name) names kube-apiserver, whose addresses the input does not give (add the Endpoints or EndpointSlice of the Service default/kubernetes); any address outside the pod network may be the API server's"
     }
 
     /// This set with the admin tier evaluated in another order (a permutation of its names).

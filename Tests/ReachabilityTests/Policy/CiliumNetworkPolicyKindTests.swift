@@ -294,15 +294,15 @@ final class CiliumNetworkPolicyKindTests: XCTestCase {
             "{endpointSelector: {matchLabels: {app: x}}, egress: [{toEntities: [kube-apiserver], toPorts: [{ports: [{port: \"6443\", protocol: TCP}]}]}]}"
         )
         let unknown = try evaluator(policy)
-        XCTAssertTrue(
-            PolicySet.undecidableReason(unknown.model, unknown.policies)?.contains("names kube-apiserver") == true)
+        XCTAssertNil(PolicySet.undecidableReason(unknown.model, unknown.policies), "flows between pods are decided")
+        XCTAssertTrue(PolicySet.outsideAddressReason(unknown.model)?.contains("names kube-apiserver") == true)
         for endpoints in [
             "apiVersion: v1\nkind: Endpoints\nmetadata: {name: kubernetes, namespace: default}\nsubsets: [{addresses: [{ip: 203.0.113.10}], ports: [{name: https, port: 6443}]}]",
             "apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice\nmetadata: {name: kubernetes, namespace: default, labels: {kubernetes.io/service-name: kubernetes}}\naddressType: IPv4\nendpoints: [{addresses: [203.0.113.10]}]\nports: [{name: https, port: 6443}]",
         ] {
             let e = try evaluator(
                 "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: default}\n---\n" + endpoints + "\n" + policy)
-            XCTAssertNil(PolicySet.undecidableReason(e.model, e.policies), endpoints)
+            XCTAssertNil(PolicySet.outsideAddressReason(e.model), endpoints)
             func egress(_ ip: String) -> ConnSet {
                 e.connections(from: e.endpoint("a/x"), to: .external(AddressRange(cidr(ip))))
             }
