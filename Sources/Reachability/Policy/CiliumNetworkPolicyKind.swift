@@ -90,7 +90,7 @@ enum CiliumNetworkPolicyKind: PolicyKind {
             // `PolicySet.undecidableReason` (which node runs a pod is not in the input).
             case .host, .remoteNode: peers += nodePeers()
             // The API server is where the Endpoints of default/kubernetes say, inside the cluster or out; without
-            // them `PolicySet.undecidableReason` reports the entity.
+            // them `PolicySet.outsideAddressReason` reports the entity.
             case .kubeAPIServer:
                 peers += model.apiServerAddresses.map {
                     CompiledPeer(.addresses(AddressBlock(cidr: $0, externalOnly: true)), source: s.ref)
