@@ -589,6 +589,14 @@ public struct ManifestReader {
                     "nesting deeper than \(depth) levels exceeds the limit of \(limits.maxDepth) (--max-depth)"))
             return result
         }
+        if let key = TextChecks.aliasedCollectionKey(text) {
+            result.errors.append(
+                InputError(
+                    SourceLocation(file: chunk.file, line: chunk.firstLine + key.line - 1), "yaml",
+                    "the alias *\(key.name) stands as a mapping key for a collection: keys of Kubernetes objects are strings, and expanding it is unbounded"
+                ))
+            return result
+        }
         do {
             let parser = try Parser(yaml: text, resolver: .basic, constructor: .default, encoding: .utf8)
             var index = 0

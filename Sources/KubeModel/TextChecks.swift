@@ -247,6 +247,88 @@ enum TextChecks {
 
     /// Whether the text holds anything but blank lines, comments and document markers. Stops at the first
     /// line with content, so a large file costs one line.
+    /// The first line where an alias stands as a mapping key for an anchor that is not a plain scalar on its line, and
+    /// its name. Yams hashes every key of a mapping to find duplicates, following aliases, before reachproof can count
+    /// what aliases add (`NodeBudget`): a key that names a nested collection of aliases takes time exponential in the
+    /// text. Kubernetes keys are strings, so such a key never reads as a manifest anyway. Names are libyaml's
+    /// (letters, digits, `_`, `-`); an alias is a key when `:` follows it or `?` precedes it.
+    static func aliasedCollectionKey(_ text: String) -> (line: Int, name: String)? {
+        var text = text
+        return text.withUTF8 { aliasedCollectionKey(in: $0) }
+    }
+
+    private static func aliasedCollectionKey(in bytes: UnsafeBufferPointer<UInt8>) -> (line: Int, name: String)? {
+        guard bytes.contains(UInt8(ascii: "*")) && bytes.contains(UInt8(ascii: "&")) else { return nil }
+        func isNameByte(_ b: UInt8) -> Bool {
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D
+        }
+        func name(at start: Int) -> (String, end: Int) {
+            var end = start
+            while end < bytes.count && isNameByte(bytes[end]) { end += 1 }
+            return (String(decoding: bytes[start..<end], as: UTF8.self), end)
+        }
+        func skipBlanks(_ i: Int) -> Int {
+            var i = i
+            while i < bytes.count && (bytes[i] == 0x20 || bytes[i] == 0x09) { i += 1 }
+            return i
+        }
+        // Anchors on a scalar written on their line (`&k name`, `&k "name"`, `&k |`) are harmless as keys.
+        var scalarAnchors: Set<String> = []
+        var aliasKeys: [(line: Int, name: String)] = []
+        func previousNonBlank(_ i: Int) -> UInt8? {
+            var j = i - 1
+            while j >= 0 && (bytes[j] == 0x20 || bytes[j] == 0x09) { j -= 1 }
+            return j >= 0 ? bytes[j] : nil
+        }
+        var line = 1
+        var i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A {
+                line += 1
+            } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'"),
+                previousNonBlank(i).map({ [0x0A, 0x3A, 0x2D, 0x5B, 0x7B, 0x2C, 0x3F].contains($0) }) ?? true
+            {
+                // A quoted scalar is text to its closing quote (`\"` escapes in double quotes, `''` in single).
+                i += 1
+                while i < bytes.count {
+                    if bytes[i] == 0x0A { line += 1 }
+                    if b == UInt8(ascii: "\"") && bytes[i] == UInt8(ascii: "\\") {
+                        i += 2
+                        continue
+                    }
+                    if bytes[i] == b {
+                        if b == UInt8(ascii: "'") && i + 1 < bytes.count && bytes[i + 1] == b {
+                            i += 2
+                            continue
+                        }
+                        break
+                    }
+                    i += 1
+                }
+            } else if b == UInt8(ascii: "#")
+                && (i == 0 || bytes[i - 1] == 0x20 || bytes[i - 1] == 0x09 || bytes[i - 1] == 0x0A)
+            {
+                while i + 1 < bytes.count && bytes[i + 1] != 0x0A { i += 1 }
+            } else if b == UInt8(ascii: "&") || b == UInt8(ascii: "*"), i + 1 < bytes.count, isNameByte(bytes[i + 1]) {
+                let (found, end) = name(at: i + 1)
+                let next = skipBlanks(end)
+                let follower = next < bytes.count ? bytes[next] : 0x0A
+                if b == UInt8(ascii: "&") {
+                    if ![0x0A, 0x0D, UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: "#")].contains(follower) {
+                        scalarAnchors.insert(found)
+                    }
+                } else if follower == UInt8(ascii: ":") || previousNonBlank(i) == UInt8(ascii: "?") {
+                    aliasKeys.append((line, found))
+                }
+                i = end
+                continue
+            }
+            i += 1
+        }
+        return aliasKeys.first { !scalarAnchors.contains($0.name) }
+    }
+
     static func hasContent(_ text: String) -> Bool {
         // Line by line, stopping at the first line with content (splitting the whole text first would copy it).
         let blank: (UInt8) -> Bool = { $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }
